@@ -1,0 +1,11 @@
+'use server';
+
+import { z } from 'zod';
+import { authedAction } from '@/lib/auth/action';
+import { signOut } from '@/lib/auth/auth';
+
+export const logout = authedAction({ audit: 'auth.logout', role: 'viewer', schema: z.unknown() }, async (_input, ctx) => {
+  ctx.setTarget(`user:${ctx.user.id}`);
+  await signOut({ redirect: false });
+  return null;
+});

@@ -1,0 +1,60 @@
+'use server';
+
+import { z } from 'zod';
+import { newUserInput, passwordInput, roleInput } from '@/db/schema';
+import { authedAction } from '@/lib/auth/action';
+import { signOut } from '@/lib/auth/auth';
+import { changeOwnPassword, changeRole, createUser, resetPassword, setDisabled } from '@/lib/users/manage';
+
+const userId = z.coerce.number().int().positive();
+
+export const addUser = authedAction({ audit: 'user.create', role: 'admin', schema: newUserInput }, async (input, ctx) => {
+  const user = await createUser(ctx.db, ctx.user, input);
+  ctx.setTarget(`user:${user.id}`);
+  ctx.setDetails({ email: user.email, role: user.role });
+  return { id: user.id };
+});
+
+export const setUserRole = authedAction(
+  { audit: 'user.role', role: 'admin', schema: z.object({ userId, role: roleInput }) },
+  async (input, ctx) => {
+    ctx.setTarget(`user:${input.userId}`);
+    const before = await changeRole(ctx.db, ctx.user, input.userId, input.role);
+    ctx.setDetails({ from: before.role, to: input.role });
+    return null;
+  },
+);
+
+export const setUserDisabled = authedAction(
+  { audit: 'user.disable', role: 'admin', schema: z.object({ userId, disabled: z.enum(['true', 'false']).transform((v) => v === 'true') }) },
+  async (input, ctx) => {
+    ctx.setTarget(`user:${input.userId}`);
+    ctx.setDetails({ disabled: input.disabled });
+    await setDisabled(ctx.db, ctx.user, input.userId, input.disabled);
+    return null;
+  },
+);
+
+export const resetUserPassword = authedAction(
+  { audit: 'user.password.reset', role: 'admin', schema: z.object({ userId, password: passwordInput }) },
+  async (input, ctx) => {
+    ctx.setTarget(`user:${input.userId}`);
+    await resetPassword(ctx.db, ctx.user, input.userId, input.password);
+    return null;
+  },
+);
+
+const ownPasswordInput = z
+  .object({ current: z.string().min(1, 'Enter your current password'), password: passwordInput, confirm: z.string() })
+  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The passwords do not match' });
+
+/** Changing your password ends every session, this one included: you sign in again. */
+export const changeMyPassword = authedAction(
+  { audit: 'user.password.change', role: 'viewer', schema: ownPasswordInput },
+  async (input, ctx) => {
+    ctx.setTarget(`user:${ctx.user.id}`);
+    await changeOwnPassword(ctx.db, ctx.user, input.current, input.password);
+    await signOut({ redirect: false });
+    return null;
+  },
+);

@@ -1,0 +1,52 @@
+import { AddUserForm } from '@/components/users/add-user-form';
+import { ChangePasswordForm } from '@/components/users/change-password-form';
+import { UserRow } from '@/components/users/user-row';
+import { Card, PageHeader } from '@/components/ui/card';
+import { db } from '@/db';
+import { listUsers } from '@/db/queries/users';
+import { hasRole } from '@/lib/auth/roles';
+import { requireUser } from '@/lib/auth/session';
+
+export const metadata = { title: 'Settings' };
+
+export default async function SettingsPage() {
+  const me = await requireUser();
+  const manages = hasRole(me.role, 'admin');
+  const users = manages ? await listUsers(db()) : [];
+  return (
+    <>
+      <PageHeader title="Settings" />
+      <div className="space-y-6">
+        <Card title="Your account" description={`${me.name} · ${me.email} · ${me.role}`}>
+          <ChangePasswordForm />
+        </Card>
+        {manages && (
+          <>
+            <Card title="Users" description="Owners and admins manage users. Disabling a user or resetting a password ends their sessions.">
+              <ul className="divide-y divide-slate-100">
+                {users.map((u) => (
+                  <UserRow
+                    key={u.id}
+                    canEdit={u.id !== me.id && (u.role !== 'owner' || me.role === 'owner')}
+                    user={{
+                      id: u.id,
+                      name: u.name,
+                      email: u.email,
+                      role: u.role,
+                      disabled: u.disabledAt !== null,
+                      lastLogin: u.lastLoginAt?.toISOString().replace('T', ' ').slice(0, 16) ?? null,
+                      self: u.id === me.id,
+                    }}
+                  />
+                ))}
+              </ul>
+            </Card>
+            <Card title="Add a user">
+              <AddUserForm canCreateOwner={me.role === 'owner'} />
+            </Card>
+          </>
+        )}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+import { AuthError } from 'next-auth';
+import { z } from 'zod';
+import { emailInput } from '@/db/schema';
+import { db } from '@/db';
+import { RateLimitedSignin, signIn } from '@/lib/auth/auth';
+import { clientIpFrom } from '@/lib/auth/client-ip';
+import { secondsLocked } from '@/lib/auth/throttle';
+
+const loginInput = z.object({
+  email: emailInput,
+  password: z.string().min(1, 'Enter your password').max(200),
+});
+
+const INVALID = 'Wrong email or password.';
+
+/**
+ * JSON login for the login form: Auth.js does the session, this route turns its outcome into
+ * honest HTTP (401, 429 with Retry-After). The throttle itself lives in authorize(), so the
+ * Auth.js callback URL cannot be used to get around it.
+ */
+export async function POST(request: Request) {
+  const body = await request.json().catch(() => null);
+  const parsed = loginInput.safeParse(body);
+  if (!parsed.success) {
+    return Response.json({ error: INVALID, fieldErrors: z.flattenError(parsed.error).fieldErrors }, { status: 400 });
+  }
+  try {
+    await signIn('credentials', { ...parsed.data, redirect: false });
+    return Response.json({ ok: true });
+  } catch (err) {
+    if (err instanceof RateLimitedSignin || (err as { code?: string }).code === 'rate_limited') {
+      const retryAfter = Math.max(1, await secondsLocked(db(), { email: parsed.data.email, ip: clientIpFrom(request.headers) }));
+      return Response.json(
+        { error: `Too many attempts. Try again in ${retryAfter} s.`, retryAfter },
+        { status: 429, headers: { 'Retry-After': String(retryAfter) } },
+      );
+    }
+    if (err instanceof AuthError) return Response.json({ error: INVALID }, { status: 401 });
+    throw err;
+  }
+}

@@ -1,0 +1,36 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { db } from '@/db';
+import { emailInput, nameInput, passwordInput } from '@/db/schema';
+import { recordAudit } from '@/lib/audit/record';
+import type { ActionResult } from '@/lib/auth/action-core';
+import { fieldErrorsOf, formDataToObject } from '@/lib/auth/action-core';
+import { signIn } from '@/lib/auth/auth';
+import { clientIp } from '@/lib/auth/client-ip';
+import { createOwner, SetupError } from '@/lib/auth/setup';
+
+const setupInput = z
+  .object({ token: z.string().min(1).max(100), email: emailInput, name: nameInput, password: passwordInput, confirm: z.string() })
+  .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The passwords do not match' });
+
+/**
+ * The only action without a session: the one-time token is its authorization, checked and
+ * consumed inside createOwner's transaction.
+ */
+export async function setupOwner(_prev: unknown, payload: unknown): Promise<ActionResult<null>> {
+  const parsed = setupInput.safeParse(formDataToObject(payload));
+  if (!parsed.success) return { ok: false, error: 'Please correct the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
+  const { token, email, name, password } = parsed.data;
+  const ip = await clientIp();
+  try {
+    await createOwner(db(), token, { email, name, password }, ip);
+  } catch (err) {
+    if (!(err instanceof SetupError)) throw err;
+    await recordAudit(db(), { action: 'setup.owner', actorEmail: email, outcome: 'denied', reason: err.message, ip });
+    return { ok: false, error: err.message };
+  }
+  await signIn('credentials', { email, password, redirect: false });
+  redirect('/');
+}

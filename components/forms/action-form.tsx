@@ -1,0 +1,54 @@
+'use client';
+
+import { createContext, useActionState, useContext, useEffect, useRef } from 'react';
+import { toast } from 'sonner';
+import type { ActionResult, ServerAction } from '@/lib/auth/action-core';
+
+type FieldErrors = Record<string, string[]> | undefined;
+const ErrorsContext = createContext<FieldErrors>(undefined);
+
+export function useFieldErrors(name: string): string[] | undefined {
+  return useContext(ErrorsContext)?.[name];
+}
+
+type Props<T> = {
+  action: ServerAction<T>;
+  children: React.ReactNode;
+  successMessage?: string;
+  resetOnSuccess?: boolean;
+  onSuccess?: (data: T) => void;
+  className?: string;
+  'aria-label'?: string;
+};
+
+/**
+ * A form bound to an authedAction: shows every field error beside its field, the form-level
+ * error in a toast, and keeps the typed values when validation fails.
+ */
+export function ActionForm<T>({ action, children, successMessage, resetOnSuccess, onSuccess, className, ...rest }: Props<T>) {
+  const [result, formAction, pending] = useActionState<ActionResult<T> | null, FormData>(action, null);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  useEffect(() => {
+    if (!result) return;
+    if (result.ok) {
+      if (successMessage) toast.success(successMessage);
+      if (resetOnSuccess) formRef.current?.reset();
+      onSuccess?.(result.data);
+    } else {
+      toast.error(result.error);
+    }
+    // Only a new result should fire this, not a new callback identity.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [result]);
+
+  return (
+    <ErrorsContext.Provider value={result && !result.ok ? result.fieldErrors : undefined}>
+      <form ref={formRef} action={formAction} className={className} aria-label={rest['aria-label']} aria-busy={pending}>
+        <fieldset disabled={pending} className="contents">
+          {children}
+        </fieldset>
+      </form>
+    </ErrorsContext.Provider>
+  );
+}

@@ -1,0 +1,21 @@
+export function Card({ title, description, children }: { title?: string; description?: string; children: React.ReactNode }) {
+  return (
+    <section className="rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
+      {title && <h2 className="text-base font-semibold">{title}</h2>}
+      {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
+      <div className={title || description ? 'mt-4' : ''}>{children}</div>
+    </section>
+  );
+}
+
+export function PageHeader({ title, description, actions }: { title: string; description?: string; actions?: React.ReactNode }) {
+  return (
+    <div className="mb-6 flex flex-wrap items-end justify-between gap-3">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">{title}</h1>
+        {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
+      </div>
+      {actions}
+    </div>
+  );
+}

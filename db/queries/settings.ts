@@ -1,0 +1,24 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../client';
+import { settings } from '../schema';
+
+export async function getSetting(db: Db, key: string): Promise<string | undefined> {
+  const [row] = await db.select().from(settings).where(eq(settings.key, key));
+  return row?.value;
+}
+
+export async function putSetting(db: Db, key: string, value: string): Promise<void> {
+  await db
+    .insert(settings)
+    .values({ key, value })
+    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: new Date() } });
+}
+
+/** Deletes the row only if it still holds `value`; true when this caller took it (one winner under races). */
+export async function takeSetting(db: Db, key: string, value: string): Promise<boolean> {
+  const rows = await db
+    .delete(settings)
+    .where(and(eq(settings.key, key), eq(settings.value, value)))
+    .returning({ key: settings.key });
+  return rows.length === 1;
+}

@@ -1,0 +1,4 @@
+export * from './users';
+export * from './audit-events';
+export * from './settings';
+export * from './login-throttle';

@@ -1,0 +1,45 @@
+import { integer, pgEnum, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+
+export const ROLES = ['owner', 'admin', 'deployer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+export const roleEnum = pgEnum('user_role', ROLES);
+
+export const users = pgTable('users', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  role: roleEnum('role').notNull(),
+  // Bumped on password change or disable: every JWT carries the version it was issued with,
+  // so older sessions stop validating at their next request.
+  sessionVersion: integer('session_version').notNull().default(0),
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
+  lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+
+// Input schemas shared by forms and actions.
+export const emailInput = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'Email is too long')
+  .pipe(z.email('Enter a valid email address'));
+export const nameInput = z.string().trim().min(1, 'Name is required').max(80, 'Name is at most 80 characters');
+export const passwordInput = z
+  .string()
+  .min(12, 'Password must be at least 12 characters')
+  .max(200, 'Password is at most 200 characters');
+export const roleInput = z.enum(ROLES, { error: 'Choose a role' });
+
+export const newUserInput = z.object({
+  email: emailInput,
+  name: nameInput,
+  password: passwordInput,
+  role: roleInput,
+});

@@ -1,0 +1,51 @@
+import NextAuth, { CredentialsSignin } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import { z } from 'zod';
+import { db } from '@/db';
+import { getRuntime } from '@/lib/runtime';
+import { clientIpFrom } from './client-ip';
+import { attemptLogin } from './login';
+
+export class RateLimitedSignin extends CredentialsSignin {
+  override code = 'rate_limited';
+}
+
+const credentialsInput = z.object({ email: z.string().max(254), password: z.string().max(200) });
+
+export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
+
+// Lazy config: the secret comes from boot (never a fallback value), read at request time.
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: getRuntime().authSecret,
+  trustHost: true,
+  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+  pages: { signIn: '/login', error: '/login' },
+  providers: [
+    Credentials({
+      credentials: { email: {}, password: {} },
+      async authorize(raw, request) {
+        const parsed = credentialsInput.safeParse(raw);
+        if (!parsed.success) return null;
+        const outcome = await attemptLogin(db(), { ...parsed.data, ip: clientIpFrom(request.headers) });
+        if (!outcome.ok) {
+          if (outcome.reason === 'limited') throw new RateLimitedSignin();
+          return null;
+        }
+        const { user } = outcome;
+        return { id: String(user.id), email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.uid = Number(user.id);
+        token.sv = (user as { sessionVersion?: number }).sessionVersion ?? 0;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      return { ...session, uid: token.uid as number, sv: token.sv as number };
+    },
+  },
+}));

@@ -1,0 +1,32 @@
+import { forbidden, redirect } from 'next/navigation';
+import { db } from '@/db';
+import { findUserById } from '@/db/queries/users';
+import type { User } from '@/db/schema';
+import { auth } from './auth';
+import { hasRole, type Role } from './roles';
+
+/**
+ * The signed-in user, re-read from the database on every request: a disabled account or a
+ * changed password (session version bump) ends the session at once, whatever the cookie says.
+ */
+export async function currentUser(): Promise<User | null> {
+  const session = (await auth()) as { uid?: number; sv?: number } | null;
+  if (!session?.uid) return null;
+  const user = await findUserById(db(), session.uid);
+  if (!user || user.disabledAt || user.sessionVersion !== session.sv) return null;
+  return user;
+}
+
+/** For pages: sends a visitor without a valid session to the login page. */
+export async function requireUser(): Promise<User> {
+  const user = await currentUser();
+  if (!user) redirect('/login');
+  return user;
+}
+
+/** For pages: a signed-in user without the role gets the 403 page. */
+export async function requireRole(role: Role): Promise<User> {
+  const user = await requireUser();
+  if (!hasRole(user.role, role)) forbidden();
+  return user;
+}

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { closeClient, drizzleFor, migrateClient, openClient, type DbClient } from '@/db/client';
+import { lockDataDir } from '@/db/lock';
+import { getSetting, putSetting } from '@/db/queries/settings';
+import { issueSetupToken } from '@/lib/auth/setup';
+import { readEnv, type BerthEnv } from '@/lib/config/env';
+import { makeKeyCheck, verifyKeyCheck, type KeyRing } from '@/lib/crypto';
+import { setRuntime } from '@/lib/runtime';
+import { resolveSecrets } from './secrets';
+
+const KEY_CHECK = 'master_key_check';
+
+export type Booted = { env: BerthEnv; setupUrl: string | null; warnings: string[]; shutdown(): Promise<void> };
+
+/**
+ * A wrong master key must stop start-up before anything is written, so the check runs
+ * before migrations whenever the database already has one.
+ */
+async function checkMasterKey(client: DbClient, keyRing: KeyRing, phase: 'before' | 'after'): Promise<void> {
+  const db = drizzleFor(client);
+  if (phase === 'before') {
+    const result = (await db.execute(sql`select to_regclass('public.settings') is not null as present`)) as unknown as {
+      rows: Array<{ present: boolean }>;
+    };
+    if (!result.rows[0]?.present) return;
+  }
+  const stored = await getSetting(db, KEY_CHECK);
+  if (stored) verifyKeyCheck(keyRing, stored);
+  else if (phase === 'after') await putSetting(db, KEY_CHECK, makeKeyCheck(keyRing));
+}
+
+export async function boot(source: NodeJS.ProcessEnv = process.env): Promise<Booted> {
+  const env = readEnv(source);
+  fs.mkdirSync(env.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = env.databaseUrl ? () => {} : lockDataDir(env.dataDir);
+  let client: DbClient | undefined;
+  try {
+    const { keyRing, authSecret, warnings } = resolveSecrets(env);
+    client = await openClient(env.databaseUrl ? { databaseUrl: env.databaseUrl } : { pgliteDir: path.join(env.dataDir, 'pglite') });
+    await checkMasterKey(client, keyRing, 'before');
+    await migrateClient(client);
+    await checkMasterKey(client, keyRing, 'after');
+    const token = await issueSetupToken(drizzleFor(client));
+    const setupUrl = token ? `${env.publicUrl}/setup?token=${token}` : null;
+    writeSetupUrlFile(env.dataDir, setupUrl);
+    setRuntime({ env, client, keyRing, authSecret });
+    const opened = client;
+    return {
+      env,
+      setupUrl,
+      warnings,
+      async shutdown() {
+        setRuntime(undefined);
+        await closeClient(opened);
+        unlock();
+      },
+    };
+  } catch (err) {
+    if (client) await closeClient(client).catch(() => {});
+    unlock();
+    throw err;
+  }
+}
+
+/** The setup URL is also left in the data directory (0600) for headless installs and tests. */
+function writeSetupUrlFile(dataDir: string, url: string | null): void {
+  const file = path.join(dataDir, 'setup-url');
+  if (url) fs.writeFileSync(file, `${url}\n`, { mode: 0o600 });
+  else fs.rmSync(file, { force: true });
+}
