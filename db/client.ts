@@ -19,6 +19,9 @@ const MIGRATIONS_DIR = path.join(process.cwd(), 'drizzle');
 export async function openClient(opts: { databaseUrl?: string; pgliteDir?: string }): Promise<DbClient> {
   if (opts.databaseUrl) {
     const pool = new Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle connection dropped by the server (restart, failover) must not crash the panel;
+    // the pool replaces it on the next query.
+    pool.on('error', (err) => console.warn(`berth: postgres connection lost: ${err.message}`));
     await pool.query('select 1'); // fail at start-up, not at the first request
     return { kind: 'postgres', pool };
   }

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAuditEvents } from '@/db/queries/audit';
+import { insertUser, setUserDisabled } from '@/db/queries/users';
+import { createTestDb, type TestDb } from '@/db/test-db';
+import { attemptLogin } from './login';
+import { hashPassword } from './password';
+import { lockDurationMs, THROTTLE } from './throttle';
+
+let t: TestDb;
+const PASSWORD = 'correct horse battery';
+
+beforeAll(async () => {
+  t = await createTestDb();
+  const passwordHash = await hashPassword(PASSWORD);
+  for (const email of ['alice@example.test', 'bob@example.test', 'carol@example.test', 'dave@example.test']) {
+    await insertUser(t.db, { email, name: email, role: 'viewer', passwordHash });
+  }
+});
+afterAll(async () => t.close());
+
+const at = (base: Date, seconds: number) => new Date(base.getTime() + seconds * 1000);
+
+describe('attemptLogin', () => {
+  it('accepts the right password, case-insensitively on the email, and audits it', async () => {
+    const result = await attemptLogin(t.db, { email: ' Alice@Example.TEST ', password: PASSWORD, ip: '198.51.100.1' });
+    expect(result.ok).toBe(true);
+    const [last] = await listAuditEvents(t.db, { limit: 1 });
+    expect(last).toMatchObject({ action: 'auth.login', outcome: 'success', actorEmail: 'alice@example.test', ip: '198.51.100.1' });
+  });
+
+  it('answers a wrong password and an unknown account the same way', async () => {
+    const wrong = await attemptLogin(t.db, { email: 'alice@example.test', password: 'nope', ip: '198.51.100.2' });
+    const unknown = await attemptLogin(t.db, { email: 'nobody@example.test', password: 'nope', ip: '198.51.100.2' });
+    expect(wrong).toEqual({ ok: false, reason: 'invalid' });
+    expect(unknown).toEqual(wrong);
+  });
+
+  it('refuses a disabled account with the same answer, even with the right password', async () => {
+    const email = 'dave@example.test';
+    const first = await attemptLogin(t.db, { email, password: PASSWORD, ip: null });
+    if (!first.ok) throw new Error('setup');
+    await setUserDisabled(t.db, first.user.id, true);
+    expect(await attemptLogin(t.db, { email, password: PASSWORD, ip: null })).toEqual({ ok: false, reason: 'invalid' });
+    const [last] = await listAuditEvents(t.db, { limit: 1 });
+    expect(last).toMatchObject({ outcome: 'failure', reason: 'account disabled' });
+  });
+
+  it('locks an account after 5 failures, refuses even the right password, and backs off exponentially', async () => {
+    const email = 'bob@example.test';
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    for (let i = 0; i < THROTTLE.account.threshold; i++) {
+      expect(await attemptLogin(t.db, { email, password: `bad${i}`, ip: `192.0.2.${i}` }, at(t0, i))).toEqual({ ok: false, reason: 'invalid' });
+    }
+    const locked = await attemptLogin(t.db, { email, password: PASSWORD, ip: '192.0.2.99' }, at(t0, 5));
+    expect(locked).toEqual({ ok: false, reason: 'limited', retryAfter: 29 });
+    const [last] = await listAuditEvents(t.db, { limit: 1 });
+    expect(last).toMatchObject({ outcome: 'denied', reason: 'rate limited for 29s' });
+
+    // After the 30 s lock another failure doubles it to 60 s.
+    expect(await attemptLogin(t.db, { email, password: 'bad', ip: null }, at(t0, 35))).toEqual({ ok: false, reason: 'invalid' });
+    const again = await attemptLogin(t.db, { email, password: PASSWORD, ip: null }, at(t0, 36));
+    expect(again).toEqual({ ok: false, reason: 'limited', retryAfter: 59 });
+
+    // Once the lock expires the right password works and clears the account's counter.
+    expect((await attemptLogin(t.db, { email, password: PASSWORD, ip: null }, at(t0, 100))).ok).toBe(true);
+    expect(await attemptLogin(t.db, { email, password: 'bad', ip: null }, at(t0, 101))).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('limits one address trying many accounts', async () => {
+    const ip = '203.0.113.50';
+    const t0 = new Date('2026-02-01T00:00:00Z');
+    for (let i = 0; i < THROTTLE.ip.threshold; i++) {
+      await attemptLogin(t.db, { email: `spray${i}@example.test`, password: 'x', ip }, at(t0, i));
+    }
+    const result = await attemptLogin(t.db, { email: 'carol@example.test', password: PASSWORD, ip }, at(t0, 21));
+    expect(result).toMatchObject({ ok: false, reason: 'limited' });
+    // The same account from another address is unaffected.
+    expect((await attemptLogin(t.db, { email: 'carol@example.test', password: PASSWORD, ip: '203.0.113.51' }, at(t0, 21))).ok).toBe(true);
+  });
+
+  it('forgets old failures after an hour without one', async () => {
+    const email = 'carol@example.test';
+    const t0 = new Date('2026-03-01T00:00:00Z');
+    for (let i = 0; i < THROTTLE.account.threshold - 1; i++) await attemptLogin(t.db, { email, password: 'x', ip: null }, at(t0, i));
+    const later = at(t0, 3601 + 10);
+    expect(await attemptLogin(t.db, { email, password: 'x', ip: null }, later)).toEqual({ ok: false, reason: 'invalid' });
+    expect((await attemptLogin(t.db, { email, password: PASSWORD, ip: null }, at(later, 1))).ok).toBe(true);
+  });
+
+  it('counts concurrent failures without losing any', async () => {
+    const email = 'race@example.test';
+    const t0 = new Date('2026-04-01T00:00:00Z');
+    await Promise.all(Array.from({ length: 8 }, () => attemptLogin(t.db, { email, password: 'x', ip: null }, t0)));
+    expect(await attemptLogin(t.db, { email, password: 'x', ip: null }, at(t0, 1))).toMatchObject({ reason: 'limited' });
+  });
+});
+
+describe('lockDurationMs', () => {
+  it('is zero below the threshold, then doubles from 30 s and caps at 15 min', () => {
+    expect(lockDurationMs(4, 5)).toBe(0);
+    expect(lockDurationMs(5, 5)).toBe(30_000);
+    expect(lockDurationMs(6, 5)).toBe(60_000);
+    expect(lockDurationMs(9, 5)).toBe(480_000);
+    expect(lockDurationMs(50, 5)).toBe(900_000);
+  });
+});
