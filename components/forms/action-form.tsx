@@ -1,6 +1,6 @@
 'use client';
 
-import { createContext, useActionState, useContext, useEffect, useRef } from 'react';
+import { createContext, startTransition, useActionState, useContext, useEffect, useRef } from 'react';
 import { toast } from 'sonner';
 import type { ActionResult, ServerAction } from '@/lib/auth/action-core';
 
@@ -44,7 +44,22 @@ export function ActionForm<T>({ action, children, successMessage, resetOnSuccess
 
   return (
     <ErrorsContext.Provider value={result && !result.ok ? result.fieldErrors : undefined}>
-      <form ref={formRef} action={formAction} className={className} aria-label={rest['aria-label']} aria-busy={pending}>
+      {/* noValidate: the server reports every field error at once, in one style, instead of the browser stopping at the first.
+          onSubmit: React resets a form after its action runs; submitting by hand keeps what was typed when validation fails.
+          `action` stays for submissions before hydration. */}
+      <form
+        ref={formRef}
+        action={formAction}
+        onSubmit={(event) => {
+          event.preventDefault();
+          const data = new FormData(event.currentTarget);
+          startTransition(() => formAction(data));
+        }}
+        className={className}
+        aria-label={rest['aria-label']}
+        aria-busy={pending}
+        noValidate
+      >
         <fieldset disabled={pending} className="contents">
           {children}
         </fieldset>

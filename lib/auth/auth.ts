@@ -18,6 +18,14 @@ export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   secret: getRuntime().authSecret,
   trustHost: true,
+  // Failed sign-ins and expired cookies are expected traffic (and audited): keep them out of the error log.
+  logger: {
+    error(error) {
+      const type = (error as { type?: string }).type;
+      if (type === 'CredentialsSignin' || type === 'JWTSessionError') return;
+      console.error('[auth]', error);
+    },
+  },
   session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: '/login', error: '/login' },
   providers: [

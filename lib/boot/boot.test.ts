@@ -18,8 +18,8 @@ let sleeper: ChildProcess | undefined;
 const keys = { BERTH_MASTER_KEY: generateKeyText(1), AUTH_SECRET: 'a'.repeat(40) };
 
 /** The environment of one panel start on this backend; PGlite generates its own keys. */
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = { BERTH_DATA_DIR: dataDir, PORT: '3999' };
+function env(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  const base: Record<string, string | undefined> = { BERTH_DATA_DIR: dataDir, PORT: '3999' };
   return pg ? { ...base, DATABASE_URL: pg.url, ...keys, ...extra } : { ...base, ...extra };
 }
 

@@ -31,7 +31,7 @@ async function checkMasterKey(client: DbClient, keyRing: KeyRing, phase: 'before
   else if (phase === 'after') await putSetting(db, KEY_CHECK, makeKeyCheck(keyRing));
 }
 
-export async function boot(source: NodeJS.ProcessEnv = process.env): Promise<Booted> {
+export async function boot(source: Record<string, string | undefined> = process.env): Promise<Booted> {
   const env = readEnv(source);
   fs.mkdirSync(env.dataDir, { recursive: true, mode: 0o700 });
   const unlock = env.databaseUrl ? () => {} : lockDataDir(env.dataDir);

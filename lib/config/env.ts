@@ -34,7 +34,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function readEnv(source: NodeJS.ProcessEnv = process.env): BerthEnv {
+export function readEnv(source: Record<string, string | undefined> = process.env): BerthEnv {
   const clean = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
   const parsed = envSchema.safeParse(clean);
   if (!parsed.success) {

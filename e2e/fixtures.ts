@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
+
+export const dataDir = process.env.BERTH_E2E_DATA_DIR ?? path.join(os.tmpdir(), 'berth-e2e');
+export const usesPostgres = Boolean(process.env.DATABASE_URL);
+
+export const OWNER = { name: 'Olive Owner', email: 'owner@berth.test', password: 'owner-password-123' };
+export const VIEWER = { name: 'Vic Viewer', email: 'viewer@berth.test', password: 'viewer-password-123' };
+
+export function readSetupUrl(): string {
+  return fs.readFileSync(path.join(dataDir, 'setup-url'), 'utf8').trim();
+}
+
+/** The secret the panel signs sessions with: from the env on Postgres, from the data dir on PGlite. */
+export function authSecret(): string {
+  return process.env.AUTH_SECRET ?? fs.readFileSync(path.join(dataDir, 'auth.secret'), 'utf8').trim();
+}
+
+/** Signs in through the same JSON endpoint the login form uses; cookies land in the page's context. */
+export async function signIn(request: APIRequestContext, user: { email: string; password: string }) {
+  const res = await request.post('/api/login', { data: { email: user.email, password: user.password } });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+export async function signInPage(page: Page, user: { email: string; password: string }) {
+  await signIn(page.request, user);
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+}
+
+export type CapturedAction = { url: string; headers: Record<string, string>; body: Buffer };
+
+/**
+ * Submits a form in the browser but stops its server-action request before it leaves, and
+ * returns it exactly as React encoded it: a test can replay it with someone else's cookies.
+ */
+export async function captureActionRequest(page: Page, submit: () => Promise<void>): Promise<CapturedAction> {
+  let captured: CapturedAction | undefined;
+  await page.route('**/*', async (route) => {
+    const request = route.request();
+    if (request.method() !== 'POST' || !request.headers()['next-action']) return route.continue();
+    captured = { url: request.url(), headers: request.headers(), body: request.postDataBuffer()! };
+    await route.abort();
+  });
+  await submit();
+  await expect.poll(() => captured !== undefined).toBe(true);
+  await page.unroute('**/*');
+  return captured!;
+}

@@ -1,0 +1,39 @@
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.BERTH_E2E_PORT ?? 3210);
+export const baseURL = `http://127.0.0.1:${port}`;
+// The runner (scripts/test.mjs) picks a fresh directory per leg; the panel under test owns it.
+const dataDir = process.env.BERTH_E2E_DATA_DIR ?? path.join(os.tmpdir(), 'berth-e2e');
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  // One panel, one shared state (setup creates the owner the rest use): run in order.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 30_000,
+  reporter: process.env.BERTH_E2E_REPORT ? [['list'], ['json', { outputFile: process.env.BERTH_E2E_REPORT }]] : 'list',
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  projects: [
+    { name: 'setup', testMatch: /setup\.spec\.ts/ },
+    { name: 'panel', testIgnore: /setup\.spec\.ts/, dependencies: ['setup'] },
+  ],
+  webServer: {
+    command: `rm -rf '${dataDir}' && node scripts/start.mjs`,
+    url: `${baseURL}/api/health`,
+    env: { BERTH_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
+    reuseExistingServer: false,
+    timeout: 240_000,
+    stdout: 'pipe',
+  },
+});
