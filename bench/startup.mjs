@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { scratchDatabase } from '../scripts/lib/scratch-db.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const runs = Number(process.argv[2] ?? 3);
@@ -49,22 +49,6 @@ async function measure(cmd, args, env, probe) {
   }
 }
 
-async function freshDatabase() {
-  const name = `berth_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgBase });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(pgBase);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`drop database ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = [];
 
@@ -92,7 +76,7 @@ const warmPglite = await series('berth on PGlite, restart (existing data)', asyn
 let warmPg;
 try {
   const keys = { BERTH_MASTER_KEY: `v1:${randomBytes(32).toString('base64')}`, AUTH_SECRET: randomBytes(32).toString('base64url') };
-  const db = await freshDatabase();
+  const db = await scratchDatabase(pgBase, 'berth_bench');
   try {
     await measure('node', ['scripts/start.mjs'], { ...base, ...keys, DATABASE_URL: db.url, BERTH_DATA_DIR: path.join(tmp, 'pg') }, '/api/health');
     warmPg = await series('berth on Postgres, restart (existing data)', async () => ({ ...base, ...keys, DATABASE_URL: db.url, BERTH_DATA_DIR: path.join(tmp, 'pg') }));

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { OWNER, signInPage } from './fixtures';
+import { addUserViaForm, OWNER, signInPage } from './fixtures';
 
 const AUDITED = { name: 'Audrey', email: 'audrey@berth.test', password: 'audrey-password-1' };
 
@@ -8,13 +8,7 @@ test('the owner reads and filters the audit trail', async ({ page }) => {
   const bad = await page.request.post('/api/login', { data: { email: AUDITED.email, password: 'guess' } });
   expect(bad.status()).toBe(401);
   await signInPage(page, OWNER);
-  await page.goto('/settings');
-  const form = page.getByRole('form', { name: 'Add a user' });
-  await form.getByLabel('Name').fill(AUDITED.name);
-  await form.getByLabel('Email').fill(AUDITED.email);
-  await form.getByLabel('Initial password').fill(AUDITED.password);
-  await form.getByRole('button', { name: 'Add user' }).click();
-  await expect(page.getByText('User added')).toBeVisible();
+  await addUserViaForm(page, AUDITED);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activity' }).click();
   await expect(page.getByRole('heading', { name: 'Activity' })).toBeVisible();

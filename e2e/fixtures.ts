@@ -49,3 +49,17 @@ export async function captureActionRequest(page: Page, submit: () => Promise<voi
   await page.unroute('**/*');
   return captured!;
 }
+
+export type NewUser = { name: string; email: string; password: string };
+
+/** Adds a user through the Settings form as whoever `page` is signed in as. */
+export async function addUserViaForm(page: Page, user: NewUser, role = 'viewer') {
+  await page.goto('/settings');
+  const form = page.getByRole('form', { name: 'Add a user' });
+  await form.getByLabel('Name').fill(user.name);
+  await form.getByLabel('Email').fill(user.email);
+  await form.getByLabel('Initial password').fill(user.password);
+  await form.getByLabel('Role').selectOption(role);
+  await form.getByRole('button', { name: 'Add user' }).click();
+  await expect(page.getByText('User added')).toBeVisible();
+}

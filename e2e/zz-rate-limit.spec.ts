@@ -1,18 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { OWNER, signInPage } from './fixtures';
+import { addUserViaForm, OWNER, signInPage } from './fixtures';
 
 // Runs last (file order): it locks an account, and every failure also counts against 127.0.0.1.
 const TARGET = { name: 'Target', email: 'target@berth.test', password: 'target-password-123' };
 
 test('five wrong passwords lock the account with 429 and Retry-After, even for the right one', async ({ page, browser }) => {
   await signInPage(page, OWNER);
-  await page.goto('/settings');
-  const form = page.getByRole('form', { name: 'Add a user' });
-  await form.getByLabel('Name').fill(TARGET.name);
-  await form.getByLabel('Email').fill(TARGET.email);
-  await form.getByLabel('Initial password').fill(TARGET.password);
-  await form.getByRole('button', { name: 'Add user' }).click();
-  await expect(page.getByText('User added')).toBeVisible();
+  await addUserViaForm(page, TARGET);
 
   const anon = await browser.newContext({ baseURL: new URL(page.url()).origin });
   const login = await anon.newPage();

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { scratchDatabase } from './lib/scratch-db.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-test-'));
@@ -49,17 +50,11 @@ async function postgresReachable() {
 }
 
 async function withDatabase(fn) {
-  const name = `berth_e2e_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgBase });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(pgBase);
-  url.pathname = `/${name}`;
+  const database = await scratchDatabase(pgBase, 'berth_e2e');
   try {
-    return await fn(url.toString());
+    return await fn(database.url);
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await database.drop();
   }
 }
 

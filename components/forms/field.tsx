@@ -3,11 +3,12 @@
 import { useId } from 'react';
 import { useFieldErrors } from './action-form';
 
-type FieldProps = React.InputHTMLAttributes<HTMLInputElement> & { name: string; label: string; hint?: string };
-
 const INPUT = 'mt-1 block w-full rounded-md border-0 px-2.5 py-1.5 text-sm shadow-sm ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-600';
 
-export function Field({ name, label, hint, ...input }: FieldProps) {
+type ControlProps = { id: string; name: string; className: string; 'aria-invalid'?: true; 'aria-describedby'?: string };
+
+/** Label, hint and field errors around one control, wired for screen readers. */
+function FieldShell({ name, label, hint, control }: { name: string; label: string; hint?: string; control: (props: ControlProps) => React.ReactNode }) {
   const id = useId();
   const errors = useFieldErrors(name);
   return (
@@ -15,14 +16,13 @@ export function Field({ name, label, hint, ...input }: FieldProps) {
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {label}
       </label>
-      <input
-        id={id}
-        name={name}
-        aria-invalid={errors ? true : undefined}
-        aria-describedby={errors ? `${id}-err` : undefined}
-        className={`${INPUT} ${errors ? 'ring-red-500' : ''}`}
-        {...input}
-      />
+      {control({
+        id,
+        name,
+        className: `${INPUT} ${errors ? 'ring-red-500' : ''}`,
+        'aria-invalid': errors ? true : undefined,
+        'aria-describedby': errors ? `${id}-err` : undefined,
+      })}
       {hint && !errors && <p className="mt-1 text-xs text-slate-500">{hint}</p>}
       {errors && (
         <p id={`${id}-err`} className="mt-1 text-xs text-red-700" role="alert">
@@ -33,24 +33,28 @@ export function Field({ name, label, hint, ...input }: FieldProps) {
   );
 }
 
+type FieldProps = React.InputHTMLAttributes<HTMLInputElement> & { name: string; label: string; hint?: string };
+
+export function Field({ name, label, hint, ...input }: FieldProps) {
+  return <FieldShell name={name} label={label} hint={hint} control={(props) => <input {...input} {...props} />} />;
+}
+
 type SelectProps = React.SelectHTMLAttributes<HTMLSelectElement> & { name: string; label: string; options: ReadonlyArray<{ value: string; label: string }> };
 
 export function SelectField({ name, label, options, ...select }: SelectProps) {
-  const id = useId();
-  const errors = useFieldErrors(name);
   return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <select id={id} name={name} className={INPUT} aria-invalid={errors ? true : undefined} {...select}>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      {errors && <p className="mt-1 text-xs text-red-700" role="alert">{errors.join(' ')}</p>}
-    </div>
+    <FieldShell
+      name={name}
+      label={label}
+      control={(props) => (
+        <select {...select} {...props}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    />
   );
 }

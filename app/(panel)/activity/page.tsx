@@ -28,7 +28,9 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
   await requireRole('admin');
   const raw = await searchParams;
   const f = filterInput.parse(raw);
-  const events = await listAuditEvents(db(), { ...f, actor: f.actor || undefined, action: f.action || undefined, beforeId: f.before, limit: PAGE });
+  // A "to" date means the whole of that day.
+  const to = f.to ? new Date(f.to.getTime() + 86_400_000 - 1) : undefined;
+  const events = await listAuditEvents(db(), { ...f, to, actor: f.actor || undefined, action: f.action || undefined, beforeId: f.before, limit: PAGE });
   const older = events.length === PAGE ? new URLSearchParams({ ...raw, before: String(events.at(-1)!.id) }) : null;
   return (
     <>
