@@ -1,6 +1,7 @@
 import type { DbClient } from '@/db/client';
 import type { BerthEnv } from '@/lib/config/env';
 import type { KeyRing } from '@/lib/crypto';
+import type { Jobs } from '@/lib/jobs/queue';
 
 /**
  * What start-up (lib/boot) prepared for request handlers. It lives on globalThis because
@@ -12,6 +13,7 @@ export type Runtime = {
   client: DbClient;
   keyRing: KeyRing;
   authSecret: string;
+  jobs: Pick<Jobs, 'send'>;
 };
 
 const slot = globalThis as typeof globalThis & { __berthRuntime?: Runtime };

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   let booted: Booted;
   try {
-    booted = await boot();
+    booted = await boot(process.env, { worker: true });
   } catch (err) {
     console.error(`berth: cannot start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

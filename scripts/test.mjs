@@ -17,6 +17,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-test-'));
 const pgBase = process.env.BERTH_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const inCI = process.env.CI === 'true';
 const totals = { passed: 0, failed: 0, skipped: 0 };
+const isRoot = process.getuid?.() === 0;
 const rows = [];
 
 function run(cmd, args, env = {}) {
@@ -58,7 +59,13 @@ async function withDatabase(fn) {
   }
 }
 
+/** Each leg starts from fresh test hosts: what one leg provisioned must not help the next. */
+function freshTestbed(leg) {
+  if (isRoot && run('bash', ['scripts/testbed/up.sh', '--fresh']) !== 0) count(leg, 'testbed', { passed: 0, failed: 1, skipped: 0 });
+}
+
 function runLeg(leg, env) {
+  freshTestbed(leg);
   const vitestReport = path.join(work, `vitest-${leg}.json`);
   run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`], env);
   // A file that fails to load has no failed tests but makes the run unsuccessful: count it.
@@ -72,18 +79,13 @@ function runE2e(leg, env) {
   count(leg, 'playwright', readReport(report, (r) => ({ passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected + (r.errors?.length ?? 0), skipped: r.stats.skipped })));
 }
 
-const isRoot = process.getuid?.() === 0;
 let exitCode = 0;
 try {
   if (!fs.existsSync('/usr/bin/chromium') && isRoot) {
     // Playwright cannot download browsers here: it drives Debian's Chromium.
     run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
   }
-  if (isRoot) {
-    if (run('bash', ['scripts/testbed/up.sh']) !== 0) count('testbed', 'up.sh', { passed: 0, failed: 1, skipped: 0 });
-  } else {
-    console.warn('berth: not root, so the test bed cannot start; its smoke tests will fail.');
-  }
+  if (!isRoot) console.warn('berth: not root, so the test bed cannot start; its tests will fail.');
   if (run('npm', ['run', '--silent', 'build']) !== 0) throw new Error('the build failed');
 
   const testEnv = { BERTH_SKIP_BUILD: '1', DATABASE_URL: '' };

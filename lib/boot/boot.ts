@@ -8,6 +8,10 @@ import { issueSetupToken } from '@/lib/auth/setup';
 import { readEnv, type BerthEnv } from '@/lib/config/env';
 import { makeKeyCheck, verifyKeyCheck, type KeyRing } from '@/lib/crypto';
 import { setRuntime } from '@/lib/runtime';
+import { interruptStaleRuns } from '@/db/queries/runs';
+import { jobHandlers } from '@/lib/jobs/handlers';
+import { startJobs, type Jobs } from '@/lib/jobs/queue';
+import { closeAll } from '@/lib/remote/connection';
 import { resolveSecrets } from './secrets';
 
 const KEY_CHECK = 'master_key_check';
@@ -31,33 +35,44 @@ async function checkMasterKey(client: DbClient, keyRing: KeyRing, phase: 'before
   else if (phase === 'after') await putSetting(db, KEY_CHECK, makeKeyCheck(keyRing));
 }
 
-export async function boot(source: Record<string, string | undefined> = process.env): Promise<Booted> {
+export type BootOptions = { /** Run job handlers in this process (the panel does; tests of boot need not). */ worker: boolean };
+
+export async function boot(source: Record<string, string | undefined> = process.env, opts: BootOptions = { worker: false }): Promise<Booted> {
   const env = readEnv(source);
   fs.mkdirSync(env.dataDir, { recursive: true, mode: 0o700 });
   const unlock = env.databaseUrl ? () => {} : lockDataDir(env.dataDir);
   let client: DbClient | undefined;
+  let jobs: Jobs | undefined;
   try {
     const { keyRing, authSecret, warnings } = resolveSecrets(env);
     client = await openClient(env.databaseUrl ? { databaseUrl: env.databaseUrl } : { pgliteDir: path.join(env.dataDir, 'pglite') });
     await checkMasterKey(client, keyRing, 'before');
     await migrateClient(client);
     await checkMasterKey(client, keyRing, 'after');
-    const token = await issueSetupToken(drizzleFor(client));
+    const db = drizzleFor(client);
+    // Work left "running" by a dead process is marked interrupted (PGlite: this is the only process).
+    await interruptStaleRuns(db, new Date(Date.now() - 60_000), !env.databaseUrl);
+    jobs = await startJobs(client, env.databaseUrl, opts.worker ? jobHandlers(db, keyRing) : null);
+    const token = await issueSetupToken(db);
     const setupUrl = token ? `${env.publicUrl}/setup?token=${token}` : null;
     writeSetupUrlFile(env.dataDir, setupUrl);
-    setRuntime({ env, client, keyRing, authSecret });
+    setRuntime({ env, client, keyRing, authSecret, jobs });
     const opened = client;
+    const started = jobs;
     return {
       env,
       setupUrl,
       warnings,
       async shutdown() {
         setRuntime(undefined);
+        await started.stop();
+        closeAll();
         await closeClient(opened);
         unlock();
       },
     };
   } catch (err) {
+    await jobs?.stop().catch(() => {});
     if (client) await closeClient(client).catch(() => {});
     unlock();
     throw err;

@@ -93,10 +93,12 @@ Subsystem sftp /usr/lib/openssh/sftp-server
 EOF
   # The hosts share one network namespace, so the site listens on the host's own
   # address: a wildcard `listen 80` on both would collide (and fail silently on reload).
+  # It names itself instead of being the default server: provisioning by Berth installs
+  # its own default server (444 for unknown hosts), as on a real VPS.
   cat >/etc/nginx/sites-available/testbed <<EOF
 server {
-    listen $ip:80 default_server;
-    server_name _;
+    listen $ip:80;
+    server_name $name $ip;
     root /var/www/html;
     index index.html;
     location / { try_files \$uri \$uri/ =404; }

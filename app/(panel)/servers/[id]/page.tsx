@@ -1,0 +1,67 @@
+import { notFound } from 'next/navigation';
+import { z } from 'zod';
+import { LiveRefresh } from '@/components/live-refresh';
+import { AccessCard } from '@/components/servers/access-card';
+import { HostKeyCard } from '@/components/servers/host-key-card';
+import { MetricsChart } from '@/components/servers/metrics-chart';
+import { ProvisionButtons } from '@/components/servers/provision-card';
+import { RunView } from '@/components/servers/run-view';
+import { ServerFactsView } from '@/components/servers/server-facts';
+import { ServerStatus } from '@/components/servers/server-status';
+import { Card, PageHeader } from '@/components/ui/card';
+import { db } from '@/db';
+import { latestRuns, tasksOf } from '@/db/queries/runs';
+import { findServer, recentSamples } from '@/db/queries/servers';
+import { hasRole } from '@/lib/auth/roles';
+import { requireUser } from '@/lib/auth/session';
+import { authorizeKeyLine } from '@/lib/servers/authorize-line';
+
+export default async function ServerPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const id = z.uuid().safeParse((await params).id);
+  const server = id.success ? await findServer(db(), id.data) : undefined;
+  if (!server) notFound();
+  const [run] = await latestRuns(db(), server.id, 1);
+  const tasks = run ? await tasksOf(db(), run.id) : [];
+  const samples = await recentSamples(db(), server.id);
+  const canManage = hasRole(user.role, 'admin');
+  const running = run?.status === 'queued' || run?.status === 'running';
+  const probing = Boolean(server.probeRequestedAt && !server.probe);
+  const retryFrom = run && (run.status === 'failed' || run.status === 'interrupted') ? run.failedTask : null;
+
+  return (
+    <>
+      <LiveRefresh active={running || probing} />
+      <PageHeader
+        title={server.name}
+        description={`${server.username}@${server.host}:${server.port} · nginx binds to ${server.bindAddress ?? 'all addresses'}`}
+        actions={<ServerStatus server={server} running={running} />}
+      />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Access" description="Berth logs in with its own key for this server.">
+          <AccessCard publicKey={server.publicKey} username={server.username} line={authorizeKeyLine(server.username, server.publicKey)} />
+        </Card>
+        <Card title="Host key" description="Pinned on first contact; a different key is refused before logging in.">
+          <HostKeyCard
+            serverId={server.id}
+            pinned={server.hostKeyFingerprint}
+            mismatch={server.hostKeyMismatchFingerprint}
+            probe={server.probe}
+            probing={probing}
+            canManage={canManage}
+          />
+        </Card>
+        <Card title="Provisioning" description="nginx, PHP-FPM, supervisor, cron and the tools apps need. Safe to run again.">
+          {canManage && <ProvisionButtons serverId={server.id} disabled={running || !server.hostKeyFingerprint || Boolean(server.hostKeyMismatchAt)} retryFrom={retryFrom} />}
+          <div className="mt-4">{run ? <RunView run={run} tasks={tasks} /> : <p className="text-sm text-slate-600">Not provisioned yet.</p>}</div>
+        </Card>
+        <Card title="Health" description="Sampled every minute over the open connection.">
+          <ServerFactsView server={server} />
+          {samples.length > 0 && (
+            <MetricsChart points={samples.map((s) => ({ t: s.at.toISOString().slice(11, 16), load1: s.load1, memory: s.memoryUsedPct, disk: s.diskUsedPct }))} />
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

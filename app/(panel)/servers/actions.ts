@@ -1,0 +1,42 @@
+'use server';
+
+import { z } from 'zod';
+import { newServerInput } from '@/db/schema';
+import { authedAction } from '@/lib/auth/action';
+import { getRuntime } from '@/lib/runtime';
+import { createServer } from '@/lib/servers/create';
+import { pinHostKey, requestProbe, requestProvision } from '@/lib/servers/requests';
+
+const serverId = z.uuid('Unknown server');
+const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'Not a SHA256 fingerprint');
+const enqueue: Parameters<typeof requestProbe>[1] = (payload, key) => getRuntime().jobs.send(payload, key);
+
+export const addServer = authedAction({ audit: 'server.create', role: 'admin', schema: newServerInput }, async (input, ctx) => {
+  const server = await createServer(ctx.db, getRuntime().keyRing, { ...input, privateKey: input.privateKey || undefined });
+  ctx.setTarget(`server:${server.id}`);
+  ctx.setDetails({ name: server.name, host: server.host, port: server.port, username: server.username, keyGenerated: !input.privateKey });
+  return { id: server.id };
+});
+
+export const testConnection = authedAction({ audit: 'server.probe', role: 'admin', schema: z.object({ serverId }) }, async (input, ctx) => {
+  ctx.setTarget(`server:${input.serverId}`);
+  await requestProbe(ctx.db, enqueue, input.serverId);
+  return null;
+});
+
+export const pinServerHostKey = authedAction({ audit: 'server.hostkey.pin', role: 'admin', schema: z.object({ serverId, fingerprint }) }, async (input, ctx) => {
+  ctx.setTarget(`server:${input.serverId}`);
+  const { previous } = await pinHostKey(ctx.db, input.serverId, input.fingerprint);
+  ctx.setDetails({ fingerprint: input.fingerprint, previous });
+  return null;
+});
+
+export const provisionServer = authedAction(
+  { audit: 'server.provision', role: 'admin', schema: z.object({ serverId, retry: z.enum(['0', '1']).default('0') }) },
+  async (input, ctx) => {
+    ctx.setTarget(`server:${input.serverId}`);
+    const run = await requestProvision(ctx.db, enqueue, input.serverId, ctx.user.id, input.retry === '1');
+    ctx.setDetails({ runId: run.id, startAt: run.startAt });
+    return { runId: run.id };
+  },
+);

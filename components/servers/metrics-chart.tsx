@@ -1,0 +1,26 @@
+'use client';
+
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+
+export type MetricPoint = { t: string; load1: number; memory: number; disk: number };
+
+/** Load (left axis) and memory/disk use in percent (right axis) over the last samples. */
+export function MetricsChart({ points }: { points: MetricPoint[] }) {
+  return (
+    <div className="h-56 w-full" data-testid="metrics-chart">
+      <ResponsiveContainer>
+        <LineChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+          <XAxis dataKey="t" fontSize={11} />
+          <YAxis yAxisId="load" fontSize={11} allowDecimals />
+          <YAxis yAxisId="pct" orientation="right" domain={[0, 100]} unit="%" fontSize={11} />
+          <Tooltip />
+          <Legend />
+          <Line yAxisId="load" type="monotone" dataKey="load1" name="load (1 min)" stroke="#4f46e5" dot={false} isAnimationActive={false} />
+          <Line yAxisId="pct" type="monotone" dataKey="memory" name="memory %" stroke="#059669" dot={false} isAnimationActive={false} />
+          <Line yAxisId="pct" type="monotone" dataKey="disk" name="disk %" stroke="#d97706" dot={false} isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

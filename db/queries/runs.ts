@@ -1,0 +1,64 @@
+import { and, asc, desc, eq, inArray, lt, or, isNull } from 'drizzle-orm';
+import type { Db } from '../client';
+import { recipeRuns, taskRuns, type RecipeRun, type TaskRun, type TaskStatus } from '../schema';
+
+export async function createRun(db: Db, run: { serverId: string; recipe: string; startAt?: string | null; requestedBy?: number | null }): Promise<RecipeRun> {
+  const [row] = await db.insert(recipeRuns).values(run).returning();
+  return row!;
+}
+
+export async function findRun(db: Db, id: string): Promise<RecipeRun | undefined> {
+  const [row] = await db.select().from(recipeRuns).where(eq(recipeRuns.id, id));
+  return row;
+}
+
+export async function latestRuns(db: Db, serverId: string, limit = 10): Promise<RecipeRun[]> {
+  return db.select().from(recipeRuns).where(eq(recipeRuns.serverId, serverId)).orderBy(desc(recipeRuns.createdAt)).limit(limit);
+}
+
+export async function activeRunFor(db: Db, serverId: string): Promise<RecipeRun | undefined> {
+  const [row] = await db
+    .select()
+    .from(recipeRuns)
+    .where(and(eq(recipeRuns.serverId, serverId), inArray(recipeRuns.status, ['queued', 'running'])))
+    .limit(1);
+  return row;
+}
+
+export async function updateRun(db: Db, id: string, patch: Partial<RecipeRun>): Promise<void> {
+  await db.update(recipeRuns).set(patch).where(eq(recipeRuns.id, id));
+}
+
+export async function tasksOf(db: Db, runId: string): Promise<TaskRun[]> {
+  return db.select().from(taskRuns).where(eq(taskRuns.runId, runId)).orderBy(asc(taskRuns.position));
+}
+
+export async function createTasks(db: Db, runId: string, names: string[]): Promise<TaskRun[]> {
+  return db.insert(taskRuns).values(names.map((name, position) => ({ runId, name, position }))).returning();
+}
+
+export async function updateTask(db: Db, id: string, patch: Partial<TaskRun> & { status?: TaskStatus }): Promise<void> {
+  await db.update(taskRuns).set(patch).where(eq(taskRuns.id, id));
+}
+
+/**
+ * Runs whose worker is gone: still "running" with a heartbeat older than `staleBefore` (or none),
+ * or every running/queued run when `all` (start-up of the single PGlite process).
+ */
+export async function interruptStaleRuns(db: Db, staleBefore: Date, all: boolean): Promise<number> {
+  const stale = all
+    ? inArray(recipeRuns.status, ['running', 'queued'])
+    : and(eq(recipeRuns.status, 'running'), or(isNull(recipeRuns.heartbeatAt), lt(recipeRuns.heartbeatAt, staleBefore)));
+  const rows = await db
+    .update(recipeRuns)
+    .set({ status: 'interrupted', finishedAt: new Date(), error: 'The panel stopped while this ran. Retry to resume.' })
+    .where(stale)
+    .returning({ id: recipeRuns.id });
+  if (rows.length) {
+    await db
+      .update(taskRuns)
+      .set({ status: 'failed', finishedAt: new Date(), summary: 'interrupted' })
+      .where(and(inArray(taskRuns.runId, rows.map((r) => r.id)), eq(taskRuns.status, 'running')));
+  }
+  return rows.length;
+}

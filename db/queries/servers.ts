@@ -1,0 +1,40 @@
+import { asc, desc, eq, isNotNull } from 'drizzle-orm';
+import type { Db } from '../client';
+import { servers, serverSamples, type NewServer, type Server, type ServerSample } from '../schema';
+
+export async function insertServer(db: Db, server: NewServer): Promise<Server> {
+  const [row] = await db.insert(servers).values(server).returning();
+  return row!;
+}
+
+export async function findServer(db: Db, id: string): Promise<Server | undefined> {
+  const [row] = await db.select().from(servers).where(eq(servers.id, id));
+  return row;
+}
+
+export async function findServerByName(db: Db, name: string): Promise<Server | undefined> {
+  const [row] = await db.select().from(servers).where(eq(servers.name, name));
+  return row;
+}
+
+export async function listServers(db: Db): Promise<Server[]> {
+  return db.select().from(servers).orderBy(asc(servers.name));
+}
+
+export async function listPinnedServers(db: Db): Promise<Server[]> {
+  return db.select().from(servers).where(isNotNull(servers.hostKeyFingerprint));
+}
+
+export async function updateServer(db: Db, id: string, patch: Partial<Server>): Promise<void> {
+  await db.update(servers).set(patch).where(eq(servers.id, id));
+}
+
+export async function insertSample(db: Db, sample: typeof serverSamples.$inferInsert): Promise<void> {
+  await db.insert(serverSamples).values(sample);
+}
+
+/** The most recent samples, oldest first (for a chart). */
+export async function recentSamples(db: Db, serverId: string, limit = 60): Promise<ServerSample[]> {
+  const rows = await db.select().from(serverSamples).where(eq(serverSamples.serverId, serverId)).orderBy(desc(serverSamples.at)).limit(limit);
+  return rows.reverse();
+}

@@ -1,0 +1,54 @@
+import { integer, pgEnum, pgTable, text, timestamp, uuid, index } from 'drizzle-orm/pg-core';
+import { servers } from './servers';
+import { users } from './users';
+
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const runStatusEnum = pgEnum('run_status', RUN_STATUSES);
+
+export const TASK_STATUSES = ['pending', 'running', 'changed', 'unchanged', 'failed', 'skipped'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const taskStatusEnum = pgEnum('task_status', TASK_STATUSES);
+
+/** One execution of a recipe (provision, later configure/release) on one server. */
+export const recipeRuns = pgTable(
+  'recipe_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    serverId: uuid('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
+    recipe: text('recipe').notNull(),
+    status: runStatusEnum('status').notNull().default('queued'),
+    /** A retry starts at the task that failed last time. */
+    startAt: text('start_at'),
+    failedTask: text('failed_task'),
+    error: text('error'),
+    requestedBy: integer('requested_by').references(() => users.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    /** Touched while a worker runs it; a stale heartbeat means the worker died (the run is marked interrupted). */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('recipe_runs_server_idx').on(t.serverId, t.createdAt)],
+);
+
+/** Every task of a run: what it did, for how long, and its output. */
+export const taskRuns = pgTable(
+  'task_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id').notNull().references(() => recipeRuns.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    name: text('name').notNull(),
+    status: taskStatusEnum('status').notNull().default('pending'),
+    summary: text('summary'),
+    log: text('log').notNull().default(''),
+    exitCode: integer('exit_code'),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('task_runs_run_idx').on(t.runId, t.position)],
+);
+
+export type RecipeRun = typeof recipeRuns.$inferSelect;
+export type TaskRun = typeof taskRuns.$inferSelect;

@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const TESTBED_DIR = process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed';
+
+export type TestHost = { name: string; address: string; port: number; user: string; hostKeyFingerprint: string };
+
+/** The test bed's hosts (scripts/testbed/up.sh); fails loudly when the bed is not up. */
+export function testHost(name: 'berth-host-1' | 'berth-host-2'): TestHost {
+  const file = path.join(TESTBED_DIR, 'hosts.json');
+  if (!fs.existsSync(file)) throw new Error(`The test bed is not up (${file} is missing): run scripts/testbed/up.sh as root.`);
+  const host = (JSON.parse(fs.readFileSync(file, 'utf8')).hosts as TestHost[]).find((h) => h.name === name);
+  if (!host) throw new Error(`${file} has no ${name}`);
+  return host;
+}
+
+/** What an operator does by hand: append Berth's public key to the host's authorized_keys. */
+export function authorizeKey(name: string, publicKey: string): void {
+  execFileSync('bash', ['scripts/testbed/authorize-key.sh', name, publicKey], { stdio: 'pipe' });
+}
+
+/** Regenerates a host's SSH host key (as a reinstall would); hosts.json gets the new fingerprint. */
+export function rekeyHost(name: string): void {
+  execFileSync('bash', ['scripts/testbed/rekey.sh', name], { stdio: 'pipe' });
+}
+
+/** A path inside a host's own file system, seen from this machine. */
+export function hostPath(name: string, dir: 'etc' | 'tmp' | 'www' | 'root', rel: string): string {
+  return path.join(TESTBED_DIR, 'hosts', name, dir, rel);
+}

@@ -1,0 +1,33 @@
+import ssh2 from 'ssh2';
+import type { KeyRing } from '@/lib/crypto';
+import { open, seal } from '@/lib/crypto';
+
+// ssh2 is CommonJS: its `utils` is reachable only through the default export under Node's ESM loader.
+const { utils } = ssh2;
+
+export class KeyInputError extends Error {
+  override name = 'KeyInputError';
+}
+
+/** The row identity a server's sealed private key is bound to: moved to another row, it does not open. */
+export const privateKeyAad = (serverId: string) => `servers:${serverId}:privateKey`;
+
+export function generateKeyPair(comment: string): { privateKey: string; publicKey: string } {
+  const pair = utils.generateKeyPairSync('ed25519', { comment });
+  return { privateKey: pair.private, publicKey: pair.public };
+}
+
+/** Checks a pasted private key and derives its public line; refuses anything that is not an unencrypted key. */
+export function importPrivateKey(text: string, comment: string): { privateKey: string; publicKey: string } {
+  const parsed = utils.parseKey(text.trim() + '\n');
+  if (parsed instanceof Error) {
+    if (/encrypted|passphrase/i.test(parsed.message)) throw new KeyInputError('This key is protected by a passphrase: paste an unencrypted key.');
+    throw new KeyInputError('This is not a private key Berth can read (OpenSSH or PEM format).');
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key || !key.isPrivateKey()) throw new KeyInputError('This is a public key: paste the private key.');
+  return { privateKey: text.trim() + '\n', publicKey: `${key.type} ${key.getPublicSSH().toString('base64')} ${comment}` };
+}
+
+export const sealPrivateKey = (ring: KeyRing, serverId: string, privateKey: string) => seal(ring, privateKey, privateKeyAad(serverId));
+export const openPrivateKey = (ring: KeyRing, serverId: string, sealed: string) => open(ring, sealed, privateKeyAad(serverId));

@@ -1,0 +1,27 @@
+import type { Db } from '@/db';
+import { updateServer } from '@/db/queries/servers';
+import type { Server } from '@/db/schema';
+import { recordAudit } from '@/lib/audit/record';
+import { ConnectError, HostKeyMismatchError } from '@/lib/remote/errors';
+
+/**
+ * Turns a failed connection into server state: a changed host key marks the server (nothing
+ * runs there until an admin re-pins) and is audited; other failures are kept as its last error.
+ * Returns the operator-facing message.
+ */
+export async function recordConnectFailure(db: Db, server: Server, err: unknown): Promise<string> {
+  if (err instanceof HostKeyMismatchError) {
+    await updateServer(db, server.id, { hostKeyMismatchAt: new Date(), hostKeyMismatchFingerprint: err.actualFingerprint, lastError: err.message });
+    await recordAudit(db, {
+      action: 'server.hostkey.mismatch',
+      target: `server:${server.id}`,
+      outcome: 'denied',
+      reason: `host key changed: pinned ${err.expectedFingerprint}, presented ${err.actualFingerprint}`,
+      details: { expected: err.expectedFingerprint, actual: err.actualFingerprint },
+    });
+    return err.message;
+  }
+  const message = err instanceof ConnectError ? err.message : `Cannot connect to ${server.name}: ${(err as Error).message}`;
+  await updateServer(db, server.id, { lastError: message });
+  return message;
+}

@@ -1,0 +1,47 @@
+import type { Db } from '@/db';
+import { insertSample, listPinnedServers, updateServer } from '@/db/queries/servers';
+import type { Server } from '@/db/schema';
+import type { KeyRing } from '@/lib/crypto';
+import { cmd, script } from '@/lib/remote/command';
+import { runningServices } from '@/lib/recipes/provision/services';
+import { sections } from '@/lib/recipes/provision/detect-system';
+import { recordConnectFailure } from './mismatch';
+import { transportFor } from './remote';
+
+const MARK = '@@berth@@';
+
+export type Sample = { load1: number; memoryUsedPct: number; diskUsedPct: number };
+
+export function parseSample(stdout: string): Sample {
+  const [loadavg = '', meminfo = '', df = ''] = sections(stdout);
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(meminfo)?.[1] ?? 0);
+  const total = kb('MemTotal');
+  const available = kb('MemAvailable');
+  const disk = df.split('\n')[1]?.trim().split(/\s+/) ?? [];
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    load1: Number(loadavg.split(/\s+/)[0]) || 0,
+    memoryUsedPct: total ? round(((total - available) / total) * 100) : 0,
+    diskUsedPct: Number((disk[4] ?? '0').replace('%', '')) || 0,
+  };
+}
+
+/** One sample of load, memory and disk plus service states, over the server's existing connection. */
+export async function observeServer(db: Db, ring: KeyRing, server: Server): Promise<void> {
+  try {
+    const transport = await transportFor(server, ring);
+    const probe = script(cmd('echo', MARK), cmd('cat', '/proc/loadavg'), cmd('echo', MARK), cmd('cat', '/proc/meminfo'), cmd('echo', MARK), cmd('df', '-Pk', '/'));
+    const sample = parseSample((await transport.runScript(probe, { timeoutMs: 15_000 })).stdout);
+    const services = await runningServices(transport, server.phpVersions);
+    await insertSample(db, { serverId: server.id, ...sample });
+    await updateServer(db, server.id, { services, lastSeenAt: new Date(), lastError: null });
+  } catch (err) {
+    await recordConnectFailure(db, server, err);
+  }
+}
+
+/** The per-minute tick: every pinned server whose host key still matches. */
+export async function observeAll(db: Db, ring: KeyRing): Promise<void> {
+  const servers = (await listPinnedServers(db)).filter((s) => !s.hostKeyMismatchAt);
+  await Promise.all(servers.map((s) => observeServer(db, ring, s)));
+}

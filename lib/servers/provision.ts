@@ -1,0 +1,35 @@
+import type { Db } from '@/db';
+import { findRun, updateRun } from '@/db/queries/runs';
+import { findServer, updateServer } from '@/db/queries/servers';
+import type { KeyRing } from '@/lib/crypto';
+import { runRecipe } from '@/lib/recipes/runner';
+import { provisionRecipe, type ProvisionContext } from '@/lib/recipes/provision';
+import { recordConnectFailure } from './mismatch';
+import { observeServer } from './observe';
+import { transportFor } from './remote';
+
+/** The job side of "Provision": connect once, run the recipe, record everything. */
+export async function runProvision(db: Db, ring: KeyRing, runId: string, signal: AbortSignal): Promise<void> {
+  const run = await findRun(db, runId);
+  const server = run && (await findServer(db, run.serverId));
+  if (!run || !server || run.status !== 'queued') return;
+  const fail = (error: string) => updateRun(db, runId, { status: 'failed', error, finishedAt: new Date() });
+  if (server.hostKeyMismatchAt) return fail('The host key changed: nothing runs on this server until an admin re-pins it.');
+
+  let transport;
+  try {
+    transport = await transportFor(server, ring);
+  } catch (err) {
+    return fail(await recordConnectFailure(db, server, err));
+  }
+  const ctx: ProvisionContext = {
+    server: { name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions },
+    reload: new Set(),
+    saveFacts: (facts) => updateServer(db, server.id, { facts }),
+  };
+  const result = await runRecipe(db, runId, provisionRecipe, ctx, transport, signal);
+  if (result.ok) {
+    await updateServer(db, server.id, { provisionedAt: new Date(), lastError: null });
+    await observeServer(db, ring, (await findServer(db, server.id))!);
+  }
+}

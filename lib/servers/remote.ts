@@ -1,0 +1,32 @@
+import type { Server } from '@/db/schema';
+import type { KeyRing } from '@/lib/crypto';
+import { getConnection, type ConnectOptions, type ServerTarget } from '@/lib/remote/connection';
+import { SshTransport, type Transport } from '@/lib/remote/transport';
+import { openPrivateKey } from './keys';
+
+/** The remote layer's view of a server: where, who, which key, and the pinned host key. */
+export function targetOf(server: Server, ring: KeyRing, pinnedFingerprint = server.hostKeyFingerprint): ServerTarget {
+  if (!pinnedFingerprint) throw new Error(`${server.name} has no pinned host key`);
+  return {
+    id: server.id,
+    name: server.name,
+    host: server.host,
+    port: server.port,
+    username: server.username,
+    privateKey: openPrivateKey(ring, server.id, server.privateKeySealed),
+    hostKeyFingerprint: pinnedFingerprint,
+  };
+}
+
+/**
+ * A transport over the target's one shared connection. It connects now, so a changed host key
+ * or an unreachable server shows up here, before any task starts.
+ */
+export async function connectTransport(target: ServerTarget, connect: ConnectOptions = {}): Promise<Transport> {
+  await getConnection(target, connect);
+  return new SshTransport(target, { connect });
+}
+
+export function transportFor(server: Server, ring: KeyRing): Promise<Transport> {
+  return connectTransport(targetOf(server, ring));
+}
