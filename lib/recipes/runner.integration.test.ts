@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRun, createRun, tasksOf } from '@/db/queries/runs';
@@ -80,7 +80,8 @@ describe('runRecipe on a real server', () => {
     const pending = runOnce(recipe);
     await new Promise((r) => setTimeout(r, 1500));
     // Kill every root SSH session on the host (ours included) from outside, as a network drop would.
-    execFileSync('ssh', ['-i', path.join(TESTBED_DIR, 'client_ed25519'), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@${host.address}`, "pkill -KILL -f 'sshd: root@' || true"], { stdio: 'ignore' });
+    // That kills this ssh's own session too, so its exit status means nothing here.
+    spawnSync('ssh', ['-i', path.join(TESTBED_DIR, 'client_ed25519'), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@${host.address}`, "pkill -KILL -f 'sshd: root@'"], { stdio: 'ignore', timeout: 10_000 });
     const dropped = await pending;
     expect(dropped.run.status).toBe('failed');
     expect(dropped.tasks[0]!.status).toBe('failed');

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FINGERPRINT, fingerprintOf, keyAlgorithmOf, publicKeyLine } from './fingerprint';
+import { loadTestHosts, testbedDir } from './test-hosts';
+
+/** The fingerprint `ssh-keygen -lf` prints for a public key file. */
+const keygenFingerprint = (file: string) => execFileSync('ssh-keygen', ['-lf', file], { encoding: 'utf8' }).split(' ')[1];
+const blobOf = (line: string) => Buffer.from(line.trim().split(/\s+/)[1]!, 'base64');
+
+describe('fingerprintOf', () => {
+  it('equals ssh-keygen -lf for each test host key (the file the host serves)', () => {
+    for (const host of loadTestHosts()) {
+      const file = path.join(testbedDir(), 'hosts', host.name, 'etc/ssh/ssh_host_ed25519_key.pub');
+      const line = readFileSync(file, 'utf8');
+      expect(fingerprintOf(blobOf(line))).toBe(keygenFingerprint(file));
+      expect(fingerprintOf(blobOf(line))).toBe(host.hostKeyFingerprint);
+      expect(publicKeyLine(blobOf(line))).toBe(line.trim().split(/\s+/).slice(0, 2).join(' '));
+    }
+  });
+
+  it.each(['ed25519', 'rsa', 'ecdsa'])('equals ssh-keygen -lf for a fresh %s key', (type) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'berth-fp-'));
+    try {
+      const file = path.join(dir, 'k');
+      execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-f', file]);
+      const blob = blobOf(readFileSync(`${file}.pub`, 'utf8'));
+      expect(fingerprintOf(blob)).toBe(keygenFingerprint(`${file}.pub`));
+      expect(fingerprintOf(blob)).toMatch(FINGERPRINT);
+      expect(keyAlgorithmOf(blob)).toBe({ ed25519: 'ssh-ed25519', rsa: 'ssh-rsa', ecdsa: 'ecdsa-sha2-nistp256' }[type]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a malformed blob', () => {
+    expect(() => keyAlgorithmOf(Buffer.from([0, 0]))).toThrow(/short/);
+    expect(() => keyAlgorithmOf(Buffer.from([0, 0, 0, 99, 1]))).toThrow(/malformed/);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Test support (not used by the panel): the real test hosts of scripts/testbed, read from
+ * $BERTH_TESTBED_DIR/hosts.json. Without that file every caller FAILS with a message that
+ * says how to bring the test bed up: an integration test must never pass by skipping.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ServerTarget } from './connection';
+
+export interface TestHost {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  hostKeyFingerprint: string;
+  privateKeyPath: string;
+}
+
+export const testbedDir = () => process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed';
+
+export function loadTestHosts(): TestHost[] {
+  const file = path.join(testbedDir(), 'hosts.json');
+  if (!existsSync(file)) {
+    throw new Error(
+      `The test bed is not up: ${file} does not exist. Run \`sudo bash scripts/testbed/up.sh\` first ` +
+        '(or set BERTH_TESTBED_DIR to where it wrote hosts.json).',
+    );
+  }
+  const hosts = (JSON.parse(readFileSync(file, 'utf8')) as { hosts?: TestHost[] }).hosts ?? [];
+  if (hosts.length < 2) throw new Error(`${file} lists ${hosts.length} test hosts; expected 2`);
+  return hosts;
+}
+
+export function testHost(name: 'berth-host-1' | 'berth-host-2'): TestHost {
+  const host = loadTestHosts().find((h) => h.name === name);
+  if (!host) throw new Error(`the test bed has no host named ${name}`);
+  return host;
+}
+
+let counter = 0;
+/** A target for a test host; each call gets its own server id, so handshake counts start at 0. */
+export function testTarget(host: TestHost, overrides: Partial<ServerTarget> = {}): ServerTarget {
+  return {
+    id: `test-${process.pid}-${++counter}`,
+    name: host.name,
+    host: host.address,
+    port: host.port,
+    username: host.user,
+    privateKey: readFileSync(host.privateKeyPath, 'utf8'),
+    hostKeyFingerprint: host.hostKeyFingerprint,
+    ...overrides,
+  };
+}
