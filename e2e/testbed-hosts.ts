@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 
 export const TESTBED_DIR = process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed';
@@ -28,4 +29,27 @@ export function rekeyHost(name: string): void {
 /** A path inside a host's own file system, seen from this machine. */
 export function hostPath(name: string, dir: 'etc' | 'tmp' | 'www' | 'root', rel: string): string {
   return path.join(TESTBED_DIR, 'hosts', name, dir, rel);
+}
+
+/** GET / on a host's address with a chosen Host header (fetch() cannot set one); rejects when nginx closes without answering. */
+export function getWithHost(address: string, hostHeader: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: address, port: 80, path: '/', headers: { host: hostHeader }, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+  });
+}
+
+/** Kills every root SSH session on a host from outside (a reboot or network drop would); this ssh's own session dies too. */
+export function dropSessions(name: 'berth-host-1' | 'berth-host-2'): void {
+  const host = testHost(name);
+  spawnSync(
+    'ssh',
+    ['-i', path.join(TESTBED_DIR, 'client_ed25519'), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@${host.address}`, "pkill -KILL -f 'sshd: root@'"],
+    { stdio: 'ignore', timeout: 10_000 },
+  );
 }

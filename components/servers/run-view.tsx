@@ -13,7 +13,7 @@ function duration(task: TaskRun): string {
 /** A run and its tasks: status, what each found or did, and its log. */
 export function RunView({ run, tasks }: { run: RecipeRun; tasks: TaskRun[] }) {
   return (
-    <div data-testid="run" data-status={run.status}>
+    <div data-testid="run" data-run-id={run.id} data-status={run.status}>
       <p className="text-sm">
         <Badge tone={RUN_TONE[run.status]}>{run.status}</Badge>{' '}
         <span className="text-slate-600">{run.recipe} · queued {run.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</span>

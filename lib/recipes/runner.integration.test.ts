@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRun, createRun, tasksOf } from '@/db/queries/runs';
 import { findServer, updateServer } from '@/db/queries/servers';
@@ -9,7 +7,7 @@ import { cmd } from '@/lib/remote/command';
 import { closeAll, handshakeCount } from '@/lib/remote/connection';
 import { createServer } from '@/lib/servers/create';
 import { transportFor } from '@/lib/servers/remote';
-import { authorizeKey, TESTBED_DIR, testHost } from '@/e2e/testbed-hosts';
+import { authorizeKey, dropSessions, testHost } from '@/e2e/testbed-hosts';
 import { runRecipe } from './runner';
 import { changed, unchanged, type Recipe } from './task';
 
@@ -63,7 +61,6 @@ describe('runRecipe on a real server', () => {
   });
 
   it('marks the task failed and keeps its log when the connection drops mid-task; the next run reconnects', async () => {
-    const host = testHost('berth-host-1');
     const before = handshakeCount(serverId);
     const recipe: Recipe<null> = {
       name: 'drop',
@@ -79,9 +76,7 @@ describe('runRecipe on a real server', () => {
     };
     const pending = runOnce(recipe);
     await new Promise((r) => setTimeout(r, 1500));
-    // Kill every root SSH session on the host (ours included) from outside, as a network drop would.
-    // That kills this ssh's own session too, so its exit status means nothing here.
-    spawnSync('ssh', ['-i', path.join(TESTBED_DIR, 'client_ed25519'), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@${host.address}`, "pkill -KILL -f 'sshd: root@'"], { stdio: 'ignore', timeout: 10_000 });
+    dropSessions('berth-host-1');
     const dropped = await pending;
     expect(dropped.run.status).toBe('failed');
     expect(dropped.tasks[0]!.status).toBe('failed');
