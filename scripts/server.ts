@@ -14,7 +14,8 @@ const root = process.cwd();
 
 function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
   const forwarded = req.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string' && forwarded.trim()) return forwarded.split(',')[0]!.trim();
+  // The rightmost entry is the one our own proxy appended; anything left of it came from the client.
+  if (trustProxy && typeof forwarded === 'string' && forwarded.trim()) return forwarded.split(',').at(-1)!.trim();
   return (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 }
 

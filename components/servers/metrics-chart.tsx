@@ -11,7 +11,7 @@ export function MetricsChart({ points }: { points: MetricPoint[] }) {
       <ResponsiveContainer>
         <LineChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
-          <XAxis dataKey="t" fontSize={11} />
+          <XAxis dataKey="t" fontSize={11} unit=" UTC" />
           <YAxis yAxisId="load" fontSize={11} allowDecimals />
           <YAxis yAxisId="pct" orientation="right" domain={[0, 100]} unit="%" fontSize={11} />
           <Tooltip />

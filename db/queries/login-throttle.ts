@@ -34,3 +34,13 @@ export async function setLockedUntil(db: Db, key: string, until: Date): Promise<
 export async function clearThrottle(db: Db, key: string): Promise<void> {
   await db.delete(loginThrottle).where(eq(loginThrottle.key, key));
 }
+
+/**
+ * Creates the counters if missing and locks them until the caller's transaction ends, so
+ * concurrent attempts on one account (or from one address) are decided one after another.
+ */
+export async function lockThrottles(tx: Db, keys: string[]): Promise<void> {
+  const sorted = [...keys].sort(); // one lock order everywhere: no deadlocks
+  await tx.insert(loginThrottle).values(sorted.map((key) => ({ key, failures: 0 }))).onConflictDoNothing();
+  await tx.select({ key: loginThrottle.key }).from(loginThrottle).where(inArray(loginThrottle.key, sorted)).for('update');
+}

@@ -41,24 +41,30 @@ export async function updateTask(db: Db, id: string, patch: Partial<TaskRun> & {
   await db.update(taskRuns).set(patch).where(eq(taskRuns.id, id));
 }
 
+const INTERRUPTED = 'The panel stopped while this ran. Retry to resume.';
+
 /**
- * Runs whose worker is gone: still "running" with a heartbeat older than `staleBefore` (or none),
- * or every running/queued run when `all` (start-up of the single PGlite process).
+ * Marks runs whose worker is gone as interrupted: the running task fails and becomes the run's
+ * failed task, so Retry resumes there. Stale means "running" with a heartbeat older than
+ * `staleBefore` (or none); with `all`, every running or queued run (start-up of the single
+ * PGlite process).
  */
 export async function interruptStaleRuns(db: Db, staleBefore: Date, all: boolean): Promise<number> {
   const stale = all
     ? inArray(recipeRuns.status, ['running', 'queued'])
     : and(eq(recipeRuns.status, 'running'), or(isNull(recipeRuns.heartbeatAt), lt(recipeRuns.heartbeatAt, staleBefore)));
-  const rows = await db
-    .update(recipeRuns)
-    .set({ status: 'interrupted', finishedAt: new Date(), error: 'The panel stopped while this ran. Retry to resume.' })
-    .where(stale)
-    .returning({ id: recipeRuns.id });
-  if (rows.length) {
-    await db
-      .update(taskRuns)
-      .set({ status: 'failed', finishedAt: new Date(), summary: 'interrupted' })
-      .where(and(inArray(taskRuns.runId, rows.map((r) => r.id)), eq(taskRuns.status, 'running')));
-  }
+  const rows = await db.select({ id: recipeRuns.id }).from(recipeRuns).where(stale);
+  for (const { id } of rows) await interruptRun(db, id);
   return rows.length;
+}
+
+/** Marks one queued or running run interrupted (see interruptStaleRuns). */
+export async function interruptRun(db: Db, runId: string): Promise<void> {
+  const [running] = await db.select().from(taskRuns).where(and(eq(taskRuns.runId, runId), eq(taskRuns.status, 'running')));
+  const [firstPending] = running ? [running] : await db.select().from(taskRuns).where(and(eq(taskRuns.runId, runId), eq(taskRuns.status, 'pending'))).orderBy(asc(taskRuns.position)).limit(1);
+  if (running) await updateTask(db, running.id, { status: 'failed', finishedAt: new Date(), summary: 'interrupted' });
+  await db
+    .update(recipeRuns)
+    .set({ status: 'interrupted', finishedAt: new Date(), error: INTERRUPTED, failedTask: firstPending?.name ?? null })
+    .where(and(eq(recipeRuns.id, runId), inArray(recipeRuns.status, ['queued', 'running'])));
 }

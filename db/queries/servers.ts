@@ -1,4 +1,4 @@
-import { asc, desc, eq, isNotNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../client';
 import { servers, serverSamples, type NewServer, type Server, type ServerSample } from '../schema';
 
@@ -37,4 +37,16 @@ export async function insertSample(db: Db, sample: typeof serverSamples.$inferIn
 export async function recentSamples(db: Db, serverId: string, limit = 60): Promise<ServerSample[]> {
   const rows = await db.select().from(serverSamples).where(eq(serverSamples.serverId, serverId)).orderBy(desc(serverSamples.at)).limit(limit);
   return rows.reverse();
+}
+
+export async function deleteSamplesBefore(db: Db, before: Date): Promise<void> {
+  await db.delete(serverSamples).where(lt(serverSamples.at, before));
+}
+
+/** Probes requested before `before` that never reported (a lost job): they show as failed, not "Testing…" forever. */
+export async function expireProbesBefore(db: Db, before: Date): Promise<void> {
+  await db
+    .update(servers)
+    .set({ probe: { ok: false, fingerprint: null, algorithm: null, error: 'The test did not finish. Try again.', at: new Date().toISOString() } })
+    .where(and(isNull(servers.probe), lt(servers.probeRequestedAt, before)));
 }

@@ -63,3 +63,8 @@ export async function setUserDisabled(db: Db, id: number, disabled: boolean): Pr
 export async function touchLastLogin(db: Db, id: number): Promise<void> {
   await db.update(users).set({ lastLoginAt: new Date() }).where(eq(users.id, id));
 }
+
+/** Locks the owner rows until the transaction ends: "is there another owner?" cannot race. */
+export async function lockOwners(tx: Db): Promise<void> {
+  await tx.select({ id: users.id }).from(users).where(eq(users.role, 'owner')).for('update');
+}

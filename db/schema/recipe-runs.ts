@@ -1,4 +1,5 @@
-import { integer, pgEnum, pgTable, text, timestamp, uuid, index } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { servers } from './servers';
 import { users } from './users';
 
@@ -29,7 +30,11 @@ export const recipeRuns = pgTable(
     heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (t) => [index('recipe_runs_server_idx').on(t.serverId, t.createdAt)],
+  (t) => [
+    index('recipe_runs_server_idx').on(t.serverId, t.createdAt),
+    // At most one queued or running run per server, even when two requests race.
+    uniqueIndex('recipe_runs_one_active_idx').on(t.serverId).where(sql`status in ('queued', 'running')`),
+  ],
 );
 
 /** Every task of a run: what it did, for how long, and its output. */

@@ -31,6 +31,8 @@ export const servers = pgTable('servers', {
   hostKeyMismatchAt: timestamp('host_key_mismatch_at', { withTimezone: true }),
   hostKeyMismatchFingerprint: text('host_key_mismatch_fingerprint'),
   facts: jsonb('facts').$type<ServerFacts>(),
+  /** Services whose config a failed run changed but never reloaded; the next run reloads them. */
+  pendingReload: text('pending_reload').array().notNull().default([]),
   services: jsonb('services').$type<ServiceState[]>(),
   provisionedAt: timestamp('provisioned_at', { withTimezone: true }),
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
@@ -41,8 +43,6 @@ export const servers = pgTable('servers', {
 export type Server = typeof servers.$inferSelect;
 export type NewServer = typeof servers.$inferInsert;
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9a-fA-F:]{2,39}$/;
 
 /** A DNS name or IP literal (the remote layer's rule), and never a link-local or metadata address. */
 export const hostInput = hostTextSchema.superRefine((host, ctx) => {
@@ -52,7 +52,7 @@ export const hostInput = hostTextSchema.superRefine((host, ctx) => {
 export const bindAddressInput = z
   .string()
   .trim()
-  .refine((h) => h === '' || IPV4.test(h) || (h.includes(':') && IPV6.test(h)), 'Enter an IP address, or leave empty for all addresses')
+  .refine((h) => h === '' || isIP(h) !== 0, 'Enter an IP address, or leave empty for all addresses')
   .transform((h) => (h === '' ? null : h));
 export const serverNameInput = z
   .string()

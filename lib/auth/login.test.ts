@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '@/db/queries/audit';
+import { getThrottles } from '@/db/queries/login-throttle';
 import { insertUser, setUserDisabled } from '@/db/queries/users';
 import { createTestDb, type TestDb } from '@/db/test-db';
 import { attemptLogin } from './login';
@@ -87,11 +88,14 @@ describe('attemptLogin', () => {
     expect((await attemptLogin(t.db, { email, password: PASSWORD, ip: null }, at(later, 1))).ok).toBe(true);
   });
 
-  it('counts concurrent failures without losing any', async () => {
+  it('decides parallel guesses one after another: the lock set by the fifth stops the rest', async () => {
     const email = 'race@example.test';
     const t0 = new Date('2026-04-01T00:00:00Z');
-    await Promise.all(Array.from({ length: 8 }, () => attemptLogin(t.db, { email, password: 'x', ip: null }, t0)));
-    expect(await attemptLogin(t.db, { email, password: 'x', ip: null }, at(t0, 1))).toMatchObject({ reason: 'limited' });
+    const results = await Promise.all(Array.from({ length: 8 }, () => attemptLogin(t.db, { email, password: 'x', ip: null }, t0)));
+    expect(results.filter((r) => !r.ok && r.reason === 'invalid')).toHaveLength(THROTTLE.account.threshold);
+    expect(results.filter((r) => !r.ok && r.reason === 'limited')).toHaveLength(8 - THROTTLE.account.threshold);
+    const [row] = await getThrottles(t.db, [`account:${email}`]);
+    expect(row!.failures).toBe(THROTTLE.account.threshold);
   });
 });
 

@@ -3,7 +3,7 @@ import { findUserByEmail, touchLastLogin } from '@/db/queries/users';
 import type { User } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
 import { burnPasswordCheck, verifyPassword } from './password';
-import { noteFailure, noteSuccess, secondsLocked } from './throttle';
+import { holdThrottle, noteFailure, noteSuccess, secondsLocked } from './throttle';
 
 export type LoginAttempt = { email: string; password: string; ip: string | null };
 export type LoginOutcome =
@@ -16,10 +16,17 @@ export type LoginOutcome =
  * session goes through the same throttle and the same audit row.
  */
 export async function attemptLogin(db: Db, attempt: LoginAttempt, now = new Date()): Promise<LoginOutcome> {
+  // One transaction holding the account's and the address's counters: parallel guesses are
+  // decided one after another, so none slips past a lock that an earlier one just set.
+  return db.transaction((tx) => decide(tx as unknown as Db, attempt, now));
+}
+
+async function decide(db: Db, attempt: LoginAttempt, now: Date): Promise<LoginOutcome> {
   const email = attempt.email.trim().toLowerCase();
   const subject = { email, ip: attempt.ip };
   const base = { action: 'auth.login', actorEmail: email, ip: attempt.ip } as const;
 
+  await holdThrottle(db, subject);
   const locked = await secondsLocked(db, subject, now);
   if (locked > 0) {
     await recordAudit(db, { ...base, outcome: 'denied', reason: `rate limited for ${locked}s` });

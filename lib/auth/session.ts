@@ -2,7 +2,9 @@ import { forbidden, redirect } from 'next/navigation';
 import { db } from '@/db';
 import { findUserById } from '@/db/queries/users';
 import type { User } from '@/db/schema';
+import { recordAudit } from '@/lib/audit/record';
 import { auth } from './auth';
+import { clientIp } from './client-ip';
 import { hasRole, type Role } from './roles';
 
 /**
@@ -24,9 +26,12 @@ export async function requireUser(): Promise<User> {
   return user;
 }
 
-/** For pages: a signed-in user without the role gets the 403 page. */
-export async function requireRole(role: Role): Promise<User> {
+/** For pages: a signed-in user without the role gets the 403 page, and the denial is audited. */
+export async function requireRole(role: Role, page: string): Promise<User> {
   const user = await requireUser();
-  if (!hasRole(user.role, role)) forbidden();
+  if (!hasRole(user.role, role)) {
+    await recordAudit(db(), { actor: user, action: 'page.view', target: page, outcome: 'denied', reason: `requires ${role}, has ${user.role}`, ip: await clientIp() });
+    forbidden();
+  }
   return user;
 }

@@ -1,5 +1,5 @@
 import type { Db } from '@/db';
-import { clearThrottle, getThrottles, recordFailure, setLockedUntil } from '@/db/queries/login-throttle';
+import { clearThrottle, getThrottles, lockThrottles, recordFailure, setLockedUntil } from '@/db/queries/login-throttle';
 
 /**
  * Login backoff, per account and per client address. After `threshold` failures in a row
@@ -16,6 +16,11 @@ export const THROTTLE = {
 } as const;
 
 export type ThrottleSubject = { email: string; ip: string | null };
+
+/** Serializes attempts on the subject's counters for the rest of the transaction `tx`. */
+export async function holdThrottle(tx: Db, subject: ThrottleSubject): Promise<void> {
+  await lockThrottles(tx, keysFor(subject).map((k) => k.key));
+}
 
 function keysFor(subject: ThrottleSubject): Array<{ key: string; threshold: number }> {
   const keys: Array<{ key: string; threshold: number }> = [{ key: `account:${subject.email}`, threshold: THROTTLE.account.threshold }];

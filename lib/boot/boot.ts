@@ -9,7 +9,7 @@ import { readEnv, type BerthEnv } from '@/lib/config/env';
 import { makeKeyCheck, verifyKeyCheck, type KeyRing } from '@/lib/crypto';
 import { setRuntime } from '@/lib/runtime';
 import { interruptStaleRuns } from '@/db/queries/runs';
-import { jobHandlers } from '@/lib/jobs/handlers';
+import { jobHandlers, STALE_RUN_MS } from '@/lib/jobs/handlers';
 import { startJobs, type Jobs } from '@/lib/jobs/queue';
 import { closeAll } from '@/lib/remote/connection';
 import { resolveSecrets } from './secrets';
@@ -51,7 +51,7 @@ export async function boot(source: Record<string, string | undefined> = process.
     await checkMasterKey(client, keyRing, 'after');
     const db = drizzleFor(client);
     // Work left "running" by a dead process is marked interrupted (PGlite: this is the only process).
-    await interruptStaleRuns(db, new Date(Date.now() - 60_000), !env.databaseUrl);
+    await interruptStaleRuns(db, new Date(Date.now() - STALE_RUN_MS), !env.databaseUrl);
     jobs = await startJobs(client, env.databaseUrl, opts.worker ? jobHandlers(db, keyRing) : null);
     const token = await issueSetupToken(db);
     const setupUrl = token ? `${env.publicUrl}/setup?token=${token}` : null;

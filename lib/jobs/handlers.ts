@@ -1,13 +1,15 @@
 import type { Db } from '@/db';
-import { interruptStaleRuns } from '@/db/queries/runs';
+import { deleteSamplesBefore, findServer, updateServer } from '@/db/queries/servers';
+import { interruptRun, interruptStaleRuns } from '@/db/queries/runs';
 import type { KeyRing } from '@/lib/crypto';
+import { expireStaleProbes, runProbe } from '@/lib/servers/probe';
 import { observeAll } from '@/lib/servers/observe';
-import { runProbe } from '@/lib/servers/probe';
 import { runProvision } from '@/lib/servers/provision';
 import type { JobHandlers } from './queue';
 
 /** A run whose worker has not touched it for this long is taken to be dead. */
-const STALE_RUN_MS = 60_000;
+export const STALE_RUN_MS = 60_000;
+const SAMPLE_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
 export function jobHandlers(db: Db, ring: KeyRing): JobHandlers {
   return {
@@ -19,8 +21,17 @@ export function jobHandlers(db: Db, ring: KeyRing): JobHandlers {
           return runProvision(db, ring, payload.runId, signal);
       }
     },
+    async lost(payload) {
+      if (payload.kind === 'provision') return interruptRun(db, payload.runId);
+      const server = await findServer(db, payload.serverId);
+      if (server && !server.probe) {
+        await updateServer(db, server.id, { probe: { ok: false, fingerprint: null, algorithm: null, error: 'The test was interrupted. Try again.', at: new Date().toISOString() } });
+      }
+    },
     async tick() {
       await interruptStaleRuns(db, new Date(Date.now() - STALE_RUN_MS), false);
+      await expireStaleProbes(db);
+      await deleteSamplesBefore(db, new Date(Date.now() - SAMPLE_RETENTION_MS));
       await observeAll(db, ring);
     },
   };

@@ -4,8 +4,9 @@ import type { DbClient } from '@/db/client';
 /**
  * One durable queue for all per-server work (pg-boss, in the panel's own database).
  * `key_strict_fifo` keyed by server: one job at a time per server, in order, while other
- * servers proceed. Jobs never fail inside pg-boss (a failed job would block its key): the
- * outcome is recorded in Berth's tables and the job completes.
+ * servers proceed. Handlers record outcomes in Berth's tables and complete the job; a job can
+ * still end `failed` in pg-boss (expired, the panel stopped or crashed mid-job), and a failed
+ * job blocks its key, so the sweep below hands such jobs to `lost` and deletes them.
  */
 export const WORK_QUEUE = 'berth-work';
 /** A cron-scheduled tick (pg-boss dedupes schedules across panel processes). */
@@ -15,8 +16,24 @@ export type JobPayload = { kind: 'provision'; runId: string } | { kind: 'probe';
 
 export type JobHandlers = {
   run(payload: JobPayload, signal: AbortSignal): Promise<void>;
+  /** A job that ended without its handler finishing: mark what it was doing as interrupted. */
+  lost(payload: JobPayload): Promise<void>;
   tick(): Promise<void>;
 };
+
+/** Longer than the longest task (an apt install may take 20 minutes). */
+const EXPIRE_SECONDS = 60 * 60;
+
+/** Unblocks server keys held by failed jobs. */
+async function sweepFailed(boss: PgBoss, lost: JobHandlers['lost']): Promise<void> {
+  for (const key of await boss.getBlockedKeys(WORK_QUEUE)) {
+    for (const job of await boss.findJobs<JobPayload>(WORK_QUEUE, { key })) {
+      if (job.state !== 'failed') continue;
+      await lost(job.data).catch((err) => console.error('berth: marking a lost job failed:', err));
+      await boss.deleteJob(WORK_QUEUE, job.id);
+    }
+  }
+}
 
 export type Jobs = {
   send(payload: JobPayload, key: string): Promise<string>;
@@ -33,7 +50,7 @@ export async function startJobs(client: DbClient, databaseUrl: string | undefine
   boss.on('error', (err) => console.error(`berth: job queue: ${err.message}`));
   await boss.start();
   for (const [name, options] of [
-    [WORK_QUEUE, { policy: 'key_strict_fifo', heartbeatSeconds: 30, notify: true, retryLimit: 0 }],
+    [WORK_QUEUE, { policy: 'key_strict_fifo', heartbeatSeconds: 30, notify: true, retryLimit: 0, expireInSeconds: EXPIRE_SECONDS }],
     [TICK_QUEUE, { policy: 'singleton', retryLimit: 0 }],
   ] as const) {
     if (!(await boss.getQueue(name))) await boss.createQueue(name, options);
@@ -42,6 +59,12 @@ export async function startJobs(client: DbClient, databaseUrl: string | undefine
   await boss.findJobs(WORK_QUEUE, { queued: true });
 
   if (handlers) {
+    // On PGlite this is the only process: whatever is still active was left by a dead one.
+    if (client.kind === 'pglite') {
+      const orphans = (await boss.findJobs(WORK_QUEUE)).filter((j) => j.state === 'active');
+      if (orphans.length) await boss.fail(WORK_QUEUE, orphans.map((j) => j.id));
+    }
+    await sweepFailed(boss, handlers.lost);
     await boss.work<JobPayload>(WORK_QUEUE, { localConcurrency: 4, pollingIntervalSeconds: 1 }, async ([job]) => {
       if (!job) return;
       try {
@@ -51,6 +74,7 @@ export async function startJobs(client: DbClient, databaseUrl: string | undefine
       }
     });
     await boss.work(TICK_QUEUE, { pollingIntervalSeconds: 5 }, async () => {
+      await sweepFailed(boss, handlers.lost).catch((err) => console.error('berth: sweep failed:', err));
       await handlers.tick().catch((err) => console.error('berth: tick failed:', err));
     });
     await boss.schedule(TICK_QUEUE, '* * * * *');

@@ -2,13 +2,11 @@ import type { Db } from '@/db';
 import { insertSample, listPinnedServers, updateServer } from '@/db/queries/servers';
 import type { Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
-import { cmd, script } from '@/lib/remote/command';
+import { cmd } from '@/lib/remote/command';
 import { runningServices } from '@/lib/recipes/provision/services';
-import { sections } from '@/lib/recipes/provision/detect-system';
-import { recordConnectFailure } from './mismatch';
+import { sectionedScript, sections } from '@/lib/recipes/sections';
+import { recordServerFailure } from './failures';
 import { transportFor } from './remote';
-
-const MARK = '@@berth@@';
 
 export type Sample = { load1: number; memoryUsedPct: number; diskUsedPct: number };
 
@@ -30,13 +28,13 @@ export function parseSample(stdout: string): Sample {
 export async function observeServer(db: Db, ring: KeyRing, server: Server): Promise<void> {
   try {
     const transport = await transportFor(server, ring);
-    const probe = script(cmd('echo', MARK), cmd('cat', '/proc/loadavg'), cmd('echo', MARK), cmd('cat', '/proc/meminfo'), cmd('echo', MARK), cmd('df', '-Pk', '/'));
+    const probe = sectionedScript(cmd('cat', '/proc/loadavg'), cmd('cat', '/proc/meminfo'), cmd('df', '-Pk', '/'));
     const sample = parseSample((await transport.runScript(probe, { timeoutMs: 15_000 })).stdout);
     const services = await runningServices(transport, server.phpVersions);
     await insertSample(db, { serverId: server.id, ...sample });
     await updateServer(db, server.id, { services, lastSeenAt: new Date(), lastError: null });
   } catch (err) {
-    await recordConnectFailure(db, server, err);
+    await recordServerFailure(db, server, err);
   }
 }
 

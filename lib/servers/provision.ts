@@ -4,7 +4,8 @@ import { findServer, updateServer } from '@/db/queries/servers';
 import type { KeyRing } from '@/lib/crypto';
 import { runRecipe } from '@/lib/recipes/runner';
 import { provisionRecipe, type ProvisionContext } from '@/lib/recipes/provision';
-import { recordConnectFailure } from './mismatch';
+import type { Service } from '@/lib/recipes/provision/context';
+import { recordServerFailure } from './failures';
 import { observeServer } from './observe';
 import { transportFor } from './remote';
 
@@ -20,14 +21,18 @@ export async function runProvision(db: Db, ring: KeyRing, runId: string, signal:
   try {
     transport = await transportFor(server, ring);
   } catch (err) {
-    return fail(await recordConnectFailure(db, server, err));
+    return fail(await recordServerFailure(db, server, err));
   }
+  // Seeded from the server row: a retry that skips detect-system or a config task still knows
+  // the init system and what an earlier, failed run changed without reloading.
   const ctx: ProvisionContext = {
     server: { name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions },
-    reload: new Set(),
+    facts: server.facts ?? undefined,
+    reload: new Set(server.pendingReload as Service[]),
     saveFacts: (facts) => updateServer(db, server.id, { facts }),
   };
   const result = await runRecipe(db, runId, provisionRecipe, ctx, transport, signal);
+  await updateServer(db, server.id, { pendingReload: result.ok ? [] : [...ctx.reload] });
   if (result.ok) {
     await updateServer(db, server.id, { provisionedAt: new Date(), lastError: null });
     await observeServer(db, ring, (await findServer(db, server.id))!);

@@ -65,6 +65,7 @@ describe('servers: keys, pinning and provisioning requests', () => {
     const server = (await createServer(t.db, ring, { ...base, name: 'rekeyed' }))!;
     await updateServer(t.db, server.id, { hostKeyFingerprint: FP, hostKeyMismatchAt: new Date(), hostKeyMismatchFingerprint: OTHER });
     await expect(requestProvision(t.db, enqueue, server.id, userId, false)).rejects.toThrow(/host key changed/);
+    await expect(requestProbe(t.db, enqueue, server.id)).rejects.toThrow(/host key changed/);
     await expect(pinHostKey(t.db, server.id, FP)).rejects.toThrow(/not the one/);
     expect(await pinHostKey(t.db, server.id, OTHER)).toEqual({ previous: FP });
     const after = (await findServer(t.db, server.id))!;
@@ -79,8 +80,14 @@ describe('servers: keys, pinning and provisioning requests', () => {
     expect(queued.at(-1)).toEqual({ payload: { kind: 'provision', runId: run.id }, key: `server:${server.id}` });
     await expect(requestProvision(t.db, enqueue, server.id, userId, false)).rejects.toThrow(/already queued or running/);
     await updateRun(t.db, run.id, { status: 'failed', failedTask: 'php-base' });
+    // Two requests at once: the unique index on active runs lets exactly one through.
+    const raced = await Promise.allSettled([requestProvision(t.db, enqueue, server.id, userId, false), requestProvision(t.db, enqueue, server.id, userId, false)]);
+    expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((raced.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.message).toMatch(/already queued or running/);
+    const racedRun = (raced.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ id: string }>).value;
+    await updateRun(t.db, racedRun.id, { status: 'failed', failedTask: 'php-base' });
     const retry = await requestProvision(t.db, enqueue, server.id, userId, true);
     expect(retry.startAt).toBe('php-base');
-    expect((await latestRuns(t.db, server.id)).map((r) => r.id)).toEqual([retry.id, run.id]);
+    expect((await latestRuns(t.db, server.id)).map((r) => r.id)).toEqual([retry.id, racedRun.id, run.id]);
   });
 });

@@ -49,6 +49,16 @@ describe('user management rules', () => {
     await setDisabled(t.db, u.owner3!, u.owner!.id, false);
   });
 
+  it('two owners disabling each other at once leave one owner standing', async () => {
+    await make('ownerA', 'owner');
+    await make('ownerB', 'owner');
+    // Everyone else who is an owner steps down first, so A and B are the last two.
+    for (const key of ['owner', 'owner3']) await changeRole(t.db, u.ownerA!, u[key]!.id, 'admin');
+    const results = await Promise.allSettled([setDisabled(t.db, u.ownerA!, u.ownerB!.id, true), setDisabled(t.db, u.ownerB!, u.ownerA!.id, true)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.message).toMatch(/last active owner/);
+  });
+
   it('disabling and password changes bump the session version (ending sessions)', async () => {
     const before = (await reload(u.viewer!)).sessionVersion;
     await setDisabled(t.db, u.admin!, u.viewer!.id, true);

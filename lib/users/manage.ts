@@ -4,6 +4,7 @@ import {
   findUserByEmail,
   findUserById,
   insertUser,
+  lockOwners,
   setUserDisabled,
   updateUserPassword,
   updateUserRole,
@@ -34,19 +35,32 @@ export async function createUser(db: Db, actor: User, input: { email: string; na
   return insertUser(db, { email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password) });
 }
 
-export async function changeRole(db: Db, actor: User, userId: number, role: Role): Promise<User> {
-  const target = await targetFor(db, actor, userId);
-  if (!canAssignRole(actor.role, role)) throw new ActionError(`You cannot grant the ${role} role.`);
-  if (role !== 'owner') await ensureAnotherOwner(db, target);
-  await updateUserRole(db, target.id, role);
-  return target;
+/** Runs `fn` in a transaction holding the owner rows, so two owners cannot demote each other at once. */
+function withOwnersLocked<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    await lockOwners(tx);
+    return fn(tx);
+  });
 }
 
-export async function setDisabled(db: Db, actor: User, userId: number, disabled: boolean): Promise<User> {
-  const target = await targetFor(db, actor, userId);
-  if (disabled) await ensureAnotherOwner(db, target);
-  await setUserDisabled(db, target.id, disabled);
-  return target;
+export function changeRole(db: Db, actor: User, userId: number, role: Role): Promise<User> {
+  return withOwnersLocked(db, async (tx) => {
+    const target = await targetFor(tx, actor, userId);
+    if (!canAssignRole(actor.role, role)) throw new ActionError(`You cannot grant the ${role} role.`);
+    if (role !== 'owner') await ensureAnotherOwner(tx, target);
+    await updateUserRole(tx, target.id, role);
+    return target;
+  });
+}
+
+export function setDisabled(db: Db, actor: User, userId: number, disabled: boolean): Promise<User> {
+  return withOwnersLocked(db, async (tx) => {
+    const target = await targetFor(tx, actor, userId);
+    if (disabled) await ensureAnotherOwner(tx, target);
+    await setUserDisabled(tx, target.id, disabled);
+    return target;
+  });
 }
 
 export async function resetPassword(db: Db, actor: User, userId: number, password: string): Promise<User> {

@@ -25,7 +25,7 @@ const filterInput = z.object({
 const INPUT = 'mt-1 block rounded-md px-2 py-1.5 text-sm ring-1 ring-slate-300';
 
 export default async function ActivityPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
-  await requireRole('admin');
+  await requireRole('admin', '/activity');
   const raw = await searchParams;
   const f = filterInput.parse(raw);
   // A "to" date means the whole of that day.
@@ -45,8 +45,8 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
             {OUTCOMES.map((o) => <option key={o} value={o}>{o}</option>)}
           </select>
         </label>
-        <label className="text-sm">From<input type="date" name="from" defaultValue={raw.from ?? ''} className={INPUT} /></label>
-        <label className="text-sm">To<input type="date" name="to" defaultValue={raw.to ?? ''} className={INPUT} /></label>
+        <label className="text-sm">From (UTC)<input type="date" name="from" defaultValue={raw.from ?? ''} className={INPUT} /></label>
+        <label className="text-sm">To (UTC)<input type="date" name="to" defaultValue={raw.to ?? ''} className={INPUT} /></label>
         <Button type="submit" variant="secondary">Filter</Button>
         <Link href="/activity" className="pb-1.5 text-sm text-indigo-700 underline">Clear</Link>
       </form>

@@ -3,12 +3,13 @@
 import { z } from 'zod';
 import { newServerInput } from '@/db/schema';
 import { authedAction } from '@/lib/auth/action';
+import { FINGERPRINT } from '@/lib/remote/fingerprint';
 import { getRuntime } from '@/lib/runtime';
 import { createServer } from '@/lib/servers/create';
 import { pinHostKey, requestProbe, requestProvision } from '@/lib/servers/requests';
 
 const serverId = z.uuid('Unknown server');
-const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'Not a SHA256 fingerprint');
+const fingerprint = z.string().regex(FINGERPRINT, 'Not a SHA256 fingerprint');
 const enqueue: Parameters<typeof requestProbe>[1] = (payload, key) => getRuntime().jobs.send(payload, key);
 
 export const addServer = authedAction({ audit: 'server.create', role: 'admin', schema: newServerInput }, async (input, ctx) => {

@@ -1,15 +1,10 @@
 import type { ServerFacts } from '@/db/schema';
-import { cmd, ignoreFailure, script } from '@/lib/remote/command';
+import { cmd, ignoreFailure } from '@/lib/remote/command';
+import { sectionedScript, sections } from '../sections';
 import { unchanged, type Task } from '../task';
 import type { ProvisionContext } from './context';
 
-const MARK = '@@berth@@';
 const SUPPORTED = new Set(['debian', 'ubuntu']);
-
-/** Splits output printed between section markers into its sections. */
-export function sections(stdout: string): string[] {
-  return stdout.split(`${MARK}\n`).slice(1).map((s) => s.trim());
-}
 
 export function parseFacts(stdout: string): ServerFacts {
   const [osRelease = '', systemd = '', cpus = '', meminfo = '', df = ''] = sections(stdout);
@@ -30,16 +25,11 @@ export function parseFacts(stdout: string): ServerFacts {
 export const detectSystem: Task<ProvisionContext> = {
   name: 'detect-system',
   async run(ctx, { transport, log }) {
-    const probe = script(
-      cmd('echo', MARK),
+    const probe = sectionedScript(
       cmd('cat', '/etc/os-release'),
-      cmd('echo', MARK),
       ignoreFailure(cmd('ls', '-d', '/run/systemd/system')),
-      cmd('echo', MARK),
       cmd('nproc'),
-      cmd('echo', MARK),
       cmd('cat', '/proc/meminfo'),
-      cmd('echo', MARK),
       cmd('df', '-Pk', '/'),
     );
     const facts = parseFacts((await transport.runScript(probe)).stdout);

@@ -32,9 +32,3 @@ export async function ensureFile(
   }
   return true;
 }
-
-/** Removes a file if present; returns whether it was there. */
-export async function ensureAbsent(transport: Transport, path: string): Promise<boolean> {
-  const result = await transport.exec(cmd('rm', '-v', '-f', path));
-  return result.stdout.trim().length > 0;
-}

@@ -37,7 +37,7 @@ export function serviceSpecs(phpVersions: string[]): ServiceSpec[] {
 /** Which of the services run, judged by process name (works with and without systemd). */
 export async function runningServices(transport: Transport, phpVersions: string[]): Promise<Array<{ name: Service; running: boolean }>> {
   const specs = serviceSpecs(phpVersions);
-  const result = await transport.exec(ignoreFailure(cmd('ps', '-e', '-o', 'comm=')));
+  const result = await transport.exec(ignoreFailure(cmd('ps', '-e', '-o', 'comm=')), { timeoutMs: 15_000 });
   const names = new Set(result.stdout.split('\n').map((l) => l.trim()));
   return specs.map((s) => ({ name: s.service, running: names.has(s.process) }));
 }

@@ -4,7 +4,7 @@ import { LiveRefresh } from '@/components/live-refresh';
 import { AccessCard } from '@/components/servers/access-card';
 import { HostKeyCard } from '@/components/servers/host-key-card';
 import { MetricsChart } from '@/components/servers/metrics-chart';
-import { ProvisionButtons } from '@/components/servers/provision-card';
+import { ProvisionButtons } from '@/components/servers/provision-buttons';
 import { RunView } from '@/components/servers/run-view';
 import { ServerFactsView } from '@/components/servers/server-facts';
 import { ServerStatus } from '@/components/servers/server-status';

@@ -2,14 +2,14 @@ import type { Db } from '@/db';
 import { updateServer } from '@/db/queries/servers';
 import type { Server } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
-import { ConnectError, HostKeyMismatchError } from '@/lib/remote/errors';
+import { ConnectError, HostKeyMismatchError, RemoteError } from '@/lib/remote/errors';
 
 /**
- * Turns a failed connection into server state: a changed host key marks the server (nothing
- * runs there until an admin re-pins) and is audited; other failures are kept as its last error.
- * Returns the operator-facing message.
+ * Turns a failure to reach or use a server into server state: a changed host key marks the
+ * server (nothing runs there until an admin re-pins) and is audited; other failures are kept
+ * as its last error. Returns the operator-facing message.
  */
-export async function recordConnectFailure(db: Db, server: Server, err: unknown): Promise<string> {
+export async function recordServerFailure(db: Db, server: Server, err: unknown): Promise<string> {
   if (err instanceof HostKeyMismatchError) {
     await updateServer(db, server.id, { hostKeyMismatchAt: new Date(), hostKeyMismatchFingerprint: err.actualFingerprint, lastError: err.message });
     await recordAudit(db, {
@@ -21,7 +21,8 @@ export async function recordConnectFailure(db: Db, server: Server, err: unknown)
     });
     return err.message;
   }
-  const message = err instanceof ConnectError ? err.message : `Cannot connect to ${server.name}: ${(err as Error).message}`;
+  // ConnectError and RemoteError messages already name the server and say what failed.
+  const message = err instanceof ConnectError || err instanceof RemoteError ? err.message : `${server.name}: ${(err as Error).message}`;
   await updateServer(db, server.id, { lastError: message });
   return message;
 }

@@ -1,0 +1,2 @@
+ALTER TABLE "servers" ADD COLUMN "pending_reload" text[] DEFAULT '{}' NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "recipe_runs_one_active_idx" ON "recipe_runs" USING btree ("server_id") WHERE status in ('queued', 'running');
