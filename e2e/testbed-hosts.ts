@@ -1,20 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { testbedDir, testHost } from '@/lib/remote/test-hosts';
 
-export const TESTBED_DIR = process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed';
-
-export type TestHost = { name: string; address: string; port: number; user: string; hostKeyFingerprint: string };
-
-/** The test bed's hosts (scripts/testbed/up.sh); fails loudly when the bed is not up. */
-export function testHost(name: 'berth-host-1' | 'berth-host-2'): TestHost {
-  const file = path.join(TESTBED_DIR, 'hosts.json');
-  if (!fs.existsSync(file)) throw new Error(`The test bed is not up (${file} is missing): run scripts/testbed/up.sh as root.`);
-  const host = (JSON.parse(fs.readFileSync(file, 'utf8')).hosts as TestHost[]).find((h) => h.name === name);
-  if (!host) throw new Error(`${file} has no ${name}`);
-  return host;
-}
+export { testHost, type TestHost } from '@/lib/remote/test-hosts';
+export const TESTBED_DIR = testbedDir();
 
 /** What an operator does by hand: append Berth's public key to the host's authorized_keys. */
 export function authorizeKey(name: string, publicKey: string): void {

@@ -5,9 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { bundle, root } from './lib/bundle.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
   console.error('usage: node scripts/run-ts.mjs <file.ts> [args…]');
@@ -15,19 +14,7 @@ if (!entry) {
 }
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-run-'));
 const outfile = path.join(outdir, 'entry.mjs');
-await build({
-  entryPoints: [path.resolve(entry)],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  packages: 'external',
-  tsconfig: path.join(root, 'tsconfig.json'),
-  logLevel: 'warning',
-  // Externals resolve from the project's node_modules, not from the temporary directory.
-  nodePaths: [path.join(root, 'node_modules')],
-});
+await bundle(path.resolve(entry), outfile);
 // Let bare imports in the bundle resolve against the project.
 fs.symlinkSync(path.join(root, 'node_modules'), path.join(outdir, 'node_modules'));
 process.argv = [process.argv[0], entry, ...args];

@@ -12,17 +12,10 @@ import { Client } from 'ssh2';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadTestHosts, type TestHost } from '@/lib/remote/test-hosts';
 import net from 'node:net';
 import path from 'node:path';
 
-interface TestHost {
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  hostKeyFingerprint: string;
-  privateKeyPath: string;
-}
 
 interface ExecResult {
   code: number | null;
@@ -30,8 +23,6 @@ interface ExecResult {
   stderr: string;
 }
 
-const TESTBED_DIR = process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed';
-const HOSTS_FILE = path.join(TESTBED_DIR, 'hosts.json');
 const HOST_NAMES = ['berth-host-1', 'berth-host-2'] as const;
 
 // Directories each host must keep to itself (all that up.sh gives a host its own copy of).
@@ -40,19 +31,9 @@ const ISOLATED_DIRS = [
   '/home', '/run', '/root', '/var/log', '/var/spool/cron', '/tmp',
 ];
 
+// One reader of hosts.json for every test-bed test; it fails with a clear message when the bed is down.
 function loadHosts(): Map<string, TestHost> {
-  if (!existsSync(HOSTS_FILE)) {
-    throw new Error(
-      `The test bed is not up: ${HOSTS_FILE} does not exist. ` +
-        'Run scripts/testbed/up.sh as root first (or set BERTH_TESTBED_DIR to where it put hosts.json).',
-    );
-  }
-  const parsed = JSON.parse(readFileSync(HOSTS_FILE, 'utf8')) as { hosts?: TestHost[] };
-  const byName = new Map((parsed.hosts ?? []).map((h) => [h.name, h]));
-  for (const name of HOST_NAMES) {
-    if (!byName.has(name)) throw new Error(`${HOSTS_FILE} has no entry for ${name}`);
-  }
-  return byName;
+  return new Map(loadTestHosts().map((h) => [h.name, h]));
 }
 
 /** The fingerprint `ssh-keygen -lf` prints for a raw public key blob. */
