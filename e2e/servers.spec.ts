@@ -91,6 +91,7 @@ for (const [index, name] of (['berth-host-1', 'berth-host-2'] as const).entries(
     for (const service of ['nginx', 'php8.2-fpm', 'supervisor', 'cron']) {
       await expect(page.getByTestId(`service-${service}`)).toHaveAttribute('data-running', 'true');
     }
+    await expect(page.getByTestId('metrics-chart')).toBeVisible();
     expect(fs.readFileSync(hostPath(name, 'etc', 'nginx/conf.d/00-berth.conf'), 'utf8')).toContain(`listen ${host.address}:80 default_server;`);
     // Unknown hosts get no answer (444); the host's own site still answers by name.
     await expect(getWithHost(host.address, 'unknown.example')).rejects.toThrow(/socket hang up|ECONNRESET/);

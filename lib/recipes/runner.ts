@@ -46,7 +46,16 @@ function describe(err: unknown): { message: string; exitCode: number | null } {
  * and log. Stops at the first failure with that task's name; a retry (startAt) resumes there.
  * `onFailure` steps (unlock, mark failed, roll back) come with releases.
  */
-export async function runRecipe<C>(db: Db, runId: string, recipe: Recipe<C>, ctx: C, transport: Transport, signal: AbortSignal): Promise<RunResult> {
+export async function runRecipe<C>(
+  db: Db,
+  runId: string,
+  recipe: Recipe<C>,
+  ctx: C,
+  transport: Transport,
+  signal: AbortSignal,
+  /** Runs after the last task and before the run is marked succeeded, so a page following the run sees its effects. */
+  beforeSuccess?: () => Promise<void>,
+): Promise<RunResult> {
   const run = await findRun(db, runId);
   if (!run) throw new Error(`run ${runId} does not exist`);
   const existing = await tasksOf(db, runId);
@@ -78,6 +87,7 @@ export async function runRecipe<C>(db: Db, runId: string, recipe: Recipe<C>, ctx
         return { ok: false, failedTask: task.name, error: message };
       }
     }
+    await beforeSuccess?.();
     await updateRun(db, runId, { status: 'succeeded', finishedAt: new Date() });
     return { ok: true };
   } finally {

@@ -31,10 +31,9 @@ export async function runProvision(db: Db, ring: KeyRing, runId: string, signal:
     reload: new Set(server.pendingReload as Service[]),
     saveFacts: (facts) => updateServer(db, server.id, { facts }),
   };
-  const result = await runRecipe(db, runId, provisionRecipe, ctx, transport, signal);
-  await updateServer(db, server.id, { pendingReload: result.ok ? [] : [...ctx.reload] });
-  if (result.ok) {
-    await updateServer(db, server.id, { provisionedAt: new Date(), lastError: null });
+  const result = await runRecipe(db, runId, provisionRecipe, ctx, transport, signal, async () => {
+    await updateServer(db, server.id, { provisionedAt: new Date(), lastError: null, pendingReload: [] });
     await observeServer(db, ring, (await findServer(db, server.id))!);
-  }
+  });
+  if (!result.ok) await updateServer(db, server.id, { pendingReload: [...ctx.reload] });
 }
