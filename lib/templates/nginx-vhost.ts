@@ -1,0 +1,99 @@
+import { HEADER, positiveInt, safe } from './directive';
+
+export type Upstream = { kind: 'php'; fpmSocket: string } | { kind: 'process'; socket: string } | { kind: 'process'; port: number } | { kind: 'static' };
+
+export type VhostConfig = {
+  slug: string;
+  domains: string[];
+  /** The server's bind address, or null for all addresses. */
+  bindAddress: string | null;
+  /** e.g. /var/www/<slug>/current/public: resolved per request through the `current` link. */
+  root: string;
+  upstream: Upstream;
+  clientMaxBodyMb: number;
+  /** PHP-FPM's status page, served to the server itself only. */
+  fpmStatusPath?: string;
+  tls?: { certificate: string; key: string };
+  /** Where ACME HTTP-01 challenges are answered from. */
+  acmeWebroot: string;
+};
+
+function listen(bindAddress: string | null, port: number, extra = ''): string[] {
+  const suffix = extra ? ` ${extra}` : '';
+  if (bindAddress) return [`listen ${bindAddress.includes(':') ? `[${safe('bind address', bindAddress)}]` : safe('bind address', bindAddress)}:${port}${suffix};`];
+  return [`listen ${port}${suffix};`, `listen [::]:${port}${suffix};`];
+}
+
+function appLocations(c: VhostConfig): string[] {
+  const u = c.upstream;
+  if (u.kind === 'static') return ['location / {', '    try_files $uri $uri/ =404;', '}'];
+  if (u.kind === 'process') {
+    const target = 'port' in u ? `http://127.0.0.1:${positiveInt('port', u.port)}` : `http://unix:${safe('socket', u.socket)}:`;
+    return [
+      'location / {',
+      `    proxy_pass ${target};`,
+      '    proxy_http_version 1.1;',
+      '    proxy_set_header Host $host;',
+      '    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+      '    proxy_set_header X-Forwarded-Proto $scheme;',
+      '    proxy_set_header Upgrade $http_upgrade;',
+      '    proxy_set_header Connection "upgrade";',
+      '}',
+    ];
+  }
+  return [
+    'location / {',
+    '    try_files $uri $uri/ /index.php?$query_string;',
+    '}',
+    'location ~ \\.php$ {',
+    `    fastcgi_pass unix:${safe('FPM socket', u.fpmSocket)};`,
+    '    include fastcgi_params;',
+    // $realpath_root, not $document_root: after a release switch PHP sees the new release at once (STACK-NOTES).
+    '    fastcgi_param SCRIPT_FILENAME $realpath_root$fastcgi_script_name;',
+    '    fastcgi_param DOCUMENT_ROOT $realpath_root;',
+    '}',
+    ...(c.fpmStatusPath
+      ? [
+          `location = ${safe('FPM status path', c.fpmStatusPath)} {`,
+          '    allow 127.0.0.1;',
+          '    allow ::1;',
+          '    deny all;',
+          // fastcgi_params sets SCRIPT_NAME to this exact path, which pm.status_path matches.
+          '    include fastcgi_params;',
+          `    fastcgi_pass unix:${safe('FPM socket', u.fpmSocket)};`,
+          '}',
+        ]
+      : []),
+    'location ~ /\\.(?!well-known) {',
+    '    deny all;',
+    '}',
+  ];
+}
+
+const indent = (lines: string[]) => lines.map((l) => (l ? `    ${l}` : l));
+
+/** One server block per port: HTTP (redirecting to HTTPS once a certificate exists) and HTTPS. */
+export function renderVhost(c: VhostConfig): string {
+  const names = c.domains.map((d) => safe('domain', d)).join(' ');
+  const common = [`server_name ${names};`, `root ${safe('root', c.root)};`, 'index index.php index.html;', `client_max_body_size ${positiveInt('client_max_body_size', c.clientMaxBodyMb)}m;`];
+  const acme = ['location ^~ /.well-known/acme-challenge/ {', `    root ${safe('ACME webroot', c.acmeWebroot)};`, '    default_type text/plain;', '}'];
+  const http = c.tls
+    ? ['server {', ...indent([...listen(c.bindAddress, 80), `server_name ${names};`, ...acme, 'location / {', '    return 301 https://$host$request_uri;', '}']), '}']
+    : ['server {', ...indent([...listen(c.bindAddress, 80), ...common, ...acme, ...appLocations(c)]), '}'];
+  const https = c.tls
+    ? [
+        '',
+        'server {',
+        ...indent([
+          ...listen(c.bindAddress, 443, 'ssl'),
+          ...common,
+          `ssl_certificate ${safe('certificate path', c.tls.certificate)};`,
+          `ssl_certificate_key ${safe('key path', c.tls.key)};`,
+          ...acme,
+          ...appLocations(c),
+        ]),
+        '}',
+      ]
+    : [];
+  return [`# ${HEADER}`, ...http, ...https, ''].join('\n');
+}

@@ -1,0 +1,56 @@
+import { cmd, render } from '@/lib/remote/command';
+import { HEADER, positiveInt, safe, TemplateValueError } from './directive';
+
+export type WorkerConfig = {
+  slug: string;
+  /** Worker name, unique within the app (e.g. "default", "emails"). */
+  name: string;
+  /** Program and arguments, e.g. ["php", "artisan", "queue:work", "--sleep=3"]. */
+  argv: string[];
+  user: string;
+  directory: string;
+  processes: number;
+  stopWaitSeconds: number;
+  logDir: string;
+};
+
+export const programName = (slug: string, name: string) => `berth-${safe('slug', slug)}-${safe('worker name', name)}`;
+
+/**
+ * supervisord splits `command=` like a POSIX shell (shlex), so the one renderer's quoting holds;
+ * `%` starts supervisor's own expansions and is doubled, and a line break cannot be carried at all.
+ */
+function supervisorCommand(argv: string[]): string {
+  if (argv.length === 0) throw new TemplateValueError('a worker needs a command');
+  if (argv.some((a) => /[\r\n]/.test(a))) throw new TemplateValueError('a worker command cannot contain line breaks');
+  const [program, ...args] = argv;
+  return render(cmd(program!, ...args)).replaceAll('%', '%%');
+}
+
+export function renderWorkers(slug: string, workers: WorkerConfig[]): string {
+  const blocks = workers.map((w) => {
+    const program = programName(slug, w.name);
+    return [
+      `[program:${program}]`,
+      `command=${supervisorCommand(w.argv)}`,
+      'process_name=%(program_name)s_%(process_num)02d',
+      `numprocs=${positiveInt('process count', w.processes)}`,
+      `directory=${safe('directory', w.directory)}`,
+      `user=${safe('user', w.user)}`,
+      'autostart=true',
+      'autorestart=true',
+      'startsecs=1',
+      `stopwaitsecs=${positiveInt('stop wait seconds', w.stopWaitSeconds, 1)}`,
+      // Stop the worker's children with it (a queue worker's running job included).
+      'stopasgroup=true',
+      'killasgroup=true',
+      'redirect_stderr=true',
+      `stdout_logfile=${safe('log directory', w.logDir)}/${program}.log`,
+      'stdout_logfile_maxbytes=10MB',
+      'stdout_logfile_backups=3',
+      '',
+    ].join('\n');
+  });
+  const group = [`[group:berth-${safe('slug', slug)}]`, `programs=${workers.map((w) => programName(slug, w.name)).join(',')}`, ''].join('\n');
+  return [`; ${HEADER}`, ...blocks, ...(workers.length ? [group] : [])].join('\n');
+}
