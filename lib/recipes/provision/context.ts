@@ -12,3 +12,6 @@ export type ProvisionContext = {
 };
 
 export const fpmService = (version: string): Service => `php${version}-fpm`;
+
+/** What the services task needs; provisioning and configuring both end with it. */
+export type ServiceContext = Pick<ProvisionContext, 'server' | 'facts' | 'reload'>;

@@ -1,7 +1,7 @@
 import { and, cmd, ignoreFailure, type Command } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { changed, unchanged, type Task } from '../task';
-import { fpmService, type ProvisionContext, type Service } from './context';
+import { fpmService, type Service, type ServiceContext } from './context';
 
 type ServiceSpec = {
   service: Service;
@@ -43,7 +43,7 @@ export async function runningServices(transport: Transport, phpVersions: string[
 }
 
 /** Starts what is stopped and reloads what earlier tasks reconfigured, through the detected init system. */
-export const services: Task<ProvisionContext> = {
+export const services: Task<ServiceContext> = {
   name: 'services',
   async run(ctx, { transport, log }) {
     const systemd = ctx.facts?.init === 'systemd';

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { cronScheduleProblem } from '@/lib/templates/cron';
+
+/**
+ * An app as Berth configures it on its servers. The schema is the edge validation the app
+ * forms will share; the renderers check their values again (lib/templates/directive.ts).
+ */
+const RESERVED_USERS = new Set(['root', 'www-data', 'nobody', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'mail', 'news', 'backup', 'postgres', 'redis', 'sshd', 'berth']);
+
+export const slugInput = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'A slug is a lowercase letter, then up to 31 lowercase letters, digits or dashes')
+  .refine((s) => !RESERVED_USERS.has(s), 'This slug is reserved (it would clash with a system user)');
+
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+export const domainInput = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})+$`), 'Enter a domain name such as shop.example.com');
+
+/** A path inside the app (shared or writable paths, the web root): relative, no `..`, no odd characters. */
+export const appPathInput = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'Use a relative path of letters, digits, dots, dashes and underscores')
+  .refine((p) => !p.split('/').some((part) => part === '..' || part === '.'), 'A path may not contain . or .. parts');
+
+export const poolInput = z
+  .object({
+    pm: z.enum(['static', 'dynamic', 'ondemand']).default('dynamic'),
+    maxChildren: z.coerce.number().int().min(1, 'max_children must be at least 1').max(512).default(5),
+    startServers: z.coerce.number().int().min(1).default(2),
+    minSpareServers: z.coerce.number().int().min(1).default(1),
+    maxSpareServers: z.coerce.number().int().min(1).default(3),
+    maxRequests: z.coerce.number().int().min(0).default(500),
+    memoryLimitMb: z.coerce.number().int().min(16).max(8192).default(256),
+    requestTerminateTimeoutS: z.coerce.number().int().min(0).max(3600).default(60),
+    uploadMaxMb: z.coerce.number().int().min(1).max(4096).default(64),
+    slowlogThresholdS: z.coerce.number().int().min(0).max(600).default(5),
+  })
+  .prefault({});
+
+const argvInput = z.array(z.string().min(1).max(500).refine((a) => !/[\r\n\0]/.test(a), 'No line breaks')).min(1, 'Enter a command');
+
+export const workerInput = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, 'A worker name is lowercase letters, digits and dashes'),
+  argv: argvInput,
+  processes: z.coerce.number().int().min(1).max(64),
+  stopWaitSeconds: z.coerce.number().int().min(1).max(3600).default(60),
+});
+
+export const cronLineInput = z.object({
+  schedule: z.string().superRefine((s, ctx) => {
+    const problem = cronScheduleProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  argv: argvInput,
+});
+
+export const appConfigInput = z.object({
+  slug: slugInput,
+  kind: z.enum(['php', 'process', 'static']),
+  domains: z.array(domainInput).min(1, 'Add at least one domain').max(20),
+  phpVersion: z.string().regex(/^\d\.\d$/, 'A PHP version looks like 8.2').default('8.2'),
+  webRoot: appPathInput.default('public'),
+  /** Process apps: the port their command listens on (127.0.0.1). */
+  port: z.coerce.number().int().min(1024).max(65535).optional(),
+  processArgv: argvInput.optional(),
+  pool: poolInput,
+  workers: z.array(workerInput).max(20).default([]),
+  scheduler: z.boolean().default(false),
+  cron: z.array(cronLineInput).max(50).default([]),
+  sharedPaths: z.array(appPathInput).default([]),
+});
+
+export type AppConfig = z.output<typeof appConfigInput>;
+
+/** Where an app lives on a server, and the names derived from its slug. */
+export function appLayout(slug: string) {
+  const base = `/var/www/${slug}`;
+  return {
+    user: slug,
+    group: slug,
+    base,
+    releases: `${base}/releases`,
+    shared: `${base}/shared`,
+    current: `${base}/current`,
+    acmeWebroot: `${base}/acme`,
+    fpmSocket: `/run/php/berth-${slug}.sock`,
+    fpmStatusPath: '/berth-fpm-status',
+    logDir: `/var/log/berth/${slug}`,
+    vhostPath: `/etc/nginx/sites-enabled/berth-${slug}.conf`,
+    poolPath: (phpVersion: string) => `/etc/php/${phpVersion}/fpm/pool.d/berth-${slug}.conf`,
+    supervisorPath: `/etc/supervisor/conf.d/berth-${slug}.conf`,
+    cronPath: `/etc/cron.d/berth-${slug}`,
+  };
+}
