@@ -16,7 +16,10 @@ export const appUser: Task<ConfigureContext> = {
     const { user, group, base } = appLayout(ctx.app.slug);
     const exists = (await transport.exec(cmd('id', '-u', user), { okExitCodes: [0, 1] })).code === 0;
     if (!exists) {
-      await transport.exec(cmd('useradd', '--system', '--user-group', '--home-dir', base, '--no-create-home', '--shell', '/usr/sbin/nologin', user));
+      // The group can outlive a deleted user (userdel keeps a group that still has members).
+      const groupExists = (await transport.exec(cmd('getent', 'group', group), { okExitCodes: [0, 2] })).code === 0;
+      const groupArgs = groupExists ? ['--gid', group] : ['--user-group'];
+      await transport.exec(cmd('useradd', '--system', ...groupArgs, '--home-dir', base, '--no-create-home', '--shell', '/usr/sbin/nologin', user));
     }
     const groups = (await transport.exec(cmd('id', '-nG', NGINX_USER))).stdout.split(/\s+/);
     const joined = !groups.includes(group);

@@ -15,7 +15,6 @@ export const fpmPool: Task<ConfigureContext> = {
   async run(ctx, { transport, log }) {
     const { app } = ctx;
     if (app.kind !== 'php') return unchanged('not a PHP app');
-    if (!ctx.server.phpVersions.includes(app.phpVersion)) throw new Error(`PHP ${app.phpVersion} is not installed on ${ctx.server.name} (it has ${ctx.server.phpVersions.join(', ')}).`);
     const l = appLayout(app.slug);
     const text = renderPool({ slug: `berth-${app.slug}`, user: l.user, group: l.group, socket: l.fpmSocket, listenGroup: 'www-data', ...app.pool, slowlogPath: `${l.logDir}/fpm-slow.log`, statusPath: l.fpmStatusPath });
     const wrote = await ensureFile(transport, l.poolPath(app.phpVersion), text, { mode: 0o644, validate: cmd(`php-fpm${app.phpVersion}`, '-t'), log });

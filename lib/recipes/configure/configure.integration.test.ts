@@ -86,17 +86,25 @@ describe('configure on a real server', () => {
     const again = await configure(alpha);
     expect(Object.values(again.tasks).every((s) => s === 'unchanged')).toBe(true);
     const bigger = await configure({ ...alpha, pool: { ...alpha.pool, maxChildren: 7 } });
-    expect(bigger.tasks).toMatchObject({ 'app-user': 'unchanged', 'app-dirs': 'unchanged', 'fpm-pool': 'changed', vhost: 'unchanged', workers: 'unchanged', scheduler: 'unchanged', services: 'changed' });
+    expect(bigger.tasks).toMatchObject({ preflight: 'unchanged', 'app-user': 'unchanged', 'app-dirs': 'unchanged', 'fpm-pool': 'changed', vhost: 'unchanged', workers: 'unchanged', scheduler: 'unchanged', services: 'changed' });
     expect((await transport.exec(cmd('cat', '/etc/php/8.2/fpm/pool.d/berth-alpha.conf'))).stdout).toContain('pm.max_children = 7');
     expect((await transport.exec(cmd('readlink', '/var/www/alpha/current'))).stdout.trim()).toBe('releases/0-placeholder');
   });
 
+  it('re-creates a deleted app user whose group was kept', async () => {
+    await transport.exec(cmd('userdel', 'beta')); // the group stays: www-data is still in it
+    expect((await transport.exec(cmd('getent', 'group', 'beta'), { okExitCodes: [0, 2] })).code).toBe(0);
+    const again = await configure(beta);
+    expect(again.result).toEqual({ ok: true });
+    expect(again.tasks['app-user']).toBe('changed');
+    expect((await transport.exec(cmd('id', '-gn', 'beta'))).stdout.trim()).toBe('beta');
+  });
+
   it('refuses a PHP version the server lacks, and writes nothing', async () => {
     const result = await configure({ ...alpha, slug: 'gamma', domains: ['gamma.test'], phpVersion: '7.4' });
-    expect(result.result).toMatchObject({ ok: false, failedTask: 'fpm-pool' });
-    const exists = await transport.exec(cmd('test', '-e', '/etc/php/7.4/fpm/pool.d/berth-gamma.conf'), { okExitCodes: [0, 1] });
-    expect(exists.code).toBe(1);
-    await transport.exec(ignoreFailure(cmd('userdel', 'gamma')));
-    await transport.exec(cmd('rm', '-rf', '/var/www/gamma'));
+    expect(result.result).toMatchObject({ ok: false, failedTask: 'preflight' });
+    expect(result.result.ok === false && result.result.error).toMatch(/PHP 7\.4 is not set up on apps-test/);
+    expect((await transport.exec(cmd('id', '-u', 'gamma'), { okExitCodes: [0, 1] })).code).toBe(1);
+    expect((await transport.exec(cmd('test', '-e', '/var/www/gamma'), { okExitCodes: [0, 1] })).code).toBe(1);
   });
 });

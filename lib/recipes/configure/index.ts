@@ -3,6 +3,7 @@ import type { Recipe } from '../task';
 import { appDirs } from './app-dirs';
 import { appUser } from './app-user';
 import { fpmPool, scheduler, vhost, workers } from './config-files';
+import { preflight } from './preflight';
 import type { ConfigureContext } from './context';
 
 /**
@@ -12,7 +13,7 @@ import type { ConfigureContext } from './context';
  */
 export const configureRecipe: Recipe<ConfigureContext> = {
   name: 'configure',
-  tasks: [appUser, appDirs, fpmPool, vhost, workers, scheduler, services],
+  tasks: [preflight, appUser, appDirs, fpmPool, vhost, workers, scheduler, services],
 };
 
 export type { ConfigureContext } from './context';
