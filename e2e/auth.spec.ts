@@ -35,6 +35,11 @@ test('a wrong password and an unknown email get the same answer', async ({ page 
   expect(await res.json()).toEqual({ error: 'Wrong email or password.' });
 });
 
+test('a sign-in posted from another site is refused', async ({ request }) => {
+  const res = await request.post('/api/login', { headers: { origin: 'https://evil.example' }, data: { email: OWNER.email, password: OWNER.password } });
+  expect(res.status()).toBe(403);
+});
+
 test('a tampered session cookie signs you out', async ({ page, context }) => {
   await signInPage(page, OWNER);
   const cookie = (await context.cookies()).find((c) => c.name === COOKIE)!;

@@ -18,7 +18,19 @@ const INVALID = 'Wrong email or password.';
  * honest HTTP (401, 429 with Retry-After). The throttle itself lives in authorize(), so the
  * Auth.js callback URL cannot be used to get around it.
  */
+/** Login CSRF: a browser posting from another site sends its Origin; refuse it. Non-browser clients send none. */
+function crossSite(request: Request): boolean {
+  const origin = request.headers.get('origin');
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== request.headers.get('host');
+  } catch {
+    return true;
+  }
+}
+
 export async function POST(request: Request) {
+  if (crossSite(request)) return Response.json({ error: 'Cross-site sign-in refused.' }, { status: 403 });
   const body = await request.json().catch(() => null);
   const parsed = loginInput.safeParse(body);
   if (!parsed.success) {
