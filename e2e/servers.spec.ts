@@ -133,3 +133,65 @@ test('a host key changed after pinning is refused, shown side by side, audited, 
   await provisionAndWait(page);
   await expect(page.getByTestId('run')).toHaveAttribute('data-status', 'succeeded');
 });
+
+/** Waits for the app's run on a server to be a new one, and finished. */
+async function waitForAppRun(page: Page, serverName: string, previous: string | null) {
+  const run = page.getByTestId(`app-server-${serverName}`).getByTestId('run');
+  await expect(run).not.toHaveAttribute('data-run-id', previous ?? '-', { timeout: 30_000 });
+  await expect(run).toHaveAttribute('data-status', /succeeded|failed|interrupted/, { timeout: 120_000 });
+  await expect(run).toHaveAttribute('data-status', 'succeeded');
+  return run.getAttribute('data-run-id');
+}
+
+async function createApp(page: Page, f: { name: string; slug: string; kind: string; domains: string; phpVersion?: string; maxChildren?: string; port?: string; command?: string }) {
+  await page.goto('/apps/new');
+  const form = page.getByRole('form', { name: 'Create an app' });
+  await form.getByLabel('Kind').selectOption(f.kind);
+  await form.getByLabel('Name').fill(f.name);
+  await form.getByLabel('Slug').fill(f.slug);
+  await form.getByLabel('Domains').fill(f.domains);
+  if (f.phpVersion) await form.getByLabel('PHP version').fill(f.phpVersion);
+  if (f.maxChildren) await form.getByLabel('PHP-FPM max_children').fill(f.maxChildren);
+  if (f.port) await form.getByLabel(/Port it listens on/).fill(f.port);
+  if (f.command) await form.getByLabel('Command').fill(f.command);
+  await form.getByLabel('web-1').check();
+  await form.getByRole('button', { name: 'Create app' }).click();
+  return form;
+}
+
+test('apps: bad input is refused in the form, with every error at once', async ({ page }) => {
+  await signInPage(page, OWNER);
+  const form = await createApp(page, { name: 'Bad', slug: 'Bad;rm', kind: 'php', domains: 'shop.test; include /etc', maxChildren: '0' });
+  await expect(form.getByText('A slug is a lowercase letter')).toBeVisible();
+  await expect(form.getByText('Enter a domain name such as shop.example.com')).toBeVisible();
+  await expect(form.getByText('max_children must be at least 1')).toBeVisible();
+  await createApp(page, { name: 'Old', slug: 'old', kind: 'php', domains: 'old.test', phpVersion: '7.4' });
+  await expect(form.getByText('web-1 has PHP 8.2')).toBeVisible();
+  await page.goto('/apps');
+  await expect(page.getByText('No apps yet')).toBeVisible();
+});
+
+test('apps: a PHP app and a process app are configured on web-1 and served on their domains; max_children applies without a release', async ({ page }) => {
+  const host = testHost('berth-host-1');
+  await signInPage(page, OWNER);
+  await createApp(page, { name: 'Shop', slug: 'shop', kind: 'php', domains: 'shop.test', maxChildren: '5' });
+  await expect(page.getByRole('heading', { name: 'Shop' })).toBeVisible();
+  const first = await waitForAppRun(page, 'web-1', null);
+  expect((await getWithHost(host.address, 'shop.test')).body).toContain('shop is configured by Berth');
+
+  await createApp(page, { name: 'Api', slug: 'api', kind: 'process', domains: 'api.test', port: '9301', command: 'python3 -m http.server 9301 --bind 127.0.0.1' });
+  await expect(page.getByRole('heading', { name: 'Api' })).toBeVisible();
+  await waitForAppRun(page, 'web-1', null);
+  await expect.poll(async () => (await getWithHost(host.address, 'api.test').catch(() => ({ body: '' }))).body, { timeout: 15_000 }).toContain('api is configured by Berth');
+
+  await page.goto('/apps');
+  await page.getByRole('link', { name: 'Shop' }).click();
+  const pool = page.getByRole('form', { name: 'PHP-FPM pool' });
+  await pool.getByLabel('max_children').fill('9');
+  await pool.getByRole('button', { name: 'Save and apply' }).click();
+  await waitForAppRun(page, 'web-1', first);
+  await expect(page.getByTestId('task-fpm-pool')).toHaveAttribute('data-status', 'changed');
+  await expect(page.getByTestId('task-vhost')).toHaveAttribute('data-status', 'unchanged');
+  expect(fs.readFileSync(hostPath('berth-host-1', 'etc', 'php/8.2/fpm/pool.d/berth-shop.conf'), 'utf8')).toContain('pm.max_children = 9');
+  expect(fs.readlinkSync(hostPath('berth-host-1', 'www', 'shop/current'))).toBe('releases/0-placeholder');
+});

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, lt, or, isNull } from 'drizzle-orm';
 import type { Db } from '../client';
 import { recipeRuns, taskRuns, type RecipeRun, type TaskRun, type TaskStatus } from '../schema';
 
-export async function createRun(db: Db, run: { serverId: string; recipe: string; startAt?: string | null; requestedBy?: number | null }): Promise<RecipeRun> {
+export async function createRun(db: Db, run: { serverId: string; recipe: string; appId?: string | null; startAt?: string | null; requestedBy?: number | null }): Promise<RecipeRun> {
   const [row] = await db.insert(recipeRuns).values(run).returning();
   return row!;
 }
@@ -12,8 +12,14 @@ export async function findRun(db: Db, id: string): Promise<RecipeRun | undefined
   return row;
 }
 
+/** The server's own runs (provisioning), newest first; app runs are listed with their app. */
 export async function latestRuns(db: Db, serverId: string, limit = 10): Promise<RecipeRun[]> {
-  return db.select().from(recipeRuns).where(eq(recipeRuns.serverId, serverId)).orderBy(desc(recipeRuns.createdAt)).limit(limit);
+  return db
+    .select()
+    .from(recipeRuns)
+    .where(and(eq(recipeRuns.serverId, serverId), isNull(recipeRuns.appId)))
+    .orderBy(desc(recipeRuns.createdAt))
+    .limit(limit);
 }
 
 export async function activeRunFor(db: Db, serverId: string): Promise<RecipeRun | undefined> {

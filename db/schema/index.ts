@@ -5,3 +5,4 @@ export * from './login-throttle';
 export * from './servers';
 export * from './recipe-runs';
 export * from './server-samples';
+export * from './apps';

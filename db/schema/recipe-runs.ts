@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { apps } from './apps';
 import { servers } from './servers';
 import { users } from './users';
 
@@ -18,6 +19,8 @@ export const recipeRuns = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     serverId: uuid('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
     recipe: text('recipe').notNull(),
+    /** Set for app recipes (configure, later release). */
+    appId: uuid('app_id').references(() => apps.id, { onDelete: 'cascade' }),
     status: runStatusEnum('status').notNull().default('queued'),
     /** A retry starts at the task that failed last time. */
     startAt: text('start_at'),

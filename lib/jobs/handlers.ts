@@ -5,6 +5,7 @@ import type { KeyRing } from '@/lib/crypto';
 import { expireStaleProbes, runProbe } from '@/lib/servers/probe';
 import { observeAll } from '@/lib/servers/observe';
 import { runProvision } from '@/lib/servers/provision';
+import { runConfigure } from '@/lib/apps/configure-job';
 import type { JobHandlers } from './queue';
 
 /** A run whose worker has not touched it for this long is taken to be dead. */
@@ -19,10 +20,12 @@ export function jobHandlers(db: Db, ring: KeyRing): JobHandlers {
           return runProbe(db, ring, payload.serverId);
         case 'provision':
           return runProvision(db, ring, payload.runId, signal);
+        case 'configure':
+          return runConfigure(db, ring, payload.runId, signal);
       }
     },
     async lost(payload) {
-      if (payload.kind === 'provision') return interruptRun(db, payload.runId);
+      if (payload.kind !== 'probe') return interruptRun(db, payload.runId);
       const server = await findServer(db, payload.serverId);
       if (server && !server.probe) {
         await updateServer(db, server.id, { probe: { ok: false, fingerprint: null, algorithm: null, error: 'The test was interrupted. Try again.', at: new Date().toISOString() } });

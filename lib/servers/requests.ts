@@ -10,7 +10,7 @@ export type Enqueue = (payload: JobPayload, key: string) => Promise<string>;
 export const serverKey = (serverId: string) => `server:${serverId}`;
 const ALREADY_ACTIVE = 'Provisioning is already queued or running on this server.';
 
-function isUniqueViolation(err: unknown): boolean {
+export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } };
   return e?.code === '23505' || e?.cause?.code === '23505';
 }

@@ -54,19 +54,25 @@ export const vhost: Task<ConfigureContext> = {
   },
 };
 
-/** Queue workers under supervisor, as the app user; `supervisorctl update` restarts only what changed. */
+/**
+ * Queue workers under supervisor, as the app user; `supervisorctl update` restarts only what
+ * changed. A process app's own command runs here too, as the program "web".
+ */
 export const workers: Task<ConfigureContext> = {
   name: 'workers',
   async run(ctx, { transport, log }) {
-    const l = appLayout(ctx.app.slug);
+    const { app } = ctx;
+    const l = appLayout(app.slug);
+    const web = app.kind === 'process' && app.processArgv ? [{ name: 'web', argv: app.processArgv, processes: 1, stopWaitSeconds: 10 }] : [];
+    const programs = [...web, ...app.workers];
     const text = renderWorkers(
-      ctx.app.slug,
-      ctx.app.workers.map((w) => ({ ...w, slug: ctx.app.slug, user: l.user, directory: l.current, logDir: l.logDir })),
+      app.slug,
+      programs.map((w) => ({ ...w, slug: app.slug, user: l.user, directory: l.current, logDir: l.logDir })),
     );
     const wrote = await ensureFile(transport, l.supervisorPath, text, { mode: 0o644, validate: cmd('supervisorctl', 'reread'), log });
-    if (!wrote) return unchanged(`${ctx.app.workers.length} worker program(s) unchanged`);
+    if (!wrote) return unchanged(`${programs.length} program(s) unchanged`);
     await transport.exec(cmd('supervisorctl', 'update'));
-    return changed(`${ctx.app.workers.length} worker program(s) updated`);
+    return changed(`${programs.length} program(s) updated`);
   },
 };
 

@@ -1,0 +1,46 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { AppConfig } from '@/lib/apps/config';
+import type { Db } from '../client';
+import { appServers, apps, recipeRuns, servers, type App, type RecipeRun, type Server } from '../schema';
+
+export async function insertApp(db: Db, app: { slug: string; name: string; config: AppConfig }, serverIds: string[]): Promise<App> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(apps).values(app).returning();
+    await tx.insert(appServers).values(serverIds.map((serverId) => ({ appId: row!.id, serverId })));
+    return row!;
+  });
+}
+
+export async function findApp(db: Db, id: string): Promise<App | undefined> {
+  const [row] = await db.select().from(apps).where(eq(apps.id, id));
+  return row;
+}
+
+export async function findAppBySlug(db: Db, slug: string): Promise<App | undefined> {
+  const [row] = await db.select().from(apps).where(eq(apps.slug, slug));
+  return row;
+}
+
+export async function listApps(db: Db): Promise<App[]> {
+  return db.select().from(apps).orderBy(asc(apps.slug));
+}
+
+export async function serversOfApp(db: Db, appId: string): Promise<Server[]> {
+  const rows = await db.select({ server: servers }).from(appServers).innerJoin(servers, eq(appServers.serverId, servers.id)).where(eq(appServers.appId, appId)).orderBy(asc(servers.name));
+  return rows.map((r) => r.server);
+}
+
+export async function updateAppConfig(db: Db, id: string, config: AppConfig): Promise<void> {
+  await db.update(apps).set({ config, updatedAt: new Date() }).where(eq(apps.id, id));
+}
+
+/** The latest run of this app on this server. */
+export async function latestAppRun(db: Db, appId: string, serverId: string): Promise<RecipeRun | undefined> {
+  const [row] = await db
+    .select()
+    .from(recipeRuns)
+    .where(and(eq(recipeRuns.appId, appId), eq(recipeRuns.serverId, serverId)))
+    .orderBy(desc(recipeRuns.createdAt))
+    .limit(1);
+  return row;
+}

@@ -1,0 +1,27 @@
+import { jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { AppConfig } from '@/lib/apps/config';
+import { servers } from './servers';
+
+/** An app and its configuration (validated by lib/apps/config.ts before it is stored). */
+export const apps = pgTable('apps', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  config: jsonb('config').$type<AppConfig>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Where an app runs: web servers serve HTTP, worker servers run queue workers and the scheduler. */
+export const appServers = pgTable(
+  'app_servers',
+  {
+    appId: uuid('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
+    serverId: uuid('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
+    roles: text('roles').array().notNull().default(['web', 'worker']),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.serverId] })],
+);
+
+export type App = typeof apps.$inferSelect;
+export type AppServer = typeof appServers.$inferSelect;
