@@ -1,28 +1,17 @@
 import type { Db } from '@/db';
-import { findRun, updateRun } from '@/db/queries/runs';
 import { findServer, updateServer } from '@/db/queries/servers';
 import type { KeyRing } from '@/lib/crypto';
 import { runRecipe } from '@/lib/recipes/runner';
 import { provisionRecipe, type ProvisionContext } from '@/lib/recipes/provision';
 import type { Service } from '@/lib/recipes/provision/context';
-import { recordServerFailure } from './failures';
 import { observeServer } from './observe';
-import { transportFor } from './remote';
+import { startQueuedRun } from './queued-run';
 
 /** The job side of "Provision": connect once, run the recipe, record everything. */
 export async function runProvision(db: Db, ring: KeyRing, runId: string, signal: AbortSignal): Promise<void> {
-  const run = await findRun(db, runId);
-  const server = run && (await findServer(db, run.serverId));
-  if (!run || !server || run.status !== 'queued') return;
-  const fail = (error: string) => updateRun(db, runId, { status: 'failed', error, finishedAt: new Date() });
-  if (server.hostKeyMismatchAt) return fail('The host key changed: nothing runs on this server until an admin re-pins it.');
-
-  let transport;
-  try {
-    transport = await transportFor(server, ring);
-  } catch (err) {
-    return fail(await recordServerFailure(db, server, err));
-  }
+  const started = await startQueuedRun(db, ring, runId);
+  if (!started) return;
+  const { server, transport } = started;
   // Seeded from the server row: a retry that skips detect-system or a config task still knows
   // the init system and what an earlier, failed run changed without reloading.
   const ctx: ProvisionContext = {
