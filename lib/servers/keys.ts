@@ -12,9 +12,25 @@ export class KeyInputError extends Error {
 /** The row identity a server's sealed private key is bound to: moved to another row, it does not open. */
 export const privateKeyAad = (serverId: string) => `servers:${serverId}:privateKey`;
 
+/** True when an `ssh-ed25519` public line carries a well-formed blob (a 32-byte key). */
+export function wellFormedEd25519(publicLine: string): boolean {
+  const blob = Buffer.from(publicLine.split(' ')[1] ?? '', 'base64');
+  if (blob.length < 4) return false;
+  const typeLength = blob.readUInt32BE(0);
+  const keyAt = 4 + typeLength;
+  return blob.toString('latin1', 4, keyAt) === 'ssh-ed25519' && blob.length === keyAt + 4 + 32 && blob.readUInt32BE(keyAt) === 32;
+}
+
+/**
+ * ssh2's generator drops a leading zero byte of the public key (about 1 key in 256), which
+ * makes a pair OpenSSH rejects; such a pair is thrown away and made again.
+ */
 export function generateKeyPair(comment: string): { privateKey: string; publicKey: string } {
-  const pair = utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: pair.private, publicKey: pair.public };
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment });
+    if (wellFormedEd25519(pair.public)) return { privateKey: pair.private, publicKey: pair.public };
+  }
+  throw new Error('could not generate a well-formed ed25519 key pair');
 }
 
 /** Checks a pasted private key and derives its public line; refuses anything that is not an unencrypted key. */
