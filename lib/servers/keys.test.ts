@@ -7,11 +7,19 @@ import { describe, expect, it } from 'vitest';
 import { generateKeyPair, wellFormedEd25519 } from './keys';
 
 describe('generated key pairs', () => {
-  it('spots the malformed pairs ssh2 sometimes makes (a 31-byte key), and never returns one', () => {
-    let malformed = 0;
-    for (let i = 0; i < 1500; i++) if (!wellFormedEd25519(ssh2.utils.generateKeyPairSync('ed25519', { comment: 'x' }).public)) malformed++;
-    // About 1 in 256 of ssh2's raw pairs is malformed; the check must be able to see them.
-    expect(malformed).toBeGreaterThan(0);
+  it('tells a 32-byte ed25519 key from the 31-byte one ssh2 sometimes writes', () => {
+    const line = (keyBytes: number) => {
+      const type = Buffer.from('ssh-ed25519');
+      const blob = Buffer.concat([Buffer.from([0, 0, 0, type.length]), type, Buffer.from([0, 0, 0, keyBytes]), Buffer.alloc(keyBytes, 7)]);
+      return `ssh-ed25519 ${blob.toString('base64')} x`;
+    };
+    expect(wellFormedEd25519(line(32))).toBe(true);
+    expect(wellFormedEd25519(line(31))).toBe(false);
+    expect(wellFormedEd25519('ssh-ed25519 !!! x')).toBe(false);
+    expect(wellFormedEd25519(ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256, comment: 'x' }).public)).toBe(false);
+  });
+
+  it('never returns a malformed pair (1500 tries: ssh2 alone gets about 6 wrong)', () => {
     for (let i = 0; i < 1500; i++) expect(wellFormedEd25519(generateKeyPair('berth@test').publicKey)).toBe(true);
   });
 
