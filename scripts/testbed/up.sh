@@ -216,6 +216,15 @@ main() {
   setup
   ensure_packages
   ensure_client_key
+  # Stop every host before starting any: down.sh finds a host's processes by its mount
+  # namespace's inode number, and a namespace freed while another host starts can hand that
+  # number to the new host (seen: a parallel restart killed the other host's fresh init).
+  if ((fresh)); then
+    for entry in "${HOSTS[@]}"; do
+      read -r name ip <<<"$entry"
+      "$here/down.sh" "$name" >&2
+    done
+  fi
   for entry in "${HOSTS[@]}"; do
     read -r name ip <<<"$entry"
     bring_up_host "$name" "$ip" "$fresh" &
