@@ -1,4 +1,5 @@
 import { forbidden, redirect } from 'next/navigation';
+import { cache } from 'react';
 import { db } from '@/db';
 import { findUserById } from '@/db/queries/users';
 import type { User } from '@/db/schema';
@@ -11,13 +12,14 @@ import { hasRole, type Role } from './roles';
  * The signed-in user, re-read from the database on every request: a disabled account or a
  * changed password (session version bump) ends the session at once, whatever the cookie says.
  */
-export async function currentUser(): Promise<User | null> {
+// cache(): a page and its layout both ask; one session decode and one row read per request.
+export const currentUser = cache(async (): Promise<User | null> => {
   const session = (await auth()) as { uid?: number; sv?: number } | null;
   if (!session?.uid) return null;
   const user = await findUserById(db(), session.uid);
   if (!user || user.disabledAt || user.sessionVersion !== session.sv) return null;
   return user;
-}
+});
 
 /** For pages: sends a visitor without a valid session to the login page. */
 export async function requireUser(): Promise<User> {

@@ -3,7 +3,7 @@ import { insertSample, listPinnedServers, updateServer } from '@/db/queries/serv
 import type { Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import { cmd } from '@/lib/remote/command';
-import { runningServices } from '@/lib/recipes/provision/services';
+import { LIST_PROCESSES, serviceStates } from '@/lib/recipes/provision/services';
 import { sectionedScript, sections } from '@/lib/recipes/sections';
 import { recordServerFailure } from './failures';
 import { transportFor } from './remote';
@@ -28,9 +28,11 @@ export function parseSample(stdout: string): Sample {
 export async function observeServer(db: Db, ring: KeyRing, server: Server): Promise<void> {
   try {
     const transport = await transportFor(server, ring);
-    const probe = sectionedScript(cmd('cat', '/proc/loadavg'), cmd('cat', '/proc/meminfo'), cmd('df', '-Pk', '/'));
-    const sample = parseSample((await transport.runScript(probe, { timeoutMs: 15_000 })).stdout);
-    const services = await runningServices(transport, server.phpVersions);
+    // One round trip: the sample and the process list.
+    const probe = sectionedScript(cmd('cat', '/proc/loadavg'), cmd('cat', '/proc/meminfo'), cmd('df', '-Pk', '/'), LIST_PROCESSES);
+    const stdout = (await transport.runScript(probe, { timeoutMs: 15_000 })).stdout;
+    const sample = parseSample(stdout);
+    const services = serviceStates(sections(stdout)[3] ?? '', server.phpVersions);
     await insertSample(db, { serverId: server.id, ...sample });
     await updateServer(db, server.id, { services, lastSeenAt: new Date(), lastError: null });
   } catch (err) {

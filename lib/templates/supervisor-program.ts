@@ -14,7 +14,7 @@ export type WorkerConfig = {
   logDir: string;
 };
 
-export const programName = (slug: string, name: string) => `berth-${safe('slug', slug)}-${safe('worker name', name)}`;
+const programName = (slug: string, name: string) => `berth-${safe('slug', slug)}-${safe('worker name', name)}`;
 
 /**
  * supervisord splits `command=` like a POSIX shell (shlex), so the one renderer's quoting holds;

@@ -35,11 +35,17 @@ export function serviceSpecs(phpVersions: string[]): ServiceSpec[] {
 }
 
 /** Which of the services run, judged by process name (works with and without systemd). */
+export const LIST_PROCESSES = ignoreFailure(cmd('ps', '-e', '-o', 'comm='));
+
+/** Service states from the output of LIST_PROCESSES. */
+export function serviceStates(psOutput: string, phpVersions: string[]): Array<{ name: Service; running: boolean }> {
+  const names = new Set(psOutput.split('\n').map((l) => l.trim()));
+  return serviceSpecs(phpVersions).map((s) => ({ name: s.service, running: names.has(s.process) }));
+}
+
 export async function runningServices(transport: Transport, phpVersions: string[]): Promise<Array<{ name: Service; running: boolean }>> {
-  const specs = serviceSpecs(phpVersions);
-  const result = await transport.exec(ignoreFailure(cmd('ps', '-e', '-o', 'comm=')), { timeoutMs: 15_000 });
-  const names = new Set(result.stdout.split('\n').map((l) => l.trim()));
-  return specs.map((s) => ({ name: s.service, running: names.has(s.process) }));
+  const result = await transport.exec(LIST_PROCESSES, { timeoutMs: 15_000 });
+  return serviceStates(result.stdout, phpVersions);
 }
 
 /** Starts what is stopped and reloads what earlier tasks reconfigured, through the detected init system. */
