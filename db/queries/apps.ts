@@ -44,3 +44,18 @@ export async function latestAppRun(db: Db, appId: string, serverId: string): Pro
     .limit(1);
   return row;
 }
+
+/** Each server of the app with its roles there (web, worker). */
+export async function placementsOfApp(db: Db, appId: string): Promise<{ server: Server; roles: string[] }[]> {
+  return db
+    .select({ server: servers, roles: appServers.roles })
+    .from(appServers)
+    .innerJoin(servers, eq(appServers.serverId, servers.id))
+    .where(eq(appServers.appId, appId))
+    .orderBy(asc(servers.name));
+}
+
+export async function rolesOnServer(db: Db, appId: string, serverId: string): Promise<string[]> {
+  const [row] = await db.select({ roles: appServers.roles }).from(appServers).where(and(eq(appServers.appId, appId), eq(appServers.serverId, serverId)));
+  return row?.roles ?? [];
+}

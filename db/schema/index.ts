@@ -6,3 +6,5 @@ export * from './servers';
 export * from './recipe-runs';
 export * from './server-samples';
 export * from './apps';
+export * from './app-certificates';
+export * from './app-env-values';

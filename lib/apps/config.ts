@@ -49,6 +49,8 @@ export const workerInput = z.object({
   argv: argvInput,
   processes: z.coerce.number().int().min(1).max(64),
   stopWaitSeconds: z.coerce.number().int().min(1).max(3600).default(60),
+  /** The worker servers it runs on; empty means every server with the worker role. */
+  serverIds: z.array(z.uuid()).default([]),
 });
 
 export const cronLineInput = z.object({
@@ -58,6 +60,63 @@ export const cronLineInput = z.object({
   }),
   argv: argvInput,
 });
+
+/** ssh (git@host:path or ssh://), https, or an absolute local path (tests, mirrors on the panel host). */
+export const repositoryInput = z
+  .string()
+  .trim()
+  .max(500)
+  .regex(/^(?:(?:ssh|https):\/\/[^\s'"`$;&|<>\\]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s'"`$;&|<>\\]+|\/[A-Za-z0-9._\/-]+)$/, 'Use an ssh (git@host:org/repo.git), https or absolute local repository path');
+
+/** A branch name as git allows it, minus what would read as an option or a range. */
+export const branchInput = z
+  .string()
+  .trim()
+  .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._\/-]{1,100}$/, 'A branch is letters, digits, dots, dashes, underscores and slashes')
+  .default('main');
+
+export const healthCheckInput = z
+  .object({
+    path: z.string().trim().regex(/^\/[A-Za-z0-9._~\/?=&%-]{0,200}$/, 'A health check path starts with / and has no spaces').default('/'),
+    expectStatus: z.coerce.number().int().min(100).max(599).default(200),
+  })
+  .prefault({});
+
+/**
+ * Extra nginx directives inside the app's server block. Raw nginx by design (like Forge's editor);
+ * admins only, and `nginx -t` judges it before it goes live. Braces must balance so that the
+ * snippet cannot close the server block and open its own.
+ */
+export const nginxSnippetInput = z
+  .string()
+  .max(8000, 'Keep the snippet under 8000 characters')
+  .refine((s) => !/[\0\r]/.test(s), 'No NUL or carriage-return characters')
+  .refine(bracesBalance, 'Braces { } must balance inside the snippet')
+  .default('');
+
+function bracesBalance(s: string): boolean {
+  let depth = 0;
+  for (const ch of s) {
+    if (ch === '{') depth++;
+    if (ch === '}' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+export const tlsInput = z
+  .object({
+    /** none: HTTP only; acme: certbot HTTP-01 on each web server; uploaded: a sealed certificate and key. */
+    mode: z.enum(['none', 'acme', 'uploaded']).default('none'),
+    acmeEmail: z.email('Enter an email address for the ACME account').optional(),
+  })
+  .prefault({});
+
+export const dataServicesInput = z
+  .object({
+    postgres: z.boolean().default(false),
+    redis: z.boolean().default(false),
+  })
+  .prefault({});
 
 export const appConfigInput = z.object({
   slug: slugInput,
@@ -73,6 +132,16 @@ export const appConfigInput = z.object({
   scheduler: z.boolean().default(false),
   cron: z.array(cronLineInput).max(50).default([]),
   sharedPaths: z.array(appPathInput).default([]),
+  writablePaths: z.array(appPathInput).default([]),
+  repository: repositoryInput.optional(),
+  branch: branchInput,
+  healthCheck: healthCheckInput,
+  /** Process apps: supervisor's restart policy, and an address-space cap where the system allows. */
+  restart: z.enum(['always', 'on-failure', 'never']).default('always'),
+  memoryLimitMb: z.coerce.number().int().min(32).max(65536).optional(),
+  nginxSnippet: nginxSnippetInput,
+  tls: tlsInput,
+  dataServices: dataServicesInput,
 });
 
 export type AppConfig = z.output<typeof appConfigInput>;

@@ -2,9 +2,10 @@ import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
 import { updateRun } from '@/db/queries/runs';
 import type { KeyRing } from '@/lib/crypto';
-import { configureRecipe, type ConfigureContext } from '@/lib/recipes/configure';
+import { configureRecipe } from '@/lib/recipes/configure';
 import { runRecipe } from '@/lib/recipes/runner';
 import { startQueuedRun } from '@/lib/servers/queued-run';
+import { configureContextFor } from './configure-context';
 
 /** The job side of "Configure": one server, one connection, the configure recipe. */
 export async function runConfigure(db: Db, ring: KeyRing, runId: string, signal: AbortSignal): Promise<void> {
@@ -13,11 +14,5 @@ export async function runConfigure(db: Db, ring: KeyRing, runId: string, signal:
   const { run, server, transport } = started;
   const app = run.appId ? await findApp(db, run.appId) : undefined;
   if (!app) return void (await updateRun(db, runId, { status: 'failed', error: 'The app no longer exists.', finishedAt: new Date() }));
-  const ctx: ConfigureContext = {
-    app: app.config,
-    server: { name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions },
-    facts: server.facts ?? undefined,
-    reload: new Set(),
-  };
-  await runRecipe(db, runId, configureRecipe, ctx, transport, signal);
+  await runRecipe(db, runId, configureRecipe, await configureContextFor(db, app, server), transport, signal);
 }

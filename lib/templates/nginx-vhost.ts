@@ -1,4 +1,4 @@
-import { HEADER, positiveInt, safe } from './directive';
+import { HEADER, positiveInt, safe, TemplateValueError } from './directive';
 
 export type Upstream = { kind: 'php'; fpmSocket: string } | { kind: 'process'; socket: string } | { kind: 'process'; port: number } | { kind: 'static' };
 
@@ -16,6 +16,8 @@ export type VhostConfig = {
   tls?: { certificate: string; key: string };
   /** Where ACME HTTP-01 challenges are answered from. */
   acmeWebroot: string;
+  /** The admin's own directives, placed in the server block that serves the app; nginx -t judges them. */
+  snippet?: string;
 };
 
 function listen(bindAddress: string | null, port: number, extra = ''): string[] {
@@ -72,6 +74,13 @@ function appLocations(c: VhostConfig): string[] {
 
 const indent = (lines: string[]) => lines.map((l) => (l ? `    ${l}` : l));
 
+function snippetLines(snippet: string | undefined): string[] {
+  const text = snippet?.trim();
+  if (!text) return [];
+  if (text.includes('\0')) throw new TemplateValueError('the nginx snippet contains a NUL byte');
+  return ['# custom snippet (from Berth)', ...text.split('\n').map((l) => l.trimEnd()), '# end of custom snippet'];
+}
+
 /** One server block per port: HTTP (redirecting to HTTPS once a certificate exists) and HTTPS. */
 export function renderVhost(c: VhostConfig): string {
   const names = c.domains.map((d) => safe('domain', d)).join(' ');
@@ -79,7 +88,7 @@ export function renderVhost(c: VhostConfig): string {
   const acme = ['location ^~ /.well-known/acme-challenge/ {', `    root ${safe('ACME webroot', c.acmeWebroot)};`, '    default_type text/plain;', '}'];
   const http = c.tls
     ? ['server {', ...indent([...listen(c.bindAddress, 80), `server_name ${names};`, ...acme, 'location / {', '    return 301 https://$host$request_uri;', '}']), '}']
-    : ['server {', ...indent([...listen(c.bindAddress, 80), ...common, ...acme, ...appLocations(c)]), '}'];
+    : ['server {', ...indent([...listen(c.bindAddress, 80), ...common, ...snippetLines(c.snippet), ...acme, ...appLocations(c)]), '}'];
   const https = c.tls
     ? [
         '',
@@ -89,6 +98,7 @@ export function renderVhost(c: VhostConfig): string {
           ...common,
           `ssl_certificate ${safe('certificate path', c.tls.certificate)};`,
           `ssl_certificate_key ${safe('key path', c.tls.key)};`,
+          ...snippetLines(c.snippet),
           ...acme,
           ...appLocations(c),
         ]),

@@ -12,7 +12,11 @@ export type WorkerConfig = {
   processes: number;
   stopWaitSeconds: number;
   logDir: string;
+  /** supervisor's autorestart: always (true), on-failure (unexpected exit codes), never. */
+  restart?: 'always' | 'on-failure' | 'never';
 };
+
+const AUTORESTART = { always: 'true', 'on-failure': 'unexpected', never: 'false' } as const;
 
 const programName = (slug: string, name: string) => `berth-${safe('slug', slug)}-${safe('worker name', name)}`;
 
@@ -38,7 +42,7 @@ export function renderWorkers(slug: string, workers: WorkerConfig[]): string {
       `directory=${safe('directory', w.directory)}`,
       `user=${safe('user', w.user)}`,
       'autostart=true',
-      'autorestart=true',
+      `autorestart=${AUTORESTART[w.restart ?? 'always']}`,
       'startsecs=1',
       `stopwaitsecs=${positiveInt('stop wait seconds', w.stopWaitSeconds, 1)}`,
       // Stop the worker's children with it (a queue worker's running job included).

@@ -11,7 +11,7 @@ import type { Transport } from '@/lib/remote/transport';
 import { createServer } from '@/lib/servers/create';
 import { transportFor } from '@/lib/servers/remote';
 import { runRecipe } from '../runner';
-import { configureRecipe } from './index';
+import { configureRecipe, type AppRole } from './index';
 
 // Configure real apps on a real test host (scripts/testbed), then look at what nginx serves.
 let t: TestDb;
@@ -28,7 +28,7 @@ const beta: AppConfig = appConfigInput.parse({ slug: 'beta', kind: 'static', dom
 async function configure(app: AppConfig) {
   const server = (await findServer(t.db, serverId))!;
   const run = await createRun(t.db, { serverId, recipe: 'configure' });
-  const ctx = { app, server: { name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions }, facts: server.facts ?? undefined, reload: new Set<never>() };
+  const ctx = { app, server: { id: server.id, name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions }, roles: ['web', 'worker'] as const satisfies AppRole[], facts: server.facts ?? undefined, reload: new Set<never>() };
   const result = await runRecipe(t.db, run.id, configureRecipe, ctx, transport, new AbortController().signal);
   const tasks = Object.fromEntries((await tasksOf(t.db, run.id)).map((x) => [x.name, x.status]));
   return { result, tasks };

@@ -16,4 +16,4 @@ export const configureRecipe: Recipe<ConfigureContext> = {
   tasks: [preflight, appUser, appDirs, fpmPool, vhost, workers, scheduler, services],
 };
 
-export type { ConfigureContext } from './context';
+export type { AppRole, ConfigureContext } from './context';

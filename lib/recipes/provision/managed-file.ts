@@ -32,3 +32,23 @@ export async function ensureFile(
   }
   return true;
 }
+
+/**
+ * Makes a file absent: removed, then validated, and put back when validation fails (e.g. another
+ * config still includes it). Returns whether the file was there.
+ */
+export async function ensureAbsent(transport: Transport, path: string, opts: { mode: number; validate?: Command; log(line: string): void }): Promise<boolean> {
+  const before = await readIfExists(transport, path);
+  if (before === null) return false;
+  await transport.exec(cmd('rm', '-f', path));
+  opts.log(`removed ${path}`);
+  if (!opts.validate) return true;
+  try {
+    await transport.exec(opts.validate);
+  } catch (err) {
+    await transport.upload(before, path, { mode: opts.mode });
+    opts.log(`validation failed: restored ${path}`);
+    throw err;
+  }
+  return true;
+}

@@ -1,0 +1,96 @@
+import { appLayout, type AppConfig } from '@/lib/apps/config';
+import { cmd, type Command } from '@/lib/remote/command';
+import { laravelScheduler, renderCron } from '@/lib/templates/cron';
+import { renderPool } from '@/lib/templates/fpm-pool';
+import { renderVhost, type Upstream } from '@/lib/templates/nginx-vhost';
+import { renderWorkers, type WorkerConfig } from '@/lib/templates/supervisor-program';
+import type { ConfigureContext } from './context';
+
+/**
+ * The config files configure would write on one server, rendered from typed values. `content`
+ * null means the file must not exist there (a role or kind that does not need it). The configure
+ * tasks write these; the pending-changes view diffs them against the server.
+ */
+export type DesiredFile = { path: string; content: string | null; mode: number; validate?: Command };
+
+const isWeb = (ctx: ConfigureContext) => ctx.roles.includes('web');
+const isWorker = (ctx: ConfigureContext) => ctx.roles.includes('worker');
+
+export function poolFile(ctx: ConfigureContext): DesiredFile {
+  const { app } = ctx;
+  const l = appLayout(app.slug);
+  const path = l.poolPath(app.phpVersion);
+  const validate = cmd(`php-fpm${app.phpVersion}`, '-t');
+  if (app.kind !== 'php' || !isWeb(ctx)) return { path, content: null, mode: 0o644, validate };
+  const content = renderPool({ slug: `berth-${app.slug}`, user: l.user, group: l.group, socket: l.fpmSocket, listenGroup: 'www-data', ...app.pool, slowlogPath: `${l.logDir}/fpm-slow.log`, statusPath: l.fpmStatusPath });
+  return { path, content, mode: 0o644, validate };
+}
+
+function upstreamOf(app: AppConfig): Upstream {
+  if (app.kind === 'php') return { kind: 'php', fpmSocket: appLayout(app.slug).fpmSocket };
+  if (app.kind === 'process' && app.port) return { kind: 'process', port: app.port };
+  return { kind: 'static' };
+}
+
+export function vhostFile(ctx: ConfigureContext): DesiredFile {
+  const { app } = ctx;
+  const l = appLayout(app.slug);
+  const validate = cmd('nginx', '-t', '-q');
+  if (!isWeb(ctx)) return { path: l.vhostPath, content: null, mode: 0o644, validate };
+  const content = renderVhost({
+    slug: app.slug,
+    domains: app.domains,
+    bindAddress: ctx.server.bindAddress,
+    root: app.kind === 'process' ? l.current : `${l.current}/${app.webRoot}`,
+    upstream: upstreamOf(app),
+    clientMaxBodyMb: app.pool.uploadMaxMb,
+    fpmStatusPath: app.kind === 'php' ? l.fpmStatusPath : undefined,
+    acmeWebroot: l.acmeWebroot,
+    tls: ctx.tlsPaths,
+    snippet: app.nginxSnippet,
+  });
+  return { path: l.vhostPath, content, mode: 0o644, validate };
+}
+
+/** A process app's own command, as the supervisor program "web", capped by RLIMIT_DATA when asked. */
+function webProgram(app: AppConfig): Omit<WorkerConfig, 'slug' | 'user' | 'directory' | 'logDir'> | null {
+  if (app.kind !== 'process' || !app.processArgv) return null;
+  const limit = app.memoryLimitMb ? ['prlimit', `--data=${app.memoryLimitMb * 1024 * 1024}`, '--'] : [];
+  return { name: 'web', argv: [...limit, ...app.processArgv], processes: 1, stopWaitSeconds: 10, restart: app.restart };
+}
+
+/** The programs supervisor runs for the app on this server: "web" on web servers, workers on worker servers. */
+export function supervisorPrograms(ctx: ConfigureContext) {
+  const { app } = ctx;
+  const web = isWeb(ctx) ? webProgram(app) : null;
+  const workers = isWorker(ctx) ? app.workers.filter((w) => w.serverIds.length === 0 || (ctx.server.id !== undefined && w.serverIds.includes(ctx.server.id))) : [];
+  return [...(web ? [web] : []), ...workers];
+}
+
+export function supervisorFile(ctx: ConfigureContext): DesiredFile {
+  const l = appLayout(ctx.app.slug);
+  const programs = supervisorPrograms(ctx);
+  const validate = cmd('supervisorctl', 'reread');
+  if (programs.length === 0) return { path: l.supervisorPath, content: null, mode: 0o644, validate };
+  const content = renderWorkers(
+    ctx.app.slug,
+    programs.map((w) => ({ ...w, slug: ctx.app.slug, user: l.user, directory: l.current, logDir: l.logDir })),
+  );
+  return { path: l.supervisorPath, content, mode: 0o644, validate };
+}
+
+export function cronEntries(ctx: ConfigureContext) {
+  const { app } = ctx;
+  if (!isWorker(ctx)) return [];
+  return [...(app.scheduler && app.kind === 'php' ? [laravelScheduler(app.phpVersion)] : []), ...app.cron];
+}
+
+export function cronFile(ctx: ConfigureContext): DesiredFile {
+  const l = appLayout(ctx.app.slug);
+  const entries = cronEntries(ctx);
+  if (entries.length === 0) return { path: l.cronPath, content: null, mode: 0o644 };
+  return { path: l.cronPath, content: renderCron({ slug: ctx.app.slug, user: l.user, directory: l.current, entries }), mode: 0o644 };
+}
+
+/** Every file configure manages for the app on this server, in the order the tasks write them. */
+export const desiredFiles = (ctx: ConfigureContext): DesiredFile[] => [poolFile(ctx), vhostFile(ctx), supervisorFile(ctx), cronFile(ctx)];
