@@ -154,7 +154,7 @@ async function createApp(page: Page, f: { name: string; slug: string; kind: stri
   if (f.maxChildren) await form.getByLabel('PHP-FPM max_children').fill(f.maxChildren);
   if (f.port) await form.getByLabel(/Port it listens on/).fill(f.port);
   if (f.command) await form.getByLabel('Command').fill(f.command);
-  await form.getByLabel('web-1').check();
+  await form.getByLabel('web-1', { exact: true }).check();
   await form.getByRole('button', { name: 'Create app' }).click();
   return form;
 }

@@ -4,7 +4,8 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { addApp } from '@/app/(panel)/apps/actions';
 import { ActionForm, useFieldErrors } from '@/components/forms/action-form';
-import { Field, SelectField } from '@/components/forms/field';
+import { CheckboxField, Field, SelectField } from '@/components/forms/field';
+import { ROLE_CHOICES } from './placement-form';
 import { Button } from '@/components/ui/button';
 
 const KINDS = [
@@ -19,9 +20,16 @@ function ServerChoices({ servers }: { servers: Array<{ id: string; name: string 
     <fieldset className="sm:col-span-2">
       <legend className="text-sm font-medium">Servers</legend>
       {servers.map((s) => (
-        <label key={s.id} className="mt-1 flex items-center gap-2 text-sm">
-          <input type="checkbox" name="serverIds" value={s.id} /> {s.name}
-        </label>
+        <div key={s.id} className="mt-1 flex items-center gap-3 text-sm">
+          <label className="flex items-center gap-2">
+            <input type="checkbox" name="serverIds" value={s.id} /> {s.name}
+          </label>
+          <select name={`role-${s.id}`} aria-label={`Roles on ${s.name}`} defaultValue="both" className="rounded-md px-2 py-1 text-sm ring-1 ring-slate-300">
+            {ROLE_CHOICES.map((r) => (
+              <option key={r.value} value={r.value}>{r.label}</option>
+            ))}
+          </select>
+        </div>
       ))}
       {errors && <p className="mt-1 text-xs text-red-700" role="alert">{errors.join(' ')}</p>}
     </fieldset>
@@ -41,9 +49,10 @@ export function AddAppForm({ servers }: { servers: Array<{ id: string; name: str
       {kind === 'php' && <Field name="maxChildren" label="PHP-FPM max_children" type="number" defaultValue={5} />}
       {kind === 'process' && <Field name="port" label="Port it listens on (127.0.0.1)" type="number" placeholder="3001" />}
       {kind === 'process' && <Field name="processCommand" label="Command" placeholder="node server.js" />}
-      {kind === 'php' && (
-        <label className="flex items-center gap-2 text-sm sm:col-span-2"><input type="checkbox" name="scheduler" /> Run the Laravel scheduler every minute</label>
-      )}
+      {kind !== 'process' && <Field name="webRoot" label="Web root" hint="Inside the release, e.g. public or dist." defaultValue={kind === 'static' ? 'dist' : 'public'} />}
+      <Field name="repository" label="Repository" placeholder="git@github.com:acme/shop.git" />
+      <Field name="branch" label="Branch" defaultValue="main" />
+      {kind === 'php' && <CheckboxField name="scheduler" label="Run the Laravel scheduler every minute" />}
       <ServerChoices servers={servers} />
       <div className="sm:col-span-2"><Button type="submit">Create app</Button></div>
     </ActionForm>

@@ -58,3 +58,23 @@ export function SelectField({ name, label, options, ...select }: SelectProps) {
     />
   );
 }
+
+type TextAreaProps = React.TextareaHTMLAttributes<HTMLTextAreaElement> & { name: string; label: string; hint?: string };
+
+export function TextAreaField({ name, label, hint, ...area }: TextAreaProps) {
+  return <FieldShell name={name} label={label} hint={hint} control={(props) => <textarea rows={4} {...area} {...props} className={`${props.className} font-mono`} />} />;
+}
+
+/** A checkbox that always posts: hidden "off", then "on" when ticked, so "unticked" is told apart from "not in this form". */
+export function CheckboxField({ name, label, defaultChecked }: { name: string; label: string; defaultChecked?: boolean }) {
+  const errors = useFieldErrors(name);
+  return (
+    <div>
+      <input type="hidden" name={name} value="off" />
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name={name} value="on" defaultChecked={defaultChecked} /> {label}
+      </label>
+      {errors && <p className="mt-1 text-xs text-red-700" role="alert">{errors.join(' ')}</p>}
+    </div>
+  );
+}

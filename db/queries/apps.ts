@@ -3,11 +3,22 @@ import type { AppConfig } from '@/lib/apps/config';
 import type { Db } from '../client';
 import { appServers, apps, recipeRuns, servers, type App, type RecipeRun, type Server } from '../schema';
 
-export async function insertApp(db: Db, app: { slug: string; name: string; config: AppConfig }, serverIds: string[]): Promise<App> {
+export type Placement = { serverId: string; roles: string[] };
+
+export async function insertApp(db: Db, app: { slug: string; name: string; config: AppConfig }, placements: Placement[]): Promise<App> {
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(apps).values(app).returning();
-    await tx.insert(appServers).values(serverIds.map((serverId) => ({ appId: row!.id, serverId })));
+    await tx.insert(appServers).values(placements.map((p) => ({ appId: row!.id, serverId: p.serverId, roles: p.roles })));
     return row!;
+  });
+}
+
+/** Adds the app to servers or changes its roles there, in one transaction. */
+export async function upsertPlacements(db: Db, appId: string, placements: Placement[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const p of placements) {
+      await tx.insert(appServers).values({ appId, serverId: p.serverId, roles: p.roles }).onConflictDoUpdate({ target: [appServers.appId, appServers.serverId], set: { roles: p.roles } });
+    }
   });
 }
 
@@ -30,8 +41,8 @@ export async function serversOfApp(db: Db, appId: string): Promise<Server[]> {
   return rows.map((r) => r.server);
 }
 
-export async function updateAppConfig(db: Db, id: string, config: AppConfig): Promise<void> {
-  await db.update(apps).set({ config, updatedAt: new Date() }).where(eq(apps.id, id));
+export async function updateAppConfig(db: Db, id: string, config: AppConfig, name?: string): Promise<void> {
+  await db.update(apps).set({ config, ...(name && { name }), updatedAt: new Date() }).where(eq(apps.id, id));
 }
 
 /** The latest run of this app on this server. */

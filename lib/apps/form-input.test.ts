@@ -1,25 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import { appFormInput } from './form-input';
+import { changedSettings } from './changes';
+import { appConfigInput } from './config';
+import { appFormInput, configFromForm } from './form-input';
+import { cronText, workersText } from './form-lines';
 
 const errors = (input: Record<string, unknown>) => {
   const r = appFormInput.safeParse(input);
   return r.success ? {} : Object.fromEntries(r.error.issues.map((i) => [i.path.join('.'), i.message]));
 };
+const SERVER = '0b5f3c1e-8a2d-4d7e-9c41-2f6a8e0d1b23';
 
 describe('app form input', () => {
-  it('turns form text into a typed config', () => {
-    const r = appFormInput.parse({ name: 'Shop', slug: 'shop', kind: 'php', domains: 'shop.test, www.shop.test', maxChildren: '7', scheduler: 'on', serverIds: 'a' });
-    expect(r).toMatchObject({ name: 'Shop', serverIds: ['a'], config: { slug: 'shop', domains: ['shop.test', 'www.shop.test'], pool: { maxChildren: 7 }, scheduler: true } });
-    const p = appFormInput.parse({ name: 'Api', slug: 'api', kind: 'process', domains: 'api.test', port: '9301', processCommand: 'node  server.js', serverIds: ['a', 'b'] });
+  it('turns form text into a typed config, with roles per chosen server', () => {
+    const r = appFormInput.parse({ name: 'Shop', slug: 'shop', kind: 'php', domains: 'shop.test, www.shop.test', maxChildren: '7', scheduler: ['off', 'on'], serverIds: 'a', 'role-a': 'worker' });
+    expect(r).toMatchObject({ name: 'Shop', placements: [{ serverId: 'a', roles: ['worker'] }], config: { slug: 'shop', domains: ['shop.test', 'www.shop.test'], pool: { maxChildren: 7 }, scheduler: true } });
+    const p = appFormInput.parse({ name: 'Api', slug: 'api', kind: 'process', domains: 'api.test', port: '9301', processCommand: 'node  server.js', serverIds: ['a', 'b'], 'role-b': 'both' });
     expect(p.config).toMatchObject({ kind: 'process', port: 9301, processArgv: ['node', 'server.js'] });
+    expect(p.placements).toEqual([{ serverId: 'a', roles: ['web', 'worker'] }, { serverId: 'b', roles: ['web', 'worker'] }]);
   });
 
   it('reports config errors under the form field names', () => {
-    expect(errors({ name: 'x', slug: 'x;y', kind: 'php', domains: 'bad domain;', maxChildren: '0' })).toMatchObject({
+    expect(errors({ name: 'x', slug: 'x;y', kind: 'php', domains: 'bad domain;', maxChildren: '0', webRoot: '../etc' })).toMatchObject({
       slug: expect.stringMatching(/slug/),
       domains: expect.stringMatching(/domain name/),
       maxChildren: 'max_children must be at least 1',
+      webRoot: expect.stringMatching(/\.\./),
     });
     expect(errors({ name: 'x', slug: 'api', kind: 'process', domains: 'api.test' })).toEqual({ processCommand: 'A process app needs a port and a command' });
+  });
+});
+
+describe('settings over a stored config', () => {
+  const base = appConfigInput.parse({ slug: 'shop', kind: 'php', domains: ['shop.test'], scheduler: true, pool: { maxChildren: 5 } });
+
+  it('keeps what the form did not send, and reads an unticked checkbox as off', () => {
+    const onlyPool = configFromForm({ maxChildren: '9' }, base);
+    expect(onlyPool).toMatchObject({ ok: true, config: { scheduler: true, domains: ['shop.test'], pool: { maxChildren: 9 } } });
+    const unticked = configFromForm({ scheduler: 'off', postgres: ['off', 'on'] }, base);
+    expect(unticked).toMatchObject({ ok: true, config: { scheduler: false, dataServices: { postgres: true, redis: false } } });
+  });
+
+  it('parses workers and cron lines and names the text-area line of each error', () => {
+    const ok = configFromForm({ workers: 'default 2 php artisan queue:work\n\n# mail\nmail 1 @web-1 stopwait=30 php artisan queue:work --queue=mail', cron: '*/5 * * * * php artisan inspire' }, base, new Map([['web-1', SERVER]]));
+    expect(ok.ok && ok.config.workers).toEqual([
+      { name: 'default', processes: 2, stopWaitSeconds: 60, serverIds: [], argv: ['php', 'artisan', 'queue:work'] },
+      { name: 'mail', processes: 1, stopWaitSeconds: 30, serverIds: [SERVER], argv: ['php', 'artisan', 'queue:work', '--queue=mail'] },
+    ]);
+    expect(ok.ok && cronText(ok.config.cron)).toBe('*/5 * * * * php artisan inspire');
+    expect(ok.ok && workersText(ok.config.workers, new Map([[SERVER, 'web-1']]))).toBe('default 2 stopwait=60 php artisan queue:work\nmail 1 @web-1 stopwait=30 php artisan queue:work --queue=mail');
+
+    const bad = configFromForm({ workers: 'ok 1 sleep 5\n\nBad!Name 1 sleep 5\nnocount sleep', cron: '61 * * * * true\n* * * true' }, base);
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.fieldErrors.workers).toEqual(expect.arrayContaining([expect.stringMatching(/^Line 4: write a name, a process count/), expect.stringMatching(/^Line 3: A worker name/)]));
+    expect(bad.fieldErrors.cron).toEqual(expect.arrayContaining([expect.stringMatching(/^Line 2: write five schedule fields/), expect.stringMatching(/^Line 1: not a valid schedule/)]));
+  });
+
+  it('refuses a pool php-fpm would refuse, an unknown worker server, and a snippet that closes the server block', () => {
+    const bad = configFromForm({ pm: 'dynamic', maxChildren: '2', minSpareServers: '1', maxSpareServers: '3', startServers: '2', workers: 'w 1 @nowhere sleep 1', nginxSnippet: '} server { listen 80;' }, base);
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.fieldErrors.maxSpareServers).toEqual(['max_spare_servers must be ≤ max_children']);
+    expect(bad.fieldErrors.workers).toEqual(['Line 1: no server named nowhere runs this app']);
+    expect(bad.fieldErrors.nginxSnippet).toEqual(['Braces { } must balance inside the snippet']);
+  });
+
+  it('names what changed for the audit trail', () => {
+    const after = configFromForm({ maxChildren: '9', branch: 'release' }, base);
+    expect(after.ok && changedSettings(base, after.config)).toEqual(['pool.maxChildren', 'branch']);
   });
 });

@@ -1,46 +1,121 @@
 import { z } from 'zod';
-import { appConfigInput } from './config';
+import { appConfigInput, type AppConfig } from './config';
+import { formFieldOf } from './form-fields';
+import { parseCronLines, parseWorkerLines, type LineProblem } from './form-lines';
 
-/** Text fields of the app forms, turned into the typed config (every error goes back to its field). */
-const words = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+/**
+ * The app forms send text; this turns it into a typed AppConfig over a base (the stored config,
+ * or slug + kind on create). A field the form did not send keeps the base's value, so the pool
+ * form and the settings form share one path. Every error goes back under its form field.
+ */
+const text = z.string().optional();
+/** A checkbox posts a hidden "off" and, when ticked, "on" (absent = the form did not show it). */
+const checkbox = z.union([z.string(), z.array(z.string())]).optional();
+
+export const configFields = z.object({
+  domains: text, phpVersion: text, webRoot: text, port: text, processCommand: text, restart: text, memoryLimitMb: text,
+  repository: text, branch: text, healthPath: text, healthStatus: text, sharedPaths: text, writablePaths: text,
+  scheduler: checkbox, cron: text, workers: text, nginxSnippet: text, tlsMode: text, acmeEmail: text,
+  postgres: checkbox, redis: checkbox,
+  pm: text, maxChildren: text, startServers: text, minSpareServers: text, maxSpareServers: text, maxRequests: text,
+  phpMemoryLimitMb: text, requestTerminateTimeoutS: text, uploadMaxMb: text, slowlogThresholdS: text,
+});
+export type ConfigFields = z.infer<typeof configFields>;
+
+const words = (s: string) => s.split(/[\s,]+/).filter(Boolean);
+const ticked = (v: string | string[]) => (Array.isArray(v) ? v.includes('on') : v === 'on');
+const optionalNumber = (s: string) => (s.trim() === '' ? undefined : s.trim());
+
+type FieldErrors = Record<string, string[]>;
+export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; fieldErrors: FieldErrors };
+
+const POOL_FIELDS = ['pm', 'maxChildren', 'startServers', 'minSpareServers', 'maxSpareServers', 'maxRequests', 'requestTerminateTimeoutS', 'uploadMaxMb', 'slowlogThresholdS'] as const;
+
+export function configFromForm(f: ConfigFields, base: Partial<AppConfig> & Pick<AppConfig, 'slug' | 'kind'>, serverIdByName: Map<string, string> = new Map()): ConfigResult {
+  const raw: Record<string, unknown> = structuredClone(base);
+  const errors: FieldErrors = {};
+  const lineErrors = (field: string, problems: LineProblem[]) => problems.forEach((p) => (errors[field] ??= []).push(`Line ${p.line}: ${p.message}`));
+  // Text-area line of each parsed entry, so schema errors name the line the operator typed.
+  const linesOf: Record<string, number[]> = {};
+  const set = (key: string, value: unknown) => value !== undefined && (raw[key] = value);
+
+  set('domains', f.domains === undefined ? undefined : words(f.domains));
+  set('phpVersion', f.phpVersion?.trim() || undefined);
+  set('webRoot', f.webRoot?.trim() || undefined);
+  if (f.port !== undefined) raw.port = optionalNumber(f.port);
+  if (f.processCommand !== undefined) raw.processArgv = f.processCommand.trim() ? words(f.processCommand) : undefined;
+  set('restart', f.restart || undefined);
+  if (f.memoryLimitMb !== undefined) raw.memoryLimitMb = optionalNumber(f.memoryLimitMb);
+  if (f.repository !== undefined) raw.repository = f.repository.trim() || undefined;
+  set('branch', f.branch?.trim() || undefined);
+  if (f.healthPath !== undefined || f.healthStatus !== undefined) {
+    raw.healthCheck = { ...(base.healthCheck ?? {}), ...(f.healthPath !== undefined && { path: f.healthPath }), ...(f.healthStatus !== undefined && { expectStatus: f.healthStatus }) };
+  }
+  set('sharedPaths', f.sharedPaths === undefined ? undefined : words(f.sharedPaths));
+  set('writablePaths', f.writablePaths === undefined ? undefined : words(f.writablePaths));
+  set('scheduler', f.scheduler === undefined ? undefined : ticked(f.scheduler));
+  set('nginxSnippet', f.nginxSnippet?.replaceAll('\r\n', '\n'));
+  if (f.tlsMode !== undefined || f.acmeEmail !== undefined) {
+    raw.tls = { ...(base.tls ?? {}), ...(f.tlsMode !== undefined && { mode: f.tlsMode }), ...(f.acmeEmail !== undefined && { acmeEmail: f.acmeEmail.trim() || undefined }) };
+  }
+  if (f.postgres !== undefined || f.redis !== undefined) {
+    raw.dataServices = { ...(base.dataServices ?? {}), ...(f.postgres !== undefined && { postgres: ticked(f.postgres) }), ...(f.redis !== undefined && { redis: ticked(f.redis) }) };
+  }
+  const pool: Record<string, unknown> = { ...(base.pool ?? {}) };
+  for (const key of POOL_FIELDS) if (f[key] !== undefined) pool[key] = f[key];
+  if (f.phpMemoryLimitMb !== undefined) pool.memoryLimitMb = f.phpMemoryLimitMb;
+  raw.pool = pool;
+  if (f.cron !== undefined) {
+    const parsed = parseCronLines(f.cron);
+    lineErrors('cron', parsed.problems);
+    raw.cron = parsed.entries;
+    linesOf.cron = parsed.lines;
+  }
+  if (f.workers !== undefined) {
+    const parsed = parseWorkerLines(f.workers, serverIdByName);
+    lineErrors('workers', parsed.problems);
+    raw.workers = parsed.workers;
+    linesOf.workers = parsed.lines;
+  }
+
+  const result = appConfigInput.safeParse(raw);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const [field, index] = formFieldOf(issue.path);
+      const line = index === undefined ? undefined : (linesOf[field]?.[index] ?? index + 1);
+      (errors[field] ??= []).push(line === undefined ? issue.message : `Line ${line}: ${issue.message}`);
+    }
+  }
+  if (result.success && result.data.kind === 'process' && (!result.data.port || !result.data.processArgv)) {
+    (errors.processCommand ??= []).push('A process app needs a port and a command');
+  }
+  if (Object.keys(errors).length > 0 || !result.success) return { ok: false, fieldErrors: errors };
+  return { ok: true, config: result.data };
+}
+
 const list = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()));
 
-export const appFormInput = z
-  .object({
+/** The create form: identity, kind, servers with their roles, and the config fields it shows. */
+export const appFormInput = configFields
+  .extend({
     name: z.string().trim().min(1, 'Name is required').max(80),
     slug: z.string(),
     kind: z.enum(['php', 'process', 'static'], { error: 'Choose a kind' }),
-    domains: z.string().transform(words),
-    phpVersion: z.string().trim().default('8.2'),
-    port: z.string().trim().optional(),
-    processCommand: z.string().trim().optional(),
-    maxChildren: z.string().trim().default('5'),
-    scheduler: z.string().optional(),
     serverIds: list,
   })
+  .catchall(z.unknown())
   .transform((f, ctx) => {
-    const parsed = appConfigInput.safeParse({
-      slug: f.slug,
-      kind: f.kind,
-      domains: f.domains,
-      phpVersion: f.phpVersion || '8.2',
-      port: f.kind === 'process' ? f.port : undefined,
-      processArgv: f.kind === 'process' && f.processCommand ? words(f.processCommand) : undefined,
-      pool: { maxChildren: f.maxChildren },
-      scheduler: f.scheduler === 'on',
-    });
-    if (!parsed.success) {
-      // Report config errors under the form's own field names.
-      for (const issue of parsed.error.issues) {
-        const [head] = issue.path;
-        const path = head === 'pool' ? ['maxChildren'] : head === 'processArgv' ? ['processCommand'] : head === 'domains' ? ['domains'] : [String(head)];
-        ctx.addIssue({ code: 'custom', message: issue.message, path });
-      }
+    const result = configFromForm(f, { slug: f.slug, kind: f.kind });
+    if (!result.ok) {
+      for (const [path, messages] of Object.entries(result.fieldErrors)) for (const message of messages) ctx.addIssue({ code: 'custom', message, path: [path] });
       return z.NEVER;
     }
-    if (f.kind === 'process' && (!parsed.data.port || !parsed.data.processArgv)) {
-      ctx.addIssue({ code: 'custom', message: 'A process app needs a port and a command', path: ['processCommand'] });
-      return z.NEVER;
-    }
-    return { name: f.name, config: parsed.data, serverIds: f.serverIds };
+    // Roles per server come from a select named role-<serverId>; both roles unless narrowed.
+    const placements = f.serverIds.map((serverId) => ({ serverId, roles: rolesFrom(f[`role-${serverId}`]) }));
+    return { name: f.name, config: result.config, placements };
   });
+
+export function rolesFrom(value: unknown): ('web' | 'worker')[] {
+  if (value === 'web' || value === 'worker') return [value];
+  return ['web', 'worker'];
+}

@@ -2,9 +2,10 @@
 
 import { z } from 'zod';
 import { findApp } from '@/db/queries/apps';
-import { poolInput } from '@/lib/apps/config';
-import { appFormInput } from '@/lib/apps/form-input';
-import { createApp, requestConfigure, updateApp } from '@/lib/apps/manage';
+import { listServers } from '@/db/queries/servers';
+import { configFields, configFromForm, appFormInput, rolesFrom } from '@/lib/apps/form-input';
+import { changedSettings } from '@/lib/apps/changes';
+import { createApp, placeApp, requestConfigure, updateApp } from '@/lib/apps/manage';
 import { ActionError } from '@/lib/auth/action-core';
 import { authedAction } from '@/lib/auth/action';
 import { getRuntime } from '@/lib/runtime';
@@ -16,22 +17,41 @@ const appId = z.uuid('Unknown app');
 export const addApp = authedAction({ audit: 'app.create', role: 'admin', schema: appFormInput }, async (input, ctx) => {
   const app = await createApp(ctx.db, input);
   ctx.setTarget(`app:${app.id}`);
-  ctx.setDetails({ slug: app.slug, kind: input.config.kind, domains: input.config.domains, servers: input.serverIds });
+  ctx.setDetails({ slug: app.slug, kind: input.config.kind, domains: input.config.domains, placements: input.placements });
   await requestConfigure(ctx.db, enqueue, app.id, ctx.user.id);
   return { id: app.id };
 });
 
-/** Pool settings apply by re-running configure: no release needed. */
-export const updateAppPool = authedAction(
-  { audit: 'app.pool', role: 'admin', schema: z.object({ appId, maxChildren: z.string() }) },
+/**
+ * Settings (the pool form and the settings form share it): a field the form did not send keeps
+ * its value. Applying means re-running configure: no release needed.
+ */
+export const updateAppSettings = authedAction(
+  { audit: 'app.settings', role: 'admin', schema: configFields.extend({ appId, name: z.string().trim().min(1, 'Name is required').max(80).optional() }) },
   async (input, ctx) => {
     ctx.setTarget(`app:${input.appId}`);
     const app = await findApp(ctx.db, input.appId);
     if (!app) throw new ActionError('That app does not exist.');
-    const pool = poolInput.safeParse({ ...app.config.pool, maxChildren: input.maxChildren });
-    if (!pool.success) throw new ActionError('Please correct the highlighted fields.', { maxChildren: pool.error.issues.map((i) => i.message) });
-    await updateApp(ctx.db, input.appId, { ...app.config, pool: pool.data });
-    ctx.setDetails({ from: app.config.pool.maxChildren, to: pool.data.maxChildren });
+    const serverIdByName = new Map((await listServers(ctx.db)).map((s) => [s.name, s.id]));
+    const result = configFromForm(input, app.config, serverIdByName);
+    if (!result.ok) throw new ActionError('Please correct the highlighted fields.', result.fieldErrors);
+    await updateApp(ctx.db, input.appId, result.config, input.name);
+    ctx.setDetails({ changed: changedSettings(app.config, result.config) });
+    await requestConfigure(ctx.db, enqueue, input.appId, ctx.user.id);
+    return null;
+  },
+);
+
+/** Roles per server: a select named role-<serverId> with web, worker, both, or (for new servers) none. */
+export const updateAppPlacement = authedAction(
+  { audit: 'app.placement', role: 'admin', schema: z.object({ appId }).catchall(z.unknown()) },
+  async (input, ctx) => {
+    ctx.setTarget(`app:${input.appId}`);
+    const changes = Object.entries(input)
+      .filter(([key, value]) => key.startsWith('role-') && value !== 'none')
+      .map(([key, value]) => ({ serverId: z.uuid().parse(key.slice('role-'.length)), roles: rolesFrom(value) }));
+    await placeApp(ctx.db, input.appId, changes);
+    ctx.setDetails({ placements: changes });
     await requestConfigure(ctx.db, enqueue, input.appId, ctx.user.id);
     return null;
   },

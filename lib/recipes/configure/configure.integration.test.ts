@@ -1,59 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRun, tasksOf } from '@/db/queries/runs';
-import { findServer, updateServer } from '@/db/queries/servers';
-import { createTestDb, type TestDb } from '@/db/test-db';
-import { authorizeKey, getWithHost, testHost } from '@/e2e/testbed-hosts';
+import { getWithHost, testHost } from '@/e2e/testbed-hosts';
 import { appConfigInput, type AppConfig } from '@/lib/apps/config';
-import { generateKeyText, parseKeyRing } from '@/lib/crypto';
-import { and, cmd, ignoreFailure } from '@/lib/remote/command';
-import { closeAll } from '@/lib/remote/connection';
+import { cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
-import { createServer } from '@/lib/servers/create';
-import { transportFor } from '@/lib/servers/remote';
-import { runRecipe } from '../runner';
-import { configureRecipe, type AppRole } from './index';
+import { testbedServer } from './testbed-server';
 
 // Configure real apps on a real test host (scripts/testbed), then look at what nginx serves.
-let t: TestDb;
+let bed: Awaited<ReturnType<typeof testbedServer>>;
 let transport: Transport;
-let serverId: string;
-const ring = parseKeyRing(generateKeyText(1));
 
 const alpha: AppConfig = appConfigInput.parse({
   slug: 'alpha', kind: 'php', domains: ['alpha.test'], scheduler: true,
   workers: [{ name: 'default', argv: ['sleep', '1000'], processes: 1 }],
 });
 const beta: AppConfig = appConfigInput.parse({ slug: 'beta', kind: 'static', domains: ['beta.test'] });
-
-async function configure(app: AppConfig) {
-  const server = (await findServer(t.db, serverId))!;
-  const run = await createRun(t.db, { serverId, recipe: 'configure' });
-  const ctx = { app, server: { id: server.id, name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions }, roles: ['web', 'worker'] as const satisfies AppRole[], facts: server.facts ?? undefined, reload: new Set<never>() };
-  const result = await runRecipe(t.db, run.id, configureRecipe, ctx, transport, new AbortController().signal);
-  const tasks = Object.fromEntries((await tasksOf(t.db, run.id)).map((x) => [x.name, x.status]));
-  return { result, tasks };
-}
+const configure = (app: AppConfig) => bed.configure(app);
 
 beforeAll(async () => {
-  t = await createTestDb();
-  const host = testHost('berth-host-1');
-  const server = await createServer(t.db, ring, { name: 'apps-test', host: host.address, port: host.port, username: 'root', bindAddress: host.address });
-  authorizeKey(host.name, server.publicKey);
-  await updateServer(t.db, server.id, { hostKeyFingerprint: host.hostKeyFingerprint, facts: { os: 'debian', osVersion: '12', init: 'none', cpus: 1, memoryMb: 1, diskGb: 1 } });
-  serverId = server.id;
-  transport = await transportFor((await findServer(t.db, serverId))!, ring);
+  bed = await testbedServer();
+  transport = bed.transport;
 });
 
-afterAll(async () => {
-  if (transport) {
-    for (const slug of ['alpha', 'beta']) {
-      await transport.exec(cmd('rm', '-rf', `/etc/nginx/sites-enabled/berth-${slug}.conf`, `/etc/php/8.2/fpm/pool.d/berth-${slug}.conf`, `/etc/supervisor/conf.d/berth-${slug}.conf`, `/etc/cron.d/berth-${slug}`));
-    }
-    await transport.exec(and(ignoreFailure(cmd('supervisorctl', 'update')), cmd('nginx', '-s', 'reload')));
-  }
-  await closeAll();
-  await t.close();
-});
+afterAll(async () => bed && (await bed.cleanup(['alpha', 'beta'])));
 
 describe('configure on a real server', () => {
   it('isolates two apps under their own users and serves each placeholder on its domain', async () => {
@@ -64,8 +32,9 @@ describe('configure on a real server', () => {
     expect((await getWithHost(host.address, 'alpha.test')).body).toContain('alpha is configured by Berth');
     expect((await getWithHost(host.address, 'beta.test')).body).toContain('beta is configured by Berth');
 
-    const status = (await transport.exec(cmd('supervisorctl', 'status', 'berth-alpha:*'), { okExitCodes: [0, 3] })).stdout;
-    expect(status).toMatch(/RUNNING/);
+    // supervisor reports STARTING for startsecs (1 s) before RUNNING.
+    const status = async () => (await transport.exec(cmd('supervisorctl', 'status', 'berth-alpha:*'), { okExitCodes: [0, 3] })).stdout;
+    await expect.poll(status, { timeout: 5000 }).toMatch(/RUNNING/);
     const worker = (await transport.exec(cmd('ps', '-C', 'sleep', '-o', 'user=,args='))).stdout;
     expect(worker).toMatch(/^alpha\s+sleep 1000$/m);
     expect((await transport.exec(cmd('cat', '/etc/cron.d/berth-alpha'))).stdout).toContain("* * * * * alpha 'cd' '/var/www/alpha/current' && { 'php8.2' 'artisan' 'schedule:run'");

@@ -5,7 +5,12 @@ import { LiveRefresh } from '@/components/live-refresh';
 import { RunView } from '@/components/servers/run-view';
 import { Card, PageHeader } from '@/components/ui/card';
 import { db } from '@/db';
-import { findApp, latestAppRun, serversOfApp } from '@/db/queries/apps';
+import { findApp, latestAppRun, placementsOfApp } from '@/db/queries/apps';
+import { listServers } from '@/db/queries/servers';
+import { AppSummary } from '@/components/apps/app-summary';
+import { PlacementForm } from '@/components/apps/placement-form';
+import { SettingsForm } from '@/components/apps/settings-form';
+import { cronText, workersText } from '@/lib/apps/form-lines';
 import { tasksOf } from '@/db/queries/runs';
 import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
@@ -15,16 +20,19 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
   const id = z.uuid().safeParse((await params).id);
   const app = id.success ? await findApp(db(), id.data) : undefined;
   if (!app) notFound();
-  const servers = await serversOfApp(db(), app.id);
+  const placements = await placementsOfApp(db(), app.id);
   const runs = await Promise.all(
-    servers.map(async (server) => {
+    placements.map(async ({ server, roles }) => {
       const run = await latestAppRun(db(), app.id, server.id);
-      return { server, run, tasks: run ? await tasksOf(db(), run.id) : [] };
+      return { server, roles, run, tasks: run ? await tasksOf(db(), run.id) : [] };
     }),
   );
   const moving = runs.some((r) => r.run?.status === 'queued' || r.run?.status === 'running');
   const canManage = hasRole(user.role, 'admin');
   const { config } = app;
+  const allServers = canManage ? await listServers(db()) : [];
+  const serverNameById = new Map(allServers.map((s) => [s.id, s.name]));
+  const rolesById = new Map(placements.map((p) => [p.server.id, p.roles]));
   return (
     <>
       <LiveRefresh active={moving} />
@@ -32,11 +40,25 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
       <div className="grid gap-6 lg:grid-cols-2">
         {config.kind === 'php' && (
           <Card title="PHP-FPM pool" description={`PHP ${config.phpVersion}, pm ${config.pool.pm}. Changes apply without a release.`}>
-            {canManage ? <PoolForm appId={app.id} maxChildren={config.pool.maxChildren} /> : <p className="text-sm">max_children: {config.pool.maxChildren}</p>}
+            {canManage ? <PoolForm appId={app.id} pool={config.pool} /> : <p className="text-sm">max_children: {config.pool.maxChildren}</p>}
           </Card>
         )}
-        {runs.map(({ server, run, tasks }) => (
-          <Card key={server.id} title={`On ${server.name}`} description="The latest configure run.">
+        {canManage ? (
+          <Card title="Settings" description="Saved settings apply by configuring again: no release.">
+            <SettingsForm appId={app.id} name={app.name} config={config} workersText={workersText(config.workers, serverNameById)} cronText={cronText(config.cron)} />
+          </Card>
+        ) : (
+          <Card title="Settings">
+            <AppSummary config={config} />
+          </Card>
+        )}
+        {canManage && (
+          <Card title="Servers and roles" description="Web serves HTTP; worker runs queue workers and the scheduler.">
+            <PlacementForm appId={app.id} servers={allServers.filter((s) => s.provisionedAt).map((s) => ({ id: s.id, name: s.name, roles: rolesById.get(s.id) ?? null }))} />
+          </Card>
+        )}
+        {runs.map(({ server, roles, run, tasks }) => (
+          <Card key={server.id} title={`On ${server.name}`} description={`${roles.join(' + ')} · the latest configure run.`}>
             <div data-testid={`app-server-${server.name}`}>{run ? <RunView run={run} tasks={tasks} /> : <p className="text-sm text-slate-600">Not configured yet.</p>}</div>
           </Card>
         ))}

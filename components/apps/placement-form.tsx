@@ -1,0 +1,35 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { updateAppPlacement } from '@/app/(panel)/apps/actions';
+import { ActionForm } from '@/components/forms/action-form';
+import { SelectField } from '@/components/forms/field';
+import { Button } from '@/components/ui/button';
+
+export const ROLE_CHOICES = [
+  { value: 'both', label: 'Web and worker' },
+  { value: 'web', label: 'Web only' },
+  { value: 'worker', label: 'Worker only' },
+];
+
+const roleValue = (roles: string[]) => (roles.length === 1 ? roles[0]! : 'both');
+
+/** Roles per server: web serves HTTP; worker runs queue workers and the scheduler. */
+export function PlacementForm({ appId, servers }: { appId: string; servers: Array<{ id: string; name: string; roles: string[] | null }> }) {
+  const router = useRouter();
+  return (
+    <ActionForm action={updateAppPlacement} successMessage="Saved; configuring" onSuccess={() => router.refresh()} aria-label="Servers and roles" className="grid gap-3 sm:grid-cols-2">
+      <input type="hidden" name="appId" value={appId} />
+      {servers.map((s) => (
+        <SelectField
+          key={s.id}
+          name={`role-${s.id}`}
+          label={`Roles on ${s.name}`}
+          options={s.roles ? ROLE_CHOICES : [{ value: 'none', label: 'Not used' }, ...ROLE_CHOICES]}
+          defaultValue={s.roles ? roleValue(s.roles) : 'none'}
+        />
+      ))}
+      <div className="flex items-end"><Button type="submit">Save and apply</Button></div>
+    </ActionForm>
+  );
+}

@@ -1,0 +1,20 @@
+/**
+ * Where a config error shows in the app forms: the config's path → the form field's name, plus the
+ * entry's index for the one-per-line text areas (workers, cron, paths).
+ */
+const NESTED: Record<string, Record<string, string>> = {
+  pool: { memoryLimitMb: 'phpMemoryLimitMb' },
+  healthCheck: { path: 'healthPath', expectStatus: 'healthStatus' },
+  tls: { mode: 'tlsMode', acmeEmail: 'acmeEmail' },
+  dataServices: { postgres: 'postgres', redis: 'redis' },
+};
+const RENAMED: Record<string, string> = { processArgv: 'processCommand' };
+const LISTS = new Set(['workers', 'cron', 'sharedPaths', 'writablePaths']);
+
+export function formFieldOf(path: ReadonlyArray<PropertyKey>): [field: string, index?: number] {
+  const [head, next] = path.map(String);
+  if (!head) return ['_form'];
+  if (head in NESTED) return [next ? (NESTED[head]![next] ?? next) : head];
+  if (LISTS.has(head) && next !== undefined && /^\d+$/.test(next)) return [head, Number(next)];
+  return [RENAMED[head] ?? head];
+}

@@ -1,0 +1,66 @@
+/**
+ * The one-per-line text areas of the app settings form. Parsing only splits the text; the config
+ * schema then checks every value (schedules, names, paths).
+ */
+export type LineProblem = { line: number; message: string };
+
+const numbered = (text: string) =>
+  text
+    .split('\n')
+    .map((raw, i) => ({ line: i + 1, text: raw.trim() }))
+    .filter((l) => l.text && !l.text.startsWith('#'));
+
+/** `<minute> <hour> <day> <month> <weekday> <command…>` */
+export function parseCronLines(text: string) {
+  const entries: { schedule: string; argv: string[] }[] = [];
+  const lines: number[] = [];
+  const problems: LineProblem[] = [];
+  for (const { line, text: t } of numbered(text)) {
+    const parts = t.split(/\s+/);
+    if (parts.length < 6) problems.push({ line, message: 'write five schedule fields, then the command' });
+    else {
+      lines.push(line);
+      entries.push({ schedule: parts.slice(0, 5).join(' '), argv: parts.slice(5) });
+    }
+  }
+  return { entries, lines, problems };
+}
+
+/** `<name> <processes> [@server,server] [stopwait=<seconds>] <command…>` */
+export function parseWorkerLines(text: string, serverIdByName: Map<string, string>) {
+  const workers: { name: string; processes: string; stopWaitSeconds?: string; serverIds: string[]; argv: string[] }[] = [];
+  const lines: number[] = [];
+  const problems: LineProblem[] = [];
+  for (const { line, text: t } of numbered(text)) {
+    const [name = '', processes = '', ...rest] = t.split(/\s+/);
+    const serverIds: string[] = [];
+    let stopWaitSeconds: string | undefined;
+    while (rest[0]?.startsWith('@') || rest[0]?.startsWith('stopwait=')) {
+      const option = rest.shift()!;
+      if (option.startsWith('stopwait=')) stopWaitSeconds = option.slice('stopwait='.length);
+      for (const serverName of option.startsWith('@') ? option.slice(1).split(',').filter(Boolean) : []) {
+        const id = serverIdByName.get(serverName);
+        if (id) serverIds.push(id);
+        else problems.push({ line, message: `no server named ${serverName} runs this app` });
+      }
+    }
+    if (!/^\d+$/.test(processes) || rest.length === 0) problems.push({ line, message: 'write a name, a process count, then the command (e.g. default 2 php artisan queue:work)' });
+    else {
+      lines.push(line);
+      workers.push({ name, processes, stopWaitSeconds, serverIds, argv: rest });
+    }
+  }
+  return { workers, lines, problems };
+}
+
+/** The stored values back as text-area lines (the inverse of the parsers above). */
+export const cronText = (cron: { schedule: string; argv: string[] }[]) => cron.map((c) => `${c.schedule} ${c.argv.join(' ')}`).join('\n');
+
+export function workersText(workers: { name: string; processes: number; stopWaitSeconds: number; serverIds: string[]; argv: string[] }[], serverNameById: Map<string, string>) {
+  return workers
+    .map((w) => {
+      const servers = w.serverIds.length ? [`@${w.serverIds.map((id) => serverNameById.get(id) ?? id).join(',')}`] : [];
+      return [w.name, String(w.processes), ...servers, `stopwait=${w.stopWaitSeconds}`, ...w.argv].join(' ');
+    })
+    .join('\n');
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { appConfigInput } from '@/lib/apps/config';
+import type { AppRole, ConfigureContext } from './context';
+import { desiredFiles } from './desired-files';
+
+const WEB1 = '11111111-1111-4111-8111-111111111111';
+const WORK2 = '22222222-2222-4222-8222-222222222222';
+
+function ctx(config: Record<string, unknown>, roles: AppRole[], serverId = WEB1): ConfigureContext {
+  return { app: appConfigInput.parse(config), server: { id: serverId, name: 's', bindAddress: null, phpVersions: ['8.2'] }, roles, reload: new Set() };
+}
+
+describe('config files per role', () => {
+  const php = { slug: 'shop', kind: 'php', domains: ['shop.test'], scheduler: true, workers: [{ name: 'default', argv: ['php', 'artisan', 'queue:work'], processes: 1 }, { name: 'mail', argv: ['php', 'artisan', 'queue:work'], processes: 1, serverIds: [WORK2] }] };
+
+  it('puts the pool and vhost on web servers, workers and cron on worker servers', () => {
+    const web = desiredFiles(ctx(php, ['web']));
+    expect(web.map((f) => f.content !== null)).toEqual([true, true, false, false]);
+    const worker = desiredFiles(ctx(php, ['worker'], WORK2));
+    expect(worker.map((f) => f.content !== null)).toEqual([false, false, true, true]);
+    expect(worker[2]!.content).toContain('[program:berth-shop-mail]');
+    // A worker pinned to another server stays off this one.
+    const both = desiredFiles(ctx(php, ['web', 'worker']));
+    expect(both[2]!.content).toContain('[program:berth-shop-default]');
+    expect(both[2]!.content).not.toContain('berth-shop-mail');
+  });
+
+  it("runs a process app's command on web servers, capped and with its restart policy", () => {
+    const api = { slug: 'api', kind: 'process', domains: ['api.test'], port: 9301, processArgv: ['node', 'server.js'], memoryLimitMb: 256, restart: 'on-failure' };
+    const [, vhost, programs] = desiredFiles(ctx(api, ['web']));
+    expect(vhost!.content).toContain('proxy_pass http://127.0.0.1:9301;');
+    expect(programs!.content).toContain(`command='prlimit' '--data=${256 * 1024 * 1024}' '--' 'node' 'server.js'`);
+    expect(programs!.content).toContain('autorestart=unexpected');
+    expect(desiredFiles(ctx(api, ['worker'])).every((f) => f.content === null)).toBe(true);
+  });
+
+  it('places a custom snippet inside the server block', () => {
+    const [, vhost] = desiredFiles(ctx({ slug: 'site', kind: 'static', domains: ['site.test'], nginxSnippet: 'add_header X-One 1;\nlocation /x {\n  return 204;\n}' }, ['web']));
+    expect(vhost!.content).toMatch(/server \{[\s\S]*add_header X-One 1;\n {4}location \/x \{\n {6}return 204;\n {4}\}[\s\S]*\n\}/);
+  });
+});
