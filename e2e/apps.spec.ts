@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { OWNER, signInPage } from './fixtures';
+import { getWithHost, hostPath, testHost } from './testbed-hosts';
+
+// Runs after the servers spec (project "apps" depends on "panel"): web-1 and web-2 are provisioned.
+test.describe.configure({ mode: 'serial' });
+test.setTimeout(300_000);
+
+/** Waits for the app's run on a server to be a new one, and finished; expects it to end as `outcome`. */
+async function waitForAppRun(page: Page, serverName: string, previous: string | null, outcome = 'succeeded') {
+  const run = page.getByTestId(`app-server-${serverName}`).getByTestId('run');
+  await expect(run).not.toHaveAttribute('data-run-id', previous ?? '-', { timeout: 30_000 });
+  await expect(run).toHaveAttribute('data-status', /succeeded|failed|interrupted/, { timeout: 120_000 });
+  await expect(run).toHaveAttribute('data-status', outcome);
+  return run.getAttribute('data-run-id');
+}
+
+const runIdOn = (page: Page, serverName: string) => page.getByTestId(`app-server-${serverName}`).getByTestId('run').getAttribute('data-run-id');
+
+async function openApp(page: Page, name: string) {
+  await page.goto('/apps');
+  await page.getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+}
+
+async function createApp(page: Page, f: { name: string; slug: string; kind: string; domains: string; phpVersion?: string; maxChildren?: string; port?: string; command?: string }) {
+  await page.goto('/apps/new');
+  const form = page.getByRole('form', { name: 'Create an app' });
+  await form.getByLabel('Kind').selectOption(f.kind);
+  await form.getByLabel('Name').fill(f.name);
+  await form.getByLabel('Slug').fill(f.slug);
+  await form.getByLabel('Domains').fill(f.domains);
+  if (f.phpVersion) await form.getByLabel('PHP version').fill(f.phpVersion);
+  if (f.maxChildren) await form.getByLabel('PHP-FPM max_children').fill(f.maxChildren);
+  if (f.port) await form.getByLabel(/Port it listens on/).fill(f.port);
+  if (f.command) await form.getByLabel('Command').fill(f.command);
+  await form.getByLabel('web-1', { exact: true }).check();
+  await form.getByRole('button', { name: 'Create app' }).click();
+  return form;
+}
+
+test('apps: bad input is refused in the form, with every error at once', async ({ page }) => {
+  await signInPage(page, OWNER);
+  const form = await createApp(page, { name: 'Bad', slug: 'Bad;rm', kind: 'php', domains: 'shop.test; include /etc', maxChildren: '0' });
+  await expect(form.getByText('A slug is a lowercase letter')).toBeVisible();
+  await expect(form.getByText('Enter a domain name such as shop.example.com')).toBeVisible();
+  await expect(form.getByText('max_children must be at least 1')).toBeVisible();
+  await createApp(page, { name: 'Old', slug: 'old', kind: 'php', domains: 'old.test', phpVersion: '7.4' });
+  await expect(form.getByText('web-1 has PHP 8.2')).toBeVisible();
+  await page.goto('/apps');
+  await expect(page.getByText('No apps yet')).toBeVisible();
+});
+
+test('apps: a PHP app and a process app are configured on web-1 and served on their domains; max_children applies without a release', async ({ page }) => {
+  const host = testHost('berth-host-1');
+  await signInPage(page, OWNER);
+  await createApp(page, { name: 'Shop', slug: 'shop', kind: 'php', domains: 'shop.test', maxChildren: '5' });
+  await expect(page.getByRole('heading', { name: 'Shop' })).toBeVisible();
+  const first = await waitForAppRun(page, 'web-1', null);
+  expect((await getWithHost(host.address, 'shop.test')).body).toContain('shop is configured by Berth');
+
+  await createApp(page, { name: 'Api', slug: 'api', kind: 'process', domains: 'api.test', port: '9301', command: 'python3 -m http.server 9301 --bind 127.0.0.1' });
+  await expect(page.getByRole('heading', { name: 'Api' })).toBeVisible();
+  await waitForAppRun(page, 'web-1', null);
+  await expect.poll(async () => (await getWithHost(host.address, 'api.test').catch(() => ({ body: '' }))).body, { timeout: 15_000 }).toContain('api is configured by Berth');
+
+  await openApp(page, 'Shop');
+  const pool = page.getByRole('form', { name: 'PHP-FPM pool' });
+  await pool.getByLabel('max_children').fill('9');
+  await pool.getByRole('button', { name: 'Save and apply' }).click();
+  await waitForAppRun(page, 'web-1', first);
+  await expect(page.getByTestId('task-fpm-pool')).toHaveAttribute('data-status', 'changed');
+  await expect(page.getByTestId('task-vhost')).toHaveAttribute('data-status', 'unchanged');
+  expect(fs.readFileSync(hostPath('berth-host-1', 'etc', 'php/8.2/fpm/pool.d/berth-shop.conf'), 'utf8')).toContain('pm.max_children = 9');
+  expect(fs.readlinkSync(hostPath('berth-host-1', 'www', 'shop/current'))).toBe('releases/0-placeholder');
+});
+
+test('apps: workers, cron and roles set in the browser land on the right servers', async ({ page }) => {
+  await signInPage(page, OWNER);
+  await openApp(page, 'Shop');
+  const settings = page.getByRole('form', { name: 'App settings' });
+  await settings.getByLabel('Queue workers').fill('default 1 sleep 600\nBad! 1 sleep 1');
+  await settings.getByLabel('Cron lines').fill('*/5 * * * * php8.2 artisan inspire\n61 * * * * true');
+  await settings.getByRole('button', { name: 'Save and apply' }).click();
+  await expect(settings.getByText('Line 2: A worker name is lowercase letters')).toBeVisible();
+  await expect(settings.getByText(/Line 2: not a valid schedule/)).toBeVisible();
+
+  const previous = await runIdOn(page, 'web-1');
+  await settings.getByLabel('Queue workers').fill('default 1 sleep 600');
+  await settings.getByLabel('Cron lines').fill('*/5 * * * * php8.2 artisan inspire');
+  await settings.getByRole('button', { name: 'Save and apply' }).click();
+  await waitForAppRun(page, 'web-1', previous);
+  expect(fs.readFileSync(hostPath('berth-host-1', 'etc', 'supervisor/conf.d/berth-shop.conf'), 'utf8')).toContain('[program:berth-shop-default]');
+  expect(fs.readFileSync(hostPath('berth-host-1', 'etc', 'cron.d/berth-shop'), 'utf8')).toContain("'artisan' 'inspire'");
+
+  // web-2 joins as a worker only: it gets the workers, not the vhost or the pool.
+  const placement = page.getByRole('form', { name: 'Servers and roles' });
+  await placement.getByLabel('Roles on web-2').selectOption('worker');
+  await placement.getByRole('button', { name: 'Save and apply' }).click();
+  await waitForAppRun(page, 'web-2', null);
+  expect(fs.readFileSync(hostPath('berth-host-2', 'etc', 'supervisor/conf.d/berth-shop.conf'), 'utf8')).toContain('[program:berth-shop-default]');
+  expect(fs.existsSync(hostPath('berth-host-2', 'etc', 'nginx/sites-enabled/berth-shop.conf'))).toBe(false);
+  expect(fs.existsSync(hostPath('berth-host-2', 'etc', 'php/8.2/fpm/pool.d/berth-shop.conf'))).toBe(false);
+});
+
+test('apps: a broken nginx snippet is refused by nginx -t and the old config keeps serving', async ({ page }) => {
+  const host = testHost('berth-host-1');
+  await signInPage(page, OWNER);
+  await openApp(page, 'Shop');
+  const vhostPath = hostPath('berth-host-1', 'etc', 'nginx/sites-enabled/berth-shop.conf');
+  const before = fs.readFileSync(vhostPath, 'utf8');
+  expect((await getWithHost(host.address, 'shop.test')).status).toBe(200);
+
+  const settings = page.getByRole('form', { name: 'App settings' });
+  const previous = await runIdOn(page, 'web-1');
+  await settings.getByLabel('Custom nginx directives').fill('this_is_not_a_directive on;');
+  await settings.getByRole('button', { name: 'Save and apply' }).click();
+  await waitForAppRun(page, 'web-1', previous, 'failed');
+  await expect(page.getByTestId('app-server-web-1')).toContainText('unknown directive "this_is_not_a_directive"');
+  await expect(page.getByTestId('app-server-web-1').getByTestId('task-vhost')).toHaveAttribute('data-status', 'failed');
+  expect(fs.readFileSync(vhostPath, 'utf8')).toBe(before);
+  const after = await getWithHost(host.address, 'shop.test');
+  expect(after.status).toBe(200);
+  expect(after.body).toContain('shop is configured by Berth');
+
+  // A valid snippet goes live.
+  const failed = await runIdOn(page, 'web-1');
+  await settings.getByLabel('Custom nginx directives').fill('add_header X-Berth-Snippet yes always;');
+  await settings.getByRole('button', { name: 'Save and apply' }).click();
+  await waitForAppRun(page, 'web-1', failed);
+  await expect.poll(async () => (await getWithHost(host.address, 'shop.test')).headers['x-berth-snippet'], { timeout: 10_000 }).toBe('yes');
+});

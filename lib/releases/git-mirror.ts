@@ -1,0 +1,74 @@
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * Berth keeps one bare mirror per app on the panel host: a release fetches into it, resolves the
+ * branch or sha there, and streams `git archive` to every server at once, so no server needs
+ * access to the repository. git runs with an argv (no shell) and never prompts.
+ */
+export class GitError extends Error {
+  override name = 'GitError';
+}
+
+const SHA = /^[0-9a-f]{7,40}$/;
+const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', LC_ALL: 'C' };
+
+async function git(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<string> {
+  try {
+    const { stdout } = await run('git', args, { cwd: opts.cwd, env: GIT_ENV, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 << 20 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; killed?: boolean; message: string };
+    if (e.killed) throw new GitError(`git ${args[0]} timed out`);
+    throw new GitError((e.stderr || e.message).trim().split('\n').slice(-3).join(' '));
+  }
+}
+
+/** Clones the mirror on first use, fetches (with prune) afterwards; the remote URL follows the app's setting. */
+export async function syncMirror(repository: string, dir: string): Promise<void> {
+  if (!fs.existsSync(`${dir}/HEAD`)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      await git(['clone', '--mirror', '--quiet', '--', repository, dir]);
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true }); // a half-cloned mirror would pass the HEAD check next time
+      throw new GitError(`Cannot reach the repository ${repository}: ${(err as Error).message}`);
+    }
+    return;
+  }
+  await git(['remote', 'set-url', 'origin', '--', repository], { cwd: dir });
+  try {
+    await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: dir });
+  } catch (err) {
+    throw new GitError(`Cannot fetch from ${repository}: ${(err as Error).message}`);
+  }
+}
+
+/** A branch name or a (short) sha → the full commit sha, or a GitError naming what was not found. */
+export async function resolveCommit(dir: string, ref: string): Promise<{ sha: string; subject: string }> {
+  if (ref.startsWith('-') || /[\s~^:?*[\\]|\.\./.test(ref)) throw new GitError(`Not a branch or sha: ${ref}`);
+  const candidates = SHA.test(ref) ? [ref, `refs/heads/${ref}`] : [`refs/heads/${ref}`];
+  for (const candidate of candidates) {
+    const out = await git(['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { cwd: dir }).catch(() => '');
+    const sha = out.trim();
+    if (sha) return { sha, subject: (await git(['log', '-1', '--format=%s', sha], { cwd: dir })).trim() };
+  }
+  throw new GitError(`Unknown branch or sha: ${ref}`);
+}
+
+/** `git archive` of one commit as a tar stream; `done` settles when git exits (rejects on failure). */
+export function archiveCommit(dir: string, sha: string): { stream: Readable; done: Promise<void> } {
+  if (!/^[0-9a-f]{40}$/.test(sha)) throw new GitError(`Not a full sha: ${sha}`);
+  const child = spawn('git', ['archive', '--format=tar', sha], { cwd: dir, env: GIT_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new GitError(`git archive failed: ${stderr.trim()}`))));
+  });
+  return { stream: child.stdout, done };
+}
