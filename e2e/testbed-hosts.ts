@@ -22,12 +22,12 @@ export function hostPath(name: string, dir: 'etc' | 'tmp' | 'www' | 'root', rel:
 }
 
 /** GET / on a host's address with a chosen Host header (fetch() cannot set one); rejects when nginx closes without answering. */
-export function getWithHost(address: string, hostHeader: string): Promise<{ status: number; body: string }> {
+export function getWithHost(address: string, hostHeader: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: address, port: 80, path: '/', headers: { host: hostHeader }, timeout: 5000 }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
     });
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timed out')));

@@ -1,4 +1,5 @@
 import { HEADER, positiveInt, safe, TemplateValueError } from './directive';
+import { snippetStructureProblem } from './nginx-snippet';
 
 export type Upstream = { kind: 'php'; fpmSocket: string } | { kind: 'process'; socket: string } | { kind: 'process'; port: number } | { kind: 'static' };
 
@@ -78,6 +79,8 @@ function snippetLines(snippet: string | undefined): string[] {
   const text = snippet?.trim();
   if (!text) return [];
   if (text.includes('\0')) throw new TemplateValueError('the nginx snippet contains a NUL byte');
+  const problem = snippetStructureProblem(text); // checked again here: it must not leave the server block
+  if (problem) throw new TemplateValueError(`the nginx snippet: ${problem}`);
   return ['# custom snippet (from Berth)', ...text.split('\n').map((l) => l.trimEnd()), '# end of custom snippet'];
 }
 

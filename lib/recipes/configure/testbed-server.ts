@@ -3,7 +3,7 @@ import { findServer, updateServer } from '@/db/queries/servers';
 import { createTestDb, type TestDb } from '@/db/test-db';
 import { authorizeKey, testHost } from '@/e2e/testbed-hosts';
 import { appLayout, type AppConfig } from '@/lib/apps/config';
-import { generateKeyText, parseKeyRing } from '@/lib/crypto';
+import { generateKeyText, parseKeyRing, type KeyRing } from '@/lib/crypto';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
@@ -17,15 +17,20 @@ import { configureRecipe } from './index';
  * For integration tests: a test DB with one pinned test host (scripts/testbed) and a configure()
  * that runs the real recipe there. `cleanup` removes the named apps' config files and reloads.
  */
+/** A server row for a test host, pinned and authorized, and a transport to it. */
+export async function pinnedTestServer(db: TestDb['db'], ring: KeyRing, hostName: 'berth-host-1' | 'berth-host-2', name: string) {
+  const host = testHost(hostName);
+  const created = await createServer(db, ring, { name, host: host.address, port: host.port, username: 'root', bindAddress: host.address });
+  authorizeKey(host.name, created.publicKey);
+  await updateServer(db, created.id, { hostKeyFingerprint: host.hostKeyFingerprint, facts: { os: 'debian', osVersion: '12', init: 'none', cpus: 1, memoryMb: 1, diskGb: 1 } });
+  const server = (await findServer(db, created.id))!;
+  return { host, server, transport: (await transportFor(server, ring)) as Transport };
+}
+
 export async function testbedServer(hostName: 'berth-host-1' | 'berth-host-2' = 'berth-host-1', name = 'apps-test') {
   const t: TestDb = await createTestDb();
   const ring = parseKeyRing(generateKeyText(1));
-  const host = testHost(hostName);
-  const created = await createServer(t.db, ring, { name, host: host.address, port: host.port, username: 'root', bindAddress: host.address });
-  authorizeKey(host.name, created.publicKey);
-  await updateServer(t.db, created.id, { hostKeyFingerprint: host.hostKeyFingerprint, facts: { os: 'debian', osVersion: '12', init: 'none', cpus: 1, memoryMb: 1, diskGb: 1 } });
-  const server = (await findServer(t.db, created.id))!;
-  const transport: Transport = await transportFor(server, ring);
+  const { host, server, transport } = await pinnedTestServer(t.db, ring, hostName, name);
 
   async function configure(app: AppConfig, roles: AppRole[] = ['web', 'worker'], extra: Partial<ConfigureContext> = {}) {
     const run = await createRun(t.db, { serverId: server.id, recipe: 'configure' });
