@@ -74,6 +74,22 @@ test('apps: a PHP app and a process app are configured on web-1 and served on th
   await expect(page.getByTestId('task-vhost')).toHaveAttribute('data-status', 'unchanged');
   expect(fs.readFileSync(hostPath('berth-host-1', 'etc', 'php/8.2/fpm/pool.d/berth-shop.conf'), 'utf8')).toContain('pm.max_children = 9');
   expect(fs.readlinkSync(hostPath('berth-host-1', 'www', 'shop/current'))).toBe('releases/0-placeholder');
+
+  // Drift on the server shows as a pending change, with the diff; configuring again removes it.
+  const poolPath = hostPath('berth-host-1', 'etc', 'php/8.2/fpm/pool.d/berth-shop.conf');
+  fs.writeFileSync(poolPath, fs.readFileSync(poolPath, 'utf8').replace('pm.max_children = 9', 'pm.max_children = 40'));
+  const pending = page.getByTestId('pending-web-1');
+  await page.getByRole('form', { name: 'Check pending changes' }).getByRole('button').click();
+  const poolFile = pending.locator('[data-testid="pending-file"][data-status="update"]');
+  await expect(poolFile).toHaveAttribute('data-path', '/etc/php/8.2/fpm/pool.d/berth-shop.conf');
+  await expect(poolFile.getByTestId('pending-diff')).toContainText('-pm.max_children = 40');
+  await expect(poolFile.getByTestId('pending-diff')).toContainText('+pm.max_children = 9');
+  await expect(pending.locator('[data-testid="pending-file"][data-status="update"]')).toHaveCount(1);
+  const drifted = await runIdOn(page, 'web-1');
+  await page.getByRole('form', { name: 'Configure' }).getByRole('button').click();
+  await waitForAppRun(page, 'web-1', drifted);
+  await page.getByRole('form', { name: 'Check pending changes' }).getByRole('button').click();
+  await expect(pending).toContainText('No pending changes');
 });
 
 test('apps: workers, cron and roles set in the browser land on the right servers', async ({ page }) => {

@@ -1,9 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { runLocal, spawnLocal, type LocalFailure } from '@/lib/remote/local-process';
 
 /**
  * Berth keeps one bare mirror per app on the panel host: a release fetches into it, resolves the
@@ -19,10 +16,9 @@ const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true',
 
 async function git(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<string> {
   try {
-    const { stdout } = await run('git', args, { cwd: opts.cwd, env: GIT_ENV, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 << 20 });
-    return stdout;
+    return await runLocal('git', args, { cwd: opts.cwd, env: GIT_ENV, timeoutMs: opts.timeoutMs ?? 120_000 });
   } catch (err) {
-    const e = err as { stderr?: string; killed?: boolean; message: string };
+    const e = err as LocalFailure;
     if (e.killed) throw new GitError(`git ${args[0]} timed out`);
     throw new GitError((e.stderr || e.message).trim().split('\n').slice(-3).join(' '));
   }
@@ -63,7 +59,8 @@ export async function resolveCommit(dir: string, ref: string): Promise<{ sha: st
 /** `git archive` of one commit as a tar stream; `done` settles when git exits (rejects on failure). */
 export function archiveCommit(dir: string, sha: string): { stream: Readable; done: Promise<void> } {
   if (!/^[0-9a-f]{40}$/.test(sha)) throw new GitError(`Not a full sha: ${sha}`);
-  const child = spawn('git', ['archive', '--format=tar', sha], { cwd: dir, env: GIT_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnLocal('git', ['archive', '--format=tar', sha], { cwd: dir, env: GIT_ENV });
+  child.stdin.end();
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<void>((resolve, reject) => {

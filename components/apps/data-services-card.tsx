@@ -1,0 +1,60 @@
+import { Badge } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { db } from '@/db';
+import { listEnvKeys } from '@/db/queries/env-values';
+import type { AppConfig } from '@/lib/apps/config';
+import { POSTGRES_KEYS, REDIS_KEYS, dataServiceNames } from '@/lib/apps/data-names';
+import { dataServerOf } from '@/lib/apps/data-services';
+
+const MANAGED = new Set<string>([...POSTGRES_KEYS, ...REDIS_KEYS]);
+
+/**
+ * The app's database and Redis user, and the env keys Berth manages for them. Values stay on
+ * the server (sealed in app_env_values): the page shows keys only, every value masked.
+ */
+export async function DataServicesCard({ appId, config }: { appId: string; config: AppConfig }) {
+  const { postgres, redis } = config.dataServices;
+  if (!postgres && !redis) {
+    return (
+      <Card title="Data services" description="No database or Redis user. Turn them on in the app's settings.">
+        <span data-testid="data-services-off" />
+      </Card>
+    );
+  }
+  const names = dataServiceNames(config.slug);
+  const [keys, server] = await Promise.all([listEnvKeys(db(), appId), dataServerOf(db(), appId)]);
+  const managed = keys.filter((k) => k.managed && MANAGED.has(k.key));
+  return (
+    <Card title="Data services" description={`On ${server?.name ?? 'the first web server'}, made by the next configure run.`}>
+      <dl data-testid="data-services" className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+        {postgres && (
+          <>
+            <dt className="text-slate-500">PostgreSQL</dt>
+            <dd>database <code>{names.database}</code>, owned by role <code>{names.role}</code>; no other role may connect</dd>
+          </>
+        )}
+        {redis && (
+          <>
+            <dt className="text-slate-500">Redis</dt>
+            <dd>user <code>{names.redisUser}</code>, keys and channels <code>{names.redisPrefix}*</code></dd>
+          </>
+        )}
+      </dl>
+      {managed.length === 0 ? (
+        <p className="mt-3 text-sm text-slate-600">Credentials are generated when the app is next configured.</p>
+      ) : (
+        <table data-testid="managed-env" className="mt-3 w-full text-left text-sm">
+          <tbody>
+            {managed.map((k) => (
+              <tr key={k.key} className="border-t border-slate-100">
+                <td className="py-1 font-mono">{k.key}</td>
+                <td className="py-1 font-mono text-slate-400" aria-label="hidden value">••••••••</td>
+                <td className="py-1 text-right"><Badge>managed</Badge></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,48 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { open, seal, type KeyRing } from '@/lib/crypto';
+import type { Db } from '../client';
+import { appEnvValues } from '../schema';
+
+/** The row identity a sealed env value is bound to: copied to another app or key, it does not open. */
+export const envValueAad = (appId: string, key: string) => `apps:${appId}:env:${key}`;
+
+export type EnvKey = { key: string; managed: boolean; updatedAt: Date };
+
+/** Keys only, for pages: values never leave the server unless someone reveals one. */
+export async function listEnvKeys(db: Db, appId: string): Promise<EnvKey[]> {
+  return db
+    .select({ key: appEnvValues.key, managed: appEnvValues.managed, updatedAt: appEnvValues.updatedAt })
+    .from(appEnvValues)
+    .where(eq(appEnvValues.appId, appId))
+    .orderBy(asc(appEnvValues.key));
+}
+
+/** Opens the app's values (all, or the keys named); a value that does not open throws SealError. */
+export async function openEnvValues(db: Db, ring: KeyRing, appId: string, keys?: readonly string[]): Promise<Record<string, string>> {
+  const where = keys ? and(eq(appEnvValues.appId, appId), inArray(appEnvValues.key, [...keys])) : eq(appEnvValues.appId, appId);
+  const rows = await db.select({ key: appEnvValues.key, sealedValue: appEnvValues.sealedValue }).from(appEnvValues).where(where);
+  return Object.fromEntries(rows.map((r) => [r.key, open(ring, r.sealedValue, envValueAad(appId, r.key))]));
+}
+
+/** Seals and writes each value, replacing what is there. */
+export async function upsertEnvValues(db: Db, ring: KeyRing, appId: string, values: Record<string, string>, managed: boolean): Promise<void> {
+  const rows = Object.entries(values).map(([key, value]) => ({ appId, key, managed, sealedValue: seal(ring, value, envValueAad(appId, key)) }));
+  if (rows.length === 0) return;
+  await db
+    .insert(appEnvValues)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [appEnvValues.appId, appEnvValues.key],
+      set: { sealedValue: sql`excluded.sealed_value`, managed: sql`excluded.managed`, updatedAt: new Date() },
+    });
+}
+
+/**
+ * Seals and writes each value only where the key has none yet, so two runs racing to generate
+ * a password keep the first one; the caller reads back what is stored.
+ */
+export async function insertMissingEnvValues(db: Db, ring: KeyRing, appId: string, values: Record<string, string>, managed: boolean): Promise<void> {
+  const rows = Object.entries(values).map(([key, value]) => ({ appId, key, managed, sealedValue: seal(ring, value, envValueAad(appId, key)) }));
+  if (rows.length === 0) return;
+  await db.insert(appEnvValues).values(rows).onConflictDoNothing({ target: [appEnvValues.appId, appEnvValues.key] });
+}

@@ -1,0 +1,53 @@
+import { and, asUser, cmd, type Command } from '@/lib/remote/command';
+import type { Transport } from '@/lib/remote/transport';
+import { DATA_HOSTS } from '@/lib/apps/data-names';
+import { changed, unchanged, type Task } from '../task';
+import type { ConfigureContext } from './context';
+import { ensureSql, lookSql, parseLook, scramVerifier, scramVerifies } from './postgres-sql';
+
+const PSQL = ['psql', '-X', '-q', '-A', '-t', '-w', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres'] as const;
+const { host, port } = DATA_HOSTS.postgres;
+const SOCKET = `/var/run/postgresql/.s.PGSQL.${port}`;
+
+/** psql as the server's superuser, reading SQL from stdin; runuser keeps root's working directory, which postgres may not enter. */
+export const ADMIN_PSQL = {
+  socket: { command: and(cmd('cd', '/'), asUser('postgres', cmd(...PSQL))), via: 'the local socket as postgres' },
+  tcp: { command: cmd(...PSQL, '-h', host, '-p', port, '-U', 'postgres'), via: `${host}:${port} as postgres` },
+};
+
+/**
+ * How Berth becomes the server's Postgres superuser. On a Debian server that is `postgres`
+ * over the local socket with peer auth. Where that socket is not there (a container, or a
+ * host that only reaches Postgres over TCP, like the test hosts) it falls back to TCP on
+ * 127.0.0.1 as `postgres`, which works only where pg_hba trusts it or root has a ~/.pgpass.
+ */
+async function adminPsql(transport: Transport): Promise<{ command: Command; via: string }> {
+  const installed = await transport.exec(cmd('psql', '--version'), { okExitCodes: [0, 127] });
+  if (installed.code !== 0) throw new Error(`psql is not installed on ${transport.serverName}: install PostgreSQL there first`);
+  const socket = (await transport.exec(cmd('test', '-S', SOCKET), { okExitCodes: [0, 1] })).code === 0;
+  return socket ? ADMIN_PSQL.socket : ADMIN_PSQL.tcp;
+}
+
+/**
+ * The app's database and the role that owns it, on the app's data server only. Other roles
+ * (other apps, PUBLIC) may not connect to it. Looks first: a role whose stored verifier still
+ * accepts the sealed password, and a database it owns and alone may connect to, is "unchanged".
+ */
+export const database: Task<ConfigureContext> = {
+  name: 'database',
+  async run(ctx, { transport, log }) {
+    if (!ctx.app.dataServices.postgres) return unchanged('PostgreSQL is off for this app');
+    if (!ctx.dataServer) return unchanged("the database is on the app's data server (its first web server)");
+    const creds = ctx.dataCredentials?.postgres;
+    if (!creds || creds.role !== creds.database) throw new Error('the database credentials were not prepared for this run');
+    const psql = await adminPsql(transport);
+    log(`admin connection: ${psql.via}`);
+    const look = parseLook((await transport.exec(psql.command, { stdin: lookSql(creds.role) })).stdout);
+    const verifier = scramVerifier(creds.password);
+    const { sql, did } = ensureSql(creds.role, look, scramVerifies(look.verifier, creds.password), verifier);
+    if (!sql) return unchanged(`database ${creds.database} owned by role ${creds.role}, which alone may connect`);
+    await transport.exec(psql.command, { stdin: sql, secrets: [creds.password, verifier, look.verifier] });
+    log(did.join('\n'));
+    return changed(did.join('; '));
+  },
+};
