@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { OWNER, signInPage } from './fixtures';
@@ -6,6 +7,15 @@ import { getWithHost, hostPath, testHost } from './testbed-hosts';
 // Runs after the servers spec (project "apps" depends on "panel"): web-1 and web-2 are provisioned.
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(300_000);
+
+// The machine's own Postgres and Redis stand in for the servers' (see the data services test).
+const psql = (sql: string) => execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-tAc', sql], { encoding: 'utf8' }).trim();
+const redisCli = (...args: string[]) => execFileSync('redis-cli', ['-h', '127.0.0.1', ...args], { encoding: 'utf8' }).trim();
+test.afterAll(() => {
+  psql('DROP DATABASE IF EXISTS app_shop');
+  psql('DROP ROLE IF EXISTS app_shop');
+  redisCli('ACL', 'DELUSER', 'berth-shop');
+});
 
 /** Waits for the app's run on a server to be a new one, and finished; expects it to end as `outcome`. */
 async function waitForAppRun(page: Page, serverName: string, previous: string | null, outcome = 'succeeded') {
@@ -146,4 +156,24 @@ test('apps: a broken nginx snippet is refused by nginx -t and the old config kee
   await settings.getByRole('button', { name: 'Save and apply' }).click();
   await waitForAppRun(page, 'web-1', failed);
   await expect.poll(async () => (await getWithHost(host.address, 'shop.test')).headers['x-berth-snippet'], { timeout: 10_000 }).toBe('yes');
+});
+
+test('apps: a Postgres database and a Redis user for the app, credentials sealed and never shown', async ({ page }) => {
+  await signInPage(page, OWNER);
+  await openApp(page, 'Shop');
+  await expect(page.getByTestId('data-services-off')).toBeAttached();
+  const settings = page.getByRole('form', { name: 'App settings' });
+  const previous = await runIdOn(page, 'web-1');
+  await settings.getByLabel('Postgres database and role for this app').check();
+  await settings.getByLabel('Redis user limited to this app’s key prefix').check();
+  await settings.getByRole('button', { name: 'Save and apply' }).click();
+  await waitForAppRun(page, 'web-1', previous);
+  await expect(page.getByTestId('app-server-web-1').getByTestId('task-database')).toHaveAttribute('data-status', 'changed');
+
+  const managed = page.getByTestId('managed-env');
+  await expect(managed).toContainText('DB_PASSWORD');
+  await expect(managed).toContainText('REDIS_PASSWORD');
+  expect(psql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'app_shop'")).toBe('app_shop');
+  expect(psql("SELECT has_database_privilege('public', 'app_shop', 'CONNECT')")).toBe('f');
+  expect(redisCli('ACL', 'GETUSER', 'berth-shop')).toContain('~shop:*');
 });

@@ -86,6 +86,8 @@ try {
     run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
   }
   if (!isRoot) console.warn('berth: not root, so the test bed cannot start; its tests will fail.');
+  // Pebble (test ACME server) for the TLS tests; it installs pebble and certbot first, so before any host starts.
+  if (isRoot && run('bash', ['scripts/testbed/pebble.sh', 'start']) !== 0) count('runner', 'pebble', { passed: 0, failed: 1, skipped: 0 });
   if (run('npm', ['run', '--silent', 'build']) !== 0) throw new Error('the build failed');
 
   const testEnv = { BERTH_SKIP_BUILD: '1', DATABASE_URL: '' };
@@ -113,6 +115,7 @@ try {
   count('runner', 'error', { passed: 0, failed: 1, skipped: 0 });
 } finally {
   if (isRoot) run('bash', ['scripts/testbed/down.sh']);
+  if (isRoot) run('bash', ['scripts/testbed/pebble.sh', 'stop']);
   fs.rmSync(work, { recursive: true, force: true });
 }
 

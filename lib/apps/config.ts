@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { cronScheduleProblem } from '@/lib/templates/cron';
+import { snippetStructureProblem } from '@/lib/templates/nginx-snippet';
+import { poolProblems } from '@/lib/templates/fpm-pool';
 
 /**
  * An app as Berth configures it on its servers. The schema is the edge validation the app
@@ -40,7 +42,15 @@ export const poolInput = z
     uploadMaxMb: z.coerce.number().int().min(1).max(4096).default(64),
     slowlogThresholdS: z.coerce.number().int().min(0).max(600).default(5),
   })
+  .superRefine((pool, ctx) => {
+    // php-fpm's own rules, checked here so the form says it rather than php-fpm -t later
+    // (only once the numbers themselves are valid: zod runs this even after a field failed).
+    if (!(pool.maxChildren >= 1)) return;
+    for (const problem of poolProblems(pool)) ctx.addIssue({ code: 'custom', message: problem, path: [POOL_FIELD_OF[problem.split(' ')[0]!] ?? 'maxChildren'] });
+  })
   .prefault({});
+
+const POOL_FIELD_OF: Record<string, string> = { max_children: 'maxChildren', min_spare_servers: 'minSpareServers', max_spare_servers: 'maxSpareServers', start_servers: 'startServers' };
 
 const argvInput = z.array(z.string().min(1).max(500).refine((a) => !/[\r\n\0]/.test(a), 'No line breaks')).min(1, 'Enter a command');
 
@@ -91,17 +101,11 @@ export const nginxSnippetInput = z
   .string()
   .max(8000, 'Keep the snippet under 8000 characters')
   .refine((s) => !/[\0\r]/.test(s), 'No NUL or carriage-return characters')
-  .refine(bracesBalance, 'Braces { } must balance inside the snippet')
+  .superRefine((s, ctx) => {
+    const problem = snippetStructureProblem(s); // braces as nginx's lexer reads them (comments, quotes)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .default('');
-
-function bracesBalance(s: string): boolean {
-  let depth = 0;
-  for (const ch of s) {
-    if (ch === '{') depth++;
-    if (ch === '}' && --depth < 0) return false;
-  }
-  return depth === 0;
-}
 
 export const tlsInput = z
   .object({

@@ -1,16 +1,29 @@
 import type { Db } from '@/db';
 import { rolesOnServer } from '@/db/queries/apps';
 import type { App, Server } from '@/db/schema';
+import type { AcmeSettings } from '@/lib/config/env';
+import type { KeyRing } from '@/lib/crypto';
 import type { AppRole, ConfigureContext } from '@/lib/recipes/configure';
+import { tlsContextFor } from './certificates';
+import { ensureDataCredentials, isDataServer } from './data-services';
 
-/** The one place a configure context is built: the configure job and the pending-changes view share it. */
-export async function configureContextFor(db: Db, app: App, server: Server): Promise<ConfigureContext> {
+/**
+ * The one place a configure context is built: the configure job and the pending-changes view share it.
+ * With the key ring (the job), the app's data-service credentials are made if missing and opened,
+ * and so is an uploaded certificate's key; `acme` (the job) says which ACME server certbot uses.
+ */
+export async function configureContextFor(db: Db, app: App, server: Server, ring?: KeyRing, acme?: AcmeSettings): Promise<ConfigureContext> {
   const roles = (await rolesOnServer(db, app.id, server.id)).filter((r): r is AppRole => r === 'web' || r === 'worker');
+  const dataServer = await isDataServer(db, app.id, server.id);
+  const credentials = ring && (await ensureDataCredentials(db, ring, app));
   return {
     app: app.config,
     server: { id: server.id, name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions },
     roles,
     facts: server.facts ?? undefined,
     reload: new Set(),
+    dataServer,
+    ...(dataServer && credentials && { dataCredentials: credentials }),
+    ...(await tlsContextFor(db, app, server.id, { ring, acme })),
   };
 }

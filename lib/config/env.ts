@@ -17,6 +17,13 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   BERTH_URL: z.url().optional(),
   BERTH_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  /** The ACME directory certbot uses on the servers (HTTP-01); a test or internal CA (Pebble, step-ca) goes here. */
+  BERTH_ACME_DIRECTORY: z.url().default('https://acme-v02.api.letsencrypt.org/directory'),
+  /** A CA bundle ON THE SERVERS that trusts that ACME server's own HTTPS (certbot's REQUESTS_CA_BUNDLE); public CAs need none. */
+  BERTH_ACME_CA_BUNDLE: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._\/-]+$/, 'BERTH_ACME_CA_BUNDLE must be an absolute path of letters, digits, dots, dashes and underscores')
+    .optional(),
 });
 
 export type BerthEnv = {
@@ -28,7 +35,10 @@ export type BerthEnv = {
   port: number;
   publicUrl: string;
   trustProxy: boolean;
+  acme: AcmeSettings;
 };
+
+export type AcmeSettings = { directory: string; caBundle: string | undefined };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -51,5 +61,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     port: e.PORT,
     publicUrl: (e.BERTH_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     trustProxy: e.BERTH_TRUST_PROXY === '1',
+    acme: { directory: e.BERTH_ACME_DIRECTORY, caBundle: e.BERTH_ACME_CA_BUNDLE },
   };
 }

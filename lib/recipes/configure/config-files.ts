@@ -5,6 +5,7 @@ import { ensureAbsent, ensureFile } from '../provision/managed-file';
 import { changed, unchanged, type Task } from '../task';
 import type { ConfigureContext } from './context';
 import { cronEntries, cronFile, poolFile, supervisorFile, supervisorPrograms, vhostFile, type DesiredFile } from './desired-files';
+import { dropMissingTlsPaths } from './tls';
 
 /** Writes (or removes) one desired file, validated and put back on failure. Returns what happened. */
 async function apply(transport: Transport, file: DesiredFile, log: (line: string) => void): Promise<'written' | 'removed' | null> {
@@ -30,6 +31,7 @@ export const vhost: Task<ConfigureContext> = {
   name: 'vhost',
   async run(ctx, { transport, log }) {
     const domains = ctx.app.domains.join(', ');
+    await dropMissingTlsPaths(ctx, transport, log);
     const done = await apply(transport, vhostFile(ctx), log);
     if (!done) return unchanged(ctx.roles.includes('web') ? `vhost for ${domains} unchanged` : 'not a web server for this app');
     ctx.reload.add('nginx');

@@ -1,5 +1,6 @@
 import type { ServerFacts } from '@/db/schema';
 import type { AppConfig } from '@/lib/apps/config';
+import type { DataCredentials } from '@/lib/apps/data-names';
 import type { Service } from '../provision/context';
 
 export type AppRole = 'web' | 'worker';
@@ -13,5 +14,15 @@ export type ConfigureContext = {
   facts?: ServerFacts;
   /** Where nginx finds the app's certificate on this server, once there is one. */
   tlsPaths?: { certificate: string; key: string };
+  /** TLS mode acme: the ACME directory certbot uses, and a CA bundle on the server that trusts it (private CAs, Pebble). */
+  acme?: { directory: string; caBundle?: string };
+  /** TLS mode uploaded: the chain and its key, opened from the database for this run only (never logged). */
+  uploadedCertificate?: { certificatePem: string; keyPem: string };
+  /** Set by the tls task in mode acme: the chain this server now serves, which the job records. */
+  servedAcmeCertificate?: string;
   reload: Set<Service>;
+  /** True on the app's data server (its first web server by name): only there are its database and Redis user made. */
+  dataServer?: boolean;
+  /** Opened from app_env_values for this run only (lib/apps/data-services.ts); never logged. */
+  dataCredentials?: DataCredentials;
 };

@@ -11,7 +11,14 @@ import type { ConfigureContext } from './context';
  * null means the file must not exist there (a role or kind that does not need it). The configure
  * tasks write these; the pending-changes view diffs them against the server.
  */
-export type DesiredFile = { path: string; content: string | null; mode: number; validate?: Command };
+export type DesiredFile = {
+  path: string;
+  content: string | null;
+  mode: number;
+  validate?: Command;
+  /** The content holds a secret (e.g. a password in a service config): the pending view shows its status, never its text. */
+  sensitive?: boolean;
+};
 
 const isWeb = (ctx: ConfigureContext) => ctx.roles.includes('web');
 const isWorker = (ctx: ConfigureContext) => ctx.roles.includes('worker');

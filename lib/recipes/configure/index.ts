@@ -2,8 +2,11 @@ import { services } from '../provision/services';
 import type { Recipe } from '../task';
 import { appDirs } from './app-dirs';
 import { appUser } from './app-user';
+import { database } from './database';
 import { fpmPool, scheduler, vhost, workers } from './config-files';
 import { preflight } from './preflight';
+import { redis } from './redis';
+import { tls } from './tls';
 import type { ConfigureContext } from './context';
 
 /**
@@ -13,7 +16,7 @@ import type { ConfigureContext } from './context';
  */
 export const configureRecipe: Recipe<ConfigureContext> = {
   name: 'configure',
-  tasks: [preflight, appUser, appDirs, fpmPool, vhost, workers, scheduler, services],
+  tasks: [preflight, appUser, appDirs, database, redis, fpmPool, vhost, tls, workers, scheduler, services],
 };
 
 export type { AppRole, ConfigureContext } from './context';

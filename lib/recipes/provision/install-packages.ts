@@ -2,7 +2,8 @@ import { cmd, env, ignoreFailure } from '@/lib/remote/command';
 import { changed, unchanged, type Task } from '../task';
 import type { ProvisionContext } from './context';
 
-const BASE = ['nginx', 'supervisor', 'cron', 'git', 'unzip', 'curl', 'ca-certificates', 'composer', 'libfcgi-bin'];
+// certbot: ACME certificates for apps (lib/recipes/configure/tls-acme.ts); Debian's package brings its renewal cron job and timer.
+const BASE = ['nginx', 'supervisor', 'cron', 'git', 'unzip', 'curl', 'ca-certificates', 'composer', 'libfcgi-bin', 'certbot'];
 // The extensions a typical Laravel app expects.
 const PHP_EXTENSIONS = ['fpm', 'cli', 'mbstring', 'xml', 'curl', 'zip', 'bcmath', 'intl', 'pgsql', 'mysql', 'sqlite3', 'gd', 'redis'];
 

@@ -10,6 +10,9 @@ import { listServers } from '@/db/queries/servers';
 import { AppSummary } from '@/components/apps/app-summary';
 import { PlacementForm } from '@/components/apps/placement-form';
 import { SettingsForm } from '@/components/apps/settings-form';
+import { PendingChanges } from '@/components/apps/pending-changes';
+import { DataServicesCard } from '@/components/apps/data-services-card';
+import { TlsCard } from '@/components/apps/tls-card';
 import { cronText, workersText } from '@/lib/apps/form-lines';
 import { tasksOf } from '@/db/queries/runs';
 import { hasRole } from '@/lib/auth/roles';
@@ -57,6 +60,9 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
             <PlacementForm appId={app.id} servers={allServers.filter((s) => s.provisionedAt).map((s) => ({ id: s.id, name: s.name, roles: rolesById.get(s.id) ?? null }))} />
           </Card>
         )}
+        {canManage && <Card title="Pending changes" description="What configuring now would change on each server, as a diff."><PendingChanges appId={app.id} /></Card>}
+        <DataServicesCard appId={app.id} config={config} />
+        <TlsCard appId={app.id} config={config} canManage={canManage} />
         {runs.map(({ server, roles, run, tasks }) => (
           <Card key={server.id} title={`On ${server.name}`} description={`${roles.join(' + ')} · the latest configure run.`}>
             <div data-testid={`app-server-${server.name}`}>{run ? <RunView run={run} tasks={tasks} /> : <p className="text-sm text-slate-600">Not configured yet.</p>}</div>
