@@ -1,11 +1,15 @@
 import os from 'node:os';
 import path from 'node:path';
+import fs from 'node:fs';
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.BERTH_E2E_PORT ?? 3210);
 export const baseURL = `http://127.0.0.1:${port}`;
 // The runner (scripts/test.mjs) picks a fresh directory per leg; the panel under test owns it.
 const dataDir = process.env.BERTH_E2E_DATA_DIR ?? path.join(os.tmpdir(), 'berth-e2e');
+// The runner starts Pebble (scripts/testbed/pebble.sh) before Playwright; the panel then uses it as its ACME CA.
+const pebbleFile = path.join(process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed', 'pebble', 'pebble.json');
+const pebble = fs.existsSync(pebbleFile) ? (JSON.parse(fs.readFileSync(pebbleFile, 'utf8')) as { directory: string; listenerCa: string }) : null;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -35,7 +39,12 @@ export default defineConfig({
   webServer: {
     command: `rm -rf '${dataDir}' && node scripts/start.mjs`,
     url: `${baseURL}/api/health`,
-    env: { BERTH_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      BERTH_DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...(pebble && { BERTH_ACME_DIRECTORY: pebble.directory, BERTH_ACME_CA_BUNDLE: pebble.listenerCa }),
+    },
     reuseExistingServer: false,
     timeout: 240_000,
     stdout: 'pipe',

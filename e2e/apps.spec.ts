@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { OWNER, signInPage } from './fixtures';
 import { getWithHost, hostPath, testHost } from './testbed-hosts';
+import { httpsGet, pebbleRoot, startPebble } from './tls-fixtures';
 
 // Runs after the servers spec (project "apps" depends on "panel"): web-1 and web-2 are provisioned.
 test.describe.configure({ mode: 'serial' });
@@ -176,4 +177,28 @@ test('apps: a Postgres database and a Redis user for the app, credentials sealed
   expect(psql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'app_shop'")).toBe('app_shop');
   expect(psql("SELECT has_database_privilege('public', 'app_shop', 'CONNECT')")).toBe('f');
   expect(redisCli('ACL', 'GETUSER', 'berth-shop')).toContain('~shop:*');
+});
+
+test('apps: TLS from an ACME CA (Pebble) serves HTTPS, and the certificate shows with its expiry', async ({ page }) => {
+  const pebble = startPebble();
+  const host = testHost('berth-host-1');
+  // Pebble keeps accounts in memory: an account certbot registered with an earlier Pebble is gone.
+  fs.rmSync(hostPath('berth-host-1', 'etc', `letsencrypt/accounts/${new URL(pebble.directory).host}`), { recursive: true, force: true });
+  await signInPage(page, OWNER);
+  await openApp(page, 'Shop');
+  const settings = page.getByRole('form', { name: 'App settings' });
+  await settings.getByLabel('TLS').selectOption('acme');
+  await settings.getByLabel('ACME account email').fill('ops@shop.test');
+  const previous = await runIdOn(page, 'web-1');
+  await settings.getByRole('button', { name: 'Save and apply' }).click();
+  await waitForAppRun(page, 'web-1', previous);
+  await expect(page.getByTestId('app-server-web-1').getByTestId('task-tls')).toHaveAttribute('data-status', 'changed');
+
+  const root = await pebbleRoot(pebble);
+  await expect.poll(async () => (await httpsGet(host.address, 'shop.test', root).catch((e: Error) => ({ status: 0, body: e.message }))).status, { timeout: 10_000 }).toBe(200);
+  const served = await httpsGet(host.address, 'shop.test', root);
+  expect(served.body).toContain('shop is configured by Berth');
+  expect(served.cert.issuer.CN).toMatch(/Pebble/);
+  expect((await getWithHost(host.address, 'shop.test')).status).toBe(301);
+  await expect(page.getByTestId('tls-certificate').first()).toContainText(/days left/);
 });

@@ -1,6 +1,8 @@
 import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
 import { updateRun } from '@/db/queries/runs';
+import { updateServer } from '@/db/queries/servers';
+import type { Service } from '@/lib/recipes/provision/context';
 import { readEnv, type AcmeSettings } from '@/lib/config/env';
 import type { KeyRing } from '@/lib/crypto';
 import { configureRecipe } from '@/lib/recipes/configure';
@@ -20,9 +22,14 @@ export async function runConfigure(db: Db, ring: KeyRing, runId: string, signal:
   const app = run.appId ? await findApp(db, run.appId) : undefined;
   if (!app) return void (await updateRun(db, runId, { status: 'failed', error: 'The app no longer exists.', finishedAt: new Date() }));
   const ctx = await configureContextFor(db, app, server, ring, acme);
+  // A failed run may have written a file (say, the pool) and stopped before the services task
+  // reloaded it; that reload stays owed on the server row until a run pays it.
+  for (const service of server.pendingReload as Service[]) ctx.reload.add(service);
   // What certbot issued is recorded before the run shows success, so the page shows it at once.
-  const recordTls = async () => {
+  const beforeSuccess = async () => {
     if (ctx.servedAcmeCertificate) await recordAcmeCertificate(db, app.id, server.id, ctx.servedAcmeCertificate);
+    await updateServer(db, server.id, { pendingReload: [] });
   };
-  await runRecipe(db, runId, configureRecipe, ctx, transport, signal, recordTls);
+  const result = await runRecipe(db, runId, configureRecipe, ctx, transport, signal, beforeSuccess);
+  if (!result.ok) await updateServer(db, server.id, { pendingReload: [...ctx.reload] });
 }
