@@ -8,3 +8,4 @@ export * from './server-samples';
 export * from './apps';
 export * from './app-certificates';
 export * from './app-env-values';
+export * from './releases';

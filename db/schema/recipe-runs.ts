@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { apps } from './apps';
+import { releases } from './releases';
 import { servers } from './servers';
 import { users } from './users';
 
@@ -19,8 +20,10 @@ export const recipeRuns = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     serverId: uuid('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
     recipe: text('recipe').notNull(),
-    /** Set for app recipes (configure, later release). */
+    /** Set for app recipes (configure, release). */
     appId: uuid('app_id').references(() => apps.id, { onDelete: 'cascade' }),
+    /** A release's part on this server. */
+    releaseId: uuid('release_id').references(() => releases.id, { onDelete: 'cascade' }),
     status: runStatusEnum('status').notNull().default('queued'),
     /** A retry starts at the task that failed last time. */
     startAt: text('start_at'),
@@ -35,8 +38,9 @@ export const recipeRuns = pgTable(
   },
   (t) => [
     index('recipe_runs_server_idx').on(t.serverId, t.createdAt),
-    // At most one queued or running run per server, even when two requests race.
-    uniqueIndex('recipe_runs_one_active_idx').on(t.serverId).where(sql`status in ('queued', 'running')`),
+    // At most one queued or running provision/configure run per server, even when two requests
+    // race. Releases are guarded per app instead (releases_one_active_idx): apps deploy concurrently.
+    uniqueIndex('recipe_runs_one_active_idx').on(t.serverId).where(sql`status in ('queued', 'running') and release_id is null`),
   ],
 );
 

@@ -122,6 +122,31 @@ export const dataServicesInput = z
   })
   .prefault({});
 
+/** A command run during a release; `serverId` limits it to one server (e.g. migrations run once). */
+export const hookInput = z.object({
+  argv: argvInput,
+  serverId: z.uuid().optional(),
+  /** Runs after a pre-migration database snapshot, restored if the hook fails. */
+  migration: z.boolean().default(false),
+});
+
+/** How a release is built and switched (Envoyer's deployment hooks, in order). */
+export const releaseInput = z
+  .object({
+    /** In the new release directory, as the app user, on every server (e.g. composer install --no-dev). */
+    buildCommands: z.array(argvInput).max(20).default([]),
+    buildTimeoutS: z.coerce.number().int().min(10).max(3600).default(600),
+    /** On every server, after the build (e.g. php artisan config:cache). */
+    releaseCommands: z.array(argvInput).max(20).default([]),
+    hooks: z.array(hookInput).max(20).default([]),
+    /** Must succeed on every server before the switch (e.g. php artisan about). */
+    preSwitchCheck: argvInput.optional(),
+    /** Replaces `supervisorctl restart` of the app's programs (e.g. php artisan queue:restart). */
+    restartCommand: argvInput.optional(),
+    keepReleases: z.coerce.number().int().min(2).max(50).default(5),
+  })
+  .prefault({});
+
 export const appConfigInput = z.object({
   slug: slugInput,
   kind: z.enum(['php', 'process', 'static']),
@@ -146,6 +171,7 @@ export const appConfigInput = z.object({
   nginxSnippet: nginxSnippetInput,
   tls: tlsInput,
   dataServices: dataServicesInput,
+  release: releaseInput,
 });
 
 export type AppConfig = z.output<typeof appConfigInput>;

@@ -9,6 +9,7 @@ import { readEnv, type BerthEnv } from '@/lib/config/env';
 import { makeKeyCheck, verifyKeyCheck, type KeyRing } from '@/lib/crypto';
 import { setRuntime } from '@/lib/runtime';
 import { interruptStaleRuns } from '@/db/queries/runs';
+import { interruptAllReleases } from '@/db/queries/releases';
 import { jobHandlers, STALE_RUN_MS } from '@/lib/jobs/handlers';
 import { startJobs, type Jobs } from '@/lib/jobs/queue';
 import { closeAll } from '@/lib/remote/connection';
@@ -52,7 +53,8 @@ export async function boot(source: Record<string, string | undefined> = process.
     const db = drizzleFor(client);
     // Work left "running" by a dead process is marked interrupted (PGlite: this is the only process).
     await interruptStaleRuns(db, new Date(Date.now() - STALE_RUN_MS), !env.databaseUrl);
-    jobs = await startJobs(client, env.databaseUrl, opts.worker ? jobHandlers(db, keyRing) : null);
+    if (!env.databaseUrl) await interruptAllReleases(db);
+    jobs = await startJobs(client, env.databaseUrl, opts.worker ? jobHandlers(db, keyRing, env.dataDir) : null);
     const token = await issueSetupToken(db);
     const setupUrl = token ? `${env.publicUrl}/setup?token=${token}` : null;
     writeSetupUrlFile(env.dataDir, setupUrl);

@@ -6,13 +6,15 @@ import { expireStaleProbes, runProbe } from '@/lib/servers/probe';
 import { observeAll } from '@/lib/servers/observe';
 import { runProvision } from '@/lib/servers/provision';
 import { runConfigure } from '@/lib/apps/configure-job';
+import { interruptRelease } from '@/db/queries/releases';
+import { runRelease } from '@/lib/releases/release-job';
 import type { JobHandlers } from './queue';
 
 /** A run whose worker has not touched it for this long is taken to be dead. */
 export const STALE_RUN_MS = 60_000;
 const SAMPLE_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
-export function jobHandlers(db: Db, ring: KeyRing): JobHandlers {
+export function jobHandlers(db: Db, ring: KeyRing, dataDir: string): JobHandlers {
   return {
     async run(payload, signal) {
       switch (payload.kind) {
@@ -22,9 +24,12 @@ export function jobHandlers(db: Db, ring: KeyRing): JobHandlers {
           return runProvision(db, ring, payload.runId, signal);
         case 'configure':
           return runConfigure(db, ring, payload.runId, signal);
+        case 'release':
+          return runRelease(db, ring, payload.releaseId, signal, dataDir);
       }
     },
     async lost(payload) {
+      if (payload.kind === 'release') return interruptRelease(db, payload.releaseId);
       if (payload.kind !== 'probe') return interruptRun(db, payload.runId);
       const server = await findServer(db, payload.serverId);
       if (server && !server.probe) {

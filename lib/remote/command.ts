@@ -15,7 +15,8 @@ export type Command =
   | { readonly kind: 'asUser'; readonly user: string; readonly command: Command }
   | { readonly kind: 'redirect'; readonly command: Command; readonly path: string; readonly append: boolean }
   | { readonly kind: 'env'; readonly vars: Readonly<Record<string, string>>; readonly command: Command }
-  | { readonly kind: 'ignoreFailure'; readonly command: Command };
+  | { readonly kind: 'ignoreFailure'; readonly command: Command }
+  | { readonly kind: 'locked'; readonly path: string; readonly command: Command };
 
 /** Several steps sent as one `set -eu` script over stdin to `sh -s` (one round trip). */
 export interface Script {
@@ -90,6 +91,19 @@ export function env(vars: Record<string, Arg>, command: Command): Command {
 /** `command || true`: for clean-ups whose failure is expected and harmless. */
 export const ignoreFailure = (command: Command): Command => ({ kind: 'ignoreFailure', command });
 
+/** Exit code of a `locked` command whose lock another process holds. */
+export const LOCK_BUSY_EXIT = 75;
+
+/**
+ * `flock -n <path> command`: refuses at once (exit 75) while another process holds the lock, e.g.
+ * a release step left running by a panel that died; the lock goes with that process.
+ */
+export function locked(path: string, command: Command): Command {
+  const target = word(path, 'lock path');
+  if (target === '') throw new CommandError('lock path is empty');
+  return { kind: 'locked', path: target, command };
+}
+
 export function script(...steps: Command[]): Script {
   // An empty { } group is a syntax error in sh.
   if (steps.length === 0) throw new CommandError('script() needs at least one step');
@@ -132,6 +146,8 @@ function renderCommand(command: Command): string {
         .join(' ');
     case 'ignoreFailure':
       return `${grouped(command.command)} || ${quote('true')}`;
+    case 'locked':
+      return ['flock', '-n', '-E', String(LOCK_BUSY_EXIT), command.path, ...asProgram(command.command)].map(quote).join(' ');
   }
 }
 

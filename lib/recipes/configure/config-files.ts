@@ -46,7 +46,7 @@ export const vhost: Task<ConfigureContext> = {
 export const workers: Task<ConfigureContext> = {
   name: 'workers',
   async run(ctx, { transport, log }) {
-    const count = supervisorPrograms(ctx).length;
+    const count = supervisorPrograms(ctx.app, ctx.roles, ctx.server.id).length;
     const done = await apply(transport, supervisorFile(ctx), log);
     if (!done) return unchanged(`${count} program(s) unchanged`);
     await transport.exec(cmd('supervisorctl', 'update'));

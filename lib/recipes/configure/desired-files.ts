@@ -4,7 +4,7 @@ import { laravelScheduler, renderCron } from '@/lib/templates/cron';
 import { renderPool } from '@/lib/templates/fpm-pool';
 import { renderVhost, type Upstream } from '@/lib/templates/nginx-vhost';
 import { renderWorkers, type WorkerConfig } from '@/lib/templates/supervisor-program';
-import type { ConfigureContext } from './context';
+import type { AppRole, ConfigureContext } from './context';
 
 /**
  * The config files configure would write on one server, rendered from typed values. `content`
@@ -66,17 +66,16 @@ function webProgram(app: AppConfig): Omit<WorkerConfig, 'slug' | 'user' | 'direc
   return { name: 'web', argv: [...limit, ...app.processArgv], processes: 1, stopWaitSeconds: 10, restart: app.restart };
 }
 
-/** The programs supervisor runs for the app on this server: "web" on web servers, workers on worker servers. */
-export function supervisorPrograms(ctx: ConfigureContext) {
-  const { app } = ctx;
-  const web = isWeb(ctx) ? webProgram(app) : null;
-  const workers = isWorker(ctx) ? app.workers.filter((w) => w.serverIds.length === 0 || (ctx.server.id !== undefined && w.serverIds.includes(ctx.server.id))) : [];
+/** The programs supervisor runs for the app on a server: "web" on web servers, workers on worker servers. */
+export function supervisorPrograms(app: AppConfig, roles: AppRole[], serverId: string | undefined) {
+  const web = roles.includes('web') ? webProgram(app) : null;
+  const workers = roles.includes('worker') ? app.workers.filter((w) => w.serverIds.length === 0 || (serverId !== undefined && w.serverIds.includes(serverId))) : [];
   return [...(web ? [web] : []), ...workers];
 }
 
 export function supervisorFile(ctx: ConfigureContext): DesiredFile {
   const l = appLayout(ctx.app.slug);
-  const programs = supervisorPrograms(ctx);
+  const programs = supervisorPrograms(ctx.app, ctx.roles, ctx.server.id);
   const validate = cmd('supervisorctl', 'reread');
   if (programs.length === 0) return { path: l.supervisorPath, content: null, mode: 0o644, validate };
   const content = renderWorkers(

@@ -8,6 +8,7 @@ import { db } from '@/db';
 import { findApp, latestAppRun, placementsOfApp } from '@/db/queries/apps';
 import { listServers } from '@/db/queries/servers';
 import { AppSummary } from '@/components/apps/app-summary';
+import { ReleasesCard } from '@/components/apps/releases-card';
 import { PlacementForm } from '@/components/apps/placement-form';
 import { SettingsForm } from '@/components/apps/settings-form';
 import { PendingChanges } from '@/components/apps/pending-changes';
@@ -41,6 +42,7 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
       <LiveRefresh active={moving} />
       <PageHeader title={app.name} description={`${config.slug} · ${config.kind} · ${config.domains.join(', ')}`} actions={canManage && <ConfigureButton appId={app.id} />} />
       <div className="grid gap-6 lg:grid-cols-2">
+        <ReleasesCard app={app} canDeploy={hasRole(user.role, 'deployer')} />
         {config.kind === 'php' && (
           <Card title="PHP-FPM pool" description={`PHP ${config.phpVersion}, pm ${config.pool.pm}. Changes apply without a release.`}>
             {canManage ? <PoolForm appId={app.id} pool={config.pool} /> : <p className="text-sm">max_children: {config.pool.maxChildren}</p>}

@@ -1,0 +1,24 @@
+'use server';
+
+import { z } from 'zod';
+import { authedAction } from '@/lib/auth/action';
+import { requestDeploy, requestRollback } from '@/lib/releases/requests';
+import { getRuntime } from '@/lib/runtime';
+
+const enqueue: Parameters<typeof requestDeploy>[1] = (payload, key) => getRuntime().jobs.send(payload, key);
+const appId = z.uuid('Unknown app');
+
+/** Deploy a branch or a sha (empty: the app's branch). Deployers may; the release runs as a job. */
+export const deployApp = authedAction({ audit: 'release.deploy', role: 'deployer', schema: z.object({ appId, ref: z.string().max(100).default('') }) }, async (input, ctx) => {
+  ctx.setTarget(`app:${input.appId}`);
+  const release = await requestDeploy(ctx.db, enqueue, { appId: input.appId, ref: input.ref, userId: ctx.user.id, trigger: 'button' });
+  ctx.setDetails({ release: release.id, number: release.number, ref: release.ref });
+  return { id: release.id };
+});
+
+export const rollbackApp = authedAction({ audit: 'release.rollback', role: 'deployer', schema: z.object({ appId, targetId: z.uuid('Unknown release') }) }, async (input, ctx) => {
+  ctx.setTarget(`app:${input.appId}`);
+  const release = await requestRollback(ctx.db, enqueue, { appId: input.appId, targetId: input.targetId, userId: ctx.user.id });
+  ctx.setDetails({ release: release.id, to: release.ref });
+  return { id: release.id };
+});

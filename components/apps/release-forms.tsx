@@ -1,0 +1,30 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { deployApp, rollbackApp } from '@/app/(panel)/apps/[id]/release-actions';
+import { ActionForm } from '@/components/forms/action-form';
+import { Field } from '@/components/forms/field';
+import { Button } from '@/components/ui/button';
+
+/** Deploy a branch or a sha; the new release's page follows its log. */
+export function DeployForm({ appId, branch }: { appId: string; branch: string }) {
+  const router = useRouter();
+  return (
+    <ActionForm action={deployApp} successMessage="Release queued" onSuccess={(data) => router.push(`/apps/${appId}/releases/${data.id}`)} aria-label="Deploy" className="flex flex-wrap items-end gap-3">
+      <input type="hidden" name="appId" value={appId} />
+      <Field name="ref" label="Branch or commit" placeholder={branch} />
+      <Button type="submit">Deploy</Button>
+    </ActionForm>
+  );
+}
+
+export function RollbackButton({ appId, targetId, number }: { appId: string; targetId: string; number: number }) {
+  const router = useRouter();
+  return (
+    <ActionForm action={rollbackApp} successMessage="Rollback queued" onSuccess={(data) => router.push(`/apps/${appId}/releases/${data.id}`)} aria-label={`Roll back to ${number}`}>
+      <input type="hidden" name="appId" value={appId} />
+      <input type="hidden" name="targetId" value={targetId} />
+      <Button type="submit" variant="secondary">Roll back</Button>
+    </ActionForm>
+  );
+}

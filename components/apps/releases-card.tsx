@@ -1,0 +1,46 @@
+import Link from 'next/link';
+import { Badge, type Tone } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { db } from '@/db';
+import { releasesOf } from '@/db/queries/releases';
+import type { App, Release, ReleaseStatus } from '@/db/schema';
+import { DeployForm, RollbackButton } from './release-forms';
+
+const TONE: Record<ReleaseStatus, Tone> = { queued: 'neutral', running: 'warn', succeeded: 'good', failed: 'bad', rolled_back: 'bad', interrupted: 'bad' };
+
+const seconds = (r: Release) => (r.startedAt && r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s` : '—');
+
+/** Which release is current: the newest successful deploy or rollback decides. */
+export function currentNumber(list: Release[], byId: Map<string, Release>): number | null {
+  const last = list.find((r) => r.status === 'succeeded');
+  if (!last) return null;
+  return last.kind === 'deploy' ? last.number : (byId.get(last.targetId ?? '')?.number ?? null);
+}
+
+/** Release history with the Deploy form and a rollback button on each kept, successful deploy. */
+export async function ReleasesCard({ app, canDeploy }: { app: App; canDeploy: boolean }) {
+  const list = await releasesOf(db(), app.id);
+  const byId = new Map(list.map((r) => [r.id, r]));
+  const current = currentNumber(list, byId);
+  const kept = new Set(list.filter((r) => r.kind === 'deploy' && r.status === 'succeeded').slice(0, app.config.release.keepReleases).map((r) => r.id));
+  return (
+    <Card title="Releases" description={current ? `Current: releases/${current}` : 'Nothing deployed yet: the placeholder page is served.'}>
+      {canDeploy && (app.config.repository ? <DeployForm appId={app.id} branch={app.config.branch} /> : <p className="text-sm text-slate-600">Set a repository in the settings to deploy.</p>)}
+      <table className="mt-3 w-full text-left text-sm" data-testid="releases">
+        <tbody>
+          {list.map((r) => (
+            <tr key={r.id} className="border-t border-slate-100" data-testid="release-row" data-status={r.status} data-number={r.number ?? ''}>
+              <td className="py-1 pr-2 font-mono"><Link className="text-indigo-700 hover:underline" href={`/apps/${app.id}/releases/${r.id}`}>{r.kind === 'deploy' ? `#${r.number}` : `↩ ${r.ref}`}</Link></td>
+              <td className="py-1 pr-2 font-mono text-xs">{r.sha?.slice(0, 10) ?? r.ref}</td>
+              <td className="max-w-48 truncate py-1 pr-2">{r.subject ?? ''}</td>
+              <td className="py-1 pr-2">{r.trigger}</td>
+              <td className="py-1 pr-2">{seconds(r)}</td>
+              <td className="py-1 pr-2"><Badge tone={TONE[r.status]}>{r.status.replace('_', ' ')}</Badge> {r.bad && <Badge tone="bad">bad</Badge>} {r.kind === 'deploy' && r.number === current && <Badge tone="good">current</Badge>}</td>
+              <td className="py-1 text-right">{canDeploy && kept.has(r.id) && r.number !== current && <RollbackButton appId={app.id} targetId={r.id} number={r.number!} />}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}

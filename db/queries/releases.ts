@@ -1,0 +1,81 @@
+import { and, desc, eq, inArray, isNotNull, max } from 'drizzle-orm';
+import type { Db } from '../client';
+import { interruptRun } from './runs';
+import { recipeRuns, releases, users, type RecipeRun, type Release } from '../schema';
+
+export type NewRelease = Pick<Release, 'appId' | 'kind' | 'ref' | 'trigger'> & Partial<Pick<Release, 'targetId' | 'requestedBy'>>;
+
+/**
+ * Inserts a queued release, numbering deploys per app. The insert itself takes the app's lock
+ * (releases_one_active_idx): a second one while another is queued or running is a unique violation.
+ */
+export async function insertRelease(db: Db, r: NewRelease): Promise<Release> {
+  return db.transaction(async (tx) => {
+    let number: number | null = null;
+    if (r.kind === 'deploy') {
+      const [row] = await tx.select({ top: max(releases.number) }).from(releases).where(eq(releases.appId, r.appId));
+      number = (row?.top ?? 0) + 1;
+    }
+    const [row] = await tx.insert(releases).values({ ...r, number }).returning();
+    return row!;
+  });
+}
+
+export async function findRelease(db: Db, id: string): Promise<Release | undefined> {
+  const [row] = await db.select().from(releases).where(eq(releases.id, id));
+  return row;
+}
+
+export async function updateRelease(db: Db, id: string, patch: Partial<Release>): Promise<void> {
+  await db.update(releases).set(patch).where(eq(releases.id, id));
+}
+
+/** The queued or running release of the app, with who asked for it: the lock's holder. */
+export async function activeRelease(db: Db, appId: string): Promise<(Release & { requestedByName: string | null }) | undefined> {
+  const [row] = await db
+    .select({ release: releases, name: users.name })
+    .from(releases)
+    .leftJoin(users, eq(users.id, releases.requestedBy))
+    .where(and(eq(releases.appId, appId), inArray(releases.status, ['queued', 'running'])));
+  return row && { ...row.release, requestedByName: row.name };
+}
+
+export async function releasesOf(db: Db, appId: string, limit = 50): Promise<Release[]> {
+  return db.select().from(releases).where(eq(releases.appId, appId)).orderBy(desc(releases.createdAt)).limit(limit);
+}
+
+/** Successful deploys, newest first: what a rollback may target and cleanup must respect. */
+export async function successfulDeploys(db: Db, appId: string): Promise<Release[]> {
+  return db
+    .select()
+    .from(releases)
+    .where(and(eq(releases.appId, appId), eq(releases.kind, 'deploy'), eq(releases.status, 'succeeded'), isNotNull(releases.number)))
+    .orderBy(desc(releases.number));
+}
+
+export async function runsOfRelease(db: Db, releaseId: string): Promise<RecipeRun[]> {
+  return db.select().from(recipeRuns).where(eq(recipeRuns.releaseId, releaseId)).orderBy(recipeRuns.createdAt);
+}
+
+export async function createReleaseRun(db: Db, run: { serverId: string; appId: string; releaseId: string; recipe: 'release' | 'rollback' }): Promise<RecipeRun> {
+  const [row] = await db.insert(recipeRuns).values(run).returning();
+  return row!;
+}
+
+const INTERRUPTED = 'The panel stopped during this release. Check the servers, then deploy again.';
+
+/** A release whose job ended without finishing (the panel died): it and its server runs end as interrupted, freeing the app's lock. */
+export async function interruptRelease(db: Db, releaseId: string): Promise<void> {
+  for (const run of await runsOfRelease(db, releaseId)) await interruptRun(db, run.id);
+  await db
+    .update(releases)
+    .set({ status: 'interrupted', error: INTERRUPTED, finishedAt: new Date() })
+    .where(and(eq(releases.id, releaseId), inArray(releases.status, ['queued', 'running'])));
+}
+
+/** Start-up of the single PGlite process: nothing can still be running. */
+export async function interruptAllReleases(db: Db): Promise<number> {
+  const rows = await db.select({ id: releases.id }).from(releases).where(inArray(releases.status, ['queued', 'running']));
+  for (const { id } of rows) await interruptRelease(db, id);
+  return rows.length;
+}

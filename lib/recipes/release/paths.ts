@@ -1,0 +1,21 @@
+import { appLayout } from '@/lib/apps/config';
+import { asUser, cmd, locked, type Command } from '@/lib/remote/command';
+
+/** Where a release lives on the server, and how its commands run (as the app user, under the app's release lock). */
+export function releasePaths(slug: string, number: number) {
+  const l = appLayout(slug);
+  const dir = `${l.releases}/${number}`;
+  return {
+    ...l,
+    dir,
+    link: `releases/${number}`,
+    archive: `${l.releases}/.${number}.tar`,
+    lock: `${l.base}/.berth-release.lock`,
+  };
+}
+
+/** A command as the app user inside `dir`, holding the release lock so an orphaned step blocks the next release. */
+export function inRelease(p: { user: string; lock: string }, dir: string, argv: string[]): Command {
+  const [program, ...args] = argv;
+  return locked(p.lock, asUser(p.user, cmd('env', '-C', dir, program!, ...args)));
+}

@@ -1,0 +1,17 @@
+import { and, cmd, locked } from '@/lib/remote/command';
+import { changed, type Task } from '../task';
+import type { ReleaseContext } from './context';
+import { releasePaths } from './paths';
+
+/** Notes where `current` points, and clears a directory an interrupted attempt at this number left. */
+export const prepare: Task<ReleaseContext> = {
+  name: 'prepare',
+  async run(ctx, { transport }) {
+    const p = releasePaths(ctx.app.slug, ctx.number);
+    const current = await transport.exec(cmd('readlink', p.current), { okExitCodes: [0, 1] });
+    ctx.previous = current.code === 0 ? current.stdout.trim() : null;
+    if (ctx.previous === p.link) throw new Error(`releases/${ctx.number} is already current on ${ctx.server.name}`);
+    await transport.exec(locked(p.lock, and(cmd('rm', '-rf', p.dir, p.archive), cmd('test', '-d', p.releases))));
+    return changed(`current is ${ctx.previous ?? 'not set'}`);
+  },
+};

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import type { Db } from '@/db';
+import { findApp, placementsOfApp } from '@/db/queries/apps';
+import { createReleaseRun, findRelease, successfulDeploys, updateRelease } from '@/db/queries/releases';
+import type { App, Release, Server } from '@/db/schema';
+import type { KeyRing } from '@/lib/crypto';
+import type { AppRole } from '@/lib/recipes/configure';
+import { releaseRecipe, rollbackRecipe, type ReleaseContext, type RollbackContext } from '@/lib/recipes/release';
+import { runAcross, type ServerRun } from '@/lib/recipes/runner';
+import type { Transport } from '@/lib/remote/transport';
+import { transportFor } from '@/lib/servers/remote';
+import { fetchRelease } from './fetch';
+
+/** Steps after which `current` may already point at the new release somewhere: a failure there rolls back. */
+const AFTER_SWITCH = new Set(['switch', 'restart-workers', 'health-check']);
+
+type Placed = { server: Server; roles: AppRole[]; transport: Transport };
+const base = (app: App, p: Placed) => ({ app: app.config, server: { id: p.server.id, name: p.server.name, address: p.server.bindAddress ?? p.server.host }, roles: p.roles });
+
+/** Every server of the app, connected before anything changes anywhere (one unreachable server stops the release). */
+async function connectAll(db: Db, ring: KeyRing, appId: string): Promise<Placed[]> {
+  const placements = await placementsOfApp(db, appId);
+  return Promise.all(
+    placements.map(async ({ server, roles }) => {
+      const transport = await transportFor(server, ring).catch((err: Error) => {
+        throw new Error(`${server.name}: ${err.message}`);
+      });
+      return { server, roles: roles.filter((r): r is AppRole => r === 'web' || r === 'worker'), transport };
+    }),
+  );
+}
+
+async function rollbackAcross(db: Db, app: App, release: Release, placed: Placed[], target: number, signal: AbortSignal) {
+  const parts: ServerRun<RollbackContext>[] = [];
+  for (const p of placed) {
+    const run = await createReleaseRun(db, { serverId: p.server.id, appId: app.id, releaseId: release.id, recipe: 'rollback' });
+    parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), target } });
+  }
+  return runAcross(db, rollbackRecipe, parts, signal);
+}
+
+async function deploy(db: Db, app: App, release: Release, placed: Placed[], dataDir: string, signal: AbortSignal) {
+  if (!app.config.repository) throw Object.assign(new Error('The app has no repository: set one in its settings.'), { step: 'fetch' });
+  const fetched = await fetchRelease(dataDir, app.id, app.config.repository, release.ref, release.id).catch((err: Error) => {
+    throw Object.assign(err, { step: 'fetch' });
+  });
+  await updateRelease(db, release.id, { sha: fetched.sha, subject: fetched.subject });
+  try {
+    const deploys = await successfulDeploys(db, app.id);
+    const protect = deploys.filter((d) => d.pinned).map((d) => d.number!);
+    const parts: ServerRun<ReleaseContext>[] = [];
+    for (const p of placed) {
+      const run = await createReleaseRun(db, { serverId: p.server.id, appId: app.id, releaseId: release.id, recipe: 'release' });
+      parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), number: release.number!, sha: fetched.sha, archivePath: fetched.archivePath, protect } });
+    }
+    const results = await runAcross(db, releaseRecipe, parts, signal);
+    const failure = results.find((r) => !r.ok);
+    if (!failure || failure.ok) return updateRelease(db, release.id, { status: 'succeeded', finishedAt: new Date() });
+    const previous = Number(parts.map((p) => p.ctx.previous?.match(/^releases\/(\d+)$/)?.[1]).find(Boolean) ?? NaN);
+    if (!AFTER_SWITCH.has(failure.failedTask) || !Number.isInteger(previous)) {
+      return updateRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000), finishedAt: new Date() });
+    }
+    // The switch happened (somewhere): put every server back on the release that was current.
+    const back = await rollbackAcross(db, app, release, placed, previous, signal);
+    const rolledBack = back.every((r) => r.ok);
+    await updateRelease(db, release.id, {
+      status: rolledBack ? 'rolled_back' : 'failed',
+      bad: true,
+      failedStep: failure.failedTask,
+      error: `${failure.error.slice(0, 1500)}\n${rolledBack ? `Rolled back to releases/${previous} on every server.` : 'The automatic rollback failed too: check each server.'}`,
+      finishedAt: new Date(),
+    });
+  } finally {
+    fs.rmSync(fetched.archivePath, { force: true });
+  }
+}
+
+async function rollback(db: Db, app: App, release: Release, placed: Placed[], signal: AbortSignal) {
+  const target = release.targetId ? await findRelease(db, release.targetId) : undefined;
+  if (!target?.number || target.status !== 'succeeded') throw Object.assign(new Error('The release to roll back to is not a kept, successful deploy.'), { step: 'switch' });
+  const [current] = await successfulDeploys(db, app.id);
+  const results = await rollbackAcross(db, app, release, placed, target.number, signal);
+  const failure = results.find((r) => !r.ok);
+  if (failure && !failure.ok) return updateRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000), finishedAt: new Date() });
+  await updateRelease(db, release.id, { status: 'succeeded', sha: target.sha, subject: target.subject, finishedAt: new Date() });
+  // The release rolled back from is bad: "roll back to previous" skips it.
+  if (current && current.id !== target.id && current.number! > target.number) await updateRelease(db, current.id, { bad: true });
+}
+
+/** The job side of Deploy and Rollback: connect every server, then the recipe step by step across them. */
+export async function runRelease(db: Db, ring: KeyRing, releaseId: string, signal: AbortSignal, dataDir: string): Promise<void> {
+  const release = await findRelease(db, releaseId);
+  const app = release && (await findApp(db, release.appId));
+  if (!release || !app || release.status !== 'queued') return;
+  await updateRelease(db, release.id, { status: 'running', startedAt: new Date() });
+  try {
+    const placed = await connectAll(db, ring, app.id).catch((err: Error) => {
+      throw Object.assign(err, { step: 'connect' });
+    });
+    if (release.kind === 'deploy') await deploy(db, app, release, placed, dataDir, signal);
+    else await rollback(db, app, release, placed, signal);
+  } catch (err) {
+    const e = err as Error & { step?: string };
+    await updateRelease(db, release.id, { status: 'failed', failedStep: e.step ?? 'release', error: e.message.slice(0, 2000), finishedAt: new Date() });
+  }
+}

@@ -1,0 +1,49 @@
+import type { Db } from '@/db';
+import { findApp } from '@/db/queries/apps';
+import { activeRelease, findRelease, insertRelease, successfulDeploys, updateRelease } from '@/db/queries/releases';
+import type { Release } from '@/db/schema';
+import { ActionError } from '@/lib/auth/action-core';
+import { branchInput } from '@/lib/apps/config';
+import { isUniqueViolation, type Enqueue } from '@/lib/servers/requests';
+
+/** Releases queue per app: apps deploy concurrently, one release per app at a time. */
+export const appKey = (appId: string) => `app:${appId}`;
+
+/** The app's lock is the insert itself; a refused insert says who holds the lock and since when. */
+async function queueRelease(db: Db, enqueue: Enqueue, r: Parameters<typeof insertRelease>[1]): Promise<Release> {
+  let release: Release;
+  try {
+    release = await insertRelease(db, r);
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const holder = await activeRelease(db, r.appId);
+    const who = holder?.requestedByName ?? (holder?.trigger === 'webhook' ? 'a webhook' : 'someone');
+    throw new ActionError(`A release is already ${holder?.status ?? 'running'} for this app: started by ${who} at ${holder?.createdAt.toISOString() ?? 'just now'}.`);
+  }
+  try {
+    await enqueue({ kind: 'release', releaseId: release.id }, appKey(r.appId));
+  } catch (err) {
+    await updateRelease(db, release.id, { status: 'failed', error: 'Could not queue the release.', finishedAt: new Date() });
+    throw err;
+  }
+  return release;
+}
+
+export async function requestDeploy(db: Db, enqueue: Enqueue, input: { appId: string; ref: string; userId: number | null; trigger: 'button' | 'redeploy' | 'webhook' }): Promise<Release> {
+  const app = await findApp(db, input.appId);
+  if (!app) throw new ActionError('That app does not exist.');
+  if (!app.config.repository) throw new ActionError('Set the app’s repository in its settings first.', { ref: ['No repository set'] });
+  const ref = branchInput.safeParse(input.ref.trim() || app.config.branch);
+  if (!ref.success) throw new ActionError('Please correct the highlighted fields.', { ref: ['Enter a branch name or a commit sha'] });
+  return queueRelease(db, enqueue, { appId: app.id, kind: 'deploy', ref: ref.data, trigger: input.trigger, requestedBy: input.userId });
+}
+
+/** One click on a kept, successful deploy (not the bad ones, unless chosen explicitly by id). */
+export async function requestRollback(db: Db, enqueue: Enqueue, input: { appId: string; targetId: string; userId: number }): Promise<Release> {
+  const target = await findRelease(db, input.targetId);
+  if (!target || target.appId !== input.appId || target.kind !== 'deploy' || target.status !== 'succeeded') throw new ActionError('Only a successful deploy of this app can be rolled back to.');
+  const app = await findApp(db, input.appId);
+  const kept = (await successfulDeploys(db, input.appId)).slice(0, app!.config.release.keepReleases);
+  if (!target.pinned && !kept.some((d) => d.id === target.id)) throw new ActionError(`releases/${target.number} was cleaned up on the servers; deploy its commit instead.`);
+  return queueRelease(db, enqueue, { appId: input.appId, kind: 'rollback', ref: `releases/${target.number}`, targetId: target.id, trigger: 'rollback', requestedBy: input.userId });
+}
