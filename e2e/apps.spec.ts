@@ -13,9 +13,9 @@ test.setTimeout(300_000);
 const psql = (sql: string) => execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-tAc', sql], { encoding: 'utf8' }).trim();
 const redisCli = (...args: string[]) => execFileSync('redis-cli', ['-h', '127.0.0.1', ...args], { encoding: 'utf8' }).trim();
 test.afterAll(() => {
-  psql('DROP DATABASE IF EXISTS app_shop');
-  psql('DROP ROLE IF EXISTS app_shop');
-  redisCli('ACL', 'DELUSER', 'berth-shop');
+  psql('DROP DATABASE IF EXISTS app_api');
+  psql('DROP ROLE IF EXISTS app_api');
+  redisCli('ACL', 'DELUSER', 'berth-api');
 });
 
 /** Waits for the app's run on a server to be a new one, and finished; expects it to end as `outcome`. */
@@ -118,7 +118,7 @@ test('apps: workers, cron and roles set in the browser land on the right servers
   await settings.getByLabel('Cron lines').fill('*/5 * * * * php8.2 artisan inspire');
   await settings.getByRole('button', { name: 'Save and apply' }).click();
   await waitForAppRun(page, 'web-1', previous);
-  expect(fs.readFileSync(hostPath('berth-host-1', 'etc', 'supervisor/conf.d/berth-shop.conf'), 'utf8')).toContain('[program:berth-shop-default]');
+  expect(fs.readFileSync(hostPath('berth-host-1', 'etc', 'supervisor/conf.d/berth-shop.conf'), 'utf8')).toContain('[program:berth-shop_default]');
   expect(fs.readFileSync(hostPath('berth-host-1', 'etc', 'cron.d/berth-shop'), 'utf8')).toContain("'artisan' 'inspire'");
 
   // web-2 joins as a worker only: it gets the workers, not the vhost or the pool.
@@ -126,7 +126,7 @@ test('apps: workers, cron and roles set in the browser land on the right servers
   await placement.getByLabel('Roles on web-2').selectOption('worker');
   await placement.getByRole('button', { name: 'Save and apply' }).click();
   await waitForAppRun(page, 'web-2', null);
-  expect(fs.readFileSync(hostPath('berth-host-2', 'etc', 'supervisor/conf.d/berth-shop.conf'), 'utf8')).toContain('[program:berth-shop-default]');
+  expect(fs.readFileSync(hostPath('berth-host-2', 'etc', 'supervisor/conf.d/berth-shop.conf'), 'utf8')).toContain('[program:berth-shop_default]');
   expect(fs.existsSync(hostPath('berth-host-2', 'etc', 'nginx/sites-enabled/berth-shop.conf'))).toBe(false);
   expect(fs.existsSync(hostPath('berth-host-2', 'etc', 'php/8.2/fpm/pool.d/berth-shop.conf'))).toBe(false);
 });
@@ -159,9 +159,16 @@ test('apps: a broken nginx snippet is refused by nginx -t and the old config kee
   await expect.poll(async () => (await getWithHost(host.address, 'shop.test')).headers['x-berth-snippet'], { timeout: 10_000 }).toBe('yes');
 });
 
-test('apps: a Postgres database and a Redis user for the app, credentials sealed and never shown', async ({ page }) => {
+test('apps: a Postgres database and a Redis user for a one-server app, credentials sealed and never shown', async ({ page }) => {
   await signInPage(page, OWNER);
+  // Shop runs on two servers: its credentials would point at 127.0.0.1 on the wrong one, so it is refused.
   await openApp(page, 'Shop');
+  const shopSettings = page.getByRole('form', { name: 'App settings' });
+  await shopSettings.getByLabel('Postgres database and role for this app').check();
+  await shopSettings.getByRole('button', { name: 'Save and apply' }).click();
+  await expect(shopSettings.getByText('Turn data services off, or keep the app on one server')).toBeVisible();
+
+  await openApp(page, 'Api');
   await expect(page.getByTestId('data-services-off')).toBeAttached();
   const settings = page.getByRole('form', { name: 'App settings' });
   const previous = await runIdOn(page, 'web-1');
@@ -174,9 +181,9 @@ test('apps: a Postgres database and a Redis user for the app, credentials sealed
   const managed = page.getByTestId('managed-env');
   await expect(managed).toContainText('DB_PASSWORD');
   await expect(managed).toContainText('REDIS_PASSWORD');
-  expect(psql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'app_shop'")).toBe('app_shop');
-  expect(psql("SELECT has_database_privilege('public', 'app_shop', 'CONNECT')")).toBe('f');
-  expect(redisCli('ACL', 'GETUSER', 'berth-shop')).toContain('~shop:*');
+  expect(psql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'app_api'")).toBe('app_api');
+  expect(psql("SELECT has_database_privilege('public', 'app_api', 'CONNECT')")).toBe('f');
+  expect(redisCli('ACL', 'GETUSER', 'berth-api')).toContain('~api:*');
 });
 
 test('apps: TLS from an ACME CA (Pebble) serves HTTPS, and the certificate shows with its expiry', async ({ page }) => {

@@ -33,6 +33,9 @@ export function ActionForm<T>({ action, children, successMessage, resetOnSuccess
     if (!result) return;
     if (result.ok) {
       if (successMessage) toast.success(successMessage);
+      // An action that succeeded with a caveat (e.g. "saved; web-2 was busy") says so in data.notice.
+      const notice = (result.data as { notice?: unknown } | null)?.notice;
+      if (typeof notice === 'string') toast.warning(notice);
       if (resetOnSuccess) formRef.current?.reset();
       onSuccess?.(result.data);
     } else {

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
-import type { AppConfig } from '@/lib/apps/config';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { appConfigInput, type AppConfig } from '@/lib/apps/config';
 import type { Db } from '../client';
 import { appServers, apps, recipeRuns, servers, type App, type RecipeRun, type Server } from '../schema';
 
@@ -22,18 +22,24 @@ export async function upsertPlacements(db: Db, appId: string, placements: Placem
   });
 }
 
+/**
+ * Stored configs are read through the schema: a row written before a setting existed gets that
+ * setting's default (the schema only grows fields with defaults), so old apps keep working.
+ */
+const withCurrentShape = (row: App): App => ({ ...row, config: appConfigInput.parse(row.config) });
+
 export async function findApp(db: Db, id: string): Promise<App | undefined> {
   const [row] = await db.select().from(apps).where(eq(apps.id, id));
-  return row;
+  return row && withCurrentShape(row);
 }
 
 export async function findAppBySlug(db: Db, slug: string): Promise<App | undefined> {
   const [row] = await db.select().from(apps).where(eq(apps.slug, slug));
-  return row;
+  return row && withCurrentShape(row);
 }
 
 export async function listApps(db: Db): Promise<App[]> {
-  return db.select().from(apps).orderBy(asc(apps.slug));
+  return (await db.select().from(apps).orderBy(asc(apps.slug))).map(withCurrentShape);
 }
 
 export async function serversOfApp(db: Db, appId: string): Promise<Server[]> {
@@ -69,4 +75,11 @@ export async function placementsOfApp(db: Db, appId: string): Promise<{ server: 
 export async function rolesOnServer(db: Db, appId: string, serverId: string): Promise<string[]> {
   const [row] = await db.select({ roles: appServers.roles }).from(appServers).where(and(eq(appServers.appId, appId), eq(appServers.serverId, serverId)));
   return row?.roles ?? [];
+}
+
+/** Other apps that share any of these servers (for domain and port clashes). */
+export async function appsSharingServers(db: Db, serverIds: string[], exceptAppId: string | null): Promise<App[]> {
+  if (serverIds.length === 0) return [];
+  const rows = await db.selectDistinct({ app: apps }).from(appServers).innerJoin(apps, eq(appServers.appId, apps.id)).where(inArray(appServers.serverId, serverIds));
+  return rows.map((r) => withCurrentShape(r.app)).filter((a) => a.id !== exceptAppId);
 }

@@ -33,7 +33,7 @@ describe('the configure job', () => {
     await updateAppConfig(bed.t.db, app.id, { ...owed, pool: { ...owed.pool, maxChildren: 7 }, nginxSnippet: 'not_a_directive on;' });
     const failed = await configure();
     expect(failed.run).toMatchObject({ status: 'failed', failedTask: 'vhost' });
-    expect(failed.tasks).toMatchObject({ 'fpm-pool': 'changed', services: 'pending' });
+    expect(failed.tasks).toMatchObject({ 'fpm-pool': 'changed', services: 'skipped' });
     expect(failed.pendingReload).toEqual(['php8.2-fpm']);
 
     // Fixed: the pool is unchanged now, yet the owed php-fpm reload happens.

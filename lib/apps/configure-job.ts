@@ -8,7 +8,7 @@ import type { KeyRing } from '@/lib/crypto';
 import { configureRecipe } from '@/lib/recipes/configure';
 import { runRecipe } from '@/lib/recipes/runner';
 import { startQueuedRun } from '@/lib/servers/queued-run';
-import { recordAcmeCertificate } from './certificates';
+import { recordTlsOutcome } from './certificates';
 import { configureContextFor } from './configure-context';
 
 /**
@@ -21,15 +21,23 @@ export async function runConfigure(db: Db, ring: KeyRing, runId: string, signal:
   const { run, server, transport } = started;
   const app = run.appId ? await findApp(db, run.appId) : undefined;
   if (!app) return void (await updateRun(db, runId, { status: 'failed', error: 'The app no longer exists.', finishedAt: new Date() }));
-  const ctx = await configureContextFor(db, app, server, ring, acme);
+  // A context that cannot be built (a sealed value that no longer opens, a database error) fails
+  // the run with the reason instead of leaving it queued, which would block the server.
+  const ctx = await configureContextFor(db, app, server, ring, acme).catch(async (err: Error) => {
+    await updateRun(db, runId, { status: 'failed', error: `Could not prepare the run: ${err.message}`.slice(0, 2000), finishedAt: new Date() });
+    return null;
+  });
+  if (!ctx) return;
   // A failed run may have written a file (say, the pool) and stopped before the services task
   // reloaded it; that reload stays owed on the server row until a run pays it.
   for (const service of server.pendingReload as Service[]) ctx.reload.add(service);
-  // What certbot issued is recorded before the run shows success, so the page shows it at once.
+  // What certbot issued (or deleted) is recorded before the run shows success, so the page shows it at once;
+  // and after a failure too, since the tls task may have got that far.
   const beforeSuccess = async () => {
-    if (ctx.servedAcmeCertificate) await recordAcmeCertificate(db, app.id, server.id, ctx.servedAcmeCertificate);
+    await recordTlsOutcome(db, app.id, server.id, ctx);
     await updateServer(db, server.id, { pendingReload: [] });
   };
   const result = await runRecipe(db, runId, configureRecipe, ctx, transport, signal, beforeSuccess);
+  if (!result.ok) await recordTlsOutcome(db, app.id, server.id, ctx);
   if (!result.ok) await updateServer(db, server.id, { pendingReload: [...ctx.reload] });
 }

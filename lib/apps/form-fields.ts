@@ -9,7 +9,7 @@ const NESTED: Record<string, Record<string, string>> = {
   dataServices: { postgres: 'postgres', redis: 'redis' },
 };
 const RENAMED: Record<string, string> = { processArgv: 'processCommand' };
-const LISTS = new Set(['workers', 'cron', 'sharedPaths', 'writablePaths']);
+const LISTS = new Set(['workers', 'cron', 'sharedPaths', 'writablePaths', 'domains']);
 
 export function formFieldOf(path: ReadonlyArray<PropertyKey>): [field: string, index?: number] {
   const [head, next] = path.map(String);

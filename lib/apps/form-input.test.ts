@@ -28,6 +28,17 @@ describe('app form input', () => {
     });
     expect(errors({ name: 'x', slug: 'api', kind: 'process', domains: 'api.test' })).toEqual({ processCommand: 'A process app needs a port and a command' });
   });
+
+  it('shows every error at once even when the name is missing, and names the bad value in a list', () => {
+    expect(errors({ name: '', slug: 'x;y', kind: 'php', domains: 'ok.test bad;name', sharedPaths: 'storage ../etc' })).toMatchObject({
+      name: 'Name is required',
+      slug: expect.stringMatching(/slug/),
+      domains: expect.stringMatching(/^"bad;name": Enter a domain name/),
+      sharedPaths: expect.stringMatching(/^"\.\.\/etc": A path may not contain/),
+    });
+    expect(errors({ name: 'x', slug: 'api', kind: 'process', domains: 'api.test', port: '9301', processCommand: 'node a.js > log.txt' })).toEqual({ processCommand: expect.stringMatching(/^">" needs a shell/) });
+    expect(errors({ name: 'x', slug: 'dup', kind: 'php', domains: 'a.test a.test', repository: 'https://me:token@github.com/x/y.git' })).toMatchObject({ domains: 'A domain is listed twice', repository: expect.stringMatching(/Remove the credentials/) });
+  });
 });
 
 describe('settings over a stored config', () => {

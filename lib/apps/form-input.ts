@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { appConfigInput, type AppConfig } from './config';
 import { formFieldOf } from './form-fields';
+import { parseCommandLine } from './command-line';
 import { parseCronLines, parseWorkerLines, type LineProblem } from './form-lines';
 
 /**
@@ -35,15 +36,26 @@ export function configFromForm(f: ConfigFields, base: Partial<AppConfig> & Pick<
   const raw: Record<string, unknown> = structuredClone(base);
   const errors: FieldErrors = {};
   const lineErrors = (field: string, problems: LineProblem[]) => problems.forEach((p) => (errors[field] ??= []).push(`Line ${p.line}: ${p.message}`));
-  // Text-area line of each parsed entry, so schema errors name the line the operator typed.
+  // Text-area line of each parsed entry, so schema errors name the line the operator typed;
+  // single-line lists (domains, paths) name the offending value instead.
   const linesOf: Record<string, number[]> = {};
+  const where = (field: string, index: number) => {
+    const line = linesOf[field]?.[index];
+    if (line !== undefined) return `Line ${line}`;
+    const value = (raw[field] as unknown[] | undefined)?.[index];
+    return typeof value === 'string' ? `"${value}"` : `Entry ${index + 1}`;
+  };
   const set = (key: string, value: unknown) => value !== undefined && (raw[key] = value);
 
   set('domains', f.domains === undefined ? undefined : words(f.domains));
   set('phpVersion', f.phpVersion?.trim() || undefined);
   set('webRoot', f.webRoot?.trim() || undefined);
   if (f.port !== undefined) raw.port = optionalNumber(f.port);
-  if (f.processCommand !== undefined) raw.processArgv = f.processCommand.trim() ? words(f.processCommand) : undefined;
+  if (f.processCommand !== undefined) {
+    const parsed = f.processCommand.trim() ? parseCommandLine(f.processCommand) : null;
+    if (parsed && 'error' in parsed) (errors.processCommand ??= []).push(parsed.error);
+    raw.processArgv = parsed && 'argv' in parsed ? parsed.argv : undefined;
+  }
   set('restart', f.restart || undefined);
   if (f.memoryLimitMb !== undefined) raw.memoryLimitMb = optionalNumber(f.memoryLimitMb);
   if (f.repository !== undefined) raw.repository = f.repository.trim() || undefined;
@@ -82,11 +94,10 @@ export function configFromForm(f: ConfigFields, base: Partial<AppConfig> & Pick<
   if (!result.success) {
     for (const issue of result.error.issues) {
       const [field, index] = formFieldOf(issue.path);
-      const line = index === undefined ? undefined : (linesOf[field]?.[index] ?? index + 1);
-      (errors[field] ??= []).push(line === undefined ? issue.message : `Line ${line}: ${issue.message}`);
+      (errors[field] ??= []).push(index === undefined ? issue.message : `${where(field, index)}: ${issue.message}`);
     }
   }
-  if (result.success && result.data.kind === 'process' && (!result.data.port || !result.data.processArgv)) {
+  if (result.success && result.data.kind === 'process' && (!result.data.port || !result.data.processArgv) && !errors.processCommand) {
     (errors.processCommand ??= []).push('A process app needs a port and a command');
   }
   if (Object.keys(errors).length > 0 || !result.success) return { ok: false, fieldErrors: errors };
@@ -95,24 +106,28 @@ export function configFromForm(f: ConfigFields, base: Partial<AppConfig> & Pick<
 
 const list = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()));
 
-/** The create form: identity, kind, servers with their roles, and the config fields it shows. */
+const identity = z.object({
+  name: z.string().trim().min(1, 'Name is required').max(80),
+  kind: z.enum(['php', 'process', 'static'], { error: 'Choose a kind' }),
+});
+
+/**
+ * The create form: identity, kind, servers with their roles, and the config fields it shows.
+ * Everything is checked in one pass, so an empty name does not hide the other errors.
+ */
 export const appFormInput = configFields
-  .extend({
-    name: z.string().trim().min(1, 'Name is required').max(80),
-    slug: z.string(),
-    kind: z.enum(['php', 'process', 'static'], { error: 'Choose a kind' }),
-    serverIds: list,
-  })
+  .extend({ name: z.unknown(), slug: z.string().default(''), kind: z.unknown(), serverIds: list })
   .catchall(z.unknown())
   .transform((f, ctx) => {
-    const result = configFromForm(f, { slug: f.slug, kind: f.kind });
-    if (!result.ok) {
-      for (const [path, messages] of Object.entries(result.fieldErrors)) for (const message of messages) ctx.addIssue({ code: 'custom', message, path: [path] });
-      return z.NEVER;
-    }
+    const id = identity.safeParse({ name: f.name ?? '', kind: f.kind });
+    const fail = (path: string, message: string) => ctx.addIssue({ code: 'custom', message, path: [path] });
+    if (!id.success) for (const issue of id.error.issues) fail(String(issue.path[0]), issue.message);
+    const result = configFromForm(f, { slug: f.slug, kind: id.success ? id.data.kind : 'php' });
+    if (!result.ok) for (const [path, messages] of Object.entries(result.fieldErrors)) for (const message of messages) fail(path, message);
+    if (!id.success || !result.ok) return z.NEVER;
     // Roles per server come from a select named role-<serverId>; both roles unless narrowed.
     const placements = f.serverIds.map((serverId) => ({ serverId, roles: rolesFrom(f[`role-${serverId}`]) }));
-    return { name: f.name, config: result.config, placements };
+    return { name: id.data.name, config: result.config, placements };
   });
 
 export function rolesFrom(value: unknown): ('web' | 'worker')[] {

@@ -1,6 +1,8 @@
+import { parseCommandLine } from './command-line';
+
 /**
- * The one-per-line text areas of the app settings form. Parsing only splits the text; the config
- * schema then checks every value (schedules, names, paths).
+ * The one-per-line text areas of the app settings form. Parsing splits the text (commands as a
+ * shell would split words, see command-line.ts); the config schema then checks every value.
  */
 export type LineProblem = { line: number; message: string };
 
@@ -16,11 +18,14 @@ export function parseCronLines(text: string) {
   const lines: number[] = [];
   const problems: LineProblem[] = [];
   for (const { line, text: t } of numbered(text)) {
-    const parts = t.split(/\s+/);
-    if (parts.length < 6) problems.push({ line, message: 'write five schedule fields, then the command' });
+    // The schedule's five fields split on spaces (a * there is cron's, not a glob); the rest is the command.
+    const fields = t.match(/^(\S+\s+){5}/);
+    const command = fields ? parseCommandLine(t.slice(fields[0].length)) : null;
+    if (!fields || !command) problems.push({ line, message: 'write five schedule fields, then the command' });
+    else if ('error' in command) problems.push({ line, message: command.error });
     else {
       lines.push(line);
-      entries.push({ schedule: parts.slice(0, 5).join(' '), argv: parts.slice(5) });
+      entries.push({ schedule: fields[0].trim().split(/\s+/).join(' '), argv: command.argv });
     }
   }
   return { entries, lines, problems };
@@ -32,7 +37,12 @@ export function parseWorkerLines(text: string, serverIdByName: Map<string, strin
   const lines: number[] = [];
   const problems: LineProblem[] = [];
   for (const { line, text: t } of numbered(text)) {
-    const [name = '', processes = '', ...rest] = t.split(/\s+/);
+    const parsed = parseCommandLine(t);
+    if ('error' in parsed) {
+      problems.push({ line, message: parsed.error });
+      continue;
+    }
+    const [name = '', processes = '', ...rest] = parsed.argv;
     const serverIds: string[] = [];
     let stopWaitSeconds: string | undefined;
     while (rest[0]?.startsWith('@') || rest[0]?.startsWith('stopwait=')) {

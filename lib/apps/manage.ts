@@ -1,22 +1,42 @@
 import type { Db } from '@/db';
-import { findApp, findAppBySlug, insertApp, placementsOfApp, updateAppConfig, upsertPlacements, type Placement } from '@/db/queries/apps';
-import { createRun, updateRun } from '@/db/queries/runs';
+import { appsSharingServers, findApp, findAppBySlug, insertApp, placementsOfApp, updateAppConfig, upsertPlacements, type Placement } from '@/db/queries/apps';
+import { activeRunFor, createRun, updateRun } from '@/db/queries/runs';
 import { findServer } from '@/db/queries/servers';
 import type { App, RecipeRun } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { isUniqueViolation, serverKey, type Enqueue } from '@/lib/servers/requests';
 import type { AppConfig } from './config';
 
-/** Every chosen server must exist, be pinned and provisioned, and have the app's PHP version; one must serve web. */
-async function checkPlacements(db: Db, config: AppConfig, placements: Placement[]): Promise<void> {
+/**
+ * Every chosen server must exist, be pinned and provisioned, and have the app's PHP version; one
+ * must serve web; no other app on those servers may claim the same domain or port.
+ */
+async function checkPlacements(db: Db, config: AppConfig, placements: Placement[], appId: string | null = null): Promise<void> {
   if (placements.length === 0) throw new ActionError('Choose at least one server.', { serverIds: ['Choose at least one server'] });
   if (!placements.some((p) => p.roles.includes('web'))) throw new ActionError('At least one server must serve web.', { serverIds: ['Give at least one server the web role'] });
+  // The credentials point at 127.0.0.1: right only while the app has one server (see README).
+  if ((config.dataServices.postgres || config.dataServices.redis) && placements.length > 1) {
+    throw new ActionError('Data services work for apps on one server for now.', { postgres: ['Turn data services off, or keep the app on one server'] });
+  }
+  await checkClashes(db, config, placements, appId);
   for (const { serverId } of placements) {
     const server = await findServer(db, serverId);
     if (!server) throw new ActionError('A chosen server does not exist.', { serverIds: ['Unknown server'] });
-    if (!server.provisionedAt || server.hostKeyMismatchAt) throw new ActionError(`${server.name} is not provisioned yet.`, { serverIds: [`${server.name} is not provisioned yet`] });
+    if (server.hostKeyMismatchAt) throw new ActionError(`${server.name}'s host key changed: an admin must re-pin it first.`, { serverIds: [`${server.name}'s host key changed`] });
+    if (!server.provisionedAt) throw new ActionError(`${server.name} is not provisioned yet.`, { serverIds: [`${server.name} is not provisioned yet`] });
     if (config.kind === 'php' && !server.phpVersions.includes(config.phpVersion)) {
       throw new ActionError(`PHP ${config.phpVersion} is not available on ${server.name}.`, { phpVersion: [`${server.name} has PHP ${server.phpVersions.join(', ')}`] });
+    }
+  }
+}
+
+/** nginx would serve only one of two apps with the same name, and two processes cannot share a port. */
+async function checkClashes(db: Db, config: AppConfig, placements: Placement[], appId: string | null): Promise<void> {
+  for (const other of await appsSharingServers(db, placements.map((p) => p.serverId), appId)) {
+    const domain = config.domains.find((d) => other.config.domains.includes(d));
+    if (domain) throw new ActionError(`${domain} is already served by ${other.name} on a shared server.`, { domains: [`${domain} belongs to ${other.name}`] });
+    if (config.kind === 'process' && other.config.kind === 'process' && config.port === other.config.port) {
+      throw new ActionError(`Port ${config.port} is already used by ${other.name} on a shared server.`, { port: [`${other.name} listens on ${config.port}`] });
     }
   }
 }
@@ -45,7 +65,7 @@ export async function updateApp(db: Db, appId: string, config: AppConfig, name?:
   const app = await existingApp(db, appId);
   if (config.slug !== app.slug || config.kind !== app.config.kind) throw new ActionError('The slug and kind cannot change: they name the app’s user, directories and runtime.');
   const placements = (await placementsOfApp(db, appId)).map((p) => ({ serverId: p.server.id, roles: p.roles }));
-  await checkPlacements(db, config, placements);
+  await checkPlacements(db, config, placements, appId);
   checkWorkerServers(config, placements);
   await updateAppConfig(db, appId, config, name);
   return app;
@@ -57,23 +77,31 @@ export async function placeApp(db: Db, appId: string, changes: Placement[]): Pro
   const current = new Map((await placementsOfApp(db, appId)).map((p) => [p.server.id, p.roles]));
   for (const c of changes) current.set(c.serverId, c.roles);
   const placements = [...current].map(([serverId, roles]) => ({ serverId, roles }));
-  await checkPlacements(db, app.config, placements);
+  await checkPlacements(db, app.config, placements, appId);
   checkWorkerServers(app.config, placements);
   await upsertPlacements(db, appId, changes);
   return app;
 }
 
-/** Queues "configure" on each of the app's servers (one run per server, behind that server's other work). */
-export async function requestConfigure(db: Db, enqueue: Enqueue, appId: string, userId: number): Promise<RecipeRun[]> {
+/**
+ * Queues "configure" on each of the app's servers (one run per server, behind that server's
+ * other work). A server that already has this app's configure queued is left as it is: the run
+ * reads the app's settings when it starts, so it applies the new ones too. A server busy with
+ * other work is reported, not failed: the settings are saved either way.
+ */
+export async function requestConfigure(db: Db, enqueue: Enqueue, appId: string, userId: number): Promise<{ runs: RecipeRun[]; busy: string[] }> {
   await existingApp(db, appId);
   const runs: RecipeRun[] = [];
+  const busy: string[] = [];
   for (const { server } of await placementsOfApp(db, appId)) {
     let run: RecipeRun;
     try {
       run = await createRun(db, { serverId: server.id, appId, recipe: 'configure', requestedBy: userId });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ActionError(`${server.name} is busy with another run; try again when it finishes.`);
-      throw err;
+      if (!isUniqueViolation(err)) throw err;
+      const active = await activeRunFor(db, server.id);
+      if (!(active?.status === 'queued' && active.recipe === 'configure' && active.appId === appId)) busy.push(server.name);
+      continue;
     }
     try {
       await enqueue({ kind: 'configure', runId: run.id }, serverKey(server.id));
@@ -83,5 +111,9 @@ export async function requestConfigure(db: Db, enqueue: Enqueue, appId: string, 
     }
     runs.push(run);
   }
-  return runs;
+  return { runs, busy };
 }
+
+/** What an action tells the person when some servers were busy. */
+export const busyNotice = (busy: string[]) =>
+  busy.length ? { notice: `Saved. ${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} busy with other work: use “Configure now” when ${busy.length === 1 ? 'it finishes' : 'they finish'}.` } : null;

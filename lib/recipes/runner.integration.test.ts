@@ -50,7 +50,7 @@ describe('runRecipe on a real server', () => {
     const first = await runOnce(recipe);
     expect(first.result).toMatchObject({ ok: false, failedTask: 'break' });
     expect(first.run).toMatchObject({ status: 'failed', failedTask: 'break' });
-    expect(first.tasks.map((x) => [x.name, x.status])).toEqual([['say-hello', 'changed'], ['break', 'failed'], ['after', 'pending']]);
+    expect(first.tasks.map((x) => [x.name, x.status])).toEqual([['say-hello', 'changed'], ['break', 'failed'], ['after', 'skipped']]);
     expect(first.tasks[0]!.log).toBe('hello\n');
     expect(first.tasks[1]).toMatchObject({ exitCode: 2 });
     expect(first.tasks[1]!.log).toMatch(/'ls' '\/no\/such\/dir' exited with code 2[\s\S]*No such file or directory/);

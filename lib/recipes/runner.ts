@@ -101,25 +101,46 @@ export async function runAcross<C>(db: Db, recipe: Recipe<C>, parts: ServerRun<C
   try {
     for (const [index, task] of recipe.tasks.entries()) {
       const results = await Promise.all(prepared.map((p) => runTask(db, p, index, task, signal)));
-      const failure = results.find((r): r is Extract<RunResult, { ok: false }> => !r.ok);
-      if (failure) {
-        results.forEach((r, i) => (prepared[i]!.result = r));
-        const stopped: RunResult = { ok: false, failedTask: failure.failedTask, error: `Stopped: ${failure.failedTask} failed on another server.` };
-        for (const p of prepared.filter((x) => x.result!.ok)) {
-          p.result = stopped;
-          await updateRun(db, p.runId, { status: 'failed', failedTask: failure.failedTask, error: stopped.error, finishedAt: new Date() });
-        }
-        return prepared.map((p) => p.result!);
+      const failedAt = results.findIndex((r) => !r.ok);
+      if (failedAt >= 0) return await stopAll(db, recipe, prepared, results, index, failedAt);
+    }
+    const results: RunResult[] = [];
+    for (const p of prepared) {
+      try {
+        await p.beforeSuccess?.();
+        await updateRun(db, p.runId, { status: 'succeeded', finishedAt: new Date() });
+        results.push({ ok: true });
+      } catch (err) {
+        const { message } = describe(err);
+        await updateRun(db, p.runId, { status: 'failed', error: `Finished, but recording the outcome failed: ${message}`.slice(0, 2000), finishedAt: new Date() });
+        results.push({ ok: false, failedTask: recipe.tasks.at(-1)!.name, error: message });
       }
     }
-    for (const p of prepared) {
-      await p.beforeSuccess?.();
-      await updateRun(db, p.runId, { status: 'succeeded', finishedAt: new Date() });
-    }
-    return prepared.map(() => ({ ok: true }));
+    return results;
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+/**
+ * A step failed on at least one server: no server goes on. Servers that finished the step end
+ * as failed "stopped before <next step>", naming where it failed; every task not started is
+ * marked skipped, so nothing stays pending.
+ */
+async function stopAll<C>(db: Db, recipe: Recipe<C>, prepared: Prepared<C>[], results: RunResult[], index: number, failedAt: number): Promise<RunResult[]> {
+  const failure = results[failedAt] as Extract<RunResult, { ok: false }>;
+  const where = prepared[failedAt]!.transport.serverName;
+  const next = recipe.tasks[index + 1]?.name ?? 'finishing';
+  const out = await Promise.all(
+    prepared.map(async (p, i) => {
+      for (const row of p.rows.slice(index + 1)) await updateTask(db, row.id, { status: 'skipped', summary: 'stopped' });
+      if (!results[i]!.ok) return results[i]!;
+      const error = `Stopped before ${next}: ${failure.failedTask} failed on ${where}.`;
+      await updateRun(db, p.runId, { status: 'failed', failedTask: next, error, finishedAt: new Date() });
+      return { ok: false as const, failedTask: next, error };
+    }),
+  );
+  return out;
 }
 
 /** One server: the same step runner with a single part. */

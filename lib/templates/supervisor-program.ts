@@ -18,7 +18,8 @@ export type WorkerConfig = {
 
 const AUTORESTART = { always: 'true', 'on-failure': 'unexpected', never: 'false' } as const;
 
-const programName = (slug: string, name: string) => `berth-${safe('slug', slug)}-${safe('worker name', name)}`;
+/** `_` joins slug and worker: neither may contain one, so app "shop" + worker "acme-x" never meets app "shop-acme" + worker "x". */
+const programName = (slug: string, name: string) => `berth-${safe('slug', slug)}_${safe('worker name', name)}`;
 
 /**
  * supervisord splits `command=` like a POSIX shell (shlex), so the one renderer's quoting holds;

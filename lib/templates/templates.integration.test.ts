@@ -62,8 +62,8 @@ describe('templates on a real server', () => {
     await t().exec(cmd('supervisorctl', 'update'));
     await new Promise((r) => setTimeout(r, 1500));
     const status = (await t().exec(cmd('supervisorctl', 'status', 'berth-tpl:*'), { okExitCodes: [0, 3] })).stdout;
-    expect(status).toMatch(/berth-tpl:berth-tpl-sleeper_00\s+RUNNING/);
-    expect(status).toMatch(/berth-tpl:berth-tpl-sleeper_01\s+RUNNING/);
+    expect(status).toMatch(/berth-tpl:berth-tpl_sleeper_00\s+RUNNING/);
+    expect(status).toMatch(/berth-tpl:berth-tpl_sleeper_01\s+RUNNING/);
     const owners = (await t().exec(cmd('ps', '-C', 'sleep', '-o', 'user=,args='))).stdout;
     expect(owners).toMatch(/www-data\s+sleep 1000/);
   });

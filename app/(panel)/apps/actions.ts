@@ -5,7 +5,7 @@ import { findApp } from '@/db/queries/apps';
 import { listServers } from '@/db/queries/servers';
 import { configFields, configFromForm, appFormInput, rolesFrom } from '@/lib/apps/form-input';
 import { changedSettings } from '@/lib/apps/changes';
-import { createApp, placeApp, requestConfigure, updateApp } from '@/lib/apps/manage';
+import { busyNotice, createApp, placeApp, requestConfigure, updateApp } from '@/lib/apps/manage';
 import { ActionError } from '@/lib/auth/action-core';
 import { authedAction } from '@/lib/auth/action';
 import { getRuntime } from '@/lib/runtime';
@@ -18,8 +18,8 @@ export const addApp = authedAction({ audit: 'app.create', role: 'admin', schema:
   const app = await createApp(ctx.db, input);
   ctx.setTarget(`app:${app.id}`);
   ctx.setDetails({ slug: app.slug, kind: input.config.kind, domains: input.config.domains, placements: input.placements });
-  await requestConfigure(ctx.db, enqueue, app.id, ctx.user.id);
-  return { id: app.id };
+  const { busy } = await requestConfigure(ctx.db, enqueue, app.id, ctx.user.id);
+  return { id: app.id, ...busyNotice(busy) };
 });
 
 /**
@@ -36,9 +36,9 @@ export const updateAppSettings = authedAction(
     const result = configFromForm(input, app.config, serverIdByName);
     if (!result.ok) throw new ActionError('Please correct the highlighted fields.', result.fieldErrors);
     await updateApp(ctx.db, input.appId, result.config, input.name);
-    ctx.setDetails({ changed: changedSettings(app.config, result.config) });
-    await requestConfigure(ctx.db, enqueue, input.appId, ctx.user.id);
-    return null;
+    const { busy } = await requestConfigure(ctx.db, enqueue, input.appId, ctx.user.id);
+    ctx.setDetails({ changed: changedSettings(app.config, result.config), ...(busy.length && { busy }) });
+    return busyNotice(busy);
   },
 );
 
@@ -47,18 +47,18 @@ export const updateAppPlacement = authedAction(
   { audit: 'app.placement', role: 'admin', schema: z.object({ appId }).catchall(z.unknown()) },
   async (input, ctx) => {
     ctx.setTarget(`app:${input.appId}`);
-    const changes = Object.entries(input)
-      .filter(([key, value]) => key.startsWith('role-') && value !== 'none')
-      .map(([key, value]) => ({ serverId: z.uuid().parse(key.slice('role-'.length)), roles: rolesFrom(value) }));
+    const entries = Object.entries(input).filter(([key, value]) => key.startsWith('role-') && value !== 'none');
+    const changes = entries.map(([key, value]) => ({ serverId: key.slice('role-'.length), roles: rolesFrom(value) }));
+    if (changes.some((c) => !z.uuid().safeParse(c.serverId).success)) throw new ActionError('Unknown server in the form.');
     await placeApp(ctx.db, input.appId, changes);
-    ctx.setDetails({ placements: changes });
-    await requestConfigure(ctx.db, enqueue, input.appId, ctx.user.id);
-    return null;
+    const { busy } = await requestConfigure(ctx.db, enqueue, input.appId, ctx.user.id);
+    ctx.setDetails({ placements: changes, ...(busy.length && { busy }) });
+    return busyNotice(busy);
   },
 );
 
 export const configureApp = authedAction({ audit: 'app.configure', role: 'admin', schema: z.object({ appId }) }, async (input, ctx) => {
   ctx.setTarget(`app:${input.appId}`);
-  await requestConfigure(ctx.db, enqueue, input.appId, ctx.user.id);
-  return null;
+  const { busy } = await requestConfigure(ctx.db, enqueue, input.appId, ctx.user.id);
+  return busyNotice(busy);
 });

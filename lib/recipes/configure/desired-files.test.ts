@@ -18,11 +18,11 @@ describe('config files per role', () => {
     expect(web.map((f) => f.content !== null)).toEqual([true, true, false, false]);
     const worker = desiredFiles(ctx(php, ['worker'], WORK2));
     expect(worker.map((f) => f.content !== null)).toEqual([false, false, true, true]);
-    expect(worker[2]!.content).toContain('[program:berth-shop-mail]');
+    expect(worker[2]!.content).toContain('[program:berth-shop_mail]');
     // A worker pinned to another server stays off this one.
     const both = desiredFiles(ctx(php, ['web', 'worker']));
-    expect(both[2]!.content).toContain('[program:berth-shop-default]');
-    expect(both[2]!.content).not.toContain('berth-shop-mail');
+    expect(both[2]!.content).toContain('[program:berth-shop_default]');
+    expect(both[2]!.content).not.toContain('berth-shop_mail');
   });
 
   it("runs a process app's command on web servers, capped and with its restart policy", () => {
@@ -32,6 +32,16 @@ describe('config files per role', () => {
     expect(programs!.content).toContain(`command='prlimit' '--data=${256 * 1024 * 1024}' '--' 'node' 'server.js'`);
     expect(programs!.content).toContain('autorestart=unexpected');
     expect(desiredFiles(ctx(api, ['worker'])).every((f) => f.content === null)).toBe(true);
+  });
+
+  it('removes the pool from every other PHP version the server has (a version change leaves no second pool)', () => {
+    const c = ctx({ ...php, phpVersion: '8.3' }, ['web']);
+    c.server.phpVersions = ['8.2', '8.3'];
+    const pools = desiredFiles(c).filter((f) => f.path.includes('/fpm/pool.d/'));
+    expect(pools.map((f) => [f.path, f.content === null])).toEqual([
+      ['/etc/php/8.3/fpm/pool.d/berth-shop.conf', false],
+      ['/etc/php/8.2/fpm/pool.d/berth-shop.conf', true],
+    ]);
   });
 
   it('places a custom snippet inside the server block', () => {

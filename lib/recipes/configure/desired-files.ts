@@ -33,6 +33,19 @@ export function poolFile(ctx: ConfigureContext): DesiredFile {
   return { path, content, mode: 0o644, validate };
 }
 
+/**
+ * The pool for the app's PHP version, and none under any other version the server has: after a
+ * version change the old pool would otherwise keep running as the app user on the same socket.
+ */
+export function poolFiles(ctx: ConfigureContext): (DesiredFile & { phpVersion: string })[] {
+  const l = appLayout(ctx.app.slug);
+  const others = ctx.server.phpVersions.filter((v) => v !== ctx.app.phpVersion);
+  return [
+    { ...poolFile(ctx), phpVersion: ctx.app.phpVersion },
+    ...others.map((v) => ({ path: l.poolPath(v), content: null, mode: 0o644, validate: cmd(`php-fpm${v}`, '-t'), phpVersion: v })),
+  ];
+}
+
 function upstreamOf(app: AppConfig): Upstream {
   if (app.kind === 'php') return { kind: 'php', fpmSocket: appLayout(app.slug).fpmSocket };
   if (app.kind === 'process' && app.port) return { kind: 'process', port: app.port };
@@ -99,4 +112,4 @@ export function cronFile(ctx: ConfigureContext): DesiredFile {
 }
 
 /** Every file configure manages for the app on this server, in the order the tasks write them. */
-export const desiredFiles = (ctx: ConfigureContext): DesiredFile[] => [poolFile(ctx), vhostFile(ctx), supervisorFile(ctx), cronFile(ctx)];
+export const desiredFiles = (ctx: ConfigureContext): DesiredFile[] => [...poolFiles(ctx), vhostFile(ctx), supervisorFile(ctx), cronFile(ctx)];

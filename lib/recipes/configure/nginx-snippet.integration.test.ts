@@ -81,7 +81,7 @@ describe('a broken nginx snippet', () => {
     expect(broken.run.error).toMatch(/unknown directive "this_is_not_a_directive" in \/etc\/nginx\/sites-enabled\/berth-snipapp\.conf:\d+/);
     expect(broken.run).toMatchObject({ status: 'failed', failedTask: 'vhost' });
     expect(broken.tasks.vhost!.log).toContain(`validation failed: restored ${vhostPath}`);
-    expect(broken.tasks.services!.status).toBe('pending'); // no reload was attempted
+    expect(broken.tasks.services!.status).toBe('skipped'); // no reload was attempted
 
     expect((await transport.readFile(vhostPath)).equals(before)).toBe(true);
     expect((await transport.exec(cmd('nginx', '-t', '-q'), { okExitCodes: [0, 1] })).code).toBe(0);

@@ -47,7 +47,7 @@ describe("a process app's memory limit", () => {
   it('stops a process that grows past it, and lets one under it run', async () => {
     expect((await bed.configure(capped(128), ['web'])).result).toEqual({ ok: true });
     await expect.poll(() => status('berth-capped'), { timeout: 8000 }).toMatch(/EXITED|FATAL|BACKOFF/);
-    const log = (await bed.transport.exec(cmd('tail', '-n', '5', '/var/log/berth/capped/berth-capped-web.log'))).stdout;
+    const log = (await bed.transport.exec(cmd('tail', '-n', '5', '/var/log/berth/capped/berth-capped_web.log'))).stdout;
     expect(log).toContain('MemoryError');
 
     expect((await bed.configure(capped(16), ['web'])).tasks).toMatchObject({ workers: 'changed' });
