@@ -76,7 +76,9 @@ export const repositoryInput = z
   .string()
   .trim()
   .max(500)
-  .regex(/^(?:(?:ssh|https):\/\/[^\s'"`$;&|<>\\]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s'"`$;&|<>\\]+|\/[A-Za-z0-9._\/-]+)$/, 'Use an ssh (git@host:org/repo.git), https or absolute local repository path');
+  .regex(/^(?:(?:ssh|https):\/\/[^\s'"`$;&|<>\\]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s'"`$;&|<>\\]+|\/[A-Za-z0-9._\/-]+)$/, 'Use an ssh (git@host:org/repo.git), https or absolute local repository path')
+  // A token in the URL would sit in the stored config, the page and git's argv: use a deploy key.
+  .refine((r) => !/^https:\/\/[^/@]*@/.test(r), 'Remove the credentials from the URL: Berth fetches over ssh with a deploy key, or public https');
 
 /** A branch name as git allows it, minus what would read as an option or a range. */
 export const branchInput = z
@@ -150,14 +152,24 @@ export const releaseInput = z
 export const appConfigInput = z.object({
   slug: slugInput,
   kind: z.enum(['php', 'process', 'static']),
-  domains: z.array(domainInput).min(1, 'Add at least one domain').max(20),
+  domains: z
+    .array(domainInput)
+    .min(1, 'Add at least one domain')
+    .max(20)
+    .refine((d) => new Set(d).size === d.length, 'A domain is listed twice'),
   phpVersion: z.string().regex(/^\d\.\d$/, 'A PHP version looks like 8.2').default('8.2'),
   webRoot: appPathInput.default('public'),
   /** Process apps: the port their command listens on (127.0.0.1). */
   port: z.coerce.number().int().min(1024).max(65535).optional(),
   processArgv: argvInput.optional(),
   pool: poolInput,
-  workers: z.array(workerInput).max(20).default([]),
+  workers: z
+    .array(workerInput)
+    .max(20)
+    .default([])
+    .refine((w) => new Set(w.map((x) => x.name)).size === w.length, 'Two workers have the same name')
+    // A process app's own command runs as the supervisor program "web".
+    .refine((w) => !w.some((x) => x.name === 'web'), 'The worker name "web" is reserved'),
   scheduler: z.boolean().default(false),
   cron: z.array(cronLineInput).max(50).default([]),
   sharedPaths: z.array(appPathInput).default([]),
