@@ -9,3 +9,5 @@ export * from './apps';
 export * from './app-certificates';
 export * from './app-env-values';
 export * from './releases';
+export * from './webhooks';
+export * from './db-snapshots';
