@@ -18,6 +18,19 @@ export function DeployForm({ appId, branch }: { appId: string; branch: string })
   );
 }
 
+/** Deploy the current release's commit again (e.g. after changing build commands). */
+export function RedeployButton({ appId, sha }: { appId: string; sha: string }) {
+  const router = useRouter();
+  return (
+    <ActionForm action={deployApp} successMessage="Release queued" onSuccess={(data) => router.push(`/apps/${appId}/releases/${data.id}`)} aria-label="Redeploy">
+      <input type="hidden" name="appId" value={appId} />
+      <input type="hidden" name="ref" value={sha} />
+      <input type="hidden" name="redeploy" value="1" />
+      <Button type="submit" variant="secondary">Redeploy</Button>
+    </ActionForm>
+  );
+}
+
 export function RollbackButton({ appId, targetId, number }: { appId: string; targetId: string; number: number }) {
   const router = useRouter();
   return (

@@ -4,28 +4,34 @@ import { Card } from '@/components/ui/card';
 import { db } from '@/db';
 import { releasesOf } from '@/db/queries/releases';
 import type { App, Release, ReleaseStatus } from '@/db/schema';
-import { DeployForm, RollbackButton } from './release-forms';
+import { DeployForm, RedeployButton, RollbackButton } from './release-forms';
 
 const TONE: Record<ReleaseStatus, Tone> = { queued: 'neutral', running: 'warn', succeeded: 'good', failed: 'bad', rolled_back: 'bad', interrupted: 'bad' };
 
 const seconds = (r: Release) => (r.startedAt && r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s` : '—');
 
-/** Which release is current: the newest successful deploy or rollback decides. */
-export function currentNumber(list: Release[], byId: Map<string, Release>): number | null {
+/** Which deploy is current: the newest successful deploy, or the one the newest successful rollback went back to. */
+export function currentDeploy(list: Release[], byId: Map<string, Release>): Release | null {
   const last = list.find((r) => r.status === 'succeeded');
   if (!last) return null;
-  return last.kind === 'deploy' ? last.number : (byId.get(last.targetId ?? '')?.number ?? null);
+  return last.kind === 'deploy' ? last : (byId.get(last.targetId ?? '') ?? null);
 }
 
 /** Release history with the Deploy form and a rollback button on each kept, successful deploy. */
 export async function ReleasesCard({ app, canDeploy }: { app: App; canDeploy: boolean }) {
   const list = await releasesOf(db(), app.id);
   const byId = new Map(list.map((r) => [r.id, r]));
-  const current = currentNumber(list, byId);
+  const currentRelease = currentDeploy(list, byId);
+  const current = currentRelease?.number ?? null;
   const kept = new Set(list.filter((r) => r.kind === 'deploy' && r.status === 'succeeded').slice(0, app.config.release.keepReleases).map((r) => r.id));
   return (
-    <Card title="Releases" description={current ? `Current: releases/${current}` : 'Nothing deployed yet: the placeholder page is served.'}>
-      {canDeploy && (app.config.repository ? <DeployForm appId={app.id} branch={app.config.branch} /> : <p className="text-sm text-slate-600">Set a repository in the settings to deploy.</p>)}
+    <Card title="Releases" description={currentRelease ? `Current: releases/${current} at ${currentRelease.sha?.slice(0, 10)} ${currentRelease.subject ?? ''}` : 'Nothing deployed yet: the placeholder page is served.'}>
+      {canDeploy && (app.config.repository ? (
+        <div className="flex flex-wrap items-end gap-3">
+          <DeployForm appId={app.id} branch={app.config.branch} />
+          {currentRelease?.sha && <RedeployButton appId={app.id} sha={currentRelease.sha} />}
+        </div>
+      ) : <p className="text-sm text-slate-600">Set a repository in the settings to deploy.</p>)}
       <table className="mt-3 w-full text-left text-sm" data-testid="releases">
         <tbody>
           {list.map((r) => (

@@ -27,7 +27,9 @@ const Section = ({ title, children }: { title: string; children: React.ReactNode
 );
 
 /** Everything about an app but its slug, kind and pool; saving re-runs configure (no release). */
-export function SettingsForm({ appId, name, config, workersText, cronText }: { appId: string; name: string; config: AppConfig; workersText: string; cronText: string }) {
+type Texts = { workers: string; cron: string; buildCommands: string; releaseCommands: string; hooks: string; preSwitch: string; restart: string };
+
+export function SettingsForm({ appId, name, config, texts }: { appId: string; name: string; config: AppConfig; texts: Texts }) {
   const router = useRouter();
   const [tlsMode, setTlsMode] = useState<string>(config.tls.mode);
   const { kind } = config;
@@ -56,12 +58,27 @@ export function SettingsForm({ appId, name, config, workersText, cronText }: { a
       </Section>
       <Section title="Workers and schedule">
         <div className="sm:col-span-2">
-          <TextAreaField name="workers" label="Queue workers" hint="One per line: name processes [@server,…] [stopwait=60] command — e.g. default 2 php artisan queue:work --sleep=3" defaultValue={workersText} />
+          <TextAreaField name="workers" label="Queue workers" hint="One per line: name processes [@server,…] [stopwait=60] command — e.g. default 2 php artisan queue:work --sleep=3" defaultValue={texts.workers} />
         </div>
         {kind === 'php' && <CheckboxField name="scheduler" label="Run the Laravel scheduler every minute" defaultChecked={config.scheduler} />}
         <div className="sm:col-span-2">
-          <TextAreaField name="cron" label="Cron lines" hint="One per line: five schedule fields, then the command (runs as the app user in current/)" defaultValue={cronText} />
+          <TextAreaField name="cron" label="Cron lines" hint="One per line: five schedule fields, then the command (runs as the app user in current/)" defaultValue={texts.cron} />
         </div>
+      </Section>
+      <Section title="Releases">
+        <div className="sm:col-span-2">
+          <TextAreaField name="buildCommands" label="Build commands" hint="One per line, in the new release as the app user, e.g. composer install --no-dev --optimize-autoloader" defaultValue={texts.buildCommands} />
+        </div>
+        <div className="sm:col-span-2">
+          <TextAreaField name="releaseCommands" label="Release commands" hint="One per line, on every server after the build, e.g. php artisan config:cache" defaultValue={texts.releaseCommands} />
+        </div>
+        <div className="sm:col-span-2">
+          <TextAreaField name="hooks" label="Hooks" hint="One per line: [@server] [migration] command — e.g. @web-1 migration php artisan migrate --force runs on web-1 only, after a database snapshot" defaultValue={texts.hooks} />
+        </div>
+        <Field name="preSwitchCheck" label="Pre-switch check" hint="Must succeed on every server before the switch, e.g. php artisan about" defaultValue={texts.preSwitch} />
+        <Field name="restartCommand" label="Worker restart command" hint="Instead of restarting the supervisor programs, e.g. php artisan queue:restart" defaultValue={texts.restart} />
+        <Field name="keepReleases" label="Releases to keep" type="number" defaultValue={config.release.keepReleases} />
+        <Field name="buildTimeoutS" label="Command timeout (s)" type="number" defaultValue={config.release.buildTimeoutS} />
       </Section>
       <Section title="TLS and nginx">
         <SelectField name="tlsMode" label="TLS" options={TLS} value={tlsMode} onChange={(e) => setTlsMode(e.target.value)} />

@@ -31,3 +31,8 @@ export function parseCommandLine(text: string): ParsedCommand {
   if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[0]!)) return { error: `${argv[0]} sets a variable, which needs a shell: set it in the app’s environment` };
   return { argv };
 }
+
+/** argv back to a line parseCommandLine reads as the same argv; plain words stay bare, for the forms. */
+export function formatCommandLine(argv: string[]): string {
+  return argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ');
+}

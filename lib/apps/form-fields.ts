@@ -7,14 +7,20 @@ const NESTED: Record<string, Record<string, string>> = {
   healthCheck: { path: 'healthPath', expectStatus: 'healthStatus' },
   tls: { mode: 'tlsMode', acmeEmail: 'acmeEmail' },
   dataServices: { postgres: 'postgres', redis: 'redis' },
+  release: { buildCommands: 'buildCommands', releaseCommands: 'releaseCommands', hooks: 'hooks', preSwitchCheck: 'preSwitchCheck', restartCommand: 'restartCommand', keepReleases: 'keepReleases', buildTimeoutS: 'buildTimeoutS' },
 };
 const RENAMED: Record<string, string> = { processArgv: 'processCommand' };
-const LISTS = new Set(['workers', 'cron', 'sharedPaths', 'writablePaths', 'domains']);
+const LISTS = new Set(['workers', 'cron', 'sharedPaths', 'writablePaths', 'domains', 'buildCommands', 'releaseCommands', 'hooks']);
 
 export function formFieldOf(path: ReadonlyArray<PropertyKey>): [field: string, index?: number] {
   const [head, next] = path.map(String);
   if (!head) return ['_form'];
-  if (head in NESTED) return [next ? (NESTED[head]![next] ?? next) : head];
+  if (head in NESTED) {
+    const field = next ? (NESTED[head]![next] ?? next) : head;
+    const third = path.map(String)[2];
+    // release.buildCommands.2 → the third line of the buildCommands text area
+    return LISTS.has(field) && third !== undefined && /^\d+$/.test(third) ? [field, Number(third)] : [field];
+  }
   if (LISTS.has(head) && next !== undefined && /^\d+$/.test(next)) return [head, Number(next)];
   return [RENAMED[head] ?? head];
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { changedSettings } from './changes';
 import { appConfigInput } from './config';
 import { appFormInput, configFromForm } from './form-input';
-import { cronText, workersText } from './form-lines';
+import { cronText, settingsTexts, workersText } from './form-lines';
 
 const errors = (input: Record<string, unknown>) => {
   const r = appFormInput.safeParse(input);
@@ -74,6 +74,35 @@ describe('settings over a stored config', () => {
     expect(bad.fieldErrors.maxSpareServers).toEqual(['max_spare_servers must be ≤ max_children']);
     expect(bad.fieldErrors.workers).toEqual(['Line 1: no server named nowhere runs this app']);
     expect(bad.fieldErrors.nginxSnippet).toEqual(['Braces { } must balance inside the snippet']);
+  });
+
+  it('reads the release settings: commands one per line, hooks with their options, and writes them back the same', () => {
+    const servers = new Map([['web-1', SERVER]]);
+    const r = configFromForm(
+      { buildCommands: 'composer install --no-dev\nnpm ci', releaseCommands: 'php artisan config:cache', hooks: '@web-1 migration php artisan migrate --force\nphp artisan storage:link', preSwitchCheck: 'php artisan about', restartCommand: '', keepReleases: '7' },
+      base,
+      servers,
+    );
+    expect(r.ok && r.config.release).toEqual({
+      buildCommands: [['composer', 'install', '--no-dev'], ['npm', 'ci']],
+      buildTimeoutS: 600,
+      releaseCommands: [['php', 'artisan', 'config:cache']],
+      hooks: [{ argv: ['php', 'artisan', 'migrate', '--force'], serverId: SERVER, migration: true }, { argv: ['php', 'artisan', 'storage:link'], migration: false }],
+      preSwitchCheck: ['php', 'artisan', 'about'],
+      keepReleases: 7,
+    });
+    if (!r.ok) return;
+    const texts = settingsTexts(r.config, new Map([[SERVER, 'web-1']]));
+    expect(texts.hooks).toBe('@web-1 migration php artisan migrate --force\nphp artisan storage:link');
+    const again = configFromForm({ buildCommands: texts.buildCommands, hooks: texts.hooks, preSwitchCheck: texts.preSwitch }, r.config, servers);
+    expect(again.ok && again.config.release).toEqual(r.config.release);
+
+    const bad = configFromForm({ buildCommands: 'npm ci\nnpm ci && npm run build', hooks: '@nowhere php artisan migrate', keepReleases: '1' }, base, servers);
+    expect(!bad.ok && bad.fieldErrors).toMatchObject({
+      buildCommands: [expect.stringMatching(/^Line 2: "&&" needs a shell/)],
+      hooks: ['Line 1: no server named nowhere runs this app'],
+      keepReleases: [expect.stringMatching(/2/)],
+    });
   });
 
   it('names what changed for the audit trail', () => {

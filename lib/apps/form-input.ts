@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { appConfigInput, type AppConfig } from './config';
 import { formFieldOf } from './form-fields';
 import { parseCommandLine } from './command-line';
-import { parseCronLines, parseWorkerLines, type LineProblem } from './form-lines';
+import { parseCommandLines, parseCronLines, parseHookLines, parseWorkerLines, type LineProblem } from './form-lines';
 
 /**
  * The app forms send text; this turns it into a typed AppConfig over a base (the stored config,
@@ -20,6 +20,7 @@ export const configFields = z.object({
   postgres: checkbox, redis: checkbox,
   pm: text, maxChildren: text, startServers: text, minSpareServers: text, maxSpareServers: text, maxRequests: text,
   phpMemoryLimitMb: text, requestTerminateTimeoutS: text, uploadMaxMb: text, slowlogThresholdS: text,
+  buildCommands: text, buildTimeoutS: text, releaseCommands: text, hooks: text, preSwitchCheck: text, restartCommand: text, keepReleases: text,
 });
 export type ConfigFields = z.infer<typeof configFields>;
 
@@ -90,6 +91,8 @@ export function configFromForm(f: ConfigFields, base: Partial<AppConfig> & Pick<
     linesOf.workers = parsed.lines;
   }
 
+  raw.release = releaseFromForm(f, base.release, errors, linesOf, serverIdByName, lineErrors);
+
   const result = appConfigInput.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -102,6 +105,40 @@ export function configFromForm(f: ConfigFields, base: Partial<AppConfig> & Pick<
   }
   if (Object.keys(errors).length > 0 || !result.success) return { ok: false, fieldErrors: errors };
   return { ok: true, config: result.data };
+}
+
+/** The release settings: commands one per line, hooks with their options, single commands, numbers. */
+function releaseFromForm(
+  f: ConfigFields,
+  base: AppConfig['release'] | undefined,
+  errors: FieldErrors,
+  linesOf: Record<string, number[]>,
+  serverIdByName: Map<string, string>,
+  lineErrors: (field: string, problems: LineProblem[]) => void,
+): Record<string, unknown> {
+  const release: Record<string, unknown> = { ...(base ?? {}) };
+  for (const field of ['buildCommands', 'releaseCommands'] as const) {
+    if (f[field] === undefined) continue;
+    const parsed = parseCommandLines(f[field]);
+    lineErrors(field, parsed.problems);
+    release[field] = parsed.commands;
+    linesOf[field] = parsed.lines;
+  }
+  if (f.hooks !== undefined) {
+    const parsed = parseHookLines(f.hooks, serverIdByName);
+    lineErrors('hooks', parsed.problems);
+    release.hooks = parsed.hooks;
+    linesOf.hooks = parsed.lines;
+  }
+  for (const field of ['preSwitchCheck', 'restartCommand'] as const) {
+    if (f[field] === undefined) continue;
+    const parsed = f[field].trim() ? parseCommandLine(f[field]) : null;
+    if (parsed && 'error' in parsed) (errors[field] ??= []).push(parsed.error);
+    release[field] = parsed && 'argv' in parsed ? parsed.argv : undefined;
+  }
+  if (f.keepReleases !== undefined) release.keepReleases = f.keepReleases;
+  if (f.buildTimeoutS !== undefined) release.buildTimeoutS = f.buildTimeoutS;
+  return release;
 }
 
 const list = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()));

@@ -1,4 +1,5 @@
-import { parseCommandLine } from './command-line';
+import type { AppConfig } from './config';
+import { formatCommandLine as quote, parseCommandLine } from './command-line';
 
 /**
  * The one-per-line text areas of the app settings form. Parsing splits the text (commands as a
@@ -64,13 +65,72 @@ export function parseWorkerLines(text: string, serverIdByName: Map<string, strin
 }
 
 /** The stored values back as text-area lines (the inverse of the parsers above). */
-export const cronText = (cron: { schedule: string; argv: string[] }[]) => cron.map((c) => `${c.schedule} ${c.argv.join(' ')}`).join('\n');
+export const cronText = (cron: { schedule: string; argv: string[] }[]) => cron.map((c) => `${c.schedule} ${quote(c.argv)}`).join('\n');
 
 export function workersText(workers: { name: string; processes: number; stopWaitSeconds: number; serverIds: string[]; argv: string[] }[], serverNameById: Map<string, string>) {
   return workers
     .map((w) => {
       const servers = w.serverIds.length ? [`@${w.serverIds.map((id) => serverNameById.get(id) ?? id).join(',')}`] : [];
-      return [w.name, String(w.processes), ...servers, `stopwait=${w.stopWaitSeconds}`, ...w.argv].join(' ');
+      return [w.name, String(w.processes), ...servers, `stopwait=${w.stopWaitSeconds}`, quote(w.argv)].join(' ');
     })
     .join('\n');
+}
+
+/** One command per line (build and release commands). */
+export function parseCommandLines(text: string) {
+  const commands: string[][] = [];
+  const lines: number[] = [];
+  const problems: LineProblem[] = [];
+  for (const { line, text: t } of numbered(text)) {
+    const parsed = parseCommandLine(t);
+    if ('error' in parsed) problems.push({ line, message: parsed.error });
+    else {
+      lines.push(line);
+      commands.push(parsed.argv);
+    }
+  }
+  return { commands, lines, problems };
+}
+
+/** `[@server] [migration] command…`: a hook on one server (e.g. migrations) or on all. */
+export function parseHookLines(text: string, serverIdByName: Map<string, string>) {
+  const hooks: { argv: string[]; serverId?: string; migration: boolean }[] = [];
+  const parsed = parseCommandLines(text);
+  const problems = [...parsed.problems];
+  const lines: number[] = [];
+  parsed.commands.forEach((argv, i) => {
+    const line = parsed.lines[i]!;
+    const rest = [...argv];
+    let serverId: string | undefined;
+    if (rest[0]?.startsWith('@')) {
+      const name = rest.shift()!.slice(1);
+      serverId = serverIdByName.get(name);
+      if (!serverId) return problems.push({ line, message: `no server named ${name} runs this app` });
+    }
+    const migration = rest[0] === 'migration';
+    if (migration) rest.shift();
+    if (rest.length === 0) return problems.push({ line, message: 'write the command after the options' });
+    lines.push(line);
+    hooks.push({ argv: rest, serverId, migration });
+  });
+  return { hooks, lines, problems };
+}
+
+export const commandsText = (commands: string[][]) => commands.map((argv) => quote(argv)).join('\n');
+
+export function hooksText(hooks: { argv: string[]; serverId?: string; migration: boolean }[], serverNameById: Map<string, string>) {
+  return hooks.map((h) => [...(h.serverId ? [`@${serverNameById.get(h.serverId) ?? h.serverId}`] : []), ...(h.migration ? ['migration'] : []), quote(h.argv)].join(' ')).join('\n');
+}
+
+/** The settings form's text areas and command fields, from the stored config. */
+export function settingsTexts(config: AppConfig, serverNameById: Map<string, string>) {
+  return {
+    workers: workersText(config.workers, serverNameById),
+    cron: cronText(config.cron),
+    buildCommands: commandsText(config.release.buildCommands),
+    releaseCommands: commandsText(config.release.releaseCommands),
+    hooks: hooksText(config.release.hooks, serverNameById),
+    preSwitch: config.release.preSwitchCheck ? quote(config.release.preSwitchCheck) : '',
+    restart: config.release.restartCommand ? quote(config.release.restartCommand) : '',
+  };
 }

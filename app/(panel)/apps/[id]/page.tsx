@@ -9,12 +9,13 @@ import { findApp, latestAppRun, placementsOfApp } from '@/db/queries/apps';
 import { listServers } from '@/db/queries/servers';
 import { AppSummary } from '@/components/apps/app-summary';
 import { ReleasesCard } from '@/components/apps/releases-card';
+import { activeRelease } from '@/db/queries/releases';
 import { PlacementForm } from '@/components/apps/placement-form';
 import { SettingsForm } from '@/components/apps/settings-form';
 import { PendingChanges } from '@/components/apps/pending-changes';
 import { DataServicesCard } from '@/components/apps/data-services-card';
 import { TlsCard } from '@/components/apps/tls-card';
-import { cronText, workersText } from '@/lib/apps/form-lines';
+import { settingsTexts } from '@/lib/apps/form-lines';
 import { tasksOf } from '@/db/queries/runs';
 import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
@@ -31,7 +32,7 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
       return { server, roles, run, tasks: run ? await tasksOf(db(), run.id) : [] };
     }),
   );
-  const moving = runs.some((r) => r.run?.status === 'queued' || r.run?.status === 'running');
+  const moving = runs.some((r) => r.run?.status === 'queued' || r.run?.status === 'running') || !!(await activeRelease(db(), app.id));
   const canManage = hasRole(user.role, 'admin');
   const { config } = app;
   const allServers = canManage ? await listServers(db()) : [];
@@ -50,7 +51,7 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
         )}
         {canManage ? (
           <Card title="Settings" description="Saved settings apply by configuring again: no release.">
-            <SettingsForm appId={app.id} name={app.name} config={config} workersText={workersText(config.workers, serverNameById)} cronText={cronText(config.cron)} />
+            <SettingsForm appId={app.id} name={app.name} config={config} texts={settingsTexts(config, serverNameById)} />
           </Card>
         ) : (
           <Card title="Settings">
