@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { createApp, openApp, runIdOn, waitForAppRun } from './apps-fixtures';
 import { OWNER, signInPage } from './fixtures';
 import { getWithHost, hostPath, testHost } from './testbed-hosts';
 import { httpsGet, pebbleRoot, startPebble } from './tls-fixtures';
@@ -17,39 +18,6 @@ test.afterAll(() => {
   psql('DROP ROLE IF EXISTS app_api');
   redisCli('ACL', 'DELUSER', 'berth-api');
 });
-
-/** Waits for the app's run on a server to be a new one, and finished; expects it to end as `outcome`. */
-async function waitForAppRun(page: Page, serverName: string, previous: string | null, outcome = 'succeeded') {
-  const run = page.getByTestId(`app-server-${serverName}`).getByTestId('run');
-  await expect(run).not.toHaveAttribute('data-run-id', previous ?? '-', { timeout: 30_000 });
-  await expect(run).toHaveAttribute('data-status', /succeeded|failed|interrupted/, { timeout: 120_000 });
-  await expect(run).toHaveAttribute('data-status', outcome);
-  return run.getAttribute('data-run-id');
-}
-
-const runIdOn = (page: Page, serverName: string) => page.getByTestId(`app-server-${serverName}`).getByTestId('run').getAttribute('data-run-id');
-
-async function openApp(page: Page, name: string) {
-  await page.goto('/apps');
-  await page.getByRole('link', { name }).click();
-  await expect(page.getByRole('heading', { name })).toBeVisible();
-}
-
-async function createApp(page: Page, f: { name: string; slug: string; kind: string; domains: string; phpVersion?: string; maxChildren?: string; port?: string; command?: string }) {
-  await page.goto('/apps/new');
-  const form = page.getByRole('form', { name: 'Create an app' });
-  await form.getByLabel('Kind').selectOption(f.kind);
-  await form.getByLabel('Name').fill(f.name);
-  await form.getByLabel('Slug').fill(f.slug);
-  await form.getByLabel('Domains').fill(f.domains);
-  if (f.phpVersion) await form.getByLabel('PHP version').fill(f.phpVersion);
-  if (f.maxChildren) await form.getByLabel('PHP-FPM max_children').fill(f.maxChildren);
-  if (f.port) await form.getByLabel(/Port it listens on/).fill(f.port);
-  if (f.command) await form.getByLabel('Command').fill(f.command);
-  await form.getByLabel('web-1', { exact: true }).check();
-  await form.getByRole('button', { name: 'Create app' }).click();
-  return form;
-}
 
 test('apps: bad input is refused in the form, with every error at once', async ({ page }) => {
   await signInPage(page, OWNER);

@@ -4,7 +4,7 @@ import { db } from '@/db';
 import { listEnvKeys } from '@/db/queries/env-values';
 import type { AppConfig } from '@/lib/apps/config';
 import { POSTGRES_KEYS, REDIS_KEYS, dataServiceNames } from '@/lib/apps/data-names';
-import { dataServerOf } from '@/lib/apps/data-services';
+import { dataServerOf, dataServiceWarnings } from '@/lib/apps/data-services';
 
 const MANAGED = new Set<string>([...POSTGRES_KEYS, ...REDIS_KEYS]);
 
@@ -22,10 +22,23 @@ export async function DataServicesCard({ appId, config }: { appId: string; confi
     );
   }
   const names = dataServiceNames(config.slug);
-  const [keys, server] = await Promise.all([listEnvKeys(db(), appId), dataServerOf(db(), appId)]);
+  const [keys, data] = await Promise.all([listEnvKeys(db(), appId), dataServerOf(db(), appId)]);
   const managed = keys.filter((k) => k.managed && MANAGED.has(k.key));
+  const warnings = data.server ? await dataServiceWarnings(db(), appId, data.server.id) : [];
+  const where = data.gone
+    ? 'Made on a server that no longer serves this app: configure refuses to start over with empty ones elsewhere. Place the app on that server again.'
+    : data.pinned
+      ? `On ${data.server!.name}, where they were made; they stay there whatever the app's placements become.`
+      : `On ${data.server?.name ?? 'the first web server'}, made by the next configure run.`;
   return (
-    <Card title="Data services" description={`On ${server?.name ?? 'the first web server'}, made by the next configure run.`}>
+    <Card title="Data services" description={where}>
+      {warnings.length > 0 && (
+        <ul data-testid="data-services-warnings" role="alert" className="mb-3 space-y-1 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
+          {warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
       <dl data-testid="data-services" className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
         {postgres && (
           <>

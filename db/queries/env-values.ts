@@ -46,3 +46,9 @@ export async function insertMissingEnvValues(db: Db, ring: KeyRing, appId: strin
   if (rows.length === 0) return;
   await db.insert(appEnvValues).values(rows).onConflictDoNothing({ target: [appEnvValues.appId, appEnvValues.key] });
 }
+
+/** Deletes the keys named where Berth manages them; a value someone set by hand stays. */
+export async function deleteManagedEnvValues(db: Db, appId: string, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.delete(appEnvValues).where(and(eq(appEnvValues.appId, appId), inArray(appEnvValues.key, [...keys]), eq(appEnvValues.managed, true)));
+}

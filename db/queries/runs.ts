@@ -74,3 +74,14 @@ export async function interruptRun(db: Db, runId: string): Promise<void> {
     .set({ status: 'interrupted', finishedAt: new Date(), error: INTERRUPTED, failedTask: firstPending?.name ?? null })
     .where(and(eq(recipeRuns.id, runId), inArray(recipeRuns.status, ['queued', 'running'])));
 }
+
+/** The newest finished (changed or unchanged) summary of each named task in the app's `recipe` runs on one server. */
+export async function latestTaskSummaries(db: Db, appId: string, serverId: string, recipe: string, names: string[]): Promise<Record<string, string>> {
+  const rows = await db
+    .selectDistinctOn([taskRuns.name], { name: taskRuns.name, summary: taskRuns.summary })
+    .from(taskRuns)
+    .innerJoin(recipeRuns, eq(taskRuns.runId, recipeRuns.id))
+    .where(and(eq(recipeRuns.appId, appId), eq(recipeRuns.serverId, serverId), eq(recipeRuns.recipe, recipe), inArray(taskRuns.name, names), inArray(taskRuns.status, ['changed', 'unchanged'])))
+    .orderBy(taskRuns.name, desc(recipeRuns.createdAt));
+  return Object.fromEntries(rows.map((r) => [r.name, r.summary ?? '']));
+}

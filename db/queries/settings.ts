@@ -22,3 +22,9 @@ export async function takeSetting(db: Db, key: string, value: string): Promise<b
     .returning({ key: settings.key });
   return rows.length === 1;
 }
+
+/** Writes the value only where the key has none yet, and returns what is stored: under races, the first writer's value. */
+export async function putSettingIfMissing(db: Db, key: string, value: string): Promise<string> {
+  await db.insert(settings).values({ key, value }).onConflictDoNothing({ target: settings.key });
+  return (await getSetting(db, key)) ?? value;
+}

@@ -5,7 +5,7 @@ import type { AcmeSettings } from '@/lib/config/env';
 import type { KeyRing } from '@/lib/crypto';
 import type { AppRole, ConfigureContext } from '@/lib/recipes/configure';
 import { tlsContextFor } from './certificates';
-import { ensureDataCredentials, isDataServer } from './data-services';
+import { dataServerOf, ensureDataCredentials } from './data-services';
 
 /**
  * The one place a configure context is built: the configure job and the pending-changes view share it.
@@ -14,8 +14,10 @@ import { ensureDataCredentials, isDataServer } from './data-services';
  */
 export async function configureContextFor(db: Db, app: App, server: Server, ring?: KeyRing, acme?: AcmeSettings): Promise<ConfigureContext> {
   const roles = (await rolesOnServer(db, app.id, server.id)).filter((r): r is AppRole => r === 'web' || r === 'worker');
-  const dataServer = await isDataServer(db, app.id, server.id);
+  // Credentials first: making them pins the data server that dataServerOf then reads.
   const credentials = ring && (await ensureDataCredentials(db, ring, app));
+  const data = await dataServerOf(db, app.id);
+  const dataServer = data.server?.id === server.id;
   return {
     app: app.config,
     server: { id: server.id, name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions },
@@ -23,6 +25,7 @@ export async function configureContextFor(db: Db, app: App, server: Server, ring
     facts: server.facts ?? undefined,
     reload: new Set(),
     dataServer,
+    ...(data.gone && { dataServerGone: true }),
     ...(dataServer && credentials && { dataCredentials: credentials }),
     ...(await tlsContextFor(db, app, server.id, { ring, acme })),
   };

@@ -10,6 +10,7 @@ import { runRecipe } from '@/lib/recipes/runner';
 import { startQueuedRun } from '@/lib/servers/queued-run';
 import { recordTlsOutcome } from './certificates';
 import { configureContextFor } from './configure-context';
+import { recordRedisAcl } from './data-services';
 
 /**
  * The job side of "Configure": one server, one connection, the configure recipe. The ACME
@@ -38,6 +39,8 @@ export async function runConfigure(db: Db, ring: KeyRing, runId: string, signal:
     await updateServer(db, server.id, { pendingReload: [] });
   };
   const result = await runRecipe(db, runId, configureRecipe, ctx, transport, signal, beforeSuccess);
+  // Whether the data server's Redis has ACLs decides whether the app keeps REDIS_USERNAME/REDIS_PASSWORD.
+  await recordRedisAcl(db, ring, app, ctx.redisAcl);
   if (!result.ok) await recordTlsOutcome(db, app.id, server.id, ctx);
   if (!result.ok) await updateServer(db, server.id, { pendingReload: [...ctx.reload] });
 }

@@ -19,10 +19,13 @@ export const DATA_HOSTS = { postgres: { host: '127.0.0.1', port: 5432 }, redis: 
 
 export type DataCredentials = {
   postgres?: { database: string; role: string; password: string };
-  redis?: { user: string; prefix: string; password: string };
+  /** No password: Berth found no ACLs in the data server's Redis (< 6), so there is no user to log in as. */
+  redis?: { user: string; prefix: string; password?: string };
 };
 
 /** Laravel's names, so a Laravel app needs no mapping. Passwords are generated once; the rest follow the slug. */
 export const POSTGRES_KEYS = ['DB_CONNECTION', 'DB_HOST', 'DB_PORT', 'DB_DATABASE', 'DB_USERNAME', 'DB_PASSWORD'] as const;
 export const REDIS_KEYS = ['REDIS_HOST', 'REDIS_PORT', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_PREFIX'] as const;
 export const SECRET_KEYS = new Set(['DB_PASSWORD', 'REDIS_PASSWORD']);
+/** Only for a Redis with ACLs (6 and later): without them there is no user to log in as. */
+export const REDIS_USER_KEYS = ['REDIS_USERNAME', 'REDIS_PASSWORD'] as const;

@@ -20,9 +20,15 @@ export type ConfigureContext = {
   uploadedCertificate?: { certificatePem: string; keyPem: string };
   /** Set by the tls task in mode acme: the chain this server now serves, which the job records. */
   servedAcmeCertificate?: string;
+  /** Set by the tls task where the app is not served with ACME (mode or role changed): no lineage is left, so the job drops its record. */
+  acmeCertificateGone?: boolean;
   reload: Set<Service>;
-  /** True on the app's data server (its first web server by name): only there are its database and Redis user made. */
+  /** True on the app's data server (lib/apps/data-services.ts, dataServerOf): only there are its database and Redis user made. */
   dataServer?: boolean;
+  /** The data server the app's credentials were made for no longer serves it: the data tasks refuse to start over elsewhere. */
+  dataServerGone?: boolean;
+  /** Set by the redis task: whether the data server's Redis has ACLs, which the job records (no ACLs: no REDIS_USERNAME/REDIS_PASSWORD). */
+  redisAcl?: boolean;
   /** Opened from app_env_values for this run only (lib/apps/data-services.ts); never logged. */
   dataCredentials?: DataCredentials;
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dataServiceNames } from '@/lib/apps/data-names';
 import { ensureSql, lookSql, parseLook, quoteIdent, quoteLiteral, scramVerifier, scramVerifies, type PostgresLook } from './postgres-sql';
-import { aclFileOf, aclRules, applyCommands, parseApply, parseRedisVersion, passwordHash } from './redis-acl';
+import { LOOK_COMMANDS, aclFileOf, aclRules, applyCommands, parseApply, parseLook as parseRedisLook, parseRedisVersion, passwordHash } from './redis-acl';
 
 const HASH = passwordHash('pw');
 const v7 = parseRedisVersion('# Server\r\nredis_version:7.0.15\r\nredis_git_sha1:0\r\n');
@@ -109,6 +109,25 @@ describe('Redis ACL rendering', () => {
     expect(parseApply(`${user}berth-acl-mark\nOK\nberth-acl-mark\n${user}OK\n`, true)).toEqual({ changed: false });
     expect(() => parseApply(`berth-acl-mark\nERR Error in ACL SETUSER modifier 'x': Syntax error\nberth-acl-mark\n`, false)).toThrow(/SETUSER refused: ERR Error/);
     expect(() => parseApply('NOAUTH Authentication required.\n', false)).toThrow(/NOAUTH/);
+  });
+
+  it("looks at the default user after a mark, since Redis < 6 answers ACL with an error", () => {
+    expect(LOOK_COMMANDS.split('\n')).toEqual(['"INFO" "server"', '"CONFIG" "GET" "aclfile"', '"ECHO" "berth-look-mark"', '"ACL" "GETUSER" "default"', '']);
+  });
+
+  it("finds the default user open when it is on with nopass, or when Redis < 6 let Berth in without AUTH", () => {
+    const info = (version: string) => `# Server\r\nredis_version:${version}\r\naclfile\n/etc/redis/users.acl\nberth-look-mark\n`;
+    expect(parseRedisLook(`${info('7.0.15')}flags\non\nnopass\npasswords\n\ncommands\n+@all\n`, 's1')).toEqual({ version: v7, aclfile: '/etc/redis/users.acl', defaultOpen: true });
+    expect(parseRedisLook(`${info('7.0.15')}flags\non\npasswords\n${HASH}\ncommands\n`, 's1').defaultOpen).toBe(false);
+    expect(parseRedisLook(`${info('7.0.15')}flags\noff\nnopass\npasswords\n`, 's1').defaultOpen).toBe(false);
+    expect(parseRedisLook(`${info('5.0.7')}ERR unknown command \`ACL\`, with args beginning with: \`GETUSER\`, \`default\`, \n`, 's1').defaultOpen).toBe(true);
+  });
+
+  it('names the fix when Redis refuses the admin connection for want of a password', () => {
+    expect(() => parseRedisLook('NOAUTH Authentication required.\n'.repeat(4), 'web-1')).toThrow(
+      /^Redis on web-1 needs a password for its default user \(NOAUTH Authentication required\.\): .*no Redis admin password to give .*Turn Redis off in this app's settings/,
+    );
+    expect(() => parseRedisLook('NOPERM this user has no permissions to run the \'info\' command\n', 'web-1')).toThrow(/^Redis on web-1 refused Berth's admin commands: NOPERM/);
   });
 
   it('reads the aclfile setting', () => {

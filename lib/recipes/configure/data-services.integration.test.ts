@@ -8,8 +8,11 @@ import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import { recipeRuns, taskRuns, type App } from '@/db/schema';
 import { appConfigInput } from '@/lib/apps/config';
 import { runConfigure } from '@/lib/apps/configure-job';
+import { dataServerKey, dataServiceWarnings } from '@/lib/apps/data-services';
+import { getSetting } from '@/db/queries/settings';
 import { and, cmd, ignoreFailure, render } from '@/lib/remote/command';
 import { ADMIN_PSQL } from './database';
+import { REDIS_OPEN_WARNING, postgresTrustWarning } from './data-warnings';
 import { scramVerifier, scramVerifies } from './postgres-sql';
 import { passwordHash } from './redis-acl';
 import { testbedServer } from './testbed-server';
@@ -39,8 +42,10 @@ const envOf = (slug: string) => openEnvValues(bed.t.db, bed.ring, apps[slug]!.id
 async function configure(slug: string) {
   const run = await createRun(bed.t.db, { serverId: bed.server.id, recipe: 'configure', appId: apps[slug]!.id });
   await runConfigure(bed.t.db, bed.ring, run.id, new AbortController().signal);
-  const tasks = Object.fromEntries((await tasksOf(bed.t.db, run.id)).map((x) => [x.name, x.status]));
-  return { run: (await findRun(bed.t.db, run.id))!, tasks };
+  const rows = await tasksOf(bed.t.db, run.id);
+  const tasks = Object.fromEntries(rows.map((x) => [x.name, x.status]));
+  const summaries = Object.fromEntries(rows.map((x) => [x.name, x.summary ?? '']));
+  return { run: (await findRun(bed.t.db, run.id))!, tasks, summaries };
 }
 
 async function dropAll() {
@@ -130,6 +135,25 @@ describe('per-app data services on a real server', () => {
     await expect(asA.subscribe('dsbeta:events', () => {})).rejects.toThrow(/NOPERM/);
     await asA.quit();
     await expect(redisAs(a.REDIS_USERNAME!, b.REDIS_PASSWORD!)).rejects.toThrow(/WRONGPASS/);
+
+    // Yet this machine's default user needs no password (and Berth may not change that): anyone
+    // local reads B's keys without logging in, so the redis task's summary carries the warning.
+    const anyone = await redisAs('default', '');
+    expect(await anyone.get('dsbeta:secret')).toBe('beta-only');
+    await anyone.quit();
+    const { summaries } = await configure('dsbeta');
+    expect(summaries.redis).toBe(`ACL user berth-dsbeta limited to keys and channels dsbeta:*; kept in memory only (no aclfile): a Redis restart loses it, the next configure restores it. ${REDIS_OPEN_WARNING}`);
+  });
+
+  it('says, in the task summaries and on the card, that this machine lets any local user past both', async () => {
+    // pg_hba here trusts 127.0.0.1 (the test hosts' path) and the local socket: nobody logs in as postgres.
+    const { summaries } = await configure('dsalpha');
+    expect(summaries.database).toBe(`database app_dsalpha owned by role app_dsalpha, which alone may connect. ${postgresTrustWarning('from 127.0.0.1')}`);
+    expect(await dataServiceWarnings(bed.t.db, apps.dsalpha!.id, bed.server.id)).toEqual([postgresTrustWarning('from 127.0.0.1'), REDIS_OPEN_WARNING]);
+    const socketProbe = execFileSync('sh', ['-c', render(ADMIN_PSQL.socket.trustProbe)], { input: 'SELECT 1;\n', encoding: 'utf8' });
+    expect(socketProbe.trim()).toBe('1');
+    // The data server is pinned where the credentials were made, outside the app's env.
+    expect(await getSetting(bed.t.db, dataServerKey(apps.dsalpha!.id))).toBe(bed.server.id);
   });
 
   it('a second configure reports both unchanged; lost state (a Redis restart, a changed password) is restored', async () => {

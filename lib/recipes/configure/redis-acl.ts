@@ -48,7 +48,34 @@ function line(...tokens: string[]): string {
   return tokens.map((t) => `"${t}"`).join(' ');
 }
 
-export const LOOK_COMMANDS = [line('INFO', 'server'), line('CONFIG', 'GET', 'aclfile'), ''].join('\n');
+const LOOK_MARK = 'berth-look-mark';
+
+/** Berth's admin commands, then (after a mark, as Redis < 6 answers it with an error) the default user. */
+export const LOOK_COMMANDS = [line('INFO', 'server'), line('CONFIG', 'GET', 'aclfile'), line('ECHO', LOOK_MARK), line('ACL', 'GETUSER', 'default'), ''].join('\n');
+
+export type RedisLook = { version: RedisVersion; aclfile: string; defaultOpen: boolean };
+
+/**
+ * The answer to LOOK_COMMANDS. Berth connects without AUTH, so a Redis whose default user has a
+ * password refuses it (NOAUTH); otherwise the default user is open to every local user: with
+ * ACLs it says `nopass`, without them (Redis < 6) getting this far means there is no requirepass.
+ */
+export function parseLook(output: string, serverName: string): RedisLook {
+  const [admin = '', defaultUser = ''] = output.split(new RegExp(`^${LOOK_MARK}\\r?$`, 'm'));
+  const refused = firstError(admin);
+  if (refused?.startsWith('NOAUTH')) {
+    throw new Error(
+      `Redis on ${serverName} needs a password for its default user (${refused}): Berth runs redis-cli there as that user and has no Redis admin password to give (a setting for one is not offered yet). Turn Redis off in this app's settings, and make the app's ACL user by hand if it needs Redis.`,
+    );
+  }
+  if (refused) throw new Error(`Redis on ${serverName} refused Berth's admin commands: ${refused}`);
+  const version = parseRedisVersion(admin);
+  const lines = defaultUser.split(/\r?\n/).map((l) => l.trim());
+  const [start, end] = [lines.indexOf('flags'), lines.indexOf('passwords')];
+  const flags = start < 0 ? [] : lines.slice(start + 1, end > start ? end : undefined);
+  const defaultOpen = hasAcl(version) ? flags.includes('on') && flags.includes('nopass') : true;
+  return { version, aclfile: aclFileOf(admin), defaultOpen };
+}
 
 /** The configured aclfile from the answer to LOOK_COMMANDS, or '' when ACLs live in memory only. */
 export function aclFileOf(output: string): string {

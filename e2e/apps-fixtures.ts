@@ -1,0 +1,38 @@
+import { expect, type Page } from '@playwright/test';
+
+// Steps the app specs share: create an app in the form, open it, follow its configure runs.
+
+/** Waits for the app's run on a server to be a new one, and finished; expects it to end as `outcome`. */
+export async function waitForAppRun(page: Page, serverName: string, previous: string | null, outcome = 'succeeded') {
+  const run = page.getByTestId(`app-server-${serverName}`).getByTestId('run');
+  await expect(run).not.toHaveAttribute('data-run-id', previous ?? '-', { timeout: 30_000 });
+  await expect(run).toHaveAttribute('data-status', /succeeded|failed|interrupted/, { timeout: 120_000 });
+  await expect(run).toHaveAttribute('data-status', outcome);
+  return run.getAttribute('data-run-id');
+}
+
+export const runIdOn = (page: Page, serverName: string) => page.getByTestId(`app-server-${serverName}`).getByTestId('run').getAttribute('data-run-id');
+
+export async function openApp(page: Page, name: string) {
+  await page.goto('/apps');
+  await page.getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+}
+
+export async function createApp(page: Page, f: { name: string; slug: string; kind: string; domains: string; phpVersion?: string; maxChildren?: string; port?: string; command?: string; repository?: string; servers?: string[] }) {
+  await page.goto('/apps/new');
+  const form = page.getByRole('form', { name: 'Create an app' });
+  await form.getByLabel('Kind').selectOption(f.kind);
+  await form.getByLabel('Name').fill(f.name);
+  await form.getByLabel('Slug').fill(f.slug);
+  await form.getByLabel('Domains').fill(f.domains);
+  if (f.phpVersion) await form.getByLabel('PHP version').fill(f.phpVersion);
+  if (f.maxChildren) await form.getByLabel('PHP-FPM max_children').fill(f.maxChildren);
+  if (f.port) await form.getByLabel(/Port it listens on/).fill(f.port);
+  if (f.command) await form.getByLabel('Command').fill(f.command);
+  if (f.repository) await form.getByLabel('Repository').fill(f.repository);
+  for (const server of f.servers ?? ['web-1']) await form.getByLabel(server, { exact: true }).check();
+  await form.getByRole('button', { name: 'Create app' }).click();
+  return form;
+}
+

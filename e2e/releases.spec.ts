@@ -1,0 +1,88 @@
+import { expect, test, type Page } from '@playwright/test';
+import { createApp, openApp, waitForAppRun } from './apps-fixtures';
+import { fixtureRepo } from './fixtures/git-repo';
+import { OWNER, signInPage } from './fixtures';
+import { getWithHost, testHost } from './testbed-hosts';
+
+// Runs after apps.spec in the "apps" project: both servers are provisioned. A PHP app on both
+// servers, deployed from a git repository made at test time (e2e/fixtures/php-app).
+test.describe.configure({ mode: 'serial' });
+test.setTimeout(300_000);
+
+const repo = fixtureRepo('php-app');
+test.afterAll(() => repo.remove());
+const hosts = [testHost('berth-host-1'), testHost('berth-host-2')];
+
+/** Both servers serve this commit (nginx → PHP-FPM → current/public/index.php). */
+async function servedEverywhere(sha: string) {
+  for (const host of hosts) await expect.poll(async () => (await getWithHost(host.address, 'blog.test')).body, { timeout: 10_000 }).toContain(`fixture release ${sha}`);
+}
+
+/** Waits on the release page until the release ends; returns its status. */
+async function releaseOutcome(page: Page) {
+  await expect(page).toHaveURL(/\/apps\/[^/]+\/releases\/[^/]+$/);
+  const release = page.getByTestId('release');
+  await expect(release).toHaveAttribute('data-status', /succeeded|failed|rolled_back|interrupted/, { timeout: 120_000 });
+  return release.getAttribute('data-status');
+}
+
+async function deploy(page: Page) {
+  await openApp(page, 'Blog');
+  await page.getByRole('form', { name: 'Deploy' }).getByRole('button', { name: 'Deploy' }).click();
+  return releaseOutcome(page);
+}
+
+test('releases: deploy to two servers from the browser, follow every step, roll back in one click', async ({ page }) => {
+  await signInPage(page, OWNER);
+  await createApp(page, { name: 'Blog', slug: 'blog', kind: 'php', domains: 'blog.test', repository: repo.dir, servers: ['web-1', 'web-2'] });
+  await expect(page.getByRole('heading', { name: 'Blog' })).toBeVisible();
+  await waitForAppRun(page, 'web-1', null);
+  await waitForAppRun(page, 'web-2', null);
+
+  const first = repo.head();
+  expect(await deploy(page)).toBe('succeeded');
+  for (const name of ['web-1', 'web-2']) {
+    const steps = page.getByTestId(`release-server-${name}`);
+    for (const step of ['extract', 'switch', 'health-check']) await expect(steps.getByTestId(`task-${step}`)).toHaveAttribute('data-status', 'changed');
+  }
+  await servedEverywhere(first);
+
+  const second = repo.commit({ 'public/extra.txt': 'two\n' }, 'second');
+  expect(await deploy(page)).toBe('succeeded');
+  await servedEverywhere(second);
+
+  // One click on release #1.
+  await openApp(page, 'Blog');
+  await expect(page.getByTestId('releases')).toContainText(second.slice(0, 10));
+  await page.getByRole('form', { name: 'Roll back to 1' }).getByRole('button').click();
+  expect(await releaseOutcome(page)).toBe('succeeded');
+  await servedEverywhere(first);
+});
+
+test('releases: a release that fails its health check rolls back by itself, and a failing build never switches', async ({ page }) => {
+  await signInPage(page, OWNER);
+  repo.commit({ 'public/index.php': '<?php http_response_code(500); echo "broken";\n' }, 'broken');
+  expect(await deploy(page)).toBe('rolled_back');
+  await expect(page.getByTestId('release')).toHaveAttribute('data-failed-step', 'health-check');
+  await expect(page.getByRole('alert')).toContainText('Rolled back to releases/1 on every server.');
+  await servedEverywhere(await firstSha());
+
+  // A build command that fails stops the release before the switch.
+  await openApp(page, 'Blog');
+  const settings = page.getByRole('form', { name: 'App settings' });
+  const before = await Promise.all(['web-1', 'web-2'].map((name) => page.getByTestId(`app-server-${name}`).getByTestId('run').getAttribute('data-run-id')));
+  await settings.getByLabel('Build commands').fill("php -r 'fwrite(STDERR, \"composer: lock file out of date\\n\"); exit(2);'");
+  await settings.getByRole('button', { name: 'Save and apply' }).click();
+  await waitForAppRun(page, 'web-1', before[0]!);
+  await waitForAppRun(page, 'web-2', before[1]!);
+  expect(await deploy(page)).toBe('failed');
+  await expect(page.getByTestId('release')).toHaveAttribute('data-failed-step', 'build');
+  await expect(page.getByRole('alert')).toContainText('composer: lock file out of date');
+  await servedEverywhere(await firstSha());
+});
+
+/** The sha release #1 deployed, read from the fixture repository's first commit. */
+async function firstSha(): Promise<string> {
+  const { execFileSync } = await import('node:child_process');
+  return execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], { cwd: repo.dir, encoding: 'utf8' }).trim();
+}
