@@ -16,6 +16,11 @@ export async function acmeCertificate(db: Db, appId: string, serverId: string): 
   return row;
 }
 
+/** Forgets what certbot issued for the app on one server (its lineage there is gone). */
+export async function deleteAcmeCertificate(db: Db, appId: string, serverId: string): Promise<void> {
+  await db.delete(appCertificates).where(and(eq(appCertificates.appId, appId), eq(appCertificates.serverId, serverId)));
+}
+
 /** Every certificate of the app with its server's name (null for the uploaded one): public fields only, never the key. */
 export async function certificatesOfApp(db: Db, appId: string) {
   return db

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertApp } from '@/db/queries/apps';
-import { putCertificate, uploadedCertificate } from '@/db/queries/certificates';
+import { acmeCertificate, putCertificate, uploadedCertificate } from '@/db/queries/certificates';
 import type { App, Server } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/db/test-db';
 import { issue, makeCa, removeCa } from '@/e2e/tls-fixtures';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { createServer } from '@/lib/servers/create';
-import { saveUploadedCertificate, tlsContextFor } from './certificates';
+import { recordTlsOutcome, saveUploadedCertificate, tlsContextFor } from './certificates';
 import { appConfigInput } from './config';
 
 // Storing uploaded certificates and building the TLS part of a configure context, on a real database.
@@ -73,5 +73,22 @@ describe('ACME certificates', () => {
       tlsPaths: { certificate: '/etc/letsencrypt/live/berth-blog/fullchain.pem', key: '/etc/letsencrypt/live/berth-blog/privkey.pem' },
       acme: { directory: 'https://acme.test/dir', caBundle: '/etc/ca.pem' },
     });
+  });
+});
+
+describe('after a configure run', () => {
+  it("drops a server's ACME record once its lineage is gone, and keeps the sealed upload and other servers' records", async () => {
+    const news = await app('press', 'acme');
+    const other = await createServer(t.db, ring, { name: 'web-2', host: '127.0.0.2', port: 22, username: 'root', bindAddress: null });
+    const leaf = issue(ca, ['press.test']);
+    await recordTlsOutcome(t.db, news.id, server.id, { servedAcmeCertificate: leaf.certPem });
+    await recordTlsOutcome(t.db, news.id, other.id, { servedAcmeCertificate: leaf.certPem });
+    await saveUploadedCertificate(t.db, ring, news, { certificate: leaf.certPem, key: leaf.keyPem });
+    expect(await acmeCertificate(t.db, news.id, server.id)).toBeDefined();
+
+    await recordTlsOutcome(t.db, news.id, server.id, { acmeCertificateGone: true });
+    expect(await acmeCertificate(t.db, news.id, server.id)).toBeUndefined();
+    expect(await acmeCertificate(t.db, news.id, other.id)).toBeDefined();
+    expect(await uploadedCertificate(t.db, news.id)).toBeDefined();
   });
 });

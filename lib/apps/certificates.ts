@@ -1,5 +1,5 @@
 import type { Db } from '@/db';
-import { acmeCertificate, putCertificate, uploadedCertificate } from '@/db/queries/certificates';
+import { acmeCertificate, deleteAcmeCertificate, putCertificate, uploadedCertificate } from '@/db/queries/certificates';
 import type { App } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import type { AcmeSettings } from '@/lib/config/env';
@@ -44,6 +44,16 @@ export async function recordAcmeCertificate(db: Db, appId: string, serverId: str
   if (!leaf) throw new Error('The certificate certbot left on the server does not parse.');
   const info = certificateInfo(leaf);
   await putCertificate(db, { appId, serverId, source: 'acme', certificatePem: pem, sealedKey: null, domains: info.domains, issuer: info.issuer, notAfter: info.notAfter });
+}
+
+/**
+ * What a configure run left on the server, in the database: the certificate certbot serves
+ * there, or no record once the app is not served with ACME there (lineage deleted). The
+ * uploaded row stays whatever the mode: it is sealed, and switching back needs no new upload.
+ */
+export async function recordTlsOutcome(db: Db, appId: string, serverId: string, ctx: Pick<ConfigureContext, 'servedAcmeCertificate' | 'acmeCertificateGone'>): Promise<void> {
+  if (ctx.servedAcmeCertificate) await recordAcmeCertificate(db, appId, serverId, ctx.servedAcmeCertificate);
+  if (ctx.acmeCertificateGone) await deleteAcmeCertificate(db, appId, serverId);
 }
 
 type TlsContext = Pick<ConfigureContext, 'tlsPaths' | 'acme' | 'uploadedCertificate'>;

@@ -8,10 +8,21 @@ export function acmePaths(slug: string) {
   return { certificate: `${live}/fullchain.pem`, key: `${live}/privkey.pem` };
 }
 
+/** certbot keeps renewing a lineage while this file exists; `certbot delete` removes it with the keys. */
+export const acmeRenewalConfPath = (slug: string) => `/etc/letsencrypt/renewal/${acmeCertName(slug)}.conf`;
+
 export function uploadedPaths(slug: string) {
   const dir = `/etc/berth/tls/${slug}`;
   return { dir, certificate: `${dir}/fullchain.pem`, key: `${dir}/privkey.pem` };
 }
 
-/** Renewal with a private ACME CA's bundle (BERTH_ACME_CA_BUNDLE): Debian's own certbot cron job runs without it. */
-export const acmeRenewalCronPath = (slug: string) => `/etc/cron.d/berth-${slug}-acme`;
+/**
+ * Renewal with a private ACME CA's bundle (BERTH_ACME_CA_BUNDLE): Debian's own certbot cron job
+ * runs without it. `_` because a slug cannot contain one, so no app's own cron file
+ * (/etc/cron.d/berth-<slug>) can have this name; cron(8) on Debian reads /etc/cron.d names made
+ * of letters, digits, `-` and `_` (and ignores names with a dot).
+ */
+export const acmeRenewalCronPath = (slug: string) => `/etc/cron.d/berth-${slug}_acme`;
+
+/** The name Berth used before, which is app `<slug>-acme`'s own cron file: removed only when it is the renewal file. */
+export const legacyAcmeRenewalCronPath = (slug: string) => `/etc/cron.d/berth-${slug}-acme`;

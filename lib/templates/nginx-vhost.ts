@@ -88,7 +88,9 @@ function snippetLines(snippet: string | undefined): string[] {
 export function renderVhost(c: VhostConfig): string {
   const names = c.domains.map((d) => safe('domain', d)).join(' ');
   const common = [`server_name ${names};`, `root ${safe('root', c.root)};`, 'index index.php index.html;', `client_max_body_size ${positiveInt('client_max_body_size', c.clientMaxBodyMb)}m;`];
-  const acme = ['location ^~ /.well-known/acme-challenge/ {', `    root ${safe('ACME webroot', c.acmeWebroot)};`, '    default_type text/plain;', '}'];
+  // nginx reads challenges as www-data, which is in every app's group: no symlink in the path
+  // (an app user could otherwise point one at another app's files) is followed.
+  const acme = ['location ^~ /.well-known/acme-challenge/ {', `    root ${safe('ACME webroot', c.acmeWebroot)};`, '    default_type text/plain;', '    disable_symlinks on;', '}'];
   const http = c.tls
     ? ['server {', ...indent([...listen(c.bindAddress, 80), `server_name ${names};`, ...acme, 'location / {', '    return 301 https://$host$request_uri;', '}']), '}']
     : ['server {', ...indent([...listen(c.bindAddress, 80), ...common, ...snippetLines(c.snippet), ...acme, ...appLocations(c)]), '}'];

@@ -11,20 +11,21 @@ export function placeholderPage(slug: string): string {
 
 /**
  * /var/www/<slug> with releases/ and shared/, owned by the app user, group-readable for nginx
- * (0750: no one else). A fresh app gets a placeholder release as `current`, so its domain
- * answers before the first deploy.
+ * (0750: no one else). The ACME webroot is root's, 0755: certbot writes it as root and nginx
+ * serves it, so the app user must not plant files or links there. A fresh app gets a
+ * placeholder release as `current`, so its domain answers before the first deploy.
  */
 export const appDirs: Task<ConfigureContext> = {
   name: 'app-dirs',
   async run(ctx, { transport }) {
     const l = appLayout(ctx.app.slug);
     const hasCurrent = (await transport.exec(cmd('test', '-L', l.current), { okExitCodes: [0, 1] })).code === 0;
-    const dirs = [l.base, l.releases, l.shared, l.acmeWebroot, l.logDir];
-    const before = (await transport.exec(cmd('stat', '-c', '%U:%G:%a', ...dirs), { okExitCodes: [0, 1] })).stdout.trim().split('\n');
-    const wanted = `${l.user}:${l.group}:750`;
-    const dirsOk = before.length === dirs.length && before.every((line) => line === wanted);
+    const dirs = [l.base, l.releases, l.shared, l.logDir];
+    const before = (await transport.exec(cmd('stat', '-c', '%U:%G:%a', ...dirs, l.acmeWebroot), { okExitCodes: [0, 1] })).stdout.trim().split('\n');
+    const wanted = [...dirs.map(() => `${l.user}:${l.group}:750`), 'root:root:755'];
+    const dirsOk = before.length === wanted.length && before.every((line, i) => line === wanted[i]);
     if (!dirsOk) {
-      await transport.exec(and(cmd('install', '-d', '-o', l.user, '-g', l.group, '-m', '0750', ...dirs)));
+      await transport.exec(and(cmd('install', '-d', '-o', l.user, '-g', l.group, '-m', '0750', ...dirs), cmd('install', '-d', '-o', 'root', '-g', 'root', '-m', '0755', l.acmeWebroot)));
     }
     if (!hasCurrent) {
       const release = `${l.releases}/${PLACEHOLDER_RELEASE}`;

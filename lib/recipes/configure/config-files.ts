@@ -4,8 +4,8 @@ import { fpmService } from '../provision/context';
 import { ensureAbsent, ensureFile } from '../provision/managed-file';
 import { changed, unchanged, type Task } from '../task';
 import type { ConfigureContext } from './context';
-import { cronEntries, cronFile, poolFile, supervisorFile, supervisorPrograms, vhostFile, type DesiredFile } from './desired-files';
-import { dropMissingTlsPaths } from './tls';
+import { cronEntries, cronFile, poolFiles, supervisorFile, supervisorPrograms, vhostFile, type DesiredFile } from './desired-files';
+import { settleTlsPaths } from './tls';
 
 /** Writes (or removes) one desired file, validated and put back on failure. Returns what happened. */
 async function apply(transport: Transport, file: DesiredFile, log: (line: string) => void): Promise<'written' | 'removed' | null> {
@@ -19,10 +19,15 @@ export const fpmPool: Task<ConfigureContext> = {
   name: 'fpm-pool',
   async run(ctx, { transport, log }) {
     const { app } = ctx;
-    const done = await apply(transport, poolFile(ctx), log);
-    if (!done) return unchanged(app.kind === 'php' && ctx.roles.includes('web') ? 'pool unchanged' : 'no pool here');
-    ctx.reload.add(fpmService(app.phpVersion));
-    return changed(done === 'removed' ? 'pool removed' : `pool: pm ${app.pool.pm}, max_children ${app.pool.maxChildren}`);
+    const outcomes: string[] = [];
+    for (const file of poolFiles(ctx)) {
+      const done = await apply(transport, file, log);
+      if (!done) continue;
+      ctx.reload.add(fpmService(file.phpVersion));
+      outcomes.push(done === 'removed' ? `pool removed from PHP ${file.phpVersion}` : `pool: pm ${app.pool.pm}, max_children ${app.pool.maxChildren}`);
+    }
+    if (outcomes.length) return changed(outcomes.join('; '));
+    return unchanged(app.kind === 'php' && ctx.roles.includes('web') ? 'pool unchanged' : 'no pool here');
   },
 };
 
@@ -31,7 +36,7 @@ export const vhost: Task<ConfigureContext> = {
   name: 'vhost',
   async run(ctx, { transport, log }) {
     const domains = ctx.app.domains.join(', ');
-    await dropMissingTlsPaths(ctx, transport, log);
+    await settleTlsPaths(ctx, transport, log);
     const done = await apply(transport, vhostFile(ctx), log);
     if (!done) return unchanged(ctx.roles.includes('web') ? `vhost for ${domains} unchanged` : 'not a web server for this app');
     ctx.reload.add('nginx');
@@ -48,9 +53,11 @@ export const workers: Task<ConfigureContext> = {
   async run(ctx, { transport, log }) {
     const count = supervisorPrograms(ctx.app, ctx.roles, ctx.server.id).length;
     const done = await apply(transport, supervisorFile(ctx), log);
-    if (!done) return unchanged(`${count} program(s) unchanged`);
-    await transport.exec(cmd('supervisorctl', 'update'));
-    return changed(done === 'removed' ? 'programs removed' : `${count} program(s) updated`);
+    // Always: cheap, idempotent, and it applies a file an interrupted run wrote but never loaded.
+    const update = await transport.exec(cmd('supervisorctl', 'update'));
+    const applied = update.stdout.split('\n').some((line) => line.startsWith(`berth-${ctx.app.slug}:`));
+    if (!done && !applied) return unchanged(`${count} program(s) unchanged`);
+    return changed(done === 'removed' ? 'programs removed' : done ? `${count} program(s) updated` : 'supervisor applied a file written earlier');
   },
 };
 

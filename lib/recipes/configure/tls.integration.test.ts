@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findApp, insertApp, updateAppConfig } from '@/db/queries/apps';
+import { findApp, insertApp, updateAppConfig, upsertPlacements } from '@/db/queries/apps';
 import { acmeCertificate, uploadedCertificate } from '@/db/queries/certificates';
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import { findServer, updateServer } from '@/db/queries/servers';
@@ -9,14 +10,16 @@ import { createTestDb, type TestDb } from '@/db/test-db';
 import { authorizeKey, getWithHost, testHost } from '@/e2e/testbed-hosts';
 import { httpsGet, issue, makeCa, pebbleRoot, pointName, removeCa, startPebble, type Pebble, type TestCa } from '@/e2e/tls-fixtures';
 import { certificateKeyAad, saveUploadedCertificate } from '@/lib/apps/certificates';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput, appLayout } from '@/lib/apps/config';
 import { runConfigure } from '@/lib/apps/configure-job';
 import { generateKeyText, open, parseKeyRing } from '@/lib/crypto';
-import { cmd, env, ignoreFailure } from '@/lib/remote/command';
+import { and, asUser, cmd, env, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
 import { createServer } from '@/lib/servers/create';
 import { transportFor } from '@/lib/servers/remote';
+import { renderCron } from '@/lib/templates/cron';
+import { HEADER } from '@/lib/templates/directive';
 
 // TLS on a real test host against Pebble: the configure job issues with certbot (HTTP-01 through
 // the app's vhost), nginx serves HTTPS, renewal works; an uploaded pair is served as uploaded.
@@ -28,7 +31,7 @@ let pebbleCa: string;
 let uploadCa: TestCa;
 const ring = parseKeyRing(generateKeyText(1));
 const host = testHost('berth-host-1');
-const SLUGS = ['tlsacme', 'tlsbad', 'tlsup'];
+const SLUGS = ['tlsacme', 'tlsbad', 'tlsup', 'tlsmove'];
 
 async function addApp(slug: string, tls: object): Promise<App> {
   const config = appConfigInput.parse({ slug, kind: 'static', domains: [`${slug}.test`, `www.${slug}.test`], tls });
@@ -59,10 +62,26 @@ async function eventually<T>(get: () => Promise<T>, ok: (value: T) => boolean): 
 const servedOnceReloaded = (name: string, ca: string, fingerprint: string) =>
   eventually(() => httpsGet(host.address, name, ca), (res) => res.cert.fingerprint256 === fingerprint);
 
+const exists = async (path: string) => (await transport.exec(cmd('test', '-e', path), { okExitCodes: [0, 1] })).code === 0;
+const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256;
+
+/** GET http://<hostHeader><path> on the test host's port 80. */
+function getPath(hostHeader: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: host.address, port: 80, path, headers: { host: hostHeader }, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+  });
+}
+
 async function removeAppsFromHost() {
   for (const slug of SLUGS) {
     await transport.exec(ignoreFailure(cmd('certbot', 'delete', '--non-interactive', '--cert-name', `berth-${slug}`)));
-    await transport.exec(cmd('rm', '-rf', `/etc/nginx/sites-enabled/berth-${slug}.conf`, `/var/www/${slug}`, `/var/log/berth/${slug}`, `/etc/berth/tls/${slug}`, `/etc/cron.d/berth-${slug}-acme`, `/etc/cron.d/berth-${slug}`));
+    await transport.exec(cmd('rm', '-rf', `/etc/nginx/sites-enabled/berth-${slug}.conf`, `/var/www/${slug}`, `/var/log/berth/${slug}`, `/etc/berth/tls/${slug}`, `/etc/cron.d/berth-${slug}_acme`, `/etc/cron.d/berth-${slug}-acme`, `/etc/cron.d/berth-${slug}`));
     await transport.exec(ignoreFailure(cmd('userdel', slug)));
     await transport.exec(ignoreFailure(cmd('groupdel', slug)));
   }
@@ -96,6 +115,9 @@ describe('TLS with certbot against Pebble', () => {
 
   it('issues a certificate over HTTP-01 and serves HTTPS with it; HTTP redirects', async () => {
     app = await addApp('tlsacme', { mode: 'acme', acmeEmail: 'ops@tlsacme.test' });
+    // Berth used to name the renewal file berth-<slug>-acme, which is app <slug>-acme's own cron file: configure removes it.
+    const legacy = `# ${HEADER}\nSHELL=/bin/sh\n7 */12 * * * root 'env' 'REQUESTS_CA_BUNDLE=${pebble.listenerCa}' 'certbot' '-q' 'renew' '--cert-name' 'berth-tlsacme' '--no-random-sleep-on-renew'\n`;
+    await transport.upload(legacy, '/etc/cron.d/berth-tlsacme-acme', { mode: 0o644 });
     const { run, tasks, tlsMs } = await configure(app);
     expect(run.error).toBeNull();
     expect(run.status).toBe('succeeded');
@@ -114,7 +136,8 @@ describe('TLS with certbot against Pebble', () => {
       expect(res.cert.fingerprint256).toBe(new X509Certificate(row.certificatePem).fingerprint256);
     }
     expect((await eventually(() => getWithHost(host.address, 'tlsacme.test'), (res) => res.status === 301)).status).toBe(301);
-    const cron = (await transport.exec(cmd('cat', '/etc/cron.d/berth-tlsacme-acme'))).stdout;
+    expect(await exists('/etc/cron.d/berth-tlsacme-acme')).toBe(false);
+    const cron = (await transport.exec(cmd('cat', '/etc/cron.d/berth-tlsacme_acme'))).stdout;
     expect(cron).toContain(`root 'env' 'REQUESTS_CA_BUNDLE=${pebble.listenerCa}' 'certbot' '-q' 'renew' '--cert-name' 'berth-tlsacme' '--no-random-sleep-on-renew'`);
   }, 90_000);
 
@@ -125,6 +148,25 @@ describe('TLS with certbot against Pebble', () => {
     expect(tasks).toMatchObject({ vhost: 'unchanged', tls: 'unchanged', services: 'unchanged' });
     expect((await httpsGet(host.address, 'tlsacme.test', pebbleCa)).cert.serialNumber).toBe(served.cert.serialNumber);
   }, 60_000);
+
+  it("keeps the app user out of the ACME webroot, and nginx follows no link put in the challenge path", async () => {
+    const webroot = appLayout('tlsacme').acmeWebroot;
+    expect((await transport.exec(cmd('stat', '-c', '%U:%G:%a', webroot))).stdout.trim()).toBe('root:root:755');
+    const write = await transport.exec(asUser('tlsacme', cmd('touch', `${webroot}/planted`)), { okExitCodes: [0, 1] });
+    expect(write.code).toBe(1);
+    // The app user owns /var/www/tlsacme, so it can still swap the webroot for a directory of its own:
+    // what it serves there is its own business, but a link to something nginx can read is not followed.
+    const challenge = `${webroot}/.well-known/acme-challenge`;
+    await transport.exec(asUser('tlsacme', and(cmd('mv', '-T', webroot, `${webroot}.old`), cmd('mkdir', '-p', challenge), cmd('ln', '-s', '/etc/nginx/nginx.conf', `${challenge}/leak`), cmd('cp', '/etc/hostname', `${challenge}/plain`))));
+    try {
+      expect((await getPath('tlsacme.test', '/.well-known/acme-challenge/plain')).status).toBe(200);
+      const leak = await getPath('tlsacme.test', '/.well-known/acme-challenge/leak');
+      expect(leak.status).toBe(403);
+      expect(leak.body).not.toContain('worker_processes');
+    } finally {
+      await transport.exec(and(cmd('rm', '-rf', webroot), cmd('mv', '-T', `${webroot}.old`, webroot)));
+    }
+  }, 30_000);
 
   it('renews: a forced renewal gets a new serial, the deploy hook reloads nginx, configure records it', async () => {
     const before = (await httpsGet(host.address, 'tlsacme.test', pebbleCa)).cert.serialNumber;
@@ -211,4 +253,63 @@ describe('an uploaded certificate', () => {
     const secondFingerprint = new X509Certificate(second.certPem).fingerprint256;
     expect((await servedOnceReloaded('tlsup.test', uploadCa.certPem, secondFingerprint)).cert.fingerprint256).toBe(secondFingerprint);
   }, 90_000);
+});
+
+describe('switching TLS modes and roles', () => {
+  it('keeps the uploaded certificate until certbot succeeds, then removes its key; leaving ACME deletes the lineage; a worker-only server keeps no key', async () => {
+    // App tlsmove-acme's own cron file has tlsmove's old renewal name: it must survive all of this.
+    const neighbour = renderCron({ slug: 'tlsmove-acme', user: 'tlsmove-acme', directory: appLayout('tlsmove-acme').current, entries: [{ schedule: '0 3 * * *', argv: ['true'] }] });
+    await transport.upload(neighbour, '/etc/cron.d/berth-tlsmove-acme', { mode: 0o644 });
+    let app = await addApp('tlsmove', { mode: 'uploaded' });
+    const setMode = async (mode: string) => {
+      await updateAppConfig(t.db, app.id, appConfigInput.parse({ ...app.config, tls: { mode } }));
+      app = (await findApp(t.db, app.id))!;
+    };
+    const upload = issue(uploadCa, ['tlsmove.test', 'www.tlsmove.test']);
+    await saveUploadedCertificate(t.db, ring, app, { certificate: upload.certPem, key: upload.keyPem });
+    expect((await configure(app)).run.status).toBe('succeeded');
+    const uploaded = fingerprintOf(upload.certPem);
+    expect((await servedOnceReloaded('tlsmove.test', uploadCa.certPem, uploaded)).cert.fingerprint256).toBe(uploaded);
+
+    // uploaded -> acme, and the CA cannot validate: the site stays on HTTPS with the upload.
+    await setMode('acme');
+    await pointName(pebble, 'tlsmove.test', '127.0.0.12');
+    try {
+      const failed = await configure(app);
+      expect(failed.run.failedTask).toBe('tls');
+    } finally {
+      await pointName(pebble, 'tlsmove.test', null);
+    }
+    expect((await httpsGet(host.address, 'tlsmove.test', uploadCa.certPem)).cert.fingerprint256).toBe(uploaded);
+    expect((await transport.exec(cmd('cat', appLayout('tlsmove').vhostPath))).stdout).toContain('ssl_certificate /etc/berth/tls/tlsmove/fullchain.pem;');
+
+    // It validates now: certbot's certificate is served, the uploaded key leaves the server, its sealed row stays.
+    const switched = await configure(app);
+    expect(switched.run.error).toBeNull();
+    const issued = fingerprintOf((await acmeCertificate(t.db, app.id, serverId))!.certificatePem);
+    expect((await servedOnceReloaded('tlsmove.test', pebbleCa, issued)).cert.fingerprint256).toBe(issued);
+    expect(await exists('/etc/berth/tls/tlsmove')).toBe(false);
+    expect(await uploadedCertificate(t.db, app.id)).toBeDefined();
+    expect(await exists('/etc/cron.d/berth-tlsmove_acme')).toBe(true);
+
+    // acme -> uploaded: the upload is served again; the lineage stops renewing and goes, with its record.
+    await setMode('uploaded');
+    const back = await configure(app);
+    expect(back.run.error).toBeNull();
+    expect((await servedOnceReloaded('tlsmove.test', uploadCa.certPem, uploaded)).cert.fingerprint256).toBe(uploaded);
+    for (const path of ['/etc/letsencrypt/renewal/berth-tlsmove.conf', '/etc/letsencrypt/live/berth-tlsmove', '/etc/letsencrypt/archive/berth-tlsmove', '/etc/cron.d/berth-tlsmove_acme']) {
+      expect(await exists(path), path).toBe(false);
+    }
+    expect(await acmeCertificate(t.db, app.id, serverId)).toBeUndefined();
+    expect(await exists('/etc/berth/tls/tlsmove/privkey.pem')).toBe(true);
+
+    // The web role goes: no vhost, and no private key left behind.
+    await upsertPlacements(t.db, app.id, [{ serverId, roles: ['worker'] }]);
+    const worker = await configure(app);
+    expect(worker.run.error).toBeNull();
+    expect(worker.tasks).toMatchObject({ vhost: 'changed', tls: 'changed' });
+    expect(await exists(appLayout('tlsmove').vhostPath)).toBe(false);
+    expect(await exists('/etc/berth/tls/tlsmove')).toBe(false);
+    expect((await transport.exec(cmd('cat', '/etc/cron.d/berth-tlsmove-acme'))).stdout).toBe(neighbour);
+  }, 120_000);
 });
