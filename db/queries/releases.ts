@@ -79,3 +79,22 @@ export async function interruptAllReleases(db: Db): Promise<number> {
   for (const { id } of rows) await interruptRelease(db, id);
   return rows.length;
 }
+
+/**
+ * Releases whose worker died (Postgres mode, several panel processes): still "running", but no
+ * server run of theirs is queued or running, and nothing of theirs moved since `staleBefore`.
+ * Their runs were already marked interrupted by their stale heartbeats.
+ */
+export async function interruptStaleReleases(db: Db, staleBefore: Date): Promise<number> {
+  const running = await db.select().from(releases).where(eq(releases.status, 'running'));
+  let count = 0;
+  for (const release of running) {
+    const runs = await runsOfRelease(db, release.id);
+    if (runs.some((r) => r.status === 'queued' || r.status === 'running')) continue;
+    const lastMove = Math.max(release.startedAt?.getTime() ?? 0, ...runs.map((r) => (r.finishedAt ?? r.heartbeatAt ?? r.createdAt).getTime()));
+    if (lastMove >= staleBefore.getTime()) continue;
+    await interruptRelease(db, release.id);
+    count++;
+  }
+  return count;
+}

@@ -6,7 +6,7 @@ import { expireStaleProbes, runProbe } from '@/lib/servers/probe';
 import { observeAll } from '@/lib/servers/observe';
 import { runProvision } from '@/lib/servers/provision';
 import { runConfigure } from '@/lib/apps/configure-job';
-import { interruptRelease } from '@/db/queries/releases';
+import { interruptRelease, interruptStaleReleases } from '@/db/queries/releases';
 import { runRelease } from '@/lib/releases/release-job';
 import type { JobHandlers } from './queue';
 
@@ -38,6 +38,7 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string): JobHandlers
     },
     async tick() {
       await interruptStaleRuns(db, new Date(Date.now() - STALE_RUN_MS), false);
+      await interruptStaleReleases(db, new Date(Date.now() - STALE_RUN_MS));
       await expireStaleProbes(db);
       await deleteSamplesBefore(db, new Date(Date.now() - SAMPLE_RETENTION_MS));
       await observeAll(db, ring);

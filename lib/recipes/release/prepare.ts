@@ -1,4 +1,5 @@
-import { and, cmd, locked } from '@/lib/remote/command';
+import { and, cmd, locked, LOCK_BUSY_EXIT } from '@/lib/remote/command';
+import { RemoteError } from '@/lib/remote/errors';
 import { changed, type Task } from '../task';
 import type { ReleaseContext } from './context';
 import { releasePaths } from './paths';
@@ -11,7 +12,13 @@ export const prepare: Task<ReleaseContext> = {
     const current = await transport.exec(cmd('readlink', p.current), { okExitCodes: [0, 1] });
     ctx.previous = current.code === 0 ? current.stdout.trim() : null;
     if (ctx.previous === p.link) throw new Error(`releases/${ctx.number} is already current on ${ctx.server.name}`);
-    await transport.exec(locked(p.lock, and(cmd('rm', '-rf', p.dir, p.archive), cmd('test', '-d', p.releases))));
+    await transport.exec(locked(p.lock, and(cmd('rm', '-rf', p.dir, p.archive), cmd('test', '-d', p.releases)))).catch((err: unknown) => {
+      // A step of an earlier release still runs there (its panel died mid-step): the lock is its.
+      if (err instanceof RemoteError && err.exitCode === LOCK_BUSY_EXIT) {
+        throw new Error(`A step of an earlier release is still running on ${ctx.server.name} (it holds ${p.lock}); wait for it to end, then deploy again.`);
+      }
+      throw err;
+    });
     return changed(`current is ${ctx.previous ?? 'not set'}`);
   },
 };
