@@ -15,6 +15,7 @@ import { SettingsForm } from '@/components/apps/settings-form';
 import { PendingChanges } from '@/components/apps/pending-changes';
 import { DataServicesCard } from '@/components/apps/data-services-card';
 import { TlsCard } from '@/components/apps/tls-card';
+import { WebhookCard } from '@/components/apps/webhook-card';
 import { settingsTexts } from '@/lib/apps/form-lines';
 import { tasksOf } from '@/db/queries/runs';
 import { hasRole } from '@/lib/auth/roles';
@@ -66,6 +67,7 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
         {canManage && <Card title="Pending changes" description="What configuring now would change on each server, as a diff."><PendingChanges appId={app.id} /></Card>}
         <DataServicesCard appId={app.id} config={config} />
         <TlsCard appId={app.id} config={config} canManage={canManage} />
+        <WebhookCard appId={app.id} branch={config.branch} canManage={canManage} />
         {runs.map(({ server, roles, run, tasks }) => (
           <Card key={server.id} title={`On ${server.name}`} description={`${roles.join(' + ')} · the latest configure run.`}>
             <div data-testid={`app-server-${server.name}`}>{run ? <RunView run={run} tasks={tasks} /> : <p className="text-sm text-slate-600">Not configured yet.</p>}</div>
