@@ -51,6 +51,7 @@ export function SettingsForm({ appId, name, config, texts }: { appId: string; na
         {kind === 'process' && <Field name="memoryLimitMb" label="Memory limit (MB, empty = none)" type="number" defaultValue={config.memoryLimitMb ?? ''} />}
         <Field name="healthPath" label="Health check path" defaultValue={config.healthCheck.path} />
         <Field name="healthStatus" label="Expected status" type="number" defaultValue={config.healthCheck.expectStatus} />
+        <Field name="healthTimeoutS" label="Health check timeout (s)" type="number" defaultValue={config.healthCheck.timeoutS} />
       </Section>
       <Section title="Paths">
         <Field name="sharedPaths" label="Shared paths" hint="Kept across releases, e.g. storage .env" defaultValue={config.sharedPaths.join(' ')} />

@@ -91,6 +91,8 @@ export const healthCheckInput = z
   .object({
     path: z.string().trim().regex(/^\/[A-Za-z0-9._~\/?=&%-]{0,200}$/, 'A health check path starts with / and has no spaces').default('/'),
     expectStatus: z.coerce.number().int().min(100).max(599).default(200),
+    /** How long a release waits for the expected answer on each web server before it rolls back. */
+    timeoutS: z.coerce.number().int().min(1).max(300).default(15),
   })
   .prefault({});
 

@@ -4,7 +4,7 @@
  */
 const NESTED: Record<string, Record<string, string>> = {
   pool: { memoryLimitMb: 'phpMemoryLimitMb' },
-  healthCheck: { path: 'healthPath', expectStatus: 'healthStatus' },
+  healthCheck: { path: 'healthPath', expectStatus: 'healthStatus', timeoutS: 'healthTimeoutS' },
   tls: { mode: 'tlsMode', acmeEmail: 'acmeEmail' },
   dataServices: { postgres: 'postgres', redis: 'redis' },
   release: { buildCommands: 'buildCommands', releaseCommands: 'releaseCommands', hooks: 'hooks', preSwitchCheck: 'preSwitchCheck', restartCommand: 'restartCommand', keepReleases: 'keepReleases', buildTimeoutS: 'buildTimeoutS' },

@@ -15,7 +15,7 @@ const checkbox = z.union([z.string(), z.array(z.string())]).optional();
 
 export const configFields = z.object({
   domains: text, phpVersion: text, webRoot: text, port: text, processCommand: text, restart: text, memoryLimitMb: text,
-  repository: text, branch: text, healthPath: text, healthStatus: text, sharedPaths: text, writablePaths: text,
+  repository: text, branch: text, healthPath: text, healthStatus: text, healthTimeoutS: text, sharedPaths: text, writablePaths: text,
   scheduler: checkbox, cron: text, workers: text, nginxSnippet: text, tlsMode: text, acmeEmail: text,
   postgres: checkbox, redis: checkbox,
   pm: text, maxChildren: text, startServers: text, minSpareServers: text, maxSpareServers: text, maxRequests: text,
@@ -61,8 +61,13 @@ export function configFromForm(f: ConfigFields, base: Partial<AppConfig> & Pick<
   if (f.memoryLimitMb !== undefined) raw.memoryLimitMb = optionalNumber(f.memoryLimitMb);
   if (f.repository !== undefined) raw.repository = f.repository.trim() || undefined;
   set('branch', f.branch?.trim() || undefined);
-  if (f.healthPath !== undefined || f.healthStatus !== undefined) {
-    raw.healthCheck = { ...(base.healthCheck ?? {}), ...(f.healthPath !== undefined && { path: f.healthPath }), ...(f.healthStatus !== undefined && { expectStatus: f.healthStatus }) };
+  if (f.healthPath !== undefined || f.healthStatus !== undefined || f.healthTimeoutS !== undefined) {
+    raw.healthCheck = {
+      ...(base.healthCheck ?? {}),
+      ...(f.healthPath !== undefined && { path: f.healthPath }),
+      ...(f.healthStatus !== undefined && { expectStatus: f.healthStatus }),
+      ...(f.healthTimeoutS !== undefined && { timeoutS: f.healthTimeoutS }),
+    };
   }
   set('sharedPaths', f.sharedPaths === undefined ? undefined : words(f.sharedPaths));
   set('writablePaths', f.writablePaths === undefined ? undefined : words(f.writablePaths));

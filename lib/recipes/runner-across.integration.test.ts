@@ -60,7 +60,7 @@ describe('runAcross', () => {
   it('stops every server when a step fails on one, naming the step and the reason', async () => {
     const { results, tasks, runs } = await across('two');
     expect(results[1]).toMatchObject({ ok: false, failedTask: 'two', error: expect.stringContaining('boom on') });
-    expect(results[0]).toEqual({ ok: false, failedTask: 'three', error: 'Stopped before three: two failed on across-2.' });
+    expect(results[0]).toEqual({ ok: false, failedTask: 'three', error: 'Stopped before three: two failed on across-2.', stopped: true });
     expect(runs.map((r) => r.status)).toEqual(['failed', 'failed']);
     // host 1 finished "two" (it was in flight), but no one started "three"; a retry resumes there.
     expect(runs.map((r) => r.failedTask)).toEqual(['three', 'two']);

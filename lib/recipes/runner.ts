@@ -7,7 +7,8 @@ const FLUSH_MS = 400;
 const HEARTBEAT_MS = 10_000;
 const MAX_LOG = 200_000;
 
-export type RunResult = { ok: true } | { ok: false; failedTask: string; error: string };
+/** `stopped`: this server did nothing wrong; another server's failure ended the run before `failedTask`. */
+export type RunResult = { ok: true } | { ok: false; failedTask: string; error: string; stopped?: true };
 
 /** Buffers a task's log lines and writes them to its row at most every FLUSH_MS, so the UI can follow. */
 function taskLog(db: Db, taskId: string) {
@@ -137,7 +138,7 @@ async function stopAll<C>(db: Db, recipe: Recipe<C>, prepared: Prepared<C>[], re
       if (!results[i]!.ok) return results[i]!;
       const error = `Stopped before ${next}: ${failure.failedTask} failed on ${where}.`;
       await updateRun(db, p.runId, { status: 'failed', failedTask: next, error, finishedAt: new Date() });
-      return { ok: false as const, failedTask: next, error };
+      return { ok: false as const, failedTask: next, error, stopped: true as const };
     }),
   );
   return out;
