@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findApp, insertApp, updateAppConfig } from '@/db/queries/apps';
 import { createRun } from '@/db/queries/runs';
-import { findServer, updateServer } from '@/db/queries/servers';
+import { updateServer } from '@/db/queries/servers';
 import type { App, Server } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/db/test-db';
-import { authorizeKey, testHost } from '@/e2e/testbed-hosts';
+import { testHost } from '@/e2e/testbed-hosts';
 import { appConfigInput, appLayout, type AppConfig } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { configureRecipe } from '@/lib/recipes/configure';
@@ -15,7 +15,7 @@ import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
 import { createServer } from '@/lib/servers/create';
-import { transportFor } from '@/lib/servers/remote';
+import { pinnedTestServer } from '@/lib/recipes/configure/testbed-server';
 import { configureContextFor } from './configure-context';
 import { pendingChanges, pendingOnServer, type ServerPending } from './pending-changes';
 import { readFiles } from './read-files';
@@ -43,15 +43,11 @@ const onHost = async () => (await pendingChanges(t.db, ring, app)).find((p) => p
 beforeAll(async () => {
   t = await createTestDb();
   const host = testHost('berth-host-1');
-  const created = await createServer(t.db, ring, { name: 'pend-host-1', host: host.address, port: host.port, username: 'root', bindAddress: host.address });
-  authorizeKey(host.name, created.publicKey);
-  await updateServer(t.db, created.id, { hostKeyFingerprint: host.hostKeyFingerprint, facts: { os: 'debian', osVersion: '12', init: 'none', cpus: 1, memoryMb: 1, diskGb: 1 } });
+  ({ server, transport } = await pinnedTestServer(t.db, ring, 'berth-host-1', 'pend-host-1'));
   // A second server where nothing listens: its error must not hide the first one's changes.
   const dead = await createServer(t.db, ring, { name: 'pend-dead', host: host.address, port: 1, username: 'root', bindAddress: host.address });
   await updateServer(t.db, dead.id, { hostKeyFingerprint: host.hostKeyFingerprint });
-  server = (await findServer(t.db, created.id))!;
   app = await insertApp(t.db, { slug: 'pendapp', name: 'pendapp', config }, [server.id, dead.id].map((serverId) => ({ serverId, roles: ['web', 'worker'] })));
-  transport = await transportFor(server, ring);
   const run = await createRun(t.db, { serverId: server.id, appId: app.id, recipe: 'configure' });
   const result = await runRecipe(t.db, run.id, configureRecipe, await configureContextFor(t.db, app, server), transport, new AbortController().signal);
   expect(result).toEqual({ ok: true });

@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
-import { findServer, updateServer } from '@/db/queries/servers';
 import type { Server } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/db/test-db';
-import { authorizeKey, getWithHost, testHost } from '@/e2e/testbed-hosts';
+import { getWithHost, testHost } from '@/e2e/testbed-hosts';
 import { appConfigInput, appLayout, type AppConfig } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
-import { createServer } from '@/lib/servers/create';
-import { transportFor } from '@/lib/servers/remote';
+import { pinnedTestServer } from './testbed-server';
 import { runRecipe } from '../runner';
 import { configureRecipe } from './index';
 
@@ -48,11 +46,7 @@ const exists = async (path: string) => (await transport.exec(cmd('test', '-e', p
 
 beforeAll(async () => {
   t = await createTestDb();
-  const created = await createServer(t.db, ring, { name: 'snip-host-1', host: host.address, port: host.port, username: 'root', bindAddress: host.address });
-  authorizeKey(host.name, created.publicKey);
-  await updateServer(t.db, created.id, { hostKeyFingerprint: host.hostKeyFingerprint, facts: { os: 'debian', osVersion: '12', init: 'none', cpus: 1, memoryMb: 1, diskGb: 1 } });
-  server = (await findServer(t.db, created.id))!;
-  transport = await transportFor(server, ring);
+  ({ server, transport } = await pinnedTestServer(t.db, ring, 'berth-host-1', 'snip-host-1'));
 });
 
 afterAll(async () => {

@@ -4,10 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findApp, insertApp, updateAppConfig, upsertPlacements } from '@/db/queries/apps';
 import { acmeCertificate, uploadedCertificate } from '@/db/queries/certificates';
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
-import { findServer, updateServer } from '@/db/queries/servers';
 import type { App } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/db/test-db';
-import { authorizeKey, getWithHost, testHost } from '@/e2e/testbed-hosts';
+import { getWithHost, testHost } from '@/e2e/testbed-hosts';
 import { httpsGet, issue, makeCa, pebbleRoot, pointName, removeCa, startPebble, type Pebble, type TestCa } from '@/e2e/tls-fixtures';
 import { certificateKeyAad, saveUploadedCertificate } from '@/lib/apps/certificates';
 import { appConfigInput, appLayout } from '@/lib/apps/config';
@@ -16,8 +15,7 @@ import { generateKeyText, open, parseKeyRing } from '@/lib/crypto';
 import { and, asUser, cmd, env, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
-import { createServer } from '@/lib/servers/create';
-import { transportFor } from '@/lib/servers/remote';
+import { pinnedTestServer } from './testbed-server';
 import { renderCron } from '@/lib/templates/cron';
 import { HEADER } from '@/lib/templates/directive';
 
@@ -93,11 +91,9 @@ beforeAll(async () => {
   pebbleCa = await pebbleRoot(pebble);
   uploadCa = makeCa('Berth upload test CA');
   t = await createTestDb();
-  const server = await createServer(t.db, ring, { name: 'tls-test', host: host.address, port: host.port, username: 'root', bindAddress: host.address });
-  authorizeKey(host.name, server.publicKey);
-  await updateServer(t.db, server.id, { hostKeyFingerprint: host.hostKeyFingerprint, facts: { os: 'debian', osVersion: '12', init: 'none', cpus: 1, memoryMb: 1, diskGb: 1 } });
-  serverId = server.id;
-  transport = await transportFor((await findServer(t.db, serverId))!, ring);
+  const pinned = await pinnedTestServer(t.db, ring, 'berth-host-1', 'tls-test');
+  serverId = pinned.server.id;
+  transport = pinned.transport;
   await removeAppsFromHost();
   // Pebble forgets its accounts when it restarts; certbot would still use the one it registered before.
   await transport.exec(cmd('rm', '-rf', `/etc/letsencrypt/accounts/${new URL(pebble.directory).host}`));
