@@ -64,7 +64,7 @@ test('releases: a release that fails its health check rolls back by itself, and 
   repo.commit({ 'public/index.php': '<?php http_response_code(500); echo "broken";\n' }, 'broken');
   expect(await deploy(page)).toBe('rolled_back');
   await expect(page.getByTestId('release')).toHaveAttribute('data-failed-step', 'health-check');
-  await expect(page.getByRole('alert')).toContainText('Rolled back to releases/1 on every server.');
+  await expect(page.getByTestId('release').getByRole('alert')).toContainText('Rolled back to releases/1 on every server.');
   await servedEverywhere(await firstSha());
 
   // A build command that fails stops the release before the switch.
@@ -77,7 +77,7 @@ test('releases: a release that fails its health check rolls back by itself, and 
   await waitForAppRun(page, 'web-2', before[1]!);
   expect(await deploy(page)).toBe('failed');
   await expect(page.getByTestId('release')).toHaveAttribute('data-failed-step', 'build');
-  await expect(page.getByRole('alert')).toContainText('composer: lock file out of date');
+  await expect(page.getByTestId('release').getByRole('alert')).toContainText('composer: lock file out of date');
   await servedEverywhere(await firstSha());
 });
 

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import type { Db } from '@/db';
+import { findRelease } from '@/db/queries/releases';
+import { findUserById } from '@/db/queries/users';
+import type { Release, User } from '@/db/schema';
+import { recordAudit } from '@/lib/audit/record';
+
+/** What the check needs from the request; injected so it is tested without Next. */
+export type WatchDeps = { db: Db; currentUser(): Promise<User | null>; ip: string | null };
+
+export type WatchAccess = { ok: true; user: User; release: Release } | { ok: false; response: Response };
+
+const deny = (status: 401 | 404, error: string): WatchAccess => ({ ok: false, response: Response.json({ error }, { status, headers: { 'Cache-Control': 'no-store' } }) });
+
+/**
+ * The release log's own authorization (a route handler is its own boundary): any signed-in
+ * role may follow a release, viewers included. Signed out is 401, audited like every denial;
+ * an unknown or malformed id is 404, checked only after the session so it reveals nothing.
+ */
+export async function authorizeWatch(deps: WatchDeps, rawId: string): Promise<WatchAccess> {
+  const id = z.uuid().safeParse(rawId);
+  const user = await deps.currentUser();
+  if (!user) {
+    await recordAudit(deps.db, { action: 'release.watch', target: id.success ? `release:${id.data}` : undefined, outcome: 'denied', reason: 'not signed in', ip: deps.ip });
+    return deny(401, 'Sign in to follow this release.');
+  }
+  const release = id.success ? await findRelease(deps.db, id.data) : undefined;
+  if (!release) return deny(404, 'No such release.');
+  return { ok: true, user, release };
+}
+
+/** Re-read during a long stream: the same rules as currentUser() (a disabled account or a bumped session version ends the session). */
+export async function sessionStillValid(db: Db, user: User): Promise<boolean> {
+  const now = await findUserById(db, user.id);
+  return !!now && !now.disabledAt && now.sessionVersion === user.sessionVersion;
+}
