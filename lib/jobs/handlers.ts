@@ -8,6 +8,7 @@ import { runProvision } from '@/lib/servers/provision';
 import { runConfigure } from '@/lib/apps/configure-job';
 import { interruptRelease, interruptStaleReleases } from '@/db/queries/releases';
 import { runRelease } from '@/lib/releases/release-job';
+import { runSnapshotRestore } from '@/lib/releases/snapshots';
 import type { JobHandlers } from './queue';
 
 /** A run whose worker has not touched it for this long is taken to be dead. */
@@ -26,6 +27,8 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string): JobHandlers
           return runConfigure(db, ring, payload.runId, signal);
         case 'release':
           return runRelease(db, ring, payload.releaseId, signal, dataDir);
+        case 'snapshot-restore':
+          return runSnapshotRestore(db, ring, payload.runId, payload.snapshotId, signal);
       }
     },
     async lost(payload) {

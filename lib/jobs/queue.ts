@@ -12,7 +12,8 @@ export const WORK_QUEUE = 'berth-work';
 /** A cron-scheduled tick (pg-boss dedupes schedules across panel processes). */
 export const TICK_QUEUE = 'berth-tick';
 
-export type JobPayload = { kind: 'provision'; runId: string } | { kind: 'configure'; runId: string } | { kind: 'probe'; serverId: string } | { kind: 'release'; releaseId: string };
+export type JobPayload = { kind: 'provision'; runId: string } | { kind: 'configure'; runId: string } | { kind: 'probe'; serverId: string } | { kind: 'release'; releaseId: string }
+  | { kind: 'snapshot-restore'; runId: string; snapshotId: string };
 
 export type JobHandlers = {
   run(payload: JobPayload, signal: AbortSignal): Promise<void>;

@@ -6,16 +6,23 @@ import type { App, Release, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import type { AppRole } from '@/lib/recipes/configure';
 import { releaseRecipe, rollbackRecipe, type ReleaseContext, type RollbackContext } from '@/lib/recipes/release';
-import { runAcross, type ServerRun } from '@/lib/recipes/runner';
+import { runAcross, type RunResult, type ServerRun } from '@/lib/recipes/runner';
 import type { Transport } from '@/lib/remote/transport';
 import { transportFor } from '@/lib/servers/remote';
 import { fetchRelease } from './fetch';
+import { recordSnapshots, snapshotTarget } from './snapshots';
 
 /** Steps after which `current` may already point at the new release somewhere: a failure there rolls back. */
 const AFTER_SWITCH = new Set(['switch', 'restart-workers', 'health-check']);
 
+/** The server where it went wrong, not one that was merely stopped because of it. */
+function firstFailure(results: RunResult[]): Extract<RunResult, { ok: false }> | undefined {
+  const failed = results.filter((r): r is Extract<RunResult, { ok: false }> => !r.ok);
+  return failed.find((r) => !r.stopped) ?? failed[0];
+}
+
 type Placed = { server: Server; roles: AppRole[]; transport: Transport };
-const base = (app: App, p: Placed) => ({ app: app.config, server: { id: p.server.id, name: p.server.name, address: p.server.bindAddress ?? p.server.host }, roles: p.roles });
+const base = (app: App, p: Placed) => ({ app: app.config, server: { id: p.server.id, name: p.server.name, address: p.server.bindAddress ?? p.server.host, bindAddress: p.server.bindAddress }, roles: p.roles });
 
 /** Every server of the app, connected before anything changes anywhere (one unreachable server stops the release). */
 async function connectAll(db: Db, ring: KeyRing, appId: string): Promise<Placed[]> {
@@ -48,14 +55,18 @@ async function deploy(db: Db, app: App, release: Release, placed: Placed[], data
   try {
     const deploys = await successfulDeploys(db, app.id);
     const protect = deploys.filter((d) => d.pinned).map((d) => d.number!);
+    const data = await snapshotTarget(db, app);
     const parts: ServerRun<ReleaseContext>[] = [];
     for (const p of placed) {
       const run = await createReleaseRun(db, { serverId: p.server.id, appId: app.id, releaseId: release.id, recipe: 'release' });
-      parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), number: release.number!, sha: fetched.sha, archivePath: fetched.archivePath, protect } });
+      const database = data?.serverId === p.server.id ? data.database : undefined;
+      parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), number: release.number!, sha: fetched.sha, archivePath: fetched.archivePath, protect, database } });
     }
     const results = await runAcross(db, releaseRecipe, parts, signal);
-    const failure = results.find((r) => !r.ok);
-    if (!failure || failure.ok) return updateRelease(db, release.id, { status: 'succeeded', finishedAt: new Date() });
+    // The pre-migration snapshot (taken, maybe restored) and expired ones removed, whatever the outcome.
+    await recordSnapshots(db, app.id, release.id, parts.map((p) => p.ctx));
+    const failure = firstFailure(results);
+    if (!failure) return updateRelease(db, release.id, { status: 'succeeded', finishedAt: new Date() });
     const previous = Number(parts.map((p) => p.ctx.previous?.match(/^releases\/(\d+)$/)?.[1]).find(Boolean) ?? NaN);
     if (!AFTER_SWITCH.has(failure.failedTask) || !Number.isInteger(previous)) {
       return updateRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000), finishedAt: new Date() });
@@ -80,8 +91,8 @@ async function rollback(db: Db, app: App, release: Release, placed: Placed[], si
   if (!target?.number || target.status !== 'succeeded') throw Object.assign(new Error('The release to roll back to is not a kept, successful deploy.'), { step: 'switch' });
   const [current] = await successfulDeploys(db, app.id);
   const results = await rollbackAcross(db, app, release, placed, target.number, signal);
-  const failure = results.find((r) => !r.ok);
-  if (failure && !failure.ok) return updateRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000), finishedAt: new Date() });
+  const failure = firstFailure(results);
+  if (failure) return updateRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000), finishedAt: new Date() });
   await updateRelease(db, release.id, { status: 'succeeded', sha: target.sha, subject: target.subject, finishedAt: new Date() });
   // The release rolled back from is bad: "roll back to previous" skips it.
   if (current && current.id !== target.id && current.number! > target.number) await updateRelease(db, current.id, { bad: true });

@@ -13,16 +13,22 @@ const SOCKET = `/var/run/postgresql/.s.PGSQL.${port}`;
 const NO_PASSWORD = { PGPASSFILE: '/nonexistent/berth-no-pgpass', PGPASSWORD: '' };
 const byNobody = (...args: string[]) => and(cmd('cd', '/'), asUser('nobody', env(NO_PASSWORD, cmd(...PSQL, ...args, '-U', 'postgres'))));
 
+/** Any Postgres client program (psql, pg_dump, pg_restore) as the superuser, one way or the other. */
+type AdminClient = (program: string, ...args: string[]) => Command;
+const overSocket: AdminClient = (program, ...args) => and(cmd('cd', '/'), asUser('postgres', cmd(program, ...args)));
+const overTcp: AdminClient = (program, ...args) => cmd(program, ...args, '-h', host, '-p', port, '-U', 'postgres');
+
 /**
  * psql as the server's superuser, reading SQL from stdin; runuser keeps root's working directory,
  * which postgres may not enter. `trustProbe` logs in the same way as an unprivileged user
- * (nobody) without a password: if that works, so does it for every local user.
+ * (nobody) without a password: if that works, so does it for every local user. `client` runs
+ * another client program (pg_dump, pg_restore) the same way, for the pre-migration snapshots.
  */
 export const ADMIN_PSQL = {
-  socket: { command: and(cmd('cd', '/'), asUser('postgres', cmd(...PSQL))), via: 'the local socket as postgres', where: 'on the local socket', trustProbe: byNobody() },
-  tcp: { command: cmd(...PSQL, '-h', host, '-p', port, '-U', 'postgres'), via: `${host}:${port} as postgres`, where: `from ${host}`, trustProbe: byNobody('-h', host, '-p', String(port)) },
+  socket: { command: overSocket(...PSQL), client: overSocket, via: 'the local socket as postgres', where: 'on the local socket', trustProbe: byNobody() },
+  tcp: { command: overTcp(...PSQL), client: overTcp, via: `${host}:${port} as postgres`, where: `from ${host}`, trustProbe: byNobody('-h', host, '-p', String(port)) },
 };
-type AdminPsql = (typeof ADMIN_PSQL)[keyof typeof ADMIN_PSQL];
+export type AdminPsql = (typeof ADMIN_PSQL)[keyof typeof ADMIN_PSQL];
 
 /**
  * How Berth becomes the server's Postgres superuser. On a Debian server that is `postgres`
@@ -30,7 +36,7 @@ type AdminPsql = (typeof ADMIN_PSQL)[keyof typeof ADMIN_PSQL];
  * host that only reaches Postgres over TCP, like the test hosts) it falls back to TCP on
  * 127.0.0.1 as `postgres`, which works only where pg_hba trusts it or root has a ~/.pgpass.
  */
-async function adminPsql(transport: Transport): Promise<AdminPsql> {
+export async function adminPsql(transport: Transport): Promise<AdminPsql> {
   const installed = await transport.exec(cmd('psql', '--version'), { okExitCodes: [0, 127] });
   if (installed.code !== 0) throw new Error(`psql is not installed on ${transport.serverName}: install PostgreSQL there first`);
   const socket = (await transport.exec(cmd('test', '-S', SOCKET), { okExitCodes: [0, 1] })).code === 0;

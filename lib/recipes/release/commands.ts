@@ -3,7 +3,7 @@ import type { ReleaseContext } from './context';
 import { inRelease, releasePaths } from './paths';
 
 /** Runs commands in the new release as the app user, one by one, with their output in the task log. */
-async function runAll(ctx: ReleaseContext, io: Parameters<Task<ReleaseContext>['run']>[1], commands: string[][], timeoutMs: number) {
+export async function runAll(ctx: ReleaseContext, io: Parameters<Task<ReleaseContext>['run']>[1], commands: string[][], timeoutMs: number) {
   const p = releasePaths(ctx.app.slug, ctx.number);
   for (const argv of commands) {
     io.log(`$ ${argv.join(' ')}`);
@@ -21,13 +21,12 @@ const commandsTask = (name: string, pick: (ctx: ReleaseContext) => string[][], t
   },
 });
 
-const buildTimeout = (ctx: ReleaseContext) => ctx.app.release.buildTimeoutS * 1000;
+export const buildTimeout = (ctx: ReleaseContext) => ctx.app.release.buildTimeoutS * 1000;
 
 /** e.g. composer install --no-dev, npm ci && npm run build; bounded by the app's build timeout. */
 export const build = commandsTask('build', (ctx) => ctx.app.release.buildCommands, buildTimeout);
 /** e.g. php artisan config:cache, on every server. */
 export const releaseCommands = commandsTask('release-commands', (ctx) => ctx.app.release.releaseCommands, buildTimeout);
-/** Hooks for every server, or the one server they name (seed 003: migrate on one server only). */
-export const hooks = commandsTask('hooks', (ctx) => ctx.app.release.hooks.filter((h) => !h.serverId || h.serverId === ctx.server.id).map((h) => h.argv), buildTimeout);
+// Hooks (with the pre-migration snapshot's restore) are in hooks.ts.
 /** Must pass on every server before any switches (e.g. php artisan about). */
 export const preSwitchCheck = commandsTask('pre-switch-check', (ctx) => (ctx.app.release.preSwitchCheck ? [ctx.app.release.preSwitchCheck] : []), () => 120_000);

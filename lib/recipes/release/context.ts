@@ -4,7 +4,8 @@ import type { AppRole } from '../configure/context';
 /** What the release tasks share on one server. */
 export type ReleaseContext = {
   app: AppConfig;
-  server: { id: string; name: string; address: string };
+  /** `bindAddress`: where a process app's slots listen follows it (configure/web-slots.ts, listenAddress). */
+  server: { id: string; name: string; address: string; bindAddress?: string | null };
   roles: AppRole[];
   /** The new release's directory name under releases/. */
   number: number;
@@ -15,7 +16,16 @@ export type ReleaseContext = {
   protect: number[];
   /** Set by `prepare`: where `current` pointed before this release (e.g. "releases/4"), if anywhere. */
   previous?: string | null;
+  /** Only on the app's data server, when the app has Berth's Postgres: what `snapshot` dumps and `cleanup` expires. */
+  database?: SnapshotTarget & { expired: { id: string; path: string }[] };
+  /** Set by `snapshot` (the recipe has no db: the job records it); `restoredAt` by `hooks` after a failed migration. */
+  snapshot?: { path: string; takenAt: Date; sizeBytes: number; restoredAt?: Date };
+  /** Set by `cleanup`: the ids of the expired snapshots whose files it removed. */
+  removedSnapshots?: string[];
 };
 
+/** The app's database and the role that owns it (lib/apps/data-names.ts), on its data server. */
+export type SnapshotTarget = { database: string; role: string };
+
 /** Switching back: the directory to make current again. */
-export type RollbackContext = Omit<ReleaseContext, 'number' | 'sha' | 'archivePath' | 'protect' | 'previous'> & { target: number };
+export type RollbackContext = Omit<ReleaseContext, 'number' | 'sha' | 'archivePath' | 'protect' | 'previous' | 'database' | 'snapshot' | 'removedSnapshots'> & { target: number };

@@ -1,12 +1,14 @@
 import type { Recipe } from '../task';
 import { cleanup } from './cleanup';
-import { build, hooks, preSwitchCheck, releaseCommands } from './commands';
+import { build, preSwitchCheck, releaseCommands } from './commands';
 import type { ReleaseContext, RollbackContext } from './context';
 import { extract } from './extract';
 import { healthCheck } from './health-check';
+import { hooks } from './hooks';
 import { linkShared } from './link-shared';
 import { prepare } from './prepare';
 import { restartWorkers } from './restart-workers';
+import { snapshot } from './snapshot';
 import { switchBack, switchRelease } from './switch';
 
 /**
@@ -16,7 +18,7 @@ import { switchBack, switchRelease } from './switch';
  */
 export const releaseRecipe: Recipe<ReleaseContext> = {
   name: 'release',
-  tasks: [prepare, extract, linkShared, build, releaseCommands, hooks, preSwitchCheck, switchRelease, restartWorkers, healthCheck, cleanup],
+  tasks: [prepare, extract, linkShared, build, releaseCommands, snapshot, hooks, preSwitchCheck, switchRelease, restartWorkers, healthCheck, cleanup],
 };
 
 /** Back to an earlier release's directory: switch, restart workers, check health. */

@@ -1,0 +1,27 @@
+'use server';
+
+import { z } from 'zod';
+import { authedAction } from '@/lib/auth/action';
+import { requestSnapshotRestore } from '@/lib/releases/snapshots';
+import { getRuntime } from '@/lib/runtime';
+
+const enqueue: Parameters<typeof requestSnapshotRestore>[1] = (payload, key) => getRuntime().jobs.send(payload, key);
+
+/**
+ * Restores the app's database from a pre-migration snapshot: destructive, so admins only, and
+ * the form must carry the app's slug typed by hand. The restore runs as a job (a server action
+ * never opens SSH); its run and log appear on the release page.
+ */
+export const restoreSnapshot = authedAction(
+  {
+    audit: 'snapshot.restore',
+    role: 'admin',
+    schema: z.object({ appId: z.uuid('Unknown app'), snapshotId: z.uuid('Unknown snapshot'), confirm: z.string().trim().min(1, 'Type the app’s slug to confirm').max(64) }),
+  },
+  async (input, ctx) => {
+    ctx.setTarget(`app:${input.appId}`);
+    const run = await requestSnapshotRestore(ctx.db, enqueue, { appId: input.appId, snapshotId: input.snapshotId, confirm: input.confirm, userId: ctx.user.id });
+    ctx.setDetails({ snapshot: input.snapshotId, run: run.id });
+    return { runId: run.id };
+  },
+);
