@@ -42,6 +42,16 @@ describe('the git mirror', () => {
     expect((await resolveCommit(dir, first.sha.slice(0, 10))).sha).toBe(first.sha);
   });
 
+  it('follows the app when its repository URL changes', async () => {
+    const other = fixtureRepo('php-app');
+    const sha = other.commit({ 'public/moved.txt': 'moved\n' }, 'moved');
+    await syncMirror(other.dir, dir);
+    expect(await resolveCommit(dir, 'main')).toEqual({ sha, subject: 'moved' });
+    await syncMirror(repo.dir, dir);
+    expect((await resolveCommit(dir, 'main')).sha).toBe(repo.head());
+    other.remove();
+  });
+
   it('archives exactly the files of a commit', async () => {
     const { sha } = await resolveCommit(dir, 'main');
     const { stream, done } = archiveCommit(dir, sha);

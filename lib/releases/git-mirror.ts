@@ -36,7 +36,8 @@ export async function syncMirror(repository: string, dir: string): Promise<void>
     }
     return;
   }
-  await git(['remote', 'set-url', 'origin', '--', repository], { cwd: dir });
+  // One process fewer per release when the URL is unchanged (the usual case).
+  if (!fs.readFileSync(`${dir}/config`, 'utf8').includes(`\turl = ${repository}\n`)) await git(['remote', 'set-url', 'origin', '--', repository], { cwd: dir });
   try {
     await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: dir });
   } catch (err) {
@@ -49,9 +50,10 @@ export async function resolveCommit(dir: string, ref: string): Promise<{ sha: st
   if (ref.startsWith('-') || /[\s~^:?*[\\]|\.\./.test(ref)) throw new GitError(`Not a branch or sha: ${ref}`);
   const candidates = SHA.test(ref) ? [ref, `refs/heads/${ref}`] : [`refs/heads/${ref}`];
   for (const candidate of candidates) {
-    const out = await git(['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { cwd: dir }).catch(() => '');
-    const sha = out.trim();
-    if (sha) return { sha, subject: (await git(['log', '-1', '--format=%s', sha], { cwd: dir })).trim() };
+    // sha and subject in one process: `git show -s` of the commit the candidate names.
+    const out = await git(['show', '-s', '--format=%H%n%s', `${candidate}^{commit}`, '--'], { cwd: dir }).catch(() => '');
+    const [sha, subject = ''] = out.split('\n');
+    if (sha && /^[0-9a-f]{40}$/.test(sha)) return { sha, subject };
   }
   throw new GitError(`Unknown branch or sha: ${ref}`);
 }
