@@ -39,7 +39,8 @@ test('apps: a PHP app and a process app are configured on web-1 and served on th
   const first = await waitForAppRun(page, 'web-1', null);
   expect((await getWithHost(host.address, 'shop.test')).body).toContain('shop is configured by Berth');
 
-  await createApp(page, { name: 'Api', slug: 'api', kind: 'process', domains: 'api.test', port: '9301', command: 'python3 -m http.server 9301 --bind 127.0.0.1' });
+  // web-1's bind address is on loopback, so its process apps listen there (HOST), not on 127.0.0.1.
+  await createApp(page, { name: 'Api', slug: 'api', kind: 'process', domains: 'api.test', port: '9301', command: `python3 -m http.server 9301 --bind ${host.address}` });
   await expect(page.getByRole('heading', { name: 'Api' })).toBeVisible();
   await waitForAppRun(page, 'web-1', null);
   await expect.poll(async () => (await getWithHost(host.address, 'api.test').catch(() => ({ body: '' }))).body, { timeout: 15_000 }).toContain('api is configured by Berth');

@@ -47,7 +47,7 @@ export function AddAppForm({ servers }: { servers: Array<{ id: string; name: str
       <Field name="domains" label="Domains" placeholder="shop.example.com www.shop.example.com" required />
       {kind === 'php' && <Field name="phpVersion" label="PHP version" defaultValue="8.2" />}
       {kind === 'php' && <Field name="maxChildren" label="PHP-FPM max_children" type="number" defaultValue={5} />}
-      {kind === 'process' && <Field name="port" label="Port it listens on (127.0.0.1)" type="number" placeholder="3001" />}
+      {kind === 'process' && <Field name="port" label="Port it listens on ($PORT; a release also uses the next one)" type="number" placeholder="3001" />}
       {kind === 'process' && <Field name="processCommand" label="Command" placeholder="node server.js" />}
       {kind !== 'process' && <Field name="webRoot" label="Web root" hint="Inside the release, e.g. public or dist." defaultValue={kind === 'static' ? 'dist' : 'public'} />}
       <Field name="repository" label="Repository" placeholder="git@github.com:acme/shop.git" />

@@ -45,7 +45,7 @@ export function SettingsForm({ appId, name, config, texts }: { appId: string; na
       <Section title="Runtime">
         {kind === 'php' && <Field name="phpVersion" label="PHP version" defaultValue={config.phpVersion} />}
         {kind !== 'process' && <Field name="webRoot" label="Web root" hint="Inside the release, e.g. public or dist." defaultValue={config.webRoot} />}
-        {kind === 'process' && <Field name="port" label="Port it listens on (127.0.0.1)" type="number" defaultValue={config.port} />}
+        {kind === 'process' && <Field name="port" label="Port it listens on ($PORT; a release also uses the next one)" type="number" defaultValue={config.port} />}
         {kind === 'process' && <Field name="processCommand" label="Command" defaultValue={config.processArgv?.join(' ') ?? ''} />}
         {kind === 'process' && <SelectField name="restart" label="Restart policy" options={RESTART} defaultValue={config.restart} />}
         {kind === 'process' && <Field name="memoryLimitMb" label="Memory limit (MB, empty = none)" type="number" defaultValue={config.memoryLimitMb ?? ''} />}

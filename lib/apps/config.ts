@@ -161,8 +161,8 @@ export const appConfigInput = z.object({
     .refine((d) => new Set(d).size === d.length, 'A domain is listed twice'),
   phpVersion: z.string().regex(/^\d\.\d$/, 'A PHP version looks like 8.2').default('8.2'),
   webRoot: appPathInput.default('public'),
-  /** Process apps: the port their command listens on (127.0.0.1). */
-  port: z.coerce.number().int().min(1024).max(65535).optional(),
+  /** Process apps: the port their command listens on ($PORT): this one and the next, one per release slot (web-slots.ts). */
+  port: z.coerce.number().int().min(1024).max(65534).optional(),
   processArgv: argvInput.optional(),
   pool: poolInput,
   workers: z
@@ -170,8 +170,8 @@ export const appConfigInput = z.object({
     .max(20)
     .default([])
     .refine((w) => new Set(w.map((x) => x.name)).size === w.length, 'Two workers have the same name')
-    // A process app's own command runs as the supervisor program "web".
-    .refine((w) => !w.some((x) => x.name === 'web'), 'The worker name "web" is reserved'),
+    // A process app's own command runs as the supervisor programs web-a and web-b ("web" before them).
+    .refine((w) => !w.some((x) => ['web', 'web-a', 'web-b'].includes(x.name)), 'The worker names "web", "web-a" and "web-b" are reserved'),
   scheduler: z.boolean().default(false),
   cron: z.array(cronLineInput).max(50).default([]),
   sharedPaths: z.array(appPathInput).default([]),

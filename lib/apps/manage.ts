@@ -35,8 +35,10 @@ async function checkClashes(db: Db, config: AppConfig, placements: Placement[], 
   for (const other of await appsSharingServers(db, placements.map((p) => p.serverId), appId)) {
     const domain = config.domains.find((d) => other.config.domains.includes(d));
     if (domain) throw new ActionError(`${domain} is already served by ${other.name} on a shared server.`, { domains: [`${domain} belongs to ${other.name}`] });
-    if (config.kind === 'process' && other.config.kind === 'process' && config.port === other.config.port) {
-      throw new ActionError(`Port ${config.port} is already used by ${other.name} on a shared server.`, { port: [`${other.name} listens on ${config.port}`] });
+    // A process app holds port and port + 1 (its two release slots): the pairs must not overlap.
+    if (config.kind === 'process' && other.config.kind === 'process' && config.port && other.config.port && Math.abs(config.port - other.config.port) <= 1) {
+      const taken = config.port === other.config.port ? `Port ${config.port} is` : `Ports ${other.config.port}–${other.config.port + 1} are`;
+      throw new ActionError(`${taken} already used by ${other.name} on a shared server.`, { port: [`${other.name} listens on ${other.config.port} and ${other.config.port + 1}`] });
     }
   }
 }

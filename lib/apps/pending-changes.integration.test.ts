@@ -6,6 +6,7 @@ import type { App, Server } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/db/test-db';
 import { testHost } from '@/e2e/testbed-hosts';
 import { appConfigInput, appLayout, type AppConfig } from '@/lib/apps/config';
+import { webSlots } from '@/lib/recipes/configure/web-slots';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { configureRecipe } from '@/lib/recipes/configure';
 import { fpmService } from '@/lib/recipes/provision/context';
@@ -27,6 +28,8 @@ let transport: Transport;
 let app: App;
 const ring = parseKeyRing(generateKeyText(1));
 const l = appLayout('pendapp');
+// A PHP app has no process slots: their files are absent on the server and in what Berth would write.
+const NO_SLOTS = { [webSlots('pendapp').livePath]: 'same', [webSlots('pendapp').supervisorPath]: 'same' };
 const config: AppConfig = appConfigInput.parse({
   slug: 'pendapp', kind: 'php', domains: ['pendapp.test'], scheduler: true,
   workers: [{ name: 'default', argv: ['sleep', '1000'], processes: 1 }],
@@ -70,13 +73,13 @@ describe('pending changes on a real server', () => {
     const all = await pendingChanges(t.db, ring, app);
     expect(all.map((p) => p.serverName)).toEqual(['pend-dead', 'pend-host-1']);
     expect(all[0]).toMatchObject({ ok: false, error: expect.stringMatching(/connection refused by 127\.0\.0\.11:1/) });
-    expect(statuses(all[1])).toEqual({ [l.poolPath('8.2')]: 'same', [l.vhostPath]: 'same', [l.supervisorPath]: 'same', [l.cronPath]: 'same' });
+    expect(statuses(all[1])).toEqual({ [l.poolPath('8.2')]: 'same', [l.vhostPath]: 'same', [l.supervisorPath]: 'same', [l.cronPath]: 'same', ...NO_SLOTS });
   });
 
   it('a new max_children shows as an update of the pool file only, with the changed line', async () => {
     await setConfig({ ...config, pool: { ...config.pool, maxChildren: 9 } });
     const pending = await onHost();
-    expect(statuses(pending)).toEqual({ [l.poolPath('8.2')]: 'update', [l.vhostPath]: 'same', [l.supervisorPath]: 'same', [l.cronPath]: 'same' });
+    expect(statuses(pending)).toEqual({ [l.poolPath('8.2')]: 'update', [l.vhostPath]: 'same', [l.supervisorPath]: 'same', [l.cronPath]: 'same', ...NO_SLOTS });
     const diff = pending!.ok ? pending!.files[0]!.diff : '';
     expect(diff).toContain('\n-pm.max_children = 5\n+pm.max_children = 9\n');
     expect(diff.split('\n').filter((line) => /^[-+][^-+]/.test(line))).toEqual(['-pm.max_children = 5', '+pm.max_children = 9']);
@@ -87,7 +90,7 @@ describe('pending changes on a real server', () => {
   it('a removed worker shows the supervisor file as removed', async () => {
     await setConfig({ ...config, workers: [] });
     const pending = await onHost();
-    expect(statuses(pending)).toEqual({ [l.poolPath('8.2')]: 'same', [l.vhostPath]: 'same', [l.supervisorPath]: 'remove', [l.cronPath]: 'same' });
+    expect(statuses(pending)).toEqual({ [l.poolPath('8.2')]: 'same', [l.vhostPath]: 'same', [l.supervisorPath]: 'remove', [l.cronPath]: 'same', ...NO_SLOTS });
     const file = pending!.ok ? pending!.files[2]! : undefined;
     expect(file?.diff).toMatch(/^--- a\/etc\/supervisor\/conf\.d\/berth-pendapp\.conf\t.*\n\+\+\+ \/dev\/null\t/);
     expect(file?.diff).toContain("\n-command='sleep' '1000'");

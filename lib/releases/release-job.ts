@@ -6,6 +6,7 @@ import type { App, Release, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import type { AppRole } from '@/lib/recipes/configure';
 import { releaseRecipe, rollbackRecipe, type ReleaseContext, type RollbackContext } from '@/lib/recipes/release';
+import { stopIdleSlots } from '@/lib/recipes/release/web-slot-ops';
 import { runAcross, type RunResult, type ServerRun } from '@/lib/recipes/runner';
 import type { Transport } from '@/lib/remote/transport';
 import { transportFor } from '@/lib/servers/remote';
@@ -69,6 +70,8 @@ async function deploy(db: Db, app: App, release: Release, placed: Placed[], data
     if (!failure) return updateRelease(db, release.id, { status: 'succeeded', finishedAt: new Date() });
     const previous = Number(parts.map((p) => p.ctx.previous?.match(/^releases\/(\d+)$/)?.[1]).find(Boolean) ?? NaN);
     if (!AFTER_SWITCH.has(failure.failedTask) || !Number.isInteger(previous)) {
+      // A process app's new process may run, unserved, where start-process passed before another server failed.
+      await stopIdleSlots(app.config, placed);
       return updateRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000), finishedAt: new Date() });
     }
     // The switch happened (somewhere): put every server back on the release that was current.
@@ -92,7 +95,10 @@ async function rollback(db: Db, app: App, release: Release, placed: Placed[], si
   const [current] = await successfulDeploys(db, app.id);
   const results = await rollbackAcross(db, app, release, placed, target.number, signal);
   const failure = firstFailure(results);
-  if (failure) return updateRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000), finishedAt: new Date() });
+  if (failure) {
+    await stopIdleSlots(app.config, placed);
+    return updateRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000), finishedAt: new Date() });
+  }
   await updateRelease(db, release.id, { status: 'succeeded', sha: target.sha, subject: target.subject, finishedAt: new Date() });
   // The release rolled back from is bad: "roll back to previous" skips it.
   if (current && current.id !== target.id && current.number! > target.number) await updateRelease(db, current.id, { bad: true });

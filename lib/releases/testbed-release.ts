@@ -11,6 +11,7 @@ import { getWithHost } from '@/e2e/testbed-hosts';
 import { appConfigInput, appLayout, type AppConfig } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { configureRecipe } from '@/lib/recipes/configure';
+import { webSlots } from '@/lib/recipes/configure/web-slots';
 import { pinnedTestServer } from '@/lib/recipes/configure/testbed-server';
 import { runRecipe } from '@/lib/recipes/runner';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
@@ -21,13 +22,14 @@ import { runRelease } from './release-job';
 export type BedHost = { server: Server; transport: Transport; address: string };
 
 /**
- * For release integration tests: a PHP app configured on both test hosts from a fixture repository
- * made at test time, and helpers to deploy, roll back and look at what each host serves.
+ * For release integration tests: a PHP app (or, with the process-app fixture and `kind: 'process'`
+ * in `extra`, a process app) configured on both test hosts from a fixture repository made at test
+ * time, and helpers to deploy, roll back and look at what each host serves.
  */
-export async function releaseBed(slug: string, extra: Record<string, unknown> = {}) {
+export async function releaseBed(slug: string, extra: Record<string, unknown> = {}, fixture: 'php-app' | 'process-app' = 'php-app') {
   const t: TestDb = await createTestDb();
   const ring = parseKeyRing(generateKeyText(1));
-  const repo = fixtureRepo('php-app');
+  const repo = fixtureRepo(fixture);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `berth-${slug}-`));
   const hosts: BedHost[] = [];
   for (const [host, name] of [['berth-host-1', `${slug}-1`], ['berth-host-2', `${slug}-2`]] as const) {
@@ -54,7 +56,8 @@ export async function releaseBed(slug: string, extra: Record<string, unknown> = 
   async function cleanup() {
     const l = appLayout(slug);
     for (const h of hosts) {
-      await h.transport.exec(cmd('rm', '-rf', l.vhostPath, l.poolPath('8.2'), l.supervisorPath, l.cronPath, l.base));
+      const s = webSlots(slug);
+      await h.transport.exec(cmd('rm', '-rf', l.vhostPath, l.poolPath('8.2'), l.supervisorPath, l.cronPath, s.livePath, s.supervisorPath, l.base));
       await h.transport.exec(and(ignoreFailure(cmd('supervisorctl', 'update')), cmd('nginx', '-s', 'reload')));
     }
     await closeAll();

@@ -1,7 +1,13 @@
 import { HEADER, positiveInt, safe, TemplateValueError } from './directive';
 import { snippetStructureProblem } from './nginx-snippet';
 
-export type Upstream = { kind: 'php'; fpmSocket: string } | { kind: 'process'; socket: string } | { kind: 'process'; port: number } | { kind: 'static' };
+/** `include`: the proxy_pass lives in a file of its own (renderLiveUpstream), which a release rewrites to move traffic. */
+export type Upstream =
+  | { kind: 'php'; fpmSocket: string }
+  | { kind: 'process'; socket: string }
+  | { kind: 'process'; port: number }
+  | { kind: 'process'; include: string }
+  | { kind: 'static' };
 
 export type VhostConfig = {
   slug: string;
@@ -31,10 +37,10 @@ function appLocations(c: VhostConfig): string[] {
   const u = c.upstream;
   if (u.kind === 'static') return ['location / {', '    try_files $uri $uri/ =404;', '}'];
   if (u.kind === 'process') {
-    const target = 'port' in u ? `http://127.0.0.1:${positiveInt('port', u.port)}` : `http://unix:${safe('socket', u.socket)}:`;
+    const pass = 'include' in u ? `include ${safe('live upstream path', u.include)};` : `proxy_pass ${'port' in u ? `http://127.0.0.1:${positiveInt('port', u.port)}` : `http://unix:${safe('socket', u.socket)}:`};`;
     return [
       'location / {',
-      `    proxy_pass ${target};`,
+      `    ${pass}`,
       '    proxy_http_version 1.1;',
       '    proxy_set_header Host $host;',
       '    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
@@ -111,4 +117,12 @@ export function renderVhost(c: VhostConfig): string {
       ]
     : [];
   return [`# ${HEADER}`, ...http, ...https, ''].join('\n');
+}
+
+/**
+ * The include behind a process app's `location /` (Upstream `include`): the live slot's address
+ * and port, and the slot's name, which is how the server records which slot is live.
+ */
+export function renderLiveUpstream(c: { slot: 'a' | 'b'; address: string; port: number }): string {
+  return [`# ${HEADER}`, `# live slot: ${c.slot}`, `proxy_pass http://${safe('address', c.address)}:${positiveInt('port', c.port)};`, ''].join('\n');
 }

@@ -14,6 +14,10 @@ export type WorkerConfig = {
   logDir: string;
   /** supervisor's autorestart: always (true), on-failure (unexpected exit codes), never. */
   restart?: 'always' | 'on-failure' | 'never';
+  /** Plain values only (a process app's slot gets PORT and HOST); secrets never go in a config file. */
+  environment?: Record<string, string>;
+  /** Started when supervisord starts or the program is added; a process app's idle slot is not. */
+  autostart?: boolean;
 };
 
 const AUTORESTART = { always: 'true', 'on-failure': 'unexpected', never: 'false' } as const;
@@ -32,8 +36,16 @@ function supervisorCommand(argv: string[]): string {
   return render(cmd(program!, ...args)).replaceAll('%', '%%');
 }
 
-export function renderWorkers(slug: string, workers: WorkerConfig[]): string {
-  const blocks = workers.map((w) => {
+/** supervisord reads `environment=` as KEY="value" pairs; the values here are checked plain words. */
+function environmentLine(vars: Record<string, string> | undefined): string[] {
+  const entries = Object.entries(vars ?? {});
+  if (entries.length === 0) return [];
+  return [`environment=${entries.map(([k, v]) => `${safe('environment name', k)}="${safe(`value of ${k}`, v)}"`).join(',')}`];
+}
+
+/** Program sections only, each its own supervisor group (a process app's slots: `update` then touches one slot alone). */
+export function renderPrograms(slug: string, workers: WorkerConfig[]): string[] {
+  return workers.map((w) => {
     const program = programName(slug, w.name);
     return [
       `[program:${program}]`,
@@ -42,7 +54,8 @@ export function renderWorkers(slug: string, workers: WorkerConfig[]): string {
       `numprocs=${positiveInt('process count', w.processes)}`,
       `directory=${safe('directory', w.directory)}`,
       `user=${safe('user', w.user)}`,
-      'autostart=true',
+      ...environmentLine(w.environment),
+      `autostart=${w.autostart ?? true}`,
       `autorestart=${AUTORESTART[w.restart ?? 'always']}`,
       'startsecs=1',
       `stopwaitsecs=${positiveInt('stop wait seconds', w.stopWaitSeconds, 1)}`,
@@ -56,6 +69,10 @@ export function renderWorkers(slug: string, workers: WorkerConfig[]): string {
       '',
     ].join('\n');
   });
+}
+
+export function renderWorkers(slug: string, workers: WorkerConfig[]): string {
+  const blocks = renderPrograms(slug, workers);
   const group = [`[group:berth-${safe('slug', slug)}]`, `programs=${workers.map((w) => programName(slug, w.name)).join(',')}`, ''].join('\n');
   return [`; ${HEADER}`, ...blocks, ...(workers.length ? [group] : [])].join('\n');
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { cronScheduleProblem, laravelScheduler, renderCron } from './cron';
-import { TemplateValueError } from './directive';
+import { HEADER, TemplateValueError } from './directive';
 import { poolProblems, renderPool, type PoolConfig } from './fpm-pool';
-import { renderVhost, type VhostConfig } from './nginx-vhost';
-import { renderWorkers } from './supervisor-program';
+import { renderLiveUpstream, renderVhost, type VhostConfig } from './nginx-vhost';
+import { renderPrograms, renderWorkers } from './supervisor-program';
 
 const vhost: VhostConfig = {
   slug: 'shop',
@@ -47,6 +47,9 @@ describe('nginx vhost', () => {
     const byPort = renderVhost({ ...vhost, upstream: { kind: 'process', port: 8080 } });
     expect(byPort).toContain('proxy_pass http://127.0.0.1:8080;');
     expect(byPort).not.toContain('fastcgi_pass');
+    expect(renderVhost({ ...vhost, upstream: { kind: 'process', include: '/etc/nginx/berth-live/shop.conf' } })).toContain('    location / {\n        include /etc/nginx/berth-live/shop.conf;\n        proxy_http_version 1.1;');
+    expect(renderLiveUpstream({ slot: 'b', address: '127.0.0.1', port: 9302 })).toBe(`# ${HEADER}\n# live slot: b\nproxy_pass http://127.0.0.1:9302;\n`);
+    expect(() => renderLiveUpstream({ slot: 'a', address: '127.0.0.1;x', port: 1 })).toThrow(TemplateValueError);
     expect(renderVhost({ ...vhost, bindAddress: null })).toContain('    listen 80;\n    listen [::]:80;');
   });
 
@@ -82,6 +85,9 @@ describe('supervisor workers and cron', () => {
     ]);
     expect(text).toMatchSnapshot();
     expect(() => renderWorkers('shop', [{ slug: 'shop', name: 'x', argv: ['php', 'a\nb'], user: 'shop', directory: '/d', processes: 1, stopWaitSeconds: 1, logDir: '/l' }])).toThrow(/line breaks/);
+    const slot = { slug: 'shop', name: 'web-b', argv: ['node', 's.js'], user: 'shop', directory: '/d', processes: 1, stopWaitSeconds: 1, logDir: '/l' };
+    expect(renderPrograms('shop', [{ ...slot, environment: { PORT: '9302' }, autostart: false }])[0]).toContain('user=shop\nenvironment=PORT="9302"\nautostart=false\n');
+    expect(() => renderPrograms('shop', [{ ...slot, environment: { PORT: '1",X="2' } }])).toThrow(TemplateValueError);
   });
 
   it('renders cron lines that run as the app user, with % escaped and schedules checked', () => {

@@ -1,11 +1,14 @@
-import { cmd } from '@/lib/remote/command';
+import { appLayout } from '@/lib/apps/config';
+import { and, cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { fpmService } from '../provision/context';
 import { ensureAbsent, ensureFile } from '../provision/managed-file';
+import { supervisorUpdate } from '../supervisor-update';
 import { changed, unchanged, type Task } from '../task';
 import type { ConfigureContext } from './context';
-import { cronEntries, cronFile, poolFiles, supervisorFile, supervisorPrograms, vhostFile, type DesiredFile } from './desired-files';
+import { cronEntries, cronFile, liveUpstreamFile, poolFiles, supervisorFile, supervisorPrograms, vhostFile, webSlotsFile, type DesiredFile } from './desired-files';
 import { settleTlsPaths } from './tls';
+import { hasWebSlots, readLiveSlot, webSlots } from './web-slots';
 
 /** Writes (or removes) one desired file, validated and put back on failure. Returns what happened. */
 async function apply(transport: Transport, file: DesiredFile, log: (line: string) => void): Promise<'written' | 'removed' | null> {
@@ -31,33 +34,66 @@ export const fpmPool: Task<ConfigureContext> = {
   },
 };
 
-/** The nginx vhost for the app's domains; validated by nginx -t, put back if that fails. */
+/**
+ * The nginx vhost for the app's domains; validated by nginx -t, put back if that fails. A process
+ * app's vhost includes the live-slot file, which configure keeps on whatever slot is live: it is
+ * written before the vhost that names it, and removed after the vhost that stopped naming it.
+ */
 export const vhost: Task<ConfigureContext> = {
   name: 'vhost',
   async run(ctx, { transport, log }) {
     const domains = ctx.app.domains.join(', ');
     await settleTlsPaths(ctx, transport, log);
+    if (hasWebSlots(ctx.app, ctx.roles)) {
+      ctx.liveSlot ??= await readLiveSlot(transport, ctx.app.slug);
+      await transport.exec(cmd('install', '-d', '-m', '0755', webSlots(ctx.app.slug).liveDir));
+    }
+    const live = liveUpstreamFile(ctx);
+    const liveDone = live.content !== null ? await apply(transport, live, log) : null;
     const done = await apply(transport, vhostFile(ctx), log);
-    if (!done) return unchanged(ctx.roles.includes('web') ? `vhost for ${domains} unchanged` : 'not a web server for this app');
+    const liveGone = live.content === null ? await apply(transport, live, log) : null;
+    if (!done && !liveDone && !liveGone) return unchanged(ctx.roles.includes('web') ? `vhost for ${domains} unchanged` : 'not a web server for this app');
     ctx.reload.add('nginx');
-    return changed(done === 'removed' ? 'vhost removed' : `vhost for ${domains}`);
+    const slot = live.content !== null ? `; live slot ${ctx.liveSlot ?? 'a'}` : '';
+    return changed(`${done === 'removed' ? 'vhost removed' : done ? `vhost for ${domains}` : `vhost for ${domains} unchanged`}${slot}`);
   },
 };
 
 /**
+ * The live slot's link must exist before supervisor starts it: an app configured before slots
+ * (or fresh) gets it pointed where `current` points, so "web" becomes slot a with the same code.
+ */
+async function ensureLiveLink(ctx: ConfigureContext, transport: Transport): Promise<void> {
+  const link = webSlots(ctx.app.slug).link(ctx.liveSlot ?? 'a');
+  if ((await transport.exec(cmd('test', '-L', link), { okExitCodes: [0, 1] })).code === 0) return;
+  const current = await transport.exec(cmd('readlink', appLayout(ctx.app.slug).current), { okExitCodes: [0, 1] });
+  if (current.code !== 0) return;
+  await transport.exec(and(cmd('ln', '-sfn', current.stdout.trim(), `${link}.tmp`), cmd('mv', '-T', `${link}.tmp`, link)));
+}
+
+/**
  * Queue workers under supervisor, as the app user; `supervisorctl update` restarts only what
- * changed. A process app's own command runs here too, as the program "web".
+ * changed. A process app's own command runs here too, in its two web slots (web-slots.ts).
  */
 export const workers: Task<ConfigureContext> = {
   name: 'workers',
   async run(ctx, { transport, log }) {
-    const count = supervisorPrograms(ctx.app, ctx.roles, ctx.server.id).length;
+    const slots = hasWebSlots(ctx.app, ctx.roles);
+    const count = supervisorPrograms(ctx.app, ctx.roles, ctx.server.id).length + (slots ? 2 : 0);
+    if (slots) {
+      ctx.liveSlot ??= await readLiveSlot(transport, ctx.app.slug);
+      await ensureLiveLink(ctx, transport);
+    }
     const done = await apply(transport, supervisorFile(ctx), log);
+    const web = await apply(transport, webSlotsFile(ctx), log);
     // Always: cheap, idempotent, and it applies a file an interrupted run wrote but never loaded.
-    const update = await transport.exec(cmd('supervisorctl', 'update'));
-    const applied = update.stdout.split('\n').some((line) => line.startsWith(`berth-${ctx.app.slug}:`));
-    if (!done && !applied) return unchanged(`${count} program(s) unchanged`);
-    return changed(done === 'removed' ? 'programs removed' : done ? `${count} program(s) updated` : 'supervisor applied a file written earlier');
+    // The live slot's section is rendered as the release left it, so this does not restart it.
+    const update = await transport.exec(supervisorUpdate());
+    const slug = ctx.app.slug;
+    const applied = update.stdout.split('\n').some((line) => line.startsWith(`berth-${slug}:`) || line.startsWith(`berth-${slug}_web-`));
+    if (!done && !web && !applied) return unchanged(`${count} program(s) unchanged`);
+    const what = [done && `worker programs ${done === 'removed' ? 'removed' : 'updated'}`, web && `web slots ${web === 'removed' ? 'removed' : `updated (live: ${ctx.liveSlot})`}`];
+    return changed(what.filter(Boolean).join('; ') || 'supervisor applied a file written earlier');
   },
 };
 

@@ -2,6 +2,7 @@ import type { ServerFacts } from '@/db/schema';
 import type { AppConfig } from '@/lib/apps/config';
 import type { DataCredentials } from '@/lib/apps/data-names';
 import type { Service } from '../provision/context';
+import type { Slot } from './web-slots';
 
 export type AppRole = 'web' | 'worker';
 
@@ -23,6 +24,8 @@ export type ConfigureContext = {
   /** Set by the tls task where the app is not served with ACME (mode or role changed): no lineage is left, so the job drops its record. */
   acmeCertificateGone?: boolean;
   reload: Set<Service>;
+  /** A process app's live slot on this server (web-slots.ts), read from it by the vhost task or the pending view; a when unset. */
+  liveSlot?: Slot;
   /** True on the app's data server (lib/apps/data-services.ts, dataServerOf): only there are its database and Redis user made. */
   dataServer?: boolean;
   /** The data server the app's credentials were made for no longer serves it: the data tasks refuse to start over elsewhere. */

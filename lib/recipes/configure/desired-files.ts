@@ -2,9 +2,11 @@ import { appLayout, type AppConfig } from '@/lib/apps/config';
 import { cmd, type Command } from '@/lib/remote/command';
 import { laravelScheduler, renderCron } from '@/lib/templates/cron';
 import { renderPool } from '@/lib/templates/fpm-pool';
-import { renderVhost, type Upstream } from '@/lib/templates/nginx-vhost';
-import { renderWorkers, type WorkerConfig } from '@/lib/templates/supervisor-program';
+import { renderLiveUpstream, renderVhost, type Upstream } from '@/lib/templates/nginx-vhost';
+import { HEADER } from '@/lib/templates/directive';
+import { renderPrograms, renderWorkers, type WorkerConfig } from '@/lib/templates/supervisor-program';
 import type { AppRole, ConfigureContext } from './context';
+import { hasWebSlots, listenAddress, SLOTS, slotPort, webSlots, type Slot } from './web-slots';
 
 /**
  * The config files configure would write on one server, rendered from typed values. `content`
@@ -48,7 +50,8 @@ export function poolFiles(ctx: ConfigureContext): (DesiredFile & { phpVersion: s
 
 function upstreamOf(app: AppConfig): Upstream {
   if (app.kind === 'php') return { kind: 'php', fpmSocket: appLayout(app.slug).fpmSocket };
-  if (app.kind === 'process' && app.port) return { kind: 'process', port: app.port };
+  // The same condition as hasWebSlots on a web server: the include exists exactly when the vhost names it.
+  if (app.kind === 'process' && app.port && app.processArgv) return { kind: 'process', include: webSlots(app.slug).livePath };
   return { kind: 'static' };
 }
 
@@ -72,18 +75,52 @@ export function vhostFile(ctx: ConfigureContext): DesiredFile {
   return { path: l.vhostPath, content, mode: 0o644, validate };
 }
 
-/** A process app's own command, as the supervisor program "web", capped by RLIMIT_DATA when asked. */
-function webProgram(app: AppConfig): Omit<WorkerConfig, 'slug' | 'user' | 'directory' | 'logDir'> | null {
-  if (app.kind !== 'process' || !app.processArgv) return null;
-  const limit = app.memoryLimitMb ? ['prlimit', `--data=${app.memoryLimitMb * 1024 * 1024}`, '--'] : [];
-  return { name: 'web', argv: [...limit, ...app.processArgv], processes: 1, stopWaitSeconds: 10, restart: app.restart };
+/** The worker programs supervisor runs for the app on a worker server (a process app's own command runs in its web slots). */
+export function supervisorPrograms(app: AppConfig, roles: AppRole[], serverId: string | undefined) {
+  return roles.includes('worker') ? app.workers.filter((w) => w.serverIds.length === 0 || (serverId !== undefined && w.serverIds.includes(serverId))) : [];
 }
 
-/** The programs supervisor runs for the app on a server: "web" on web servers, workers on worker servers. */
-export function supervisorPrograms(app: AppConfig, roles: AppRole[], serverId: string | undefined) {
-  const web = roles.includes('web') ? webProgram(app) : null;
-  const workers = roles.includes('worker') ? app.workers.filter((w) => w.serverIds.length === 0 || (serverId !== undefined && w.serverIds.includes(serverId))) : [];
-  return [...(web ? [web] : []), ...workers];
+/**
+ * A process app's own command in both slots (web-slots.ts): each on its port, told where to listen
+ * by PORT and HOST, capped by RLIMIT_DATA when asked. `autostart` names the slots supervisord
+ * starts by itself: the live one, and during a release the new one too.
+ */
+export function webSlotsContent(app: AppConfig, bindAddress: string | null | undefined, autostart: readonly Slot[]): string {
+  const l = appLayout(app.slug);
+  const s = webSlots(app.slug);
+  const limit = app.memoryLimitMb ? ['prlimit', `--data=${app.memoryLimitMb * 1024 * 1024}`, '--'] : [];
+  const programs: WorkerConfig[] = SLOTS.map((slot) => ({
+    slug: app.slug,
+    name: `web-${slot}`,
+    argv: [...limit, ...app.processArgv!],
+    user: l.user,
+    directory: s.link(slot),
+    processes: 1,
+    stopWaitSeconds: 10,
+    logDir: l.logDir,
+    restart: app.restart,
+    environment: { PORT: String(slotPort(app, slot)), HOST: listenAddress(bindAddress) },
+    autostart: autostart.includes(slot),
+  }));
+  return [`; ${HEADER}`, ...renderPrograms(app.slug, programs)].join('\n');
+}
+
+/** The live slot configure keeps: read from the server by the configure tasks and the pending view. */
+const liveOf = (ctx: ConfigureContext): Slot => ctx.liveSlot ?? 'a';
+
+export function webSlotsFile(ctx: ConfigureContext): DesiredFile {
+  const path = webSlots(ctx.app.slug).supervisorPath;
+  const content = hasWebSlots(ctx.app, ctx.roles) ? webSlotsContent(ctx.app, ctx.server.bindAddress, [liveOf(ctx)]) : null;
+  return { path, content, mode: 0o644, validate: cmd('supervisorctl', 'reread') };
+}
+
+/** nginx's way to the live slot (Upstream `include`); a release rewrites it to move traffic. */
+export const liveUpstreamContent = (app: AppConfig, bindAddress: string | null | undefined, slot: Slot) => renderLiveUpstream({ slot, address: listenAddress(bindAddress), port: slotPort(app, slot) });
+
+export function liveUpstreamFile(ctx: ConfigureContext): DesiredFile {
+  const path = webSlots(ctx.app.slug).livePath;
+  const content = hasWebSlots(ctx.app, ctx.roles) ? liveUpstreamContent(ctx.app, ctx.server.bindAddress, liveOf(ctx)) : null;
+  return { path, content, mode: 0o644, validate: cmd('nginx', '-t', '-q') };
 }
 
 export function supervisorFile(ctx: ConfigureContext): DesiredFile {
@@ -112,4 +149,4 @@ export function cronFile(ctx: ConfigureContext): DesiredFile {
 }
 
 /** Every file configure manages for the app on this server, in the order the tasks write them. */
-export const desiredFiles = (ctx: ConfigureContext): DesiredFile[] => [...poolFiles(ctx), vhostFile(ctx), supervisorFile(ctx), cronFile(ctx)];
+export const desiredFiles = (ctx: ConfigureContext): DesiredFile[] => [...poolFiles(ctx), vhostFile(ctx), supervisorFile(ctx), cronFile(ctx), liveUpstreamFile(ctx), webSlotsFile(ctx)];

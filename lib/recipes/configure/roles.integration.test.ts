@@ -46,11 +46,13 @@ describe("a process app's memory limit", () => {
 
   it('stops a process that grows past it, and lets one under it run', async () => {
     expect((await bed.configure(capped(128), ['web'])).result).toEqual({ ok: true });
-    await expect.poll(() => status('berth-capped'), { timeout: 8000 }).toMatch(/EXITED|FATAL|BACKOFF/);
-    const log = (await bed.transport.exec(cmd('tail', '-n', '5', '/var/log/berth/capped/berth-capped_web.log'))).stdout;
+    // The live slot (a, on 9377) runs it; the idle slot b waits for a release.
+    await expect.poll(() => status('berth-capped_web-a'), { timeout: 8000 }).toMatch(/EXITED|FATAL|BACKOFF/);
+    expect(await status('berth-capped_web-b')).toMatch(/STOPPED/);
+    const log = (await bed.transport.exec(cmd('tail', '-n', '5', '/var/log/berth/capped/berth-capped_web-a.log'))).stdout;
     expect(log).toContain('MemoryError');
 
     expect((await bed.configure(capped(16), ['web'])).tasks).toMatchObject({ workers: 'changed' });
-    await expect.poll(() => status('berth-capped'), { timeout: 8000 }).toMatch(/RUNNING/);
+    await expect.poll(() => status('berth-capped_web-a'), { timeout: 8000 }).toMatch(/RUNNING/);
   });
 });

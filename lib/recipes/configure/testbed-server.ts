@@ -12,6 +12,7 @@ import { transportFor } from '@/lib/servers/remote';
 import { runRecipe } from '../runner';
 import type { AppRole, ConfigureContext } from './context';
 import { configureRecipe } from './index';
+import { webSlots } from './web-slots';
 
 /**
  * For integration tests: a test DB with one pinned test host (scripts/testbed) and a configure()
@@ -43,7 +44,8 @@ export async function testbedServer(hostName: 'berth-host-1' | 'berth-host-2' = 
   async function cleanup(slugs: string[]) {
     for (const slug of slugs) {
       const l = appLayout(slug);
-      await transport.exec(cmd('rm', '-rf', l.vhostPath, l.poolPath('8.2'), l.supervisorPath, l.cronPath));
+      const s = webSlots(slug);
+      await transport.exec(cmd('rm', '-rf', l.vhostPath, l.poolPath('8.2'), l.supervisorPath, l.cronPath, s.livePath, s.supervisorPath));
     }
     await transport.exec(and(ignoreFailure(cmd('supervisorctl', 'update')), cmd('nginx', '-s', 'reload')));
     await closeAll();

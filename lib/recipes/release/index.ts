@@ -9,22 +9,24 @@ import { linkShared } from './link-shared';
 import { prepare } from './prepare';
 import { restartWorkers } from './restart-workers';
 import { snapshot } from './snapshot';
+import { startNewProcess, startTargetProcess } from './start-process';
 import { switchBack, switchRelease } from './switch';
 
 /**
  * A release, read top to bottom (Deployer's recipe/common.php). The runner completes each task
  * on every server before the next starts, so `switch` happens only once every server has built
- * and passed the pre-switch check. Fetching the commit happens once, on the panel, before this.
+ * and passed the pre-switch check, and (process apps) runs the new process healthy beside the old
+ * one. Fetching the commit happens once, on the panel, before this.
  */
 export const releaseRecipe: Recipe<ReleaseContext> = {
   name: 'release',
-  tasks: [prepare, extract, linkShared, build, releaseCommands, snapshot, hooks, preSwitchCheck, switchRelease, restartWorkers, healthCheck, cleanup],
+  tasks: [prepare, extract, linkShared, build, releaseCommands, snapshot, hooks, preSwitchCheck, startNewProcess, switchRelease, restartWorkers, healthCheck, cleanup],
 };
 
-/** Back to an earlier release's directory: switch, restart workers, check health. */
+/** Back to an earlier release's directory: (process apps: start it beside the live one), switch, restart workers, check health. */
 export const rollbackRecipe: Recipe<RollbackContext> = {
   name: 'rollback',
-  tasks: [switchBack, restartWorkers, healthCheck],
+  tasks: [startTargetProcess, switchBack, restartWorkers, healthCheck],
 };
 
 export type { ReleaseContext, RollbackContext } from './context';
