@@ -28,7 +28,7 @@ async function releaseOutcome(page: Page) {
 
 async function deploy(page: Page) {
   await openApp(page, 'Blog');
-  await page.getByRole('form', { name: 'Deploy' }).getByRole('button', { name: 'Deploy' }).click();
+  await page.getByRole('form', { name: 'Deploy', exact: true }).getByRole('button', { name: 'Deploy', exact: true }).click();
   return releaseOutcome(page);
 }
 
@@ -54,7 +54,7 @@ test('releases: deploy to two servers from the browser, follow every step, roll 
   // One click on release #1.
   await openApp(page, 'Blog');
   await expect(page.getByTestId('releases')).toContainText(second.slice(0, 10));
-  await page.getByRole('form', { name: 'Roll back to 1' }).getByRole('button').click();
+  await page.getByRole('form', { name: 'Roll back to 1', exact: true }).getByRole('button').click();
   expect(await releaseOutcome(page)).toBe('succeeded');
   await servedEverywhere(first);
 });
