@@ -8,7 +8,7 @@ export type Placement = { serverId: string; roles: string[] };
 export async function insertApp(db: Db, app: { slug: string; name: string; config: AppConfig }, placements: Placement[]): Promise<App> {
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(apps).values(app).returning();
-    await tx.insert(appServers).values(placements.map((p) => ({ appId: row!.id, serverId: p.serverId, roles: p.roles })));
+    if (placements.length) await tx.insert(appServers).values(placements.map((p) => ({ appId: row!.id, serverId: p.serverId, roles: p.roles })));
     return row!;
   });
 }

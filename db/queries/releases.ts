@@ -86,15 +86,41 @@ export async function interruptAllReleases(db: Db): Promise<number> {
  * Their runs were already marked interrupted by their stale heartbeats.
  */
 export async function interruptStaleReleases(db: Db, staleBefore: Date): Promise<number> {
-  const running = await db.select().from(releases).where(eq(releases.status, 'running'));
+  const active = await db.select().from(releases).where(inArray(releases.status, ['queued', 'running']));
   let count = 0;
-  for (const release of running) {
+  for (const release of active) {
     const runs = await runsOfRelease(db, release.id);
     if (runs.some((r) => r.status === 'queued' || r.status === 'running')) continue;
-    const lastMove = Math.max(release.startedAt?.getTime() ?? 0, ...runs.map((r) => (r.finishedAt ?? r.heartbeatAt ?? r.createdAt).getTime()));
-    if (lastMove >= staleBefore.getTime()) continue;
+    // Before any server run exists a release is fetching (git may take minutes), or queued
+    // behind the app's earlier jobs (pg-boss expires a job after an hour): wait longer then.
+    const grace = runs.length === 0 ? (release.status === 'queued' ? 65 : 10) * 60_000 : 0;
+    const lastMove = Math.max(release.startedAt?.getTime() ?? release.createdAt.getTime(), ...runs.map((r) => (r.finishedAt ?? r.heartbeatAt ?? r.createdAt).getTime()));
+    if (lastMove + grace >= staleBefore.getTime()) continue;
     await interruptRelease(db, release.id);
     count++;
   }
   return count;
+}
+
+/**
+ * The final write of a release: only while it is still running, so a release the sweeper
+ * already marked interrupted (or a second worker) cannot be flipped back to succeeded.
+ */
+export async function finishRelease(db: Db, id: string, patch: Partial<Release>): Promise<void> {
+  await db.update(releases).set({ finishedAt: new Date(), ...patch }).where(and(eq(releases.id, id), eq(releases.status, 'running')));
+}
+
+/** The deploy that is live: the newest successful deploy, or the one the newest successful rollback went back to. */
+export async function liveDeploy(db: Db, appId: string): Promise<Release | undefined> {
+  const [last] = await db.select().from(releases).where(and(eq(releases.appId, appId), eq(releases.status, 'succeeded'))).orderBy(desc(releases.finishedAt)).limit(1);
+  if (!last || last.kind === 'deploy') return last;
+  return last.targetId ? findRelease(db, last.targetId) : undefined;
+}
+
+/** Configure runs of the app still queued or running (a release must not race them on the same files). */
+export async function activeConfigureRuns(db: Db, appId: string): Promise<RecipeRun[]> {
+  return db
+    .select()
+    .from(recipeRuns)
+    .where(and(eq(recipeRuns.appId, appId), eq(recipeRuns.recipe, 'configure'), inArray(recipeRuns.status, ['queued', 'running'])));
 }

@@ -78,7 +78,7 @@ export const repositoryInput = z
   .max(500)
   .regex(/^(?:(?:ssh|https):\/\/[^\s'"`$;&|<>\\]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s'"`$;&|<>\\]+|\/[A-Za-z0-9._\/-]+)$/, 'Use an ssh (git@host:org/repo.git), https or absolute local repository path')
   // A token in the URL would sit in the stored config, the page and git's argv: use a deploy key.
-  .refine((r) => !/^https:\/\/[^/@]*@/.test(r), 'Remove the credentials from the URL: Berth fetches over ssh with a deploy key, or public https');
+  .refine((r) => !/^https:\/\/[^/@]*@/.test(r) && !/^ssh:\/\/[^/@]*:[^/@]*@/.test(r), 'Remove the credentials from the URL: Berth fetches over ssh with a deploy key, or public https');
 
 /** A branch name as git allows it, minus what would read as an option or a range. */
 export const branchInput = z

@@ -1,5 +1,6 @@
 import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
+import { activeRelease } from '@/db/queries/releases';
 import { updateRun } from '@/db/queries/runs';
 import { updateServer } from '@/db/queries/servers';
 import type { Service } from '@/lib/recipes/provision/context';
@@ -22,6 +23,7 @@ export async function runConfigure(db: Db, ring: KeyRing, runId: string, signal:
   const { run, server, transport } = started;
   const app = run.appId ? await findApp(db, run.appId) : undefined;
   if (!app) return void (await updateRun(db, runId, { status: 'failed', error: 'The app no longer exists.', finishedAt: new Date() }));
+  if (await activeRelease(db, app.id)) return void (await updateRun(db, runId, { status: 'failed', error: 'A release of this app is running; configure again when it ends.', finishedAt: new Date() }));
   // A context that cannot be built (a sealed value that no longer opens, a database error) fails
   // the run with the reason instead of leaving it queued, which would block the server.
   const ctx = await configureContextFor(db, app, server, ring, acme).catch(async (err: Error) => {

@@ -1,5 +1,6 @@
 import type { Db } from '@/db';
 import { appsSharingServers, findApp, findAppBySlug, insertApp, placementsOfApp, updateAppConfig, upsertPlacements, type Placement } from '@/db/queries/apps';
+import { activeRelease } from '@/db/queries/releases';
 import { activeRunFor, createRun, updateRun } from '@/db/queries/runs';
 import { findServer } from '@/db/queries/servers';
 import type { App, RecipeRun } from '@/db/schema';
@@ -95,7 +96,10 @@ export async function requestConfigure(db: Db, enqueue: Enqueue, appId: string, 
   await existingApp(db, appId);
   const runs: RecipeRun[] = [];
   const busy: string[] = [];
-  for (const { server } of await placementsOfApp(db, appId)) {
+  const placements = await placementsOfApp(db, appId);
+  // A release of the app rewrites the same files (process slots, the live include): not both at once.
+  if (await activeRelease(db, appId)) return { runs, busy: placements.map((p) => p.server.name) };
+  for (const { server } of placements) {
     let run: RecipeRun;
     try {
       run = await createRun(db, { serverId: server.id, appId, recipe: 'configure', requestedBy: userId });

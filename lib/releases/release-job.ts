@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Db } from '@/db';
 import { findApp, placementsOfApp } from '@/db/queries/apps';
-import { createReleaseRun, findRelease, successfulDeploys, updateRelease } from '@/db/queries/releases';
+import { activeConfigureRuns, createReleaseRun, findRelease, finishRelease, liveDeploy, successfulDeploys, updateRelease } from '@/db/queries/releases';
 import type { App, Release, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import type { AppRole } from '@/lib/recipes/configure';
@@ -55,7 +55,8 @@ async function deploy(db: Db, app: App, release: Release, placed: Placed[], data
   await updateRelease(db, release.id, { sha: fetched.sha, subject: fetched.subject });
   try {
     const deploys = await successfulDeploys(db, app.id);
-    const protect = deploys.filter((d) => d.pinned).map((d) => d.number!);
+    const keep = app.config.release.keepReleases;
+    const protect = deploys.filter((d, i) => d.pinned || i < keep - 1).map((d) => d.number!);
     const data = await snapshotTarget(db, app);
     const parts: ServerRun<ReleaseContext>[] = [];
     for (const p of placed) {
@@ -67,22 +68,24 @@ async function deploy(db: Db, app: App, release: Release, placed: Placed[], data
     // The pre-migration snapshot (taken, maybe restored) and expired ones removed, whatever the outcome.
     await recordSnapshots(db, app.id, release.id, parts.map((p) => p.ctx));
     const failure = firstFailure(results);
-    if (!failure) return updateRelease(db, release.id, { status: 'succeeded', finishedAt: new Date() });
+    if (!failure) return finishRelease(db, release.id, { status: 'succeeded' });
+    // Live and healthy everywhere: a failed cleanup is a note, not a failed release.
+    if (failure.failedTask === 'cleanup') return finishRelease(db, release.id, { status: 'succeeded', error: `Released; cleanup failed: ${failure.error}`.slice(0, 2000) });
     const previous = Number(parts.map((p) => p.ctx.previous?.match(/^releases\/(\d+)$/)?.[1]).find(Boolean) ?? NaN);
     if (!AFTER_SWITCH.has(failure.failedTask) || !Number.isInteger(previous)) {
       // A process app's new process may run, unserved, where start-process passed before another server failed.
       await stopIdleSlots(app.config, placed);
-      return updateRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000), finishedAt: new Date() });
+      return finishRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000) });
     }
-    // The switch happened (somewhere): put every server back on the release that was current.
-    const back = await rollbackAcross(db, app, release, placed, previous, signal);
+    // The switch happened (somewhere): put every server back on the release that was current,
+    // with a signal of its own: a job being stopped must not cancel its own compensation.
+    const back = await rollbackAcross(db, app, release, placed, previous, AbortSignal.timeout(10 * 60_000));
     const rolledBack = back.every((r) => r.ok);
-    await updateRelease(db, release.id, {
+    await finishRelease(db, release.id, {
       status: rolledBack ? 'rolled_back' : 'failed',
       bad: true,
       failedStep: failure.failedTask,
       error: `${failure.error.slice(0, 1500)}\n${rolledBack ? `Rolled back to releases/${previous} on every server.` : 'The automatic rollback failed too: check each server.'}`,
-      finishedAt: new Date(),
     });
   } finally {
     fs.rmSync(fetched.archivePath, { force: true });
@@ -92,16 +95,16 @@ async function deploy(db: Db, app: App, release: Release, placed: Placed[], data
 async function rollback(db: Db, app: App, release: Release, placed: Placed[], signal: AbortSignal) {
   const target = release.targetId ? await findRelease(db, release.targetId) : undefined;
   if (!target?.number || target.status !== 'succeeded') throw Object.assign(new Error('The release to roll back to is not a kept, successful deploy.'), { step: 'switch' });
-  const [current] = await successfulDeploys(db, app.id);
+  const current = await liveDeploy(db, app.id);
   const results = await rollbackAcross(db, app, release, placed, target.number, signal);
   const failure = firstFailure(results);
   if (failure) {
     await stopIdleSlots(app.config, placed);
-    return updateRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000), finishedAt: new Date() });
+    return finishRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000) });
   }
-  await updateRelease(db, release.id, { status: 'succeeded', sha: target.sha, subject: target.subject, finishedAt: new Date() });
-  // The release rolled back from is bad: "roll back to previous" skips it.
-  if (current && current.id !== target.id && current.number! > target.number) await updateRelease(db, current.id, { bad: true });
+  await finishRelease(db, release.id, { status: 'succeeded', sha: target.sha, subject: target.subject });
+  // The release rolled back from (the one that was live) is bad: "roll back to previous" skips it.
+  if (current && current.id !== target.id) await updateRelease(db, current.id, { bad: true });
 }
 
 /** The job side of Deploy and Rollback: connect every server, then the recipe step by step across them. */
@@ -111,13 +114,16 @@ export async function runRelease(db: Db, ring: KeyRing, releaseId: string, signa
   if (!release || !app || release.status !== 'queued') return;
   await updateRelease(db, release.id, { status: 'running', startedAt: new Date() });
   try {
+    const busy = await activeConfigureRuns(db, app.id);
+    if (busy.length) throw Object.assign(new Error('The app is being configured; deploy again when that run ends.'), { step: 'connect' });
     const placed = await connectAll(db, ring, app.id).catch((err: Error) => {
       throw Object.assign(err, { step: 'connect' });
     });
+    if (placed.length === 0) throw Object.assign(new Error('The app has no servers.'), { step: 'connect' });
     if (release.kind === 'deploy') await deploy(db, app, release, placed, dataDir, signal);
     else await rollback(db, app, release, placed, signal);
   } catch (err) {
     const e = err as Error & { step?: string };
-    await updateRelease(db, release.id, { status: 'failed', failedStep: e.step ?? 'release', error: e.message.slice(0, 2000), finishedAt: new Date() });
+    await finishRelease(db, release.id, { status: 'failed', failedStep: e.step ?? 'release', error: e.message.slice(0, 2000) });
   }
 }

@@ -1,6 +1,6 @@
 import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
-import { activeRelease, findRelease, insertRelease, successfulDeploys, updateRelease } from '@/db/queries/releases';
+import { activeConfigureRuns, activeRelease, findRelease, insertRelease, successfulDeploys, updateRelease } from '@/db/queries/releases';
 import type { Release } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { branchInput } from '@/lib/apps/config';
@@ -35,6 +35,7 @@ export async function requestDeploy(db: Db, enqueue: Enqueue, input: { appId: st
   if (!app.config.repository) throw new ActionError('Set the app’s repository in its settings first.', { ref: ['No repository set'] });
   const ref = branchInput.safeParse(input.ref.trim() || app.config.branch);
   if (!ref.success) throw new ActionError('Please correct the highlighted fields.', { ref: ['Enter a branch name or a commit sha'] });
+  if ((await activeConfigureRuns(db, app.id)).length) throw new ActionError('The app is being configured; deploy when that run ends.');
   return queueRelease(db, enqueue, { appId: app.id, kind: 'deploy', ref: ref.data, trigger: input.trigger, requestedBy: input.userId });
 }
 

@@ -6,7 +6,8 @@
  */
 import path from 'node:path/posix';
 import type { SFTPWrapper } from 'ssh2';
-import { UNIX_NAME, and, cmd, ignoreFailure, render, renderWithPidReport, renderWithStepReports } from './command';
+import fs from 'node:fs';
+import { UNIX_NAME, and, asUser, cmd, ignoreFailure, redirect, render, renderWithPidReport, renderWithStepReports } from './command';
 import type { Command, Script } from './command';
 import { getConnection } from './connection';
 import type { ConnectOptions, Connection, ServerTarget } from './connection';
@@ -61,6 +62,9 @@ export interface Transport {
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const CLEANUP_TIMEOUT_MS = 10_000;
+
+/** Owned by someone other than root: written as that user (see placeAsOwner). */
+const ownedByUser = (opts: UploadOptions) => opts.owner !== undefined && opts.owner !== 'root';
 
 export function checkUpload(remotePath: string, opts: UploadOptions): void {
   if (!path.isAbsolute(remotePath) || remotePath.endsWith('/') || remotePath.includes('\0')) {
@@ -117,12 +121,36 @@ export class SshTransport implements Transport {
   async upload(content: string | Buffer, remotePath: string, opts: UploadOptions): Promise<void> {
     checkUpload(remotePath, opts);
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    if (ownedByUser(opts) && (await this.placeAsOwner(data, remotePath, opts))) return;
     await this.placeFile(remotePath, opts, (sftp, tmp) => writeNewFile(sftp, tmp, data, opts.mode));
   }
 
   async uploadFile(localPath: string, remotePath: string, opts: UploadOptions): Promise<void> {
     checkUpload(remotePath, opts);
+    if (ownedByUser(opts) && (await this.placeAsOwner(await fs.promises.readFile(localPath), remotePath, opts))) return;
     await this.placeFile(remotePath, opts, (sftp, tmp) => putNewFile(sftp, localPath, tmp, opts.mode));
+  }
+
+  /**
+   * A file owned by an unprivileged user is written BY that user (content on stdin, umask 077,
+   * then chmod and rename), never chowned by root: a root `chown`/`chmod` of a path in the
+   * user's own directory follows a symlink the user could swap in, handing them any file.
+   * When the user cannot write there (false), the directory is not theirs, so they cannot swap
+   * anything in it either, and the caller falls back to SFTP + chown.
+   */
+  private async placeAsOwner(data: Buffer, remotePath: string, opts: UploadOptions): Promise<boolean> {
+    const tmp = temporaryPathFor(remotePath);
+    const mode = opts.mode.toString(8).padStart(4, '0');
+    const regroup = opts.group && opts.group !== opts.owner ? [cmd('chgrp', opts.group, tmp)] : [];
+    const write = and(cmd('umask', '077'), redirect(cmd('cat'), tmp), cmd('chmod', mode, tmp), ...regroup, cmd('mv', '-f', '-T', tmp, remotePath));
+    try {
+      await this.exec(asUser(opts.owner!, write), { stdin: data, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+      return true;
+    } catch (err) {
+      await this.exec(asUser(opts.owner!, ignoreFailure(cmd('rm', '-f', tmp))), { timeoutMs: CLEANUP_TIMEOUT_MS }).catch(() => undefined);
+      if (err instanceof RemoteError && err.failure === 'exit') return false;
+      throw err;
+    }
   }
 
   async readFile(remotePath: string, opts: { timeoutMs?: number } = {}): Promise<Buffer> {

@@ -20,7 +20,7 @@ export const extract: Task<ReleaseContext> = {
     });
     log(`uploaded the archive in ${Date.now() - started} ms`);
     await transport.exec(
-      locked(p.lock, and(asUser(p.user, cmd('install', '-d', '-m', '0750', p.dir)), asUser(p.user, cmd('tar', '-x', '-f', p.archive, '-C', p.dir)), cmd('rm', '-f', p.archive))),
+      locked(p.lock, and(asUser(p.user, cmd('install', '-d', '-m', '0750', p.dir)), asUser(p.user, cmd('tar', '-x', '-f', p.archive, '-C', p.dir)), asUser(p.user, cmd('rm', '-f', p.archive)))),
       { timeoutMs: 10 * 60_000 },
     );
     await transport.upload(`${ctx.sha}\n`, `${p.dir}/REVISION`, { mode: 0o640, owner: p.user, group: p.group });

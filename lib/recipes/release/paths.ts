@@ -1,6 +1,12 @@
 import { appLayout } from '@/lib/apps/config';
 import { asUser, cmd, locked, type Command } from '@/lib/remote/command';
 
+/**
+ * Release locks live in /run (root's, per boot): a lock in the app's directory would let the app
+ * user plant a symlink that root's flock opens with O_CREAT, or hold the lock forever.
+ */
+export const releaseLockPath = (slug: string) => `/run/berth-release-${slug}.lock`;
+
 /** Where a release lives on the server, and how its commands run (as the app user, under the app's release lock). */
 export function releasePaths(slug: string, number: number) {
   const l = appLayout(slug);
@@ -10,7 +16,7 @@ export function releasePaths(slug: string, number: number) {
     dir,
     link: `releases/${number}`,
     archive: `${l.releases}/.${number}.tar`,
-    lock: `${l.base}/.berth-release.lock`,
+    lock: releaseLockPath(slug),
   };
 }
 

@@ -1,4 +1,4 @@
-import { and, cmd, locked, LOCK_BUSY_EXIT } from '@/lib/remote/command';
+import { and, asUser, cmd, locked, LOCK_BUSY_EXIT } from '@/lib/remote/command';
 import { RemoteError } from '@/lib/remote/errors';
 import { changed, type Task } from '../task';
 import type { ReleaseContext } from './context';
@@ -12,7 +12,8 @@ export const prepare: Task<ReleaseContext> = {
     const current = await transport.exec(cmd('readlink', p.current), { okExitCodes: [0, 1] });
     ctx.previous = current.code === 0 ? current.stdout.trim() : null;
     if (ctx.previous === p.link) throw new Error(`releases/${ctx.number} is already current on ${ctx.server.name}`);
-    await transport.exec(locked(p.lock, and(cmd('rm', '-rf', p.dir, p.archive), cmd('test', '-d', p.releases)))).catch((err: unknown) => {
+    // Everything under releases/ is the app user's: root never removes there by path.
+    await transport.exec(locked(p.lock, asUser(p.user, and(cmd('rm', '-rf', p.dir, p.archive), cmd('test', '-d', p.releases))))).catch((err: unknown) => {
       // A step of an earlier release still runs there (its panel died mid-step): the lock is its.
       if (err instanceof RemoteError && err.exitCode === LOCK_BUSY_EXIT) {
         throw new Error(`A step of an earlier release is still running on ${ctx.server.name} (it holds ${p.lock}); wait for it to end, then deploy again.`);

@@ -5,7 +5,7 @@ import { hasWebSlots } from '../configure/web-slots';
 import { changed, unchanged, type Task, type TaskIO } from '../task';
 import type { RollbackContext } from './context';
 import { moveTraffic } from './move-traffic';
-import { inRelease } from './paths';
+import { inRelease, releaseLockPath } from './paths';
 
 type Ctx = Pick<RollbackContext, 'app' | 'roles' | 'server'>;
 
@@ -18,7 +18,7 @@ async function restartWorkerPrograms(ctx: Ctx, { transport, log }: TaskIO): Prom
   const l = appLayout(app.slug);
   if (app.release.restartCommand && ctx.roles.includes('worker')) {
     log(`$ ${app.release.restartCommand.join(' ')}`);
-    await transport.exec(inRelease({ user: l.user, lock: `${l.base}/.berth-release.lock` }, l.current, app.release.restartCommand), { onLine: (_s, line) => log(line) });
+    await transport.exec(inRelease({ user: l.user, lock: releaseLockPath(app.slug) }, l.current, app.release.restartCommand), { onLine: (_s, line) => log(line) });
     return 'restart command ran';
   }
   const programs = supervisorPrograms(app, ctx.roles, ctx.server.id);

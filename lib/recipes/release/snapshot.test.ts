@@ -79,7 +79,7 @@ describe('hooks with a snapshot', () => {
     expect(lines).toContain('database restored from the snapshot');
     const restore = t.commands.at(-1)!;
     expect(restore).toContain(`'pg_restore' '-f' '/dev/null' '${taken.path}'`);
-    expect(restore).toContain("'flock' '-n' '-E' '75' '/var/www/shop/.berth-release.lock'");
+    expect(restore).toContain("'flock' '-n' '-E' '75' '/run/berth-release-shop.lock'");
     expect(restore).toContain(`'\\''pg_restore'\\'' '\\''--clean'\\'' '\\''--if-exists'\\'' '\\''-f'\\'' '\\''-'\\'' '\\''${taken.path}'\\'' | '\\''psql'\\''`);
     expect(restore).toMatch(/--single-transaction\W+-c\W+DROP OWNED BY app_shop\W+-f\W+-\W+-d\W+app_shop/);
   });

@@ -1,3 +1,4 @@
+import { redact } from '@/lib/remote/redact';
 import { appLayout, type AppConfig } from '@/lib/apps/config';
 import { cmd, ignoreFailure, or, script } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
@@ -112,7 +113,8 @@ export async function waitHealthy(transport: Transport, app: AppConfig, bindAddr
   }
   const tail = await transport.exec(cmd('tail', '-n', '15', webSlots(app.slug).logPath(slot)), { okExitCodes: [0, 1] }).catch(() => null);
   const why = GONE.has(state) ? `the process is ${state}` : `${answer} within ${timeoutS} s (${state}), expected ${expectStatus}`;
-  const log15 = tail?.stdout.trim() ? `\nIts log ends:\n${tail.stdout.trimEnd()}` : '';
+  // The app's own output may print secrets: it goes through the redactor before it is stored.
+  const log15 = tail?.stdout.trim() ? `\nIts log ends:\n${redact(tail.stdout.trimEnd())}` : '';
   throw new Error(`The new process did not become healthy on ${transport.serverName}: ${url} (${program}): ${why}. Traffic stays on the old process.${log15}`);
 }
 
