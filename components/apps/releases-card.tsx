@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { Badge, type Tone } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { db } from '@/db';
-import { releasesOf } from '@/db/queries/releases';
+import { liveDeploy, releasesOf } from '@/db/queries/releases';
 import type { App, Release, ReleaseStatus } from '@/db/schema';
 import { DeployForm, RedeployButton, RollbackButton } from './release-forms';
 
@@ -10,18 +10,11 @@ const TONE: Record<ReleaseStatus, Tone> = { queued: 'neutral', running: 'warn', 
 
 const seconds = (r: Release) => (r.startedAt && r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s` : '—');
 
-/** Which deploy is current: the newest successful deploy, or the one the newest successful rollback went back to. */
-export function currentDeploy(list: Release[], byId: Map<string, Release>): Release | null {
-  const last = list.find((r) => r.status === 'succeeded');
-  if (!last) return null;
-  return last.kind === 'deploy' ? last : (byId.get(last.targetId ?? '') ?? null);
-}
-
 /** Release history with the Deploy form and a rollback button on each kept, successful deploy. */
 export async function ReleasesCard({ app, canDeploy }: { app: App; canDeploy: boolean }) {
-  const list = await releasesOf(db(), app.id);
-  const byId = new Map(list.map((r) => [r.id, r]));
-  const currentRelease = currentDeploy(list, byId);
+  // The same rule the release job uses to mark a rolled-back-from release bad.
+  const [list, live] = await Promise.all([releasesOf(db(), app.id), liveDeploy(db(), app.id)]);
+  const currentRelease = live ?? null;
   const current = currentRelease?.number ?? null;
   const kept = new Set(list.filter((r) => r.kind === 'deploy' && r.status === 'succeeded').slice(0, app.config.release.keepReleases).map((r) => r.id));
   return (
