@@ -7,6 +7,10 @@ const port = Number(process.env.BERTH_E2E_PORT ?? 3210);
 export const baseURL = `http://127.0.0.1:${port}`;
 // The runner (scripts/test.mjs) picks a fresh directory per leg; the panel under test owns it.
 const dataDir = process.env.BERTH_E2E_DATA_DIR ?? path.join(os.tmpdir(), 'berth-e2e');
+// What the canary test (e2e/env.spec.ts) scans besides responses and the database: the panel's
+// own output and every command line it sent to a server. e2e/fixtures.ts derives the same paths.
+const panelLog = `${dataDir}.panel.log`;
+const commandTrace = `${dataDir}.commands.log`;
 // The runner starts Pebble (scripts/testbed/pebble.sh) before Playwright; the panel then uses it as its ACME CA.
 const pebbleFile = path.join(process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed', 'pebble', 'pebble.json');
 const pebble = fs.existsSync(pebbleFile) ? (JSON.parse(fs.readFileSync(pebbleFile, 'utf8')) as { directory: string; listenerCa: string }) : null;
@@ -30,19 +34,21 @@ export default defineConfig({
   },
   projects: [
     { name: 'setup', testMatch: /setup\.spec\.ts/ },
-    { name: 'panel', testIgnore: /(setup|apps|releases|webhook|zz-rate-limit)\.spec\.ts/, dependencies: ['setup'] },
+    { name: 'panel', testIgnore: /(setup|apps|env|releases|webhook|zz-rate-limit)\.spec\.ts/, dependencies: ['setup'] },
     // Apps need the servers that the servers spec provisions; releases need the apps (files run in name order).
-    { name: 'apps', testMatch: /(apps|releases|webhook)\.spec\.ts/, dependencies: ['panel'] },
+    { name: 'apps', testMatch: /(apps|env|releases|webhook)\.spec\.ts/, dependencies: ['panel'] },
     // Last: it locks an account, and every failure also counts against 127.0.0.1.
     { name: 'last', testMatch: /zz-rate-limit\.spec\.ts/, dependencies: ['apps'] },
   ],
   webServer: {
-    command: `rm -rf '${dataDir}' && node scripts/start.mjs`,
+    // tee: the output still shows here, and the canary test can read it afterwards.
+    command: `rm -rf '${dataDir}' '${panelLog}' '${commandTrace}' && node scripts/start.mjs 2>&1 | tee '${panelLog}'`,
     url: `${baseURL}/api/health`,
     env: {
       BERTH_DATA_DIR: dataDir,
       PORT: String(port),
       HOST: '127.0.0.1',
+      BERTH_COMMAND_TRACE: commandTrace,
       ...(pebble && { BERTH_ACME_DIRECTORY: pebble.directory, BERTH_ACME_CA_BUNDLE: pebble.listenerCa }),
     },
     reuseExistingServer: false,

@@ -5,6 +5,9 @@ import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
 export const dataDir = process.env.BERTH_E2E_DATA_DIR ?? path.join(os.tmpdir(), 'berth-e2e');
 export const usesPostgres = Boolean(process.env.DATABASE_URL);
+/** The panel's stdout and stderr, and its BERTH_COMMAND_TRACE file (playwright.config.ts derives the same paths). */
+export const panelLogFile = `${dataDir}.panel.log`;
+export const commandTraceFile = `${dataDir}.commands.log`;
 
 export const OWNER = { name: 'Olive Owner', email: 'owner@berth.test', password: 'owner-password-123' };
 export const VIEWER = { name: 'Vic Viewer', email: 'viewer@berth.test', password: 'viewer-password-123' };

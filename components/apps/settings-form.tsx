@@ -27,7 +27,7 @@ const Section = ({ title, children }: { title: string; children: React.ReactNode
 );
 
 /** Everything about an app but its slug, kind and pool; saving re-runs configure (no release). */
-type Texts = { workers: string; cron: string; buildCommands: string; releaseCommands: string; hooks: string; preSwitch: string; restart: string };
+type Texts = { workers: string; cron: string; buildCommands: string; releaseCommands: string; hooks: string; preSwitch: string; restart: string; postPushCommands: string };
 
 export function SettingsForm({ appId, name, config, texts }: { appId: string; name: string; config: AppConfig; texts: Texts }) {
   const router = useRouter();
@@ -80,6 +80,12 @@ export function SettingsForm({ appId, name, config, texts }: { appId: string; na
         <Field name="restartCommand" label="Worker restart command" hint="Instead of restarting the supervisor programs, e.g. php artisan queue:restart" defaultValue={texts.restart} />
         <Field name="keepReleases" label="Releases to keep" type="number" defaultValue={config.release.keepReleases} />
         <Field name="buildTimeoutS" label="Command timeout (s)" type="number" defaultValue={config.release.buildTimeoutS} />
+      </Section>
+      <Section title="Environment pushes">
+        <div className="sm:col-span-2">
+          <TextAreaField name="postPushCommands" label="After an env push, run (one command per line)" hint="In current/ as the app user, no shell, e.g. php artisan config:cache" defaultValue={texts.postPushCommands} />
+        </div>
+        <CheckboxField name="restartAfterPush" label="Restart workers and the app process after a push" defaultChecked={config.env.restartAfterPush} />
       </Section>
       <Section title="TLS and nginx">
         <SelectField name="tlsMode" label="TLS" options={TLS} value={tlsMode} onChange={(e) => setTlsMode(e.target.value)} />

@@ -52,3 +52,15 @@ export async function deleteManagedEnvValues(db: Db, appId: string, keys: readon
   if (keys.length === 0) return;
   await db.delete(appEnvValues).where(and(eq(appEnvValues.appId, appId), inArray(appEnvValues.key, [...keys]), eq(appEnvValues.managed, true)));
 }
+
+/** Every value of the app with its managed flag, opened: the state a save starts from. */
+export async function openEnvRows(db: Db, ring: KeyRing, appId: string): Promise<{ key: string; value: string; managed: boolean }[]> {
+  const rows = await db.select().from(appEnvValues).where(eq(appEnvValues.appId, appId)).orderBy(asc(appEnvValues.key));
+  return rows.map((r) => ({ key: r.key, managed: r.managed, value: open(ring, r.sealedValue, envValueAad(appId, r.key)) }));
+}
+
+/** Deletes the keys named, managed or not (the env editor's removals). */
+export async function deleteEnvValues(db: Db, appId: string, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.delete(appEnvValues).where(and(eq(appEnvValues.appId, appId), inArray(appEnvValues.key, [...keys])));
+}

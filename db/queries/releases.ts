@@ -1,13 +1,15 @@
 import { and, desc, eq, inArray, isNotNull, max } from 'drizzle-orm';
 import type { Db } from '../client';
 import { interruptRun } from './runs';
-import { recipeRuns, releases, users, type RecipeRun, type Release } from '../schema';
+import { envRevisions, recipeRuns, releases, users, type RecipeRun, type Release } from '../schema';
 
 export type NewRelease = Pick<Release, 'appId' | 'kind' | 'ref' | 'trigger'> & Partial<Pick<Release, 'targetId' | 'requestedBy'>>;
 
 /**
  * Inserts a queued release, numbering deploys per app. The insert itself takes the app's lock
  * (releases_one_active_idx): a second one while another is queued or running is a unique violation.
+ * It records the app's newest env revision: the one a deploy writes to shared/.env, and the one
+ * a rollback keeps (null: the app never saved its environment in Berth).
  */
 export async function insertRelease(db: Db, r: NewRelease): Promise<Release> {
   return db.transaction(async (tx) => {
@@ -16,7 +18,8 @@ export async function insertRelease(db: Db, r: NewRelease): Promise<Release> {
       const [row] = await tx.select({ top: max(releases.number) }).from(releases).where(eq(releases.appId, r.appId));
       number = (row?.top ?? 0) + 1;
     }
-    const [row] = await tx.insert(releases).values({ ...r, number }).returning();
+    const [env] = await tx.select({ n: max(envRevisions.number) }).from(envRevisions).where(eq(envRevisions.appId, r.appId));
+    const [row] = await tx.insert(releases).values({ ...r, number, envRevision: env?.n ?? null }).returning();
     return row!;
   });
 }

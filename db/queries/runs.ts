@@ -85,3 +85,14 @@ export async function latestTaskSummaries(db: Db, appId: string, serverId: strin
     .orderBy(taskRuns.name, desc(recipeRuns.createdAt));
   return Object.fromEntries(rows.map((r) => [r.name, r.summary ?? '']));
 }
+
+export type EnvPushRun = { serverId: string; runId: string; status: RecipeRun['status']; error: string | null; createdAt: Date; finishedAt: Date | null };
+
+/** The newest env-push run of the app on each of its servers. */
+export async function latestEnvPushRuns(db: Db, appId: string): Promise<EnvPushRun[]> {
+  return db
+    .selectDistinctOn([recipeRuns.serverId], { serverId: recipeRuns.serverId, runId: recipeRuns.id, status: recipeRuns.status, error: recipeRuns.error, createdAt: recipeRuns.createdAt, finishedAt: recipeRuns.finishedAt })
+    .from(recipeRuns)
+    .where(and(eq(recipeRuns.appId, appId), eq(recipeRuns.recipe, 'env-push')))
+    .orderBy(recipeRuns.serverId, desc(recipeRuns.createdAt));
+}

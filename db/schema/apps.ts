@@ -1,4 +1,4 @@
-import { jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { AppConfig } from '@/lib/apps/config';
 import { servers } from './servers';
 
@@ -19,6 +19,11 @@ export const appServers = pgTable(
     appId: uuid('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
     serverId: uuid('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
     roles: text('roles').array().notNull().default(['web', 'worker']),
+    /** The env revision last written to this server's shared/.env (null: never pushed). */
+    envRevision: integer('env_revision'),
+    envPushedAt: timestamp('env_pushed_at', { withTimezone: true }),
+    /** Why the last push to this server failed; cleared by a push that succeeds. */
+    envPushError: text('env_push_error'),
   },
   (t) => [primaryKey({ columns: [t.appId, t.serverId] })],
 );

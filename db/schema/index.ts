@@ -11,3 +11,4 @@ export * from './app-env-values';
 export * from './releases';
 export * from './webhooks';
 export * from './db-snapshots';
+export * from './env-revisions';

@@ -27,6 +27,8 @@ export const releases = pgTable(
     ref: text('ref').notNull(),
     sha: text('sha'),
     subject: text('subject'),
+    /** The env revision the release wrote to shared/.env (rollback can bring it back). */
+    envRevision: integer('env_revision'),
     trigger: text('trigger', { enum: ['button', 'redeploy', 'webhook', 'rollback', 'auto-rollback'] }).notNull(),
     requestedBy: integer('requested_by').references(() => users.id),
     status: releaseStatusEnum('status').notNull().default('queued'),

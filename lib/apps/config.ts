@@ -151,6 +151,16 @@ export const releaseInput = z
   })
   .prefault({});
 
+/** What follows an env push (lib/recipes/env-push): commands in current/ as the app user, then restarts. */
+export const envInput = z
+  .object({
+    /** e.g. php artisan config:cache: argv only, no shell. */
+    postPushCommands: z.array(argvInput).max(20).default([]),
+    /** Restart queue workers and, for process apps, the live web process (zero-downtime, as a release does). */
+    restartAfterPush: z.boolean().default(true),
+  })
+  .prefault({});
+
 export const appConfigInput = z.object({
   slug: slugInput,
   kind: z.enum(['php', 'process', 'static']),
@@ -186,6 +196,7 @@ export const appConfigInput = z.object({
   tls: tlsInput,
   dataServices: dataServicesInput,
   release: releaseInput,
+  env: envInput,
 });
 
 export type AppConfig = z.output<typeof appConfigInput>;

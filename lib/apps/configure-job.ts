@@ -6,6 +6,7 @@ import { updateServer } from '@/db/queries/servers';
 import type { Service } from '@/lib/recipes/provision/context';
 import { readEnv, type AcmeSettings } from '@/lib/config/env';
 import type { KeyRing } from '@/lib/crypto';
+import { runEnvSecrets } from '@/lib/env/secrets';
 import { configureRecipe } from '@/lib/recipes/configure';
 import { runRecipe } from '@/lib/recipes/runner';
 import { startQueuedRun } from '@/lib/servers/queued-run';
@@ -18,7 +19,8 @@ import { recordRedisAcl } from './data-services';
  * settings come from the panel's environment (validated at boot); tests pass their own.
  */
 export async function runConfigure(db: Db, ring: KeyRing, runId: string, signal: AbortSignal, acme: AcmeSettings = readEnv().acme): Promise<void> {
-  const started = await startQueuedRun(db, ring, runId);
+  // The app's env values are hidden from everything the run logs and every error it stores.
+  const started = await startQueuedRun(db, ring, runId, { secrets: runEnvSecrets(db, ring) });
   if (!started) return;
   const { run, server, transport } = started;
   const app = run.appId ? await findApp(db, run.appId) : undefined;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@/db';
 import { placementsOfApp } from '@/db/queries/apps';
+import { recordManagedEnvRevision } from '@/lib/env/store';
 import { deleteManagedEnvValues, insertMissingEnvValues, openEnvValues, upsertEnvValues } from '@/db/queries/env-values';
 import { latestTaskSummaries } from '@/db/queries/runs';
 import { getSetting, putSettingIfMissing } from '@/db/queries/settings';
@@ -75,6 +76,7 @@ export async function ensureDataCredentials(db: Db, ring: KeyRing, app: App): Pr
     stored.DB_PASSWORD = generatePassword();
     await upsertEnvValues(db, ring, app.id, { DB_PASSWORD: stored.DB_PASSWORD }, true);
   }
+  await recordManagedEnvRevision(db, ring, app.id);
   return {
     ...(postgres && { postgres: { database: names.database, role: names.role, password: stored.DB_PASSWORD! } }),
     ...(redis && { redis: { user: names.redisUser, prefix: names.redisPrefix, ...(stored.REDIS_PASSWORD && { password: stored.REDIS_PASSWORD }) } }),
@@ -89,12 +91,16 @@ export async function ensureDataCredentials(db: Db, ring: KeyRing, app: App): Pr
  */
 export async function recordRedisAcl(db: Db, ring: KeyRing, app: App, acl: boolean | undefined): Promise<void> {
   if (acl === undefined || !app.config.dataServices.redis) return;
-  if (!acl) return deleteManagedEnvValues(db, app.id, REDIS_USER_KEYS);
-  const stored = await openEnvValues(db, ring, app.id, REDIS_USER_KEYS);
-  const missing: Record<string, string> = {};
-  if (!stored.REDIS_USERNAME) missing.REDIS_USERNAME = dataServiceNames(app.config.slug).redisUser;
-  if (!stored.REDIS_PASSWORD) missing.REDIS_PASSWORD = generatePassword();
-  await upsertEnvValues(db, ring, app.id, missing, true);
+  if (!acl) {
+    await deleteManagedEnvValues(db, app.id, REDIS_USER_KEYS);
+  } else {
+    const stored = await openEnvValues(db, ring, app.id, REDIS_USER_KEYS);
+    const missing: Record<string, string> = {};
+    if (!stored.REDIS_USERNAME) missing.REDIS_USERNAME = dataServiceNames(app.config.slug).redisUser;
+    if (!stored.REDIS_PASSWORD) missing.REDIS_PASSWORD = generatePassword();
+    await upsertEnvValues(db, ring, app.id, missing, true);
+  }
+  await recordManagedEnvRevision(db, ring, app.id);
 }
 
 /** The warnings (data-warnings.ts) of the latest database and redis tasks on the app's data server, for its card. */

@@ -109,4 +109,17 @@ describe('settings over a stored config', () => {
     const after = configFromForm({ maxChildren: '9', branch: 'release' }, base);
     expect(after.ok && changedSettings(base, after.config)).toEqual(['pool.maxChildren', 'branch']);
   });
+
+  it('reads the env push settings: commands one per line (line-numbered errors) and the restart checkbox', () => {
+    expect(base.env).toEqual({ postPushCommands: [], restartAfterPush: true });
+    const r = configFromForm({ postPushCommands: 'php artisan config:cache\n\nphp artisan route:cache', restartAfterPush: 'off' }, base);
+    expect(r.ok && r.config.env).toEqual({ postPushCommands: [['php', 'artisan', 'config:cache'], ['php', 'artisan', 'route:cache']], restartAfterPush: false });
+    if (!r.ok) return;
+    expect(settingsTexts(r.config, new Map()).postPushCommands).toBe('php artisan config:cache\nphp artisan route:cache');
+    expect(configFromForm({ restartAfterPush: ['off', 'on'] }, r.config)).toMatchObject({ ok: true, config: { env: { postPushCommands: r.config.env.postPushCommands, restartAfterPush: true } } });
+    const bad = configFromForm({ postPushCommands: 'php artisan config:cache\nphp artisan a | tee log' }, base);
+    expect(!bad.ok && bad.fieldErrors.postPushCommands).toEqual([expect.stringMatching(/^Line 2: "\|" needs a shell/)]);
+    const tooMany = configFromForm({ postPushCommands: Array.from({ length: 21 }, () => 'true').join('\n') }, base);
+    expect(!tooMany.ok && tooMany.fieldErrors.postPushCommands).toEqual([expect.stringMatching(/20/)]);
+  });
 });

@@ -21,6 +21,7 @@ export const configFields = z.object({
   pm: text, maxChildren: text, startServers: text, minSpareServers: text, maxSpareServers: text, maxRequests: text,
   phpMemoryLimitMb: text, requestTerminateTimeoutS: text, uploadMaxMb: text, slowlogThresholdS: text,
   buildCommands: text, buildTimeoutS: text, releaseCommands: text, hooks: text, preSwitchCheck: text, restartCommand: text, keepReleases: text,
+  postPushCommands: text, restartAfterPush: checkbox,
 });
 export type ConfigFields = z.infer<typeof configFields>;
 
@@ -97,6 +98,17 @@ export function configFromForm(f: ConfigFields, base: Partial<AppConfig> & Pick<
   }
 
   raw.release = releaseFromForm(f, base.release, errors, linesOf, serverIdByName, lineErrors);
+  if (f.postPushCommands !== undefined || f.restartAfterPush !== undefined) {
+    const envSettings: Record<string, unknown> = { ...(base.env ?? {}) };
+    if (f.postPushCommands !== undefined) {
+      const parsed = parseCommandLines(f.postPushCommands);
+      lineErrors('postPushCommands', parsed.problems);
+      envSettings.postPushCommands = parsed.commands;
+      linesOf.postPushCommands = parsed.lines;
+    }
+    if (f.restartAfterPush !== undefined) envSettings.restartAfterPush = ticked(f.restartAfterPush);
+    raw.env = envSettings;
+  }
 
   const result = appConfigInput.safeParse(raw);
   if (!result.success) {

@@ -132,5 +132,6 @@ export function settingsTexts(config: AppConfig, serverNameById: Map<string, str
     hooks: hooksText(config.release.hooks, serverNameById),
     preSwitch: config.release.preSwitchCheck ? quote(config.release.preSwitchCheck) : '',
     restart: config.release.restartCommand ? quote(config.release.restartCommand) : '',
+    postPushCommands: commandsText(config.env.postPushCommands),
   };
 }

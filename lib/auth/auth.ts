@@ -5,6 +5,7 @@ import { db } from '@/db';
 import { getRuntime } from '@/lib/runtime';
 import { clientIpFrom } from './client-ip';
 import { attemptLogin } from './login';
+import { isReauthProof } from './reauth-proof';
 
 export class RateLimitedSignin extends CredentialsSignin {
   override code = 'rate_limited';
@@ -15,7 +16,7 @@ const credentialsInput = z.object({ email: z.string().max(254), password: z.stri
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
 // Lazy config: the secret comes from boot (never a fallback value), read at request time.
-export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+export const { handlers, auth, signIn, signOut, unstable_update: updateSession } = NextAuth(() => ({
   secret: getRuntime().authSecret,
   trustHost: true,
   // Failed sign-ins and expired cookies are expected traffic (and audited): keep them out of the error log.
@@ -45,15 +46,19 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
+    jwt({ token, user, trigger, session }) {
       if (user) {
         token.uid = Number(user.id);
         token.sv = (user as { sessionVersion?: number }).sessionVersion ?? 0;
+        token.loginAt = Date.now();
       }
+      // Anyone can POST an update to /api/auth/session: only a proof minted by confirmPassword
+      // (an HMAC under the auth secret, seconds old) refreshes the sign-in time.
+      if (trigger === 'update' && isReauthProof((session as { reauth?: unknown } | undefined)?.reauth, token.uid as number)) token.loginAt = Date.now();
       return token;
     },
     session({ session, token }) {
-      return { ...session, uid: token.uid as number, sv: token.sv as number };
+      return { ...session, uid: token.uid as number, sv: token.sv as number, loginAt: (token.loginAt as number | undefined) ?? 0 };
     },
   },
 }));

@@ -6,7 +6,7 @@ import { lockDataDir } from '@/db/lock';
 import { getSetting, putSetting } from '@/db/queries/settings';
 import { issueSetupToken } from '@/lib/auth/setup';
 import { readEnv, type BerthEnv } from '@/lib/config/env';
-import { makeKeyCheck, verifyKeyCheck, type KeyRing } from '@/lib/crypto';
+import { KEY_CHECK_SETTING, makeKeyCheck, verifyKeyCheck, type KeyRing } from '@/lib/crypto';
 import { setRuntime } from '@/lib/runtime';
 import { interruptStaleRuns } from '@/db/queries/runs';
 import { interruptAllReleases } from '@/db/queries/releases';
@@ -15,7 +15,7 @@ import { startJobs, type Jobs } from '@/lib/jobs/queue';
 import { closeAll } from '@/lib/remote/connection';
 import { resolveSecrets } from './secrets';
 
-const KEY_CHECK = 'master_key_check';
+const KEY_CHECK = KEY_CHECK_SETTING;
 
 export type Booted = { env: BerthEnv; setupUrl: string | null; warnings: string[]; shutdown(): Promise<void> };
 

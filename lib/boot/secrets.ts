@@ -39,16 +39,27 @@ function secretFromEnvOrFile(
   return fs.readFileSync(filePath, 'utf8').trim();
 }
 
-export function resolveSecrets(env: BerthEnv): Secrets {
-  const warnings: string[] = [];
-  const keyText = secretFromEnvOrFile(env, 'BERTH_MASTER_KEY', env.masterKeyText, 'master.key', () => generateKeyText(1), warnings);
-  let keyRing: KeyRing;
+export const MASTER_KEY_FILE = 'master.key';
+
+/** Where the key ring comes from: BERTH_MASTER_KEY, else (embedded default only) `<dataDir>/master.key`. */
+export function masterKeySource(env: BerthEnv): { kind: 'env' } | { kind: 'file'; path: string } {
+  return env.masterKeyText || env.databaseUrl ? { kind: 'env' } : { kind: 'file', path: path.join(env.dataDir, MASTER_KEY_FILE) };
+}
+
+/** The master key ring alone (the panel's start-up and the rotate-key command share it). */
+export function resolveKeyRing(env: BerthEnv, warnings: string[] = []): KeyRing {
+  const keyText = secretFromEnvOrFile(env, 'BERTH_MASTER_KEY', env.masterKeyText, MASTER_KEY_FILE, () => generateKeyText(1), warnings);
   try {
-    keyRing = parseKeyRing(keyText);
+    return parseKeyRing(keyText);
   } catch (err) {
     if (err instanceof KeyRingError) throw new ConfigError(`The master key is unusable: ${err.message}`);
     throw err;
   }
+}
+
+export function resolveSecrets(env: BerthEnv): Secrets {
+  const warnings: string[] = [];
+  const keyRing = resolveKeyRing(env, warnings);
   const authSecret = secretFromEnvOrFile(env, 'AUTH_SECRET', env.authSecret, 'auth.secret', () => randomBytes(32).toString('base64url'), warnings);
   if (authSecret.length < MIN_AUTH_SECRET) {
     throw new ConfigError(`AUTH_SECRET must be at least ${MIN_AUTH_SECRET} characters (try: openssl rand -base64 32).`);

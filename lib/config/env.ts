@@ -24,6 +24,8 @@ const envSchema = z.object({
     .string()
     .regex(/^\/[A-Za-z0-9._\/-]+$/, 'BERTH_ACME_CA_BUNDLE must be an absolute path of letters, digits, dots, dashes and underscores')
     .optional(),
+  /** A file that gets every command line sent to a server (not stdin, not uploads): for audits and the canary test. */
+  BERTH_COMMAND_TRACE: z.string().min(1).optional(),
 });
 
 export type BerthEnv = {
@@ -36,6 +38,8 @@ export type BerthEnv = {
   publicUrl: string;
   trustProxy: boolean;
   acme: AcmeSettings;
+  /** Absolute path of the command trace file, or undefined (off). */
+  commandTrace: string | undefined;
 };
 
 export type AcmeSettings = { directory: string; caBundle: string | undefined };
@@ -62,5 +66,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     publicUrl: (e.BERTH_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     trustProxy: e.BERTH_TRUST_PROXY === '1',
     acme: { directory: e.BERTH_ACME_DIRECTORY, caBundle: e.BERTH_ACME_CA_BUNDLE },
+    commandTrace: e.BERTH_COMMAND_TRACE && path.resolve(e.BERTH_COMMAND_TRACE),
   };
 }

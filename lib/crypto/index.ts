@@ -6,6 +6,7 @@ export {
   open,
   reseal,
   seal,
+  sealedKeyVersion,
   type SealErrorReason,
 } from './seal';
-export { makeKeyCheck, verifyKeyCheck } from './key-check';
+export { KEY_CHECK_AAD, KEY_CHECK_SETTING, makeKeyCheck, verifyKeyCheck } from './key-check';

@@ -9,6 +9,10 @@ import { open, seal, SealError } from './seal';
  */
 const CANARY = 'berth key check';
 const AAD = 'berth:key-check';
+/** The check's associated data (rotation reseals it like any other sealed value). */
+export const KEY_CHECK_AAD = AAD;
+/** The settings row that holds the check. */
+export const KEY_CHECK_SETTING = 'master_key_check';
 const WRONG_KEY = "BERTH_MASTER_KEY does not open this database's data: wrong key?";
 
 export function makeKeyCheck(ring: KeyRing): string {

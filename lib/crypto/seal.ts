@@ -76,6 +76,11 @@ export function needsReseal(ring: KeyRing, sealed: string): boolean {
   return parse(sealed).version !== ring.current;
 }
 
+/** The BERTH_MASTER_KEY version that sealed the value (throws SealError on an unknown format). */
+export function sealedKeyVersion(sealed: string): number {
+  return parse(sealed).version;
+}
+
 /**
  * Re-encrypts with the current key for rotation. Values already on the current
  * key come back unchanged so a rotation pass only rewrites rows it must.

@@ -9,6 +9,7 @@ import { runConfigure } from '@/lib/apps/configure-job';
 import { interruptRelease, interruptStaleReleases } from '@/db/queries/releases';
 import { runRelease } from '@/lib/releases/release-job';
 import { runSnapshotRestore } from '@/lib/releases/snapshots';
+import { interruptEnvPush, runEnvPush } from '@/lib/env/push-job';
 import type { JobHandlers } from './queue';
 
 /** A run whose worker has not touched it for this long is taken to be dead. */
@@ -29,10 +30,13 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string): JobHandlers
           return runRelease(db, ring, payload.releaseId, signal, dataDir);
         case 'snapshot-restore':
           return runSnapshotRestore(db, ring, payload.runId, payload.snapshotId, signal);
+        case 'env-push':
+          return runEnvPush(db, ring, payload, signal);
       }
     },
     async lost(payload) {
       if (payload.kind === 'release') return interruptRelease(db, payload.releaseId);
+      if (payload.kind === 'env-push') return interruptEnvPush(db, payload);
       if (payload.kind !== 'probe') return interruptRun(db, payload.runId);
       const server = await findServer(db, payload.serverId);
       if (server && !server.probe) {

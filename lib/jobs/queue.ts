@@ -13,7 +13,9 @@ export const WORK_QUEUE = 'berth-work';
 export const TICK_QUEUE = 'berth-tick';
 
 export type JobPayload = { kind: 'provision'; runId: string } | { kind: 'configure'; runId: string } | { kind: 'probe'; serverId: string } | { kind: 'release'; releaseId: string }
-  | { kind: 'snapshot-restore'; runId: string; snapshotId: string };
+  | { kind: 'snapshot-restore'; runId: string; snapshotId: string }
+  /** One job for all of an env push's runs (one per server), each server on its own. */
+  | { kind: 'env-push'; appId: string; revision: number; runIds: string[] };
 
 export type JobHandlers = {
   run(payload: JobPayload, signal: AbortSignal): Promise<void>;

@@ -10,8 +10,12 @@ const MAX_LOG = 200_000;
 /** `stopped`: this server did nothing wrong; another server's failure ended the run before `failedTask`. */
 export type RunResult = { ok: true } | { ok: false; failedTask: string; error: string; stopped?: true };
 
-/** Buffers a task's log lines and writes them to its row at most every FLUSH_MS, so the UI can follow. */
-function taskLog(db: Db, taskId: string) {
+/**
+ * Buffers a task's log lines and writes them to its row at most every FLUSH_MS, so the UI can
+ * follow. Every line passes through the server's redactor first (its key, the app's env values):
+ * a task may log text it got from the server (an ExecResult's stdout is not redacted) or made itself.
+ */
+function taskLog(db: Db, taskId: string, redact: (text: string) => string) {
   let text = '';
   let dirty = false;
   let timer: NodeJS.Timeout | undefined;
@@ -23,7 +27,7 @@ function taskLog(db: Db, taskId: string) {
   };
   return {
     line(line: string) {
-      text = (text + line + '\n').slice(-MAX_LOG);
+      text = (text + redact(line) + '\n').slice(-MAX_LOG);
       dirty = true;
       timer ??= setTimeout(() => void flush(), FLUSH_MS);
     },
@@ -37,9 +41,10 @@ function taskLog(db: Db, taskId: string) {
   };
 }
 
-function describe(err: unknown): { message: string; exitCode: number | null } {
+/** What a failure stores (task log and summary, run error, the result): redacted like the log, whoever threw it. */
+function describe(err: unknown, redact: (text: string) => string): { message: string; exitCode: number | null } {
   const e = err as { message?: string; exitCode?: number | null };
-  return { message: e?.message ?? String(err), exitCode: typeof e?.exitCode === 'number' ? e.exitCode : null };
+  return { message: redact(e?.message ?? String(err)), exitCode: typeof e?.exitCode === 'number' ? e.exitCode : null };
 }
 
 /** One server's part in a recipe run: its own run row, context and connection. */
@@ -70,16 +75,17 @@ async function runTask<C>(db: Db, p: Prepared<C>, index: number, task: Recipe<C>
     await updateTask(db, row.id, { status: 'skipped', summary: 'done in an earlier run' });
     return { ok: true };
   }
-  const log = taskLog(db, row.id);
+  const redact = (text: string) => p.transport.redact(text);
+  const log = taskLog(db, row.id, redact);
   await updateTask(db, row.id, { status: 'running', startedAt: new Date() });
   try {
     if (signal.aborted) throw new Error('cancelled');
     const outcome = await task.run(p.ctx, { transport: p.transport, log: log.line, signal });
     await log.close();
-    await updateTask(db, row.id, { status: outcome.changed ? 'changed' : 'unchanged', summary: outcome.summary, finishedAt: new Date(), exitCode: 0 });
+    await updateTask(db, row.id, { status: outcome.changed ? 'changed' : 'unchanged', summary: redact(outcome.summary), finishedAt: new Date(), exitCode: 0 });
     return { ok: true };
   } catch (err) {
-    const { message, exitCode } = describe(err);
+    const { message, exitCode } = describe(err, redact);
     log.line(message);
     await log.close();
     await updateTask(db, row.id, { status: 'failed', summary: message.split('\n')[0]!.slice(0, 300), exitCode, finishedAt: new Date() });
@@ -112,7 +118,7 @@ export async function runAcross<C>(db: Db, recipe: Recipe<C>, parts: ServerRun<C
         await updateRun(db, p.runId, { status: 'succeeded', finishedAt: new Date() });
         results.push({ ok: true });
       } catch (err) {
-        const { message } = describe(err);
+        const { message } = describe(err, (text) => p.transport.redact(text));
         await updateRun(db, p.runId, { status: 'failed', error: `Finished, but recording the outcome failed: ${message}`.slice(0, 2000), finishedAt: new Date() });
         results.push({ ok: false, failedTask: recipe.tasks.at(-1)!.name, error: message });
       }

@@ -1,13 +1,18 @@
 import fs from 'node:fs';
 import type { Db } from '@/db';
 import { findApp, placementsOfApp } from '@/db/queries/apps';
+import { recordEnvPush } from '@/db/queries/env-revisions';
 import { activeConfigureRuns, createReleaseRun, findRelease, finishRelease, liveDeploy, successfulDeploys, updateRelease } from '@/db/queries/releases';
 import type { App, Release, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
+import { appEnvSecrets } from '@/lib/env/secrets';
+import { openEnvRevision } from '@/lib/env/store';
+import type { EnvToWrite } from '@/lib/recipes/env/env-file';
 import type { AppRole } from '@/lib/recipes/configure';
 import { releaseRecipe, rollbackRecipe, type ReleaseContext, type RollbackContext } from '@/lib/recipes/release';
 import { stopIdleSlots } from '@/lib/recipes/release/web-slot-ops';
 import { runAcross, type RunResult, type ServerRun } from '@/lib/recipes/runner';
+import { Redactor } from '@/lib/remote/redact';
 import type { Transport } from '@/lib/remote/transport';
 import { transportFor } from '@/lib/servers/remote';
 import { fetchRelease } from './fetch';
@@ -25,12 +30,15 @@ function firstFailure(results: RunResult[]): Extract<RunResult, { ok: false }> |
 type Placed = { server: Server; roles: AppRole[]; transport: Transport };
 const base = (app: App, p: Placed) => ({ app: app.config, server: { id: p.server.id, name: p.server.name, address: p.server.bindAddress ?? p.server.host, bindAddress: p.server.bindAddress }, roles: p.roles });
 
-/** Every server of the app, connected before anything changes anywhere (one unreachable server stops the release). */
-async function connectAll(db: Db, ring: KeyRing, appId: string): Promise<Placed[]> {
+/**
+ * Every server of the app, connected before anything changes anywhere (one unreachable server
+ * stops the release). Each transport hides `secrets` (the app's env values) from its logs and errors.
+ */
+async function connectAll(db: Db, ring: KeyRing, appId: string, secrets: string[]): Promise<Placed[]> {
   const placements = await placementsOfApp(db, appId);
   return Promise.all(
     placements.map(async ({ server, roles }) => {
-      const transport = await transportFor(server, ring).catch((err: Error) => {
+      const transport = await transportFor(server, ring, { secrets }).catch((err: Error) => {
         throw new Error(`${server.name}: ${err.message}`);
       });
       return { server, roles: roles.filter((r): r is AppRole => r === 'web' || r === 'worker'), transport };
@@ -47,8 +55,18 @@ async function rollbackAcross(db: Db, app: App, release: Release, placed: Placed
   return runAcross(db, rollbackRecipe, parts, signal);
 }
 
-async function deploy(db: Db, app: App, release: Release, placed: Placed[], dataDir: string, signal: AbortSignal) {
+/** The revision the release recorded when it was requested, opened for this run only (never logged). */
+async function envOf(db: Db, ring: KeyRing, app: App, release: Release): Promise<EnvToWrite | undefined> {
+  if (!release.envRevision) return undefined;
+  const snapshot = await openEnvRevision(db, ring, app.id, release.envRevision).catch((err: Error) => {
+    throw Object.assign(new Error(`Could not open env revision ${release.envRevision}: ${err.message}`), { step: 'write-env' });
+  });
+  return { revision: release.envRevision, values: snapshot.values };
+}
+
+async function deploy(db: Db, ring: KeyRing, app: App, release: Release, placed: Placed[], dataDir: string, signal: AbortSignal) {
   if (!app.config.repository) throw Object.assign(new Error('The app has no repository: set one in its settings.'), { step: 'fetch' });
+  const env = await envOf(db, ring, app, release);
   const fetched = await fetchRelease(dataDir, app.id, app.config.repository, release.ref, release.id).catch((err: Error) => {
     throw Object.assign(err, { step: 'fetch' });
   });
@@ -62,9 +80,11 @@ async function deploy(db: Db, app: App, release: Release, placed: Placed[], data
     for (const p of placed) {
       const run = await createReleaseRun(db, { serverId: p.server.id, appId: app.id, releaseId: release.id, recipe: 'release' });
       const database = data?.serverId === p.server.id ? data.database : undefined;
-      parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), number: release.number!, sha: fetched.sha, archivePath: fetched.archivePath, protect, database } });
+      parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), number: release.number!, sha: fetched.sha, archivePath: fetched.archivePath, protect, database, env: env && { ...env } } });
     }
     const results = await runAcross(db, releaseRecipe, parts, signal);
+    // shared/.env was rewritten wherever write-env ran, whatever happened after it.
+    for (const part of parts) if (part.ctx.env?.written) await recordEnvPush(db, app.id, part.ctx.server.id, { revision: part.ctx.env.revision });
     // The pre-migration snapshot (taken, maybe restored) and expired ones removed, whatever the outcome.
     await recordSnapshots(db, app.id, release.id, parts.map((p) => p.ctx));
     const failure = firstFailure(results);
@@ -113,17 +133,23 @@ export async function runRelease(db: Db, ring: KeyRing, releaseId: string, signa
   const app = release && (await findApp(db, release.appId));
   if (!release || !app || release.status !== 'queued') return;
   await updateRelease(db, release.id, { status: 'running', startedAt: new Date() });
+  const hidden = new Redactor();
   try {
     const busy = await activeConfigureRuns(db, app.id);
     if (busy.length) throw Object.assign(new Error('The app is being configured; deploy again when that run ends.'), { step: 'connect' });
-    const placed = await connectAll(db, ring, app.id).catch((err: Error) => {
+    // Opened once for the job: the saved values, what each server has, and the revision this release writes.
+    const secrets = await appEnvSecrets(db, ring, app, [release.envRevision]).catch((err: Error) => {
+      throw Object.assign(new Error(`Could not open the app's environment (needed to keep it out of the logs): ${err.message}`), { step: 'connect' });
+    });
+    hidden.add(...secrets);
+    const placed = await connectAll(db, ring, app.id, secrets).catch((err: Error) => {
       throw Object.assign(err, { step: 'connect' });
     });
     if (placed.length === 0) throw Object.assign(new Error('The app has no servers.'), { step: 'connect' });
-    if (release.kind === 'deploy') await deploy(db, app, release, placed, dataDir, signal);
+    if (release.kind === 'deploy') await deploy(db, ring, app, release, placed, dataDir, signal);
     else await rollback(db, app, release, placed, signal);
   } catch (err) {
     const e = err as Error & { step?: string };
-    await finishRelease(db, release.id, { status: 'failed', failedStep: e.step ?? 'release', error: e.message.slice(0, 2000) });
+    await finishRelease(db, release.id, { status: 'failed', failedStep: e.step ?? 'release', error: hidden.redact(e.message).slice(0, 2000) });
   }
 }

@@ -13,6 +13,7 @@ import { SNAPSHOT_KEEP_DAYS } from '@/lib/recipes/release/snapshot';
 import { snapshotRestoreRecipe } from '@/lib/recipes/release/snapshot-restore';
 import { runRecipe } from '@/lib/recipes/runner';
 import { isUniqueViolation, type Enqueue } from '@/lib/servers/requests';
+import { runEnvSecrets } from '@/lib/env/secrets';
 import { startQueuedRun } from '@/lib/servers/queued-run';
 import { appKey } from './requests';
 
@@ -75,7 +76,7 @@ export async function requestSnapshotRestore(db: Db, enqueue: Enqueue, input: { 
 
 /** The job side of "Restore snapshot": one task on the snapshot's server; restored_at is set before the run shows success. */
 export async function runSnapshotRestore(db: Db, ring: KeyRing, runId: string, snapshotId: string, signal: AbortSignal): Promise<void> {
-  const started = await startQueuedRun(db, ring, runId);
+  const started = await startQueuedRun(db, ring, runId, { secrets: runEnvSecrets(db, ring) });
   if (!started) return;
   const { run, transport } = started;
   const app = run.appId ? await findApp(db, run.appId) : undefined;

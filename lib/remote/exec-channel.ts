@@ -7,6 +7,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import { PID_REPORT_PREFIX, STEP_REPORT_PREFIX, killProcessGroup, render } from './command';
+import { traceCommand } from './command-trace';
 import type { Connection } from './connection';
 
 export type StreamName = 'stdout' | 'stderr';
@@ -182,6 +183,8 @@ interface OpenExec {
  */
 export async function openExec(connection: Connection, text: string): Promise<OpenExec> {
   let watched: OpenExec | undefined;
+  // The one place a command line goes on the wire: BERTH_COMMAND_TRACE records it here.
+  traceCommand(connection.target.name, text);
   await openChannel<ClientChannel>(connection, 'a channel', (cb) => connection.client.exec(text, cb), (channel) => {
     const exit: OpenExec['exit'] = { code: null, signal: null };
     channel.on('exit', (code: number | null, signal?: string) => {

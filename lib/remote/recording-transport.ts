@@ -39,6 +39,10 @@ export class RecordingTransport implements Transport {
     this.respond = respond;
   }
 
+  redact(text: string): string {
+    return this.redactor.redact(text);
+  }
+
   /** The rendered text of every exec and script, in order. */
   get commands(): string[] {
     return this.calls.flatMap((c) => (c.kind === 'exec' || c.kind === 'script' ? [c.command] : []));

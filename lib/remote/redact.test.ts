@@ -20,6 +20,11 @@ describe('redact', () => {
     expect(redact(`'echo' 'it'\\''s-secret'`, ["it's-secret"])).toBe(`'echo' '${REDACTED}'`);
   });
 
+  it('hides a secret in its JSON-escaped form too (a log line that holds JSON)', () => {
+    const secret = 'two\nlines "quoted"';
+    expect(redact(JSON.stringify({ v: secret }), [secret])).toBe(`{"v":"${REDACTED}"}`);
+  });
+
   it('hides PEM private key blocks, even a truncated one', () => {
     expect(redact(`key:\n${PEM}\nafter`)).toBe(`key:\n${REDACTED}\nafter`);
     expect(redact(`tail ${PEM.slice(0, 80)}`)).toBe(`tail ${REDACTED}`);

@@ -6,7 +6,7 @@
 export const REDACTED = '[redacted]';
 
 /** Shorter values would shred ordinary text (a 3-letter secret matches everywhere). */
-const MIN_SECRET_LENGTH = 4;
+export const MIN_SECRET_LENGTH = 4;
 
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 // key=value, key: value, "key": "value" for keys that name a credential.
@@ -19,9 +19,9 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The forms a secret can take in our own output: as is, line by line, and shell-quoted. */
+/** The forms a secret can take in our own output: as is, line by line, shell-quoted and JSON-escaped. */
 function variants(secret: string): string[] {
-  const forms = new Set([secret, secret.replaceAll("'", `'\\''`)]);
+  const forms = new Set([secret, secret.replaceAll("'", `'\\''`), JSON.stringify(secret).slice(1, -1)]);
   // A multi-line secret (a private key) reaches a streamed log one line at a time.
   for (const line of secret.split(/\r?\n/)) forms.add(line.trim());
   return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);

@@ -58,6 +58,11 @@ export interface Transport {
   upload(content: string | Buffer, remotePath: string, opts: UploadOptions): Promise<void>;
   uploadFile(localPath: string, remotePath: string, opts: UploadOptions): Promise<void>;
   readFile(remotePath: string, opts?: { timeoutMs?: number }): Promise<Buffer>;
+  /**
+   * Hides this transport's secrets (the server's private key, and the app's env values when a
+   * job acting for an app made it) from text: what the recipe runner stores goes through it.
+   */
+  redact(text: string): string;
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -97,11 +102,16 @@ export class SshTransport implements Transport {
   private readonly target: ServerTarget;
   private readonly connectOptions: ConnectOptions;
 
+  /** `secrets`: hidden from every log line, error and displayed command of this transport (e.g. the app's env values). */
   constructor(target: ServerTarget, opts: { secrets?: string[]; connect?: ConnectOptions } = {}) {
     this.target = target;
     this.serverName = target.name;
     this.connectOptions = opts.connect ?? {};
     this.redactor = new Redactor([target.privateKey, ...(opts.secrets ?? [])]);
+  }
+
+  redact(text: string): string {
+    return this.redactor.redact(text);
   }
 
   exec(command: Command, opts: ExecOptions = {}): Promise<ExecResult> {

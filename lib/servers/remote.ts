@@ -22,11 +22,15 @@ export function targetOf(server: Server, ring: KeyRing, pinnedFingerprint = serv
  * A transport over the target's one shared connection. It connects now, so a changed host key
  * or an unreachable server shows up here, before any task starts.
  */
-export async function connectTransport(target: ServerTarget, connect: ConnectOptions = {}): Promise<Transport> {
+export async function connectTransport(target: ServerTarget, connect: ConnectOptions = {}, secrets: string[] = []): Promise<Transport> {
   await getConnection(target, connect);
-  return new SshTransport(target, { connect });
+  return new SshTransport(target, { connect, secrets });
 }
 
-export function transportFor(server: Server, ring: KeyRing): Promise<Transport> {
-  return connectTransport(targetOf(server, ring));
+/**
+ * `secrets`: what the transport hides from its logs and errors besides the server's key. A job
+ * acting for an app passes the app's env values (lib/env/secrets.ts appEnvSecrets).
+ */
+export function transportFor(server: Server, ring: KeyRing, opts: { secrets?: string[] } = {}): Promise<Transport> {
+  return connectTransport(targetOf(server, ring), {}, opts.secrets);
 }

@@ -14,7 +14,9 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DIR=${BERTH_TESTBED_DIR:-/var/lib/berth-testbed}
 HOSTS=("berth-host-1 127.0.0.11" "berth-host-2 127.0.0.12")
-PKGS=(openssh-server nginx php8.2-fpm php8.2-cli supervisor cron curl)
+# php-vlucas-phpdotenv and python3-dotenv: the .env readers the fixture apps load shared/.env
+# with (phpdotenv is Laravel's), and what lib/env/dotenv-php.integration.test.ts checks against.
+PKGS=(openssh-server nginx php8.2-fpm php8.2-cli supervisor cron curl php-vlucas-phpdotenv python3-dotenv)
 KEY=$DIR/client_ed25519
 HEALTH_TIMEOUT=20  # seconds per host; a healthy start takes well under one
 export PATH=/usr/sbin:/sbin:$PATH
@@ -41,6 +43,9 @@ ensure_packages() {
   for b in /usr/sbin/sshd /usr/bin/ssh /usr/bin/ssh-keygen /usr/sbin/nginx /usr/sbin/php-fpm8.2 \
            /usr/bin/php8.2 /usr/bin/supervisord /usr/sbin/cron /usr/bin/curl; do
     [[ -x $b ]] || missing+=("$b")
+  done
+  for b in /usr/share/php/Dotenv/autoload.php /usr/lib/python3/dist-packages/dotenv/__init__.py; do
+    [[ -f $b ]] || missing+=("$b")
   done
   ((${#missing[@]} == 0)) && return 0
   log "missing ${missing[*]}: installing ${PKGS[*]}"
@@ -140,13 +145,16 @@ healthy() {
   # The host made its key on first boot, before sshd answered; pin exactly that key.
   printf '%s %s\n' "$ip" "$(cut -d' ' -f1,2 "$DIR/hosts/$name/etc/ssh/ssh_host_ed25519_key.pub")" \
     >"$DIR/hosts/$name/known_hosts"
-  why="root login with $KEY on $ip failed, or a service is down"
+  why="root login with $KEY on $ip failed, or a service is down, or its /etc predates mbstring"
+  # A host whose /etc was copied before php-vlucas-phpdotenv pulled in php8.2-mbstring lacks
+  # the ini that loads it (phpdotenv needs mb_*): fail the check so it restarts from fresh state.
   # curve25519 alone halves the login (OpenSSH 9.2's default sntrup761 KEX costs ~150 ms).
   out=$(ssh -F /dev/null -i "$KEY" -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=3 \
     -o KexAlgorithms=curve25519-sha256 -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$DIR/hosts/$name/known_hosts" \
     -o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR "root@$ip" \
     'hostname && test -S /run/php/php8.2-fpm.sock && supervisorctl pid >/dev/null &&
-     kill -0 "$(cat /run/crond.pid)" "$(cat /run/nginx.pid)"' 2>&1) || { why+=": $out"; return 1; }
+     kill -0 "$(cat /run/crond.pid)" "$(cat /run/nginx.pid)" &&
+     test -e /etc/php/8.2/fpm/conf.d/20-mbstring.ini' 2>&1) || { why+=": $out"; return 1; }
   why="ssh to $ip reached '$out', not $name"
   [[ $out == "$name" ]] || return 1
   why="nginx on http://$ip/ does not serve $name"

@@ -1,4 +1,5 @@
 import type { AppConfig } from '@/lib/apps/config';
+import type { EnvToWrite } from '../env/env-file';
 import type { AppRole } from '../configure/context';
 
 /** What the release tasks share on one server. */
@@ -22,10 +23,12 @@ export type ReleaseContext = {
   snapshot?: { path: string; takenAt: Date; sizeBytes: number; restoredAt?: Date };
   /** Set by `cleanup`: the ids of the expired snapshots whose files it removed. */
   removedSnapshots?: string[];
+  /** The env revision the release writes to shared/.env (none: the app never saved one); `written` set by `write-env`. */
+  env?: EnvToWrite & { written?: boolean };
 };
 
 /** The app's database and the role that owns it (lib/apps/data-names.ts), on its data server. */
 export type SnapshotTarget = { database: string; role: string };
 
 /** Switching back: the directory to make current again. */
-export type RollbackContext = Omit<ReleaseContext, 'number' | 'sha' | 'archivePath' | 'protect' | 'previous' | 'database' | 'snapshot' | 'removedSnapshots'> & { target: number };
+export type RollbackContext = Omit<ReleaseContext, 'number' | 'sha' | 'archivePath' | 'protect' | 'previous' | 'database' | 'snapshot' | 'removedSnapshots' | 'env'> & { target: number };

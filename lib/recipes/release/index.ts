@@ -11,6 +11,7 @@ import { restartWorkers } from './restart-workers';
 import { snapshot } from './snapshot';
 import { startNewProcess, startTargetProcess } from './start-process';
 import { switchBack, switchRelease } from './switch';
+import { writeEnv } from './write-env';
 
 /**
  * A release, read top to bottom (Deployer's recipe/common.php). The runner completes each task
@@ -20,7 +21,7 @@ import { switchBack, switchRelease } from './switch';
  */
 export const releaseRecipe: Recipe<ReleaseContext> = {
   name: 'release',
-  tasks: [prepare, extract, linkShared, build, releaseCommands, snapshot, hooks, preSwitchCheck, startNewProcess, switchRelease, restartWorkers, healthCheck, cleanup],
+  tasks: [prepare, extract, linkShared, writeEnv, build, releaseCommands, snapshot, hooks, preSwitchCheck, startNewProcess, switchRelease, restartWorkers, healthCheck, cleanup],
 };
 
 /** Back to an earlier release's directory: (process apps: start it beside the live one), switch, restart workers, check health. */

@@ -28,7 +28,7 @@ async function nginxWorkers(transport: Transport): Promise<Map<number, boolean>>
  * gracefully. Returns once every worker that ran the old config has exited: only then can no
  * request reach the old slot any more. A reload nginx did not take is put back, and fails.
  */
-async function pointNginx(transport: Transport, app: AppConfig, bindAddress: string | null | undefined, to: Slot, log: (line: string) => void): Promise<void> {
+export async function pointNginx(transport: Transport, app: AppConfig, bindAddress: string | null | undefined, to: Slot, log: (line: string) => void): Promise<void> {
   const path = webSlots(app.slug).livePath;
   const before = (await transport.exec(cmd('cat', path))).stdout;
   const old = await nginxWorkers(transport);

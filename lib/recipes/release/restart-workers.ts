@@ -13,7 +13,7 @@ type Ctx = Pick<RollbackContext, 'app' | 'roles' | 'server'>;
  * Workers pick up the new code: the app's own restart command (e.g. queue:restart, graceful) or
  * a restart of its supervisor group, which waits for each worker's stop-wait seconds.
  */
-async function restartWorkerPrograms(ctx: Ctx, { transport, log }: TaskIO): Promise<string | null> {
+export async function restartWorkerPrograms(ctx: Ctx, { transport, log }: Pick<TaskIO, 'transport' | 'log'>): Promise<string | null> {
   const { app } = ctx;
   const l = appLayout(app.slug);
   if (app.release.restartCommand && ctx.roles.includes('worker')) {

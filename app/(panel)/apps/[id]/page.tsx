@@ -16,6 +16,9 @@ import { PendingChanges } from '@/components/apps/pending-changes';
 import { DataServicesCard } from '@/components/apps/data-services-card';
 import { TlsCard } from '@/components/apps/tls-card';
 import { WebhookCard } from '@/components/apps/webhook-card';
+import { EnvCard } from '@/components/env/env-card';
+import { listEnvKeys } from '@/db/queries/env-values';
+import { envPushSummary } from '@/lib/env/push';
 import { settingsTexts } from '@/lib/apps/form-lines';
 import { tasksOf } from '@/db/queries/runs';
 import { hasRole } from '@/lib/auth/roles';
@@ -39,12 +42,14 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
   const allServers = canManage ? await listServers(db()) : [];
   const serverNameById = new Map(allServers.map((s) => [s.id, s.name]));
   const rolesById = new Map(placements.map((p) => [p.server.id, p.roles]));
+  const [envKeys, envPush] = await Promise.all([listEnvKeys(db(), app.id), envPushSummary(db(), app.id)]);
   return (
     <>
       <LiveRefresh active={moving} />
       <PageHeader title={app.name} description={`${config.slug} · ${config.kind} · ${config.domains.join(', ')}`} actions={canManage && <ConfigureButton appId={app.id} />} />
       <div className="grid gap-6 lg:grid-cols-2">
         <ReleasesCard app={app} canDeploy={hasRole(user.role, 'deployer')} />
+        <EnvCard appId={app.id} keyCount={envKeys.length} latest={envPush.latest} pending={envPush.pending} />
         {config.kind === 'php' && (
           <Card title="PHP-FPM pool" description={`PHP ${config.phpVersion}, pm ${config.pool.pm}. Changes apply without a release.`}>
             {canManage ? <PoolForm appId={app.id} pool={config.pool} /> : <p className="text-sm">max_children: {config.pool.maxChildren}</p>}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { ActionError, type FieldErrors } from '@/lib/auth/action-core';
+import { checkEnvKey, checkEnvValue } from './dotenv';
+
+export const MAX_ENV_KEYS = 500;
+export const MAX_VALUE_BYTES = 64 * 1024;
+
+/**
+ * One row of the editor as the browser sends it. Values never travel to the browser, so an
+ * untouched row sends `value: null` and the stored value of `original` is kept.
+ */
+const editorRow = z.object({
+  key: z.string().max(200),
+  original: z.string().max(200).nullable(),
+  value: z.string().nullable(),
+});
+export type EditorRow = z.infer<typeof editorRow>;
+
+/** The editor's rows travel as one JSON field: FormData cannot say "this value is unchanged". */
+export const editorRowsField = z
+  .string()
+  .max(40 * 1024 * 1024)
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'The editor sent something unreadable: reload the page.' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(editorRow).max(MAX_ENV_KEYS, `At most ${MAX_ENV_KEYS} keys`));
+
+/**
+ * The environment the rows describe, checked as a whole: every bad key, value or duplicate is
+ * reported against its row (`rows.<i>.key` / `rows.<i>.value`), and nothing is saved unless
+ * all rows are good. Messages name keys, never values.
+ */
+export function envFromRows(rows: EditorRow[], stored: Record<string, string>): Record<string, string> {
+  const errors: FieldErrors = {};
+  const add = (i: number, field: 'key' | 'value', message: string) => (errors[`rows.${i}.${field}`] ??= []).push(message);
+  const firstRow = new Map<string, number>();
+  const values: Record<string, string> = {};
+  rows.forEach((row, i) => {
+    const keyError = checkEnvKey(row.key);
+    if (keyError) add(i, 'key', keyError);
+    else if (firstRow.has(row.key)) add(i, 'key', `${row.key} is already on row ${firstRow.get(row.key)! + 1}`);
+    else firstRow.set(row.key, i);
+
+    const value = row.value ?? (row.original !== null ? stored[row.original] : undefined);
+    if (value === undefined) return add(i, 'value', row.original === null ? 'Enter a value' : `${row.original} was removed meanwhile: reload`);
+    const valueError = checkEnvValue(value) ?? (Buffer.byteLength(value) > MAX_VALUE_BYTES ? `Values are limited to ${MAX_VALUE_BYTES / 1024} KiB` : null);
+    if (valueError) add(i, 'value', valueError);
+    values[row.key] = value;
+  });
+  const count = Object.keys(errors).length;
+  if (count) throw new ActionError(count === 1 ? 'One row needs fixing; nothing was saved.' : `${count} fields need fixing; nothing was saved.`, errors);
+  return values;
+}
