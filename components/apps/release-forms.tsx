@@ -31,12 +31,18 @@ export function RedeployButton({ appId, sha }: { appId: string; sha: string }) {
   );
 }
 
-export function RollbackButton({ appId, targetId, number }: { appId: string; targetId: string; number: number }) {
+/** One click; the env that deploy ran with comes back too only when ticked (a rotated secret must not return by accident). */
+export function RollbackButton({ appId, targetId, number, envRevision }: { appId: string; targetId: string; number: number; envRevision: number | null }) {
   const router = useRouter();
   return (
-    <ActionForm action={rollbackApp} successMessage="Rollback queued" onSuccess={(data) => router.push(`/apps/${appId}/releases/${data.id}`)} aria-label={`Roll back to ${number}`}>
+    <ActionForm action={rollbackApp} successMessage="Rollback queued" onSuccess={(data) => router.push(`/apps/${appId}/releases/${data.id}`)} aria-label={`Roll back to ${number}`} className="inline-flex items-center gap-2">
       <input type="hidden" name="appId" value={appId} />
       <input type="hidden" name="targetId" value={targetId} />
+      {envRevision && (
+        <label className="flex items-center gap-1 text-xs text-slate-600">
+          <input type="checkbox" name="restoreEnv" value="on" /> with env #{envRevision}
+        </label>
+      )}
       <Button type="submit" variant="secondary">Roll back</Button>
     </ActionForm>
   );

@@ -33,9 +33,10 @@ export async function ReleasesCard({ app, canDeploy }: { app: App; canDeploy: bo
               <td className="py-1 pr-2 font-mono text-xs">{r.sha?.slice(0, 10) ?? r.ref}</td>
               <td className="max-w-48 truncate py-1 pr-2">{r.subject ?? ''}</td>
               <td className="py-1 pr-2">{r.trigger}</td>
+              <td className="py-1 pr-2 text-xs" title="The env revision this release wrote to shared/.env">{r.envRevision && (r.kind === 'deploy' || r.restoresEnv) ? `env #${r.envRevision}` : ''}</td>
               <td className="py-1 pr-2">{seconds(r)}</td>
               <td className="py-1 pr-2"><Badge tone={TONE[r.status]}>{r.status.replace('_', ' ')}</Badge> {r.bad && <Badge tone="bad">bad</Badge>} {r.kind === 'deploy' && r.number === current && <Badge tone="good">current</Badge>}</td>
-              <td className="py-1 text-right">{canDeploy && kept.has(r.id) && r.number !== current && <RollbackButton appId={app.id} targetId={r.id} number={r.number!} />}</td>
+              <td className="py-1 text-right">{canDeploy && kept.has(r.id) && r.number !== current && <RollbackButton appId={app.id} targetId={r.id} number={r.number!} envRevision={r.envRevision} />}</td>
             </tr>
           ))}
         </tbody>

@@ -3,7 +3,7 @@ import type { Db } from '../client';
 import { interruptRun } from './runs';
 import { envRevisions, recipeRuns, releases, users, type RecipeRun, type Release } from '../schema';
 
-export type NewRelease = Pick<Release, 'appId' | 'kind' | 'ref' | 'trigger'> & Partial<Pick<Release, 'targetId' | 'requestedBy'>>;
+export type NewRelease = Pick<Release, 'appId' | 'kind' | 'ref' | 'trigger'> & Partial<Pick<Release, 'targetId' | 'requestedBy' | 'restoresEnv'>>;
 
 /**
  * Inserts a queued release, numbering deploys per app. The insert itself takes the app's lock

@@ -29,6 +29,8 @@ export const releases = pgTable(
     subject: text('subject'),
     /** The env revision the release wrote to shared/.env (rollback can bring it back). */
     envRevision: integer('env_revision'),
+    /** Rollbacks: the target's env revision was restored when it was requested, and is written to shared/.env. */
+    restoresEnv: boolean('restores_env').notNull().default(false),
     trigger: text('trigger', { enum: ['button', 'redeploy', 'webhook', 'rollback', 'auto-rollback'] }).notNull(),
     requestedBy: integer('requested_by').references(() => users.id),
     status: releaseStatusEnum('status').notNull().default('queued'),

@@ -13,6 +13,9 @@ import { confirmPull, previewPull } from './pull';
 import { envPushSummary, requestEnvPush } from './push';
 import { runEnvPush } from './push-job';
 import { saveEnv } from './store';
+import { findRelease, releasesOf } from '@/db/queries/releases';
+import { runRelease } from '@/lib/releases/release-job';
+import { requestRollback } from '@/lib/releases/requests';
 
 // Env pushes, pulls and releases on both test hosts, through real SSH, nginx, PHP-FPM and
 // phpdotenv (the PHP fixture prints GREETING as it loaded it from current/.env).
@@ -159,5 +162,33 @@ describe('env push, pull and releases on two servers', () => {
     await expect(previewPull(bed.t.db, bed.ring, bed.app.id, h.server.id)).rejects.toThrow(/line 3/);
     expect((await envPushSummary(bed.t.db, bed.app.id)).latest).toBe(latest);
     await expect(previewPull(bed.t.db, bed.ring, bed.app.id, '00000000-0000-4000-8000-000000000000')).rejects.toThrow('That server does not run this app.');
+  });
+
+  it('a rollback can bring back the env revision its target ran with, as a new revision written before the switch', async () => {
+    const second = (await releasesOf(bed.t.db, bed.app.id)).find((r) => r.number === 2)!;
+    await save({ APP_NAME: 'Env Fixture', GREETING: 'before the rollback', DB_PASSWORD: 'pw-0123456789' });
+    expect(await bed.release()).toMatchObject({ status: 'succeeded', number: 3 });
+    for (const h of bed.hosts) expect(await greeting(h)).toBe('before the rollback');
+
+    const sent: JobPayload[] = [];
+    const rollback = await requestRollback(bed.t.db, async (p) => (sent.push(p), 'job'), { appId: bed.app.id, targetId: second.id, userId, restoreEnv: { ring: bed.ring } });
+    const restored = (await envPushSummary(bed.t.db, bed.app.id)).latest;
+    expect(await findEnvRevision(bed.t.db, bed.app.id, restored)).toMatchObject({ source: 'restore', restoredFrom: second.envRevision });
+    expect(rollback).toMatchObject({ restoresEnv: true, envRevision: restored });
+    await runRelease(bed.t.db, bed.ring, rollback.id, new AbortController().signal, bed.dataDir);
+    expect(await findRelease(bed.t.db, rollback.id)).toMatchObject({ status: 'succeeded' });
+    for (const h of bed.hosts) {
+      expect(await bed.current(h)).toBe('releases/2');
+      expect(await greeting(h)).toBe('from the release');
+    }
+    expect((await envPushStates(bed.t.db, bed.app.id)).map((s) => s.envRevision)).toEqual([restored, restored]);
+
+    // Without the tick, a rollback leaves shared/.env as it is.
+    const third = (await releasesOf(bed.t.db, bed.app.id)).find((r) => r.number === 3)!;
+    const plain = await requestRollback(bed.t.db, async () => 'job', { appId: bed.app.id, targetId: third.id, userId });
+    await runRelease(bed.t.db, bed.ring, plain.id, new AbortController().signal, bed.dataDir);
+    expect(await findRelease(bed.t.db, plain.id)).toMatchObject({ status: 'succeeded', restoresEnv: false });
+    for (const h of bed.hosts) expect(await greeting(h)).toBe('from the release');
+    await expectNoValueLogged();
   });
 });

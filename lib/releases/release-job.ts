@@ -46,13 +46,20 @@ async function connectAll(db: Db, ring: KeyRing, appId: string, secrets: string[
   );
 }
 
-async function rollbackAcross(db: Db, app: App, release: Release, placed: Placed[], target: number, signal: AbortSignal) {
+async function rollbackAcross(db: Db, app: App, release: Release, placed: Placed[], target: number, signal: AbortSignal, env?: EnvToWrite) {
   const parts: ServerRun<RollbackContext>[] = [];
   for (const p of placed) {
     const run = await createReleaseRun(db, { serverId: p.server.id, appId: app.id, releaseId: release.id, recipe: 'rollback' });
-    parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), target } });
+    parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), target, env: env && { ...env } } });
   }
-  return runAcross(db, rollbackRecipe, parts, signal);
+  const results = await runAcross(db, rollbackRecipe, parts, signal);
+  await recordWrittenEnv(db, app, parts);
+  return results;
+}
+
+/** shared/.env was rewritten wherever write-env ran, whatever happened after it. */
+async function recordWrittenEnv(db: Db, app: App, parts: ServerRun<ReleaseContext | RollbackContext>[]) {
+  for (const part of parts) if (part.ctx.env?.written) await recordEnvPush(db, app.id, part.ctx.server.id, { revision: part.ctx.env.revision });
 }
 
 /** The revision the release recorded when it was requested, opened for this run only (never logged). */
@@ -83,8 +90,7 @@ async function deploy(db: Db, ring: KeyRing, app: App, release: Release, placed:
       parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), number: release.number!, sha: fetched.sha, archivePath: fetched.archivePath, protect, database, env: env && { ...env } } });
     }
     const results = await runAcross(db, releaseRecipe, parts, signal);
-    // shared/.env was rewritten wherever write-env ran, whatever happened after it.
-    for (const part of parts) if (part.ctx.env?.written) await recordEnvPush(db, app.id, part.ctx.server.id, { revision: part.ctx.env.revision });
+    await recordWrittenEnv(db, app, parts);
     // The pre-migration snapshot (taken, maybe restored) and expired ones removed, whatever the outcome.
     await recordSnapshots(db, app.id, release.id, parts.map((p) => p.ctx));
     const failure = firstFailure(results);
@@ -112,11 +118,12 @@ async function deploy(db: Db, ring: KeyRing, app: App, release: Release, placed:
   }
 }
 
-async function rollback(db: Db, app: App, release: Release, placed: Placed[], signal: AbortSignal) {
+async function rollback(db: Db, ring: KeyRing, app: App, release: Release, placed: Placed[], signal: AbortSignal) {
   const target = release.targetId ? await findRelease(db, release.targetId) : undefined;
   if (!target?.number || target.status !== 'succeeded') throw Object.assign(new Error('The release to roll back to is not a kept, successful deploy.'), { step: 'switch' });
   const current = await liveDeploy(db, app.id);
-  const results = await rollbackAcross(db, app, release, placed, target.number, signal);
+  const env = release.restoresEnv ? await envOf(db, ring, app, release) : undefined;
+  const results = await rollbackAcross(db, app, release, placed, target.number, signal, env);
   const failure = firstFailure(results);
   if (failure) {
     await stopIdleSlots(app.config, placed);
@@ -147,7 +154,7 @@ export async function runRelease(db: Db, ring: KeyRing, releaseId: string, signa
     });
     if (placed.length === 0) throw Object.assign(new Error('The app has no servers.'), { step: 'connect' });
     if (release.kind === 'deploy') await deploy(db, ring, app, release, placed, dataDir, signal);
-    else await rollback(db, app, release, placed, signal);
+    else await rollback(db, ring, app, release, placed, signal);
   } catch (err) {
     const e = err as Error & { step?: string };
     await finishRelease(db, release.id, { status: 'failed', failedStep: e.step ?? 'release', error: hidden.redact(e.message).slice(0, 2000) });

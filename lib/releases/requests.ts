@@ -5,6 +5,8 @@ import type { Release } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { branchInput } from '@/lib/apps/config';
 import { isUniqueViolation, type Enqueue } from '@/lib/servers/requests';
+import type { KeyRing } from '@/lib/crypto';
+import { openEnvRevision, saveEnv } from '@/lib/env/store';
 
 /** Releases queue per app: apps deploy concurrently, one release per app at a time. */
 export const appKey = (appId: string) => `app:${appId}`;
@@ -39,12 +41,25 @@ export async function requestDeploy(db: Db, enqueue: Enqueue, input: { appId: st
   return queueRelease(db, enqueue, { appId: app.id, kind: 'deploy', ref: ref.data, trigger: input.trigger, requestedBy: input.userId });
 }
 
-/** One click on a kept, successful deploy (not the bad ones, unless chosen explicitly by id). */
-export async function requestRollback(db: Db, enqueue: Enqueue, input: { appId: string; targetId: string; userId: number }): Promise<Release> {
+/**
+ * One click on a kept, successful deploy (not the bad ones, unless chosen explicitly by id).
+ * With `restoreEnv`, the env revision that deploy ran with is first saved again as the newest
+ * revision (history kept), and the rollback writes it to shared/.env before switching.
+ */
+export async function requestRollback(db: Db, enqueue: Enqueue, input: { appId: string; targetId: string; userId: number; restoreEnv?: { ring: KeyRing } }): Promise<Release> {
   const target = await findRelease(db, input.targetId);
   if (!target || target.appId !== input.appId || target.kind !== 'deploy' || target.status !== 'succeeded') throw new ActionError('Only a successful deploy of this app can be rolled back to.');
   const app = await findApp(db, input.appId);
   const kept = (await successfulDeploys(db, input.appId)).slice(0, app!.config.release.keepReleases);
   if (!target.pinned && !kept.some((d) => d.id === target.id)) throw new ActionError(`releases/${target.number} was cleaned up on the servers; deploy its commit instead.`);
-  return queueRelease(db, enqueue, { appId: input.appId, kind: 'rollback', ref: `releases/${target.number}`, targetId: target.id, trigger: 'rollback', requestedBy: input.userId });
+  if (input.restoreEnv) await restoreEnvOf(db, input.restoreEnv.ring, target, input.userId);
+  return queueRelease(db, enqueue, { appId: input.appId, kind: 'rollback', ref: `releases/${target.number}`, targetId: target.id, trigger: 'rollback', requestedBy: input.userId, restoresEnv: !!input.restoreEnv });
+}
+
+/** Saves the target's env revision as the newest one; refused up front while a release holds the app, so nothing is restored for a rollback that cannot run. */
+async function restoreEnvOf(db: Db, ring: KeyRing, target: Release, userId: number): Promise<void> {
+  if (!target.envRevision) throw new ActionError(`releases/${target.number} ran before the environment was saved in Berth: roll back without restoring it.`);
+  if (await activeRelease(db, target.appId)) throw new ActionError('A release is already running for this app; nothing was restored.');
+  const snapshot = await openEnvRevision(db, ring, target.appId, target.envRevision);
+  await saveEnv(db, ring, target.appId, snapshot.values, { source: 'restore', restoredFrom: target.envRevision, createdBy: userId });
 }

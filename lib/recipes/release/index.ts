@@ -11,7 +11,7 @@ import { restartWorkers } from './restart-workers';
 import { snapshot } from './snapshot';
 import { startNewProcess, startTargetProcess } from './start-process';
 import { switchBack, switchRelease } from './switch';
-import { writeEnv } from './write-env';
+import { writeEnv, writeTargetEnv } from './write-env';
 
 /**
  * A release, read top to bottom (Deployer's recipe/common.php). The runner completes each task
@@ -24,10 +24,10 @@ export const releaseRecipe: Recipe<ReleaseContext> = {
   tasks: [prepare, extract, linkShared, writeEnv, build, releaseCommands, snapshot, hooks, preSwitchCheck, startNewProcess, switchRelease, restartWorkers, healthCheck, cleanup],
 };
 
-/** Back to an earlier release's directory: (process apps: start it beside the live one), switch, restart workers, check health. */
+/** Back to an earlier release's directory: (the env revision it restores, if any), (process apps: start it beside the live one), switch, restart workers, check health. */
 export const rollbackRecipe: Recipe<RollbackContext> = {
   name: 'rollback',
-  tasks: [startTargetProcess, switchBack, restartWorkers, healthCheck],
+  tasks: [writeTargetEnv, startTargetProcess, switchBack, restartWorkers, healthCheck],
 };
 
 export type { ReleaseContext, RollbackContext } from './context';

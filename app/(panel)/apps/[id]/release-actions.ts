@@ -17,9 +17,12 @@ export const deployApp = authedAction({ audit: 'release.deploy', role: 'deployer
   return { id: release.id };
 });
 
-export const rollbackApp = authedAction({ audit: 'release.rollback', role: 'deployer', schema: z.object({ appId, targetId: z.uuid('Unknown release') }) }, async (input, ctx) => {
+const rollbackInput = z.object({ appId, targetId: z.uuid('Unknown release'), restoreEnv: z.literal('on').optional() });
+
+export const rollbackApp = authedAction({ audit: 'release.rollback', role: 'deployer', schema: rollbackInput }, async (input, ctx) => {
   ctx.setTarget(`app:${input.appId}`);
-  const release = await requestRollback(ctx.db, enqueue, { appId: input.appId, targetId: input.targetId, userId: ctx.user.id });
-  ctx.setDetails({ release: release.id, to: release.ref });
+  const restoreEnv = input.restoreEnv ? { ring: getRuntime().keyRing } : undefined;
+  const release = await requestRollback(ctx.db, enqueue, { appId: input.appId, targetId: input.targetId, userId: ctx.user.id, restoreEnv });
+  ctx.setDetails({ release: release.id, to: release.ref, restoresEnv: release.restoresEnv });
   return { id: release.id };
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "releases" ADD COLUMN "restores_env" boolean DEFAULT false NOT NULL;
