@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page, Response } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 
 // The canary test's tools: capture every response the browser gets, and look for a marker in
 // bytes, in any form a value containing it can take (raw, JSON or .env escaped, URL-encoded,
@@ -68,48 +68,46 @@ export function scanFiles(dirs: string[], needles: Buffer[], except: string[] = 
 
 export type Captured = { url: string; method: string; status: number; type: string; actionId: string | null; body: Buffer };
 
+const EVENTS = /^\/api\/releases\/[^/]+\/events$/;
+
 /**
- * Records the body of every response a browser context receives (documents, RSC, server actions,
- * API). EventSource streams are not kept by Chromium's network layer, so their messages are
- * recorded through the DevTools protocol instead (one "response" per message).
+ * Records the body of every response the panel sends a browser context (documents, RSC, server
+ * actions, API). Chromium keeps no body for a streamed fetch (Next reads RSC as a stream), so
+ * each request is fetched here and fulfilled with exactly the bytes recorded. Build assets are
+ * left alone (they are files of the build), and so is the release page's EventSource stream,
+ * whose messages are recorded through the DevTools protocol instead (watchEvents).
  */
 export class ResponseLog {
   readonly captured: Captured[] = [];
   readonly unreadable: string[] = [];
-  private pending: Promise<void>[] = [];
 
-  watch(context: BrowserContext): void {
-    context.on('response', (response) => this.pending.push(this.read(response)));
+  async watch(context: BrowserContext, origin: string): Promise<void> {
+    await context.route('**/*', async (route) => {
+      const request = route.request();
+      const url = new URL(request.url());
+      if (url.origin !== origin || url.pathname.startsWith('/_next/static/') || EVENTS.test(url.pathname)) return route.fallback();
+      let response;
+      try {
+        response = await route.fetch({ maxRedirects: 0, timeout: 0 });
+      } catch (err) {
+        this.unreadable.push(`${request.method()} ${request.url()}: ${(err as Error).message.split('\n')[0]}`);
+        return route.abort().catch(() => undefined);
+      }
+      const body = await response.body();
+      const type = response.headers()['content-type'] ?? '';
+      this.captured.push({ url: request.url(), method: request.method(), status: response.status(), type, actionId: request.headers()['next-action'] ?? null, body });
+      // The browser may have given up on it meanwhile (a prefetch, a page left): what came is recorded anyway.
+      await route.fulfill({ response, body }).catch(() => undefined);
+    });
   }
 
-  /** Server-sent events of one page, through CDP (Chromium). */
+  /** Server-sent events of one page, through CDP (Chromium): one record per message. */
   async watchEvents(page: Page): Promise<void> {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
     cdp.on('Network.eventSourceMessageReceived', (e) => {
       this.captured.push({ url: `event-source ${e.requestId}`, method: 'GET', status: 200, type: 'text/event-stream', actionId: null, body: Buffer.from(`${e.eventName}\n${e.data}`) });
     });
-  }
-
-  private async read(response: Response): Promise<void> {
-    const request = response.request();
-    const status = response.status();
-    const type = response.headers()['content-type'] ?? '';
-    if (status >= 300 && status < 400) return; // redirects have no body
-    if (type.startsWith('text/event-stream')) return; // see watchEvents
-    try {
-      const body = await response.body();
-      this.captured.push({ url: response.url(), method: request.method(), status, type, actionId: request.headers()['next-action'] ?? null, body });
-    } catch (err) {
-      this.unreadable.push(`${request.method()} ${response.url()} ${status}: ${(err as Error).message.split('\n')[0]}`);
-    }
-  }
-
-  /** Waits for the bodies of responses seen so far (call before a context closes). */
-  async settle(): Promise<void> {
-    const pending = this.pending;
-    this.pending = [];
-    await Promise.all(pending);
   }
 }
 

@@ -30,11 +30,10 @@ let appId = '';
 let revealActionId = '';
 const replays: { what: string; body: Buffer }[] = [];
 
-test.beforeEach(async ({ context, page }) => {
-  log.watch(context);
+test.beforeEach(async ({ context, page, baseURL }) => {
+  await log.watch(context, baseURL!);
   await log.watchEvents(page);
 });
-test.afterEach(() => log.settle());
 test.afterAll(() => repo.remove());
 
 const envPage = (page: Page) => page.goto(`/apps/${appId}/env`);
@@ -154,7 +153,7 @@ test('env canary: a viewer gets 403 for reveal and push, even by a direct POST; 
   revealActionId = reveal.headers['next-action']!;
 
   const viewerContext = await browser.newContext({ baseURL: new URL(page.url()).origin });
-  log.watch(viewerContext);
+  await log.watch(viewerContext, new URL(page.url()).origin);
   await signIn(viewerContext.request, viewer);
   const replay = async (what: string, captured: CapturedAction) => {
     const { cookie: _ownerCookie, ...headers } = captured.headers;
@@ -171,7 +170,6 @@ test('env canary: a viewer gets 403 for reveal and push, even by a direct POST; 
   await viewerPage.goto(`/apps/${appId}/env`);
   await expect(viewerPage.getByTestId('env-row-CANARY_A')).toBeVisible();
   await expect(viewerPage.getByRole('button', { name: 'Push to servers', exact: true })).toHaveCount(0);
-  await log.settle();
   await viewerContext.close();
 
   // Nothing was pushed by the replay: both servers still have revision 3, with no newer run.

@@ -43,7 +43,8 @@ export async function captureActionRequest(page: Page, submit: () => Promise<voi
   let captured: CapturedAction | undefined;
   await page.route('**/*', async (route) => {
     const request = route.request();
-    if (request.method() !== 'POST' || !request.headers()['next-action']) return route.continue();
+    // fallback, not continue: a context-level route (the canary test's response log) still sees the rest.
+    if (request.method() !== 'POST' || !request.headers()['next-action']) return route.fallback();
     captured = { url: request.url(), headers: request.headers(), body: request.postDataBuffer()! };
     await route.abort();
   });

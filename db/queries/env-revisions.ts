@@ -65,3 +65,8 @@ export async function lockAppForEnv(tx: Db, appId: string): Promise<boolean> {
   const rows = await tx.select({ id: apps.id }).from(apps).where(eq(apps.id, appId)).for('update');
   return rows.length > 0;
 }
+
+/** After a failed release put a server's previous shared/.env back: its revision is what it was (null: unknown to Berth). */
+export async function setEnvPushRevision(db: Db, appId: string, serverId: string, revision: number | null): Promise<void> {
+  await db.update(appServers).set({ envRevision: revision }).where(and(eq(appServers.appId, appId), eq(appServers.serverId, serverId)));
+}

@@ -191,4 +191,27 @@ describe('env push, pull and releases on two servers', () => {
     for (const h of bed.hosts) expect(await greeting(h)).toBe('from the release');
     await expectNoValueLogged();
   });
+
+  it('a release that fails puts the previous shared/.env back, before the build or after the switch', async () => {
+    const live = (await envPushStates(bed.t.db, bed.app.id)).map((s) => s.envRevision);
+    await save({ APP_NAME: 'Env Fixture', GREETING: 'never live', DB_PASSWORD: 'pw-0123456789' });
+    const expectAsBefore = async () => {
+      for (const h of bed.hosts) {
+        expect(await greeting(h)).toBe('from the release');
+        expect((await sh(h, 'ls', '-A', l.shared)).stdout.split('\n').filter((f) => f.startsWith('.env'))).toEqual(['.env']);
+      }
+      expect((await envPushStates(bed.t.db, bed.app.id)).map((s) => s.envRevision)).toEqual(live);
+    };
+
+    await updateAppConfig(bed.t.db, bed.app.id, { ...bed.config, release: { ...bed.config.release, buildCommands: [['false']] } });
+    expect(await bed.release()).toMatchObject({ status: 'failed', failedStep: 'build' });
+    await expectAsBefore();
+
+    await updateAppConfig(bed.t.db, bed.app.id, bed.config);
+    bed.repo.commit({ 'public/health.php': '<?php http_response_code(500);\n' }, 'unhealthy');
+    const failing = await bed.release();
+    expect(failing, failing.error ?? '').toMatchObject({ status: 'rolled_back', failedStep: 'health-check' });
+    await expectAsBefore();
+    await expectNoValueLogged();
+  });
 });

@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import type { Db } from '@/db';
 import { findApp, placementsOfApp } from '@/db/queries/apps';
-import { recordEnvPush } from '@/db/queries/env-revisions';
 import { activeConfigureRuns, createReleaseRun, findRelease, finishRelease, liveDeploy, successfulDeploys, updateRelease } from '@/db/queries/releases';
 import type { App, Release, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import { appEnvSecrets } from '@/lib/env/secrets';
-import { openEnvRevision } from '@/lib/env/store';
 import type { EnvToWrite } from '@/lib/recipes/env/env-file';
 import type { AppRole } from '@/lib/recipes/configure';
 import { releaseRecipe, rollbackRecipe, type ReleaseContext, type RollbackContext } from '@/lib/recipes/release';
@@ -16,6 +14,7 @@ import { Redactor } from '@/lib/remote/redact';
 import type { Transport } from '@/lib/remote/transport';
 import { transportFor } from '@/lib/servers/remote';
 import { fetchRelease } from './fetch';
+import { envOf, envRevisionsBefore, settleReleaseEnv } from './release-env';
 import { recordSnapshots, snapshotTarget } from './snapshots';
 
 /** Steps after which `current` may already point at the new release somewhere: a failure there rolls back. */
@@ -52,24 +51,10 @@ async function rollbackAcross(db: Db, app: App, release: Release, placed: Placed
     const run = await createReleaseRun(db, { serverId: p.server.id, appId: app.id, releaseId: release.id, recipe: 'rollback' });
     parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), target, env: env && { ...env } } });
   }
-  const results = await runAcross(db, rollbackRecipe, parts, signal);
-  await recordWrittenEnv(db, app, parts);
-  return results;
+  return { results: await runAcross(db, rollbackRecipe, parts, signal), parts };
 }
 
-/** shared/.env was rewritten wherever write-env ran, whatever happened after it. */
-async function recordWrittenEnv(db: Db, app: App, parts: ServerRun<ReleaseContext | RollbackContext>[]) {
-  for (const part of parts) if (part.ctx.env?.written) await recordEnvPush(db, app.id, part.ctx.server.id, { revision: part.ctx.env.revision });
-}
-
-/** The revision the release recorded when it was requested, opened for this run only (never logged). */
-async function envOf(db: Db, ring: KeyRing, app: App, release: Release): Promise<EnvToWrite | undefined> {
-  if (!release.envRevision) return undefined;
-  const snapshot = await openEnvRevision(db, ring, app.id, release.envRevision).catch((err: Error) => {
-    throw Object.assign(new Error(`Could not open env revision ${release.envRevision}: ${err.message}`), { step: 'write-env' });
-  });
-  return { revision: release.envRevision, values: snapshot.values };
-}
+const withNotes = (text: string, notes: string[]) => [text, ...notes].join('\n').slice(0, 2000);
 
 async function deploy(db: Db, ring: KeyRing, app: App, release: Release, placed: Placed[], dataDir: string, signal: AbortSignal) {
   if (!app.config.repository) throw Object.assign(new Error('The app has no repository: set one in its settings.'), { step: 'fetch' });
@@ -89,29 +74,32 @@ async function deploy(db: Db, ring: KeyRing, app: App, release: Release, placed:
       const database = data?.serverId === p.server.id ? data.database : undefined;
       parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), number: release.number!, sha: fetched.sha, archivePath: fetched.archivePath, protect, database, env: env && { ...env } } });
     }
+    const envBefore = await envRevisionsBefore(db, app.id);
     const results = await runAcross(db, releaseRecipe, parts, signal);
-    await recordWrittenEnv(db, app, parts);
     // The pre-migration snapshot (taken, maybe restored) and expired ones removed, whatever the outcome.
     await recordSnapshots(db, app.id, release.id, parts.map((p) => p.ctx));
     const failure = firstFailure(results);
+    // Live and healthy everywhere (a failed cleanup is a note, not a failed release): the new .env stays.
+    const live = !failure || failure.failedTask === 'cleanup';
+    // Otherwise the previous .env goes back before anything else, so old code runs with its old env.
+    const envNotes = await settleReleaseEnv(db, app, parts, envBefore, live);
     if (!failure) return finishRelease(db, release.id, { status: 'succeeded' });
-    // Live and healthy everywhere: a failed cleanup is a note, not a failed release.
-    if (failure.failedTask === 'cleanup') return finishRelease(db, release.id, { status: 'succeeded', error: `Released; cleanup failed: ${failure.error}`.slice(0, 2000) });
+    if (live) return finishRelease(db, release.id, { status: 'succeeded', error: `Released; cleanup failed: ${failure.error}`.slice(0, 2000) });
     const previous = Number(parts.map((p) => p.ctx.previous?.match(/^releases\/(\d+)$/)?.[1]).find(Boolean) ?? NaN);
     if (!AFTER_SWITCH.has(failure.failedTask) || !Number.isInteger(previous)) {
       // A process app's new process may run, unserved, where start-process passed before another server failed.
       await stopIdleSlots(app.config, placed);
-      return finishRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000) });
+      return finishRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: withNotes(failure.error, envNotes) });
     }
     // The switch happened (somewhere): put every server back on the release that was current,
     // with a signal of its own: a job being stopped must not cancel its own compensation.
-    const back = await rollbackAcross(db, app, release, placed, previous, AbortSignal.timeout(10 * 60_000));
+    const { results: back } = await rollbackAcross(db, app, release, placed, previous, AbortSignal.timeout(10 * 60_000));
     const rolledBack = back.every((r) => r.ok);
     await finishRelease(db, release.id, {
       status: rolledBack ? 'rolled_back' : 'failed',
       bad: true,
       failedStep: failure.failedTask,
-      error: `${failure.error.slice(0, 1500)}\n${rolledBack ? `Rolled back to releases/${previous} on every server.` : 'The automatic rollback failed too: check each server.'}`,
+      error: withNotes(`${failure.error.slice(0, 1500)}\n${rolledBack ? `Rolled back to releases/${previous} on every server.` : 'The automatic rollback failed too: check each server.'}`, envNotes),
     });
   } finally {
     fs.rmSync(fetched.archivePath, { force: true });
@@ -123,11 +111,13 @@ async function rollback(db: Db, ring: KeyRing, app: App, release: Release, place
   if (!target?.number || target.status !== 'succeeded') throw Object.assign(new Error('The release to roll back to is not a kept, successful deploy.'), { step: 'switch' });
   const current = await liveDeploy(db, app.id);
   const env = release.restoresEnv ? await envOf(db, ring, app, release) : undefined;
-  const results = await rollbackAcross(db, app, release, placed, target.number, signal, env);
+  const envBefore = await envRevisionsBefore(db, app.id);
+  const { results, parts } = await rollbackAcross(db, app, release, placed, target.number, signal, env);
   const failure = firstFailure(results);
+  const envNotes = await settleReleaseEnv(db, app, parts, envBefore, !failure);
   if (failure) {
     await stopIdleSlots(app.config, placed);
-    return finishRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: failure.error.slice(0, 2000) });
+    return finishRelease(db, release.id, { status: 'failed', failedStep: failure.failedTask, error: withNotes(failure.error, envNotes) });
   }
   await finishRelease(db, release.id, { status: 'succeeded', sha: target.sha, subject: target.subject });
   // The release rolled back from (the one that was live) is bad: "roll back to previous" skips it.

@@ -145,7 +145,7 @@ export class SshTransport implements Transport {
    * A file owned by an unprivileged user is written BY that user (content on stdin, umask 077,
    * then chmod and rename), never chowned by root: a root `chown`/`chmod` of a path in the
    * user's own directory follows a symlink the user could swap in, handing them any file.
-   * When the user cannot write there (false), the directory is not theirs, so they cannot swap
+   * Only when the user cannot write the directory (false) is it not theirs, so they cannot swap
    * anything in it either, and the caller falls back to SFTP + chown.
    */
   private async placeAsOwner(data: Buffer, remotePath: string, opts: UploadOptions): Promise<boolean> {
@@ -158,8 +158,13 @@ export class SshTransport implements Transport {
       return true;
     } catch (err) {
       await this.exec(asUser(opts.owner!, ignoreFailure(cmd('rm', '-f', tmp))), { timeoutMs: CLEANUP_TIMEOUT_MS }).catch(() => undefined);
-      if (err instanceof RemoteError && err.failure === 'exit') return false;
-      throw err;
+      if (!(err instanceof RemoteError && err.failure === 'exit')) throw err;
+      // Only a directory the user cannot write may fall back to root. Where they can (their own
+      // shared/, say), a failure is theirs to explain (a directory planted at the target name):
+      // root working there could be raced with a symlink swapped in for its temporary file.
+      const writable = await this.exec(asUser(opts.owner!, cmd('test', '-w', path.dirname(remotePath))), { okExitCodes: [0, 1], timeoutMs: CLEANUP_TIMEOUT_MS });
+      if (writable.code === 0) throw err;
+      return false;
     }
   }
 

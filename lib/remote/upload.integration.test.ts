@@ -38,6 +38,22 @@ describe('upload (atomic, over SFTP)', () => {
     expect(await listing()).toEqual(['app.env']);
   });
 
+  it('in a directory the owner can write, a failed write is reported, never retried by root (no symlink race)', async () => {
+    await setup();
+    const own = `${dir}/owned-by-www-data`;
+    await t.exec(cmd('install', '-d', '-o', 'www-data', '-g', 'www-data', '-m', '0750', own));
+    // The user planted a directory where the file goes: their mv fails, and root must not step in.
+    await t.exec(cmd('mkdir', '-p', `${own}/.env/x`));
+    const err = await t.upload('SECRET=1\n', `${own}/.env`, { mode: 0o640, owner: 'www-data', group: 'www-data' }).catch((e) => e);
+    expect(err).toBeInstanceOf(RemoteError);
+    // The user's own write failed (its cat/mv), not root's SFTP-and-chown fallback.
+    expect(err.message).toMatch(/www-data/);
+    expect(err.message).not.toMatch(/chown/);
+    const left = (await t.exec(cmd('find', own, '-user', 'root'))).stdout.trim().split('\n').filter(Boolean);
+    expect(left).toEqual([`${own}/.env`, `${own}/.env/x`]);
+    expect((await t.exec(cmd('ls', '-A', own))).stdout.trim()).toBe('.env');
+  });
+
   it('replaces an existing file by rename (a new inode), never by rewriting it in place', async () => {
     await setup();
     await t.upload('one', `${dir}/replace.txt`, { mode: 0o644 });

@@ -29,7 +29,7 @@ export async function writeSharedEnv(transport: Transport, slug: string, env: En
 export type EnvLinkState = 'no-release' | 'link' | 'elsewhere' | 'created' | 'replaced';
 
 /** Runs a command as the app user under the app's release lock, naming the holder when a release step still holds it. */
-async function underLock(transport: Transport, slug: string, command: Command) {
+export async function underLock(transport: Transport, slug: string, command: Command) {
   return transport.exec(locked(releaseLockPath(slug), asUser(appLayout(slug).user, command))).catch((err: unknown) => {
     if (err instanceof RemoteError && err.exitCode === LOCK_BUSY_EXIT) {
       throw new Error(`A release step is still running on ${transport.serverName} (it holds ${releaseLockPath(slug)}); try again when it ends.`);

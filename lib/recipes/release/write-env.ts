@@ -1,4 +1,5 @@
 import { linkReleaseEnv, writeSharedEnv } from '../env/env-file';
+import { keepPreviousEnv } from '../env/previous-env';
 import { changed, unchanged, type Task } from '../task';
 import type { ReleaseContext, RollbackContext } from './context';
 import { releasePaths } from './paths';
@@ -9,6 +10,8 @@ function writeEnvInto<C extends ReleaseContext | RollbackContext>(releaseOf: (ct
     name: 'write-env',
     async run(ctx, { transport, log }) {
       if (!ctx.env) return unchanged('no environment to write: .env left as it is');
+      // The live release reads shared/.env too: what it had is kept until the release ends (lib/releases/release-env.ts).
+      await keepPreviousEnv(transport, ctx.app.slug);
       const wrote = await writeSharedEnv(transport, ctx.app.slug, ctx.env);
       log(wrote);
       ctx.env.written = true;
