@@ -27,10 +27,21 @@ function pendingChanges(rows: Row[], keys: EnvEditorKey[]): string[] {
 }
 
 function RowErrors({ index }: { index: number }) {
-  const errors = [...(useFieldErrors(`rows.${index}.key`) ?? []), ...(useFieldErrors(`rows.${index}.value`) ?? [])];
+  const errors = [...(useFieldErrors(`rows.${index}.key`) ?? []), ...(useFieldErrors(`rows.${index}.value`) ?? []), ...(useFieldErrors(`rows.${index}.original`) ?? [])];
   if (errors.length === 0) return null;
   return (
     <p role="alert" className="mt-1 text-xs text-red-700">
+      {errors.join(' ')}
+    </p>
+  );
+}
+
+/** Problems with the table as a whole (too many keys, an unreadable submission). */
+function TableErrors() {
+  const errors = useFieldErrors('rows');
+  if (!errors) return null;
+  return (
+    <p role="alert" className="mb-2 text-sm text-red-700">
       {errors.join(' ')}
     </p>
   );
@@ -43,14 +54,27 @@ function RowErrors({ index }: { index: number }) {
  */
 export function EnvEditor({ appId, revision, keys, canEdit }: { appId: string; revision: number; keys: EnvEditorKey[]; canEdit: boolean }) {
   const router = useRouter();
-  const [rows, setRows] = useState<Row[]>(() => keys.map((k, i) => ({ id: i, original: k.key, key: k.key, value: null, managed: k.managed })));
+  const initial = () => keys.map((k, i): Row => ({ id: i, original: k.key, key: k.key, value: null, managed: k.managed }));
+  const [rows, setRows] = useState<Row[]>(initial);
   const [nextId, setNextId] = useState(keys.length);
+  // Errors are reported by row position: adding or deleting a row starts a fresh form, so none lands on the wrong row.
+  const [formKey, setFormKey] = useState(0);
   const update = (id: number, patch: Partial<Row>) => setRows((rs) => rs.map((r) => (r.id === id ? { ...r, ...patch } : r)));
   const changes = pendingChanges(rows, keys);
   const payload = JSON.stringify(rows.map((r) => ({ key: r.key, original: r.original, value: r.value })));
 
   return (
-    <ActionForm action={saveEnvAction} successMessage="Saved as a new revision" onSuccess={() => router.refresh()} aria-label="Environment variables">
+    <ActionForm
+      key={formKey}
+      action={saveEnvAction}
+      successMessage="Saved as a new revision"
+      onSuccess={() => {
+        setRows(initial());
+        router.refresh();
+      }}
+      aria-label="Environment variables"
+    >
+      <TableErrors />
       <input type="hidden" name="appId" value={appId} />
       <input type="hidden" name="baseRevision" value={revision} />
       <input type="hidden" name="rows" value={payload} />
@@ -80,7 +104,7 @@ export function EnvEditor({ appId, revision, keys, canEdit }: { appId: string; r
               <td className="py-1.5">
                 {row.value === null && row.original !== null ? (
                   <span className="flex items-center gap-3">
-                    <MaskedValue envKey={row.original} />
+                    <MaskedValue envKey={row.original} canReveal={canEdit} />
                     {canEdit && (
                       <button type="button" className="text-xs text-indigo-700 hover:underline" aria-label={`Change ${row.original}`} onClick={() => update(row.id, { value: '' })}>
                         Change
@@ -88,12 +112,22 @@ export function EnvEditor({ appId, revision, keys, canEdit }: { appId: string; r
                     )}
                   </span>
                 ) : (
-                  <textarea aria-label={`Value of ${row.key || `row ${index + 1}`}`} className={INPUT} rows={Math.min(6, (row.value ?? '').split('\n').length)} value={row.value ?? ''} onChange={(e) => update(row.id, { value: e.target.value })} spellCheck={false} placeholder="new value" />
+                  <span className="flex items-start gap-2">
+                    <textarea aria-label={`Value of ${row.key || `row ${index + 1}`}`} className={INPUT} rows={Math.min(6, (row.value ?? '').split('\n').length)} value={row.value ?? ''} onChange={(e) => update(row.id, { value: e.target.value })} spellCheck={false} placeholder="new value" />
+                    {row.original !== null && (
+                      <button type="button" className="text-xs text-slate-600 hover:underline" aria-label={`Keep the stored value of ${row.original}`} onClick={() => update(row.id, { value: null })}>
+                        Cancel
+                      </button>
+                    )}
+                  </span>
                 )}
               </td>
               {canEdit && (
                 <td className="py-1.5 pl-2 text-right">
-                  <button type="button" className="text-xs text-red-700 hover:underline" aria-label={`Delete ${row.key || `row ${index + 1}`}`} onClick={() => setRows((rs) => rs.filter((r) => r.id !== row.id))}>
+                  <button type="button" className="text-xs text-red-700 hover:underline" aria-label={`Delete ${row.key || `row ${index + 1}`}`} onClick={() => {
+                      setRows((rs) => rs.filter((r) => r.id !== row.id));
+                      setFormKey((k) => k + 1);
+                    }}>
                     Delete
                   </button>
                 </td>
@@ -110,6 +144,7 @@ export function EnvEditor({ appId, revision, keys, canEdit }: { appId: string; r
             onClick={() => {
               setRows((rs) => [...rs, { id: nextId, original: null, key: '', value: '', managed: false }]);
               setNextId((n) => n + 1);
+              setFormKey((k) => k + 1);
             }}
           >
             Add variable

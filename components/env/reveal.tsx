@@ -44,7 +44,7 @@ export function RevealProvider({ appId, children }: { appId: string; children: R
 }
 
 /** A masked value with a Reveal button; the clear value lives only in this component's state. */
-export function MaskedValue({ envKey, revision, label }: { envKey: string; revision?: number; label?: string }) {
+export function MaskedValue({ envKey, revision, label, canReveal = true }: { envKey: string; revision?: number; label?: string; canReveal?: boolean }) {
   const reveal = useReveal();
   const [shown, setShown] = useState<{ value: string | null } | null>(null);
   if (shown) {
@@ -62,9 +62,9 @@ export function MaskedValue({ envKey, revision, label }: { envKey: string; revis
   return (
     <span className="inline-flex items-center gap-2">
       <span aria-label="hidden value" className="font-mono text-xs text-slate-500">••••••••</span>
-      <button type="button" className="text-xs text-indigo-700 hover:underline" aria-label={`Reveal ${label ?? envKey}`} onClick={() => void reveal(envKey, revision).then((r) => r && setShown(r))}>
+      {canReveal && <button type="button" className="text-xs text-indigo-700 hover:underline" aria-label={`Reveal ${label ?? envKey}`} onClick={() => void reveal(envKey, revision).then((r) => r && setShown(r))}>
         Reveal
-      </button>
+      </button>}
     </span>
   );
 }

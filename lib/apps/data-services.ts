@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@/db';
 import { placementsOfApp } from '@/db/queries/apps';
-import { recordManagedEnvRevision } from '@/lib/env/store';
+import { writeManagedEnv } from '@/lib/env/store';
 import { deleteManagedEnvValues, insertMissingEnvValues, openEnvValues, upsertEnvValues } from '@/db/queries/env-values';
 import { latestTaskSummaries } from '@/db/queries/runs';
 import { getSetting, putSettingIfMissing } from '@/db/queries/settings';
@@ -59,24 +59,26 @@ export async function ensureDataCredentials(db: Db, ring: KeyRing, app: App): Pr
   await pinDataServer(db, app.id);
   const names = dataServiceNames(app.config.slug);
   const keys = [...(postgres ? POSTGRES_KEYS : []), ...(redis ? REDIS_KEYS : [])];
-  const before = await openEnvValues(db, ring, app.id, keys);
-  const wanted: Record<string, string> = {};
-  if (postgres) {
-    Object.assign(wanted, { DB_CONNECTION: 'pgsql', DB_HOST: DATA_HOSTS.postgres.host, DB_PORT: String(DATA_HOSTS.postgres.port), DB_DATABASE: names.database, DB_USERNAME: names.role });
-    wanted.DB_PASSWORD = generatePassword();
-  }
-  if (redis) {
-    Object.assign(wanted, { REDIS_HOST: DATA_HOSTS.redis.host, REDIS_PORT: String(DATA_HOSTS.redis.port), REDIS_PREFIX: names.redisPrefix });
-    if (!('REDIS_HOST' in before)) Object.assign(wanted, { REDIS_USERNAME: names.redisUser, REDIS_PASSWORD: generatePassword() });
-  }
-  await insertMissingEnvValues(db, ring, app.id, wanted, true);
-  const stored = await openEnvValues(db, ring, app.id, keys);
-  // An emptied database password is made again: the role cannot go without one.
-  if (postgres && !stored.DB_PASSWORD) {
-    stored.DB_PASSWORD = generatePassword();
-    await upsertEnvValues(db, ring, app.id, { DB_PASSWORD: stored.DB_PASSWORD }, true);
-  }
-  await recordManagedEnvRevision(db, ring, app.id);
+  let stored: Record<string, string> = {};
+  await writeManagedEnv(db, ring, app.id, async (tx) => {
+    const before = await openEnvValues(tx, ring, app.id, keys);
+    const wanted: Record<string, string> = {};
+    if (postgres) {
+      Object.assign(wanted, { DB_CONNECTION: 'pgsql', DB_HOST: DATA_HOSTS.postgres.host, DB_PORT: String(DATA_HOSTS.postgres.port), DB_DATABASE: names.database, DB_USERNAME: names.role });
+      wanted.DB_PASSWORD = generatePassword();
+    }
+    if (redis) {
+      Object.assign(wanted, { REDIS_HOST: DATA_HOSTS.redis.host, REDIS_PORT: String(DATA_HOSTS.redis.port), REDIS_PREFIX: names.redisPrefix });
+      if (!('REDIS_HOST' in before)) Object.assign(wanted, { REDIS_USERNAME: names.redisUser, REDIS_PASSWORD: generatePassword() });
+    }
+    await insertMissingEnvValues(tx, ring, app.id, wanted, true);
+    stored = await openEnvValues(tx, ring, app.id, keys);
+    // An emptied database password is made again: the role cannot go without one.
+    if (postgres && !stored.DB_PASSWORD) {
+      stored.DB_PASSWORD = generatePassword();
+      await upsertEnvValues(tx, ring, app.id, { DB_PASSWORD: stored.DB_PASSWORD }, true);
+    }
+  });
   return {
     ...(postgres && { postgres: { database: names.database, role: names.role, password: stored.DB_PASSWORD! } }),
     ...(redis && { redis: { user: names.redisUser, prefix: names.redisPrefix, ...(stored.REDIS_PASSWORD && { password: stored.REDIS_PASSWORD }) } }),
@@ -91,16 +93,14 @@ export async function ensureDataCredentials(db: Db, ring: KeyRing, app: App): Pr
  */
 export async function recordRedisAcl(db: Db, ring: KeyRing, app: App, acl: boolean | undefined): Promise<void> {
   if (acl === undefined || !app.config.dataServices.redis) return;
-  if (!acl) {
-    await deleteManagedEnvValues(db, app.id, REDIS_USER_KEYS);
-  } else {
-    const stored = await openEnvValues(db, ring, app.id, REDIS_USER_KEYS);
+  await writeManagedEnv(db, ring, app.id, async (tx) => {
+    if (!acl) return deleteManagedEnvValues(tx, app.id, REDIS_USER_KEYS);
+    const stored = await openEnvValues(tx, ring, app.id, REDIS_USER_KEYS);
     const missing: Record<string, string> = {};
     if (!stored.REDIS_USERNAME) missing.REDIS_USERNAME = dataServiceNames(app.config.slug).redisUser;
     if (!stored.REDIS_PASSWORD) missing.REDIS_PASSWORD = generatePassword();
-    await upsertEnvValues(db, ring, app.id, missing, true);
-  }
-  await recordManagedEnvRevision(db, ring, app.id);
+    await upsertEnvValues(tx, ring, app.id, missing, true);
+  });
 }
 
 /** The warnings (data-warnings.ts) of the latest database and redis tasks on the app's data server, for its card. */

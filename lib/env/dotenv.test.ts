@@ -79,7 +79,7 @@ describe('serializeDotenv → parseDotenv', () => {
   });
 
   it('refuses what it could not write back', () => {
-    expect(() => serializeDotenv({ 'bad key': 'x' })).toThrow('"bad key" is not a valid key');
+    expect(() => serializeDotenv({ 'bad key': 'x' })).toThrow('the key is not valid');
     expect(() => serializeDotenv({ A: 'x\0y' })).toThrow('A: Values cannot contain a NUL byte');
     expect(() => serializeDotenv([['A', '1'], ['A', '2']])).toThrow('A appears twice');
     expect(() => serializeDotenv({ A: 'x\uD800' })).toThrow('valid Unicode');
@@ -108,11 +108,11 @@ describe('parseDotenv', () => {
 
   const SECRET = 'hunter2';
   it.each([
-    ['MY KEY=1', 1, 'line 1: "MY KEY" is not a valid key: use A-Z, 0-9 and _, not starting with a digit'],
-    ['A=1\n\nlower=1', 3, 'line 3: "lower" is not a valid key'],
-    ['1ABC=1', 1, '"1ABC" is not a valid key'],
-    ['"A"=1', 1, '"\\"A\\"" is not a valid key'],
-    ['export A=1', 1, '"export A" is not a valid key'], // phpdotenv strips "export " only before 2+ characters
+    ['MY KEY=1', 1, 'line 1: the key is not valid: use A-Z, 0-9 and _, not starting with a digit'],
+    ['A=1\n\nlower=1', 3, 'line 3: the key is not valid'],
+    ['1ABC=1', 1, 'the key is not valid'],
+    ['"A"=1', 1, 'the key is not valid'],
+    ['export A=1', 1, 'the key is not valid'], // phpdotenv strips "export " only before 2+ characters
     ['A=1\nhunter2', 2, 'line 2: missing "=": write KEY=value'],
     ['=hunter2', 1, 'line 1: missing key before "="'],
     ['A=1\nDB_HOST=x\nB=2\nDB_HOST=hunter2', 4, 'line 4: DB_HOST is already set on line 2'],
@@ -146,7 +146,7 @@ describe('checkEnvKey / checkEnvValue', () => {
     expect(checkEnvKey('DB_HOST')).toBeNull();
     expect(checkEnvKey('_X1')).toBeNull();
     expect(checkEnvKey('')).toBe('Enter a key');
-    for (const bad of ['db_host', '1X', 'A-B', 'A.B', 'A B', 'É']) expect(checkEnvKey(bad)).toContain('is not a valid key');
+    for (const bad of ['db_host', '1X', 'A-B', 'A.B', 'A B', 'É']) expect(checkEnvKey(bad)).toContain('the key is not valid');
   });
   it('checks values', () => {
     expect(checkEnvValue('anything \n "\' $ 😀')).toBeNull();

@@ -29,8 +29,9 @@ function phpTrim(s: string, left = true, right = true): string {
 export function checkEnvKey(key: string): string | null {
   if (key === '') return 'Enter a key';
   if (ENV_KEY.test(key)) return null;
-  const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
-  return `${JSON.stringify(shown)} is not a valid key: use A-Z, 0-9 and _, not starting with a digit`;
+  // Not echoed: what sits where a key should be is often a value (a wrapped secret, a pasted URL),
+  // and this message goes to the audit log and the browser.
+  return 'the key is not valid: use A-Z, 0-9 and _, not starting with a digit';
 }
 
 export function checkEnvValue(value: string): string | null {

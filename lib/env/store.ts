@@ -94,12 +94,14 @@ export async function saveEnv(db: Db, ring: KeyRing, appId: string, values: Reco
 }
 
 /**
- * After Berth itself wrote values (generated credentials), records the result as a revision
- * when it differs from the newest one, so revisions always describe what is stored.
+ * The way Berth itself changes values (generated credentials): `write` runs with the app row
+ * locked, in the same transaction as the revision that records the result, so an editor save
+ * cannot slip in between and drop what was just generated.
  */
-export async function recordManagedEnvRevision(db: Db, ring: KeyRing, appId: string): Promise<SaveOutcome> {
+export async function writeManagedEnv(db: Db, ring: KeyRing, appId: string, write: (tx: Db) => Promise<void>): Promise<SaveOutcome> {
   return db.transaction(async (tx) => {
     if (!(await lockAppForEnv(tx, appId))) throw new Error('The app no longer exists.');
+    await write(tx);
     const latest = await latestEnvRevisionNumber(tx, appId);
     const rows = await openEnvRows(tx, ring, appId);
     const now = Object.fromEntries(rows.map((r) => [r.key, r.value]));
@@ -112,6 +114,9 @@ export async function recordManagedEnvRevision(db: Db, ring: KeyRing, appId: str
     return { revision, changes };
   });
 }
+
+/** Records what is stored as a revision when it differs from the newest one (e.g. values stored before revisions existed). */
+export const recordManagedEnvRevision = (db: Db, ring: KeyRing, appId: string) => writeManagedEnv(db, ring, appId, async () => {});
 
 function sealSnapshot(ring: KeyRing, appId: string, number: number, snapshot: EnvSnapshot): string {
   return seal(ring, JSON.stringify(snapshot), envRevisionAad(appId, number));

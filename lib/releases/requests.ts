@@ -11,8 +11,12 @@ import { openEnvRevision, saveEnv } from '@/lib/env/store';
 /** Releases queue per app: apps deploy concurrently, one release per app at a time. */
 export const appKey = (appId: string) => `app:${appId}`;
 
-/** The app's lock is the insert itself; a refused insert says who holds the lock and since when. */
-async function queueRelease(db: Db, enqueue: Enqueue, r: Parameters<typeof insertRelease>[1]): Promise<Release> {
+/**
+ * The app's lock is the insert itself; a refused insert says who holds the lock and since when.
+ * `prepare` runs while the lock is held, before the job is queued (a rollback restoring its
+ * env); if it or the enqueue fails, the release is marked failed and nothing runs.
+ */
+async function queueRelease(db: Db, enqueue: Enqueue, r: Parameters<typeof insertRelease>[1], prepare?: (release: Release) => Promise<Partial<Release>>): Promise<Release> {
   let release: Release;
   try {
     release = await insertRelease(db, r);
@@ -23,6 +27,11 @@ async function queueRelease(db: Db, enqueue: Enqueue, r: Parameters<typeof inser
     throw new ActionError(`A release is already ${holder?.status ?? 'running'} for this app: started by ${who} at ${holder?.createdAt.toISOString() ?? 'just now'}.`);
   }
   try {
+    if (prepare) {
+      const patch = await prepare(release);
+      await updateRelease(db, release.id, patch);
+      release = { ...release, ...patch };
+    }
     await enqueue({ kind: 'release', releaseId: release.id }, appKey(r.appId));
   } catch (err) {
     await updateRelease(db, release.id, { status: 'failed', error: 'Could not queue the release.', finishedAt: new Date() });
@@ -52,14 +61,18 @@ export async function requestRollback(db: Db, enqueue: Enqueue, input: { appId: 
   const app = await findApp(db, input.appId);
   const kept = (await successfulDeploys(db, input.appId)).slice(0, app!.config.release.keepReleases);
   if (!target.pinned && !kept.some((d) => d.id === target.id)) throw new ActionError(`releases/${target.number} was cleaned up on the servers; deploy its commit instead.`);
-  if (input.restoreEnv) await restoreEnvOf(db, input.restoreEnv.ring, target, input.userId);
-  return queueRelease(db, enqueue, { appId: input.appId, kind: 'rollback', ref: `releases/${target.number}`, targetId: target.id, trigger: 'rollback', requestedBy: input.userId, restoresEnv: !!input.restoreEnv });
+  if (input.restoreEnv && !target.envRevision) throw new ActionError(`releases/${target.number} ran before the environment was saved in Berth: roll back without restoring it.`);
+  const row = { appId: input.appId, kind: 'rollback' as const, ref: `releases/${target.number}`, targetId: target.id, trigger: 'rollback' as const, requestedBy: input.userId, restoresEnv: !!input.restoreEnv };
+  const ring = input.restoreEnv?.ring;
+  return queueRelease(db, enqueue, row, ring && (() => restoreEnvOf(db, ring, target, input.userId)));
 }
 
-/** Saves the target's env revision as the newest one; refused up front while a release holds the app, so nothing is restored for a rollback that cannot run. */
-async function restoreEnvOf(db: Db, ring: KeyRing, target: Release, userId: number): Promise<void> {
-  if (!target.envRevision) throw new ActionError(`releases/${target.number} ran before the environment was saved in Berth: roll back without restoring it.`);
-  if (await activeRelease(db, target.appId)) throw new ActionError('A release is already running for this app; nothing was restored.');
-  const snapshot = await openEnvRevision(db, ring, target.appId, target.envRevision);
-  await saveEnv(db, ring, target.appId, snapshot.values, { source: 'restore', restoredFrom: target.envRevision, createdBy: userId });
+/**
+ * With the app's release lock held: the target's env revision saved again as the newest one,
+ * and that number recorded on the rollback, so a save racing in meanwhile is not what it writes.
+ */
+async function restoreEnvOf(db: Db, ring: KeyRing, target: Release, userId: number): Promise<Partial<Release>> {
+  const snapshot = await openEnvRevision(db, ring, target.appId, target.envRevision!);
+  const saved = await saveEnv(db, ring, target.appId, snapshot.values, { source: 'restore', restoredFrom: target.envRevision!, createdBy: userId });
+  return { envRevision: saved.revision };
 }

@@ -94,6 +94,7 @@ describe('the release write-env task', () => {
     expect(outcome.summary).toMatch(/^wrote \/var\/www\/shop\/shared\/\.env: revision 4, 4 key\(s\), \d+ bytes; the commit’s \.env replaced by a link to it$/);
     expect(ctx.env?.written).toBe(true);
     expect(t.commands.map(words)).toEqual([
+      'flock -n -E 75 /run/berth-release-shop.lock sh -c runuser -u shop -- sh -c { test -f /var/www/shop/shared/.env && rm -f /var/www/shop/shared/.env.berth-none && cp -p /var/www/shop/shared/.env /var/www/shop/shared/.env.berth-previous; } || { rm -f /var/www/shop/shared/.env.berth-previous && touch /var/www/shop/shared/.env.berth-none; }',
       'flock -n -E 75 /run/berth-release-shop.lock sh -c runuser -u shop -- sh -c { { { test -e /var/www/shop/releases/12/.env || test -L /var/www/shop/releases/12/.env; } && echo replaced; } || echo created; } && rm -rf /var/www/shop/releases/12/.env && ln -s ../../shared/.env /var/www/shop/releases/12/.env',
     ]);
     noValueIn([...t.commands, ...logs, outcome.summary]);
@@ -102,9 +103,9 @@ describe('the release write-env task', () => {
   it('only writes the file when .env is a shared path, and leaves .env alone when nothing was saved', async () => {
     const t = new RecordingTransport();
     expect((await releaseWriteEnv.run(base({ sharedPaths: ['.env'] }), io(t, []))).summary).toMatch(/; \.env is a shared path$/);
-    expect(t.commands).toEqual([]);
+    expect(t.commands.map(words)).toEqual([expect.stringContaining('.env.berth-previous')]);
     const none = new RecordingTransport();
-    expect(await releaseWriteEnv.run(base({}, null), io(none, []))).toEqual({ changed: false, summary: 'no environment saved in Berth: .env left as it is' });
+    expect(await releaseWriteEnv.run(base({}, null), io(none, []))).toEqual({ changed: false, summary: 'no environment to write: .env left as it is' });
     expect(none.calls).toEqual([]);
   });
 });

@@ -10,7 +10,8 @@ import { serializeDotenv } from '@/lib/env/dotenv';
 import { currentEnv } from '@/lib/env/store';
 import { getRuntime } from '@/lib/runtime';
 
-const text = (body: string, status: number) => new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
+const HEADERS = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+const text = (body: string, status: number) => new Response(body, { status, headers: HEADERS });
 
 /**
  * Download the saved environment as a .env file: a reveal of every value at once, so it has a
@@ -30,6 +31,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   const env = await currentEnv(db(), getRuntime().keyRing, app!.id);
   await recordAudit(db(), { ...audit, actor: user, outcome: 'success', details: { revision: env.revision, keys: Object.keys(env.values).length } });
   return new Response(serializeDotenv(env.values), {
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Disposition': `attachment; filename="${app!.config.slug}.env"` },
+    headers: { ...HEADERS, 'Content-Disposition': `attachment; filename="${app!.config.slug}.env"` },
   });
 }
