@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDotenv, serializeDotenv } from './dotenv';
+import { pick, randomValue, rng } from './random-values';
 
 // The proof that lib/env/dotenv.ts reads and writes .env files exactly as Laravel's reader does:
 // the real phpdotenv (Debian's php-vlucas-phpdotenv, which scripts/testbed/up.sh installs in the
@@ -56,17 +57,6 @@ const ours = (text: string) => {
   return r.ok ? { ok: true as const, entries: r.entries.map((e): [string, string] => [e.key, e.value]) } : r;
 };
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const pick = <T,>(next: () => number, xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
-const NASTY = [' ', '\t', '\n', '\r', '\r\n', '\v', '\f', '#', "'", '"', '\\', '\\\\', '$', '${A}', '${PATH}', '{', '}', '=', '="', 'a', 'Z', '0', 'é', '😀', '\u00a0', '\u2028', '\u0085', '\uFEFF', 'export ', '\\n', '\\"', '(', ')'];
-const randomValue = (next: () => number, max = 16) => Array.from({ length: Math.floor(next() * max) }, () => pick(next, NASTY)).join('');
 
 const TRICKY: Array<[string, string]> = [
   ['EMPTY', ''], ['PLAIN', 'postgres://u@h:5432/db'], ['SPACES', 'two words'], ['PADDED', '  pad  '], ['TABS', '\tx\t'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkEnvKey, checkEnvValue, parseDotenv, serializeDotenv, type ParseResult } from './dotenv';
+import { randomValue, rng } from './random-values';
 
 // dotenv-php.integration.test.ts feeds the same kinds of values to the real phpdotenv.
 const TRICKY: Array<[string, string]> = [
@@ -42,19 +43,9 @@ const fails = (text: string) => {
   return { line: r.line, message: r.message };
 };
 
-// mulberry32: a seeded PRNG, so a failure reproduces.
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const NASTY = [' ', '\t', '\n', '\r', '\r\n', '\v', '\f', '#', "'", '"', '\\', '\\\\', '$', '${A}', '{', '}', '=', '="', 'a', 'Z', '0', '_', 'é', '😀', '\u00a0', '\u2028', '\u0085', '\uFEFF', 'export ', '\\n', '\\"', '(', ')'];
 function randomValues(count: number, seed: number): string[] {
   const next = rng(seed);
-  return Array.from({ length: count }, () => Array.from({ length: Math.floor(next() * 16) }, () => NASTY[Math.floor(next() * NASTY.length)]).join(''));
+  return Array.from({ length: count }, () => randomValue(next));
 }
 
 describe('serializeDotenv → parseDotenv', () => {
