@@ -86,18 +86,19 @@ export class ResponseLog {
       const request = route.request();
       const url = new URL(request.url());
       if (url.origin !== origin || url.pathname.startsWith('/_next/static/') || EVENTS.test(url.pathname)) return route.fallback();
-      let response;
       try {
-        response = await route.fetch({ maxRedirects: 0, timeout: 0 });
+        const response = await route.fetch({ maxRedirects: 0, timeout: 0 });
+        const body = await response.body();
+        const type = response.headers()['content-type'] ?? '';
+        this.captured.push({ url: request.url(), method: request.method(), status: response.status(), type, actionId: request.headers()['next-action'] ?? null, body });
+        // The browser may have given up on it meanwhile (a prefetch, a page left): what came is recorded anyway.
+        await route.fulfill({ response, body }).catch(() => undefined);
       } catch (err) {
-        this.unreadable.push(`${request.method()} ${request.url()}: ${(err as Error).message.split('\n')[0]}`);
-        return route.abort().catch(() => undefined);
+        const message = (err as Error).message.split('\n')[0]!;
+        // The test ended (its context closed) while a prefetch was in flight: no browser received it.
+        if (!/disposed|has been closed/i.test(message)) this.unreadable.push(`${request.method()} ${request.url()}: ${message}`);
+        await route.abort().catch(() => undefined);
       }
-      const body = await response.body();
-      const type = response.headers()['content-type'] ?? '';
-      this.captured.push({ url: request.url(), method: request.method(), status: response.status(), type, actionId: request.headers()['next-action'] ?? null, body });
-      // The browser may have given up on it meanwhile (a prefetch, a page left): what came is recorded anyway.
-      await route.fulfill({ response, body }).catch(() => undefined);
     });
   }
 

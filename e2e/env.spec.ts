@@ -17,7 +17,9 @@ test.setTimeout(300_000);
 
 const marker = randomBytes(8).toString('hex'); // in every canary value: any form of any of them contains it
 const control = `ctl${randomBytes(6).toString('hex')}`; // in the app's name: proves each scan sees plain text
-const APP = { name: `Canary ${control}`, slug: 'canary', domain: 'canary.test' };
+// Its own slug each run: a test host that is not fresh keeps what an earlier run deployed.
+const slug = `canary-${control.slice(3, 9)}`;
+const APP = { name: `Canary ${control}`, slug, domain: `${slug}.test` };
 const CANARY_A = `canary-${marker}-a`;
 const MULTI = `first canary-${marker}-m1\nsays "hi" to $HOME canary-${marker}-m2\n'single' last canary-${marker}-m3`;
 const GREETING_ONE = `hello-${marker}-one`;
@@ -45,11 +47,12 @@ async function greetingEverywhere(greeting: string) {
   }
 }
 
-async function save(page: Page, expected: string[]) {
+/** Checks the unsaved diff, saves, and waits for the new revision (toasts of earlier saves may still show). */
+async function save(page: Page, expected: string[], revision: number) {
   const diff = page.getByTestId('env-unsaved-diff');
   for (const line of expected) await expect(diff).toContainText(line);
   await page.getByRole('button', { name: 'Save revision', exact: true }).click();
-  await expect(page.getByText('Saved as a new revision')).toBeVisible();
+  await expect(page.getByText(`revision #${revision}`, { exact: true })).toBeVisible();
   await expect(diff).toHaveCount(0);
 }
 
@@ -94,14 +97,14 @@ test('env canary: add, save (diff first), push without a release; edit and push;
     await page.getByLabel(`Key ${i + 1}`, { exact: true }).fill(key);
     await page.getByLabel(`Value of ${key}`, { exact: true }).fill(value);
   }
-  await save(page, ['+ CANARY_A', '+ CANARY_MULTI', '+ GREETING']);
+  await save(page, ['+ CANARY_A', '+ CANARY_MULTI', '+ GREETING'], 1);
   await expect(page.getByText('pending push')).toBeVisible();
   await push(page, 1);
   await greetingEverywhere(GREETING_ONE);
 
   await page.getByRole('button', { name: 'Change GREETING', exact: true }).click();
   await page.getByLabel('Value of GREETING', { exact: true }).fill(GREETING_TWO);
-  await save(page, ['~ GREETING']);
+  await save(page, ['~ GREETING'], 2);
   await push(page, 2);
   await greetingEverywhere(GREETING_TWO);
 
@@ -165,10 +168,11 @@ test('env canary: a viewer gets 403 for reveal and push, even by a direct POST; 
   };
   await replay('reveal', reveal);
   await replay('push', pushRequest);
-  // The viewer sees the keys (values masked) and no push.
+  // The viewer sees the keys (values masked), and no Reveal or Push.
   const viewerPage = await viewerContext.newPage();
   await viewerPage.goto(`/apps/${appId}/env`);
   await expect(viewerPage.getByTestId('env-row-CANARY_A')).toBeVisible();
+  await expect(viewerPage.getByRole('button', { name: 'Reveal CANARY_A', exact: true })).toHaveCount(0);
   await expect(viewerPage.getByRole('button', { name: 'Push to servers', exact: true })).toHaveCount(0);
   await viewerContext.close();
 
@@ -194,39 +198,42 @@ test('env canary: a viewer gets 403 for reveal and push, even by a direct POST; 
 test('env canary: the values are nowhere but the reveal response and shared/.env on the servers', async () => {
   const needles = needlesFor(marker);
   const controlNeedles = [Buffer.from(control)];
+  // Soft: one run names every place a value leaked to, not only the first.
 
   // (a) Every response the browser received, except the reveal's own.
   expect(log.unreadable, 'responses whose body could not be read').toEqual([]);
   const reveals = log.captured.filter((c) => c.actionId === revealActionId);
   expect(reveals.filter((c) => findNeedle(c.body, [Buffer.from(CANARY_A)])), 'the one reveal that answered with the value').toHaveLength(1);
-  expect(log.captured.filter((c) => c.type.startsWith('text/event-stream')).length, 'release log events seen').toBeGreaterThan(0);
+  // The release page's live log reached the browser, the redacted build output included.
+  expect(log.captured.some((c) => c.type.startsWith('text/event-stream') && c.body.includes('CANARY_A=[redacted]')), 'the build log, redacted, in the release events').toBe(true);
   const leaks = [...log.captured.filter((c) => c.actionId !== revealActionId), ...replays.map((r) => ({ url: r.what, method: 'POST', body: r.body }))]
     .map((c) => ({ where: `${c.method} ${c.url}`, found: findNeedle(c.body, needles) }))
     .filter((c) => c.found);
-  expect(leaks, `${log.captured.length} responses scanned`).toEqual([]);
+  expect.soft(leaks, `${log.captured.length} responses scanned`).toEqual([]);
+  test.info().annotations.push({ type: 'scanned', description: `${log.captured.length} responses (${log.captured.filter((c) => c.type.startsWith('text/event-stream')).length} release log events), ${replays.length} replays` });
   expect(log.captured.some((c) => findNeedle(c.body, controlNeedles)), 'the app name is in some response').toBe(true);
 
   // (b) The panel's own stdout and stderr.
   const panelLog = fs.readFileSync(panelLogFile);
   expect(panelLog.length).toBeGreaterThan(0);
-  expect(findNeedle(panelLog, needles), 'panel output').toBeNull();
+  expect.soft(findNeedle(panelLog, needles), 'panel output').toBeNull();
 
   // (c) The database: audit rows, release and task logs, job payloads, everything.
   if (usesPostgres) {
     const dump = pgDump(process.env.DATABASE_URL!);
     expect(findNeedle(dump, controlNeedles), 'pg_dump sees plain text').not.toBeNull();
-    expect(findNeedle(dump, needles), 'pg_dump').toBeNull();
+    expect.soft(findNeedle(dump, needles), 'pg_dump').toBeNull();
   } else {
     expect(scanFiles([path.join(dataDir, 'pglite')], controlNeedles).length, 'the PGlite files hold plain text').toBeGreaterThan(0);
-    expect(scanFiles([dataDir], needles), 'the data directory (PGlite heap and WAL files)').toEqual([]);
+    expect.soft(scanFiles([dataDir], needles), 'the data directory (PGlite heap and WAL files)').toEqual([]);
   }
 
   // (d) Every command line sent to a server.
   const trace = fs.readFileSync(commandTraceFile, 'utf8');
   for (const server of ['web-1', 'web-2']) expect(trace).toContain(`${server}\t`);
-  expect(findNeedle(trace, needles), 'command trace').toBeNull();
+  expect.soft(findNeedle(trace, needles), 'command trace').toBeNull();
 
-  // (e) The servers: configs, logs, the app's directory; shared/.env holds the values, 0640, the app user's.
+  // (e) The servers: everything but shared/.env, which holds the values, 0640, the app user's.
   for (const host of hosts) {
     const root = path.join(TESTBED_DIR, 'hosts', host.name);
     const envFile = path.join(root, 'www', APP.slug, 'shared', '.env');
@@ -237,7 +244,8 @@ test('env canary: the values are nowhere but the reveal response and shared/.env
     const stat = fs.statSync(envFile);
     const ids = hostIds(path.join(root, 'etc'), APP.slug);
     expect({ mode: stat.mode & 0o777, uid: stat.uid, gid: stat.gid }).toEqual({ mode: 0o640, uid: ids.uid, gid: ids.gid });
-    const dirs = ['etc/nginx', 'etc/supervisor', 'etc/php', 'etc/cron.d', 'log', `www/${APP.slug}`, 'tmp'].map((d) => path.join(root, d));
-    expect(scanFiles(dirs, needles, [envFile]), `${host.name}: files other than shared/.env`).toEqual([]);
+    // The host's whole state (etc, log, www, run, tmp, home, cron spool: a few MB), not only the configs Berth writes.
+    expect(scanFiles([path.join(root, 'etc', 'nginx')], [Buffer.from(APP.domain)]).length, `${host.name}: the scan sees the vhost`).toBeGreaterThan(0);
+    expect.soft(scanFiles([root], needles, [envFile]), `${host.name}: files other than shared/.env`).toEqual([]);
   }
 });
