@@ -5,7 +5,7 @@
  * the data-services card reads it back (lib/apps/data-services.ts, dataServiceWarnings).
  */
 export const REDIS_OPEN_WARNING =
-  "WARNING: Redis's default user needs no password: any local user can read every app's keys; set a password on it (requirepass / ACL SETUSER default) to make the per-app users mean something";
+  "WARNING: Redis's default user needs no password, so any local user can read every app's keys; set a password on it (requirepass / ACL SETUSER default) to make the per-app users mean something";
 
 export const postgresTrustWarning = (where: string) =>
   `WARNING: PostgreSQL trusts connections ${where}: any local user can log in as postgres, and so as any role, without a password; require peer or scram-sha-256 there in pg_hba.conf to make the per-app roles mean something`;
