@@ -36,3 +36,17 @@ export async function createApp(page: Page, f: { name: string; slug: string; kin
   return form;
 }
 
+
+/** Waits on the release page until the release ends; returns its status. */
+export async function releaseOutcome(page: Page) {
+  await expect(page).toHaveURL(/\/apps\/[^/]+\/releases\/[^/]+$/);
+  const release = page.getByTestId('release');
+  await expect(release).toHaveAttribute('data-status', /succeeded|failed|rolled_back|interrupted/, { timeout: 120_000 });
+  return release.getAttribute('data-status');
+}
+
+/** Clicks Deploy on the open app page and follows the release to its end. */
+export async function clickDeploy(page: Page) {
+  await page.getByRole('form', { name: 'Deploy', exact: true }).getByRole('button', { name: 'Deploy', exact: true }).click();
+  return releaseOutcome(page);
+}

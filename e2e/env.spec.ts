@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { createApp, waitForAppRun } from './apps-fixtures';
+import { clickDeploy, createApp, releaseOutcome, waitForAppRun } from './apps-fixtures';
 import { findNeedle, hostIds, needlesFor, pgDump, ResponseLog, scanFiles } from './canary-scan';
 import { addUserViaForm, captureActionRequest, commandTraceFile, dataDir, OWNER, panelLogFile, signIn, signInPage, usesPostgres, type CapturedAction } from './fixtures';
 import { fixtureRepo } from './fixtures/git-repo';
@@ -64,17 +64,9 @@ async function push(page: Page, revision: number) {
   await expect(page.getByText('pending push')).toHaveCount(0);
 }
 
-async function releaseOutcome(page: Page) {
-  await expect(page).toHaveURL(/\/apps\/[^/]+\/releases\/[^/]+$/);
-  const release = page.getByTestId('release');
-  await expect(release).toHaveAttribute('data-status', /succeeded|failed|rolled_back|interrupted/, { timeout: 120_000 });
-  return release.getAttribute('data-status');
-}
-
 async function deploy(page: Page) {
   await page.goto(`/apps/${appId}`);
-  await page.getByRole('form', { name: 'Deploy', exact: true }).getByRole('button', { name: 'Deploy', exact: true }).click();
-  return releaseOutcome(page);
+  return clickDeploy(page);
 }
 
 test('env canary: a PHP app on both servers, deployed before any environment is saved', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createApp, openApp, waitForAppRun } from './apps-fixtures';
+import { clickDeploy, createApp, openApp, releaseOutcome, waitForAppRun } from './apps-fixtures';
 import { fixtureRepo } from './fixtures/git-repo';
 import { OWNER, signInPage } from './fixtures';
 import { getWithHost, testHost } from './testbed-hosts';
@@ -18,18 +18,9 @@ async function servedEverywhere(sha: string) {
   for (const host of hosts) await expect.poll(async () => (await getWithHost(host.address, 'blog.test')).body, { timeout: 10_000 }).toContain(`fixture release ${sha}`);
 }
 
-/** Waits on the release page until the release ends; returns its status. */
-async function releaseOutcome(page: Page) {
-  await expect(page).toHaveURL(/\/apps\/[^/]+\/releases\/[^/]+$/);
-  const release = page.getByTestId('release');
-  await expect(release).toHaveAttribute('data-status', /succeeded|failed|rolled_back|interrupted/, { timeout: 120_000 });
-  return release.getAttribute('data-status');
-}
-
 async function deploy(page: Page) {
   await openApp(page, 'Blog');
-  await page.getByRole('form', { name: 'Deploy', exact: true }).getByRole('button', { name: 'Deploy', exact: true }).click();
-  return releaseOutcome(page);
+  return clickDeploy(page);
 }
 
 test('releases: deploy to two servers from the browser, follow every step, roll back in one click', async ({ page }) => {
