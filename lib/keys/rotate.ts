@@ -1,6 +1,6 @@
 import type { Db } from '@/db';
 import { SealError, needsReseal, open, seal, sealedKeyVersion, type KeyRing } from '@/lib/crypto';
-import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns';
+import { SEALED_COLUMNS, type SealedColumn } from '@/db/queries/sealed-columns';
 
 export type ResealCount = { table: string; column: string; resealed: number; alreadyCurrent: number };
 export type ResealFailure = { table: string; column: string; id: string; reason: string };
