@@ -1,10 +1,12 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '@/db';
 import { envValueAad } from '@/db/queries/env-values';
-import { appCertificates, appEnvValues, appWebhooks, envRevisions, servers, settings } from '@/db/schema';
+import { appCertificates, appEnvValues, appWebhooks, envRevisions, monitors, notificationChannels, servers, settings } from '@/db/schema';
 import { certificateKeyAad } from '@/lib/apps/certificates';
 import { KEY_CHECK_AAD, KEY_CHECK_SETTING } from '@/lib/crypto';
 import { envRevisionAad } from '@/lib/env/store';
+import { heartbeatTokenAad } from '@/lib/monitors/token-aad';
+import { channelConfigAad } from '@/lib/notify/config-aad';
 import { webhookSecretAad } from '@/lib/releases/webhook';
 import { privateKeyAad } from '@/lib/servers/keys';
 
@@ -114,6 +116,32 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
         sealed: r.sealed,
         aad: webhookSecretAad(r.appId),
         write: (w, sealed) => w.update(appWebhooks).set({ sealedSecret: sealed }).where(eq(appWebhooks.appId, r.appId)).then(() => {}),
+      }));
+    },
+  },
+  {
+    table: 'monitors',
+    column: 'token_sealed',
+    async read(db, opts) {
+      const rows = await lockIf(db.select({ id: monitors.id, sealed: monitors.tokenSealed }).from(monitors).where(isNotNull(monitors.tokenSealed)).$dynamic(), opts?.lock);
+      return rows.map((r) => ({
+        id: `id=${r.id}`,
+        sealed: r.sealed!,
+        aad: heartbeatTokenAad(r.id),
+        write: (w, sealed) => w.update(monitors).set({ tokenSealed: sealed }).where(eq(monitors.id, r.id)).then(() => {}),
+      }));
+    },
+  },
+  {
+    table: 'notification_channels',
+    column: 'config_sealed',
+    async read(db, opts) {
+      const rows = await lockIf(db.select({ id: notificationChannels.id, sealed: notificationChannels.configSealed }).from(notificationChannels).$dynamic(), opts?.lock);
+      return rows.map((r) => ({
+        id: `id=${r.id}`,
+        sealed: r.sealed,
+        aad: channelConfigAad(r.id),
+        write: (w, sealed) => w.update(notificationChannels).set({ configSealed: sealed }).where(eq(notificationChannels.id, r.id)).then(() => {}),
       }));
     },
   },

@@ -12,3 +12,6 @@ export * from './releases';
 export * from './webhooks';
 export * from './db-snapshots';
 export * from './env-revisions';
+export * from './monitors';
+export * from './fpm-samples';
+export * from './notifications';
