@@ -34,12 +34,17 @@ export function getWithHost(address: string, hostHeader: string): Promise<{ stat
   });
 }
 
+/** Runs a shell command as root on a test host over plain ssh, as an operator at its console would. */
+export function onHost(name: 'berth-host-1' | 'berth-host-2', command: string) {
+  const host = testHost(name);
+  return spawnSync(
+    'ssh',
+    ['-i', path.join(TESTBED_DIR, 'client_ed25519'), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@${host.address}`, command],
+    { encoding: 'utf8', timeout: 10_000 },
+  );
+}
+
 /** Kills every root SSH session on a host from outside (a reboot or network drop would); this ssh's own session dies too. */
 export function dropSessions(name: 'berth-host-1' | 'berth-host-2'): void {
-  const host = testHost(name);
-  spawnSync(
-    'ssh',
-    ['-i', path.join(TESTBED_DIR, 'client_ed25519'), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@${host.address}`, "pkill -KILL -f 'sshd: root@'"],
-    { stdio: 'ignore', timeout: 10_000 },
-  );
+  onHost(name, "pkill -KILL -f 'sshd: root@'");
 }

@@ -10,6 +10,8 @@ export default async function PanelLayout({ children }: { children: React.ReactN
     { href: '/', label: 'Overview' },
     { href: '/servers', label: 'Servers' },
     { href: '/apps', label: 'Apps' },
+    { href: '/monitors', label: 'Monitors' },
+    { href: '/alerts', label: 'Alerts' },
     ...(hasRole(user.role, 'admin') ? [{ href: '/activity', label: 'Activity' }] : []),
     { href: '/settings', label: 'Settings' },
   ];

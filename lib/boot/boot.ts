@@ -13,6 +13,7 @@ import { interruptAllReleases } from '@/db/queries/releases';
 import { jobHandlers, STALE_RUN_MS } from '@/lib/jobs/handlers';
 import { startJobs, type Jobs } from '@/lib/jobs/queue';
 import { closeAll } from '@/lib/remote/connection';
+import { startMonitoringLoops, type MonitoringLoops } from './monitoring';
 import { resolveSecrets } from './secrets';
 
 const KEY_CHECK = KEY_CHECK_SETTING;
@@ -44,6 +45,7 @@ export async function boot(source: Record<string, string | undefined> = process.
   const unlock = env.databaseUrl ? () => {} : lockDataDir(env.dataDir);
   let client: DbClient | undefined;
   let jobs: Jobs | undefined;
+  let loops: MonitoringLoops | undefined;
   try {
     const { keyRing, authSecret, warnings } = resolveSecrets(env);
     client = await openClient(env.databaseUrl ? { databaseUrl: env.databaseUrl } : { pgliteDir: path.join(env.dataDir, 'pglite') });
@@ -55,18 +57,21 @@ export async function boot(source: Record<string, string | undefined> = process.
     await interruptStaleRuns(db, new Date(Date.now() - STALE_RUN_MS), !env.databaseUrl);
     if (!env.databaseUrl) await interruptAllReleases(db);
     jobs = await startJobs(client, env.databaseUrl, opts.worker ? jobHandlers(db, keyRing, env.dataDir) : null);
+    if (opts.worker) loops = await startMonitoringLoops(db, keyRing, env.publicUrl);
     const token = await issueSetupToken(db);
     const setupUrl = token ? `${env.publicUrl}/setup?token=${token}` : null;
     writeSetupUrlFile(env.dataDir, setupUrl);
     setRuntime({ env, client, keyRing, authSecret, jobs });
     const opened = client;
     const started = jobs;
+    const running = loops;
     return {
       env,
       setupUrl,
       warnings,
       async shutdown() {
         setRuntime(undefined);
+        await running?.stop();
         await started.stop();
         closeAll();
         await closeClient(opened);
@@ -74,6 +79,7 @@ export async function boot(source: Record<string, string | undefined> = process.
       },
     };
   } catch (err) {
+    await loops?.stop().catch(() => {});
     await jobs?.stop().catch(() => {});
     if (client) await closeClient(client).catch(() => {});
     unlock();

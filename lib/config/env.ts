@@ -26,6 +26,12 @@ const envSchema = z.object({
     .optional(),
   /** A file that gets every command line sent to a server (not stdin, not uploads): for audits and the canary test. */
   BERTH_COMMAND_TRACE: z.string().min(1).optional(),
+  /** Turns on GET /api/metrics (Prometheus), scraped with `Authorization: Bearer <token>`; unset: the endpoint answers 404. */
+  BERTH_METRICS_TOKEN: z
+    .string()
+    .min(32, 'BERTH_METRICS_TOKEN must be at least 32 characters (e.g. openssl rand -hex 32)')
+    .regex(/^[\x21-\x7e]+$/, 'BERTH_METRICS_TOKEN must be printable ASCII without spaces (it travels in an HTTP header)')
+    .optional(),
 });
 
 export type BerthEnv = {
@@ -40,6 +46,8 @@ export type BerthEnv = {
   acme: AcmeSettings;
   /** Absolute path of the command trace file, or undefined (off). */
   commandTrace: string | undefined;
+  /** The bearer token of /api/metrics, or undefined (the endpoint is off). */
+  metricsToken: string | undefined;
 };
 
 export type AcmeSettings = { directory: string; caBundle: string | undefined };
@@ -67,5 +75,6 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     trustProxy: e.BERTH_TRUST_PROXY === '1',
     acme: { directory: e.BERTH_ACME_DIRECTORY, caBundle: e.BERTH_ACME_CA_BUNDLE },
     commandTrace: e.BERTH_COMMAND_TRACE && path.resolve(e.BERTH_COMMAND_TRACE),
+    metricsToken: e.BERTH_METRICS_TOKEN,
   };
 }

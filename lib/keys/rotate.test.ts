@@ -19,6 +19,12 @@ import { openPrivateKey } from '@/lib/servers/keys';
 import { findServer } from '@/db/queries/servers';
 import { findOldVersions, resealAll, RotationError } from './rotate';
 import { SEALED_COLUMNS } from '@/db/queries/sealed-columns';
+import { findMonitor } from '@/db/queries/monitors';
+import { monitorInput } from '@/lib/monitors/input';
+import { createMonitor } from '@/lib/monitors/manage';
+import { revealHeartbeatUrl } from '@/lib/monitors/heartbeat';
+import { openChannelConfig } from '@/lib/notify/channel-config';
+import { saveChannel } from '@/lib/notify/channels';
 
 const v1 = generateKeyText(1);
 const v2 = generateKeyText(2);
@@ -34,6 +40,8 @@ let t: TestDb;
 let serverId: string;
 let appId: string;
 let revision: number;
+let monitorId: string;
+let channelId: string;
 
 /** Every stored sealed value, by column and row: what the rotation must rewrite. */
 async function storedValues(): Promise<Map<string, string>> {
@@ -54,6 +62,8 @@ async function openEverything(ring: KeyRing) {
     certificateKey: open(ring, (await uploadedCertificate(t.db, appId))!.sealedKey!, certificateKeyAad(appId)),
     webhookSecret: openWebhookSecret(ring, appId, (await findWebhook(t.db, appId))!.sealedSecret),
     keyCheck: verifyKeyCheck(ring, (await getSetting(t.db, KEY_CHECK_SETTING))!),
+    heartbeatUrl: revealHeartbeatUrl(ring, 'https://berth.test', (await findMonitor(t.db, monitorId))!),
+    channel: openChannelConfig(ring, (await t.db.select().from(schema.notificationChannels).where(eq(schema.notificationChannels.id, channelId)))[0]!),
   };
 }
 
@@ -73,6 +83,8 @@ beforeAll(async () => {
   // An ACME row keeps its key on the server: nothing sealed, nothing to rotate.
   await putCertificate(t.db, { ...certificate, serverId, source: 'acme', sealedKey: null });
   await saveWebhook(t.db, appId, sealWebhookSecret(ring1, appId, HOOK_SECRET));
+  monitorId = (await createMonitor(t.db, ring1, monitorInput.parse({ kind: 'heartbeat', name: 'Nightly backup', intervalS: '86400', graceS: '600' }))).id;
+  channelId = (await saveChannel(t.db, ring1, { kind: 'slack', name: 'Ops', url: 'https://hooks.slack.test/services/T0/B0/slack-secret-plaintext', events: ['monitor.down'] })).id;
 });
 afterAll(async () => t?.close());
 
@@ -155,6 +167,8 @@ describe('resealAll', () => {
       certificateKey: CERT_KEY,
       webhookSecret: HOOK_SECRET,
       keyCheck: undefined,
+      heartbeatUrl: expect.stringMatching(/^https:\/\/berth\.test\/api\/heartbeat\/[A-Za-z0-9_-]{43}$/),
+      channel: expect.objectContaining({ url: 'https://hooks.slack.test/services/T0/B0/slack-secret-plaintext' }),
     });
     expect(await openEverything(ring12)).toEqual(opened);
     const v1Only = openEverything(ring1);

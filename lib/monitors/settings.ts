@@ -19,7 +19,7 @@ export const monitoringSettingsInput = z.object({
 
 export type MonitoringSettings = z.output<typeof monitoringSettingsInput>;
 
-export const DEFAULT_MONITORING: MonitoringSettings = { rawHours: 48, minuteHours: 48, hourDays: 35, dayDays: 400, fpmIntervalS: 15 };
+export const DEFAULT_MONITORING: MonitoringSettings = { rawHours: 48, minuteHours: 24, hourDays: 35, dayDays: 400, fpmIntervalS: 15 };
 
 export async function monitoringSettings(db: Db): Promise<MonitoringSettings> {
   const stored = await getSetting(db, KEY);

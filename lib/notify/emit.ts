@@ -1,6 +1,7 @@
-import { and, eq, gt, ne, sql } from 'drizzle-orm';
 import type { Db } from '@/db';
-import { notificationChannels, notifications, type NotifyEvent, type NotifyEventType } from '@/db/schema';
+import { hasRecentDelivery, insertNotification, subscribedChannels } from '@/db/queries/notifications';
+import type { NotifyEvent, NotifyEventType } from '@/db/schema';
+import { kickNotifier } from './kick';
 
 /**
  * Monitor state changes are already debounced by the monitor's retries, so each one is sent;
@@ -35,31 +36,14 @@ export async function notify(db: Db, input: NotifyInput): Promise<number> {
     const event: NotifyEvent = { ...rest, at: at.toISOString() };
     const dedupeKey = dedupeKeyOf(input);
     const window = REPEAT_WINDOW_MS[event.type];
-    const channels = await db
-      .select({ id: notificationChannels.id })
-      .from(notificationChannels)
-      .where(and(eq(notificationChannels.enabled, true), sql`${event.type} = any(${notificationChannels.events})`));
+    const channels = await subscribedChannels(db, event.type);
     let queued = 0;
     for (const channel of channels) {
-      const repeat =
-        window > 0 &&
-        (
-          await db
-            .select({ id: notifications.id })
-            .from(notifications)
-            .where(
-              and(
-                eq(notifications.channelId, channel.id),
-                eq(notifications.dedupeKey, dedupeKey),
-                ne(notifications.status, 'suppressed'),
-                gt(notifications.createdAt, new Date(at.getTime() - window)),
-              ),
-            )
-            .limit(1)
-        ).length > 0;
-      await db.insert(notifications).values({ channelId: channel.id, event, dedupeKey, createdAt: at, status: repeat ? 'suppressed' : 'pending' });
+      const repeat = window > 0 && (await hasRecentDelivery(db, channel.id, dedupeKey, new Date(at.getTime() - window)));
+      await insertNotification(db, { channelId: channel.id, event, dedupeKey, createdAt: at, nextAttemptAt: at, status: repeat ? 'suppressed' : 'pending' });
       if (!repeat) queued++;
     }
+    if (queued > 0) kickNotifier();
     return queued;
   } catch (err) {
     console.error(`berth: queueing a ${input.type} notification failed:`, err);

@@ -10,6 +10,7 @@ import type { AppRole } from '@/lib/recipes/configure';
 import { releaseRecipe, rollbackRecipe, type ReleaseContext, type RollbackContext } from '@/lib/recipes/release';
 import { stopIdleSlots } from '@/lib/recipes/release/web-slot-ops';
 import { runAcross, type RunResult, type ServerRun } from '@/lib/recipes/runner';
+import { announceReleaseEnd } from '@/lib/notify/events';
 import { Redactor } from '@/lib/remote/redact';
 import type { Transport } from '@/lib/remote/transport';
 import { transportFor } from '@/lib/servers/remote';
@@ -149,4 +150,6 @@ export async function runRelease(db: Db, ring: KeyRing, releaseId: string, signa
     const e = err as Error & { step?: string };
     await finishRelease(db, release.id, { status: 'failed', failedStep: e.step ?? 'release', error: hidden.redact(e.message).slice(0, 2000) });
   }
+  // Every path above ends in finishRelease; a failed or auto-rolled-back outcome is an alert.
+  await announceReleaseEnd(db, release.id);
 }

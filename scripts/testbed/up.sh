@@ -16,7 +16,7 @@ DIR=${BERTH_TESTBED_DIR:-/var/lib/berth-testbed}
 HOSTS=("berth-host-1 127.0.0.11" "berth-host-2 127.0.0.12")
 # php-vlucas-phpdotenv and python3-dotenv: the .env readers the fixture apps load shared/.env
 # with (phpdotenv is Laravel's), and what lib/env/dotenv-php.integration.test.ts checks against.
-PKGS=(openssh-server nginx php8.2-fpm php8.2-cli supervisor cron curl php-vlucas-phpdotenv python3-dotenv)
+PKGS=(openssh-server nginx php8.2-fpm php8.2-cli supervisor cron curl php-vlucas-phpdotenv python3-dotenv libfcgi-bin)
 KEY=$DIR/client_ed25519
 HEALTH_TIMEOUT=20  # seconds per host; a healthy start takes well under one
 export PATH=/usr/sbin:/sbin:$PATH
@@ -41,7 +41,7 @@ setup() {
 ensure_packages() {
   local b missing=()
   for b in /usr/sbin/sshd /usr/bin/ssh /usr/bin/ssh-keygen /usr/sbin/nginx /usr/sbin/php-fpm8.2 \
-           /usr/bin/php8.2 /usr/bin/supervisord /usr/sbin/cron /usr/bin/curl; do
+           /usr/bin/php8.2 /usr/bin/supervisord /usr/sbin/cron /usr/bin/curl /usr/bin/cgi-fcgi; do
     [[ -x $b ]] || missing+=("$b")
   done
   for b in /usr/share/php/Dotenv/autoload.php /usr/lib/python3/dist-packages/dotenv/__init__.py; do

@@ -5,6 +5,7 @@ import { newUserInput, passwordInput, roleInput } from '@/db/schema';
 import { authedAction } from '@/lib/auth/action';
 import { signOut } from '@/lib/auth/auth';
 import { changeOwnPassword, changeRole, createUser, resetPassword, setDisabled } from '@/lib/users/manage';
+import { monitoringSettings, monitoringSettingsInput, saveMonitoringSettings } from '@/lib/monitors/settings';
 
 const userId = z.coerce.number().int().positive();
 
@@ -55,6 +56,18 @@ export const changeMyPassword = authedAction(
     ctx.setTarget(`user:${ctx.user.id}`);
     await changeOwnPassword(ctx.db, ctx.user, input.current, input.password);
     await signOut({ redirect: false });
+    return null;
+  },
+);
+
+/** Retention of check results and rollups; the other monitoring settings (FPM polling) are kept as they are. */
+export const saveMonitoringRetention = authedAction(
+  { audit: 'settings.monitoring', role: 'admin', schema: monitoringSettingsInput.pick({ rawHours: true, minuteHours: true, hourDays: true, dayDays: true }) },
+  async (input, ctx) => {
+    const before = await monitoringSettings(ctx.db);
+    ctx.setTarget('settings:monitoring');
+    ctx.setDetails({ from: { rawHours: before.rawHours, minuteHours: before.minuteHours, hourDays: before.hourDays, dayDays: before.dayDays }, to: input });
+    await saveMonitoringSettings(ctx.db, { ...before, ...input });
     return null;
   },
 );

@@ -1,3 +1,4 @@
+import { RetentionForm } from '@/components/monitors/retention-form';
 import { AddUserForm } from '@/components/users/add-user-form';
 import { ChangePasswordForm } from '@/components/users/change-password-form';
 import { UserRow } from '@/components/users/user-row';
@@ -6,6 +7,7 @@ import { db } from '@/db';
 import { listUsers } from '@/db/queries/users';
 import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
+import { monitoringSettings } from '@/lib/monitors/settings';
 
 export const metadata = { title: 'Settings' };
 
@@ -13,6 +15,7 @@ export default async function SettingsPage() {
   const me = await requireUser();
   const manages = hasRole(me.role, 'admin');
   const users = manages ? await listUsers(db()) : [];
+  const monitoring = manages ? await monitoringSettings(db()) : null;
   return (
     <>
       <PageHeader title="Settings" />
@@ -44,6 +47,11 @@ export default async function SettingsPage() {
             <Card title="Add a user">
               <AddUserForm canCreateOwner={me.role === 'owner'} />
             </Card>
+            {monitoring && (
+              <Card title="Monitoring retention" description="Raw check results feed the 1 h chart and incident detail; minute rollups the 24 h chart; hour rollups 7 and 30 days; day rollups the year. Pruned every 10 minutes.">
+                <RetentionForm rawHours={monitoring.rawHours} minuteHours={monitoring.minuteHours} hourDays={monitoring.hourDays} dayDays={monitoring.dayDays} />
+              </Card>
+            )}
           </>
         )}
       </div>

@@ -17,6 +17,7 @@ import { DataServicesCard } from '@/components/apps/data-services-card';
 import { TlsCard } from '@/components/apps/tls-card';
 import { WebhookCard } from '@/components/apps/webhook-card';
 import { EnvCard } from '@/components/env/env-card';
+import { HealthCard } from '@/components/dashboard/health-card';
 import { listEnvKeys } from '@/db/queries/env-values';
 import { envPushSummary } from '@/lib/env/push';
 import { settingsTexts } from '@/lib/apps/form-lines';
@@ -48,6 +49,7 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
       <LiveRefresh active={moving} />
       <PageHeader title={app.name} description={`${config.slug} · ${config.kind} · ${config.domains.join(', ')}`} actions={canManage && <ConfigureButton appId={app.id} />} />
       <div className="grid gap-6 lg:grid-cols-2">
+        <HealthCard appId={app.id} />
         <ReleasesCard app={app} canDeploy={hasRole(user.role, 'deployer')} />
         <EnvCard appId={app.id} keyCount={envKeys.length} latest={envPush.latest} pending={envPush.pending} />
         {config.kind === 'php' && (

@@ -1,0 +1,12 @@
+import { Badge, type Tone } from '@/components/ui/badge';
+import type { MonitorState } from '@/db/schema';
+
+const TONE: Record<MonitorState, Tone> = { up: 'good', down: 'bad', pending: 'neutral', paused: 'warn' };
+
+export function MonitorStateBadge({ state }: { state: MonitorState }) {
+  return (
+    <span data-testid="monitor-state" data-state={state}>
+      <Badge tone={TONE[state]}>{state}</Badge>
+    </span>
+  );
+}

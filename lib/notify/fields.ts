@@ -1,0 +1,61 @@
+import type { ChannelKind, NotifyEventType } from '@/db/schema/notifications';
+
+/**
+ * The form side of channel settings, shared by the validation (lib/notify/config.ts) and the
+ * browser form: plain data, no server-only imports.
+ */
+
+/** Every settings field of each kind, in display order. */
+export const CONFIG_FIELDS: Record<ChannelKind, readonly string[]> = {
+  webhook: ['url', 'headerName', 'headerValue'],
+  slack: ['url'],
+  discord: ['url'],
+  telegram: ['botToken', 'chatId', 'apiBase'],
+  email: ['host', 'port', 'security', 'user', 'password', 'from', 'to'],
+};
+
+/** Fields never shown back: a webhook URL is a credential (Slack's and Discord's are the whole secret). */
+export const SECRET_FIELDS: Record<ChannelKind, readonly string[]> = {
+  webhook: ['url', 'headerValue'],
+  slack: ['url'],
+  discord: ['url'],
+  telegram: ['botToken'],
+  email: ['password'],
+};
+
+export const KIND_LABELS: Record<ChannelKind, string> = { webhook: 'Webhook (JSON)', slack: 'Slack', discord: 'Discord', telegram: 'Telegram', email: 'Email (SMTP)' };
+
+export const EVENT_LABELS: Record<NotifyEventType, string> = {
+  'monitor.down': 'Monitor down',
+  'monitor.up': 'Monitor up again',
+  'release.failed': 'Release failed',
+  'release.rolled_back': 'Release rolled back automatically',
+  'server.unreachable': 'Server unreachable',
+  'server.host_key_mismatch': 'Server host key changed',
+  'fpm.max_children': 'PHP-FPM pool at max_children',
+};
+
+export type FieldSpec = { label: string; hint?: string; type?: 'text' | 'url' | 'password' | 'number' | 'email'; placeholder?: string; options?: readonly { value: string; label: string }[] };
+
+export const FIELD_SPECS: Record<string, FieldSpec> = {
+  url: { label: 'URL', type: 'url', placeholder: 'https://…' },
+  headerName: { label: 'Secret header name (optional)', placeholder: 'X-Berth-Secret', hint: 'Sent with every request so the receiver can check it is Berth.' },
+  headerValue: { label: 'Secret header value', type: 'password' },
+  botToken: { label: 'Bot token', type: 'password', hint: 'From @BotFather, like 123456789:AA…' },
+  chatId: { label: 'Chat id', placeholder: '-1001234567890 or @channel' },
+  apiBase: { label: 'API base URL (optional)', type: 'url', placeholder: 'https://api.telegram.org' },
+  host: { label: 'SMTP host', placeholder: 'smtp.example.com' },
+  port: { label: 'Port', type: 'number', placeholder: '587' },
+  security: {
+    label: 'Security',
+    options: [
+      { value: 'starttls', label: 'STARTTLS (usually port 587)' },
+      { value: 'tls', label: 'TLS (usually port 465)' },
+      { value: 'none', label: 'None (local relays only)' },
+    ],
+  },
+  user: { label: 'User (optional)' },
+  password: { label: 'Password', type: 'password' },
+  from: { label: 'From', type: 'email', placeholder: 'berth@example.com' },
+  to: { label: 'To', placeholder: 'ops@example.com, oncall@example.com', hint: 'One or more addresses, separated by commas.' },
+};
