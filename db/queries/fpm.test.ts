@@ -92,8 +92,8 @@ describe('FPM queries', () => {
     await t.db.delete(fpmRollups);
     await insertFpmSamples(t.db, [sample(shop, ids.web1, new Date(now.getTime() - 49 * H)), sample(shop, ids.web1, new Date(now.getTime() - 47 * H))]);
     const d = (res: number, agoMs: number) => ({ appId: shop, serverId: ids.web1, bucket: new Date(now.getTime() - agoMs), active: 1, idle: 1, total: 1, maxChildrenReached: 0, slowRequests: 0, acceptedConn: 0 });
-    await upsertFpmRollups(t.db, 60, [d(60, 49 * H)]);
-    await upsertFpmRollups(t.db, 60, [d(60, 47 * H)]);
+    await upsertFpmRollups(t.db, 60, [d(60, 25 * H)]);
+    await upsertFpmRollups(t.db, 60, [d(60, 23 * H)]);
     await upsertFpmRollups(t.db, 3600, [d(3600, 36 * 24 * H)]);
     await upsertFpmRollups(t.db, 3600, [d(3600, 34 * 24 * H)]);
     await upsertFpmRollups(t.db, 86_400, [d(86_400, 401 * 24 * H)]);
@@ -102,6 +102,6 @@ describe('FPM queries', () => {
     const ago = (x: Date) => Math.round((now.getTime() - x.getTime()) / H);
     expect((await t.db.select().from(fpmSamples)).map((s) => ago(s.at))).toEqual([47]);
     const kept = (await t.db.select().from(fpmRollups)).map((r) => [r.res, ago(r.bucket)]).sort((a, b) => a[0]! - b[0]!);
-    expect(kept).toEqual([[60, 47], [3600, 34 * 24], [86_400, 399 * 24]]);
+    expect(kept).toEqual([[60, 23], [3600, 34 * 24], [86_400, 399 * 24]]);
   });
 });

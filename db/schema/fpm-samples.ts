@@ -24,7 +24,7 @@ export const fpmSamples = pgTable(
     acceptedConn: bigint('accepted_conn', { mode: 'number' }).notNull(),
     listenQueue: integer('listen_queue'),
   },
-  (t) => [index('fpm_samples_app_at_idx').on(t.appId, t.serverId, t.at)],
+  (t) => [index('fpm_samples_app_at_idx').on(t.appId, t.serverId, t.at), index('fpm_samples_at_brin').using('brin', t.at)],
 );
 
 /** FPM samples folded into minute, hour and day buckets (res = bucket width in seconds). */
@@ -45,7 +45,7 @@ export const fpmRollups = pgTable(
     slowRequests: integer('slow_requests').notNull(),
     acceptedConn: bigint('accepted_conn', { mode: 'number' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.appId, t.serverId, t.res, t.bucket] })],
+  (t) => [primaryKey({ columns: [t.appId, t.serverId, t.res, t.bucket] }), index('fpm_rollups_bucket_brin').using('brin', t.bucket)],
 );
 
 export type FpmSample = typeof fpmSamples.$inferSelect;

@@ -11,11 +11,11 @@ export const parseRange = (raw: unknown): Range => rangeInput.parse(Array.isArra
 /**
  * Which rollup tier a range reads (`res`, the stored bucket width in seconds) and how wide one
  * chart point is (`bucketS`). A chart never needs more than ~700 points, and every range is
- * served by a tier the default retention keeps (minutes 48 h, hours 35 d):
+ * served by a tier the default retention keeps (minutes 24 h, hours 35 d):
  * - 1 h: minute rollups as stored, 60 points;
  * - 24 h: minute rollups folded into 5-minute points in SQL (288 points: hour rollups would
  *   give only 24, too coarse to see a short outage);
- * - 7 d: hour rollups, 168 points (minute rollups are gone after 48 h);
+ * - 7 d: hour rollups, 168 points (minute rollups are gone after 24 h);
  * - 30 d: hour rollups, 720 points (day rollups would give 30, too coarse; raw would be 43,200
  *   rows per monitor).
  */

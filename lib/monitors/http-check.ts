@@ -27,7 +27,12 @@ export type HttpTarget = {
 
 export type CheckOutcome = { ok: boolean; latencyMs: number | null; status: number | null; error: string | null };
 
-export type CheckOptions = { resolve?: Resolve; ca?: string | Buffer | Array<string | Buffer> };
+export type CheckOptions = {
+  resolve?: Resolve;
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Aborts the check (the engine stopping): the socket is destroyed and the outcome is a failure. */
+  signal?: AbortSignal;
+};
 
 export function checkHttp(target: HttpTarget, options: CheckOptions = {}): Promise<CheckOutcome> {
   const started = performance.now();
@@ -39,6 +44,8 @@ export function checkHttp(target: HttpTarget, options: CheckOptions = {}): Promi
   // Literal addresses never reach `lookup`, so they are judged here.
   const refused = net.isIP(connectTo) ? refusedAddressReason(connectTo) : isMetadataName(connectTo) ? 'is a cloud metadata service' : null;
   if (refused) return Promise.resolve({ ok: false, latencyMs: null, status: null, error: `refused: ${connectTo} ${refused}` });
+  const aborted: CheckOutcome = { ok: false, latencyMs: null, status: null, error: 'check aborted' };
+  if (options.signal?.aborted) return Promise.resolve(aborted);
 
   return new Promise<CheckOutcome>((resolve) => {
     let settled = false;
@@ -46,6 +53,7 @@ export function checkHttp(target: HttpTarget, options: CheckOptions = {}): Promi
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       req.destroy();
       resolve(outcome);
     };
@@ -64,6 +72,8 @@ export function checkHttp(target: HttpTarget, options: CheckOptions = {}): Promi
       ...(isHttps && { servername: net.isIP(host) ? undefined : host, ca: options.ca }),
     });
     const timer = setTimeout(() => fail(`timed out after ${target.timeoutMs} ms`), target.timeoutMs);
+    const onAbort = () => finish(aborted);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
 
     req.on('error', (err) => fail(describeError(err)));
     req.on('response', (res) => {

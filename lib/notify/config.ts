@@ -105,8 +105,11 @@ export function secretsOf(config: ChannelConfig): string[] {
   return SECRET_FIELDS[config.kind].map((f) => record[f]).filter((v): v is string => typeof v === 'string' && v !== '');
 }
 
-/** What the UI may show about a channel: the non-secret fields, and where it sends (a host, never a URL path). */
-export function publicView(config: ChannelConfig): { fields: Record<string, string>; target: string } {
+/**
+ * What the UI may show about a channel: the non-secret fields, where it sends (a host, never a URL
+ * path), and `host` alone (the server it talks to) for those who may not see the settings.
+ */
+export function publicView(config: ChannelConfig): { fields: Record<string, string>; target: string; host: string } {
   const record = config as unknown as Record<string, unknown>;
   const fields: Record<string, string> = {};
   for (const f of CONFIG_FIELDS[config.kind]) {
@@ -128,5 +131,6 @@ export function publicView(config: ChannelConfig): { fields: Record<string, stri
     telegram: () => `chat ${record.chatId as string}`,
     email: () => `${(record.to as string[]).join(', ')} via ${record.host as string}:${record.port as number}`,
   }[config.kind]();
-  return { fields, target };
+  const host = config.kind === 'telegram' ? hostOf(config.apiBase) : config.kind === 'email' ? `${config.host}:${config.port}` : hostOf(config.url);
+  return { fields, target, host };
 }
