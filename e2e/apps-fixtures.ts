@@ -50,3 +50,14 @@ export async function clickDeploy(page: Page) {
   await page.getByRole('form', { name: 'Deploy', exact: true }).getByRole('button', { name: 'Deploy', exact: true }).click();
   return releaseOutcome(page);
 }
+
+/** A PHP app from `repository` on web-1 and web-2, configured on both and deployed once; returns the app's id. */
+export async function deployedPhpApp(page: Page, app: { name: string; slug: string; domain: string }, repository: string) {
+  await createApp(page, { name: app.name, slug: app.slug, kind: 'php', domains: app.domain, repository, servers: ['web-1', 'web-2'] });
+  await expect(page.getByRole('heading', { name: app.name })).toBeVisible();
+  const appId = /\/apps\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+  await waitForAppRun(page, 'web-1', null);
+  await waitForAppRun(page, 'web-2', null);
+  expect(await clickDeploy(page)).toBe('succeeded');
+  return appId;
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
-import { clickDeploy, createApp, waitForAppRun } from './apps-fixtures';
+import { deployedPhpApp } from './apps-fixtures';
 import { OWNER, signInPage } from './fixtures';
 import { fixtureRepo } from './fixtures/git-repo';
 import { startHttpSink, type HttpSink, type SinkRequest } from './fixtures/notify-sinks';
@@ -60,12 +60,7 @@ test('an alert channel to a local webhook, tested from the UI', async ({ page })
 
 test('the dashboard of a deployed app shows live uptime and FPM charts with a release marker', async ({ page }) => {
   await signInPage(page, OWNER);
-  await createApp(page, { name: APP.name, slug: APP.slug, kind: 'php', domains: APP.domain, repository: repo.dir, servers: ['web-1', 'web-2'] });
-  await expect(page.getByRole('heading', { name: APP.name })).toBeVisible();
-  appId = /\/apps\/([0-9a-f-]{36})/.exec(page.url())![1]!;
-  await waitForAppRun(page, 'web-1', null);
-  await waitForAppRun(page, 'web-2', null);
-  expect(await clickDeploy(page)).toBe('succeeded');
+  appId = await deployedPhpApp(page, APP, repo.dir);
   releaseId = /\/releases\/([0-9a-f-]{36})/.exec(page.url())![1]!;
   for (const name of ['berth-host-1', 'berth-host-2'] as const) {
     expect((await getWithHost(testHost(name).address, APP.domain)).status).toBe(200);

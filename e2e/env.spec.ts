@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { clickDeploy, createApp, releaseOutcome, waitForAppRun } from './apps-fixtures';
+import { clickDeploy, deployedPhpApp, releaseOutcome, waitForAppRun } from './apps-fixtures';
 import { findNeedle, hostIds, needlesFor, pgDump, ResponseLog, scanFiles } from './canary-scan';
 import { addUserViaForm, captureActionRequest, commandTraceFile, dataDir, OWNER, panelLogFile, signIn, signInPage, usesPostgres, type CapturedAction } from './fixtures';
 import { fixtureRepo } from './fixtures/git-repo';
@@ -71,12 +71,7 @@ async function deploy(page: Page) {
 
 test('env canary: a PHP app on both servers, deployed before any environment is saved', async ({ page }) => {
   await signInPage(page, OWNER);
-  await createApp(page, { name: APP.name, slug: APP.slug, kind: 'php', domains: APP.domain, repository: repo.dir, servers: ['web-1', 'web-2'] });
-  await expect(page.getByRole('heading', { name: APP.name })).toBeVisible();
-  appId = /\/apps\/([0-9a-f-]{36})/.exec(page.url())![1]!;
-  await waitForAppRun(page, 'web-1', null);
-  await waitForAppRun(page, 'web-2', null);
-  expect(await deploy(page)).toBe('succeeded');
+  appId = await deployedPhpApp(page, APP, repo.dir);
   for (const host of hosts) await expect.poll(async () => (await getWithHost(host.address, APP.domain)).body, { timeout: 10_000 }).toContain(`fixture release ${repo.head()}`);
 });
 

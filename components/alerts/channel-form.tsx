@@ -48,7 +48,7 @@ function KindFields({ kind, values, storedSecrets }: { kind: ChannelKind; values
             autoComplete={secret ? 'new-password' : 'off'}
             defaultValue={secret ? '' : values[name]}
             placeholder={kept ? '•••••••• stored: leave blank to keep' : spec.placeholder}
-            hint={kept ? 'Stored and hidden. Type a new value to replace it.' : spec.hint}
+            hint={kept ? 'Stored and hidden. Type a new value to replace it (needed again when you change where the channel sends).' : spec.hint}
           />
         );
       })}

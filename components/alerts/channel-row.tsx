@@ -6,14 +6,20 @@ import { deleteChannelAction, sendTestAction, setChannelEnabledAction } from '@/
 import { ActionForm } from '@/components/forms/action-form';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import type { ChannelView } from '@/lib/notify/channels';
+import type { ChannelSummary, ChannelView } from '@/lib/notify/channels';
 import { EVENT_LABELS, KIND_LABELS } from '@/lib/notify/fields';
 import type { NotifyEventType } from '@/db/schema/notifications';
 import { ChannelForm } from './channel-form';
 
+// Type-only import above: lib/notify/channels is server code and must not enter the client bundle.
+const editable = (c: ChannelSummary): c is ChannelView => 'fields' in c;
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) : 'never');
 
-export function ChannelRow({ channel, canManage }: { channel: ChannelView; canManage: boolean }) {
+/**
+ * A client component: everything in `channel` reaches the browser. Viewers get a ChannelSummary
+ * (no settings); the edit controls need the admin's ChannelView.
+ */
+export function ChannelRow({ channel, canManage }: { channel: ChannelSummary; canManage: boolean }) {
   const router = useRouter();
   const refresh = () => router.refresh();
   const [editing, setEditing] = useState(false);
@@ -71,7 +77,7 @@ export function ChannelRow({ channel, canManage }: { channel: ChannelView; canMa
           </div>
         )}
       </div>
-      {editing && canManage && (
+      {editing && canManage && editable(c) && (
         <div className="mt-4 rounded-md bg-slate-50 p-4 ring-1 ring-slate-200">
           <ChannelForm channel={c} onDone={() => setEditing(false)} />
         </div>

@@ -31,9 +31,12 @@ export async function fpmTargets(db: Db): Promise<FpmTarget[]> {
     .orderBy(servers.name, apps.slug);
   const byServer = new Map<string, FpmTarget>();
   for (const r of rows) {
+    // Through the schema, as findApp does: a config stored before a pool setting existed gets its
+    // default. A config that no longer parses skips that app only, never the whole poll.
+    const parsed = poolInput.safeParse(r.config.pool);
+    if (!parsed.success) continue;
+    const pool = parsed.data;
     const target = byServer.get(r.server.id) ?? { server: r.server, pools: [] };
-    // Through the schema, as findApp does: a config stored before a pool setting existed gets its default.
-    const pool = poolInput.parse(r.config.pool);
     target.pools.push({ appId: r.appId, slug: r.slug, maxChildren: pool.maxChildren, memoryLimitMb: pool.memoryLimitMb });
     byServer.set(r.server.id, target);
   }

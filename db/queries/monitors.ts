@@ -76,11 +76,29 @@ export async function setPaused(db: Db, id: string, paused: boolean): Promise<vo
     .where(eq(monitors.id, id));
 }
 
-export async function recordPing(db: Db, id: string, at: Date): Promise<void> {
-  await db.update(monitors).set({ lastPingAt: at, lastCheckedAt: at, lastError: null, lastLatencyMs: null }).where(eq(monitors.id, id));
+/** Pings closer together than this are answered but not recorded (a leaked token must not fill the table). */
+export const PING_MIN_GAP_MS = 1000;
+
+/** Records a ping; false (nothing written) when the last recorded ping is less than PING_MIN_GAP_MS old. */
+export async function recordPing(db: Db, id: string, at: Date): Promise<boolean> {
+  const since = new Date(at.getTime() - PING_MIN_GAP_MS).toISOString();
+  const rows = await db
+    .update(monitors)
+    .set({ lastPingAt: at, lastCheckedAt: at, lastError: null, lastLatencyMs: null })
+    .where(and(eq(monitors.id, id), sql`(${monitors.lastPingAt} is null or ${monitors.lastPingAt} <= ${since}::timestamptz)`))
+    .returning({ id: monitors.id });
+  return rows.length > 0;
 }
 
-/** Heartbeats with no ping within period + grace since the last ping (or creation), not yet down. */
+/**
+ * A heartbeat's deadline: period + grace after the last ping (or creation). A pending one was
+ * just resumed (or created): its clock starts again then, not at a ping from before the pause.
+ */
+const heartbeatOverdue = (now: Date) =>
+  sql`greatest(coalesce(${monitors.lastPingAt}, ${monitors.createdAt}), case when ${monitors.state} = 'pending' then ${monitors.stateChangedAt} end)
+    + make_interval(secs => ${monitors.intervalS} + ${monitors.graceS}) < ${now.toISOString()}::timestamptz`;
+
+/** Heartbeats with no ping within period + grace (heartbeatOverdue), not yet down. */
 export async function overdueHeartbeats(db: Db, now: Date): Promise<Monitor[]> {
   return db
     .select()
@@ -90,7 +108,7 @@ export async function overdueHeartbeats(db: Db, now: Date): Promise<Monitor[]> {
         eq(monitors.kind, 'heartbeat'),
         eq(monitors.paused, false),
         ne(monitors.state, 'down'),
-        sql`coalesce(${monitors.lastPingAt}, ${monitors.createdAt}) + make_interval(secs => ${monitors.intervalS} + ${monitors.graceS}) < ${now.toISOString()}::timestamptz`,
+        heartbeatOverdue(now),
       ),
     );
 }
@@ -105,11 +123,31 @@ export async function markHeartbeatDown(db: Db, id: string, now: Date, error: st
         eq(monitors.id, id),
         ne(monitors.state, 'down'),
         eq(monitors.paused, false),
-        sql`coalesce(${monitors.lastPingAt}, ${monitors.createdAt}) + make_interval(secs => ${monitors.intervalS} + ${monitors.graceS}) < ${now.toISOString()}::timestamptz`,
+        heartbeatOverdue(now),
       ),
     )
     .returning();
   return row;
+}
+
+/**
+ * Down heartbeats whose last recorded result (the ping, the down transition or the previous
+ * miss: all set last_checked_at) is a full interval old: moves last_checked_at to `now` and
+ * returns them, so each missed ping is claimed once however many sweeps race.
+ */
+export async function claimMissedHeartbeats(db: Db, now: Date): Promise<Pick<Monitor, 'id' | 'intervalS' | 'lastPingAt'>[]> {
+  return db
+    .update(monitors)
+    .set({ lastCheckedAt: now })
+    .where(
+      and(
+        eq(monitors.kind, 'heartbeat'),
+        eq(monitors.state, 'down'),
+        eq(monitors.paused, false),
+        sql`coalesce(${monitors.lastCheckedAt}, ${monitors.stateChangedAt}, ${monitors.createdAt}) + make_interval(secs => ${monitors.intervalS}) <= ${now.toISOString()}::timestamptz`,
+      ),
+    )
+    .returning({ id: monitors.id, intervalS: monitors.intervalS, lastPingAt: monitors.lastPingAt });
 }
 
 // --- Berth's own per-app checks ---

@@ -5,11 +5,11 @@
  * (which Next bundles as separate module copies) can ask it to reload.
  */
 import type { Db } from '@/db';
-import { vacuumCheckTables } from '@/db/queries/check-results';
+import { vacuumMonitoringTables } from '@/db/queries/maintenance';
 import { listMonitorsForScheduler } from '@/db/queries/monitors';
 import type { KeyRing } from '@/lib/crypto';
 import { syncAppMonitors } from './app-monitors';
-import { checkOverdueHeartbeats } from './heartbeat';
+import { checkOverdueHeartbeats, recordMissedHeartbeats } from './heartbeat';
 import type { CheckOutcome, HttpTarget } from './http-check';
 import { pruneChecks } from './retention';
 import { ResultWriter } from './result-writer';
@@ -26,7 +26,7 @@ export type MonitoringOptions = {
   syncApps?: boolean;
   maxInFlight?: number;
   flushRows?: number;
-  check?: (target: HttpTarget) => Promise<CheckOutcome>;
+  check?: (target: HttpTarget, signal: AbortSignal) => Promise<CheckOutcome>;
 };
 
 export type MonitoringStats = {
@@ -64,6 +64,8 @@ export async function startMonitoring(db: Db, _ring: KeyRing, options: Monitorin
   let lastReloadError: string | null = null;
   let reloading: Promise<void> | null = null;
   const timers: NodeJS.Timeout[] = [];
+  // The periodic jobs running now: stop() waits for them before the caller closes the database.
+  const jobs = new Set<Promise<unknown>>();
 
   const reloadOnce = async () => {
     try {
@@ -96,9 +98,13 @@ export async function startMonitoring(db: Db, _ring: KeyRing, options: Monitorin
     const t = setInterval(() => {
       if (busy) return;
       busy = true;
-      fn()
+      const job = fn()
         .catch((err) => console.error(`berth: monitors: ${name} failed: ${(err as Error).message}`))
-        .finally(() => (busy = false));
+        .finally(() => {
+          busy = false;
+          jobs.delete(job);
+        });
+      jobs.add(job);
     }, ms);
     t.unref();
     timers.push(t);
@@ -108,14 +114,23 @@ export async function startMonitoring(db: Db, _ring: KeyRing, options: Monitorin
   scheduler.start();
   every(options.reloadMs ?? 15_000, reload, 'reload');
   every(options.flushMs ?? 2_000, () => writer.flush(), 'flush');
-  every(options.heartbeatSweepMs ?? 5_000, () => checkOverdueHeartbeats(deps), 'heartbeat sweep');
-  // Pruned every ~10 minutes (small deletes); the freed space is made reusable every ~hour.
+  every(
+    options.heartbeatSweepMs ?? 5_000,
+    async () => {
+      const now = new Date();
+      await checkOverdueHeartbeats(deps, now);
+      await recordMissedHeartbeats(db, now);
+    },
+    'heartbeat sweep',
+  );
+  // Pruned every ~10 minutes (small deletes); the freed space is made reusable every ~hour
+  // (PGlite has no autovacuum; see db/queries/maintenance.ts).
   let retentionRuns = 0;
   every(
     options.retentionMs ?? 10 * 60_000,
     async () => {
       await pruneChecks(db, await monitoringSettings(db));
-      if (++retentionRuns % VACUUM_EVERY_RUNS === 0) await vacuumCheckTables(db);
+      if (++retentionRuns % VACUUM_EVERY_RUNS === 0) await vacuumMonitoringTables(db);
     },
     'retention',
   );
@@ -124,13 +139,20 @@ export async function startMonitoring(db: Db, _ring: KeyRing, options: Monitorin
     reload,
     flush: () => writer.flush(),
     async stop() {
+      if (slot.__berthMonitoring === handle) slot.__berthMonitoring = undefined;
       for (const t of timers) clearInterval(t);
       await scheduler.stop();
       await reloading;
-      // Two passes: a flush that failed once gets one more try before the process goes.
-      await writer.flush();
-      if (writer.stats.buffered > 0) await writer.flush();
-      if (slot.__berthMonitoring === handle) slot.__berthMonitoring = undefined;
+      await Promise.allSettled([...jobs]);
+      // Flush while it makes progress (a flush writes at most one bounded batch); a flush that
+      // fails gets one more try before the process goes.
+      let retries = 1;
+      while (writer.stats.buffered > 0) {
+        const written = writer.stats.written;
+        await writer.flush();
+        if (writer.stats.written > written) continue;
+        if (retries-- <= 0) break;
+      }
     },
     stats: () => ({
       monitors: scheduler.size,

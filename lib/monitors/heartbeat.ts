@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '@/db';
 import { writeCheckBatch } from '@/db/queries/check-results';
-import { findMonitorByTokenHash, markUpFromPending, overdueHeartbeats, recordPing } from '@/db/queries/monitors';
+import { claimMissedHeartbeats, findMonitorByTokenHash, markUpFromPending, overdueHeartbeats, recordPing } from '@/db/queries/monitors';
 import type { Monitor } from '@/db/schema';
 import { open, seal, type KeyRing } from '@/lib/crypto';
 import { goUp, heartbeatDown, type TransitionDeps } from './incidents';
@@ -45,14 +45,16 @@ export function revealHeartbeatUrl(ring: KeyRing, publicUrl: string, m: Pick<Mon
 
 /**
  * A ping: records it as an ok result (written at once: pings are rare), and brings a down or
- * pending monitor up. Returns false for an unknown token. A paused monitor's pings are ignored.
+ * pending monitor up. Returns 'unknown' for an unknown token. A paused monitor's pings are
+ * ignored, and so is a ping within a second of the last recorded one (answered 'ok', nothing
+ * written): a leaked token cannot add a row per request.
  */
 export async function receivePing(deps: TransitionDeps, token: string, at = new Date()): Promise<'ok' | 'unknown' | 'paused'> {
   if (!TOKEN_PATTERN.test(token)) return 'unknown';
   const m = await findMonitorByTokenHash(deps.db, tokenHashOf(token));
   if (!m || m.kind !== 'heartbeat') return 'unknown';
   if (m.paused) return 'paused';
-  await recordPing(deps.db, m.id, at);
+  if (!(await recordPing(deps.db, m.id, at))) return 'ok';
   const result = { monitorId: m.id, at, ok: true, latencyMs: null, status: null, error: null };
   await writeCheckBatch(deps.db, [result], aggregateRollups([result]), lastStates([result]));
   if (!(await goUp(deps, m, at, 'ping received'))) await markUpFromPending(deps.db, m.id, at);
@@ -71,4 +73,30 @@ export async function checkOverdueHeartbeats(deps: TransitionDeps, now = new Dat
     await writeCheckBatch(deps.db, [result], aggregateRollups([result]), []);
   }
   return down;
+}
+
+/**
+ * Uptime of a down heartbeat. Without this, an outage counts as one failed result however long
+ * it lasts, and a 6 h outage of a 1-minute heartbeat would still read ~99.9 %. The honest unit
+ * is the expected ping: while down, each interval that passes without one records one failed
+ * result (the first is the down transition's own), so uptime = pings received / pings expected.
+ * Time while Berth itself was not running is not counted: nobody was watching, and the sweep
+ * after a restart records one miss, not a back-fill.
+ */
+export async function recordMissedHeartbeats(db: Db, now = new Date()): Promise<number> {
+  // The claim and the rows commit together: a failed write leaves the miss to the next sweep.
+  return db.transaction(async (tx) => {
+    const missed = await claimMissedHeartbeats(tx as unknown as Db, now);
+    if (missed.length === 0) return 0;
+    const results = missed.map((m) => ({
+      monitorId: m.id,
+      at: now,
+      ok: false,
+      latencyMs: null,
+      status: null,
+      error: m.lastPingAt ? `no ping since ${m.lastPingAt.toISOString()}` : 'no ping yet',
+    }));
+    await writeCheckBatch(tx as unknown as Db, results, aggregateRollups(results), []);
+    return missed.length;
+  });
 }

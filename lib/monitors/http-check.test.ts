@@ -98,6 +98,18 @@ describe('HTTP check against real local servers', () => {
     expect(b.r).toMatchObject({ ok: false, error: 'timed out after 1000 ms' });
   });
 
+  it('an abort (the engine stopping) ends a hanging check at once, and an aborted signal starts none', async () => {
+    const ac = new AbortController();
+    const t0 = performance.now();
+    const hang = checkHttp(target('/hang', { timeoutMs: 30_000 }), { signal: ac.signal });
+    setTimeout(() => ac.abort(), 100);
+    expect(await hang).toMatchObject({ ok: false, error: 'check aborted' });
+    expect(performance.now() - t0).toBeLessThan(500);
+    const seen = requests.length;
+    expect(await checkHttp(target('/ok'), { signal: ac.signal })).toMatchObject({ ok: false, error: 'check aborted' });
+    expect(requests.length).toBe(seen);
+  });
+
   it('connection refused is short text', async () => {
     const closed = http.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));

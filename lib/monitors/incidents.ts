@@ -30,10 +30,12 @@ async function afterDown(deps: TransitionDeps, m: Subject, at: Date, cause: stri
   if (queued > 0) await appendToOpenIncident(deps.db, m.id, { at: at.toISOString(), event: 'notified', detail: `queued to ${queued} channel${queued === 1 ? '' : 's'}` });
 }
 
-/** Marks the monitor down and opens its incident; false when another caller already did. */
-export async function goDown(deps: TransitionDeps, m: Subject, at: Date, cause: string): Promise<boolean> {
+type MarkDown = typeof markDown;
+
+/** Runs `mark` (a conditional update) and opens the incident with it; false when another caller already did. */
+async function downWith(mark: MarkDown, deps: TransitionDeps, m: Subject, at: Date, cause: string): Promise<boolean> {
   const changed = await deps.db.transaction(async (tx) => {
-    const row = await markDown(tx as unknown as Db, m.id, at, cause);
+    const row = await mark(tx as unknown as Db, m.id, at, cause);
     if (row) await openIncident(tx as unknown as Db, m.id, at, cause);
     return Boolean(row);
   });
@@ -41,16 +43,11 @@ export async function goDown(deps: TransitionDeps, m: Subject, at: Date, cause: 
   return changed;
 }
 
+/** Marks the monitor down and opens its incident; false when another caller already did. */
+export const goDown = (deps: TransitionDeps, m: Subject, at: Date, cause: string) => downWith(markDown, deps, m, at, cause);
+
 /** The heartbeat variant: the overdue condition is re-checked inside the update, so a ping that just landed wins. */
-export async function heartbeatDown(deps: TransitionDeps, m: Subject, at: Date, cause: string): Promise<boolean> {
-  const changed = await deps.db.transaction(async (tx) => {
-    const row = await markHeartbeatDown(tx as unknown as Db, m.id, at, cause);
-    if (row) await openIncident(tx as unknown as Db, m.id, at, cause);
-    return Boolean(row);
-  });
-  if (changed) await afterDown(deps, m, at, cause);
-  return changed;
-}
+export const heartbeatDown = (deps: TransitionDeps, m: Subject, at: Date, cause: string) => downWith(markHeartbeatDown, deps, m, at, cause);
 
 /** Marks a down monitor up and closes its incident; false when it was not down. */
 export async function goUp(deps: TransitionDeps, m: Subject, at: Date, detail = 'check succeeded'): Promise<boolean> {
@@ -76,7 +73,13 @@ export async function goUp(deps: TransitionDeps, m: Subject, at: Date, detail = 
 }
 
 /** What the scheduler remembers per monitor between checks (not stored: a restart starts the count again). */
-export type Streak = { failures: number; state: MonitorState; lastError: string | null };
+export type Streak = {
+  failures: number;
+  state: MonitorState;
+  /** When `state` last changed (epoch ms): a reload snapshot older than this does not overwrite it. */
+  changedAt: number;
+  lastError: string | null;
+};
 
 export type Outcome = { ok: boolean; error: string | null };
 
@@ -89,6 +92,7 @@ export async function applyOutcome(deps: TransitionDeps, m: Subject & Pick<Monit
     streak.failures = 0;
     streak.lastError = null;
     if (streak.state === 'down') await goUp(deps, m, at);
+    if (streak.state !== 'up') streak.changedAt = at.getTime();
     streak.state = 'up';
     return;
   }
@@ -100,6 +104,7 @@ export async function applyOutcome(deps: TransitionDeps, m: Subject & Pick<Monit
   } else if (streak.failures > m.retries) {
     await goDown(deps, m, at, error);
     streak.state = 'down';
+    streak.changedAt = at.getTime();
   }
   streak.lastError = error;
 }

@@ -15,8 +15,8 @@ import { parseStatusSpec } from './status-spec';
 
 export type SchedulerDeps = TransitionDeps & {
   writer: ResultWriter;
-  /** Replaceable for tests and the bench; the real check by default. */
-  check?: (target: HttpTarget) => Promise<CheckOutcome>;
+  /** Replaceable for tests and the bench; the real check by default. The signal aborts it on stop(). */
+  check?: (target: HttpTarget, signal: AbortSignal) => Promise<CheckOutcome>;
   maxInFlight?: number;
   now?: () => number;
 };
@@ -29,6 +29,8 @@ type Entry = {
   /** Bumped when the entry is rescheduled or removed: older heap items for it are ignored. */
   gen: number;
   running: boolean;
+  /** Waiting for a free slot: one place in the queue at most, however many beats pass meanwhile. */
+  queued: boolean;
   removed: boolean;
   streak: Streak;
 };
@@ -39,16 +41,25 @@ export function targetOf(m: Monitor): HttpTarget | null {
   return { url: m.url, method: m.method, timeoutMs: m.timeoutMs, expected: parsed.ranges, expectedText: m.expectedStatus, keyword: m.keyword, resolveTo: m.resolveTo };
 }
 
+/**
+ * The longest single timer. Node clamps a delay beyond 2^31-1 ms (24.8 days; intervals go up to
+ * 31 days) to 1 ms, which would spin the loop; a timer that fires early just re-arms.
+ */
+export const MAX_TIMER_MS = 3_600_000;
+
+type Waiting = { entry: Entry; gen: number; planned: number };
+
 export class Scheduler {
   private readonly entries = new Map<string, Entry>();
   private readonly heap = new DueHeap<{ entry: Entry; gen: number }>();
-  private readonly waiting: Array<{ entry: Entry; planned: number }> = [];
+  private readonly waiting: Waiting[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private timerDue = Infinity;
   private running = false;
+  private aborter = new AbortController();
   private loadedOnce = false;
-  private readonly check: (target: HttpTarget) => Promise<CheckOutcome>;
+  private readonly check: (target: HttpTarget, signal: AbortSignal) => Promise<CheckOutcome>;
   private readonly maxInFlight: number;
   private readonly now: () => number;
   readonly delays = new DelayStats();
@@ -56,7 +67,7 @@ export class Scheduler {
   checksSkipped = 0;
 
   constructor(private readonly deps: SchedulerDeps) {
-    this.check = deps.check ?? ((t) => checkHttp(t));
+    this.check = deps.check ?? ((t, signal) => checkHttp(t, { signal }));
     this.maxInFlight = deps.maxInFlight ?? 500;
     this.now = deps.now ?? Date.now;
   }
@@ -70,18 +81,27 @@ export class Scheduler {
   }
 
   start(): void {
+    if (this.aborter.signal.aborted) this.aborter = new AbortController();
     this.running = true;
     this.arm();
   }
 
-  /** Stops scheduling and waits (up to `waitMs`) for the checks in flight to record their results. */
-  async stop(waitMs = 2000): Promise<void> {
+  /**
+   * Stops scheduling, aborts the checks in flight (their outcomes are not recorded: the caller is
+   * about to close the database) and waits, up to `waitMs`, for them and any state change already
+   * being written to settle.
+   */
+  async stop(waitMs = 5000): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.timerDue = Infinity;
+    for (const w of this.waiting.splice(0)) w.entry.queued = false;
+    this.aborter.abort();
     const all = Promise.allSettled([...this.inFlight]);
-    await Promise.race([all, new Promise((r) => setTimeout(r, waitMs).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
   }
 
   /**
@@ -101,8 +121,12 @@ export class Scheduler {
         const retimed = old.intervalMs !== intervalMs;
         old.monitor = m;
         old.target = target;
-        // The database is the judge of state (a ping, an operator, another process may change it).
-        if (!old.running) old.streak.state = m.state;
+        // The database is the judge of state (a ping, an operator, another process may change it),
+        // unless this snapshot was read before a transition this scheduler has just made.
+        if (!old.running && (m.stateChangedAt?.getTime() ?? 0) >= old.streak.changedAt) {
+          old.streak.state = m.state;
+          old.streak.changedAt = m.stateChangedAt?.getTime() ?? 0;
+        }
         if (retimed) {
           old.intervalMs = intervalMs;
           old.phase = phaseMs(m.id, intervalMs);
@@ -111,7 +135,8 @@ export class Scheduler {
         }
         continue;
       }
-      const entry: Entry = { monitor: m, target, intervalMs, phase: phaseMs(m.id, intervalMs), gen: 0, running: false, removed: false, streak: { failures: 0, state: m.state, lastError: m.lastError } };
+      const streak: Streak = { failures: 0, state: m.state, changedAt: m.stateChangedAt?.getTime() ?? 0, lastError: m.lastError };
+      const entry: Entry = { monitor: m, target, intervalMs, phase: phaseMs(m.id, intervalMs), gen: 0, running: false, queued: false, removed: false, streak };
       this.entries.set(m.id, entry);
       this.schedule(entry, this.loadedOnce ? now : nextPlanned(now, intervalMs, entry.phase));
     }
@@ -137,7 +162,7 @@ export class Scheduler {
     if (this.timer && top.due >= this.timerDue) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerDue = top.due;
-    this.timer = setTimeout(() => this.runDue(), Math.max(0, top.due - this.now()));
+    this.timer = setTimeout(() => this.runDue(), Math.min(MAX_TIMER_MS, Math.max(0, top.due - this.now())));
     this.timer.unref?.();
   }
 
@@ -154,7 +179,8 @@ export class Scheduler {
       let next = nextPlanned(due + 1, entry.intervalMs, entry.phase);
       if (next <= now) next = nextPlanned(now + 1, entry.intervalMs, entry.phase);
       this.heap.push(next, { entry, gen });
-      if (entry.running) {
+      // A monitor still running or still waiting for a slot is not queued again: one check of it at a time.
+      if (entry.running || entry.queued) {
         this.checksSkipped++;
         continue;
       }
@@ -165,31 +191,53 @@ export class Scheduler {
 
   private startOrQueue(entry: Entry, planned: number): void {
     if (this.inFlight.size >= this.maxInFlight) {
-      this.waiting.push({ entry, planned });
+      entry.queued = true;
+      this.waiting.push({ entry, gen: entry.gen, planned });
       return;
     }
+    this.launch(entry, planned);
+  }
+
+  private launch(entry: Entry, planned: number): void {
     entry.running = true;
     const started = this.now();
     this.delays.record(Math.max(0, started - planned));
     const run = this.runOne(entry, started).finally(() => {
       entry.running = false;
       this.inFlight.delete(run);
-      const nextWaiting = this.waiting.shift();
-      if (nextWaiting && this.running && !nextWaiting.entry.removed) this.startOrQueue(nextWaiting.entry, nextWaiting.planned);
+      this.takeWaiting();
     });
     this.inFlight.add(run);
+  }
+
+  /** A slot came free: the oldest waiting check that still makes sense runs in it. */
+  private takeWaiting(): void {
+    while (this.running && this.inFlight.size < this.maxInFlight) {
+      const item = this.waiting.shift();
+      if (!item) return;
+      const { entry } = item;
+      entry.queued = false;
+      if (entry.removed || entry.running || item.gen !== entry.gen) continue;
+      // Older than one interval: the next beat is due (or past) anyway, so this one is skipped, not run late.
+      if (this.now() - item.planned > entry.intervalMs) {
+        this.checksSkipped++;
+        continue;
+      }
+      this.launch(entry, item.planned);
+    }
   }
 
   private async runOne(entry: Entry, started: number): Promise<void> {
     const at = new Date(started);
     let outcome: CheckOutcome;
     try {
-      outcome = await this.check(entry.target);
+      outcome = await this.check(entry.target, this.aborter.signal);
     } catch (err) {
       outcome = { ok: false, latencyMs: null, status: null, error: (err as Error).message.slice(0, 200) };
     }
     this.checksDone++;
-    if (entry.removed) return;
+    // After stop() the outcome is an abort, not an answer, and the database may be closing.
+    if (entry.removed || !this.running) return;
     const m = entry.monitor;
     this.deps.writer.add({ monitorId: m.id, at, ok: outcome.ok, latencyMs: outcome.latencyMs, status: outcome.status, error: outcome.error });
     try {

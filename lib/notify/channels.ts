@@ -6,7 +6,7 @@ import { CHANNEL_KINDS, NOTIFY_EVENTS, type ChannelKind, type NotificationChanne
 import { ActionError, type FieldErrors } from '@/lib/auth/action-core';
 import type { KeyRing } from '@/lib/crypto';
 import { openChannelConfig, sealChannelConfig } from './channel-config';
-import { SECRET_FIELDS, parseChannelConfig, publicView, type ChannelConfig } from './config';
+import { DEFAULT_TELEGRAM_API, SECRET_FIELDS, parseChannelConfig, publicView, type ChannelConfig } from './config';
 import type { OutgoingEvent } from './format';
 import { alertsLink } from './links';
 import { SendError, sendToChannel } from './send';
@@ -26,31 +26,57 @@ const eventsInput = z.preprocess(
 /** A kept secret only stays while the field it belongs to is still set (clearing the user clears the password). */
 const SECRET_NEEDS: Record<string, string> = { headerValue: 'headerName', password: 'user' };
 
+/**
+ * Where each kind sends its secrets. A stored secret is only kept while these stay as they were:
+ * otherwise an admin who never knew it could point the channel at their own server, leave the
+ * secret blank and have Berth hand it over (a bot token in the URL, a password in SMTP AUTH, a
+ * header value). SMTP security counts too: dropping to "none" would send the password in clear.
+ */
+const DESTINATION_FIELDS: Record<ChannelKind, readonly string[]> = { webhook: ['url'], slack: ['url'], discord: ['url'], telegram: ['apiBase'], email: ['host', 'port', 'security'] };
+export const RETYPE_SECRET = 'Enter it again: the destination changed';
+
+/** A destination field as stored, or as typed (a blank field means "as stored" only for secrets, which `merged` already holds). */
+function normalDestination(field: string, value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  if (field === 'apiBase') return (text || DEFAULT_TELEGRAM_API).replace(/\/+$/, '');
+  if (field === 'host') return text.toLowerCase().replace(/\.$/, '');
+  if (field === 'port') return /^\d+$/.test(text) ? String(Number(text)) : text;
+  return text;
+}
+
 type Validated = { name: string; events: NotifyEventType[]; config: ChannelConfig };
 
 function validate(kind: ChannelKind, fields: Record<string, unknown>, stored?: ChannelConfig): Validated {
   const merged: Record<string, unknown> = { ...fields };
+  const errors: FieldErrors = {};
   if (stored) {
     const kept = stored as unknown as Record<string, unknown>;
+    const isBlank = (f: string) => typeof merged[f] !== 'string' || (merged[f] as string).trim() === '';
+    // A secret destination (a webhook URL) left blank is kept, so it counts as unchanged.
+    const moved = DESTINATION_FIELDS[kind].some((f) => !(SECRET_FIELDS[kind].includes(f) && isBlank(f)) && normalDestination(f, merged[f]) !== normalDestination(f, kept[f]));
     for (const f of SECRET_FIELDS[kind]) {
-      const blank = typeof merged[f] !== 'string' || (merged[f] as string).trim() === '';
       const companion = SECRET_NEEDS[f];
-      const companionSet = !companion || (typeof merged[companion] === 'string' && (merged[companion] as string).trim() !== '');
-      if (blank && companionSet) merged[f] = kept[f];
+      const companionSet = !companion || !isBlank(companion);
+      if (!isBlank(f) || !companionSet || typeof kept[f] !== 'string' || kept[f] === '') continue;
+      if (moved) errors[f] = [RETYPE_SECRET];
+      else merged[f] = kept[f];
     }
   }
-  const errors: FieldErrors = {};
   const name = nameInput.safeParse(fields.name);
   if (!name.success) errors.name = name.error.issues.map((i) => i.message);
   const events = eventsInput.safeParse(fields.events);
   if (!events.success) errors.events = [...new Set(events.error.issues.map((i) => i.message))];
   const config = parseChannelConfig(kind, merged);
-  if (!config.ok) Object.assign(errors, config.fieldErrors);
-  if (!name.success || !events.success || !config.ok) throw new ActionError('Please correct the highlighted fields.', errors);
+  // A secret to type again says so, rather than the schema's "enter the value" for a blank field.
+  if (!config.ok) for (const [f, list] of Object.entries(config.fieldErrors)) errors[f] ??= list;
+  if (!name.success || !events.success || !config.ok || Object.keys(errors).length > 0) throw new ActionError('Please correct the highlighted fields.', errors);
   return { name: name.data, events: events.data, config: config.config };
 }
 
-/** Creates a channel, or updates one (its kind stays; secret fields left blank keep their stored value). */
+/**
+ * Creates a channel, or updates one (its kind stays; secret fields left blank keep their stored
+ * value, unless the channel now sends somewhere else: then each must be typed again).
+ */
 export async function saveChannel(db: Db, ring: KeyRing, fields: Record<string, unknown>): Promise<NotificationChannel> {
   const id = typeof fields.id === 'string' && fields.id ? fields.id : undefined;
   if (!id) {
@@ -110,7 +136,8 @@ export async function sendTestNotification(db: Db, ring: KeyRing, id: string, op
   return { ok: false, error };
 }
 
-export type ChannelView = {
+/** A channel as anyone signed in may see it: where it sends (the host only), what for, and how it went. */
+export type ChannelSummary = {
   id: string;
   name: string;
   kind: ChannelKind;
@@ -119,31 +146,44 @@ export type ChannelView = {
   lastSentAt: string | null;
   lastError: string | null;
   lastErrorAt: string | null;
-  /** Where it sends, without secrets (a host, a chat id, recipients). */
+  /** Where it sends: the host only for viewers; for admins also the chat id or recipients. */
   target: string;
-  /** The non-secret settings, to prefill the edit form. */
-  fields: Record<string, string>;
-  /** The secret fields that hold a stored value (shown masked, never sent to the browser). */
-  storedSecrets: string[];
   /** Set when the stored settings cannot be opened (a key problem). */
   unreadable: string | null;
 };
 
+/** What an admin's edit form needs on top: the non-secret settings. Secrets are never part of it. */
+export type ChannelView = ChannelSummary & {
+  /** The non-secret settings, to prefill the edit form. */
+  fields: Record<string, string>;
+  /** The secret fields that hold a stored value (shown masked, never sent to the browser). */
+  storedSecrets: string[];
+};
+
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-/** Channels as the alerts page may show them: secrets are never part of it. */
-export async function channelViews(db: Db, ring: KeyRing): Promise<ChannelView[]> {
+/**
+ * Channels as the alerts page may show them. `manage: false` (a viewer) gets summaries only: the
+ * settings (SMTP user, recipients, header names, chat ids, API bases) stay on the server, as the
+ * rows are client components and everything passed to them reaches the browser.
+ */
+export async function channelViews(db: Db, ring: KeyRing, opts: { manage: true }): Promise<ChannelView[]>;
+export async function channelViews(db: Db, ring: KeyRing, opts: { manage: boolean }): Promise<ChannelSummary[]>;
+export async function channelViews(db: Db, ring: KeyRing, opts: { manage: boolean }): Promise<ChannelSummary[]> {
   const rows = await listChannels(db);
   return rows.map((c) => {
     const base = { id: c.id, name: c.name, kind: c.kind, events: c.events, enabled: c.enabled, lastSentAt: iso(c.lastSentAt), lastError: c.lastError, lastErrorAt: iso(c.lastErrorAt) };
+    let config: ChannelConfig;
     try {
-      const config = openChannelConfig(ring, c);
-      const view = publicView(config);
-      const record = config as unknown as Record<string, unknown>;
-      const storedSecrets = SECRET_FIELDS[c.kind].filter((f) => typeof record[f] === 'string' && record[f] !== '');
-      return { ...base, ...view, storedSecrets, unreadable: null };
+      config = openChannelConfig(ring, c);
     } catch (err) {
-      return { ...base, target: '?', fields: {}, storedSecrets: [], unreadable: (err as Error).message };
+      const unreadable = (err as Error).message;
+      return opts.manage ? { ...base, target: '?', fields: {}, storedSecrets: [], unreadable } : { ...base, target: '?', unreadable };
     }
+    const view = publicView(config);
+    if (!opts.manage) return { ...base, target: view.host, unreadable: null };
+    const record = config as unknown as Record<string, unknown>;
+    const storedSecrets = SECRET_FIELDS[c.kind].filter((f) => typeof record[f] === 'string' && record[f] !== '');
+    return { ...base, target: view.target, fields: view.fields, storedSecrets, unreadable: null };
   });
 }

@@ -1,6 +1,9 @@
-import { isIP } from 'node:net';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { resolveHost } from '@/lib/remote/address';
+import { bareHost, hostProblem, RefusedAddressError, safeLookup, type Resolve } from '@/lib/remote/url-safety';
 import { Redactor } from '@/lib/remote/redact';
 import { secretsOf, type ChannelConfig, type EmailConfig } from './config';
 import { discordMessage, emailMessage, slackMessage, telegramMessage, webhookBody, type OutgoingEvent } from './format';
@@ -8,6 +11,8 @@ import { discordMessage, emailMessage, slackMessage, telegramMessage, webhookBod
 export const SEND_TIMEOUT_MS = 10_000;
 /** Enough of a receiver's answer to say why it refused; the rest is noise (an HTML error page). */
 const BODY_EXCERPT = 300;
+/** Read this much of a refusal at most (the excerpt is taken after collapsing whitespace). */
+const MAX_READ = 16 * 1024;
 
 /** A send that did not go through. The message is redacted: it is stored, shown and logged as it is. */
 export class SendError extends Error {
@@ -40,22 +45,30 @@ export function channelRedactor(config: ChannelConfig): Redactor {
   return new Redactor(secrets);
 }
 
-type SendOpts = { timeoutMs?: number };
+export type SendOpts = {
+  timeoutMs?: number;
+  /** How HTTP receivers' names are resolved (tests inject one; every answer is still checked). */
+  resolve?: Resolve;
+  /** Extra trusted CAs for HTTPS receivers (tests with a self-signed receiver). */
+  ca?: string | Buffer;
+};
+type PostOpts = { timeoutMs: number; resolve?: Resolve; ca?: string | Buffer };
 
 /** Sends one event to one channel right now. Throws SendError (redacted) when it does not go through. */
 export async function sendToChannel(config: ChannelConfig, event: OutgoingEvent, opts: SendOpts = {}): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? SEND_TIMEOUT_MS;
+  const post: PostOpts = { timeoutMs, resolve: opts.resolve, ca: opts.ca };
   const hide = channelRedactor(config);
   try {
     switch (config.kind) {
       case 'webhook':
-        return await postJson(config.url, webhookBody(event), timeoutMs, config.headerName && config.headerValue ? { [config.headerName]: config.headerValue } : {});
+        return await postJson(config.url, webhookBody(event), post, config.headerName && config.headerValue ? { [config.headerName]: config.headerValue } : {});
       case 'slack':
-        return await postJson(config.url, slackMessage(event), timeoutMs);
+        return await postJson(config.url, slackMessage(event), post);
       case 'discord':
-        return await postJson(config.url, discordMessage(event), timeoutMs);
+        return await postJson(config.url, discordMessage(event), post);
       case 'telegram':
-        return await postJson(`${config.apiBase}/bot${config.botToken}/sendMessage`, telegramMessage(event, config.chatId), timeoutMs);
+        return await postJson(`${config.apiBase}/bot${config.botToken}/sendMessage`, telegramMessage(event, config.chatId), post);
       case 'email':
         return await sendMail(config, event, timeoutMs);
     }
@@ -65,36 +78,74 @@ export async function sendToChannel(config: ChannelConfig, event: OutgoingEvent,
   }
 }
 
-/** fetch's own errors say "fetch failed"; the cause says what happened. */
+/** Short text for a connection error: the code says what happened, the message says where. */
 function describe(err: unknown): string {
-  const e = err as Error & { cause?: Error & { code?: string } };
-  if (e?.name === 'TimeoutError') return e.message;
-  const cause = e?.cause;
-  if (cause) return `${cause.code ?? cause.name}: ${cause.message}`;
+  const e = err as Error & { code?: string };
+  if (e instanceof RefusedAddressError) return `refused: ${e.message}`;
+  if (e?.code) return `${e.code}: ${e.message}`;
   return e?.message ?? String(err);
 }
 
 /**
- * The host is resolved and checked before connecting (a name may point at a metadata address the
- * form could not see). Redirects are not followed: a receiver that moves is a configuration error,
- * and following it would let it point us anywhere.
+ * POSTs JSON over a connection pinned to a checked address: the name is resolved once, by
+ * safeLookup at connect time, and every address it gives is refused when it is link-local or
+ * metadata (so a name answering a good address now and 169.254.169.254 on the next lookup, DNS
+ * rebinding, never reaches the latter). Literal addresses skip lookup, so they are judged first.
+ * Redirects are not followed (node:http never does): a receiver that moves is a configuration
+ * error, and following it would let it point us anywhere. One deadline covers connect, headers
+ * and body; the socket is destroyed when it passes.
  */
-async function postJson(target: string, body: unknown, timeoutMs: number, headers: Record<string, string> = {}): Promise<void> {
+function postJson(target: string, body: unknown, opts: PostOpts, headers: Record<string, string> = {}): Promise<void> {
   const url = new URL(target);
-  await resolveHost(url.hostname.replace(/^\[|\]$/g, ''));
-  const signal = AbortSignal.timeout(timeoutMs);
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'Berth-Notifier', ...headers }, body: JSON.stringify(body), redirect: 'manual', signal });
-  } catch (err) {
-    if ((err as Error).name === 'TimeoutError') throw new SendError(`${url.host} did not answer within ${timeoutMs / 1000} s`);
-    throw new SendError(`${url.host}: ${describe(err)}`);
-  }
-  const text = await res.text().catch(() => '');
-  if (res.status >= 200 && res.status < 300) return;
-  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, BODY_EXCERPT);
-  const moved = res.status >= 300 && res.status < 400 ? ' (redirects are not followed: use the final URL)' : '';
-  throw new SendError(`${url.host} answered HTTP ${res.status}${moved}${excerpt ? `: ${excerpt}` : ''}`);
+  const host = bareHost(url.hostname);
+  const problem = hostProblem(host);
+  if (problem) return Promise.reject(new SendError(`${url.host}: refused: ${problem}`));
+  const payload = Buffer.from(JSON.stringify(body));
+  const isHttps = url.protocol === 'https:';
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const finish = (err?: SendError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
+    const req = (isHttps ? https : http).request({
+      protocol: url.protocol,
+      host,
+      port: url.port || (isHttps ? 443 : 80),
+      path: `${url.pathname}${url.search}`,
+      method: 'POST',
+      agent: false,
+      lookup: safeLookup(opts.resolve),
+      // The header names config allows exclude the ones set here except User-Agent, which it may override.
+      headers: { Host: url.host, 'Content-Type': 'application/json', 'Content-Length': String(payload.length), 'User-Agent': 'Berth-Notifier', Connection: 'close', ...headers },
+      // TLS verifies the certificate against the URL's name (rejectUnauthorized stays on).
+      ...(isHttps && { servername: net.isIP(host) ? undefined : host, ca: opts.ca }),
+    });
+    const timer = setTimeout(() => finish(new SendError(`${url.host} did not answer within ${opts.timeoutMs / 1000} s`)), opts.timeoutMs);
+    req.on('error', (err) => finish(new SendError(`${url.host}: ${describe(err)}`)));
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status < 300) return finish();
+      let text = '';
+      const done = () => {
+        const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, BODY_EXCERPT);
+        const moved = status >= 300 && status < 400 ? ' (redirects are not followed: use the final URL)' : '';
+        finish(new SendError(`${url.host} answered HTTP ${status}${moved}${excerpt ? `: ${excerpt}` : ''}`));
+      };
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.length >= MAX_READ) done();
+      });
+      res.on('end', done);
+      res.on('error', done);
+    });
+    req.end(payload);
+  });
 }
 
 const SECURITY = {
@@ -110,7 +161,7 @@ async function sendMail(config: EmailConfig, event: OutgoingEvent, timeoutMs: nu
     host: address,
     port: config.port,
     ...SECURITY[config.security],
-    ...(isIP(config.host) ? {} : { tls: { servername: config.host } }),
+    ...(net.isIP(config.host) ? {} : { tls: { servername: config.host } }),
     name: 'berth',
     auth: config.user ? { user: config.user, pass: config.password ?? '' } : undefined,
     connectionTimeout: timeoutMs,

@@ -16,7 +16,7 @@ export const metadata = { title: 'Alerts' };
 export default async function AlertsPage() {
   const me = await requireUser();
   const canManage = hasRole(me.role, 'admin');
-  const [channels, deliveries] = await Promise.all([channelViews(db(), getRuntime().keyRing), recentDeliveries(db(), 50)]);
+  const [channels, deliveries] = await Promise.all([channelViews(db(), getRuntime().keyRing, { manage: canManage }), recentDeliveries(db(), 50)]);
   const rows: DeliveryLine[] = deliveries.map((d) => ({
     id: d.id,
     type: d.event.type,
