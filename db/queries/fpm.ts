@@ -77,16 +77,11 @@ export async function insertFpmSamples(db: Db, samples: NewFpmSample[]): Promise
   if (samples.length) await db.insert(fpmSamples).values(samples);
 }
 
+/** The process counts and FPM's three counters, as a sample or a rollup delta carries them. */
+type FpmFigures = { active: number; idle: number; total: number; maxChildrenReached: number; slowRequests: number; acceptedConn: number };
+
 /** One sample's contribution to its bucket; the counters are increases, not FPM's totals. */
-export type FpmRollupDelta = PoolKey & {
-  bucket: Date;
-  active: number;
-  idle: number;
-  total: number;
-  maxChildrenReached: number;
-  slowRequests: number;
-  acceptedConn: number;
-};
+export type FpmRollupDelta = PoolKey & FpmFigures & { bucket: Date };
 
 /** Folds the poll's samples into one tier (one statement). At most one delta per pool and bucket. */
 export async function upsertFpmRollups(db: Db, res: number, deltas: FpmRollupDelta[]): Promise<void> {
@@ -143,18 +138,7 @@ export async function fpmHourlyMaxChildren(db: Db, appId: string, since: Date): 
   return rows.map((r) => ({ serverId: r.serverId, t: r.bucket.getTime(), maxChildrenReached: r.maxChildrenReached }));
 }
 
-export type LatestFpm = {
-  app: string;
-  server: string;
-  at: Date;
-  active: number;
-  idle: number;
-  total: number;
-  maxChildrenReached: number;
-  slowRequests: number;
-  acceptedConn: number;
-  listenQueue: number | null;
-};
+export type LatestFpm = FpmFigures & { app: string; server: string; at: Date; listenQueue: number | null };
 
 /**
  * The newest sample of every pool that reported within `since` (for /api/metrics): one
