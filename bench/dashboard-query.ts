@@ -13,7 +13,7 @@ import type { Db } from '@/db';
 import { insertApp } from '@/db/queries/apps';
 import { appMonitors, responseBuckets, responseBucketsQuery, uptimeOfApp, uptimeQuery } from '@/db/queries/dashboard';
 import { insertServer } from '@/db/queries/servers';
-import { createTestDb } from '@/db/test-db';
+import { createTestDb } from '@/test-support/test-db';
 import { monitors } from '@/db/schema';
 import { appConfigInput } from '@/lib/apps/config';
 import { loadDashboard, responseChart } from '@/lib/dashboard/load';

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { insertUser } from '@/db/queries/users';
-import { testHost } from '@/e2e/testbed-hosts';
+import { testHost } from '@/test-support/testbed-hosts';
 import { appLayout } from '@/lib/apps/config';
 import { requestEnvPush } from '@/lib/env/push';
 import { runEnvPush } from '@/lib/env/push-job';
@@ -21,9 +21,9 @@ import { handshakeCount } from '@/lib/remote/connection';
 
 const root = path.resolve(path.dirname(process.argv[1]!), '..');
 process.chdir(root);
-// e2e/fixtures/git-repo.ts finds its fixture through __dirname, which this ESM bundle lacks.
-(globalThis as { __dirname?: string }).__dirname = path.join(root, 'e2e', 'fixtures');
-const { releaseBed } = await import('@/lib/releases/testbed-release');
+// test-support/fixtures/git-repo.ts finds its fixture through __dirname, which this ESM bundle lacks.
+(globalThis as { __dirname?: string }).__dirname = path.join(root, 'test-support', 'fixtures');
+const { releaseBed } = await import('@/test-support/testbed-release');
 
 const ROUNDS = Math.min(Math.max(Number(process.argv[2] ?? 10), 2), 50);
 const SLUG = 'envbench';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { closeClient, drizzleFor, migrateClient, openClient } from '@/db/client';
 import { upsertRollups, vacuumCheckTables, type RollupRow } from '@/db/queries/check-results';
-import { freshPostgresDatabase } from '@/db/test-db';
+import { freshPostgresDatabase } from '@/test-support/test-db';
 import { monitors, ROLLUP } from '@/db/schema';
 import { ResultWriter } from '@/lib/monitors/result-writer';
 import { pruneChecks } from '@/lib/monitors/retention';

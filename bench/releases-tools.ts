@@ -3,7 +3,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { authorizeKey, hostPath, TESTBED_DIR, type TestHost } from '@/e2e/testbed-hosts';
+import { authorizeKey, hostPath, TESTBED_DIR, type TestHost } from '@/test-support/testbed-hosts';
 
 /** Installs the Debian packages whose commands are missing (no recommends: they would pull systemd). */
 export function ensurePackages(wanted: Record<string, string>): void {

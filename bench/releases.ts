@@ -12,12 +12,12 @@ import path from 'node:path';
 import { insertApp } from '@/db/queries/apps';
 import { createRun } from '@/db/queries/runs';
 import { findRelease, insertRelease, type NewRelease } from '@/db/queries/releases';
-import { createTestDb } from '@/db/test-db';
-import { getWithHost, TESTBED_DIR } from '@/e2e/testbed-hosts';
+import { createTestDb } from '@/test-support/test-db';
+import { getWithHost, TESTBED_DIR } from '@/test-support/testbed-hosts';
 import { appConfigInput, appLayout } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { configureRecipe } from '@/lib/recipes/configure';
-import { pinnedTestServer } from '@/lib/recipes/configure/testbed-server';
+import { pinnedTestServer } from '@/test-support/testbed-server';
 import { runRecipe } from '@/lib/recipes/runner';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll, closeConnection, handshakeCount } from '@/lib/remote/connection';
@@ -30,9 +30,9 @@ import { capistrano, ensurePackages } from './releases-tools';
 
 const root = path.resolve(path.dirname(process.argv[1]!), '..');
 process.chdir(root); // authorizeKey runs scripts/testbed/authorize-key.sh
-// e2e/fixtures/git-repo.ts finds its fixture through __dirname, which this ESM bundle lacks.
-(globalThis as { __dirname?: string }).__dirname = path.join(root, 'e2e', 'fixtures');
-const { fixtureRepo } = await import('@/e2e/fixtures/git-repo');
+// test-support/fixtures/git-repo.ts finds its fixture through __dirname, which this ESM bundle lacks.
+(globalThis as { __dirname?: string }).__dirname = path.join(root, 'test-support', 'fixtures');
+const { fixtureRepo } = await import('@/test-support/fixtures/git-repo');
 
 const DEPLOYS = Math.min(Math.max(Number(process.argv[2] ?? 20), 2), 100);
 const ROLLBACKS = Math.min(Math.max(Number(process.argv[3] ?? 20), 1), 100);

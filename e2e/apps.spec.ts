@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { createApp, openApp, runIdOn, waitForAppRun } from './apps-fixtures';
 import { OWNER, signInPage } from './fixtures';
-import { getWithHost, hostPath, testHost } from './testbed-hosts';
-import { httpsGet, pebbleRoot, startPebble } from './tls-fixtures';
+import { getWithHost, hostPath, testHost } from '@/test-support/testbed-hosts';
+import { httpsGet, pebbleRoot, startPebble } from '@/test-support/tls-fixtures';
 
 // Runs after the servers spec (project "apps" depends on "panel"): web-1 and web-2 are provisioned.
 test.describe.configure({ mode: 'serial' });

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { deployedPhpApp } from './apps-fixtures';
 import { OWNER, signInPage } from './fixtures';
-import { fixtureRepo } from './fixtures/git-repo';
-import { startHttpSink, type HttpSink, type SinkRequest } from './fixtures/notify-sinks';
-import { getWithHost, onHost, testHost } from './testbed-hosts';
+import { fixtureRepo } from '@/test-support/fixtures/git-repo';
+import { startHttpSink, type HttpSink, type SinkRequest } from '@/test-support/fixtures/notify-sinks';
+import { getWithHost, onHost, testHost } from '@/test-support/testbed-hosts';
 
 // Issue 7's "done when": a PHP app on both test hosts gets its uptime checks automatically; its
 // dashboard shows live uptime and FPM charts with a marker for the deploy; stopping nginx on one

@@ -5,8 +5,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { clickDeploy, deployedPhpApp, releaseOutcome, waitForAppRun } from './apps-fixtures';
 import { findNeedle, hostIds, needlesFor, pgDump, ResponseLog, scanFiles } from './canary-scan';
 import { addUserViaForm, captureActionRequest, commandTraceFile, dataDir, OWNER, panelLogFile, signIn, signInPage, usesPostgres, type CapturedAction } from './fixtures';
-import { fixtureRepo } from './fixtures/git-repo';
-import { getWithHost, testHost, TESTBED_DIR } from './testbed-hosts';
+import { fixtureRepo } from '@/test-support/fixtures/git-repo';
+import { getWithHost, testHost, TESTBED_DIR } from '@/test-support/testbed-hosts';
 
 // The canary test (issue 6): known secret values go through the whole product (edit, push,
 // restore, deploy, a failing deploy that prints .env, rollback, one reveal), then every place a

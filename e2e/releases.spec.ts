@@ -1,11 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { clickDeploy, createApp, openApp, releaseOutcome, waitForAppRun } from './apps-fixtures';
-import { fixtureRepo } from './fixtures/git-repo';
+import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { OWNER, signInPage } from './fixtures';
-import { getWithHost, testHost } from './testbed-hosts';
+import { getWithHost, testHost } from '@/test-support/testbed-hosts';
 
 // Runs after apps.spec in the "apps" project: both servers are provisioned. A PHP app on both
-// servers, deployed from a git repository made at test time (e2e/fixtures/php-app).
+// servers, deployed from a git repository made at test time (test-support/fixtures/php-app).
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(300_000);
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { OWNER, signInPage } from './fixtures';
-import { authorizeKey, dropSessions, getWithHost, hostPath, rekeyHost, testHost } from './testbed-hosts';
+import { authorizeKey, dropSessions, getWithHost, hostPath, rekeyHost, testHost } from '@/test-support/testbed-hosts';
 
 test.describe.configure({ mode: 'serial' });
 // The first provisioning may install packages with apt.

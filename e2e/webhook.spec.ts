@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { openApp } from './apps-fixtures';
-import { fixtureRepo } from './fixtures/git-repo';
+import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { OWNER, signInPage } from './fixtures';
 
 // Runs after apps.spec and releases.spec in the "apps" project: Shop exists on web-1 (web + worker)

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit } from '@/lib/audit/record';
-import { createTestDb, type TestDb } from '../test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { listAuditEvents } from './audit';
 
 let t: TestDb;

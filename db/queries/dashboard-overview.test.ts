@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { checkRollups, monitors, releases, serverSamples, type MonitorState } from '@/db/schema';
 import { appConfigInput } from '@/lib/apps/config';
 import { serverHealth } from '@/lib/dashboard/status';

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { checkRollups, fpmRollups, fpmSamples, incidents, monitors, releases, type MonitorState } from '@/db/schema';
 import { appConfigInput } from '@/lib/apps/config';
 import { loadDashboard } from '@/lib/dashboard/load';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/apps/config';
 import { insertApp } from './apps';
 import { finishRelease, findRelease, insertRelease, interruptStaleReleases, liveDeploy, updateRelease } from './releases';

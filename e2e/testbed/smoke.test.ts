@@ -12,7 +12,7 @@ import { Client } from 'ssh2';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { loadTestHosts, type TestHost } from '@/lib/remote/test-hosts';
+import { loadTestHosts, type TestHost } from '@/test-support/test-hosts';
 import net from 'node:net';
 import path from 'node:path';
 

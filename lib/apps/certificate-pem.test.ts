@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { issue, makeCa, removeCa } from '@/e2e/tls-fixtures';
+import { issue, makeCa, removeCa } from '@/test-support/tls-fixtures';
 import { CertificateInputError, uncoveredDomains, validateUpload } from './certificate-pem';
 
 // Real certificates and keys, made by openssl for this file.

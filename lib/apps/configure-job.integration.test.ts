@@ -3,7 +3,7 @@ import { insertApp, updateAppConfig } from '@/db/queries/apps';
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import { findServer } from '@/db/queries/servers';
 import type { App } from '@/db/schema';
-import { testbedServer } from '@/lib/recipes/configure/testbed-server';
+import { testbedServer } from '@/test-support/testbed-server';
 import { appConfigInput, type AppConfig } from './config';
 import { runConfigure } from './configure-job';
 

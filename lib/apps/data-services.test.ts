@@ -5,7 +5,7 @@ import { createRun, createTasks, updateRun, updateTask } from '@/db/queries/runs
 import { getSetting } from '@/db/queries/settings';
 import { appEnvValues, appServers } from '@/db/schema';
 import { and, eq } from 'drizzle-orm';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, open, parseKeyRing } from '@/lib/crypto';
 import { createServer } from '@/lib/servers/create';
 import { REDIS_OPEN_WARNING, postgresTrustWarning } from '@/lib/recipes/configure/data-warnings';

@@ -3,7 +3,7 @@ import { latestAppRun } from '@/db/queries/apps';
 import { createRun, updateRun } from '@/db/queries/runs';
 import { updateServer } from '@/db/queries/servers';
 import { insertUser } from '@/db/queries/users';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import type { JobPayload } from '@/lib/jobs/queue';
 import { createServer } from '@/lib/servers/create';

@@ -4,7 +4,7 @@ import { listAuditEvents } from '@/db/queries/audit';
 import { getSetting, putSetting } from '@/db/queries/settings';
 import { insertUser } from '@/db/queries/users';
 import { ROLES, type Role, type User } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { ActionError, makeAuthedAction } from './action-core';
 
 class Denied extends Error {

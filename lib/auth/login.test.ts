@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '@/db/queries/audit';
 import { getThrottles } from '@/db/queries/login-throttle';
 import { insertUser, setUserDisabled } from '@/db/queries/users';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { attemptLogin } from './login';
 import { hashPassword } from './password';
 import { lockDurationMs, THROTTLE } from './throttle';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '@/db/queries/audit';
 import { listUsers } from '@/db/queries/users';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { createOwner, issueSetupToken, SetupError, setupTokenValid } from './setup';
 
 let t: TestDb;

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { drizzleFor } from '@/db/client';
 import { getSetting } from '@/db/queries/settings';
 import { listUsers, insertUser } from '@/db/queries/users';
-import { freshPostgresDatabase } from '@/db/test-db';
+import { freshPostgresDatabase } from '@/test-support/test-db';
 import { generateKeyText } from '@/lib/crypto';
 import { getRuntime } from '@/lib/runtime';
 import { boot } from './boot';

@@ -3,15 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tasksOf } from '@/db/queries/runs';
 import { insertUser } from '@/db/queries/users';
 import { webSlots } from '@/lib/recipes/configure/web-slots';
-import { loadHosts } from '@/lib/releases/testbed-load';
-import { releaseBed, type BedHost } from '@/lib/releases/testbed-release';
+import { loadHosts } from '@/test-support/testbed-load';
+import { releaseBed, type BedHost } from '@/test-support/testbed-release';
 import { cmd } from '@/lib/remote/command';
 import type { JobPayload } from '@/lib/jobs/queue';
 import { requestEnvPush } from './push';
 import { runEnvPush } from './push-job';
 import { saveEnv } from './store';
 
-// A process app reads .env once, at start (e2e/fixtures/process-app answers /env-greeting from
+// A process app reads .env once, at start (test-support/fixtures/process-app answers /env-greeting from
 // it). A push replaces its web process the way a release does: the idle slot starts on the
 // current release, nginx moves over, the old slot stops. Under load, not one request may fail.
 const SLUG = 'envproc';

@@ -7,7 +7,7 @@ import { insertUser } from '@/db/queries/users';
 import type { JobPayload } from '@/lib/jobs/queue';
 import { appLayout } from '@/lib/apps/config';
 import { renderEnvFile } from '@/lib/recipes/env/env-file';
-import { releaseBed, type BedHost } from '@/lib/releases/testbed-release';
+import { releaseBed, type BedHost } from '@/test-support/testbed-release';
 import { cmd } from '@/lib/remote/command';
 import { confirmPull, previewPull } from './pull';
 import { envPushSummary, requestEnvPush } from './push';

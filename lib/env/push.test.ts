@@ -4,7 +4,7 @@ import { recordEnvPush } from '@/db/queries/env-revisions';
 import { insertRelease, updateRelease } from '@/db/queries/releases';
 import { activeRunFor, createRun, findRun, updateRun } from '@/db/queries/runs';
 import { insertUser } from '@/db/queries/users';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import type { JobPayload } from '@/lib/jobs/queue';

@@ -3,7 +3,7 @@ import { insertApp } from '@/db/queries/apps';
 import { findEnvRevision, listEnvRevisions } from '@/db/queries/env-revisions';
 import { insertMissingEnvValues, listEnvKeys } from '@/db/queries/env-values';
 import { insertUser } from '@/db/queries/users';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/apps/config';
 import { generateKeyText, open, parseKeyRing } from '@/lib/crypto';
 import { currentEnv, diffEnv, EnvConflictError, envRevisionAad, openEnvRevision, recordManagedEnvRevision, saveEnv } from './store';

@@ -6,7 +6,7 @@ import { createRun } from '@/db/queries/runs';
 import { updateServer } from '@/db/queries/servers';
 import { fpmRollups, fpmSamples, notificationChannels, notifications, type Server } from '@/db/schema';
 import { appConfigInput, type AppConfig } from '@/lib/apps/config';
-import { releaseBed } from '@/lib/releases/testbed-release';
+import { releaseBed } from '@/test-support/testbed-release';
 import { configureRecipe } from '@/lib/recipes/configure';
 import { runRecipe } from '@/lib/recipes/runner';
 import { render, type Command, type Script } from '@/lib/remote/command';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drizzleFor } from '@/db/client';
 import { findServerByName } from '@/db/queries/servers';
 import { getSetting } from '@/db/queries/settings';
-import { freshPostgresDatabase } from '@/db/test-db';
+import { freshPostgresDatabase } from '@/test-support/test-db';
 import { boot } from '@/lib/boot/boot';
 import { KEY_CHECK_SETTING, generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { getRuntime } from '@/lib/runtime';

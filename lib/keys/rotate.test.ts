@@ -8,7 +8,7 @@ import { getSetting, putSetting } from '@/db/queries/settings';
 import { findWebhook, saveWebhook } from '@/db/queries/webhooks';
 import * as schema from '@/db/schema';
 import { appEnvValues } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { certificateKeyAad } from '@/lib/apps/certificates';
 import { appConfigInput } from '@/lib/apps/config';
 import { KEY_CHECK_SETTING, generateKeyText, makeKeyCheck, open, parseKeyRing, seal, SealError, verifyKeyCheck, type KeyRing } from '@/lib/crypto';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/metrics/route';
 import { insertApp } from '@/db/queries/apps';
 import { auditEvents, checkRollups, fpmSamples, monitors, releases, servers } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/apps/config';
 import { readEnv } from '@/lib/config/env';
 import { setRuntime, type Runtime } from '@/lib/runtime';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentResults, rollupsOf } from '@/db/queries/check-results';
 import { findMonitor, updateMonitor } from '@/db/queries/monitors';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { checkOverdueHeartbeats, newHeartbeatToken, receivePing, recordMissedHeartbeats, tokenColumns } from './heartbeat';
 import { pauseMonitor } from './manage';
-import { addMonitor } from './test-fixtures';
+import { addMonitor } from '@/test-support/monitor-fixtures';
 
 const ring = parseKeyRing(generateKeyText(1));
 const deps = () => ({ db: t.db, publicUrl: 'https://berth.test' });

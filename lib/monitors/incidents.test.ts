@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recentResults } from '@/db/queries/check-results';
 import { appendToOpenIncident, incidentsOf, TIMELINE_CAP } from '@/db/queries/incidents';
 import { findMonitor, updateMonitor } from '@/db/queries/monitors';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { startMonitoring, type MonitoringHandle } from './engine';
 import { checkOverdueHeartbeats, newHeartbeatToken, receivePing, revealHeartbeatUrl, tokenColumns } from './heartbeat';
 import { goDown } from './incidents';
-import { addMonitor, flippingServer, httpMonitor, outbox, subscribeChannel, waitFor } from './test-fixtures';
+import { addMonitor, flippingServer, httpMonitor, outbox, subscribeChannel, waitFor } from '@/test-support/monitor-fixtures';
 
 const ring = parseKeyRing(generateKeyText(1));
 const publicUrl = 'https://berth.test';

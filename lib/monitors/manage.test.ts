@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentsOf } from '@/db/queries/incidents';
 import { findMonitor } from '@/db/queries/monitors';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { receivePing, revealHeartbeatUrl } from './heartbeat';
 import { goDown } from './incidents';
 import { monitorInput } from './input';
 import { createMonitor, editAutoMonitor, editMonitor, pauseMonitor, removeMonitor } from './manage';
-import { addMonitor, httpMonitor } from './test-fixtures';
+import { addMonitor, httpMonitor } from '@/test-support/monitor-fixtures';
 
 const ring = parseKeyRing(generateKeyText(1));
 let t: TestDb;

@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentsOf } from '@/db/queries/incidents';
 import { findMonitor } from '@/db/queries/monitors';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { startMonitoring } from './engine';
 import { phaseMs } from './phase';
 import { ResultWriter } from './result-writer';
 import { Scheduler } from './scheduler';
-import { addMonitor, flippingServer, httpMonitor, waitFor } from './test-fixtures';
+import { addMonitor, flippingServer, httpMonitor, waitFor } from '@/test-support/monitor-fixtures';
 
 const publicUrl = 'https://berth.test';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertApp, updateAppConfig } from '@/db/queries/apps';
 import { listAutoMonitors, updateMonitor } from '@/db/queries/monitors';
 import { insertServer, updateServer } from '@/db/queries/servers';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appServers } from '@/db/schema';
 import { appConfigInput } from '@/lib/apps/config';
 import { syncAppMonitors } from './app-monitors';
 import { ResultWriter } from './result-writer';
 import { pruneChecks } from './retention';
-import { addMonitor, httpMonitor } from './test-fixtures';
+import { addMonitor, httpMonitor } from '@/test-support/monitor-fixtures';
 
 let t: TestDb;
 beforeAll(async () => {

@@ -2,10 +2,10 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMonitor } from '@/db/queries/monitors';
 import { rollupsOf } from '@/db/queries/check-results';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { checkResults } from '@/db/schema';
 import { ResultWriter } from './result-writer';
-import { addMonitor, httpMonitor } from './test-fixtures';
+import { addMonitor, httpMonitor } from '@/test-support/monitor-fixtures';
 
 let t: TestDb;
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChannel } from '@/db/queries/notifications';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { ActionError } from '@/lib/auth/action-core';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
-import { startHttpSink, type HttpSink } from '@/e2e/fixtures/notify-sinks';
+import { startHttpSink, type HttpSink } from '@/test-support/fixtures/notify-sinks';
 import { openChannelConfig } from './channel-config';
 import { RETYPE_SECRET, channelViews, removeChannel, saveChannel, sendTestNotification, setChannelEnabled } from './channels';
 

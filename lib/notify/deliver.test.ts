@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { claimDueNotifications, deleteChannel, findChannel, findNotification, listChannels, pruneNotifications, updateChannel } from '@/db/queries/notifications';
 import { notificationChannels } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
-import { startHttpSink, startSmtpSink, type HttpSink, type SmtpSink } from '@/e2e/fixtures/notify-sinks';
+import { startHttpSink, startSmtpSink, type HttpSink, type SmtpSink } from '@/test-support/fixtures/notify-sinks';
 import { saveChannel } from './channels';
 import { BACKOFF_MS, KEEP_DELIVERIES_MS, MAX_ATTEMPTS, deliverDue, startNotifier } from './deliver';
 import { notify } from './emit';

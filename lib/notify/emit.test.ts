@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deleteChannel, listChannels, updateChannel } from '@/db/queries/notifications';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { saveChannel } from './channels';
 import { REPEAT_WINDOW_MS, notify } from './emit';

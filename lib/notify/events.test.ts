@@ -5,7 +5,7 @@ import { deleteChannel, listChannels } from '@/db/queries/notifications';
 import { findRelease, finishRelease, insertRelease, updateRelease } from '@/db/queries/releases';
 import { insertServer } from '@/db/queries/servers';
 import { NOTIFY_EVENTS, notifications, type Server } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { runRelease } from '@/lib/releases/release-job';

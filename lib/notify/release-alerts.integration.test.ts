@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseBed } from '@/lib/releases/testbed-release';
-import { startHttpSink, type HttpSink } from '@/e2e/fixtures/notify-sinks';
+import { releaseBed } from '@/test-support/testbed-release';
+import { startHttpSink, type HttpSink } from '@/test-support/fixtures/notify-sinks';
 import { saveChannel } from './channels';
 import { deliverDue } from './deliver';
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startHttpSink, type HttpSink } from '@/e2e/fixtures/notify-sinks';
+import { startHttpSink, type HttpSink } from '@/test-support/fixtures/notify-sinks';
 import type { Resolve } from '@/lib/remote/url-safety';
 import type { ChannelConfig } from './config';
 import { SendError, sendToChannel } from './send';

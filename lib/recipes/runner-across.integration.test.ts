@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { cmd } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
-import { pinnedTestServer } from './configure/testbed-server';
+import { pinnedTestServer } from '@/test-support/testbed-server';
 import { runAcross } from './runner';
 import { changed, type Recipe } from './task';
 

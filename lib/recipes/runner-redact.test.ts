@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertApp } from '@/db/queries/apps';
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import { insertUser } from '@/db/queries/users';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { appEnvSecrets, envSecrets } from '@/lib/env/secrets';

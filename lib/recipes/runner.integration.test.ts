@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRun, createRun, tasksOf } from '@/db/queries/runs';
 import { findServer, updateServer } from '@/db/queries/servers';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { cmd } from '@/lib/remote/command';
 import { closeAll, handshakeCount } from '@/lib/remote/connection';
 import { createServer } from '@/lib/servers/create';
 import { transportFor } from '@/lib/servers/remote';
-import { authorizeKey, dropSessions, testHost } from '@/e2e/testbed-hosts';
+import { authorizeKey, dropSessions, testHost } from '@/test-support/testbed-hosts';
 import { runRecipe } from './runner';
 import { changed, unchanged, type Recipe } from './task';
 

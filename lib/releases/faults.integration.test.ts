@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateAppConfig } from '@/db/queries/apps';
-import { dropSessions } from '@/e2e/testbed-hosts';
+import { dropSessions } from '@/test-support/testbed-hosts';
 import { cmd, ignoreFailure } from '@/lib/remote/command';
-import { releaseBed } from './testbed-release';
+import { releaseBed } from '@/test-support/testbed-release';
 
 // Faults during a release on the two real test hosts: nothing switches unless every server got there.
 let bed: Awaited<ReturnType<typeof releaseBed>>;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixtureRepo } from '@/e2e/fixtures/git-repo';
+import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { archiveCommit, resolveCommit, syncMirror } from './git-mirror';
 
 // Real git against a repository made at test time.

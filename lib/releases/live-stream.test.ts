@@ -4,7 +4,7 @@ import { createReleaseRun, insertRelease, updateRelease } from '@/db/queries/rel
 import { createTasks, updateRun, updateTask } from '@/db/queries/runs';
 import { watchedRunsAndTasks } from '@/db/queries/release-watch';
 import type { App, Release, Server, TaskRun } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { createServer } from '@/lib/servers/create';

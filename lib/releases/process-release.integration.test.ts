@@ -7,10 +7,10 @@ import { configureRecipe, type ConfigureContext } from '@/lib/recipes/configure'
 import { webSlots, type Slot } from '@/lib/recipes/configure/web-slots';
 import { runRecipe } from '@/lib/recipes/runner';
 import { cmd } from '@/lib/remote/command';
-import { countBodies, loadHosts, taskTimings, type HostLoad } from './testbed-load';
-import { releaseBed, type BedHost } from './testbed-release';
+import { countBodies, loadHosts, taskTimings, type HostLoad } from '@/test-support/testbed-load';
+import { releaseBed, type BedHost } from '@/test-support/testbed-release';
 
-// A process app (e2e/fixtures/process-app, python3) on both test hosts, released and rolled back
+// A process app (test-support/fixtures/process-app, python3) on both test hosts, released and rolled back
 // while two clients per host keep requesting it through nginx: not one request may fail.
 const SLUG = 'zdproc';
 const s = webSlots(SLUG);

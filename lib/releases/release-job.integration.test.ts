@@ -4,7 +4,7 @@ import { findRelease, insertRelease } from '@/db/queries/releases';
 import { isUniqueViolation } from '@/lib/servers/requests';
 import { cmd } from '@/lib/remote/command';
 import { runRelease } from './release-job';
-import { releaseBed } from './testbed-release';
+import { releaseBed } from '@/test-support/testbed-release';
 
 // Releases on both test hosts from a fixture repository made at test time, through real nginx and PHP-FPM.
 let bed: Awaited<ReturnType<typeof releaseBed>>;

@@ -13,7 +13,7 @@ import { restoreDatabase } from '@/lib/recipes/release/snapshot-restore';
 import { cmd } from '@/lib/remote/command';
 import { RecordingTransport } from '@/lib/remote/recording-transport';
 import { requestSnapshotRestore, runSnapshotRestore } from './snapshots';
-import { snapshotBed } from './testbed-snapshots';
+import { snapshotBed } from '@/test-support/testbed-snapshots';
 
 // Seed 002 on the real test hosts: the app's database on host 1, a migration hook that runs SQL
 // statement by statement (the fixture's migrate.sh), snapshots in /var/backups/berth/snapapp.

@@ -7,7 +7,7 @@ import { getSetting } from '@/db/queries/settings';
 import { expiredSnapshots, insertSnapshot, markSnapshotsDeleted, restoreRunsOfRelease, snapshotsOfRelease } from '@/db/queries/snapshots';
 import { insertUser } from '@/db/queries/users';
 import type { App, Release, Server } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/apps/config';
 import type { JobPayload } from '@/lib/jobs/queue';
 import { recordSnapshots, requestSnapshotRestore } from './snapshots';

@@ -3,7 +3,7 @@ import { listAuditEvents } from '@/db/queries/audit';
 import { insertRelease } from '@/db/queries/releases';
 import { insertUser, setUserDisabled, updateUserPassword } from '@/db/queries/users';
 import { apps, type Release, type User } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/apps/config';
 import { authorizeWatch, sessionStillValid } from './watch-access';
 

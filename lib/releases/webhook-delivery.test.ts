@@ -5,7 +5,7 @@ import { insertRelease, updateRelease } from '@/db/queries/releases';
 import { insertUser } from '@/db/queries/users';
 import { saveWebhook } from '@/db/queries/webhooks';
 import { apps, releases, webhookDeliveries, type App } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import type { JobPayload } from '@/lib/jobs/queue';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cmd, script } from './command';
 import { setCommandTraceFile } from './command-trace';
 import { closeAll } from './connection';
-import { testHost, testTarget } from './test-hosts';
+import { testHost, testTarget } from '@/test-support/test-hosts';
 import { SshTransport } from './transport';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-trace-'));

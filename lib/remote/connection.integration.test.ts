@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cmd } from './command';
 import { closeAll, closeConnection, getConnection, handshakeCount, probeHostKey } from './connection';
 import { ConnectError, HostKeyMismatchError, RemoteError } from './errors';
-import { loadTestHosts, testHost, testTarget, testbedDir } from './test-hosts';
+import { loadTestHosts, testHost, testTarget, testbedDir } from '@/test-support/test-hosts';
 import { SshTransport } from './transport';
 
 afterAll(closeAll);

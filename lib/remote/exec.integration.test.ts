@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { and, asUser, cmd, redirect, script } from './command';
 import { closeAll, getConnection, handshakeCount } from './connection';
 import { RemoteError } from './errors';
-import { testHost, testTarget } from './test-hosts';
+import { testHost, testTarget } from '@/test-support/test-hosts';
 import { SshTransport } from './transport';
 
 const host1 = () => testHost('berth-host-1');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FINGERPRINT, fingerprintOf, keyAlgorithmOf, publicKeyLine } from './fingerprint';
-import { loadTestHosts, testbedDir } from './test-hosts';
+import { loadTestHosts, testbedDir } from '@/test-support/test-hosts';
 
 /** The fingerprint `ssh-keygen -lf` prints for a public key file. */
 const keygenFingerprint = (file: string) => execFileSync('ssh-keygen', ['-lf', file], { encoding: 'utf8' }).split(' ')[1];

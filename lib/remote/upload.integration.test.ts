@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cmd } from './command';
 import { closeAll, getConnection } from './connection';
 import { RemoteError } from './errors';
-import { testHost, testTarget } from './test-hosts';
+import { testHost, testTarget } from '@/test-support/test-hosts';
 import { SshTransport } from './transport';
 
 const target = () => testTarget(testHost('berth-host-2'));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { findServer, updateServer } from '@/db/queries/servers';
 import { latestRuns, updateRun } from '@/db/queries/runs';
 import { insertUser } from '@/db/queries/users';

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { getWithHost } from '@/e2e/testbed-hosts';
+import { getWithHost } from '@/test-support/testbed-hosts';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
-import { testHost, testTarget } from '@/lib/remote/test-hosts';
+import { testHost, testTarget } from '@/test-support/test-hosts';
 import { SshTransport } from '@/lib/remote/transport';
 import { renderPool } from './fpm-pool';
 import { renderVhost } from './nginx-vhost';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUserById, insertUser } from '@/db/queries/users';
 import type { Role, User } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { verifyPassword } from '@/lib/auth/password';
 import { changeOwnPassword, changeRole, createUser, resetPassword, setDisabled } from './manage';
 

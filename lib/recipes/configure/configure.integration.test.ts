@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getWithHost, testHost } from '@/e2e/testbed-hosts';
+import { getWithHost, testHost } from '@/test-support/testbed-hosts';
 import { appConfigInput, type AppConfig } from '@/lib/apps/config';
 import { cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
-import { testbedServer } from './testbed-server';
+import { testbedServer } from '@/test-support/testbed-server';
 
 // Configure real apps on a real test host (scripts/testbed), then look at what nginx serves.
 let bed: Awaited<ReturnType<typeof testbedServer>>;

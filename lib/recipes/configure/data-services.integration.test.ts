@@ -15,7 +15,7 @@ import { ADMIN_PSQL } from './database';
 import { REDIS_OPEN_WARNING, postgresTrustWarning } from './data-warnings';
 import { scramVerifier, scramVerifies } from './postgres-sql';
 import { passwordHash } from './redis-acl';
-import { testbedServer } from './testbed-server';
+import { testbedServer } from '@/test-support/testbed-server';
 
 // Two apps with both data services on berth-host-1, against this machine's Postgres and Redis
 // (the host shares its network namespace), through the real configure job.

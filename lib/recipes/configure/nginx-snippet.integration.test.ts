@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import type { Server } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
-import { getWithHost, testHost } from '@/e2e/testbed-hosts';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
+import { getWithHost, testHost } from '@/test-support/testbed-hosts';
 import { appConfigInput, appLayout, type AppConfig } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
-import { pinnedTestServer } from './testbed-server';
+import { pinnedTestServer } from '@/test-support/testbed-server';
 import { runRecipe } from '../runner';
 import { configureRecipe } from './index';
 

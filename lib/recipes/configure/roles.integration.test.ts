@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appConfigInput } from '@/lib/apps/config';
 import { cmd } from '@/lib/remote/command';
-import { testbedServer } from './testbed-server';
+import { testbedServer } from '@/test-support/testbed-server';
 
 // Roles and process limits on a real test host: which files each role gets, and a memory cap that bites.
 let bed: Awaited<ReturnType<typeof testbedServer>>;

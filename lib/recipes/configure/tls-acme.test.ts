@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { issue, makeCa, removeCa } from '@/e2e/tls-fixtures';
+import { issue, makeCa, removeCa } from '@/test-support/tls-fixtures';
 import { appConfigInput } from '@/lib/apps/config';
 import { render } from '@/lib/remote/command';
 import type { ConfigureContext } from './context';

@@ -5,9 +5,9 @@ import { findApp, insertApp, updateAppConfig, upsertPlacements } from '@/db/quer
 import { acmeCertificate, uploadedCertificate } from '@/db/queries/certificates';
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import type { App } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
-import { getWithHost, testHost } from '@/e2e/testbed-hosts';
-import { httpsGet, issue, makeCa, pebbleRoot, pointName, removeCa, startPebble, type Pebble, type TestCa } from '@/e2e/tls-fixtures';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
+import { getWithHost, testHost } from '@/test-support/testbed-hosts';
+import { httpsGet, issue, makeCa, pebbleRoot, pointName, removeCa, startPebble, type Pebble, type TestCa } from '@/test-support/tls-fixtures';
 import { certificateKeyAad, saveUploadedCertificate } from '@/lib/apps/certificates';
 import { appConfigInput, appLayout } from '@/lib/apps/config';
 import { runConfigure } from '@/lib/apps/configure-job';
@@ -15,7 +15,7 @@ import { generateKeyText, open, parseKeyRing } from '@/lib/crypto';
 import { and, asUser, cmd, env, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
-import { pinnedTestServer } from './testbed-server';
+import { pinnedTestServer } from '@/test-support/testbed-server';
 import { renderCron } from '@/lib/templates/cron';
 import { HEADER } from '@/lib/templates/directive';
 

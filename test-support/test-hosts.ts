@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ServerTarget } from './connection';
+import type { ServerTarget } from '@/lib/remote/connection';
 
 export interface TestHost {
   name: string;

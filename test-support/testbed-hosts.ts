@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { testbedDir, testHost } from '@/lib/remote/test-hosts';
+import { testbedDir, testHost } from '@/test-support/test-hosts';
 
-export { testHost, type TestHost } from '@/lib/remote/test-hosts';
+export { testHost, type TestHost } from '@/test-support/test-hosts';
 export const TESTBED_DIR = testbedDir();
 
 /** What an operator does by hand: append Berth's public key to the host's authorized_keys. */

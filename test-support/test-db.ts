@@ -1,5 +1,5 @@
-import { scratchDatabase } from '../scripts/lib/scratch-db.mjs';
-import { closeClient, drizzleFor, migrateClient, openClient, type Db, type DbClient } from './client';
+import { scratchDatabase } from '@/scripts/lib/scratch-db.mjs';
+import { closeClient, drizzleFor, migrateClient, openClient, type Db, type DbClient } from '@/db/client';
 
 export type TestDb = { db: Db; client: DbClient; backend: 'pglite' | 'postgres'; close(): Promise<void> };
 

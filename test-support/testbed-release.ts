@@ -5,19 +5,19 @@ import { insertApp } from '@/db/queries/apps';
 import { findRelease, insertRelease } from '@/db/queries/releases';
 import { createRun } from '@/db/queries/runs';
 import type { App, Release, Server } from '@/db/schema';
-import { createTestDb, type TestDb } from '@/db/test-db';
-import { fixtureRepo } from '@/e2e/fixtures/git-repo';
-import { getWithHost } from '@/e2e/testbed-hosts';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
+import { fixtureRepo } from '@/test-support/fixtures/git-repo';
+import { getWithHost } from '@/test-support/testbed-hosts';
 import { appConfigInput, appLayout, type AppConfig } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { configureRecipe } from '@/lib/recipes/configure';
 import { webSlots } from '@/lib/recipes/configure/web-slots';
-import { pinnedTestServer } from '@/lib/recipes/configure/testbed-server';
+import { pinnedTestServer } from '@/test-support/testbed-server';
 import { runRecipe } from '@/lib/recipes/runner';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
-import { runRelease } from './release-job';
+import { runRelease } from '@/lib/releases/release-job';
 
 export type BedHost = { server: Server; transport: Transport; address: string };
 

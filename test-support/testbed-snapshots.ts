@@ -7,19 +7,19 @@ import { openEnvValues } from '@/db/queries/env-values';
 import { findRelease, insertRelease, runsOfRelease } from '@/db/queries/releases';
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import type { App, Server } from '@/db/schema';
-import { createTestDb } from '@/db/test-db';
-import { fixtureRepo } from '@/e2e/fixtures/git-repo';
+import { createTestDb } from '@/test-support/test-db';
+import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { appConfigInput, appLayout, type AppConfig } from '@/lib/apps/config';
 import { runConfigure } from '@/lib/apps/configure-job';
 import { dataServerOf } from '@/lib/apps/data-services';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
-import { pinnedTestServer } from '@/lib/recipes/configure/testbed-server';
+import { pinnedTestServer } from '@/test-support/testbed-server';
 import { fpmService } from '@/lib/recipes/provision/context';
 import { serviceSpecs } from '@/lib/recipes/provision/services';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
-import { runRelease } from './release-job';
+import { runRelease } from '@/lib/releases/release-job';
 
 /**
  * For the snapshot integration test: a PHP app with Berth's Postgres on both test hosts, made

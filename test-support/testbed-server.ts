@@ -1,7 +1,7 @@
 import { createRun, tasksOf } from '@/db/queries/runs';
 import { findServer, updateServer } from '@/db/queries/servers';
-import { createTestDb, type TestDb } from '@/db/test-db';
-import { authorizeKey, testHost } from '@/e2e/testbed-hosts';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
+import { authorizeKey, testHost } from '@/test-support/testbed-hosts';
 import { appLayout, type AppConfig } from '@/lib/apps/config';
 import { generateKeyText, parseKeyRing, type KeyRing } from '@/lib/crypto';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
@@ -9,10 +9,10 @@ import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
 import { createServer } from '@/lib/servers/create';
 import { transportFor } from '@/lib/servers/remote';
-import { runRecipe } from '../runner';
-import type { AppRole, ConfigureContext } from './context';
-import { configureRecipe } from './index';
-import { webSlots } from './web-slots';
+import { runRecipe } from '@/lib/recipes/runner';
+import type { AppRole, ConfigureContext } from '@/lib/recipes/configure/context';
+import { configureRecipe } from '@/lib/recipes/configure/index';
+import { webSlots } from '@/lib/recipes/configure/web-slots';
 
 /**
  * For integration tests: a test DB with one pinned test host (scripts/testbed) and a configure()
