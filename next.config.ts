@@ -7,6 +7,8 @@ const nextConfig: NextConfig = {
   experimental: {
     // forbidden() gives a real HTTP 403 from server actions and pages.
     authInterrupts: true,
+    // The test runner turns the build cache off under CI: a fresh clone only pays to write it.
+    turbopackFileSystemCacheForBuild: process.env.BERTH_NO_BUILD_CACHE !== '1',
   },
 };
 

@@ -39,6 +39,8 @@ export default defineConfig({
     { name: 'apps', testMatch: /(apps|dashboard|env|releases|webhook)\.spec\.ts/, dependencies: ['panel'] },
     // Last: it locks an account, and every failure also counts against 127.0.0.1.
     { name: 'last', testMatch: /zz-rate-limit\.spec\.ts/, dependencies: ['apps'] },
+    // The Postgres leg's smoke run (scripts/test.mjs): setup, then sign-in and sessions.
+    { name: 'smoke', testMatch: /auth\.spec\.ts/, dependencies: ['setup'] },
   ],
   webServer: {
     // tee: the output still shows here, and the canary test can read it afterwards.

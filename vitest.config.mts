@@ -1,9 +1,23 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// Files that log in to the real test hosts (scripts/testbed). They run after the unit files and
-// one at a time: one of them re-keys a host for a moment, which would trip the others.
-const TESTBED = ['**/*.integration.test.ts', 'e2e/testbed/**/*.test.ts'];
+// The layers of the suite (README, "Tests"); scripts/test.mjs runs them as `--project <name>`.
+//   unit         no root, no test bed, loopback only; in-memory PGlite
+//   postgres     the files where the database backend matters, again on real Postgres
+//   integration  files that need root or log in to the real test hosts (scripts/testbed)
+const INTEGRATION = ['**/*.integration.test.ts', 'e2e/testbed/**/*.test.ts'];
+const IGNORED = ['node_modules/**', '.next/**'];
+// Migrations, start-up, locks, the job queue, login throttling, sealed columns and rotation,
+// the outbox's row locking, and every hand-written query: what PGlite could hide.
+const BACKEND_MATTERS = [
+  'db/**/*.test.ts',
+  'lib/boot/**/*.test.ts',
+  'lib/keys/**/*.test.ts',
+  'lib/auth/login.test.ts',
+  'lib/servers/requests.test.ts',
+  'lib/notify/deliver.test.ts',
+];
+const postgresUrl = process.env.BERTH_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
@@ -15,14 +29,10 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     projects: [
-      {
-        extends: true,
-        test: { name: 'unit', include: ['**/*.test.ts'], exclude: ['node_modules/**', '.next/**', ...TESTBED], sequence: { groupOrder: 0 } },
-      },
-      {
-        extends: true,
-        test: { name: 'testbed', include: TESTBED, exclude: ['node_modules/**'], fileParallelism: false, sequence: { groupOrder: 1 } },
-      },
+      { extends: true, test: { name: 'unit', include: ['**/*.test.ts'], exclude: [...IGNORED, ...INTEGRATION], env: { DATABASE_URL: '' } } },
+      { extends: true, test: { name: 'postgres', include: BACKEND_MATTERS, exclude: [...IGNORED, 'db/schema-matches-migrations.test.ts'], env: { DATABASE_URL: postgresUrl } } },
+      // One file at a time: one of them re-keys a host for a moment, which would trip the others.
+      { extends: true, test: { name: 'integration', include: INTEGRATION, exclude: IGNORED, fileParallelism: false, env: { DATABASE_URL: '' } } },
     ],
   },
 });

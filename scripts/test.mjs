@@ -1,126 +1,143 @@
-// `npm test`: the whole suite, on every database backend this machine has.
-//   1. bring up the test bed of real hosts (scripts/testbed/up.sh, as root),
-//   2. build the panel once,
-//   3. per backend (PGlite always; Postgres when reachable, required under CI=true):
-//      vitest (unit, integration, test-bed smoke) and Playwright (e2e in Chromium),
-//   4. tear the test bed down, and print one closing line: "N passed, N failed".
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+// `npm test [layer…]`: the suite, in layers (README, "Tests"), ending with "N passed, N failed".
+//   lint         Biome: lint rules and formatting, zero diagnostics
+//   unit         vitest, no root, no test bed; the backend-sensitive files again on Postgres
+//   integration  vitest against the test bed of real hosts (root)
+//   e2e          Playwright in Chromium against the built panel: everything on PGlite, a
+//                smoke run on Postgres
+// With no layer named, all of them run: one test bed for the whole run, and the integration
+// files (which mostly wait on the hosts) overlap the build and the unit files (CPU).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { randomBytes } from 'node:crypto';
 import { scratchDatabase } from './lib/scratch-db.mjs';
+import { postgresReachable, readPlaywrightReport, readVitestReport, run } from './lib/test-run.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
+const LAYERS = ['lint', 'unit', 'integration', 'e2e'];
+const asked = process.argv.slice(2);
+const unknown = asked.filter((l) => !LAYERS.includes(l));
+if (unknown.length) {
+  console.error(`berth: unknown layer ${unknown.join(', ')}; choose from ${LAYERS.join(', ')}`);
+  process.exit(2);
+}
+const layers = new Set(asked.length ? asked : LAYERS);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-test-'));
 const pgBase = process.env.BERTH_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const inCI = process.env.CI === 'true';
-const totals = { passed: 0, failed: 0, skipped: 0 };
 const isRoot = process.getuid?.() === 0;
 const rows = [];
+const failure = { passed: 0, failed: 1, skipped: 0 };
 
-function run(cmd, args, env = {}) {
-  console.log(`\n$ ${[cmd, ...args].join(' ')}`);
-  return spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
+/** Records a finished part: its counts and its wall time. */
+function record(layer, part, counts, startedAt) {
+  rows.push({ layer, part, ...counts, seconds: (Date.now() - startedAt) / 1000 });
 }
 
-function count(leg, kind, counts) {
-  rows.push({ leg, kind, ...counts });
-  for (const k of Object.keys(totals)) totals[k] += counts[k];
+async function lint() {
+  const t = Date.now();
+  const status = await run('lint', 'biome', ['ci', '--error-on-warnings', '.']);
+  record('lint', 'biome', status === 0 ? { passed: 1, failed: 0, skipped: 0 } : failure, t);
 }
 
-/** A runner that died before writing its report counts as one failure, never as a pass. */
-function readReport(file, parse) {
-  try {
-    return parse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  } catch {
-    return { passed: 0, failed: 1, skipped: 0 };
-  }
+async function vitest(layer, projects, env = {}) {
+  const t = Date.now();
+  const report = path.join(work, `vitest-${layer}.json`);
+  const args = ['run', ...projects.flatMap((p) => ['--project', p]), '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`];
+  await run(layer, 'vitest', args, env);
+  record(layer, `vitest ${projects.join('+')}`, readVitestReport(report), t);
 }
 
-async function postgresReachable() {
-  const client = new pg.Client({ connectionString: pgBase, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
+async function unit() {
+  const projects = ['unit'];
+  if (await postgresReachable(pgBase)) projects.push('postgres');
+  else if (inCI) record('unit', 'postgres reachable', failure, Date.now());
+  else console.warn(`berth: no Postgres at ${pgBase} (set BERTH_TEST_POSTGRES_URL); the Postgres files were not run.`);
+  await vitest('unit', projects, { BERTH_TEST_POSTGRES_URL: pgBase });
+}
+
+/** Pebble (the TLS tests' ACME CA) and the two test hosts, fresh, once for the whole run. */
+async function testbedUp() {
+  const t = Date.now();
+  if (!isRoot) {
+    console.warn('berth: not root, so the test bed cannot start; its tests will fail.');
+    record('testbed', 'up (needs root)', failure, t);
     return false;
   }
+  const ok = (await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'start'])) === 0 &&
+    (await run('testbed', 'bash', ['scripts/testbed/up.sh', '--fresh'])) === 0;
+  record('testbed', 'pebble + up.sh', ok ? { passed: 1, failed: 0, skipped: 0 } : failure, t);
+  return ok;
 }
 
-async function withDatabase(fn) {
+async function build() {
+  const t = Date.now();
+  // A fresh clone gains nothing from Turbopack's build cache, and writing it costs ~30 s.
+  const ok = (await run('build', 'npm', ['run', '--silent', 'build'], inCI ? { BERTH_NO_BUILD_CACHE: '1' } : {})) === 0;
+  if (!ok) record('build', 'next build', failure, t);
+  else record('build', 'next build', { passed: 0, failed: 0, skipped: 0 }, t);
+  return ok;
+}
+
+async function playwright(part, projects, env) {
+  const t = Date.now();
+  const report = path.join(work, `playwright-${part}.json`);
+  const dataDir = path.join(work, `e2e-data-${part}`);
+  const args = ['test', ...projects.map((p) => `--project=${p}`)];
+  await run('e2e', 'playwright', args, { ...env, BERTH_SKIP_BUILD: '1', BERTH_E2E_REPORT: report, BERTH_E2E_DATA_DIR: dataDir });
+  record('e2e', part, readPlaywrightReport(report), t);
+}
+
+async function e2e() {
+  await playwright('playwright pglite', ['setup', 'panel', 'apps', 'last'], { DATABASE_URL: '' });
+  if (!(await postgresReachable(pgBase))) {
+    if (inCI) record('e2e', 'postgres reachable', failure, Date.now());
+    return;
+  }
   const database = await scratchDatabase(pgBase, 'berth_e2e');
   try {
-    return await fn(database.url);
+    await playwright('playwright postgres smoke', ['setup', 'smoke'], {
+      DATABASE_URL: database.url,
+      BERTH_MASTER_KEY: `v1:${randomBytes(32).toString('base64')}`,
+      AUTH_SECRET: randomBytes(32).toString('base64url'),
+    });
   } finally {
     await database.drop();
   }
 }
 
-/** Each leg starts from fresh test hosts: what one leg provisioned must not help the next. */
-function freshTestbed(leg) {
-  if (isRoot && run('bash', ['scripts/testbed/up.sh', '--fresh']) !== 0) count(leg, 'testbed', { passed: 0, failed: 1, skipped: 0 });
-}
-
-function runLeg(leg, env) {
-  freshTestbed(leg);
-  const vitestReport = path.join(work, `vitest-${leg}.json`);
-  run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`], env);
-  // A file that fails to load has no failed tests but makes the run unsuccessful: count it.
-  count(leg, 'vitest', readReport(vitestReport, (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests || (r.success ? 0 : 1), skipped: r.numPendingTests + r.numTodoTests })));
-}
-
-function runE2e(leg, env) {
-  const report = path.join(work, `playwright-${leg}.json`);
-  const dataDir = path.join(work, `e2e-data-${leg}`);
-  run('playwright', ['test'], { ...env, BERTH_E2E_REPORT: report, BERTH_E2E_DATA_DIR: dataDir });
-  count(leg, 'playwright', readReport(report, (r) => ({ passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected + (r.errors?.length ?? 0), skipped: r.stats.skipped })));
-}
-
-let exitCode = 0;
+const started = Date.now();
+const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`berth: suite started at ${new Date().toISOString()}, load average ${load}, layers: ${[...layers].join(' ')}`);
+const needsBed = layers.has('integration') || layers.has('e2e');
 try {
-  if (!fs.existsSync('/usr/bin/chromium') && isRoot) {
-    // Playwright cannot download browsers here: it drives Debian's Chromium.
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
-  }
-  if (!isRoot) console.warn('berth: not root, so the test bed cannot start; its tests will fail.');
-  // Pebble (test ACME server) for the TLS tests; it installs pebble and certbot first, so before any host starts.
-  if (isRoot && run('bash', ['scripts/testbed/pebble.sh', 'start']) !== 0) count('runner', 'pebble', { passed: 0, failed: 1, skipped: 0 });
-  if (run('npm', ['run', '--silent', 'build']) !== 0) throw new Error('the build failed');
-
-  const testEnv = { BERTH_SKIP_BUILD: '1', DATABASE_URL: '' };
-  runLeg('pglite', testEnv);
-  runE2e('pglite', testEnv);
-
-  if (await postgresReachable()) {
-    runLeg('postgres', { ...testEnv, DATABASE_URL: pgBase });
-    await withDatabase((url) =>
-      runE2e('postgres', {
-        ...testEnv,
-        DATABASE_URL: url,
-        BERTH_MASTER_KEY: `v1:${randomBytes(32).toString('base64')}`,
-        AUTH_SECRET: randomBytes(32).toString('base64url'),
-      }),
-    );
-  } else if (inCI) {
-    count('postgres', 'reachability', { passed: 0, failed: 1, skipped: 0 });
-    console.error(`berth: CI needs Postgres at ${pgBase} and could not reach it.`);
-  } else {
-    console.warn(`berth: no Postgres at ${pgBase} (set BERTH_TEST_POSTGRES_URL); the Postgres leg was not run.`);
-  }
+  if (layers.has('lint')) await lint();
+  const bed = needsBed ? await testbedUp() : false;
+  // The integration files mostly wait on the hosts; the build and the unit files use the CPU.
+  const integration = layers.has('integration') && bed ? vitest('integration', ['integration']) : Promise.resolve();
+  const built = layers.has('e2e') ? await build() : false;
+  if (layers.has('unit')) await unit();
+  await integration;
+  // After the integration files: both drive the same test hosts.
+  if (layers.has('e2e') && built && bed) await e2e();
 } catch (err) {
-  console.error(`berth: ${err.message}`);
-  count('runner', 'error', { passed: 0, failed: 1, skipped: 0 });
+  console.error(`berth: ${err.stack ?? err}`);
+  rows.push({ layer: 'runner', part: 'error', ...failure, seconds: 0 });
 } finally {
-  if (isRoot) run('bash', ['scripts/testbed/down.sh']);
-  if (isRoot) run('bash', ['scripts/testbed/pebble.sh', 'stop']);
+  if (needsBed && isRoot) {
+    await run('testbed', 'bash', ['scripts/testbed/down.sh']);
+    await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'stop']);
+  }
   fs.rmSync(work, { recursive: true, force: true });
 }
 
-console.log('\nleg        runner      passed  failed  skipped');
-for (const r of rows) console.log(`${r.leg.padEnd(10)} ${r.kind.padEnd(11)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.skipped).padStart(7)}`);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+console.log('\nlayer        part                          passed  failed  skipped  seconds');
+for (const r of rows) {
+  for (const k of Object.keys(totals)) totals[k] += r[k];
+  console.log(
+    `${r.layer.padEnd(12)} ${r.part.padEnd(29)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.skipped).padStart(7)}  ${r.seconds.toFixed(0).padStart(7)}`,
+  );
+}
+console.log(`\nwall time ${((Date.now() - started) / 1000).toFixed(0)} s; load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-if (totals.failed > 0) exitCode = 1;
-process.exit(exitCode);
+process.exit(totals.failed > 0 ? 1 : 0);

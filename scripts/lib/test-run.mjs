@@ -1,0 +1,74 @@
+// The parts scripts/test.mjs is built from: running a command with its output labelled (two
+// layers may run at once), and reading the runners' reports into counts.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(root, 'node_modules/.bin');
+
+/** Pipes a stream to ours line by line, each line prefixed with its layer. */
+function relay(stream, out, label) {
+  let pending = '';
+  stream.on('data', (chunk) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) out.write(`[${label}] ${line}\n`);
+  });
+  stream.on('end', () => pending && out.write(`[${label}] ${pending}\n`));
+}
+
+/** Runs a command from the project root; resolves to its exit status (1 if it could not start). */
+export function run(label, cmd, args, env = {}) {
+  console.log(`\n[${label}] $ ${[cmd, ...args].join(' ')}`);
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FORCE_COLOR: '0', ...env },
+    });
+    relay(child.stdout, process.stdout, label);
+    relay(child.stderr, process.stderr, label);
+    child.on('error', (err) => {
+      console.error(`[${label}] could not start ${cmd}: ${err.message}`);
+      resolve(1);
+    });
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+/** A runner that died before writing its report counts as one failure, never as a pass. */
+function readReport(file, parse) {
+  try {
+    return parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch {
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
+}
+
+// A file that fails to load has no failed tests but makes the run unsuccessful: count it.
+export const readVitestReport = (file) =>
+  readReport(file, (r) => ({
+    passed: r.numPassedTests,
+    failed: r.numFailedTests + r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length || (r.success ? 0 : 1),
+    skipped: r.numPendingTests + r.numTodoTests,
+  }));
+
+export const readPlaywrightReport = (file) =>
+  readReport(file, (r) => ({
+    passed: r.stats.expected + r.stats.flaky,
+    failed: r.stats.unexpected + (r.errors?.length ?? 0),
+    skipped: r.stats.skipped,
+  }));
+
+export async function postgresReachable(url) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
