@@ -41,7 +41,7 @@ export function temporaryPathFor(remotePath: string): string {
 }
 
 // OpenSSH accepts writes up to 255 KiB (limits@openssh.com). 128 KiB x 64 in flight measured
-// fastest here (bench/remote.mjs); 32 KiB (the ssh2 default) is ~40% slower.
+// fastest here (bench/remote.ts); 32 KiB (the ssh2 default) is ~40% slower.
 const WRITE_CHUNK = 128 * 1024;
 const WRITES_IN_FLIGHT = 64;
 
