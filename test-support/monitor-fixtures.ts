@@ -5,7 +5,7 @@ import type { Db } from '@/db';
 import { insertMonitor } from '@/db/queries/monitors';
 import { notificationChannels, notifications, type NewMonitor } from '@/db/schema';
 import { seal, type KeyRing } from '@/lib/crypto';
-import { channelConfigAad } from '@/lib/notify/config-aad';
+import { channelConfigAad } from '@/db/sealed-aad';
 
 /** A webhook channel subscribed to monitor events, its config sealed as the real ones are. */
 export async function subscribeChannel(db: Db, ring: KeyRing): Promise<string> {

@@ -6,7 +6,7 @@ import { createChannelAction, updateChannelAction } from '@/app/(panel)/alerts/a
 import { ActionForm, useFieldErrors } from '@/components/forms/action-form';
 import { Field, SelectField } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
-import { CHANNEL_KINDS, NOTIFY_EVENTS, type ChannelKind } from '@/db/schema/notifications';
+import { CHANNEL_KINDS, NOTIFY_EVENTS, type ChannelKind } from '@/lib/model/notifications';
 import { CONFIG_FIELDS, EVENT_LABELS, FIELD_SPECS, KIND_LABELS, SECRET_FIELDS } from '@/lib/notify/fields';
 import type { ChannelView } from '@/lib/notify/channels';
 

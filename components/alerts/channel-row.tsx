@@ -8,7 +8,7 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import type { ChannelSummary, ChannelView } from '@/lib/notify/channels';
 import { EVENT_LABELS, KIND_LABELS } from '@/lib/notify/fields';
-import type { NotifyEventType } from '@/db/schema/notifications';
+import type { NotifyEventType } from '@/lib/model/notifications';
 import { ChannelForm } from './channel-form';
 
 // Type-only import above: lib/notify/channels is server code and must not enter the client bundle.

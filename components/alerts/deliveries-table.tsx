@@ -1,5 +1,6 @@
-import { Badge, type Tone } from '@/components/ui/badge';
-import type { DeliveryStatus } from '@/db/schema/notifications';
+import { Badge } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
+import type { DeliveryStatus } from '@/lib/model/notifications';
 
 export type DeliveryLine = {
   id: string;

@@ -1,4 +1,4 @@
-import type { AppConfig } from '@/lib/apps/config';
+import type { AppConfig } from '@/lib/model/app-config';
 
 /** A read-only view of an app's settings, for those who may not change them. */
 export function AppSummary({ config }: { config: AppConfig }) {

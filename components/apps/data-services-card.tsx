@@ -1,20 +1,21 @@
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
-import { db } from '@/db';
-import { listEnvKeys } from '@/db/queries/env-values';
-import type { AppConfig } from '@/lib/apps/config';
-import { POSTGRES_KEYS, REDIS_KEYS, dataServiceNames } from '@/lib/apps/data-names';
-import { dataServerOf, dataServiceWarnings } from '@/lib/apps/data-services';
+import type { EnvKey } from '@/db/queries/env-values';
+import type { AppConfig } from '@/lib/model/app-config';
+import { POSTGRES_KEYS, REDIS_KEYS, dataServiceNames } from '@/lib/model/data-names';
+import type { DataServer } from '@/lib/apps/data-services';
 
 const MANAGED = new Set<string>([...POSTGRES_KEYS, ...REDIS_KEYS]);
 
 /**
  * The app's database and Redis user, and the env keys Berth manages for them. Values stay on
- * the server (sealed in app_env_values): the page shows keys only, every value masked.
+ * the server (sealed in app_env_values): the page shows keys only, every value masked. `data` is
+ * where they live (lib/apps/data-services.ts), with the warnings of its last configure run; the
+ * page loads it only when a data service is on.
  */
-export async function DataServicesCard({ appId, config }: { appId: string; config: AppConfig }) {
+export function DataServicesCard({ config, envKeys, data }: { config: AppConfig; envKeys: EnvKey[]; data: (DataServer & { warnings: string[] }) | null }) {
   const { postgres, redis } = config.dataServices;
-  if (!postgres && !redis) {
+  if ((!postgres && !redis) || !data) {
     return (
       <Card title="Data services" description="No database or Redis user. Turn them on in the app's settings.">
         <span data-testid="data-services-off" />
@@ -22,9 +23,8 @@ export async function DataServicesCard({ appId, config }: { appId: string; confi
     );
   }
   const names = dataServiceNames(config.slug);
-  const [keys, data] = await Promise.all([listEnvKeys(db(), appId), dataServerOf(db(), appId)]);
-  const managed = keys.filter((k) => k.managed && MANAGED.has(k.key));
-  const warnings = data.server ? await dataServiceWarnings(db(), appId, data.server.id) : [];
+  const managed = envKeys.filter((k) => k.managed && MANAGED.has(k.key));
+  const { warnings } = data;
   const where = data.gone
     ? 'Made on a server that no longer serves this app: configure refuses to start over with empty ones elsewhere. Place the app on that server again.'
     : data.pinned

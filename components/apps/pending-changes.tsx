@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import { checkPendingChanges } from '@/app/(panel)/apps/[id]/pending-actions';
 import { ActionForm } from '@/components/forms/action-form';
-import { Badge, type Tone } from '@/components/ui/badge';
+import { Badge } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
 import { Button } from '@/components/ui/button';
 import type { FileStatus, PendingFile, ServerPending } from '@/lib/apps/pending-changes';
 

@@ -5,7 +5,7 @@ import { configureApp, updateAppSettings } from '@/app/(panel)/apps/actions';
 import { ActionForm } from '@/components/forms/action-form';
 import { Field, SelectField } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
-import type { AppConfig } from '@/lib/apps/config';
+import type { AppConfig } from '@/lib/model/app-config';
 
 const PM = [
   { value: 'dynamic', label: 'dynamic' },

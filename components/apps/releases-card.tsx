@@ -1,8 +1,7 @@
 import Link from 'next/link';
-import { Badge, type Tone } from '@/components/ui/badge';
+import { Badge } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
 import { Card } from '@/components/ui/card';
-import { db } from '@/db';
-import { liveDeploy, releasesOf } from '@/db/queries/releases';
 import type { App, Release, ReleaseStatus } from '@/db/schema';
 import { DeployForm, RedeployButton, RollbackButton } from './release-forms';
 
@@ -10,10 +9,11 @@ const TONE: Record<ReleaseStatus, Tone> = { queued: 'neutral', running: 'warn', 
 
 const seconds = (r: Release) => (r.startedAt && r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s` : '—');
 
-/** Release history with the Deploy form and a rollback button on each kept, successful deploy. */
-export async function ReleasesCard({ app, canDeploy }: { app: App; canDeploy: boolean }) {
-  // The same rule the release job uses to mark a rolled-back-from release bad.
-  const [list, live] = await Promise.all([releasesOf(db(), app.id), liveDeploy(db(), app.id)]);
+/**
+ * Release history (`list`, newest first) with the Deploy form and a rollback button on each kept,
+ * successful deploy; `live` is the deploy now serving (db/queries/releases.ts liveDeploy).
+ */
+export function ReleasesCard({ app, canDeploy, list, live }: { app: App; canDeploy: boolean; list: Release[]; live: Release | undefined }) {
   const currentRelease = live ?? null;
   const current = currentRelease?.number ?? null;
   const kept = new Set(list.filter((r) => r.kind === 'deploy' && r.status === 'succeeded').slice(0, app.config.release.keepReleases).map((r) => r.id));

@@ -6,7 +6,7 @@ import { updateAppSettings } from '@/app/(panel)/apps/actions';
 import { ActionForm } from '@/components/forms/action-form';
 import { CheckboxField, Field, SelectField, TextAreaField } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
-import type { AppConfig } from '@/lib/apps/config';
+import type { AppConfig } from '@/lib/model/app-config';
 
 const RESTART = [
   { value: 'always', label: 'Always restart' },

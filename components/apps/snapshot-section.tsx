@@ -1,11 +1,8 @@
 import { LiveRefresh } from '@/components/live-refresh';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
-import { db } from '@/db';
-import { restoreRunsOfRelease, snapshotsOfRelease, type SnapshotRow } from '@/db/queries/snapshots';
-import { tasksOf } from '@/db/queries/runs';
-import { hasRole } from '@/lib/auth/roles';
-import { currentUser } from '@/lib/auth/session';
+import type { SnapshotRow } from '@/db/queries/snapshots';
+import type { RecipeRun } from '@/db/schema';
 import { SNAPSHOT_KEEP_DAYS, formatBytes } from '@/lib/recipes/release/snapshot';
 import { SnapshotRestoreForm } from './snapshot-restore-form';
 
@@ -20,17 +17,13 @@ function state(s: SnapshotRow, now: Date) {
 /**
  * The release's pre-migration database snapshot (seed 002): when it was taken, its size, when it
  * expires and when it was restored; for admins, the confirmed restore. Nothing shows for
- * releases that took none. A restore's own run and log are listed with the release's runs.
+ * releases that took none. A restore's own run and log are listed with the release's runs;
+ * `latest` is the latest restore run and `log` its log.
  */
-export async function SnapshotSection({ appId, releaseId, slug }: { appId: string; releaseId: string; slug: string }) {
-  const snapshots = await snapshotsOfRelease(db(), releaseId);
+export function SnapshotSection(props: { appId: string; slug: string; snapshots: SnapshotRow[]; latest: RecipeRun | undefined; log: string; canRestore: boolean }) {
+  const { appId, slug, snapshots, latest, log, canRestore } = props;
   if (snapshots.length === 0) return null;
-  const user = await currentUser();
-  const canRestore = !!user && hasRole(user.role, 'admin');
-  const [latest] = await restoreRunsOfRelease(db(), releaseId);
   const restoring = latest?.status === 'queued' || latest?.status === 'running';
-  // The release log shows the release's own runs; a restore's log is shown here.
-  const log = latest ? (await tasksOf(db(), latest.id)).map((t) => t.log).join('') : '';
   const now = new Date();
   return (
     <div className="mt-6">

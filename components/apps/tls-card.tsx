@@ -1,10 +1,9 @@
-import { Badge, type Tone } from '@/components/ui/badge';
+import { Badge } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
 import { Card } from '@/components/ui/card';
-import { db } from '@/db';
-import { placementsOfApp } from '@/db/queries/apps';
-import { certificatesOfApp } from '@/db/queries/certificates';
-import { parseChain, uncoveredDomains } from '@/lib/apps/certificate-pem';
-import type { AppConfig } from '@/lib/apps/config';
+import type { AppCertificateView } from '@/db/queries/certificates';
+import { parseChain, uncoveredDomains } from '@/lib/model/certificate-pem';
+import type { AppConfig } from '@/lib/model/app-config';
 import { getRuntime } from '@/lib/runtime';
 import { TlsUploadForm } from './tls-upload-form';
 
@@ -44,19 +43,27 @@ function CertificateRow({ c }: { c: Shown }) {
   );
 }
 
+type TlsCardProps = {
+  appId: string;
+  config: AppConfig;
+  canManage: boolean;
+  /** db/queries/certificates.ts certificatesOfApp: public fields only, never the key. */
+  certificates: AppCertificateView[];
+  /** The app's web servers, where ACME certificates are issued. */
+  web: { id: string; name: string }[];
+};
+
 /**
  * The app's TLS: its mode (chosen in the settings), what each web server serves (ACME) or the
  * uploaded certificate, with expiry; and for admins the upload form. Never the key.
  */
-export async function TlsCard({ appId, config, canManage }: { appId: string; config: AppConfig; canManage: boolean }) {
+export function TlsCard({ appId, config, canManage, certificates, web }: TlsCardProps) {
   const { mode } = config.tls;
-  const [certificates, placements] = await Promise.all([certificatesOfApp(db(), appId), placementsOfApp(db(), appId)]);
-  const shown = (c: (typeof certificates)[number], label: string): Shown => {
+  const shown = (c: AppCertificateView, label: string): Shown => {
     const leaf = parseChain(c.certificatePem)[0];
     return { label, issuer: c.issuer, domains: c.domains, notAfter: c.notAfter, uncovered: leaf ? uncoveredDomains(leaf, config.domains) : [] };
   };
   const uploaded = certificates.find((c) => c.serverId === null);
-  const web = placements.filter((p) => p.roles.includes('web')).map((p) => p.server);
   const description = {
     none: 'HTTP only. Choose ACME or an uploaded certificate in the settings to serve HTTPS.',
     acme: `Certificates from certbot (HTTP-01) on each web server, renewed there; ACME server ${new URL(getRuntime().env.acme.directory).host}.`,

@@ -1,7 +1,6 @@
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
-import { db } from '@/db';
-import { findWebhook } from '@/db/queries/webhooks';
+import type { AppWebhook } from '@/db/schema';
 import { WINDOW_SECONDS, webhookExample, webhookPath } from '@/lib/releases/webhook';
 import { getRuntime } from '@/lib/runtime';
 import { CopyButton, WebhookControls } from './webhook-controls';
@@ -10,8 +9,7 @@ import { CopyButton, WebhookControls } from './webhook-controls';
  * The app's deploy webhook for CI: its URL, whether a secret exists, the body format and a
  * signed example. Never the secret: it is shown once, by the controls, when made.
  */
-export async function WebhookCard({ appId, branch, canManage }: { appId: string; branch: string; canManage: boolean }) {
-  const hook = await findWebhook(db(), appId);
+export function WebhookCard({ appId, branch, canManage, hook }: { appId: string; branch: string; canManage: boolean; hook: Pick<AppWebhook, 'createdAt'> | undefined }) {
   const url = `${getRuntime().env.publicUrl}${webhookPath(appId)}`;
   const example = webhookExample(url, branch);
   return (

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '@/db/schema';
-import { Badge, type Tone } from '@/components/ui/badge';
+import { Badge } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
 
 const OUTCOME_TONE: Record<AuditEvent['outcome'], Tone> = { success: 'good', failure: 'warn', denied: 'bad' };
 

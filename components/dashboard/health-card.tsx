@@ -1,13 +1,11 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
-import { db } from '@/db';
-import { appMonitors, uptimeOfApp } from '@/db/queries/dashboard';
+import type { AppMonitor, MonitorUptime } from '@/db/queries/dashboard';
 import { appStatus, formatPct, sumUptime, uptimePct, worstState } from '@/lib/dashboard/status';
 
 /** A glance on the app page (status, 24 h uptime) and the way to the full dashboard. */
-export async function HealthCard({ appId }: { appId: string }) {
-  const [monitors, uptime] = [await appMonitors(db(), appId), await uptimeOfApp(db(), appId, new Date())];
+export function HealthCard({ appId, monitors, uptime }: { appId: string; monitors: AppMonitor[]; uptime: MonitorUptime[] }) {
   const worst = worstState(monitors);
   const status = appStatus(worst);
   return (

@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import { Badge, type Tone } from '@/components/ui/badge';
+import { Badge } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
 import type { OverviewApp, OverviewServer, OverviewSort } from '@/db/queries/dashboard-overview';
 import type { ReleaseStatus } from '@/db/schema';
 import { ago, appStatus, formatPct, serverHealth, uptimePct } from '@/lib/dashboard/status';

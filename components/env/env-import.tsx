@@ -6,7 +6,7 @@ import { importEnvAction } from '@/app/(panel)/apps/[id]/env/actions';
 import { ActionForm } from '@/components/forms/action-form';
 import { TextAreaField } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
-import { parseDotenv } from '@/lib/env/dotenv';
+import { parseDotenv } from '@/lib/model/dotenv';
 
 /**
  * Paste a .env file: the preview (parsed in the browser, with the same parser the server uses)

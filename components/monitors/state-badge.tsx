@@ -1,4 +1,5 @@
-import { Badge, type Tone } from '@/components/ui/badge';
+import { Badge } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
 import type { MonitorState } from '@/db/schema';
 
 const TONE: Record<MonitorState, Tone> = { up: 'good', down: 'bad', pending: 'neutral', paused: 'warn' };

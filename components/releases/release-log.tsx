@@ -1,6 +1,7 @@
 'use client';
 
-import { Badge, type Tone } from '@/components/ui/badge';
+import { Badge } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
 import type { ReleaseStatus } from '@/db/schema';
 import { formatDuration, runGroups } from '@/lib/releases/live-groups';
 import { isFinished, type LiveState } from '@/lib/releases/live-state';

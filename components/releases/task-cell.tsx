@@ -1,7 +1,8 @@
 'use client';
 
 import { useLayoutEffect, useRef, useState } from 'react';
-import { Badge, type Tone } from '@/components/ui/badge';
+import { Badge } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
 import type { TaskStatus } from '@/db/schema';
 import { formatDuration } from '@/lib/releases/live-groups';
 import type { LiveTask } from '@/lib/releases/live-state';

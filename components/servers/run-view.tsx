@@ -1,5 +1,6 @@
 import type { RecipeRun, TaskRun } from '@/db/schema';
-import { Badge, type Tone } from '@/components/ui/badge';
+import { Badge } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
 
 const TASK_TONE: Record<TaskRun['status'], Tone> = { pending: 'neutral', running: 'warn', changed: 'good', unchanged: 'neutral', failed: 'bad', skipped: 'neutral' };
 const RUN_TONE: Record<RecipeRun['status'], Tone> = { queued: 'neutral', running: 'warn', succeeded: 'good', failed: 'bad', interrupted: 'bad' };

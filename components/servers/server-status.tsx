@@ -1,5 +1,6 @@
 import type { Server } from '@/db/schema';
-import { Badge, type Tone } from '@/components/ui/badge';
+import { Badge } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
 
 export function serverStatus(server: Server, running: boolean): { label: string; tone: Tone } {
   if (server.hostKeyMismatchAt) return { label: 'host key changed', tone: 'bad' };

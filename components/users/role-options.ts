@@ -1,4 +1,4 @@
-import { ROLES } from '@/db/schema/users';
+import { ROLES } from '@/lib/model/roles';
 import { ROLE_LABELS } from '@/lib/auth/roles';
 
 export const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }));

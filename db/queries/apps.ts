@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { appConfigInput, type AppConfig } from '@/lib/apps/config';
+import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import type { Db } from '../client';
 import { appServers, apps, recipeRuns, servers, type App, type RecipeRun, type Server } from '../schema';
 

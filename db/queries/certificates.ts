@@ -21,6 +21,8 @@ export async function deleteAcmeCertificate(db: Db, appId: string, serverId: str
   await db.delete(appCertificates).where(and(eq(appCertificates.appId, appId), eq(appCertificates.serverId, serverId)));
 }
 
+export type AppCertificateView = Awaited<ReturnType<typeof certificatesOfApp>>[number];
+
 /** Every certificate of the app with its server's name (null for the uploaded one): public fields only, never the key. */
 export async function certificatesOfApp(db: Db, appId: string) {
   return db

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { checkRollups, monitors, releases, serverSamples, type MonitorState } from '@/db/schema';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { serverHealth } from '@/lib/dashboard/status';
 import { insertApp } from './apps';
 import { overviewApps, overviewServers } from './dashboard-overview';

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { uptimeWindows } from '@/lib/dashboard/range';
 import type { Db } from '../client';
 import type { MonitorState, ReleaseStatus } from '../schema';
+import { uptimeWindows } from './rollup-windows';
 
 // The overview page: every app and every server, each table in ONE statement (CTEs grouped by
 // app / server), sorted in SQL by a whitelisted key.

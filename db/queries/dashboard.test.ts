@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { checkRollups, fpmRollups, fpmSamples, incidents, monitors, releases, type MonitorState } from '@/db/schema';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { loadDashboard } from '@/lib/dashboard/load';
 import { releaseMarkers } from '@/lib/dashboard/markers';
 import { chartWindow } from '@/lib/dashboard/range';

@@ -1,9 +1,8 @@
 import { and, asc, eq, gte, isNotNull, lt, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import type { ChartWindow } from '@/lib/dashboard/range';
-import { uptimeWindows } from '@/lib/dashboard/range';
 import type { Db } from '../client';
 import { int, num } from './dashboard-sql';
 import { checkRollups, fpmRollups, monitors, releases, servers, type MonitorState, type Release } from '../schema';
+import { uptimeWindows, type RollupWindow } from './rollup-windows';
 
 // The dashboard's chart reads. Each chart is ONE grouped query over all of the app's monitors
 // (or servers), whatever their number: the rollups' primary keys (monitor_id|app_id, …, res,
@@ -60,7 +59,7 @@ export async function appMonitors(db: Db, appId: string): Promise<AppMonitor[]> 
 export type CheckBucket = { monitorId: string; t: number; checks: number; failures: number; latencySum: number; latencyCount: number };
 
 /** Response-time points of every monitor of the app in the window, one row per monitor and point. */
-export async function responseBuckets(db: Db, appId: string, w: ChartWindow): Promise<CheckBucket[]> {
+export async function responseBuckets(db: Db, appId: string, w: RollupWindow): Promise<CheckBucket[]> {
   const rows = (await db.execute(responseBucketsQuery(appId, w))) as unknown as { rows: { monitor_id: string; points: string }[] };
   const out: CheckBucket[] = [];
   for (const row of rows.rows) {
@@ -79,7 +78,7 @@ export async function responseBuckets(db: Db, appId: string, w: ChartWindow): Pr
  * folds minutes into 5-minute points. Epochs come from date_part (double precision), not
  * extract (numeric, much slower per row).
  */
-export function responseBucketsQuery(appId: string, w: ChartWindow): SQL {
+export function responseBucketsQuery(appId: string, w: RollupWindow): SQL {
   const inWindow = sql`m.app_id = ${appId} and r.res = ${w.res} and r.bucket >= ${w.start.toISOString()}::timestamptz and r.bucket < ${w.end.toISOString()}::timestamptz`;
   const points =
     w.bucketS === w.res
@@ -144,7 +143,7 @@ export function uptimeQuery(db: Db, appId: string, now: Date) {
 export type FpmBucket = { serverId: string; t: number; samples: number; activeSum: number; idleSum: number; activeMax: number; totalMax: number; maxChildrenReached: number; slowRequests: number };
 
 /** FPM points of every server of the app in the window, one row per server and point. */
-export async function fpmBuckets(db: Db, appId: string, w: ChartWindow): Promise<FpmBucket[]> {
+export async function fpmBuckets(db: Db, appId: string, w: RollupWindow): Promise<FpmBucket[]> {
   const f = fpmRollups;
   const t = pointOf(f.bucket, w.bucketS);
   return db
@@ -170,7 +169,7 @@ export type MarkerRelease = Pick<Release, 'id' | 'kind' | 'number' | 'ref' | 'st
  * Releases that finished (or, still running, started) inside the window: the chart markers.
  * A release that never started (queued, or refused) changed nothing on the servers.
  */
-export async function releasesInWindow(db: Db, appId: string, w: ChartWindow): Promise<MarkerRelease[]> {
+export async function releasesInWindow(db: Db, appId: string, w: RollupWindow): Promise<MarkerRelease[]> {
   const at = sql`coalesce(${releases.finishedAt}, ${releases.startedAt})`;
   return db
     .select({ id: releases.id, kind: releases.kind, number: releases.number, ref: releases.ref, status: releases.status, startedAt: releases.startedAt, finishedAt: releases.finishedAt, sha: releases.sha })

@@ -2,9 +2,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { open, seal, type KeyRing } from '@/lib/crypto';
 import type { Db } from '../client';
 import { appEnvValues } from '../schema';
-
-/** The row identity a sealed env value is bound to: copied to another app or key, it does not open. */
-export const envValueAad = (appId: string, key: string) => `apps:${appId}:env:${key}`;
+import { envValueAad } from '../sealed-aad';
 
 export type EnvKey = { key: string; managed: boolean; updatedAt: Date };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { fpmRetention } from '@/lib/fpm/poller';
 import { DEFAULT_MONITORING } from '@/lib/monitors/settings';
 import { fpmRollups, fpmSamples, servers } from '../schema';

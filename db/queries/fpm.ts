@@ -1,5 +1,5 @@
 import { and, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import { poolInput } from '@/lib/apps/config';
+import { poolInput } from '@/lib/model/fpm-pool';
 import type { Db } from '../client';
 import { apps, appServers, fpmRollups, fpmSamples, servers, type NewFpmSample, type Server } from '../schema';
 

@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, lt, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client';
-import { notificationChannels, notifications, type Notification, type NotificationChannel, type NotifyEventType } from '../schema';
+import { notificationChannels, notifications, type Notification, type NotificationChannel } from '../schema';
+import type { NotifyEventType } from '@/lib/model/notifications';
 
 type ChannelPatch = Partial<Pick<NotificationChannel, 'name' | 'configSealed' | 'events' | 'enabled' | 'lastSentAt' | 'lastError' | 'lastErrorAt'>>;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { insertApp } from './apps';
 import { finishRelease, findRelease, insertRelease, interruptStaleReleases, liveDeploy, updateRelease } from './releases';
 

@@ -1,14 +1,8 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '@/db';
-import { envValueAad } from '@/db/queries/env-values';
 import { appCertificates, appEnvValues, appWebhooks, envRevisions, monitors, notificationChannels, servers, settings } from '@/db/schema';
-import { certificateKeyAad } from '@/lib/apps/certificates';
+import { certificateKeyAad, channelConfigAad, envRevisionAad, envValueAad, heartbeatTokenAad, privateKeyAad, webhookSecretAad } from '@/db/sealed-aad';
 import { KEY_CHECK_AAD, KEY_CHECK_SETTING } from '@/lib/crypto';
-import { envRevisionAad } from '@/lib/env/store';
-import { heartbeatTokenAad } from '@/lib/monitors/token-aad';
-import { channelConfigAad } from '@/lib/notify/config-aad';
-import { webhookSecretAad } from '@/lib/releases/webhook';
-import { privateKeyAad } from '@/lib/servers/keys';
 
 /** One stored sealed value: where it lives (never what it holds) and the row identity it is bound to. */
 export type SealedValue = {
@@ -32,8 +26,8 @@ const lockIf = <Q extends { for(strength: 'update'): Q }>(query: Q, lock?: boole
 
 /**
  * Every column that holds values sealed with BERTH_MASTER_KEY, and the AAD each row's value is
- * sealed with (each taken from the code that seals it). Key rotation walks exactly this list, and
- * a test fails when db/schema gains a `*sealed*` column that is not on it.
+ * sealed with (db/sealed-aad.ts, shared with the code that seals it). Key rotation walks exactly
+ * this list, and a test fails when db/schema gains a `*sealed*` column that is not on it.
  */
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   {

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client';
-import { users, type NewUser, type Role, type User } from '../schema';
+import { users, type NewUser, type User } from '../schema';
+import type { Role } from '@/lib/model/roles';
 
 export async function findUserById(db: Db, id: number): Promise<User | undefined> {
   const [row] = await db.select().from(users).where(eq(users.id, id));

@@ -1,8 +1,8 @@
 import { integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import type { AppConfig } from '@/lib/apps/config';
+import type { AppConfig } from '@/lib/model/app-config';
 import { servers } from './servers';
 
-/** An app and its configuration (validated by lib/apps/config.ts before it is stored). */
+/** An app and its configuration (validated by lib/model/app-config.ts before it is stored). */
 export const apps = pgTable('apps', {
   id: uuid('id').primaryKey().defaultRandom(),
   slug: text('slug').notNull().unique(),

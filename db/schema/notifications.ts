@@ -1,11 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-
-export const CHANNEL_KINDS = ['webhook', 'slack', 'discord', 'telegram', 'email'] as const;
-export type ChannelKind = (typeof CHANNEL_KINDS)[number];
-
-export const NOTIFY_EVENTS = ['monitor.down', 'monitor.up', 'release.failed', 'release.rolled_back', 'server.unreachable', 'server.host_key_mismatch', 'fpm.max_children'] as const;
-export type NotifyEventType = (typeof NOTIFY_EVENTS)[number];
+import { CHANNEL_KINDS, DELIVERY_STATUSES, type NotifyEventType } from '@/lib/model/notifications';
 
 /**
  * Where alerts go. The channel's settings (webhook URLs, bot tokens, SMTP credentials) are
@@ -38,9 +33,6 @@ export type NotifyEvent = {
   releaseId?: string;
   at: string;
 };
-
-export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'suppressed'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
  * The outbox: one row per event per channel, sent by the delivery loop with retries and

@@ -1,7 +1,7 @@
 import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { hostTextSchema, refusedAddressReason } from '@/lib/remote/address';
+import { hostTextSchema, refusedAddressReason } from '@/lib/model/host-address';
 
 export type ServerFacts = { os: string; osVersion: string; init: 'systemd' | 'none'; cpus: number; memoryMb: number; diskGb: number };
 export type ServiceState = { name: string; running: boolean };
@@ -44,7 +44,7 @@ export type Server = typeof servers.$inferSelect;
 export type NewServer = typeof servers.$inferInsert;
 
 
-/** A DNS name or IP literal (the remote layer's rule), and never a link-local or metadata address. */
+/** A DNS name or IP literal (lib/model/host-address.ts), and never a link-local or metadata address. */
 export const hostInput = hostTextSchema.superRefine((host, ctx) => {
   const reason = isIP(host) ? refusedAddressReason(host) : null;
   if (reason) ctx.addIssue({ code: 'custom', message: `Berth does not connect to ${host}: it ${reason}` });

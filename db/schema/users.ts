@@ -1,8 +1,7 @@
 import { integer, pgEnum, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
+import { ROLES } from '@/lib/model/roles';
 
-export const ROLES = ['owner', 'admin', 'deployer', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
 export const roleEnum = pgEnum('user_role', ROLES);
 
 export const users = pgTable('users', {

@@ -7,7 +7,7 @@ import { issue, makeCa, removeCa } from '@/test-support/tls-fixtures';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { createServer } from '@/lib/servers/create';
 import { recordTlsOutcome, saveUploadedCertificate, tlsContextFor } from './certificates';
-import { appConfigInput } from './config';
+import { appConfigInput } from '@/lib/model/app-config';
 
 // Storing uploaded certificates and building the TLS part of a configure context, on a real database.
 let t: TestDb;

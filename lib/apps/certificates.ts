@@ -1,15 +1,13 @@
 import type { Db } from '@/db';
 import { acmeCertificate, deleteAcmeCertificate, putCertificate, uploadedCertificate } from '@/db/queries/certificates';
 import type { App } from '@/db/schema';
+import { certificateKeyAad } from '@/db/sealed-aad';
 import { ActionError } from '@/lib/auth/action-core';
 import type { AcmeSettings } from '@/lib/config/env';
 import { open, seal, type KeyRing } from '@/lib/crypto';
 import type { ConfigureContext } from '@/lib/recipes/configure';
-import { CertificateInputError, certificateInfo, parseChain, validateUpload, type CertificateInfo } from './certificate-pem';
-import { acmePaths, uploadedPaths } from './tls-paths';
-
-/** The row identity an uploaded key is sealed to: copied into another app's row, it does not open. */
-export const certificateKeyAad = (appId: string) => `apps:${appId}:certificateKey`;
+import { CertificateInputError, certificateInfo, parseChain, validateUpload, type CertificateInfo } from '@/lib/model/certificate-pem';
+import { acmePaths, uploadedPaths } from '@/lib/model/tls-paths';
 
 /**
  * Checks an uploaded chain and key against the app (see validateUpload), seals the key and

@@ -1,4 +1,4 @@
-import type { AppConfig } from './config';
+import type { AppConfig } from '@/lib/model/app-config';
 
 /**
  * Which settings a save changed, as dotted names (e.g. `pool.maxChildren`), for the audit trail.

@@ -4,7 +4,7 @@ import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import { findServer } from '@/db/queries/servers';
 import type { App } from '@/db/schema';
 import { testbedServer } from '@/test-support/testbed-server';
-import { appConfigInput, type AppConfig } from './config';
+import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import { runConfigure } from './configure-job';
 
 // The configure job on a real host: a reload that a failed run left owed is paid by the next run.

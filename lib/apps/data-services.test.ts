@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findApp, findAppBySlug, insertApp, updateAppConfig, upsertPlacements } from '@/db/queries/apps';
-import { envValueAad, listEnvKeys, openEnvValues, upsertEnvValues } from '@/db/queries/env-values';
+import { envValueAad } from '@/db/sealed-aad';
+import { listEnvKeys, openEnvValues, upsertEnvValues } from '@/db/queries/env-values';
 import { createRun, createTasks, updateRun, updateTask } from '@/db/queries/runs';
 import { getSetting } from '@/db/queries/settings';
 import { appEnvValues, appServers } from '@/db/schema';
@@ -9,7 +10,7 @@ import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, open, parseKeyRing } from '@/lib/crypto';
 import { createServer } from '@/lib/servers/create';
 import { REDIS_OPEN_WARNING, postgresTrustWarning } from '@/lib/recipes/configure/data-warnings';
-import { appConfigInput } from './config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { configureContextFor } from './configure-context';
 import { dataServerKey, dataServerOf, dataServiceWarnings, ensureDataCredentials, isDataServer, recordRedisAcl } from './data-services';
 

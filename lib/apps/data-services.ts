@@ -8,7 +8,7 @@ import { getSetting, putSettingIfMissing } from '@/db/queries/settings';
 import type { App, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import { warningOf } from '@/lib/recipes/configure/data-warnings';
-import { DATA_HOSTS, POSTGRES_KEYS, REDIS_KEYS, REDIS_USER_KEYS, dataServiceNames, type DataCredentials } from './data-names';
+import { DATA_HOSTS, POSTGRES_KEYS, REDIS_KEYS, REDIS_USER_KEYS, dataServiceNames, type DataCredentials } from '@/lib/model/data-names';
 
 /** 24 random bytes as base64url: 32 characters of [A-Za-z0-9_-], nothing any shell, SQL or Redis parser treats specially. */
 export const generatePassword = () => randomBytes(24).toString('base64url');

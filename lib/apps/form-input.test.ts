@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changedSettings } from './changes';
-import { appConfigInput } from './config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { appFormInput, configFromForm } from './form-input';
 import { cronText, settingsTexts, workersText } from './form-lines';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { appConfigInput, type AppConfig } from './config';
+import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import { formFieldOf } from './form-fields';
 import { parseCommandLine } from './command-line';
 import { parseCommandLines, parseCronLines, parseHookLines, parseWorkerLines, type LineProblem } from './form-lines';

@@ -1,4 +1,4 @@
-import type { AppConfig } from './config';
+import type { AppConfig } from '@/lib/model/app-config';
 import { formatCommandLine as quote, parseCommandLine } from './command-line';
 
 /**

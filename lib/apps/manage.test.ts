@@ -7,7 +7,7 @@ import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import type { JobPayload } from '@/lib/jobs/queue';
 import { createServer } from '@/lib/servers/create';
-import { appConfigInput } from './config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { createApp, requestConfigure, updateApp } from './manage';
 
 // Domain rules on a real (embedded) database; the queue itself runs for real in the e2e suite.

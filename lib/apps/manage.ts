@@ -6,7 +6,7 @@ import { findServer } from '@/db/queries/servers';
 import type { App, RecipeRun } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { isUniqueViolation, serverKey, type Enqueue } from '@/lib/servers/requests';
-import type { AppConfig } from './config';
+import type { AppConfig } from '@/lib/model/app-config';
 
 /**
  * Every chosen server must exist, be pinned and provisioned, and have the app's PHP version; one

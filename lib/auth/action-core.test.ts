@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { listAuditEvents } from '@/db/queries/audit';
 import { getSetting, putSetting } from '@/db/queries/settings';
 import { insertUser } from '@/db/queries/users';
-import { ROLES, type Role, type User } from '@/db/schema';
+import { ROLES, type Role } from '@/lib/model/roles';
+import type { User } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { ActionError, makeAuthedAction } from './action-core';
 

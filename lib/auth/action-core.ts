@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Db } from '@/db';
 import type { User } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
-import { hasRole, type Role } from './roles';
+import { hasRole } from './roles';
+import type { Role } from '@/lib/model/roles';
 
 export type FieldErrors = Record<string, string[]>;
 export type ActionResult<T = unknown> =

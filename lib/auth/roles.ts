@@ -1,6 +1,4 @@
-import type { Role } from '@/db/schema';
-
-export type { Role } from '@/db/schema';
+import type { Role } from '@/lib/model/roles';
 
 // Higher rank includes every permission of the lower ones.
 const RANK: Record<Role, number> = { viewer: 0, deployer: 1, admin: 2, owner: 3 };

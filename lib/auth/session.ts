@@ -6,7 +6,8 @@ import type { User } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
 import { auth } from './auth';
 import { clientIp } from './client-ip';
-import { hasRole, type Role } from './roles';
+import { hasRole } from './roles';
+import type { Role } from '@/lib/model/roles';
 
 /**
  * The signed-in user, re-read from the database on every request: a disabled account or a

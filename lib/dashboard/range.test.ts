@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bucketTimes, chartWindow, parseRange, RANGE_SPECS, uptimeWindows } from './range';
+import { uptimeWindows } from '@/db/queries/rollup-windows';
+import { bucketTimes, chartWindow, parseRange, RANGE_SPECS } from './range';
 
 const now = new Date('2026-03-10T12:34:30Z');
 

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import type { RollupWindow } from '@/db/queries/rollup-windows';
+
+// bench/dashboard-query.ts imports uptimeWindows from here (bench/ was another engineer's area
+// at the move); its home is db/queries/rollup-windows.ts, where every other caller imports it.
+export { uptimeWindows } from '@/db/queries/rollup-windows';
 
 export const RANGES = ['1h', '24h', '7d', '30d'] as const;
 export type Range = (typeof RANGES)[number];
@@ -26,7 +31,8 @@ export const RANGE_SPECS: Record<Range, { label: string; seconds: number; res: 6
   '30d': { label: '30 d', seconds: 30 * 86_400, res: 3600, bucketS: 3600 },
 };
 
-export type ChartWindow = { range: Range; res: 60 | 3600; bucketS: number; points: number; start: Date; end: Date };
+/** A rollup window (the tier and bucket width the queries read) with the range it shows and its point count. */
+export type ChartWindow = RollupWindow & { range: Range; points: number };
 
 /**
  * The chart's buckets: aligned to the bucket width (so a refresh does not shift every point)
@@ -44,30 +50,4 @@ export function chartWindow(range: Range, now: Date): ChartWindow {
 /** Every bucket start of the window, oldest first, in epoch ms. */
 export function bucketTimes(w: ChartWindow): number[] {
   return Array.from({ length: w.points }, (_, i) => w.start.getTime() + i * w.bucketS * 1000);
-}
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
-/**
- * The uptime windows, read from the rollups in one query, each from the coarsest tier that fits:
- * - the last 24 h exactly: minute rollups up to the next full hour, hour rollups after it;
- * - the last 7 d and 30 d from the next full hour on (at most one partial hour short: minute
- *   rollups are gone by then): hour rollups up to the next UTC midnight, day rollups after it.
- * That is ≤ 84 rows per monitor for 24 h and ≤ 85 for 30 d, instead of 1,440 and 720.
- */
-export function uptimeWindows(now: Date) {
-  const t = now.getTime();
-  const dayAgo = t - DAY;
-  const ceil = (ms: number, unit: number) => new Date(Math.ceil(ms / unit) * unit);
-  const weekHours = ceil(t - 7 * DAY, HOUR);
-  const monthHours = ceil(t - 30 * DAY, HOUR);
-  return {
-    dayStart: new Date(dayAgo),
-    dayHours: ceil(dayAgo, HOUR),
-    weekHours,
-    weekDays: ceil(weekHours.getTime(), DAY),
-    monthHours,
-    monthDays: ceil(monthHours.getTime(), DAY),
-  };
 }

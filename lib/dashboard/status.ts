@@ -1,4 +1,4 @@
-import type { Tone } from '@/components/ui/badge';
+import type { Tone } from '@/lib/model/tone';
 import type { UptimeCounts } from '@/db/queries/dashboard';
 import type { OverviewServer } from '@/db/queries/dashboard-overview';
 import type { MonitorState } from '@/db/schema';

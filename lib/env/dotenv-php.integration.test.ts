@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDotenv, serializeDotenv } from './dotenv';
+import { parseDotenv, serializeDotenv } from '@/lib/model/dotenv';
 import { pick, randomValue, rng } from './random-values';
 
-// The proof that lib/env/dotenv.ts reads and writes .env files exactly as Laravel's reader does:
+// The proof that lib/model/dotenv.ts reads and writes .env files exactly as Laravel's reader does:
 // the real phpdotenv (Debian's php-vlucas-phpdotenv, which scripts/testbed/up.sh installs in the
 // /usr the test hosts share) runs here through php-cli. No test host is needed, but the testbed
 // leg is where php and the package are guaranteed.

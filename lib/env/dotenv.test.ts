@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkEnvKey, checkEnvValue, parseDotenv, serializeDotenv, type ParseResult } from './dotenv';
+import { checkEnvKey, checkEnvValue, parseDotenv, serializeDotenv, type ParseResult } from '@/lib/model/dotenv';
 import { randomValue, rng } from './random-values';
 
 // dotenv-php.integration.test.ts feeds the same kinds of values to the real phpdotenv.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ActionError, type FieldErrors } from '@/lib/auth/action-core';
-import { checkEnvKey, checkEnvValue } from './dotenv';
+import { checkEnvKey, checkEnvValue } from '@/lib/model/dotenv';
 
 export const MAX_ENV_KEYS = 500;
 export const MAX_VALUE_BYTES = 64 * 1024;

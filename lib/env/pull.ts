@@ -2,14 +2,14 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '@/db';
 import { findApp, placementsOfApp } from '@/db/queries/apps';
 import type { EnvChange } from '@/db/schema';
-import { appLayout } from '@/lib/apps/config';
+import { appLayout } from '@/lib/model/app-layout';
 import { ActionError } from '@/lib/auth/action-core';
 import type { KeyRing } from '@/lib/crypto';
 import { asUser, cmd } from '@/lib/remote/command';
 import { closeConnection } from '@/lib/remote/connection';
 import { recordServerFailure } from '@/lib/servers/failures';
 import { connectTransport, targetOf } from '@/lib/servers/remote';
-import { parseDotenv } from './dotenv';
+import { parseDotenv } from '@/lib/model/dotenv';
 import { currentEnv, diffEnv, saveEnv, type SaveOutcome } from './store';
 
 /** Larger than any real .env; the editor's paste has the same bound. */

@@ -5,7 +5,7 @@ import { insertRelease, updateRelease } from '@/db/queries/releases';
 import { activeRunFor, createRun, findRun, updateRun } from '@/db/queries/runs';
 import { insertUser } from '@/db/queries/users';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import type { JobPayload } from '@/lib/jobs/queue';
 import { createServer } from '@/lib/servers/create';

@@ -19,10 +19,10 @@ import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
 import { envPushStates } from '@/db/queries/env-revisions';
 import type { App } from '@/db/schema';
-import { SECRET_KEYS } from '@/lib/apps/data-names';
+import { SECRET_KEYS } from '@/lib/model/data-names';
 import type { KeyRing } from '@/lib/crypto';
 import { MIN_SECRET_LENGTH } from '@/lib/remote/redact';
-import { serializeDotenv } from './dotenv';
+import { serializeDotenv } from '@/lib/model/dotenv';
 import { currentEnv, openEnvRevision, type EnvSnapshot } from './store';
 
 export const MIN_ENV_SECRET_LENGTH = 8;

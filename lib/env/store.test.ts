@@ -4,9 +4,10 @@ import { findEnvRevision, listEnvRevisions } from '@/db/queries/env-revisions';
 import { insertMissingEnvValues, listEnvKeys } from '@/db/queries/env-values';
 import { insertUser } from '@/db/queries/users';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { generateKeyText, open, parseKeyRing } from '@/lib/crypto';
-import { currentEnv, diffEnv, EnvConflictError, envRevisionAad, openEnvRevision, recordManagedEnvRevision, saveEnv } from './store';
+import { currentEnv, diffEnv, EnvConflictError, openEnvRevision, recordManagedEnvRevision, saveEnv } from './store';
+import { envRevisionAad } from '@/db/sealed-aad';
 
 const ring = parseKeyRing(generateKeyText(1));
 let t: TestDb;

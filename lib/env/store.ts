@@ -2,13 +2,11 @@ import type { Db } from '@/db';
 import { findEnvRevision, insertEnvRevision, latestEnvRevisionNumber, lockAppForEnv } from '@/db/queries/env-revisions';
 import { deleteEnvValues, openEnvRows, upsertEnvValues } from '@/db/queries/env-values';
 import type { EnvChange, EnvRevisionSource } from '@/db/schema';
+import { envRevisionAad } from '@/db/sealed-aad';
 import { open, seal, type KeyRing } from '@/lib/crypto';
 
 /** A whole environment at one revision: what a push writes and a restore brings back. */
 export type EnvSnapshot = { values: Record<string, string>; managed: string[] };
-
-/** The revision's identity: a snapshot copied to another app or number does not open. */
-export const envRevisionAad = (appId: string, number: number) => `apps:${appId}:env-revision:${number}`;
 
 /** Someone saved since the editor was loaded: saving would silently undo their change. */
 export class EnvConflictError extends Error {

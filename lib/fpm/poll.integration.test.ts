@@ -5,7 +5,7 @@ import { insertApp, updateAppConfig } from '@/db/queries/apps';
 import { createRun } from '@/db/queries/runs';
 import { updateServer } from '@/db/queries/servers';
 import { fpmRollups, fpmSamples, notificationChannels, notifications, type Server } from '@/db/schema';
-import { appConfigInput, type AppConfig } from '@/lib/apps/config';
+import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import { releaseBed } from '@/test-support/testbed-release';
 import { configureRecipe } from '@/lib/recipes/configure';
 import { runRecipe } from '@/lib/recipes/runner';

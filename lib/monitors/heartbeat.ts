@@ -12,7 +12,7 @@ import type { Monitor } from '@/db/schema';
 import { open, seal, type KeyRing } from '@/lib/crypto';
 import { goUp, heartbeatDown, type TransitionDeps } from './incidents';
 import { aggregateRollups, lastStates } from './result-writer';
-import { heartbeatTokenAad } from './token-aad';
+import { heartbeatTokenAad } from '@/db/sealed-aad';
 
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { refusedAddressReason } from '@/lib/remote/address';
+import { refusedAddressReason } from '@/lib/model/host-address';
 import { statusMatches, type StatusRanges } from './status-spec';
 import { bareHost, isMetadataName, RefusedAddressError, safeLookup, type Resolve } from '@/lib/remote/url-safety';
 

@@ -5,7 +5,7 @@ import { listAutoMonitors, updateMonitor } from '@/db/queries/monitors';
 import { insertServer, updateServer } from '@/db/queries/servers';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appServers } from '@/db/schema';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { syncAppMonitors } from './app-monitors';
 import { ResultWriter } from './result-writer';
 import { pruneChecks } from './retention';

@@ -1,7 +1,7 @@
 import type { NotificationChannel } from '@/db/schema';
 import { open, seal, type KeyRing } from '@/lib/crypto';
 import type { ChannelConfig } from './config';
-import { channelConfigAad } from './config-aad';
+import { channelConfigAad } from '@/db/sealed-aad';
 
 /** Seals the whole config as one JSON value, bound to the channel's id. */
 export function sealChannelConfig(ring: KeyRing, channelId: string, config: ChannelConfig): string {

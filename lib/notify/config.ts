@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChannelKind } from '@/db/schema';
+import type { ChannelKind } from '@/lib/model/notifications';
 import { CONFIG_FIELDS, SECRET_FIELDS } from './fields';
 import { hostProblem, httpUrlProblem } from '@/lib/remote/url-safety';
 

@@ -1,6 +1,7 @@
 import type { Db } from '@/db';
 import { hasRecentDelivery, insertNotification, subscribedChannels } from '@/db/queries/notifications';
-import type { NotifyEvent, NotifyEventType } from '@/db/schema';
+import type { NotifyEvent } from '@/db/schema';
+import type { NotifyEventType } from '@/lib/model/notifications';
 import { kickNotifier } from './kick';
 
 /**

@@ -1,4 +1,4 @@
-import type { ChannelKind, NotifyEventType } from '@/db/schema/notifications';
+import type { ChannelKind, NotifyEventType } from '@/lib/model/notifications';
 
 /**
  * The form side of channel settings, shared by the validation (lib/notify/config.ts) and the

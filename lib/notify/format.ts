@@ -1,4 +1,5 @@
-import type { NotifyEvent, NotifyEventType } from '@/db/schema';
+import type { NotifyEvent } from '@/db/schema';
+import type { NotifyEventType } from '@/lib/model/notifications';
 
 /** An event as sent: a real one from the outbox, or the "Send test" message (type `test`). */
 export type OutgoingEvent = Omit<NotifyEvent, 'type'> & { type: NotifyEventType | 'test' };

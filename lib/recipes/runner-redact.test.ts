@@ -3,7 +3,7 @@ import { insertApp } from '@/db/queries/apps';
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import { insertUser } from '@/db/queries/users';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { appEnvSecrets, envSecrets } from '@/lib/env/secrets';
 import { saveEnv } from '@/lib/env/store';

@@ -10,7 +10,7 @@ import { createRun, findRun, interruptStaleRuns, tasksOf } from '@/db/queries/ru
 import type { App } from '@/db/schema';
 import { freshPostgresDatabase } from '@/test-support/test-db';
 import { fixtureRepo } from '@/test-support/fixtures/git-repo';
-import { appConfigInput, type AppConfig } from '@/lib/apps/config';
+import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { configureRecipe } from '@/lib/recipes/configure';
 import { pinnedTestServer } from '@/test-support/testbed-server';

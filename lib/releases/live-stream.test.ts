@@ -5,7 +5,7 @@ import { createTasks, updateRun, updateTask } from '@/db/queries/runs';
 import { watchedRunsAndTasks } from '@/db/queries/release-watch';
 import type { App, Release, Server, TaskRun } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { createServer } from '@/lib/servers/create';
 import { liveReleaseEvents, liveReleaseStream, type LiveItem, type LiveStreamOptions } from './live-stream';

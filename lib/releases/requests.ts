@@ -3,7 +3,7 @@ import { findApp } from '@/db/queries/apps';
 import { activeConfigureRuns, activeRelease, findRelease, insertRelease, successfulDeploys, updateRelease } from '@/db/queries/releases';
 import type { Release } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
-import { branchInput } from '@/lib/apps/config';
+import { branchInput } from '@/lib/model/app-fields';
 import { isUniqueViolation, type Enqueue } from '@/lib/servers/requests';
 import type { KeyRing } from '@/lib/crypto';
 import { openEnvRevision, saveEnv } from '@/lib/env/store';

@@ -8,7 +8,7 @@ import { expiredSnapshots, insertSnapshot, markSnapshotsDeleted, restoreRunsOfRe
 import { insertUser } from '@/db/queries/users';
 import type { App, Release, Server } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import type { JobPayload } from '@/lib/jobs/queue';
 import { recordSnapshots, requestSnapshotRestore } from './snapshots';
 

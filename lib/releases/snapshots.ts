@@ -5,7 +5,7 @@ import { updateRun } from '@/db/queries/runs';
 import { expiredSnapshots, findSnapshot, insertRestoreRun, insertSnapshot, markSnapshotRestored, markSnapshotsDeleted } from '@/db/queries/snapshots';
 import type { App, RecipeRun } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
-import { dataServiceNames } from '@/lib/apps/data-names';
+import { dataServiceNames } from '@/lib/model/data-names';
 import { dataServerOf } from '@/lib/apps/data-services';
 import type { KeyRing } from '@/lib/crypto';
 import type { ReleaseContext } from '@/lib/recipes/release';

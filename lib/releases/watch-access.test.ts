@@ -4,7 +4,7 @@ import { insertRelease } from '@/db/queries/releases';
 import { insertUser, setUserDisabled, updateUserPassword } from '@/db/queries/users';
 import { apps, type Release, type User } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { authorizeWatch, sessionStillValid } from './watch-access';
 
 // The release log route's own check (app/api/releases/[id]/events), with the session injected.

@@ -3,7 +3,7 @@ import type { Db } from '@/db';
 import { findApp, findAppBySlug } from '@/db/queries/apps';
 import { attachDeliveryRelease, claimDelivery, findWebhook, pruneDeliveries, unclaimDelivery } from '@/db/queries/webhooks';
 import type { App } from '@/db/schema';
-import { slugInput } from '@/lib/apps/config';
+import { slugInput } from '@/lib/model/app-fields';
 import { recordAudit } from '@/lib/audit/record';
 import { ActionError, type FieldErrors } from '@/lib/auth/action-core';
 import { SealError, type KeyRing } from '@/lib/crypto';

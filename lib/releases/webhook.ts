@@ -1,7 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { branchInput } from '@/lib/apps/config';
+import { branchInput } from '@/lib/model/app-fields';
 import { fieldErrorsOf, type FieldErrors } from '@/lib/auth/action-core';
+import { webhookSecretAad } from '@/db/sealed-aad';
 import { open, seal, type KeyRing } from '@/lib/crypto';
 
 /**
@@ -14,8 +15,6 @@ import { open, seal, type KeyRing } from '@/lib/crypto';
 export const MAX_BODY_BYTES = 64 * 1024;
 export const WINDOW_SECONDS = 300;
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
-
-export const webhookSecretAad = (appId: string) => `apps:${appId}:webhookSecret`;
 
 /** 32 random bytes, base64url: typed into CI settings, so no characters that need quoting. */
 export const generateWebhookSecret = () => randomBytes(32).toString('base64url');

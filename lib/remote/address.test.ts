@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hostTextProblem, hostTextSchema, refusedAddressReason, resolveHost } from './address';
+import { hostTextProblem, hostTextSchema, refusedAddressReason } from '@/lib/model/host-address';
+import { resolveHost } from './address';
 import { AddressError } from './errors';
 
 describe('host text', () => {

@@ -4,7 +4,7 @@
  */
 export { and, asUser, cmd, env, ignoreFailure, or, pipe, redirect, render, script, CommandError, UNIX_NAME } from './command';
 export type { Arg, Command, Script } from './command';
-export { hostTextProblem, hostTextSchema, resolveHost } from './address';
+export { resolveHost } from './address';
 export { closeAll, closeConnection, getConnection, handshakeCount, probeHostKey, MAX_CHANNELS } from './connection';
 export type { ConnectOptions, HostKeyProbe, ServerTarget } from './connection';
 export { checkPrivateKey } from './connect-failure';

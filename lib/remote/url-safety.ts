@@ -7,7 +7,7 @@
  */
 import dns from 'node:dns';
 import net from 'node:net';
-import { hostTextProblem, refusedAddressReason } from '@/lib/remote/address';
+import { hostTextProblem, refusedAddressReason } from '@/lib/model/host-address';
 
 /** Cloud metadata services reachable by name; refused whatever they resolve to. */
 const METADATA_NAMES = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'metadata.azure.internal', 'instance-data', 'instance-data.ec2.internal']);

@@ -1,4 +1,5 @@
 import ssh2 from 'ssh2';
+import { privateKeyAad } from '@/db/sealed-aad';
 import type { KeyRing } from '@/lib/crypto';
 import { open, seal } from '@/lib/crypto';
 
@@ -8,9 +9,6 @@ const { utils } = ssh2;
 export class KeyInputError extends Error {
   override name = 'KeyInputError';
 }
-
-/** The row identity a server's sealed private key is bound to: moved to another row, it does not open. */
-export const privateKeyAad = (serverId: string) => `servers:${serverId}:privateKey`;
 
 /** True when an `ssh-ed25519` public line carries a well-formed blob (a 32-byte key). */
 export function wellFormedEd25519(publicLine: string): boolean {

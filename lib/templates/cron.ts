@@ -1,20 +1,8 @@
-import { CronExpressionParser } from 'cron-parser';
+import { cronScheduleProblem } from '@/lib/model/cron-schedule';
 import { and, cmd, redirect, render } from '@/lib/remote/command';
 import { HEADER, safe, TemplateValueError } from './directive';
 
 export type CronEntry = { schedule: string; argv: string[] };
-
-/** Five fields, checked by cron-parser; macros like @reboot are not offered. */
-export function cronScheduleProblem(schedule: string): string | null {
-  const fields = schedule.trim().split(/\s+/);
-  if (fields.length !== 5) return 'a schedule has exactly five fields (minute hour day month weekday)';
-  try {
-    CronExpressionParser.parse(fields.join(' '));
-    return null;
-  } catch (err) {
-    return `not a valid schedule: ${(err as Error).message}`;
-  }
-}
 
 /**
  * /etc/cron.d/berth-<slug>: each line runs as the app's user from its current release. cron

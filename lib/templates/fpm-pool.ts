@@ -1,6 +1,5 @@
+import { poolProblems, type PmMode } from '@/lib/model/fpm-pool';
 import { HEADER, positiveInt, safe, TemplateValueError } from './directive';
-
-export type PmMode = 'static' | 'dynamic' | 'ondemand';
 
 export type PoolConfig = {
   slug: string;
@@ -23,19 +22,6 @@ export type PoolConfig = {
   /** Reachable only through nginx on the server itself (see the vhost). */
   statusPath: string;
 };
-
-/** Checks the pm numbers the way php-fpm does, with messages an operator can act on. */
-export function poolProblems(c: Pick<PoolConfig, 'pm' | 'maxChildren' | 'startServers' | 'minSpareServers' | 'maxSpareServers'>): string[] {
-  const problems: string[] = [];
-  if (!Number.isInteger(c.maxChildren) || c.maxChildren < 1) problems.push('max_children must be at least 1');
-  if (c.pm === 'dynamic') {
-    if (c.minSpareServers < 1) problems.push('min_spare_servers must be at least 1');
-    if (c.maxSpareServers < c.minSpareServers) problems.push('max_spare_servers must be ≥ min_spare_servers');
-    if (c.startServers < c.minSpareServers || c.startServers > c.maxSpareServers) problems.push('start_servers must lie between min_spare_servers and max_spare_servers');
-    if (c.maxSpareServers > c.maxChildren) problems.push('max_spare_servers must be ≤ max_children');
-  }
-  return problems;
-}
 
 export function renderPool(c: PoolConfig): string {
   const problems = poolProblems(c);

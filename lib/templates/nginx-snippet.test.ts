@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { renderVhost } from './nginx-vhost';
-import { snippetStructureProblem, UNBALANCED } from './nginx-snippet';
+import { snippetStructureProblem, UNBALANCED } from '@/lib/model/nginx-snippet';
 
 const app = { slug: 'shop', kind: 'static', domains: ['shop.example.com'] };
 const snippetErrors = (nginxSnippet: string) => {

@@ -1,5 +1,5 @@
 import { HEADER, positiveInt, safe, TemplateValueError } from './directive';
-import { snippetStructureProblem } from './nginx-snippet';
+import { snippetStructureProblem } from '@/lib/model/nginx-snippet';
 
 /** `include`: the proxy_pass lives in a file of its own (renderLiveUpstream), which a release rewrites to move traffic. */
 export type Upstream =

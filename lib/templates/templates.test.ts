@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cronScheduleProblem, laravelScheduler, renderCron } from './cron';
+import { cronScheduleProblem } from '@/lib/model/cron-schedule';
+import { laravelScheduler, renderCron } from './cron';
 import { HEADER, TemplateValueError } from './directive';
-import { poolProblems, renderPool, type PoolConfig } from './fpm-pool';
+import { poolProblems } from '@/lib/model/fpm-pool';
+import { renderPool, type PoolConfig } from './fpm-pool';
 import { renderLiveUpstream, renderVhost, type VhostConfig } from './nginx-vhost';
 import { renderPrograms, renderWorkers } from './supervisor-program';
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUserById, insertUser } from '@/db/queries/users';
-import type { Role, User } from '@/db/schema';
+import type { Role } from '@/lib/model/roles';
+import type { User } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { verifyPassword } from '@/lib/auth/password';
 import { changeOwnPassword, changeRole, createUser, resetPassword, setDisabled } from './manage';

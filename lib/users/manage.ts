@@ -9,7 +9,8 @@ import {
   updateUserPassword,
   updateUserRole,
 } from '@/db/queries/users';
-import type { Role, User } from '@/db/schema';
+import type { Role } from '@/lib/model/roles';
+import type { User } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { canAssignRole } from '@/lib/auth/roles';

@@ -1,4 +1,4 @@
-import { appLayout } from '@/lib/apps/config';
+import { appLayout } from '@/lib/model/app-layout';
 import { and, cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { fpmService } from '../provision/context';

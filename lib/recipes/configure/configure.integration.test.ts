@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getWithHost, testHost } from '@/test-support/testbed-hosts';
-import { appConfigInput, type AppConfig } from '@/lib/apps/config';
+import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import { cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { testbedServer } from '@/test-support/testbed-server';

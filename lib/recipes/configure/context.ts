@@ -1,6 +1,6 @@
 import type { ServerFacts } from '@/db/schema';
-import type { AppConfig } from '@/lib/apps/config';
-import type { DataCredentials } from '@/lib/apps/data-names';
+import type { AppConfig } from '@/lib/model/app-config';
+import type { DataCredentials } from '@/lib/model/data-names';
 import type { Service } from '../provision/context';
 import type { Slot } from './web-slots';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataServiceNames } from '@/lib/apps/data-names';
+import { dataServiceNames } from '@/lib/model/data-names';
 import { ensureSql, lookSql, parseLook, quoteIdent, quoteLiteral, scramVerifier, scramVerifies, type PostgresLook } from './postgres-sql';
 import { LOOK_COMMANDS, aclFileOf, aclRules, applyCommands, parseApply, parseLook as parseRedisLook, parseRedisVersion, passwordHash } from './redis-acl';
 

@@ -6,7 +6,7 @@ import { insertApp } from '@/db/queries/apps';
 import { listEnvKeys, openEnvValues } from '@/db/queries/env-values';
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import { recipeRuns, taskRuns, type App } from '@/db/schema';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { runConfigure } from '@/lib/apps/configure-job';
 import { dataServerKey, dataServiceWarnings } from '@/lib/apps/data-services';
 import { getSetting } from '@/db/queries/settings';

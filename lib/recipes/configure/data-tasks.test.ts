@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appConfigInput } from '@/lib/apps/config';
-import type { DataCredentials } from '@/lib/apps/data-names';
+import { appConfigInput } from '@/lib/model/app-config';
+import type { DataCredentials } from '@/lib/model/data-names';
 import { RecordingTransport } from '@/lib/remote/recording-transport';
 import type { ConfigureContext } from './context';
 import { database } from './database';

@@ -1,6 +1,6 @@
 import { and, asUser, cmd, env, type Command } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
-import { DATA_HOSTS } from '@/lib/apps/data-names';
+import { DATA_HOSTS } from '@/lib/model/data-names';
 import { changed, unchanged, type Task } from '../task';
 import type { ConfigureContext } from './context';
 import { DATA_SERVER_GONE, postgresTrustWarning, withWarning } from './data-warnings';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import type { AppRole, ConfigureContext } from './context';
 import { desiredFiles } from './desired-files';
 

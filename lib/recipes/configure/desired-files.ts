@@ -1,4 +1,5 @@
-import { appLayout, type AppConfig } from '@/lib/apps/config';
+import { appLayout } from '@/lib/model/app-layout';
+import type { AppConfig } from '@/lib/model/app-config';
 import { cmd, type Command } from '@/lib/remote/command';
 import { laravelScheduler, renderCron } from '@/lib/templates/cron';
 import { renderPool } from '@/lib/templates/fpm-pool';

@@ -1,6 +1,6 @@
 import { cmd } from '@/lib/remote/command';
 import { redact } from '@/lib/remote/redact';
-import { DATA_HOSTS } from '@/lib/apps/data-names';
+import { DATA_HOSTS } from '@/lib/model/data-names';
 import { changed, unchanged, type Task } from '../task';
 import type { ConfigureContext } from './context';
 import { DATA_SERVER_GONE, REDIS_OPEN_WARNING, withWarning } from './data-warnings';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { cmd } from '@/lib/remote/command';
 import { testbedServer } from '@/test-support/testbed-server';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { issue, makeCa, removeCa } from '@/test-support/tls-fixtures';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { render } from '@/lib/remote/command';
 import type { ConfigureContext } from './context';
 import { certbotCommand, certbotMessage, deployHook, fitsDomains } from './tls-acme';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appConfigInput, appLayout } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
+import { appLayout } from '@/lib/model/app-layout';
 import { RecordingTransport } from '@/lib/remote/recording-transport';
 import { renderCron } from '@/lib/templates/cron';
 import type { ConfigureContext } from './context';

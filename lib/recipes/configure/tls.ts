@@ -1,5 +1,5 @@
-import { certificateInfo, parseChain } from '@/lib/apps/certificate-pem';
-import { acmePaths, uploadedPaths } from '@/lib/apps/tls-paths';
+import { certificateInfo, parseChain } from '@/lib/model/certificate-pem';
+import { acmePaths, uploadedPaths } from '@/lib/model/tls-paths';
 import { cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { ensureFile } from '../provision/managed-file';

@@ -1,4 +1,5 @@
-import { appLayout, type AppConfig } from '@/lib/apps/config';
+import { appLayout } from '@/lib/model/app-layout';
+import type { AppConfig } from '@/lib/model/app-config';
 import { cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import type { AppRole } from './context';

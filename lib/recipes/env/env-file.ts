@@ -1,5 +1,5 @@
-import { appLayout } from '@/lib/apps/config';
-import { serializeDotenv } from '@/lib/env/dotenv';
+import { appLayout } from '@/lib/model/app-layout';
+import { serializeDotenv } from '@/lib/model/dotenv';
 import { and, asUser, cmd, locked, LOCK_BUSY_EXIT, or, type Command } from '@/lib/remote/command';
 import { RemoteError } from '@/lib/remote/errors';
 import type { Transport } from '@/lib/remote/transport';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appConfigInput } from '@/lib/apps/config';
-import { serializeDotenv } from '@/lib/env/dotenv';
+import { appConfigInput } from '@/lib/model/app-config';
+import { serializeDotenv } from '@/lib/model/dotenv';
 import { RecordingTransport } from '@/lib/remote/recording-transport';
 import type { ReleaseContext } from '../release/context';
 import { releaseRecipe } from '../release';

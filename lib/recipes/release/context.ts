@@ -1,4 +1,4 @@
-import type { AppConfig } from '@/lib/apps/config';
+import type { AppConfig } from '@/lib/model/app-config';
 import type { EnvToWrite } from '../env/env-file';
 import type { AppRole } from '../configure/context';
 
@@ -27,7 +27,7 @@ export type ReleaseContext = {
   env?: EnvToWrite & { written?: boolean };
 };
 
-/** The app's database and the role that owns it (lib/apps/data-names.ts), on its data server. */
+/** The app's database and the role that owns it (lib/model/data-names.ts), on its data server. */
 export type SnapshotTarget = { database: string; role: string };
 
 /** Switching back: the directory to make current again. */

@@ -1,4 +1,4 @@
-import type { AppConfig } from '@/lib/apps/config';
+import type { AppConfig } from '@/lib/model/app-config';
 import { cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { liveUpstreamContent } from '../configure/desired-files';

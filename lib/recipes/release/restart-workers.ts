@@ -1,4 +1,4 @@
-import { appLayout } from '@/lib/apps/config';
+import { appLayout } from '@/lib/model/app-layout';
 import { cmd } from '@/lib/remote/command';
 import { supervisorPrograms } from '../configure/desired-files';
 import { hasWebSlots } from '../configure/web-slots';

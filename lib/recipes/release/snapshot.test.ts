@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { RecordingTransport, type Responder } from '@/lib/remote/recording-transport';
 import type { ReleaseContext } from './context';
 import { hooks } from './hooks';

@@ -1,5 +1,6 @@
 import { redact } from '@/lib/remote/redact';
-import { appLayout, type AppConfig } from '@/lib/apps/config';
+import { appLayout } from '@/lib/model/app-layout';
+import type { AppConfig } from '@/lib/model/app-config';
 import { cmd, ignoreFailure, or, script } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { webSlotsContent } from '../configure/desired-files';

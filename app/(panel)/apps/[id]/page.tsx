@@ -9,7 +9,7 @@ import { findApp, latestAppRun, placementsOfApp } from '@/db/queries/apps';
 import { listServers } from '@/db/queries/servers';
 import { AppSummary } from '@/components/apps/app-summary';
 import { ReleasesCard } from '@/components/apps/releases-card';
-import { activeRelease } from '@/db/queries/releases';
+import { activeRelease, liveDeploy, releasesOf } from '@/db/queries/releases';
 import { PlacementForm } from '@/components/apps/placement-form';
 import { SettingsForm } from '@/components/apps/settings-form';
 import { PendingChanges } from '@/components/apps/pending-changes';
@@ -19,11 +19,23 @@ import { WebhookCard } from '@/components/apps/webhook-card';
 import { EnvCard } from '@/components/env/env-card';
 import { HealthCard } from '@/components/dashboard/health-card';
 import { listEnvKeys } from '@/db/queries/env-values';
+import { certificatesOfApp } from '@/db/queries/certificates';
+import { appMonitors, uptimeOfApp } from '@/db/queries/dashboard';
+import { findWebhook } from '@/db/queries/webhooks';
 import { envPushSummary } from '@/lib/env/push';
+import { dataServerOf, dataServiceWarnings } from '@/lib/apps/data-services';
 import { settingsTexts } from '@/lib/apps/form-lines';
 import { tasksOf } from '@/db/queries/runs';
 import { hasRole } from '@/lib/auth/roles';
+import type { AppConfig } from '@/lib/model/app-config';
 import { requireUser } from '@/lib/auth/session';
+
+/** Where the app's database and Redis user live, with their last configure warnings; null when it has neither. */
+async function dataServicesOf(appId: string, config: AppConfig) {
+  if (!config.dataServices.postgres && !config.dataServices.redis) return null;
+  const data = await dataServerOf(db(), appId);
+  return { ...data, warnings: data.server ? await dataServiceWarnings(db(), appId, data.server.id) : [] };
+}
 
 export default async function AppPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
@@ -43,14 +55,25 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
   const allServers = canManage ? await listServers(db()) : [];
   const serverNameById = new Map(allServers.map((s) => [s.id, s.name]));
   const rolesById = new Map(placements.map((p) => [p.server.id, p.roles]));
-  const [envKeys, envPush] = await Promise.all([listEnvKeys(db(), app.id), envPushSummary(db(), app.id)]);
+  const [envKeys, envPush, releaseList, live, certificates, hook, monitors, uptime, dataServices] = await Promise.all([
+    listEnvKeys(db(), app.id),
+    envPushSummary(db(), app.id),
+    releasesOf(db(), app.id),
+    liveDeploy(db(), app.id),
+    certificatesOfApp(db(), app.id),
+    findWebhook(db(), app.id),
+    appMonitors(db(), app.id),
+    uptimeOfApp(db(), app.id, new Date()),
+    dataServicesOf(app.id, config),
+  ]);
+  const webServers = placements.filter((p) => p.roles.includes('web')).map((p) => p.server);
   return (
     <>
       <LiveRefresh active={moving} />
       <PageHeader title={app.name} description={`${config.slug} · ${config.kind} · ${config.domains.join(', ')}`} actions={canManage && <ConfigureButton appId={app.id} />} />
       <div className="grid gap-6 lg:grid-cols-2">
-        <HealthCard appId={app.id} />
-        <ReleasesCard app={app} canDeploy={hasRole(user.role, 'deployer')} />
+        <HealthCard appId={app.id} monitors={monitors} uptime={uptime} />
+        <ReleasesCard app={app} canDeploy={hasRole(user.role, 'deployer')} list={releaseList} live={live} />
         <EnvCard appId={app.id} keyCount={envKeys.length} latest={envPush.latest} pending={envPush.pending} />
         {config.kind === 'php' && (
           <Card title="PHP-FPM pool" description={`PHP ${config.phpVersion}, pm ${config.pool.pm}. Changes apply without a release.`}>
@@ -72,9 +95,9 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
           </Card>
         )}
         {canManage && <Card title="Pending changes" description="What configuring now would change on each server, as a diff."><PendingChanges appId={app.id} /></Card>}
-        <DataServicesCard appId={app.id} config={config} />
-        <TlsCard appId={app.id} config={config} canManage={canManage} />
-        <WebhookCard appId={app.id} branch={config.branch} canManage={canManage} />
+        <DataServicesCard config={config} envKeys={envKeys} data={dataServices} />
+        <TlsCard appId={app.id} config={config} canManage={canManage} certificates={certificates} web={webServers} />
+        <WebhookCard appId={app.id} branch={config.branch} canManage={canManage} hook={hook} />
         {runs.map(({ server, roles, run, tasks }) => (
           <Card key={server.id} title={`On ${server.name}`} description={`${roles.join(' + ')} · the latest configure run.`}>
             <div data-testid={`app-server-${server.name}`}>{run ? <RunView run={run} tasks={tasks} /> : <p className="text-sm text-slate-600">Not configured yet.</p>}</div>

@@ -10,7 +10,7 @@ import { clientIp } from '@/lib/auth/client-ip';
 import { attemptLogin } from '@/lib/auth/login';
 import { reauthProof } from '@/lib/auth/reauth-proof';
 import { requireRecentLogin } from '@/lib/auth/recent-login';
-import { parseDotenv } from '@/lib/env/dotenv';
+import { parseDotenv } from '@/lib/model/dotenv';
 import { editorRowsField, envFromRows } from '@/lib/env/editor-input';
 import { confirmPull, previewPull } from '@/lib/env/pull';
 import { requestEnvPush } from '@/lib/env/push';

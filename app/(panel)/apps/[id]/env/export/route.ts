@@ -6,7 +6,7 @@ import { clientIpFrom } from '@/lib/auth/client-ip';
 import { hasRecentLogin, STALE_LOGIN_MESSAGE } from '@/lib/auth/recent-login';
 import { hasRole } from '@/lib/auth/roles';
 import { currentUser } from '@/lib/auth/session';
-import { serializeDotenv } from '@/lib/env/dotenv';
+import { serializeDotenv } from '@/lib/model/dotenv';
 import { currentEnv } from '@/lib/env/store';
 import { getRuntime } from '@/lib/runtime';
 

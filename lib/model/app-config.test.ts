@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appConfigInput } from './config';
+import { appConfigInput } from './app-config';
 
 const base = { slug: 'shop', kind: 'php', domains: ['shop.example.com'] };
 

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GET } from '@/app/api/metrics/route';
 import { insertApp } from '@/db/queries/apps';
 import { auditEvents, checkRollups, fpmSamples, monitors, releases, servers } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { readEnv } from '@/lib/config/env';
 import { setRuntime, type Runtime } from '@/lib/runtime';
-import { handleMetrics, METRICS_OFF_TEXT, tokenMatches } from './handler';
+import { handleMetrics, METRICS_OFF_TEXT, tokenMatches } from '@/lib/metrics/handler';
+import { GET } from './route';
 
 const TOKEN = 'm'.repeat(40);
 const NOW = new Date();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appLayout, slugInput } from './config';
+import { slugInput } from './app-fields';
+import { appLayout } from './app-layout';
 import { acmeRenewalCronPath, legacyAcmeRenewalCronPath } from './tls-paths';
 
 describe('the ACME renewal cron file', () => {

@@ -6,14 +6,14 @@ import { insertUser } from '@/db/queries/users';
 import { saveWebhook } from '@/db/queries/webhooks';
 import { apps, releases, webhookDeliveries, type App } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import type { JobPayload } from '@/lib/jobs/queue';
-import { POST } from '@/app/api/apps/[id]/deploy/route';
 import { readEnv } from '@/lib/config/env';
 import { setRuntime } from '@/lib/runtime';
-import { receiveDelivery, REPLAYED, type DeliveryDeps } from './webhook-delivery';
-import { generateWebhookSecret, sealWebhookSecret, signBody } from './webhook';
+import { receiveDelivery, REPLAYED, type DeliveryDeps } from '@/lib/releases/webhook-delivery';
+import { generateWebhookSecret, sealWebhookSecret, signBody } from '@/lib/releases/webhook';
+import { POST } from './route';
 
 // The domain rules on a real (embedded) database; the queue itself runs for real in e2e/webhook.spec.ts.
 let t: TestDb;

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * The single fields of an app's configuration (lib/model/app-config.ts): strict patterns shared by
+ * the forms, the actions and the stored config. The renderers check their values again
+ * (lib/templates/directive.ts).
+ */
+const RESERVED_USERS = new Set(['root', 'www-data', 'nobody', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'mail', 'news', 'backup', 'postgres', 'redis', 'sshd', 'berth']);
+
+export const slugInput = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'A slug is a lowercase letter, then up to 31 lowercase letters, digits or dashes')
+  .refine((s) => !RESERVED_USERS.has(s), 'This slug is reserved (it would clash with a system user)');
+
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+export const domainInput = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})+$`), 'Enter a domain name such as shop.example.com');
+
+/** A path inside the app (shared or writable paths, the web root): relative, no `..`, no odd characters. */
+export const appPathInput = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'Use a relative path of letters, digits, dots, dashes and underscores')
+  .refine((p) => !p.split('/').some((part) => part === '..' || part === '.'), 'A path may not contain . or .. parts');
+
+/** A command as argv: no shell, so each word reaches the program as one argument. */
+export const argvInput = z.array(z.string().min(1).max(500).refine((a) => !/[\r\n\0]/.test(a), 'No line breaks')).min(1, 'Enter a command');
+
+/** ssh (git@host:path or ssh://), https, or an absolute local path (tests, mirrors on the panel host). */
+export const repositoryInput = z
+  .string()
+  .trim()
+  .max(500)
+  .regex(/^(?:(?:ssh|https):\/\/[^\s'"`$;&|<>\\]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s'"`$;&|<>\\]+|\/[A-Za-z0-9._\/-]+)$/, 'Use an ssh (git@host:org/repo.git), https or absolute local repository path')
+  // A token in the URL would sit in the stored config, the page and git's argv: use a deploy key.
+  .refine((r) => !/^https:\/\/[^/@]*@/.test(r) && !/^ssh:\/\/[^/@]*:[^/@]*@/.test(r), 'Remove the credentials from the URL: Berth fetches over ssh with a deploy key, or public https');
+
+/** A branch name as git allows it, minus what would read as an option or a range. */
+export const branchInput = z
+  .string()
+  .trim()
+  .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._\/-]{1,100}$/, 'A branch is letters, digits, dots, dashes, underscores and slashes')
+  .default('main');
