@@ -15,9 +15,10 @@ import { appMonitors, responseBuckets, responseBucketsQuery, uptimeOfApp, uptime
 import { insertServer } from '@/db/queries/servers';
 import { createTestDb } from '@/test-support/test-db';
 import { monitors } from '@/db/schema';
-import { appConfigInput } from '@/lib/apps/config';
+import { appConfigInput } from '@/lib/model/app-config';
 import { loadDashboard, responseChart } from '@/lib/dashboard/load';
-import { chartWindow, uptimeWindows } from '@/lib/dashboard/range';
+import { uptimeWindows } from '@/db/queries/rollup-windows';
+import { chartWindow } from '@/lib/dashboard/range';
 import { responseSeries } from '@/lib/dashboard/series';
 import { sumUptime, uptimePct } from '@/lib/dashboard/status';
 import { runBench } from './run-bench';

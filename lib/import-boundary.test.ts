@@ -80,13 +80,6 @@ export const RULES: Rule[] = [
     applies: (f) => f.startsWith('lib/recipes/') && !isTest(f),
     refuses: (i) => !i.external && !within('lib/recipes', 'lib/model', 'lib/templates', 'lib/remote', 'db')(i.target),
   },
-  {
-    // bench/ was another engineer's to edit when the model moved; the re-exports it still uses must
-    // not gain other importers (likewise `uptimeWindows` in lib/dashboard/range.ts, not checkable here).
-    name: 'lib/apps/config.ts (re-exports of lib/model) is imported from bench/ only',
-    applies: (f) => !f.startsWith('bench/'),
-    refuses: (i) => !i.external && within('lib/apps/config')(i.target),
-  },
 ];
 
 const STATIC = /^[ \t]*(?:import|export)\s+(type\s+)?((?:(?!\b(?:import|export)\b)[\w$*{},\s])*?)\s*from\s*['"]([^'"\n]+)['"]/gm;
@@ -235,8 +228,4 @@ describe('the checker', () => {
     expect(one('lib/recipes/x.ts', fine)).toEqual([]);
   });
 
-  it('the bench-only re-exports: refused outside bench/', () => {
-    expect(one('lib/apps/manage.ts', "import { appConfigInput } from './config';")).toHaveLength(1);
-    expect(one('bench/releases.ts', "import { appConfigInput } from '@/lib/apps/config';")).toEqual([]);
-  });
 });

@@ -55,18 +55,29 @@ async function unit() {
   await vitest('unit', projects, { BERTH_TEST_POSTGRES_URL: pgBase });
 }
 
-/** Pebble (the TLS tests' ACME CA) and the two test hosts, fresh, once for the whole run. */
-async function testbedUp() {
+// Two beds of two hosts each, one per integration worker; Playwright uses the first.
+const BEDS = [
+  { BERTH_TESTBED_DIR: '/var/lib/berth-testbed', BERTH_TESTBED_ADDRESSES: '127.0.0.11 127.0.0.12' },
+  { BERTH_TESTBED_DIR: '/var/lib/berth-testbed-2', BERTH_TESTBED_ADDRESSES: '127.0.0.13 127.0.0.14' },
+];
+
+/** Pebble (the TLS tests' ACME CA) and the test beds, fresh, once for the whole run. */
+async function testbedUp(beds) {
   const t = Date.now();
   if (!isRoot) {
     console.warn('berth: not root, so the test bed cannot start; its tests will fail.');
     record('testbed', 'up (needs root)', failure, t);
     return false;
   }
-  const ok = (await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'start'])) === 0 &&
-    (await run('testbed', 'bash', ['scripts/testbed/up.sh', '--fresh'])) === 0;
-  record('testbed', 'pebble + up.sh', ok ? { passed: 1, failed: 0, skipped: 0 } : failure, t);
+  let ok = (await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'start'], BEDS[0])) === 0;
+  for (const bed of beds) ok = ok && (await run('testbed', 'bash', ['scripts/testbed/up.sh', '--fresh'], bed)) === 0;
+  record('testbed', `pebble + ${beds.length} beds`, ok ? { passed: 1, failed: 0, skipped: 0 } : failure, t);
   return ok;
+}
+
+async function testbedDown(beds) {
+  for (const bed of beds) await run('testbed', 'bash', ['scripts/testbed/down.sh'], bed);
+  await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'stop'], BEDS[0]);
 }
 
 async function build() {
@@ -108,12 +119,13 @@ async function e2e() {
 const started = Date.now();
 const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`berth: suite started at ${new Date().toISOString()}, load average ${load}, layers: ${[...layers].join(' ')}`);
-const needsBed = layers.has('integration') || layers.has('e2e');
+const beds = layers.has('integration') ? BEDS : layers.has('e2e') ? BEDS.slice(0, 1) : [];
 try {
   if (layers.has('lint')) await lint();
-  const bed = needsBed ? await testbedUp() : false;
+  const bed = beds.length > 0 ? await testbedUp(beds) : false;
   // The integration files mostly wait on the hosts; the build and the unit files use the CPU.
-  const integration = layers.has('integration') && bed ? vitest('integration', ['integration']) : Promise.resolve();
+  const bedDirs = { BERTH_TESTBED_DIRS: BEDS.map((b) => b.BERTH_TESTBED_DIR).join(':') };
+  const integration = layers.has('integration') && bed ? vitest('integration', ['integration'], bedDirs) : Promise.resolve();
   const built = layers.has('e2e') ? await build() : false;
   if (layers.has('unit')) await unit();
   await integration;
@@ -123,10 +135,7 @@ try {
   console.error(`berth: ${err.stack ?? err}`);
   rows.push({ layer: 'runner', part: 'error', ...failure, seconds: 0 });
 } finally {
-  if (needsBed && isRoot) {
-    await run('testbed', 'bash', ['scripts/testbed/down.sh']);
-    await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'stop']);
-  }
+  if (beds.length > 0 && isRoot) await testbedDown(beds);
   fs.rmSync(work, { recursive: true, force: true });
 }
 

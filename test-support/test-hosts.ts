@@ -16,7 +16,25 @@ export interface TestHost {
   privateKeyPath: string;
 }
 
-export const testbedDir = () => process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed';
+/**
+ * The test bed this process uses. scripts/test.mjs brings up one bed per integration worker and
+ * lists them in BERTH_TESTBED_DIRS; each vitest worker (VITEST_POOL_ID 1, 2…) takes its own, so
+ * two files never share a host (one re-keys a host, others write nginx configs that fail `nginx -t`
+ * on purpose). Otherwise: BERTH_TESTBED_DIR, or the default.
+ */
+export function testbedDir(): string {
+  const beds = (process.env.BERTH_TESTBED_DIRS ?? '').split(':').filter(Boolean);
+  const pool = Number(process.env.VITEST_POOL_ID ?? 1);
+  if (beds.length > 0) return beds[(pool - 1) % beds.length]!;
+  return process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed';
+}
+
+/** The environment for scripts/testbed/*.sh, so they act on this process's bed. */
+export const bedEnv = (): NodeJS.ProcessEnv => ({ ...process.env, BERTH_TESTBED_DIR: testbedDir() });
+
+/** Pebble runs once, beside the first bed (its resolver's default answer is that bed's host 1). */
+export const pebbleBedDir = (): string =>
+  (process.env.BERTH_TESTBED_DIRS ?? '').split(':').find(Boolean) ?? (process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed');
 
 export function loadTestHosts(): TestHost[] {
   const file = path.join(testbedDir(), 'hosts.json');

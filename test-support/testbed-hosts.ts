@@ -1,19 +1,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { testbedDir, testHost } from '@/test-support/test-hosts';
+import { bedEnv, testbedDir, testHost } from '@/test-support/test-hosts';
 
 export { testHost, type TestHost } from '@/test-support/test-hosts';
 export const TESTBED_DIR = testbedDir();
 
 /** What an operator does by hand: append Berth's public key to the host's authorized_keys. */
 export function authorizeKey(name: string, publicKey: string): void {
-  execFileSync('bash', ['scripts/testbed/authorize-key.sh', name, publicKey], { stdio: 'pipe' });
+  execFileSync('bash', ['scripts/testbed/authorize-key.sh', name, publicKey], { stdio: 'pipe', env: bedEnv() });
 }
 
 /** Regenerates a host's SSH host key (as a reinstall would); hosts.json gets the new fingerprint. */
 export function rekeyHost(name: string): void {
-  execFileSync('bash', ['scripts/testbed/rekey.sh', name], { stdio: 'pipe' });
+  execFileSync('bash', ['scripts/testbed/rekey.sh', name], { stdio: 'pipe', env: bedEnv() });
 }
 
 /** A path inside a host's own file system, seen from this machine. */

@@ -4,6 +4,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { PeerCertificate } from 'node:tls';
+import { pebbleBedDir } from '@/test-support/test-hosts';
 
 /**
  * Test support for TLS: certificates made by openssl at test time (a CA that signs leaves with
@@ -43,8 +44,8 @@ export type Pebble = { directory: string; listenerCa: string; rootsUrl: string; 
 
 /** Starts Pebble if it is not running (idempotent, as the test runner does) and says where it is. */
 export function startPebble(): Pebble {
-  execFileSync('bash', ['scripts/testbed/pebble.sh', 'start'], { stdio: 'pipe' });
-  const dir = path.join(process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed', 'pebble');
+  execFileSync('bash', ['scripts/testbed/pebble.sh', 'start'], { stdio: 'pipe', env: { ...process.env, BERTH_TESTBED_DIR: pebbleBedDir() } });
+  const dir = path.join(pebbleBedDir(), 'pebble');
   return JSON.parse(fs.readFileSync(path.join(dir, 'pebble.json'), 'utf8')) as Pebble;
 }
 
@@ -67,11 +68,17 @@ export async function pebbleRoot(p: Pebble): Promise<string> {
   return (await request(p.rootsUrl, { ca: fs.readFileSync(p.listenerCa) })).body;
 }
 
-/** Makes one name resolve elsewhere for Pebble's validation (pebble-challtestsrv's management API). */
+/**
+ * Makes one name resolve to `address` alone for Pebble's validation (null: back to the default,
+ * the first bed's berth-host-1). pebble-challtestsrv's add-a appends, so the old answer is cleared first.
+ */
 export async function pointName(p: Pebble, host: string, address: string | null): Promise<void> {
-  const [pathname, payload] = address ? ['/add-a', { host: `${host}.`, addresses: [address] }] : ['/clear-a', { host: `${host}.` }];
-  const res = await fetch(new URL(pathname as string, p.challtestsrv), { method: 'POST', body: JSON.stringify(payload) });
-  if (!res.ok) throw new Error(`pebble-challtestsrv ${pathname}: ${res.status}`);
+  const calls: [string, object][] = [['/clear-a', { host: `${host}.` }]];
+  if (address) calls.push(['/add-a', { host: `${host}.`, addresses: [address] }]);
+  for (const [pathname, payload] of calls) {
+    const res = await fetch(new URL(pathname, p.challtestsrv), { method: 'POST', body: JSON.stringify(payload) });
+    if (!res.ok) throw new Error(`pebble-challtestsrv ${pathname}: ${res.status}`);
+  }
 }
 
 /** GET https://<servername>/ through `address`:443, trusting only `ca`: what the server presents and serves. */

@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import type { RollupWindow } from '@/db/queries/rollup-windows';
 
-// bench/dashboard-query.ts imports uptimeWindows from here (bench/ was another engineer's area
-// at the move); its home is db/queries/rollup-windows.ts, where every other caller imports it.
-export { uptimeWindows } from '@/db/queries/rollup-windows';
-
 export const RANGES = ['1h', '24h', '7d', '30d'] as const;
 export type Range = (typeof RANGES)[number];
 export const DEFAULT_RANGE: Range = '24h';

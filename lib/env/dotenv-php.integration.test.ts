@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDotenv, serializeDotenv } from '@/lib/model/dotenv';
-import { pick, randomValue, rng } from './random-values';
+import { pick, randomValue, rng } from '@/test-support/random-values';
 
 // The proof that lib/model/dotenv.ts reads and writes .env files exactly as Laravel's reader does:
 // the real phpdotenv (Debian's php-vlucas-phpdotenv, which scripts/testbed/up.sh installs in the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkEnvKey, checkEnvValue, parseDotenv, serializeDotenv, type ParseResult } from '@/lib/model/dotenv';
-import { randomValue, rng } from './random-values';
+import { randomValue, rng } from '@/test-support/random-values';
 
 // dotenv-php.integration.test.ts feeds the same kinds of values to the real phpdotenv.
 const TRICKY: Array<[string, string]> = [

@@ -9,7 +9,7 @@ import { appEnvSecrets, envSecrets } from '@/lib/env/secrets';
 import { saveEnv } from '@/lib/env/store';
 import { cmd } from '@/lib/remote/command';
 import { REDACTED } from '@/lib/remote/redact';
-import { RecordingTransport } from '@/lib/remote/recording-transport';
+import { RecordingTransport } from '@/test-support/recording-transport';
 import { createServer } from '@/lib/servers/create';
 import { runRecipe } from './runner';
 import { changed, type Recipe } from './task';

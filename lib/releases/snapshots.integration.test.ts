@@ -11,7 +11,7 @@ import type { ReleaseContext } from '@/lib/recipes/release';
 import { snapshot } from '@/lib/recipes/release/snapshot';
 import { restoreDatabase } from '@/lib/recipes/release/snapshot-restore';
 import { cmd } from '@/lib/remote/command';
-import { RecordingTransport } from '@/lib/remote/recording-transport';
+import { RecordingTransport } from '@/test-support/recording-transport';
 import { requestSnapshotRestore, runSnapshotRestore } from './snapshots';
 import { snapshotBed } from '@/test-support/testbed-snapshots';
 

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cmd } from './command';
 import { closeAll, closeConnection, getConnection, handshakeCount, probeHostKey } from './connection';
 import { ConnectError, HostKeyMismatchError, RemoteError } from './errors';
-import { loadTestHosts, testHost, testTarget, testbedDir } from '@/test-support/test-hosts';
+import { bedEnv, loadTestHosts, testHost, testTarget, testbedDir } from '@/test-support/test-hosts';
 import { SshTransport } from './transport';
 
 afterAll(closeAll);
@@ -65,7 +65,7 @@ describe('host key pinning', () => {
     const saved = mkdtempSync(path.join(tmpdir(), 'berth-rekey-'));
     execFileSync('cp', [hostFile(h2.name, 'etc/ssh/ssh_host_ed25519_key'), path.join(saved, 'key')]);
     try {
-      const fresh = execFileSync('bash', ['scripts/testbed/rekey.sh', h2.name], { encoding: 'utf8' }).trim();
+      const fresh = execFileSync('bash', ['scripts/testbed/rekey.sh', h2.name], { encoding: 'utf8', env: bedEnv() }).trim();
       expect(testHost('berth-host-2').hostKeyFingerprint).toBe(fresh); // hosts.json follows
       await t.exec(cmd('true')); // the open, already verified connection is unaffected
       await closeConnection(target.id);
@@ -75,7 +75,7 @@ describe('host key pinning', () => {
       // Re-pinning the new key (a changed target) connects again.
       await new SshTransport({ ...target, hostKeyFingerprint: fresh }).exec(cmd('true'));
     } finally {
-      execFileSync('bash', ['scripts/testbed/rekey.sh', h2.name, '--key', path.join(saved, 'key')]);
+      execFileSync('bash', ['scripts/testbed/rekey.sh', h2.name, '--key', path.join(saved, 'key')], { env: bedEnv() });
       rmSync(saved, { recursive: true, force: true });
     }
     expect(testHost('berth-host-2').hostKeyFingerprint).toBe(h2.hostKeyFingerprint);

@@ -1,6 +1,6 @@
 /**
  * lib/remote: the only place that builds shell text or talks SSH.
- * (The recording fake for recipe unit tests is imported from './recording-transport'.)
+ * (The recording fake for recipe unit tests is imported from '@/test-support/recording-transport'.)
  */
 export { and, asUser, cmd, env, ignoreFailure, or, pipe, redirect, render, script, CommandError, UNIX_NAME } from './command';
 export type { Arg, Command, Script } from './command';

@@ -51,7 +51,8 @@ function readReport(file, parse) {
 export const readVitestReport = (file) =>
   readReport(file, (r) => ({
     passed: r.numPassedTests,
-    failed: r.numFailedTests + r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length || (r.success ? 0 : 1),
+    // A file that failed outside its tests (import, beforeAll) has no failed test of its own.
+    failed: r.numFailedTests + r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length || (r.success ? 0 : 1),
     skipped: r.numPendingTests + r.numTodoTests,
   }));
 

@@ -4,7 +4,7 @@
 # /var/log, /var/www, /home, /root, /var/spool/cron and /tmp, and its own sshd (with its
 # own host key), php-fpm8.2, nginx, supervisord and cron. See README.md beside this file.
 #
-# Usage: up.sh [--fresh]
+# Usage: [BERTH_TESTBED_DIR=…] [BERTH_TESTBED_ADDRESSES='127.0.0.13 127.0.0.14'] up.sh [--fresh]
 # Idempotent: a host that is already running and passes the health check is REUSED as it
 # is (state kept); one that is not running or fails the check is stopped and started again
 # from FRESH state (a new copy of /etc, a new host key). --fresh restarts both from fresh
@@ -13,7 +13,12 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DIR=${BERTH_TESTBED_DIR:-/var/lib/berth-testbed}
-HOSTS=("berth-host-1 127.0.0.11" "berth-host-2 127.0.0.12")
+# The hosts' loopback addresses. A second bed (its own BERTH_TESTBED_DIR) takes two others, so
+# scripts/test.mjs can give each integration worker a bed of its own.
+read -r ADDR1 ADDR2 <<<"${BERTH_TESTBED_ADDRESSES:-127.0.0.11 127.0.0.12}"
+[[ $ADDR1 =~ ^127\.[0-9.]+$ && $ADDR2 =~ ^127\.[0-9.]+$ && $ADDR1 != "$ADDR2" ]] ||
+  { printf 'testbed: ERROR: BERTH_TESTBED_ADDRESSES must be two loopback addresses\n' >&2; exit 1; }
+HOSTS=("berth-host-1 $ADDR1" "berth-host-2 $ADDR2")
 # php-vlucas-phpdotenv and python3-dotenv: the .env readers the fixture apps load shared/.env
 # with (phpdotenv is Laravel's), and what lib/env/dotenv-php.integration.test.ts checks against.
 PKGS=(openssh-server nginx php8.2-fpm php8.2-cli supervisor cron curl php-vlucas-phpdotenv python3-dotenv libfcgi-bin)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appConfigInput } from '@/lib/model/app-config';
 import type { DataCredentials } from '@/lib/model/data-names';
-import { RecordingTransport } from '@/lib/remote/recording-transport';
+import { RecordingTransport } from '@/test-support/recording-transport';
 import type { ConfigureContext } from './context';
 import { database } from './database';
 import { DATA_SERVER_GONE, REDIS_OPEN_WARNING, postgresTrustWarning, warningOf } from './data-warnings';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appConfigInput } from '@/lib/model/app-config';
 import { appLayout } from '@/lib/model/app-layout';
-import { RecordingTransport } from '@/lib/remote/recording-transport';
+import { RecordingTransport } from '@/test-support/recording-transport';
 import { renderCron } from '@/lib/templates/cron';
 import type { ConfigureContext } from './context';
 import { settleTlsPaths } from './tls';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appConfigInput } from '@/lib/model/app-config';
 import { serializeDotenv } from '@/lib/model/dotenv';
-import { RecordingTransport } from '@/lib/remote/recording-transport';
+import { RecordingTransport } from '@/test-support/recording-transport';
 import type { ReleaseContext } from '../release/context';
 import { releaseRecipe } from '../release';
 import { writeEnv as releaseWriteEnv } from '../release/write-env';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appConfigInput } from '@/lib/model/app-config';
-import { RecordingTransport, type Responder } from '@/lib/remote/recording-transport';
+import { RecordingTransport, type Responder } from '@/test-support/recording-transport';
 import type { ReleaseContext } from './context';
 import { hooks } from './hooks';
 import { removeExpiredSnapshots, snapshot } from './snapshot';

@@ -3,12 +3,12 @@
  * rendered shell text) and answers with scripted results. It proves which commands a
  * recipe builds, never that they work: that is proved against the real test hosts.
  */
-import { render } from './command';
-import type { Command, Script } from './command';
-import { RemoteError, stderrTail } from './errors';
-import { Redactor } from './redact';
-import { checkUpload } from './transport';
-import type { ExecOptions, ExecResult, Transport, UploadOptions } from './transport';
+import { render } from '@/lib/remote/command';
+import type { Command, Script } from '@/lib/remote/command';
+import { RemoteError, stderrTail } from '@/lib/remote/errors';
+import { Redactor } from '@/lib/remote/redact';
+import { checkUpload } from '@/lib/remote/transport';
+import type { ExecOptions, ExecResult, Transport, UploadOptions } from '@/lib/remote/transport';
 
 export type RecordedCall =
   | { kind: 'exec'; command: string; stdin?: string }

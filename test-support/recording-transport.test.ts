@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { and, cmd, script } from './command';
-import { RemoteError } from './errors';
-import { RecordingTransport } from './recording-transport';
+import { and, cmd, script } from '@/lib/remote/command';
+import { RemoteError } from '@/lib/remote/errors';
+import { RecordingTransport } from '@/test-support/recording-transport';
 
 describe('RecordingTransport (a fake for recipe unit tests)', () => {
   it('records the exact rendered text and answers from the responder', async () => {
