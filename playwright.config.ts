@@ -13,7 +13,9 @@ const panelLog = `${dataDir}.panel.log`;
 const commandTrace = `${dataDir}.commands.log`;
 // The runner starts Pebble (scripts/testbed/pebble.sh) before Playwright; the panel then uses it as its ACME CA.
 const pebbleFile = path.join(process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed', 'pebble', 'pebble.json');
-const pebble = fs.existsSync(pebbleFile) ? (JSON.parse(fs.readFileSync(pebbleFile, 'utf8')) as { directory: string; listenerCa: string }) : null;
+const pebble = fs.existsSync(pebbleFile)
+  ? (JSON.parse(fs.readFileSync(pebbleFile, 'utf8')) as { directory: string; listenerCa: string })
+  : null;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -29,7 +31,14 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     },
   },
   projects: [

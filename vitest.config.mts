@@ -29,8 +29,19 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['**/*.test.ts'], exclude: [...IGNORED, ...INTEGRATION], env: { DATABASE_URL: '' } } },
-      { extends: true, test: { name: 'postgres', include: BACKEND_MATTERS, exclude: [...IGNORED, 'db/schema-matches-migrations.test.ts'], env: { DATABASE_URL: postgresUrl } } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['**/*.test.ts'], exclude: [...IGNORED, ...INTEGRATION], env: { DATABASE_URL: '' } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: BACKEND_MATTERS,
+          exclude: [...IGNORED, 'db/schema-matches-migrations.test.ts'],
+          env: { DATABASE_URL: postgresUrl },
+        },
+      },
       // Two files at a time, each worker on a test bed of its own (test-support/test-hosts.ts):
       // one file re-keys a host for a moment, others make `nginx -t` fail on purpose.
       { extends: true, test: { name: 'integration', include: INTEGRATION, exclude: IGNORED, env: { DATABASE_URL: '' } } },

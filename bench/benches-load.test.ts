@@ -28,14 +28,24 @@ function benchEntries(): string[] {
   const helpers = new Set<string>();
   for (const f of files)
     for (const s of parse(path.join(benchDir, f)).statements)
-      if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text.startsWith('./')) helpers.add(`${s.moduleSpecifier.text.slice(2)}.ts`);
+      if (ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier) && s.moduleSpecifier.text.startsWith('./'))
+        helpers.add(`${s.moduleSpecifier.text.slice(2)}.ts`);
   return files.filter((f) => !helpers.has(f)).sort();
 }
 
 /** Top-level statements that would do something on import: a bench keeps its work in main(). */
 function topLevelWork(file: string): string[] {
   return parse(file)
-    .statements.filter((s) => !(ts.isImportDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isFunctionDeclaration(s) || isRunBench(s)))
+    .statements.filter(
+      (s) =>
+        !(
+          ts.isImportDeclaration(s) ||
+          ts.isTypeAliasDeclaration(s) ||
+          ts.isInterfaceDeclaration(s) ||
+          ts.isFunctionDeclaration(s) ||
+          isRunBench(s)
+        ),
+    )
     .map((s) => s.getText().split('\n')[0]!);
 }
 
@@ -54,7 +64,11 @@ async function bundleAll(files: string[]): Promise<{ bundled: Map<string, string
       } catch (err) {
         const errors = (err as { errors?: { text: string; location: { file: string; line: number } | null }[] }).errors;
         if (!errors) throw err;
-        failed.push({ file, ok: false, problem: errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('\n') });
+        failed.push({
+          file,
+          ok: false,
+          problem: errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('\n'),
+        });
       }
     }),
   );
@@ -83,8 +97,14 @@ function importAll(bundled: Map<string, string>): Promise<Loaded[]> {
   const list = [...bundled].map(([file, out]) => [file, pathToFileURL(out).href]);
   const env = { ...process.env, BERTH_BENCH_LOAD_ONLY: '1', NODE_OPTIONS: undefined }; // nothing of vitest's in the child
   return new Promise((resolve, reject) =>
-    execFile(nodeBin, ['--input-type=module', '-e', IMPORTER, JSON.stringify(list)], { cwd: work, env, timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`the importer failed: ${err.message}\n${stderr}`)) : resolve((JSON.parse(stdout) as Loaded[]).map((r) => (r.ok ? { file: r.file, ok: true } : r))),
+    execFile(
+      nodeBin,
+      ['--input-type=module', '-e', IMPORTER, JSON.stringify(list)],
+      { cwd: work, env, timeout: 60_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) =>
+        err
+          ? reject(new Error(`the importer failed: ${err.message}\n${stderr}`))
+          : resolve((JSON.parse(stdout) as Loaded[]).map((r) => (r.ok ? { file: r.file, ok: true } : r))),
     ),
   );
 }
@@ -99,7 +119,18 @@ describe('benches', () => {
   const entries = benchEntries();
 
   it('are found, and keep their work behind runBench(main)', () => {
-    expect(entries).toEqual(expect.arrayContaining(['dashboard-query.ts', 'env-push.ts', 'monitor-storage.ts', 'monitors-scheduler.ts', 'provision.ts', 'releases.ts', 'remote.ts', 'startup.ts']));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        'dashboard-query.ts',
+        'env-push.ts',
+        'monitor-storage.ts',
+        'monitors-scheduler.ts',
+        'provision.ts',
+        'releases.ts',
+        'remote.ts',
+        'startup.ts',
+      ]),
+    );
     for (const f of entries) {
       const file = path.join(benchDir, f);
       expect(topLevelWork(file), `${f}: top-level statements outside main()`).toEqual([]);
@@ -119,7 +150,10 @@ describe('benches', () => {
     const tmp = fs.mkdtempSync(path.join(work, 'bad-'));
     const write = (name: string, imports: string) => {
       const file = path.join(tmp, name);
-      fs.writeFileSync(file, `${imports}\nimport { runBench } from '@/bench/run-bench';\n\nasync function main(): Promise<void> {\n  throw new Error('ran');\n}\n\nawait runBench(main);\n`);
+      fs.writeFileSync(
+        file,
+        `${imports}\nimport { runBench } from '@/bench/run-bench';\n\nasync function main(): Promise<void> {\n  throw new Error('ran');\n}\n\nawait runBench(main);\n`,
+      );
       return file;
     };
     const good = write('good.ts', "import { sql } from 'drizzle-orm';\nimport { cmd } from '@/lib/remote/command';\nvoid sql; void cmd;");
@@ -129,14 +163,25 @@ describe('benches', () => {
     const named = write('named.ts', "import { noSuchExport } from 'drizzle-orm';\nvoid noSuchExport;");
     const r = await load([good, alias, relative, pkg, named]);
     expect(r.get(good)).toEqual({ file: good, ok: true });
-    expect(r.get(alias)).toMatchObject({ ok: false, problem: expect.stringMatching(/alias\.ts:1: Could not resolve "@\/lib\/no-such-module"/) });
-    expect(r.get(relative)).toMatchObject({ ok: false, problem: expect.stringMatching(/relative\.ts:1: Could not resolve "\.\/no-such-helper"/) });
+    expect(r.get(alias)).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/alias\.ts:1: Could not resolve "@\/lib\/no-such-module"/),
+    });
+    expect(r.get(relative)).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/relative\.ts:1: Could not resolve "\.\/no-such-helper"/),
+    });
     expect(r.get(pkg)).toMatchObject({ ok: false, problem: expect.stringContaining("Cannot find package 'berth-no-such-package'") });
     expect(r.get(named)).toMatchObject({ ok: false, problem: expect.stringContaining("does not provide an export named 'noSuchExport'") });
 
     // The command the benches are run with refuses the same file, naming the import.
     const run = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
-      execFile(nodeBin, ['scripts/run-ts.mjs', alias], { cwd: root, env: { ...process.env, BERTH_BENCH_LOAD_ONLY: '1' } }, (err, _stdout, stderr) => resolve({ code: err ? (err.code as number) : 0, stderr })),
+      execFile(
+        nodeBin,
+        ['scripts/run-ts.mjs', alias],
+        { cwd: root, env: { ...process.env, BERTH_BENCH_LOAD_ONLY: '1' } },
+        (err, _stdout, stderr) => resolve({ code: err ? (err.code as number) : 0, stderr }),
+      ),
     );
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('Could not resolve "@/lib/no-such-module"');

@@ -52,7 +52,13 @@ async function main(): Promise<void> {
     const handshakes: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const greeting = `berth-${round}-${Date.now()}`;
-      await saveEnv(bed.t.db, bed.ring, bed.app.id, { APP_NAME: 'Bench', GREETING: greeting, APP_KEY: `base64:${round}secretsecret` }, { source: 'edit', createdBy: userId });
+      await saveEnv(
+        bed.t.db,
+        bed.ring,
+        bed.app.id,
+        { APP_NAME: 'Bench', GREETING: greeting, APP_KEY: `base64:${round}secretsecret` },
+        { source: 'edit', createdBy: userId },
+      );
       const count = () => bed.hosts.reduce((n, h) => n + handshakeCount(h.server.id), 0);
       const before = count();
       const started = performance.now();
@@ -70,13 +76,28 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       const greeting = `script-${round}-${Date.now()}`;
       const file = path.join(work, '.env');
-      fs.writeFileSync(file, renderEnvFile({ APP_NAME: 'Bench', GREETING: greeting, APP_KEY: `base64:${round}secretsecret` }), { mode: 0o600 });
+      fs.writeFileSync(file, renderEnvFile({ APP_NAME: 'Bench', GREETING: greeting, APP_KEY: `base64:${round}secretsecret` }), {
+        mode: 0o600,
+      });
       const started = performance.now();
       for (const name of ['berth-host-1', 'berth-host-2'] as const) {
         const host = testHost(name);
-        const ssh = ['-i', host.privateKeyPath, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR'];
+        const ssh = [
+          '-i',
+          host.privateKeyPath,
+          '-o',
+          'StrictHostKeyChecking=no',
+          '-o',
+          'UserKnownHostsFile=/dev/null',
+          '-o',
+          'LogLevel=ERROR',
+        ];
         execFileSync('scp', [...ssh, '-q', file, `root@${host.address}:${l.shared}/.env.tmp`]);
-        execFileSync('ssh', [...ssh, `root@${host.address}`, `chown ${SLUG}:${SLUG} ${l.shared}/.env.tmp && chmod 640 ${l.shared}/.env.tmp && mv -f ${l.shared}/.env.tmp ${l.shared}/.env`]);
+        execFileSync('ssh', [
+          ...ssh,
+          `root@${host.address}`,
+          `chown ${SLUG}:${SLUG} ${l.shared}/.env.tmp && chmod 640 ${l.shared}/.env.tmp && mv -f ${l.shared}/.env.tmp ${l.shared}/.env`,
+        ]);
       }
       await servedEverywhere(greeting);
       reference.push(performance.now() - started);
@@ -89,7 +110,9 @@ async function main(): Promise<void> {
     console.log(`| What | Berth | scp + ssh script | Ratio |`);
     console.log(`|---|---|---|---|`);
     console.log(`| Push → live on both hosts | ${b.toFixed(0)} ms | ${r.toFixed(0)} ms | ${(b / r).toFixed(2)}× |`);
-    console.log(`SSH handshakes per server per Berth push (the panel keeps connections open): ${median(handshakes)}; min/max ${Math.min(...berth).toFixed(0)}/${Math.max(...berth).toFixed(0)} ms`);
+    console.log(
+      `SSH handshakes per server per Berth push (the panel keeps connections open): ${median(handshakes)}; min/max ${Math.min(...berth).toFixed(0)}/${Math.max(...berth).toFixed(0)} ms`,
+    );
   } finally {
     await bed.cleanup();
   }

@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   const MIN = 60_000;
   const HOUR = 60 * MIN;
   const DAY = 24 * HOUR;
-  const settings = { ...DEFAULT_MONITORING, rawHours: arg('raw-hours', DEFAULT_MONITORING.rawHours), minuteHours: arg('minute-hours', DEFAULT_MONITORING.minuteHours) };
+  const settings = {
+    ...DEFAULT_MONITORING,
+    rawHours: arg('raw-hours', DEFAULT_MONITORING.rawHours),
+    minuteHours: arg('minute-hours', DEFAULT_MONITORING.minuteHours),
+  };
 
   const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 
@@ -39,7 +43,12 @@ async function main(): Promise<void> {
   const client = await openClient(scratch ? { databaseUrl: scratch.url } : { pgliteDir: dir! });
   await migrateClient(client);
   const db = drizzleFor(client);
-  const ids = (await db.insert(monitors).values(Array.from({ length: N }, (_, k) => ({ name: `m${k}`, kind: 'http' as const, url: `http://127.0.0.1/${k}` }))).returning()).map((m) => m.id);
+  const ids = (
+    await db
+      .insert(monitors)
+      .values(Array.from({ length: N }, (_, k) => ({ name: `m${k}`, kind: 'http' as const, url: `http://127.0.0.1/${k}` })))
+      .returning()
+  ).map((m) => m.id);
 
   const END = Math.floor(Date.UTC(2027, 0, 1) / DAY) * DAY;
   const LIVE_FROM = END - 3 * DAY;
@@ -48,7 +57,16 @@ async function main(): Promise<void> {
   const failsAt = (t: number, k: number) => (t / MIN + k * 131) % 1440 === 0;
 
   function aggregate(monitorId: string, k: number, res: number, from: number): RollupRow {
-    const row: RollupRow = { monitorId, res, bucket: new Date(from), checks: 0, failures: 0, latencySum: 0, latencyCount: 0, latencyMax: null };
+    const row: RollupRow = {
+      monitorId,
+      res,
+      bucket: new Date(from),
+      checks: 0,
+      failures: 0,
+      latencySum: 0,
+      latencyCount: 0,
+      latencyMax: null,
+    };
     for (let t = from; t < from + res * 1000; t += MIN) {
       row.checks++;
       if (failsAt(t, k)) row.failures++;
@@ -67,7 +85,8 @@ async function main(): Promise<void> {
   const older: RollupRow[] = [];
   for (let day = END - 365 * DAY; day < LIVE_FROM; day += DAY) {
     ids.forEach((id, k) => older.push(aggregate(id, k, ROLLUP.day, day)));
-    if (day >= END - (settings.hourDays + 1) * DAY) for (let h = day; h < day + DAY; h += HOUR) ids.forEach((id, k) => older.push(aggregate(id, k, ROLLUP.hour, h)));
+    if (day >= END - (settings.hourDays + 1) * DAY)
+      for (let h = day; h < day + DAY; h += HOUR) ids.forEach((id, k) => older.push(aggregate(id, k, ROLLUP.hour, h)));
   }
   for (let k = 0; k < older.length; k += 1000) await upsertRollups(db, older.slice(k, k + 1000));
 
@@ -76,7 +95,14 @@ async function main(): Promise<void> {
   for (let t = LIVE_FROM; t < END; t += MIN) {
     ids.forEach((id, k) => {
       const fail = failsAt(t, k);
-      writer.add({ monitorId: id, at: new Date(t + k * 1000), ok: !fail, latencyMs: fail ? null : latencyAt(t, k), status: fail ? null : 200, error: fail ? 'timed out after 10000 ms' : null });
+      writer.add({
+        monitorId: id,
+        at: new Date(t + k * 1000),
+        ok: !fail,
+        latencyMs: fail ? null : latencyAt(t, k),
+        status: fail ? null : 200,
+        error: fail ? 'timed out after 10000 ms' : null,
+      });
     });
     await writer.flush();
     // As the engine does: prune every 10 minutes, vacuum every hour.
@@ -89,10 +115,17 @@ async function main(): Promise<void> {
   const TABLES = ['check_results', 'check_rollups', 'incidents'];
   async function measure() {
     const out: Record<string, number> = {};
-    for (const t of TABLES) out[t] = Number(rowsOf<{ n: number | string }>(await db.execute(sql`select pg_total_relation_size(${t}::regclass)::bigint as n`))[0]!.n);
+    for (const t of TABLES)
+      out[t] = Number(
+        rowsOf<{ n: number | string }>(await db.execute(sql`select pg_total_relation_size(${t}::regclass)::bigint as n`))[0]!.n,
+      );
     return out;
   }
-  const counts = rowsOf<{ tier: string; n: number }>(await db.execute(sql`select 'raw' as tier, count(*)::int as n from check_results union all select res::text, count(*)::int from check_rollups group by res order by 1`));
+  const counts = rowsOf<{ tier: string; n: number }>(
+    await db.execute(
+      sql`select 'raw' as tier, count(*)::int as n from check_results union all select res::text, count(*)::int from check_rollups group by res order by 1`,
+    ),
+  );
   await vacuumCheckTables(db);
   const sizes = await measure();
   const parts = rowsOf<{ rel: string; bytes: number | string }>(
@@ -102,9 +135,15 @@ async function main(): Promise<void> {
   const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
   const total = (m: Record<string, number>) => Object.values(m).reduce((a, b) => a + b, 0);
 
-  console.log(`${N} monitors at 60 s, a simulated year ending ${new Date(END).toISOString().slice(0, 10)} (${pgBase ? 'Postgres' : 'PGlite'}; retention ${JSON.stringify({ rawHours: settings.rawHours, minuteHours: settings.minuteHours, hourDays: settings.hourDays, dayDays: settings.dayDays })}; ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-  console.log(`  rows per monitor: ${counts.map((c) => `${c.tier === 'raw' ? 'raw' : c.tier === '60' ? 'minute' : c.tier === '3600' ? 'hour' : 'day'} ${Math.round(c.n / N)}`).join(', ')}`);
-  console.log(`  ${TABLES.map((t) => `${t} ${kb(sizes[t]!)}`).join(', ')} (with indexes): per monitor ${kb(total(sizes) / N)} (goal ≤ 1024 KB)`);
+  console.log(
+    `${N} monitors at 60 s, a simulated year ending ${new Date(END).toISOString().slice(0, 10)} (${pgBase ? 'Postgres' : 'PGlite'}; retention ${JSON.stringify({ rawHours: settings.rawHours, minuteHours: settings.minuteHours, hourDays: settings.hourDays, dayDays: settings.dayDays })}; ${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+  );
+  console.log(
+    `  rows per monitor: ${counts.map((c) => `${c.tier === 'raw' ? 'raw' : c.tier === '60' ? 'minute' : c.tier === '3600' ? 'hour' : 'day'} ${Math.round(c.n / N)}`).join(', ')}`,
+  );
+  console.log(
+    `  ${TABLES.map((t) => `${t} ${kb(sizes[t]!)}`).join(', ')} (with indexes): per monitor ${kb(total(sizes) / N)} (goal ≤ 1024 KB)`,
+  );
 
   console.log(`  by relation, per monitor: ${parts.map((p) => `${p.rel} ${kb(Number(p.bytes) / N)}`).join(', ')}`);
   // How much of that is index bloat (half-full pages from splits in the middle of the index): rebuilt, the same rows.

@@ -27,18 +27,31 @@ async function main(): Promise<void> {
   const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 
   // The target: a plain HTTP server in its own process, answering 200 with a small body.
-  const target = spawn(process.execPath, ['-e', `
+  const target = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const http = require('node:http');
     const s = http.createServer((req, res) => res.end('ok'));
     s.listen(0, '127.0.0.1', () => console.log(s.address().port));
-  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  `,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve) => target.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-monitors-'));
   const client = await openClient({ pgliteDir: dir });
   await migrateClient(client);
   const db = drizzleFor(client);
-  const rows = Array.from({ length: COUNT }, (_, i) => ({ name: `m${i}`, kind: 'http' as const, url: `http://127.0.0.1:${port}/health/${i}`, intervalS: INTERVAL_S, timeoutMs: 10_000 }));
+  const rows = Array.from({ length: COUNT }, (_, i) => ({
+    name: `m${i}`,
+    kind: 'http' as const,
+    url: `http://127.0.0.1:${port}/health/${i}`,
+    intervalS: INTERVAL_S,
+    timeoutMs: 10_000,
+  }));
   for (let i = 0; i < rows.length; i += 500) await db.insert(monitors).values(rows.slice(i, i + 500));
 
   const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
@@ -50,7 +63,9 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 1000);
   const progress = setInterval(() => {
     const s = engine.stats();
-    console.log(`  ${Math.round((performance.now() - t0) / 1000)} s: ${s.checksDone} checks, ${s.writer.written} written, p99 delay ${s.delayMs.p99.toFixed(0)} ms, in flight ${s.inFlight}`);
+    console.log(
+      `  ${Math.round((performance.now() - t0) / 1000)} s: ${s.checksDone} checks, ${s.writer.written} written, p99 delay ${s.delayMs.p99.toFixed(0)} ms, in flight ${s.inFlight}`,
+    );
   }, 30_000);
 
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
@@ -65,12 +80,22 @@ async function main(): Promise<void> {
   const failed = await count(sql`select count(*)::int as n from check_results where not ok`);
   const rollups = await count(sql`select count(*)::int as n from check_rollups`);
 
-  console.log(`\n${COUNT} HTTP monitors every ${INTERVAL_S} s for ${(wallMs / 1000).toFixed(0)} s (PGlite in ${dir}; Node ${process.version}, ${os.cpus().length} cores)`);
-  console.log(`  scheduling delay: p50 ${s.delayMs.p50.toFixed(1)} ms, p99 ${s.delayMs.p99.toFixed(1)} ms, max ${s.delayMs.max.toFixed(1)} ms (goal p99 ≤ 1000 ms)`);
-  console.log(`  CPU: ${((100 * (cpu.user + cpu.system)) / 1000 / wallMs).toFixed(1)} % of one core (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s; goal ≤ 30 %)`);
+  console.log(
+    `\n${COUNT} HTTP monitors every ${INTERVAL_S} s for ${(wallMs / 1000).toFixed(0)} s (PGlite in ${dir}; Node ${process.version}, ${os.cpus().length} cores)`,
+  );
+  console.log(
+    `  scheduling delay: p50 ${s.delayMs.p50.toFixed(1)} ms, p99 ${s.delayMs.p99.toFixed(1)} ms, max ${s.delayMs.max.toFixed(1)} ms (goal p99 ≤ 1000 ms)`,
+  );
+  console.log(
+    `  CPU: ${((100 * (cpu.user + cpu.system)) / 1000 / wallMs).toFixed(1)} % of one core (user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s; goal ≤ 30 %)`,
+  );
   console.log(`  RSS: ${mb(rssBefore)} before the engine, ${mb(rssMax)} at most`);
-  console.log(`  checks done: ${s.checksDone} (expected ≈ ${Math.round((COUNT * SECONDS) / INTERVAL_S)}), skipped ${s.checksSkipped}, failed results ${failed}`);
-  console.log(`  results written: ${written} in ${s.writer.flushes} flushes (${s.writer.failedFlushes} failed, ${s.writer.dropped} dropped); rollup rows ${rollups}`);
+  console.log(
+    `  checks done: ${s.checksDone} (expected ≈ ${Math.round((COUNT * SECONDS) / INTERVAL_S)}), skipped ${s.checksSkipped}, failed results ${failed}`,
+  );
+  console.log(
+    `  results written: ${written} in ${s.writer.flushes} flushes (${s.writer.failedFlushes} failed, ${s.writer.dropped} dropped); rollup rows ${rollups}`,
+  );
 
   target.kill();
   await closeClient(client);

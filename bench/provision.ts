@@ -16,7 +16,12 @@ import { runBench } from './run-bench';
 
 async function main(): Promise<void> {
   const dir = process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed';
-  const hosts = JSON.parse(fs.readFileSync(path.join(dir, 'hosts.json'), 'utf8')).hosts as Array<{ name: string; address: string; hostKeyFingerprint: string; privateKeyPath: string }>;
+  const hosts = JSON.parse(fs.readFileSync(path.join(dir, 'hosts.json'), 'utf8')).hosts as Array<{
+    name: string;
+    address: string;
+    hostKeyFingerprint: string;
+    privateKeyPath: string;
+  }>;
 
   const client = await openClient({});
   await migrateClient(client);
@@ -25,7 +30,13 @@ async function main(): Promise<void> {
 
   const servers = [];
   for (const host of hosts) {
-    const server = await createServer(db, ring, { name: host.name, host: host.address, port: 22, username: 'root', bindAddress: host.address });
+    const server = await createServer(db, ring, {
+      name: host.name,
+      host: host.address,
+      port: 22,
+      username: 'root',
+      bindAddress: host.address,
+    });
     execFileSync('bash', ['scripts/testbed/authorize-key.sh', host.name, server.publicKey]);
     await updateServer(db, server.id, { hostKeyFingerprint: host.hostKeyFingerprint, hostKeyPinnedAt: new Date() });
     servers.push(server);
@@ -33,7 +44,18 @@ async function main(): Promise<void> {
 
   const sshStart = performance.now();
   const host0 = hosts[0]!;
-  execFileSync('ssh', ['-i', host0.privateKeyPath, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@${host0.address}`, 'true']);
+  execFileSync('ssh', [
+    '-i',
+    host0.privateKeyPath,
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    `root@${host0.address}`,
+    'true',
+  ]);
   const sshMs = performance.now() - sshStart;
 
   console.log('server          run     handshakes  time      tasks');
@@ -47,8 +69,11 @@ async function main(): Promise<void> {
         await runProvision(db, ring, run.id, new AbortController().signal);
         const ms = performance.now() - started;
         const tasks = (await tasksOf(db, run.id)).map((t) => `${t.name}:${t.status}`).join(' ');
-        console.log(`${server.name.padEnd(15)} ${round.padEnd(7)} ${String(handshakeCount(server.id) - before).padStart(10)}  ${(ms / 1000).toFixed(2).padStart(6)} s  ${tasks}`);
-        for (const failed of (await tasksOf(db, run.id)).filter((t) => t.status === 'failed')) console.log(`  ${failed.name} failed:\n${failed.log.trim().split('\n').slice(-8).join('\n')}`);
+        console.log(
+          `${server.name.padEnd(15)} ${round.padEnd(7)} ${String(handshakeCount(server.id) - before).padStart(10)}  ${(ms / 1000).toFixed(2).padStart(6)} s  ${tasks}`,
+        );
+        for (const failed of (await tasksOf(db, run.id)).filter((t) => t.status === 'failed'))
+          console.log(`  ${failed.name} failed:\n${failed.log.trim().split('\n').slice(-8).join('\n')}`);
       }),
     );
   }

@@ -48,8 +48,18 @@ export function loadLane(host: string, address: string, hostHeader: string, capS
   fs.writeFileSync(script, DONE_LUA);
   type Running = { child: ChildProcess; out: string; exited: Promise<string>; label: string; start: number };
   const launch = (label: string): Running => {
-    const child = spawn('wrk', ['-t1', '-c8', `-d${capSeconds}s`, '--timeout', '5s', '-s', script, '-H', `Host: ${hostHeader}`, `http://${address}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const r: Running = { child, out: '', exited: new Promise((resolve) => child.on('close', (code, sig) => resolve(sig ? `signal ${sig}` : `exit code ${code}`))), label, start: Date.now() };
+    const child = spawn(
+      'wrk',
+      ['-t1', '-c8', `-d${capSeconds}s`, '--timeout', '5s', '-s', script, '-H', `Host: ${hostHeader}`, `http://${address}/`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const r: Running = {
+      child,
+      out: '',
+      exited: new Promise((resolve) => child.on('close', (code, sig) => resolve(sig ? `signal ${sig}` : `exit code ${code}`))),
+      label,
+      start: Date.now(),
+    };
     child.stdout!.on('data', (d) => (r.out += d));
     child.stderr!.on('data', (d) => (r.out += d));
     return r;
@@ -88,11 +98,30 @@ function parseWindow(host: string, label: string, start: number, end: number, ou
   const q = out.match(/^BENCH-Q (.*)$/m);
   if (!totals || !q) {
     console.error(`wrk (${host}, ${label}) ended with ${how} and no report: ${out.trim().slice(-300) || 'no output'}`);
-    return { host, label, start, end, requests: 0, socket: { connect: 0, read: 0, write: 0, timeout: 0 }, non2xx: 0, quantiles: [], lost: how };
+    return {
+      host,
+      label,
+      start,
+      end,
+      requests: 0,
+      socket: { connect: 0, read: 0, write: 0, timeout: 0 },
+      non2xx: 0,
+      quantiles: [],
+      lost: how,
+    };
   }
   const n = totals.slice(1).map(Number);
   const quantiles = n[0]! > 0 ? q[1]!.split(',').map(Number) : [];
-  return { host, label, start, end, requests: n[0]!, socket: { connect: n[1]!, read: n[2]!, write: n[3]!, timeout: n[4]! }, non2xx: n[5]!, quantiles };
+  return {
+    host,
+    label,
+    start,
+    end,
+    requests: n[0]!,
+    socket: { connect: n[1]!, read: n[2]!, write: n[3]!, timeout: n[4]! },
+    non2xx: n[5]!,
+    quantiles,
+  };
 }
 
 export const failedIn = (w: Window) => w.non2xx + w.socket.connect + w.socket.read + w.socket.write + w.socket.timeout;
@@ -178,4 +207,5 @@ export function watchReloads(testbedDir: string, names: string[], everyMs = 100)
 }
 
 /** Reloads on the window's host from 1 s before it to 1 s after it (old workers wind down). */
-export const reloadsDuring = (w: Window, events: Reload[]) => events.filter((e) => e.host === w.host && e.at >= w.start - 1000 && e.at <= w.end + 1000);
+export const reloadsDuring = (w: Window, events: Reload[]) =>
+  events.filter((e) => e.host === w.host && e.at >= w.start - 1000 && e.at <= w.end + 1000);

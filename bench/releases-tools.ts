@@ -7,11 +7,18 @@ import { authorizeKey, hostPath, TESTBED_DIR, type TestHost } from '@/test-suppo
 
 /** Installs the Debian packages whose commands are missing (no recommends: they would pull systemd). */
 export function ensurePackages(wanted: Record<string, string>): void {
-  const missing = Object.entries(wanted).filter(([command]) => !hasCommand(command)).map(([, pkg]) => pkg);
+  const missing = Object.entries(wanted)
+    .filter(([command]) => !hasCommand(command))
+    .map(([, pkg]) => pkg);
   if (missing.length === 0) return;
   console.log(`installing ${missing.join(', ')} (apt-get)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+  const install = () =>
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 300_000,
+    });
   try {
     install();
   } catch {
@@ -35,9 +42,13 @@ export function capistrano(o: { dir: string; repoDir: string; host: TestHost; de
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'berth-capbench', '-f', keyPath]);
   const publicKey = fs.readFileSync(`${keyPath}.pub`, 'utf8').trim();
   authorizeKey(o.host.name, publicKey);
-  const hostKey = fs.readFileSync(path.join(TESTBED_DIR, 'known_hosts'), 'utf8').split('\n').find((l) => l.startsWith(`${o.host.address} `));
+  const hostKey = fs
+    .readFileSync(path.join(TESTBED_DIR, 'known_hosts'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${o.host.address} `));
   const printed = hostKey && execFileSync('ssh-keygen', ['-lf', '-'], { input: hostKey }).toString();
-  if (!hostKey || !printed?.includes(o.host.hostKeyFingerprint)) throw new Error(`no known_hosts line for ${o.host.address} with ${o.host.hostKeyFingerprint}`);
+  if (!hostKey || !printed?.includes(o.host.hostKeyFingerprint))
+    throw new Error(`no known_hosts line for ${o.host.address} with ${o.host.hostKeyFingerprint}`);
   const knownHosts = path.join(o.dir, 'known_hosts');
   fs.writeFileSync(knownHosts, `${hostKey}\n`);
   const bareName = `${path.basename(o.dir)}.git`;
@@ -47,7 +58,16 @@ export function capistrano(o: { dir: string; repoDir: string; host: TestHost; de
   const project = path.join(o.dir, 'project');
   fs.mkdirSync(path.join(project, 'config', 'deploy'), { recursive: true });
   const rb = (s: string) => JSON.stringify(s); // a valid Ruby string literal for these paths (no #{})
-  fs.writeFileSync(path.join(project, 'Capfile'), ['require "capistrano/setup"', 'require "capistrano/deploy"', 'require "capistrano/scm/git"', 'install_plugin Capistrano::SCM::Git', ''].join('\n'));
+  fs.writeFileSync(
+    path.join(project, 'Capfile'),
+    [
+      'require "capistrano/setup"',
+      'require "capistrano/deploy"',
+      'require "capistrano/scm/git"',
+      'install_plugin Capistrano::SCM::Git',
+      '',
+    ].join('\n'),
+  );
   fs.writeFileSync(
     path.join(project, 'config', 'deploy.rb'),
     [
@@ -63,7 +83,10 @@ export function capistrano(o: { dir: string; repoDir: string; host: TestHost; de
       '',
     ].join('\n'),
   );
-  fs.writeFileSync(path.join(project, 'config', 'deploy', 'production.rb'), `server ${rb(o.host.address)}, user: "root", roles: %w[web app]\n`);
+  fs.writeFileSync(
+    path.join(project, 'config', 'deploy', 'production.rb'),
+    `server ${rb(o.host.address)}, user: "root", roles: %w[web app]\n`,
+  );
   return {
     publicKey,
     bare,
@@ -72,11 +95,17 @@ export function capistrano(o: { dir: string; repoDir: string; host: TestHost; de
     run: (task: string) =>
       new Promise<number>((resolve, reject) => {
         const started = process.hrtime.bigint();
-        execFile('cap', ['production', task], { cwd: project, timeout: 120_000, env: { ...process.env, HOME: o.dir } }, (err, stdout, stderr) => {
-          const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          if (err) reject(new Error(`cap production ${task} failed: ${err.message}\n${(stdout + stderr).split('\n').slice(-15).join('\n')}`));
-          else resolve(ms);
-        });
+        execFile(
+          'cap',
+          ['production', task],
+          { cwd: project, timeout: 120_000, env: { ...process.env, HOME: o.dir } },
+          (err, stdout, stderr) => {
+            const ms = Number(process.hrtime.bigint() - started) / 1e6;
+            if (err)
+              reject(new Error(`cap production ${task} failed: ${err.message}\n${(stdout + stderr).split('\n').slice(-15).join('\n')}`));
+            else resolve(ms);
+          },
+        );
       }),
   };
 }
@@ -89,4 +118,3 @@ export function quantile(xs: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 export const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-

@@ -86,7 +86,10 @@ async function main(): Promise<void> {
     for (const [name, keys] of addedKeys) {
       const file = path.join(TESTBED_DIR, 'hosts', name, 'root', '.ssh', 'authorized_keys');
       if (!fs.existsSync(file)) continue;
-      const kept = fs.readFileSync(file, 'utf8').split('\n').filter((line) => !keys.includes(line.trim()));
+      const kept = fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => !keys.includes(line.trim()));
       fs.writeFileSync(`${file}.bench`, kept.join('\n'), { mode: 0o600 });
       fs.renameSync(`${file}.bench`, file);
     }
@@ -105,7 +108,8 @@ async function main(): Promise<void> {
     await runRelease(t.db, ring, row.id, signal, dataDir);
     const wallMs = performance.now() - started;
     const done = (await findRelease(t.db, row.id))!;
-    if (done.status !== 'succeeded') throw new Error(`${r.kind} ${done.number ?? ''} ended ${done.status} at ${done.failedStep}: ${done.error}`);
+    if (done.status !== 'succeeded')
+      throw new Error(`${r.kind} ${done.number ?? ''} ended ${done.status} at ${done.failedStep}: ${done.error}`);
     const handshakes = hosts.map((h, i) => handshakeCount(h.server.id) - before[i]!);
     return { ...(await timeline(t.db, done, calledAt, wallMs, USER_TASKS)), handshakes, release: done };
   }
@@ -115,7 +119,10 @@ async function main(): Promise<void> {
     for (const h of hosts) {
       const deadline = Date.now() + 5000;
       for (;;) {
-        const body = await getWithHost(h.server.bindAddress!, DOMAIN).then((r) => r.body, () => '');
+        const body = await getWithHost(h.server.bindAddress!, DOMAIN).then(
+          (r) => r.body,
+          () => '',
+        );
         if (body.includes(`fixture release ${sha}`)) break;
         if (Date.now() > deadline) throw new Error(`${h.server.name} does not serve ${sha.slice(0, 10)}: ${body.slice(0, 200)}`);
         await new Promise((r) => setTimeout(r, 50));
@@ -144,7 +151,8 @@ async function main(): Promise<void> {
     }
     // End on the newest, so the next deploy follows it (not timed).
     const ref = `releases/${newest.release.number}`;
-    if (out.length % 2 === 1) await measure({ kind: 'rollback', ref, trigger: 'rollback', targetId: newest.release.id }, `rollback back to ${ref}`);
+    if (out.length % 2 === 1)
+      await measure({ kind: 'rollback', ref, trigger: 'rollback', targetId: newest.release.id }, `rollback back to ${ref}`);
     return out;
   }
 
@@ -175,7 +183,10 @@ async function main(): Promise<void> {
   let appId = '';
   let watcher: ReturnType<typeof watchReloads> | undefined;
   function startLoad(label: string) {
-    watcher = watchReloads(TESTBED_DIR, hosts.map((h) => h.host.name));
+    watcher = watchReloads(
+      TESTBED_DIR,
+      hosts.map((h) => h.host.name),
+    );
     for (const h of hosts) lanes.push(loadLane(h.host.name, h.server.bindAddress!, DOMAIN, LOAD_CAP_S, dataDir));
     for (const lane of lanes) lane.start(label);
   }
@@ -189,25 +200,52 @@ async function main(): Promise<void> {
   let berthLoad: Awaited<ReturnType<typeof stopLoad>> = { windows: [], reloads: [] };
   let capLoad: Awaited<ReturnType<typeof stopLoad>> = { windows: [], reloads: [] };
   const loadAverage: number[] = [];
-  const parts = { loaded: { fetchMs: [] as number[], connectMs: [] as number[] }, idle: { fetchMs: [] as number[], connectMs: [] as number[] } };
+  const parts = {
+    loaded: { fetchMs: [] as number[], connectMs: [] as number[] },
+    idle: { fetchMs: [] as number[], connectMs: [] as number[] },
+  };
   const loaded = { deploys: [] as Measured[], rollbacks: [] as Measured[] };
   const idle = { deploys: [] as Measured[], rollbacks: [] as Measured[] };
-  const cap = { idle: { deploys: [] as number[], rollbacks: [] as number[] }, loaded: { deploys: [] as number[], rollbacks: [] as number[] } };
+  const cap = {
+    idle: { deploys: [] as number[], rollbacks: [] as number[] },
+    loaded: { deploys: [] as number[], rollbacks: [] as number[] },
+  };
   let capBare = '';
   let capError: Error | undefined;
   try {
     // --- Set-up: both hosts, the app configured on each, one warm-up deploy (mirror, placeholder). ---
-    for (const [host, name] of [['berth-host-1', 'bench-1'], ['berth-host-2', 'bench-2']] as const) {
+    for (const [host, name] of [
+      ['berth-host-1', 'bench-1'],
+      ['berth-host-2', 'bench-2'],
+    ] as const) {
       const h = await pinnedTestServer(t.db, ring, host, name);
       addedKeys.set(host, [h.server.publicKey.trim()]);
       hosts.push(h);
       await removeApp(h); // leftovers of an interrupted run
     }
-    const config = appConfigInput.parse({ slug: SLUG, kind: 'php', domains: [DOMAIN], repository: repo.dir, branch: 'main', healthCheck: { path: '/health.php' } });
-    appId = (await insertApp(t.db, { slug: SLUG, name: 'Bench', config }, hosts.map((h) => ({ serverId: h.server.id, roles: ['web', 'worker'] })))).id;
+    const config = appConfigInput.parse({
+      slug: SLUG,
+      kind: 'php',
+      domains: [DOMAIN],
+      repository: repo.dir,
+      branch: 'main',
+      healthCheck: { path: '/health.php' },
+    });
+    appId = (
+      await insertApp(
+        t.db,
+        { slug: SLUG, name: 'Bench', config },
+        hosts.map((h) => ({ serverId: h.server.id, roles: ['web', 'worker'] })),
+      )
+    ).id;
     for (const h of hosts) {
       const run = await createRun(t.db, { serverId: h.server.id, recipe: 'configure' });
-      const ctx = { app: config, server: { id: h.server.id, name: h.server.name, bindAddress: h.server.bindAddress, phpVersions: h.server.phpVersions }, roles: ['web', 'worker'] as ('web' | 'worker')[], reload: new Set<never>() };
+      const ctx = {
+        app: config,
+        server: { id: h.server.id, name: h.server.name, bindAddress: h.server.bindAddress, phpVersions: h.server.phpVersions },
+        roles: ['web', 'worker'] as ('web' | 'worker')[],
+        reload: new Set<never>(),
+      };
       const result = await runRecipe(t.db, run.id, configureRecipe, ctx, h.transport, signal);
       if (!result.ok) throw new Error(`configure failed on ${h.server.name} at ${result.failedTask}: ${result.error}`);
     }

@@ -31,7 +31,15 @@ async function main(): Promise<void> {
   if (!found) throw new Error(`${hostsFile} has no berth-host-1`);
   const host = found;
   const privateKey = fs.readFileSync(host.privateKeyPath, 'utf8');
-  const target = (id: string): remote.ServerTarget => ({ id, name: host.name, host: host.address, port: host.port, username: host.user, privateKey, hostKeyFingerprint: host.hostKeyFingerprint });
+  const target = (id: string): remote.ServerTarget => ({
+    id,
+    name: host.name,
+    host: host.address,
+    port: host.port,
+    username: host.user,
+    privateKey,
+    hostKeyFingerprint: host.hostKeyFingerprint,
+  });
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
@@ -51,7 +59,8 @@ async function main(): Promise<void> {
   /** Raw ssh2, for the references: `noDelay` false is ssh2's own behaviour. */
   async function rawClient(noDelay: boolean) {
     const client = new ssh2.Client();
-    const pinned = (key: Buffer) => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` === host.hostKeyFingerprint;
+    const pinned = (key: Buffer) =>
+      `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` === host.hostKeyFingerprint;
     const config: ssh2.ConnectConfig = { username: host.user, privateKey, hostVerifier: pinned };
     if (noDelay) {
       const sock = net.connect({ host: host.address, port: host.port });
@@ -60,10 +69,22 @@ async function main(): Promise<void> {
     } else {
       Object.assign(config, { host: host.address, port: host.port });
     }
-    await new Promise<void>((resolve, reject) => client.once('ready', () => resolve()).once('error', reject).connect(config));
+    await new Promise<void>((resolve, reject) =>
+      client
+        .once('ready', () => resolve())
+        .once('error', reject)
+        .connect(config),
+    );
     const exec = (text: string) =>
       new Promise<void>((resolve, reject) =>
-        client.exec(text, (err, ch) => (err ? reject(err) : ch.on('close', () => resolve()).resume().stderr.resume())),
+        client.exec(text, (err, ch) =>
+          err
+            ? reject(err)
+            : ch
+                .on('close', () => resolve())
+                .resume()
+                .stderr.resume(),
+        ),
       );
     return { client, exec };
   }
@@ -107,8 +128,21 @@ async function main(): Promise<void> {
     return performance.now() - start;
   };
   const scpArgs = (src: string, dst: string) => [
-    '-q', '-i', host.privateKeyPath, '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`, '-o', 'GlobalKnownHostsFile=/dev/null', src, `${host.user}@${host.address}:${dst}`,
+    '-q',
+    '-i',
+    host.privateKeyPath,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    src,
+    `${host.user}@${host.address}:${dst}`,
   ];
   const results = { uploadFile: [] as number[], upload: [] as number[], scp: [] as number[], scpTiny: [] as number[] };
   for (let i = 0; i < UPLOAD_RUNS; i++) {
@@ -127,20 +161,34 @@ async function main(): Promise<void> {
   const load = os.loadavg()[0]!.toFixed(2);
   console.log(`lib/remote bench on ${host.name} (${host.address}), ${os.cpus().length} cores, load ${load}, node ${process.version}\n`);
   console.log('1. Time per sequential `true` over an open connection');
-  console.log(`   lib/remote exec (TCP_NODELAY)     median ${fmt(median(ours))}  p95 ${fmt(p95(ours))}  (${COMMANDS} commands; goal <= 3 ms)`);
+  console.log(
+    `   lib/remote exec (TCP_NODELAY)     median ${fmt(median(ours))}  p95 ${fmt(p95(ours))}  (${COMMANDS} commands; goal <= 3 ms)`,
+  );
   console.log(`   raw ssh2 + TCP_NODELAY            median ${fmt(median(rawFast))}  p95 ${fmt(p95(rawFast))}  (${COMMANDS} commands)`);
-  console.log(`   raw ssh2, default socket (ref.)   median ${fmt(median(rawSlow))}  p95 ${fmt(p95(rawSlow))}  (${REFERENCE_COMMANDS} commands)`);
+  console.log(
+    `   raw ssh2, default socket (ref.)   median ${fmt(median(rawSlow))}  p95 ${fmt(p95(rawSlow))}  (${REFERENCE_COMMANDS} commands)`,
+  );
   console.log(`   => ${(median(rawSlow) / median(ours)).toFixed(1)}x faster than the reference\n`);
   console.log('2. SSH handshakes');
   console.log(`   latency run: ${remote.handshakeCount('bench-latency')} handshake for ${COMMANDS + 5} commands`);
-  console.log(`   provisioning-like run (${provisionOps} operations: execs, a 10-step script, 5 owned uploads, 16 concurrent): ${remote.handshakeCount(runId)} handshake, ${provisionMs.toFixed(0)} ms\n`);
+  console.log(
+    `   provisioning-like run (${provisionOps} operations: execs, a 10-step script, 5 owned uploads, 16 concurrent): ${remote.handshakeCount(runId)} handshake, ${provisionMs.toFixed(0)} ms\n`,
+  );
   console.log(`3. Upload of a ${UPLOAD_MB} MB file (median of ${UPLOAD_RUNS}; ours over the open connection, scp with its own login)`);
-  console.log(`   lib/remote uploadFile (fastPut x64)  ${mbps(median(results.uploadFile)).toFixed(0)} MB/s  (${median(results.uploadFile).toFixed(0)} ms)`);
-  console.log(`   lib/remote upload(Buffer)            ${mbps(median(results.upload)).toFixed(0)} MB/s  (${median(results.upload).toFixed(0)} ms)`);
+  console.log(
+    `   lib/remote uploadFile (fastPut x64)  ${mbps(median(results.uploadFile)).toFixed(0)} MB/s  (${median(results.uploadFile).toFixed(0)} ms)`,
+  );
+  console.log(
+    `   lib/remote upload(Buffer)            ${mbps(median(results.upload)).toFixed(0)} MB/s  (${median(results.upload).toFixed(0)} ms)`,
+  );
   console.log(`   scp, wall time                       ${mbps(scpMs).toFixed(0)} MB/s  (${scpMs.toFixed(0)} ms)`);
   console.log(`   scp, minus a 1-byte scp (login)      ${mbps(scpTransferMs).toFixed(0)} MB/s  (${scpTransferMs.toFixed(0)} ms)`);
-  console.log(`   => uploadFile / scp: ${(scpMs / median(results.uploadFile)).toFixed(2)}x wall, ${(scpTransferMs / median(results.uploadFile)).toFixed(2)}x transfer-only (goal >= 1.2x)`);
-  console.log(`   => upload(Buffer) / scp: ${(scpMs / median(results.upload)).toFixed(2)}x wall, ${(scpTransferMs / median(results.upload)).toFixed(2)}x transfer-only`);
+  console.log(
+    `   => uploadFile / scp: ${(scpMs / median(results.uploadFile)).toFixed(2)}x wall, ${(scpTransferMs / median(results.uploadFile)).toFixed(2)}x transfer-only (goal >= 1.2x)`,
+  );
+  console.log(
+    `   => upload(Buffer) / scp: ${(scpMs / median(results.upload)).toFixed(2)}x wall, ${(scpTransferMs / median(results.upload)).toFixed(2)}x transfer-only`,
+  );
   console.log(`   remote copies identical: ${check === 0 ? 'yes' : 'NO'}`);
 }
 

@@ -33,7 +33,8 @@ async function main(): Promise<void> {
         await sleep(10);
       }
     }
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`it exited (${child.signalCode ?? `code ${child.exitCode}`}) before answering ${url}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`it exited (${child.signalCode ?? `code ${child.exitCode}`}) before answering ${url}`);
     throw new Error(`no response from ${url}`);
   }
 
@@ -45,7 +46,11 @@ async function main(): Promise<void> {
   /** Starts a process, times spawn → first HTTP answer on `probe`, then idles and reads its RSS. */
   async function measure(cmd: string, args: string[], env: Env, probe: string): Promise<Sample> {
     const started = performance.now();
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env, PORT: String(PORT), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, ...env, PORT: String(PORT), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const exited = new Promise((r) => child.once('exit', r)); // listening from the start: it may exit before the finally
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
@@ -81,11 +86,21 @@ async function main(): Promise<void> {
   console.log(`median of ${runs} runs; RSS after ${IDLE_MS / 1000} s idle\n`);
   console.log(`${'what'.padEnd(44)} ${'ready'.padStart(9)}  ${'RSS'.padStart(8)}`);
 
-  const bare = await series('reference: bare `next start` (same build)', async () => ({}), '/api/health', process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(PORT), '-H', '127.0.0.1']);
+  const bare = await series('reference: bare `next start` (same build)', async () => ({}), '/api/health', process.execPath, [
+    'node_modules/next/dist/bin/next',
+    'start',
+    '-p',
+    String(PORT),
+    '-H',
+    '127.0.0.1',
+  ]);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-'));
   const warmDir = path.join(tmp, 'warm');
-  const coldPglite = await series('berth on PGlite, first start (empty dir)', async (i) => ({ ...base, BERTH_DATA_DIR: path.join(tmp, `cold-${i}`) }));
+  const coldPglite = await series('berth on PGlite, first start (empty dir)', async (i) => ({
+    ...base,
+    BERTH_DATA_DIR: path.join(tmp, `cold-${i}`),
+  }));
   await measure(process.execPath, START, { ...base, BERTH_DATA_DIR: warmDir }, '/api/health');
   const warmPglite = await series('berth on PGlite, restart (existing data)', async () => ({ ...base, BERTH_DATA_DIR: warmDir }));
 
@@ -94,8 +109,18 @@ async function main(): Promise<void> {
     const keys = { BERTH_MASTER_KEY: `v1:${randomBytes(32).toString('base64')}`, AUTH_SECRET: randomBytes(32).toString('base64url') };
     const db = await scratchDatabase(pgBase, 'berth_bench');
     try {
-      await measure(process.execPath, START, { ...base, ...keys, DATABASE_URL: db.url, BERTH_DATA_DIR: path.join(tmp, 'pg') }, '/api/health');
-      warmPg = await series('berth on Postgres, restart (existing data)', async () => ({ ...base, ...keys, DATABASE_URL: db.url, BERTH_DATA_DIR: path.join(tmp, 'pg') }));
+      await measure(
+        process.execPath,
+        START,
+        { ...base, ...keys, DATABASE_URL: db.url, BERTH_DATA_DIR: path.join(tmp, 'pg') },
+        '/api/health',
+      );
+      warmPg = await series('berth on Postgres, restart (existing data)', async () => ({
+        ...base,
+        ...keys,
+        DATABASE_URL: db.url,
+        BERTH_DATA_DIR: path.join(tmp, 'pg'),
+      }));
     } finally {
       await db.drop();
     }

@@ -37,9 +37,7 @@ export function drizzleFor(client: DbClient): Db {
   const raw = client.kind === 'pglite' ? client.pglite : client.pool;
   let db = wrapped.get(raw);
   if (!db) {
-    db = (client.kind === 'pglite'
-      ? drizzlePglite(client.pglite, { schema })
-      : drizzlePg(client.pool, { schema })) as unknown as Db;
+    db = (client.kind === 'pglite' ? drizzlePglite(client.pglite, { schema }) : drizzlePg(client.pool, { schema })) as unknown as Db;
     wrapped.set(raw, db);
   }
   return db;

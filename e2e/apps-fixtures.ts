@@ -11,7 +11,8 @@ export async function waitForAppRun(page: Page, serverName: string, previous: st
   return run.getAttribute('data-run-id');
 }
 
-export const runIdOn = (page: Page, serverName: string) => page.getByTestId(`app-server-${serverName}`).getByTestId('run').getAttribute('data-run-id');
+export const runIdOn = (page: Page, serverName: string) =>
+  page.getByTestId(`app-server-${serverName}`).getByTestId('run').getAttribute('data-run-id');
 
 export async function openApp(page: Page, name: string) {
   await page.goto('/apps');
@@ -19,7 +20,21 @@ export async function openApp(page: Page, name: string) {
   await expect(page.getByRole('heading', { name })).toBeVisible();
 }
 
-export async function createApp(page: Page, f: { name: string; slug: string; kind: string; domains: string; phpVersion?: string; maxChildren?: string; port?: string; command?: string; repository?: string; servers?: string[] }) {
+export async function createApp(
+  page: Page,
+  f: {
+    name: string;
+    slug: string;
+    kind: string;
+    domains: string;
+    phpVersion?: string;
+    maxChildren?: string;
+    port?: string;
+    command?: string;
+    repository?: string;
+    servers?: string[];
+  },
+) {
   await page.goto('/apps/new');
   const form = page.getByRole('form', { name: 'Create an app' });
   await form.getByLabel('Kind').selectOption(f.kind);
@@ -35,7 +50,6 @@ export async function createApp(page: Page, f: { name: string; slug: string; kin
   await form.getByRole('button', { name: 'Create app' }).click();
   return form;
 }
-
 
 /** Waits on the release page until the release ends; returns its status. */
 export async function releaseOutcome(page: Page) {

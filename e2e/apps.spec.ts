@@ -31,7 +31,9 @@ test('apps: bad input is refused in the form, with every error at once', async (
   await expect(page.getByText('No apps yet')).toBeVisible();
 });
 
-test('apps: a PHP app and a process app are configured on web-1 and served on their domains; max_children applies without a release', async ({ page }) => {
+test('apps: a PHP app and a process app are configured on web-1 and served on their domains; max_children applies without a release', async ({
+  page,
+}) => {
   const host = testHost('berth-host-1');
   await signInPage(page, OWNER);
   await createApp(page, { name: 'Shop', slug: 'shop', kind: 'php', domains: 'shop.test', maxChildren: '5' });
@@ -40,10 +42,19 @@ test('apps: a PHP app and a process app are configured on web-1 and served on th
   expect((await getWithHost(host.address, 'shop.test')).body).toContain('shop is configured by Berth');
 
   // web-1's bind address is on loopback, so its process apps listen there (HOST), not on 127.0.0.1.
-  await createApp(page, { name: 'Api', slug: 'api', kind: 'process', domains: 'api.test', port: '9301', command: `python3 -m http.server 9301 --bind ${host.address}` });
+  await createApp(page, {
+    name: 'Api',
+    slug: 'api',
+    kind: 'process',
+    domains: 'api.test',
+    port: '9301',
+    command: `python3 -m http.server 9301 --bind ${host.address}`,
+  });
   await expect(page.getByRole('heading', { name: 'Api' })).toBeVisible();
   await waitForAppRun(page, 'web-1', null);
-  await expect.poll(async () => (await getWithHost(host.address, 'api.test').catch(() => ({ body: '' }))).body, { timeout: 15_000 }).toContain('api is configured by Berth');
+  await expect
+    .poll(async () => (await getWithHost(host.address, 'api.test').catch(() => ({ body: '' }))).body, { timeout: 15_000 })
+    .toContain('api is configured by Berth');
 
   await openApp(page, 'Shop');
   const pool = page.getByRole('form', { name: 'PHP-FPM pool' });
@@ -87,7 +98,9 @@ test('apps: workers, cron and roles set in the browser land on the right servers
   await settings.getByLabel('Cron lines').fill('*/5 * * * * php8.2 artisan inspire');
   await settings.getByRole('button', { name: 'Save and apply' }).click();
   await waitForAppRun(page, 'web-1', previous);
-  expect(fs.readFileSync(hostPath('berth-host-1', 'etc', 'supervisor/conf.d/berth-shop.conf'), 'utf8')).toContain('[program:berth-shop_default]');
+  expect(fs.readFileSync(hostPath('berth-host-1', 'etc', 'supervisor/conf.d/berth-shop.conf'), 'utf8')).toContain(
+    '[program:berth-shop_default]',
+  );
   expect(fs.readFileSync(hostPath('berth-host-1', 'etc', 'cron.d/berth-shop'), 'utf8')).toContain("'artisan' 'inspire'");
 
   // web-2 joins as a worker only: it gets the workers, not the vhost or the pool.
@@ -95,7 +108,9 @@ test('apps: workers, cron and roles set in the browser land on the right servers
   await placement.getByLabel('Roles on web-2').selectOption('worker');
   await placement.getByRole('button', { name: 'Save and apply' }).click();
   await waitForAppRun(page, 'web-2', null);
-  expect(fs.readFileSync(hostPath('berth-host-2', 'etc', 'supervisor/conf.d/berth-shop.conf'), 'utf8')).toContain('[program:berth-shop_default]');
+  expect(fs.readFileSync(hostPath('berth-host-2', 'etc', 'supervisor/conf.d/berth-shop.conf'), 'utf8')).toContain(
+    '[program:berth-shop_default]',
+  );
   expect(fs.existsSync(hostPath('berth-host-2', 'etc', 'nginx/sites-enabled/berth-shop.conf'))).toBe(false);
   expect(fs.existsSync(hostPath('berth-host-2', 'etc', 'php/8.2/fpm/pool.d/berth-shop.conf'))).toBe(false);
 });
@@ -171,7 +186,11 @@ test('apps: TLS from an ACME CA (Pebble) serves HTTPS, and the certificate shows
   await expect(page.getByTestId('app-server-web-1').getByTestId('task-tls')).toHaveAttribute('data-status', 'changed');
 
   const root = await pebbleRoot(pebble);
-  await expect.poll(async () => (await httpsGet(host.address, 'shop.test', root).catch((e: Error) => ({ status: 0, body: e.message }))).status, { timeout: 10_000 }).toBe(200);
+  await expect
+    .poll(async () => (await httpsGet(host.address, 'shop.test', root).catch((e: Error) => ({ status: 0, body: e.message }))).status, {
+      timeout: 10_000,
+    })
+    .toBe(200);
   const served = await httpsGet(host.address, 'shop.test', root);
   expect(served.body).toContain('shop is configured by Berth');
   expect(served.cert.issuer.CN).toMatch(/Pebble/);

@@ -15,7 +15,9 @@ test('the owner reads and filters the audit trail', async ({ page }) => {
   const rows = page.getByTestId('audit-row');
   await expect(rows.filter({ hasText: 'setup.owner' })).toHaveCount(1);
   await expect(rows.filter({ hasText: 'user.create' }).filter({ hasText: 'success' }).first()).toBeVisible();
-  await expect(rows.filter({ hasText: 'auth.login' }).filter({ hasText: AUDITED.email }).filter({ hasText: 'unknown account' })).toHaveCount(1);
+  await expect(
+    rows.filter({ hasText: 'auth.login' }).filter({ hasText: AUDITED.email }).filter({ hasText: 'unknown account' }),
+  ).toHaveCount(1);
 
   await page.getByLabel('Outcome').selectOption('failure');
   await page.getByRole('button', { name: 'Filter' }).click();

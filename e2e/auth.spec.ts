@@ -36,7 +36,10 @@ test('a wrong password and an unknown email get the same answer', async ({ page 
 });
 
 test('a sign-in posted from another site is refused', async ({ request }) => {
-  const res = await request.post('/api/login', { headers: { origin: 'https://evil.example' }, data: { email: OWNER.email, password: OWNER.password } });
+  const res = await request.post('/api/login', {
+    headers: { origin: 'https://evil.example' },
+    data: { email: OWNER.email, password: OWNER.password },
+  });
   expect(res.status()).toBe(403);
 });
 

@@ -90,7 +90,14 @@ export class ResponseLog {
         const response = await route.fetch({ maxRedirects: 0, timeout: 0 });
         const body = await response.body();
         const type = response.headers()['content-type'] ?? '';
-        this.captured.push({ url: request.url(), method: request.method(), status: response.status(), type, actionId: request.headers()['next-action'] ?? null, body });
+        this.captured.push({
+          url: request.url(),
+          method: request.method(),
+          status: response.status(),
+          type,
+          actionId: request.headers()['next-action'] ?? null,
+          body,
+        });
         // The browser may have given up on it meanwhile (a prefetch, a page left): what came is recorded anyway.
         await route.fulfill({ response, body }).catch(() => undefined);
       } catch (err) {
@@ -107,7 +114,14 @@ export class ResponseLog {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
     cdp.on('Network.eventSourceMessageReceived', (e) => {
-      this.captured.push({ url: `event-source ${e.requestId}`, method: 'GET', status: 200, type: 'text/event-stream', actionId: null, body: Buffer.from(`${e.eventName}\n${e.data}`) });
+      this.captured.push({
+        url: `event-source ${e.requestId}`,
+        method: 'GET',
+        status: 200,
+        type: 'text/event-stream',
+        actionId: null,
+        body: Buffer.from(`${e.eventName}\n${e.data}`),
+      });
     });
   }
 }
@@ -120,7 +134,10 @@ export function pgDump(url: string): Buffer {
 /** A user's uid and a group's gid in a test host's own /etc (each host has its own copy). */
 export function hostIds(etcDir: string, name: string): { uid: number; gid: number } {
   const id = (file: string) => {
-    const line = fs.readFileSync(path.join(etcDir, file), 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+    const line = fs
+      .readFileSync(path.join(etcDir, file), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${name}:`));
     if (!line) throw new Error(`no ${name} in ${etcDir}/${file}`);
     return Number(line.split(':')[2]);
   };

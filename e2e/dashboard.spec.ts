@@ -115,7 +115,10 @@ test('nginx stopped on one host: an incident and a webhook within two intervals;
   const stoppedAt = Date.now();
   expect(onHost('berth-host-1', 'nginx -s stop').status).toBe(0);
   try {
-    const down = await sink.waitFor((r) => eventOf(r).type === 'monitor.down' && eventOf(r).monitorId === monitorId, 2 * INTERVAL_S * 1000 + 5_000);
+    const down = await sink.waitFor(
+      (r) => eventOf(r).type === 'monitor.down' && eventOf(r).monitorId === monitorId,
+      2 * INTERVAL_S * 1000 + 5_000,
+    );
     const downAfterMs = Date.now() - stoppedAt;
     // Two intervals, plus the delivery loop's pass (≤ 2 s) and the sink's receipt.
     expect(downAfterMs).toBeLessThanOrEqual(2 * INTERVAL_S * 1000 + 3_000);

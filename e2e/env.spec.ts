@@ -4,7 +4,18 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { clickDeploy, deployedPhpApp, releaseOutcome, waitForAppRun } from './apps-fixtures';
 import { findNeedle, hostIds, needlesFor, pgDump, ResponseLog, scanFiles } from './canary-scan';
-import { addUserViaForm, captureActionRequest, commandTraceFile, dataDir, OWNER, panelLogFile, signIn, signInPage, usesPostgres, type CapturedAction } from './fixtures';
+import {
+  addUserViaForm,
+  captureActionRequest,
+  commandTraceFile,
+  dataDir,
+  OWNER,
+  panelLogFile,
+  signIn,
+  signInPage,
+  usesPostgres,
+  type CapturedAction,
+} from './fixtures';
 import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { getWithHost, testHost, TESTBED_DIR } from '@/test-support/testbed-hosts';
 
@@ -43,7 +54,9 @@ const envPage = (page: Page) => page.goto(`/apps/${appId}/env`);
 /** Both servers' PHP app prints this greeting (it reads shared/.env through current/.env on every request). */
 async function greetingEverywhere(greeting: string) {
   for (const host of hosts) {
-    await expect.poll(async () => (await getWithHost(host.address, APP.domain).catch(() => ({ body: '' }))).body, { timeout: 15_000 }).toContain(`greeting: ${greeting}\n`);
+    await expect
+      .poll(async () => (await getWithHost(host.address, APP.domain).catch(() => ({ body: '' }))).body, { timeout: 15_000 })
+      .toContain(`greeting: ${greeting}\n`);
   }
 }
 
@@ -59,8 +72,12 @@ async function save(page: Page, expected: string[], revision: number) {
 /** Push to servers and wait until both have `revision`. */
 async function push(page: Page, revision: number) {
   await expect(page.getByText(`revision #${revision}`, { exact: true })).toBeVisible();
-  await page.getByRole('form', { name: 'Push to servers', exact: true }).getByRole('button', { name: 'Push to servers', exact: true }).click();
-  for (const server of ['web-1', 'web-2']) await expect(page.getByTestId(`env-push-${server}`)).toContainText(`#${revision}`, { timeout: 60_000 });
+  await page
+    .getByRole('form', { name: 'Push to servers', exact: true })
+    .getByRole('button', { name: 'Push to servers', exact: true })
+    .click();
+  for (const server of ['web-1', 'web-2'])
+    await expect(page.getByTestId(`env-push-${server}`)).toContainText(`#${revision}`, { timeout: 60_000 });
   await expect(page.getByText('pending push')).toHaveCount(0);
 }
 
@@ -72,13 +89,20 @@ async function deploy(page: Page) {
 test('env canary: a PHP app on both servers, deployed before any environment is saved', async ({ page }) => {
   await signInPage(page, OWNER);
   appId = await deployedPhpApp(page, APP, repo.dir);
-  for (const host of hosts) await expect.poll(async () => (await getWithHost(host.address, APP.domain)).body, { timeout: 10_000 }).toContain(`fixture release ${repo.head()}`);
+  for (const host of hosts)
+    await expect
+      .poll(async () => (await getWithHost(host.address, APP.domain)).body, { timeout: 10_000 })
+      .toContain(`fixture release ${repo.head()}`);
 });
 
 test('env canary: add, save (diff first), push without a release; edit and push; restore and push', async ({ page }) => {
   await signInPage(page, OWNER);
   await envPage(page);
-  const rows: [string, string][] = [['CANARY_A', CANARY_A], ['CANARY_MULTI', MULTI], ['GREETING', GREETING_ONE]];
+  const rows: [string, string][] = [
+    ['CANARY_A', CANARY_A],
+    ['CANARY_MULTI', MULTI],
+    ['GREETING', GREETING_ONE],
+  ];
   for (const [i, [key, value]] of rows.entries()) {
     await page.getByRole('button', { name: 'Add variable', exact: true }).click();
     await page.getByLabel(`Key ${i + 1}`, { exact: true }).fill(key);
@@ -109,7 +133,9 @@ test('env canary: deploy, a failing deploy whose build prints .env (redacted), o
   // Commands run without a shell, one argv per line: the build prints .env, then fails.
   await page.goto(`/apps/${appId}`);
   const settings = page.getByRole('form', { name: 'App settings' });
-  const before = await Promise.all(['web-1', 'web-2'].map((name) => page.getByTestId(`app-server-${name}`).getByTestId('run').getAttribute('data-run-id')));
+  const before = await Promise.all(
+    ['web-1', 'web-2'].map((name) => page.getByTestId(`app-server-${name}`).getByTestId('run').getAttribute('data-run-id')),
+  );
   await settings.getByLabel('Build commands').fill('cat .env\nfalse');
   await settings.getByRole('button', { name: 'Save and apply' }).click();
   await waitForAppRun(page, 'web-1', before[0]!);
@@ -130,7 +156,10 @@ test('env canary: deploy, a failing deploy whose build prints .env (redacted), o
   await greetingEverywhere(GREETING_ONE);
 });
 
-test('env canary: a viewer gets 403 for reveal and push, even by a direct POST; the owner reveals one value once', async ({ page, browser }) => {
+test('env canary: a viewer gets 403 for reveal and push, even by a direct POST; the owner reveals one value once', async ({
+  page,
+  browser,
+}) => {
   await signInPage(page, OWNER);
   const viewer = { name: 'Env Viewer', email: `env-viewer-${control}@berth.test`, password: 'env-viewer-password-1' };
   await addUserViaForm(page, viewer, 'viewer');
@@ -139,7 +168,9 @@ test('env canary: a viewer gets 403 for reveal and push, even by a direct POST; 
   const revealButton = editorRow.getByRole('button', { name: 'Reveal CANARY_A', exact: true });
   // The browser's own requests, stopped before they leave: replayed below with the viewer's cookies.
   const reveal = await captureActionRequest(page, () => revealButton.click());
-  const pushRequest = await captureActionRequest(page, () => page.getByRole('form', { name: 'Push to servers', exact: true }).getByRole('button', { name: 'Push to servers', exact: true }).click());
+  const pushRequest = await captureActionRequest(page, () =>
+    page.getByRole('form', { name: 'Push to servers', exact: true }).getByRole('button', { name: 'Push to servers', exact: true }).click(),
+  );
   revealActionId = reveal.headers['next-action']!;
 
   const viewerContext = await browser.newContext({ baseURL: new URL(page.url()).origin });
@@ -190,15 +221,32 @@ test('env canary: the values are nowhere but the reveal response and shared/.env
   // (a) Every response the browser received, except the reveal's own.
   expect(log.unreadable, 'responses whose body could not be read').toEqual([]);
   const reveals = log.captured.filter((c) => c.actionId === revealActionId);
-  expect(reveals.filter((c) => findNeedle(c.body, [Buffer.from(CANARY_A)])), 'the one reveal that answered with the value').toHaveLength(1);
+  expect(
+    reveals.filter((c) => findNeedle(c.body, [Buffer.from(CANARY_A)])),
+    'the one reveal that answered with the value',
+  ).toHaveLength(1);
   // The release page's live log reached the browser, the redacted build output included.
-  expect(log.captured.some((c) => c.type.startsWith('text/event-stream') && c.body.includes('CANARY_A=[redacted]')), 'the build log, redacted, in the release events').toBe(true);
-  const leaks = [...log.captured.filter((c) => c.actionId !== revealActionId), ...replays.map((r) => ({ url: r.what, method: 'POST', body: r.body }))]
+  expect(
+    log.captured.some((c) => c.type.startsWith('text/event-stream') && c.body.includes('CANARY_A=[redacted]')),
+    'the build log, redacted, in the release events',
+  ).toBe(true);
+  const leaks = [
+    ...log.captured.filter((c) => c.actionId !== revealActionId),
+    ...replays.map((r) => ({ url: r.what, method: 'POST', body: r.body })),
+  ]
     .map((c) => ({ where: `${c.method} ${c.url}`, found: findNeedle(c.body, needles) }))
     .filter((c) => c.found);
   expect.soft(leaks, `${log.captured.length} responses scanned`).toEqual([]);
-  test.info().annotations.push({ type: 'scanned', description: `${log.captured.length} responses (${log.captured.filter((c) => c.type.startsWith('text/event-stream')).length} release log events), ${replays.length} replays` });
-  expect(log.captured.some((c) => findNeedle(c.body, controlNeedles)), 'the app name is in some response').toBe(true);
+  test
+    .info()
+    .annotations.push({
+      type: 'scanned',
+      description: `${log.captured.length} responses (${log.captured.filter((c) => c.type.startsWith('text/event-stream')).length} release log events), ${replays.length} replays`,
+    });
+  expect(
+    log.captured.some((c) => findNeedle(c.body, controlNeedles)),
+    'the app name is in some response',
+  ).toBe(true);
 
   // (b) The panel's own stdout and stderr.
   const panelLog = fs.readFileSync(panelLogFile);
@@ -232,7 +280,10 @@ test('env canary: the values are nowhere but the reveal response and shared/.env
     const ids = hostIds(path.join(root, 'etc'), APP.slug);
     expect({ mode: stat.mode & 0o777, uid: stat.uid, gid: stat.gid }).toEqual({ mode: 0o640, uid: ids.uid, gid: ids.gid });
     // The host's whole state (etc, log, www, run, tmp, home, cron spool: a few MB), not only the configs Berth writes.
-    expect(scanFiles([path.join(root, 'etc', 'nginx')], [Buffer.from(APP.domain)]).length, `${host.name}: the scan sees the vhost`).toBeGreaterThan(0);
+    expect(
+      scanFiles([path.join(root, 'etc', 'nginx')], [Buffer.from(APP.domain)]).length,
+      `${host.name}: the scan sees the vhost`,
+    ).toBeGreaterThan(0);
     expect.soft(scanFiles([root], needles, [envFile]), `${host.name}: files other than shared/.env`).toEqual([]);
   }
 });

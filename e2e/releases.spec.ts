@@ -15,7 +15,10 @@ const hosts = [testHost('berth-host-1'), testHost('berth-host-2')];
 
 /** Both servers serve this commit (nginx → PHP-FPM → current/public/index.php). */
 async function servedEverywhere(sha: string) {
-  for (const host of hosts) await expect.poll(async () => (await getWithHost(host.address, 'blog.test')).body, { timeout: 10_000 }).toContain(`fixture release ${sha}`);
+  for (const host of hosts)
+    await expect
+      .poll(async () => (await getWithHost(host.address, 'blog.test')).body, { timeout: 10_000 })
+      .toContain(`fixture release ${sha}`);
 }
 
 async function deploy(page: Page) {
@@ -25,7 +28,14 @@ async function deploy(page: Page) {
 
 test('releases: deploy to two servers from the browser, follow every step, roll back in one click', async ({ page }) => {
   await signInPage(page, OWNER);
-  await createApp(page, { name: 'Blog', slug: 'blog', kind: 'php', domains: 'blog.test', repository: repo.dir, servers: ['web-1', 'web-2'] });
+  await createApp(page, {
+    name: 'Blog',
+    slug: 'blog',
+    kind: 'php',
+    domains: 'blog.test',
+    repository: repo.dir,
+    servers: ['web-1', 'web-2'],
+  });
   await expect(page.getByRole('heading', { name: 'Blog' })).toBeVisible();
   await waitForAppRun(page, 'web-1', null);
   await waitForAppRun(page, 'web-2', null);
@@ -34,7 +44,8 @@ test('releases: deploy to two servers from the browser, follow every step, roll 
   expect(await deploy(page)).toBe('succeeded');
   for (const name of ['web-1', 'web-2']) {
     const steps = page.getByTestId(`release-server-${name}`);
-    for (const step of ['extract', 'switch', 'health-check']) await expect(steps.getByTestId(`task-${step}`)).toHaveAttribute('data-status', 'changed');
+    for (const step of ['extract', 'switch', 'health-check'])
+      await expect(steps.getByTestId(`task-${step}`)).toHaveAttribute('data-status', 'changed');
   }
   await servedEverywhere(first);
 
@@ -61,8 +72,10 @@ test('releases: a release that fails its health check rolls back by itself, and 
   // A build command that fails stops the release before the switch.
   await openApp(page, 'Blog');
   const settings = page.getByRole('form', { name: 'App settings' });
-  const before = await Promise.all(['web-1', 'web-2'].map((name) => page.getByTestId(`app-server-${name}`).getByTestId('run').getAttribute('data-run-id')));
-  await settings.getByLabel('Build commands').fill("php -r 'fwrite(STDERR, \"composer: lock file out of date\\n\"); exit(2);'");
+  const before = await Promise.all(
+    ['web-1', 'web-2'].map((name) => page.getByTestId(`app-server-${name}`).getByTestId('run').getAttribute('data-run-id')),
+  );
+  await settings.getByLabel('Build commands').fill('php -r \'fwrite(STDERR, "composer: lock file out of date\\n"); exit(2);\'');
   await settings.getByRole('button', { name: 'Save and apply' }).click();
   await waitForAppRun(page, 'web-1', before[0]!);
   await waitForAppRun(page, 'web-2', before[1]!);

@@ -7,7 +7,10 @@ test.describe.configure({ mode: 'serial' });
 // The first provisioning may install packages with apt.
 test.setTimeout(600_000);
 
-async function addServer(page: Page, fields: { name: string; host: string; username?: string; bindAddress?: string; port?: string; privateKey?: string }) {
+async function addServer(
+  page: Page,
+  fields: { name: string; host: string; username?: string; bindAddress?: string; port?: string; privateKey?: string },
+) {
   await page.goto('/servers/new');
   const form = page.getByRole('form', { name: 'Add a server' });
   await form.getByLabel('Name').fill(fields.name);
@@ -39,7 +42,13 @@ async function provisionAndWait(page: Page) {
 test('bad input is refused in the form and nothing reaches a host', async ({ page }) => {
   await signInPage(page, OWNER);
   const form = page.getByRole('form', { name: 'Add a server' });
-  await addServer(page, { name: 'Bad Name', host: '127.0.0.11;touch /tmp/pwned', port: '70000', username: 'root;id', bindAddress: '$(touch /tmp/pwned)' });
+  await addServer(page, {
+    name: 'Bad Name',
+    host: '127.0.0.11;touch /tmp/pwned',
+    port: '70000',
+    username: 'root;id',
+    bindAddress: '$(touch /tmp/pwned)',
+  });
   await expect(form.getByText(/a host name may contain only letters, digits, dots and hyphens/)).toBeVisible();
   await expect(form.getByText('Port must be 1–65535')).toBeVisible();
   await expect(form.getByText('Enter a valid unix user name')).toBeVisible();
@@ -92,7 +101,9 @@ for (const [index, name] of (['berth-host-1', 'berth-host-2'] as const).entries(
       await expect(page.getByTestId(`service-${service}`)).toHaveAttribute('data-running', 'true');
     }
     await expect(page.getByTestId('metrics-chart')).toBeVisible();
-    expect(fs.readFileSync(hostPath(name, 'etc', 'nginx/conf.d/00-berth.conf'), 'utf8')).toContain(`listen ${host.address}:80 default_server;`);
+    expect(fs.readFileSync(hostPath(name, 'etc', 'nginx/conf.d/00-berth.conf'), 'utf8')).toContain(
+      `listen ${host.address}:80 default_server;`,
+    );
     // Unknown hosts get no answer (444); the host's own site still answers by name.
     await expect(getWithHost(host.address, 'unknown.example')).rejects.toThrow(/socket hang up|ECONNRESET/);
     expect((await getWithHost(host.address, host.address)).body).toContain(name);

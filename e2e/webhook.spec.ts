@@ -30,7 +30,11 @@ async function setRepository(page: Page, dir: string) {
   }
 }
 
-test('webhook: a signed delivery deploys (202 with the release), a replay gets 409, a wrong signature 401', async ({ page, request, baseURL }) => {
+test('webhook: a signed delivery deploys (202 with the release), a replay gets 409, a wrong signature 401', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   await signInPage(page, OWNER);
   await openApp(page, 'Shop');
   const appId = new URL(page.url()).pathname.split('/')[2]!;
@@ -51,7 +55,10 @@ test('webhook: a signed delivery deploys (202 with the release), a replay gets 4
 
   // `request` carries no session cookie: the signature alone authorizes a delivery.
   const post = (body: string, signature: string) =>
-    request.post(hookUrl.pathname, { data: Buffer.from(body), headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature } });
+    request.post(hookUrl.pathname, {
+      data: Buffer.from(body),
+      headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature },
+    });
 
   const body = JSON.stringify({ branch: 'main', timestamp: now(), id: 'e2e-webhook-1' });
   const forged = await post(body, sign(body, 'not-the-secret'));

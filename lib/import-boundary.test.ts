@@ -19,10 +19,12 @@ type Rule = { name: string; applies: (file: string) => boolean; refuses: (imp: I
 const TEST_FILE = /\.(test|spec)\.tsx?$/;
 const isTest = (file: string) => TEST_FILE.test(file);
 /** Whether a path is one of `places` or inside one (extensions and `/index` aside, so unresolved paths match too). */
-const within = (...places: string[]) => (file: string) => {
-  const p = file.replace(/\.(ts|tsx|mts|mjs|js|cjs)$/, '').replace(/\/index$/, '');
-  return places.some((place) => p === place || p.startsWith(`${place}/`));
-};
+const within =
+  (...places: string[]) =>
+  (file: string) => {
+    const p = file.replace(/\.(ts|tsx|mts|mjs|js|cjs)$/, '').replace(/\/index$/, '');
+    return places.some((place) => p === place || p.startsWith(`${place}/`));
+  };
 
 /** The pure model: values, zod schemas and pure helpers that every layer may share. */
 const NEUTRAL = within('lib/model');
@@ -32,7 +34,13 @@ const NEUTRAL = within('lib/model');
  */
 const NEUTRAL_PACKAGES = new Set(['zod', 'cron-parser', 'node:crypto', 'node:net']);
 /** The test runner under scripts/ (npm test: test bed, scratch databases, reports); the rest of scripts/ ships. */
-const TEST_RUNNERS = within('scripts/test', 'scripts/lib/test-run', 'scripts/lib/scratch-db', 'scripts/lib/scratch-db.d', 'scripts/testbed');
+const TEST_RUNNERS = within(
+  'scripts/test',
+  'scripts/lib/test-run',
+  'scripts/lib/scratch-db',
+  'scripts/lib/scratch-db.d',
+  'scripts/testbed',
+);
 const SHIPPED = (file: string) => within('app', 'components', 'db', 'lib', 'scripts', 'next.config')(file) && !TEST_RUNNERS(file);
 
 export const RULES: Rule[] = [
@@ -84,14 +92,18 @@ export const RULES: Rule[] = [
 
 const STATIC = /^[ \t]*(?:import|export)\s+(type\s+)?((?:(?!\b(?:import|export)\b)[\w$*{},\s])*?)\s*from\s*['"]([^'"\n]+)['"]/gm;
 const SIDE_EFFECT = /^[ \t]*import\s*['"]([^'"\n]+)['"]/gm;
-const CALL = /\b(?:import|require|vi\s*\.\s*(?:mock|doMock|unmock|doUnmock|importActual|importMock))\s*(?:<[^>()]*>)?\s*\(\s*['"]([^'"\n]+)['"]/g;
+const CALL =
+  /\b(?:import|require|vi\s*\.\s*(?:mock|doMock|unmock|doUnmock|importActual|importMock))\s*(?:<[^>()]*>)?\s*\(\s*['"]([^'"\n]+)['"]/g;
 const RESOLVE_AS = ['', '.ts', '.tsx', '.mts', '.mjs', '.js', '/index.ts', '/index.tsx'];
 
 /** `{ type A, type B }` imports no value; `import A, { type B }` or `* as X` does. */
 function onlyTypes(clause: string): boolean {
   const braces = /^\{([\s\S]*)\}$/.exec(clause.trim());
   if (!braces) return false;
-  const names = braces[1]!.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = braces[1]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return names.length > 0 && names.every((n) => /^type\s/.test(n));
 }
 
@@ -142,7 +154,11 @@ describe('the import boundary', () => {
     const files = new Set(sources.map((s) => s.path));
     const edges = sources.flatMap((s) => importsOf(s, files));
     expect(edges.length).toBeGreaterThan(1000);
-    for (const rule of RULES) expect(sources.some((s) => rule.applies(s.path)), rule.name).toBe(true);
+    for (const rule of RULES)
+      expect(
+        sources.some((s) => rule.applies(s.path)),
+        rule.name,
+      ).toBe(true);
   });
 
   it.each(RULES.map((r) => [r.name, r] as const))('%s', (_name, rule) => {
@@ -186,13 +202,31 @@ describe('the checker', () => {
       "const glob = '**/*.test.ts'; // '/*' in a string does not start a comment",
     ].join('\n');
     const got = importsOf({ path: 'lib/a/x.ts', text }, files).map((i) => `${i.target}${i.typeOnly ? ' (type)' : ''}`);
-    expect(got.sort()).toEqual(['db/index.ts', 'db/index.ts (type)', 'db/index.ts (type)', 'lib/a/b.ts', 'lib/a/b.ts', 'lib/apps/manage.ts', 'lib/apps/manage.ts', 'server-only'].sort());
+    expect(got.sort()).toEqual(
+      [
+        'db/index.ts',
+        'db/index.ts (type)',
+        'db/index.ts (type)',
+        'lib/a/b.ts',
+        'lib/a/b.ts',
+        'lib/apps/manage.ts',
+        'lib/apps/manage.ts',
+        'server-only',
+      ].sort(),
+    );
   });
 
   it('db/: refuses a lib domain module, even as a type; allows lib/model, lib/crypto, lib/runtime', () => {
-    expect(one('db/x.ts', "import { createApp } from '@/lib/apps/manage';")).toEqual(['db/ imports no lib domain module, app/ or components/: db/x.ts → @/lib/apps/manage']);
+    expect(one('db/x.ts', "import { createApp } from '@/lib/apps/manage';")).toEqual([
+      'db/ imports no lib domain module, app/ or components/: db/x.ts → @/lib/apps/manage',
+    ]);
     expect(one('db/schema/x.ts', "import type { T } from '../../lib/dashboard/range';")).toHaveLength(1);
-    expect(one('db/x.ts', "import { a } from '@/lib/model/app-config';\nimport { seal } from '@/lib/crypto';\nimport { getRuntime } from '@/lib/runtime';")).toEqual([]);
+    expect(
+      one(
+        'db/x.ts',
+        "import { a } from '@/lib/model/app-config';\nimport { seal } from '@/lib/crypto';\nimport { getRuntime } from '@/lib/runtime';",
+      ),
+    ).toEqual([]);
     expect(one('db/x.test.ts', "import { loadDashboard } from '@/lib/dashboard/load';")).toEqual([]);
   });
 
@@ -208,7 +242,9 @@ describe('the checker', () => {
   });
 
   it('components/: refuses db values, allows db types', () => {
-    expect(one('components/apps/card.tsx', "import { db } from '@/db';")).toEqual(['components/ imports no value from db/: components/apps/card.tsx → @/db']);
+    expect(one('components/apps/card.tsx', "import { db } from '@/db';")).toEqual([
+      'components/ imports no value from db/: components/apps/card.tsx → @/db',
+    ]);
     expect(one('components/x.tsx', "import { ROLES, type Role } from '@/db/schema/users';")).toHaveLength(1);
     expect(one('components/x.tsx', "import type { Server } from '@/db/schema';\nimport { type App } from '@/db/schema';")).toEqual([]);
   });
@@ -224,8 +260,8 @@ describe('the checker', () => {
   it('lib/recipes: refuses lib/apps and other orchestration; allows the model, templates and remote', () => {
     expect(one('lib/recipes/configure/x.ts', "import { dataServiceWarnings } from '@/lib/apps/data-services';")).toHaveLength(1);
     expect(one('lib/recipes/x.ts', "import { runConfigure } from '../apps/configure-job';")).toHaveLength(1);
-    const fine = "import { appLayout } from '@/lib/model/app-layout';\nimport { renderCron } from '@/lib/templates/cron';\nimport { cmd } from '@/lib/remote/command';";
+    const fine =
+      "import { appLayout } from '@/lib/model/app-layout';\nimport { renderCron } from '@/lib/templates/cron';\nimport { cmd } from '@/lib/remote/command';";
     expect(one('lib/recipes/x.ts', fine)).toEqual([]);
   });
-
 });

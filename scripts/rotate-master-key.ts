@@ -26,7 +26,9 @@ if (unknown.length > 0) {
 }
 
 try {
-  await rotateMasterKey(process.env, { newKey: args.includes('--new-key'), dropOld: args.includes('--drop-old') }, (line) => console.log(line));
+  await rotateMasterKey(process.env, { newKey: args.includes('--new-key'), dropOld: args.includes('--drop-old') }, (line) =>
+    console.log(line),
+  );
   process.exit(0);
 } catch (err) {
   if (err instanceof RotationError || err instanceof RotateCommandError || err instanceof ConfigError || err instanceof KeyRingError) {

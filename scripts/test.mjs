@@ -117,7 +117,10 @@ async function e2e() {
 }
 
 const started = Date.now();
-const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 console.log(`berth: suite started at ${new Date().toISOString()}, load average ${load}, layers: ${[...layers].join(' ')}`);
 const beds = layers.has('integration') ? BEDS : layers.has('e2e') ? BEDS.slice(0, 1) : [];
 try {
@@ -147,6 +150,11 @@ for (const r of rows) {
     `${r.layer.padEnd(12)} ${r.part.padEnd(29)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.skipped).padStart(7)}  ${r.seconds.toFixed(0).padStart(7)}`,
   );
 }
-console.log(`\nwall time ${((Date.now() - started) / 1000).toFixed(0)} s; load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `\nwall time ${((Date.now() - started) / 1000).toFixed(0)} s; load average now ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed > 0 ? 1 : 0);

@@ -17,7 +17,14 @@ export async function subscribeChannel(db: Db, ring: KeyRing): Promise<string> {
 
 export async function outbox(db: Db) {
   const rows = await db.select().from(notifications);
-  return rows.map((r) => ({ type: r.event.type, monitorId: r.event.monitorId, url: r.event.url, title: r.event.title, text: r.event.text, status: r.status }));
+  return rows.map((r) => ({
+    type: r.event.type,
+    monitorId: r.event.monitorId,
+    url: r.event.url,
+    title: r.event.title,
+    text: r.event.text,
+    status: r.status,
+  }));
 }
 
 export function httpMonitor(url: string, over: Partial<NewMonitor> = {}): NewMonitor {

@@ -10,8 +10,44 @@ export function rng(seed: number) {
   };
 }
 
-export const pick = <T,>(next: () => number, xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
+export const pick = <T>(next: () => number, xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
 
-export const NASTY = [' ', '\t', '\n', '\r', '\r\n', '\v', '\f', '#', "'", '"', '\\', '\\\\', '$', '${A}', '${PATH}', '{', '}', '=', '="', 'a', 'Z', '0', '_', 'é', '😀', '\u00a0', '\u2028', '\u0085', '\uFEFF', 'export ', '\\n', '\\"', '(', ')'];
+export const NASTY = [
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  '\v',
+  '\f',
+  '#',
+  "'",
+  '"',
+  '\\',
+  '\\\\',
+  '$',
+  '${A}',
+  '${PATH}',
+  '{',
+  '}',
+  '=',
+  '="',
+  'a',
+  'Z',
+  '0',
+  '_',
+  'é',
+  '😀',
+  '\u00a0',
+  '\u2028',
+  '\u0085',
+  '\uFEFF',
+  'export ',
+  '\\n',
+  '\\"',
+  '(',
+  ')',
+];
 
-export const randomValue = (next: () => number, max = 16) => Array.from({ length: Math.floor(next() * max) }, () => pick(next, NASTY)).join('');
+export const randomValue = (next: () => number, max = 16) =>
+  Array.from({ length: Math.floor(next() * max) }, () => pick(next, NASTY)).join('');

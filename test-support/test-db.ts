@@ -22,7 +22,9 @@ function templateKey(): string {
     const full = path.join(MIGRATIONS, file);
     if (fs.statSync(full).isFile()) hash.update(file).update(fs.readFileSync(full));
   }
-  const pgliteVersion = JSON.parse(fs.readFileSync(path.join(process.cwd(), 'node_modules/@electric-sql/pglite/package.json'), 'utf8')).version;
+  const pgliteVersion = JSON.parse(
+    fs.readFileSync(path.join(process.cwd(), 'node_modules/@electric-sql/pglite/package.json'), 'utf8'),
+  ).version;
   return hash.update(pgliteVersion).digest('hex').slice(0, 16);
 }
 

@@ -22,7 +22,10 @@ export function hostPath(name: string, dir: 'etc' | 'tmp' | 'www' | 'root', rel:
 }
 
 /** GET / on a host's address with a chosen Host header (fetch() cannot set one); rejects when nginx closes without answering. */
-export function getWithHost(address: string, hostHeader: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+export function getWithHost(
+  address: string,
+  hostHeader: string,
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: address, port: 80, path: '/', headers: { host: hostHeader }, timeout: 5000 }, (res) => {
       let body = '';
@@ -39,7 +42,18 @@ export function onHost(name: 'berth-host-1' | 'berth-host-2', command: string) {
   const host = testHost(name);
   return spawnSync(
     'ssh',
-    ['-i', path.join(TESTBED_DIR, 'client_ed25519'), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `root@${host.address}`, command],
+    [
+      '-i',
+      path.join(TESTBED_DIR, 'client_ed25519'),
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'LogLevel=ERROR',
+      `root@${host.address}`,
+      command,
+    ],
     { encoding: 'utf8', timeout: 10_000 },
   );
 }

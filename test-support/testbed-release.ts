@@ -33,15 +33,34 @@ export async function releaseBed(slug: string, extra: Record<string, unknown> = 
   const repo = fixtureRepo(fixture);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `berth-${slug}-`));
   const hosts: BedHost[] = [];
-  for (const [host, name] of [['berth-host-1', `${slug}-1`], ['berth-host-2', `${slug}-2`]] as const) {
+  for (const [host, name] of [
+    ['berth-host-1', `${slug}-1`],
+    ['berth-host-2', `${slug}-2`],
+  ] as const) {
     const { server, transport } = await pinnedTestServer(t.db, ring, host, name);
     hosts.push({ server, transport, address: server.bindAddress! });
   }
-  const config: AppConfig = appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`], repository: repo.dir, branch: 'main', ...extra });
-  const app: App = await insertApp(t.db, { slug, name: slug, config }, hosts.map((h) => ({ serverId: h.server.id, roles: ['web', 'worker'] })));
+  const config: AppConfig = appConfigInput.parse({
+    slug,
+    kind: 'php',
+    domains: [`${slug}.test`],
+    repository: repo.dir,
+    branch: 'main',
+    ...extra,
+  });
+  const app: App = await insertApp(
+    t.db,
+    { slug, name: slug, config },
+    hosts.map((h) => ({ serverId: h.server.id, roles: ['web', 'worker'] })),
+  );
   for (const h of hosts) {
     const run = await createRun(t.db, { serverId: h.server.id, recipe: 'configure' });
-    const ctx = { app: config, server: { id: h.server.id, name: h.server.name, bindAddress: h.server.bindAddress, phpVersions: h.server.phpVersions }, roles: ['web', 'worker'] as ('web' | 'worker')[], reload: new Set<never>() };
+    const ctx = {
+      app: config,
+      server: { id: h.server.id, name: h.server.name, bindAddress: h.server.bindAddress, phpVersions: h.server.phpVersions },
+      roles: ['web', 'worker'] as ('web' | 'worker')[],
+      reload: new Set<never>(),
+    };
     const result = await runRecipe(t.db, run.id, configureRecipe, ctx, h.transport, new AbortController().signal);
     if (!result.ok) throw new Error(`configure failed on ${h.server.name}: ${result.error}`);
   }
@@ -58,7 +77,9 @@ export async function releaseBed(slug: string, extra: Record<string, unknown> = 
     const l = appLayout(slug);
     for (const h of hosts) {
       const s = webSlots(slug);
-      await h.transport.exec(cmd('rm', '-rf', l.vhostPath, l.poolPath('8.2'), l.supervisorPath, l.cronPath, s.livePath, s.supervisorPath, l.base));
+      await h.transport.exec(
+        cmd('rm', '-rf', l.vhostPath, l.poolPath('8.2'), l.supervisorPath, l.cronPath, s.livePath, s.supervisorPath, l.base),
+      );
       await h.transport.exec(and(ignoreFailure(cmd('supervisorctl', 'update')), cmd('nginx', '-s', 'reload')));
     }
     await closeAll();

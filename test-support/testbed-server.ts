@@ -24,7 +24,10 @@ export async function pinnedTestServer(db: TestDb['db'], ring: KeyRing, hostName
   const host = testHost(hostName);
   const created = await createServer(db, ring, { name, host: host.address, port: host.port, username: 'root', bindAddress: host.address });
   authorizeKey(host.name, created.publicKey);
-  await updateServer(db, created.id, { hostKeyFingerprint: host.hostKeyFingerprint, facts: { os: 'debian', osVersion: '12', init: 'none', cpus: 1, memoryMb: 1, diskGb: 1 } });
+  await updateServer(db, created.id, {
+    hostKeyFingerprint: host.hostKeyFingerprint,
+    facts: { os: 'debian', osVersion: '12', init: 'none', cpus: 1, memoryMb: 1, diskGb: 1 },
+  });
   const server = (await findServer(db, created.id))!;
   return { host, server, transport: (await transportFor(server, ring)) as Transport };
 }
@@ -36,7 +39,14 @@ export async function testbedServer(hostName: 'berth-host-1' | 'berth-host-2' = 
 
   async function configure(app: AppConfig, roles: AppRole[] = ['web', 'worker'], extra: Partial<ConfigureContext> = {}) {
     const run = await createRun(t.db, { serverId: server.id, recipe: 'configure' });
-    const ctx: ConfigureContext = { app, server: { id: server.id, name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions }, roles, facts: server.facts ?? undefined, reload: new Set(), ...extra };
+    const ctx: ConfigureContext = {
+      app,
+      server: { id: server.id, name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions },
+      roles,
+      facts: server.facts ?? undefined,
+      reload: new Set(),
+      ...extra,
+    };
     const result = await runRecipe(t.db, run.id, configureRecipe, ctx, transport, new AbortController().signal);
     const tasks = Object.fromEntries((await tasksOf(t.db, run.id)).map((x) => [x.name, x.status]));
     return { result, tasks, runId: run.id };

@@ -41,9 +41,25 @@ export async function snapshotBed(slug: string) {
   const repo = fixtureRepo('php-app');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `berth-${slug}-`));
   const hosts: { server: Server; transport: Transport }[] = [];
-  for (const [host, name] of [['berth-host-1', `${slug}-1`], ['berth-host-2', `${slug}-2`]] as const) hosts.push(await pinnedTestServer(t.db, ring, host, name));
-  const base = appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`], repository: repo.dir, branch: 'main', healthCheck: { path: '/health.php' }, dataServices: { postgres: true } });
-  const app: App = await insertApp(t.db, { slug, name: slug, config: base }, hosts.map((h) => ({ serverId: h.server.id, roles: ['web', 'worker'] })));
+  for (const [host, name] of [
+    ['berth-host-1', `${slug}-1`],
+    ['berth-host-2', `${slug}-2`],
+  ] as const)
+    hosts.push(await pinnedTestServer(t.db, ring, host, name));
+  const base = appConfigInput.parse({
+    slug,
+    kind: 'php',
+    domains: [`${slug}.test`],
+    repository: repo.dir,
+    branch: 'main',
+    healthCheck: { path: '/health.php' },
+    dataServices: { postgres: true },
+  });
+  const app: App = await insertApp(
+    t.db,
+    { slug, name: slug, config: base },
+    hosts.map((h) => ({ serverId: h.server.id, roles: ['web', 'worker'] })),
+  );
   /** The real configure job on host i; the status of each of its tasks. */
   async function configureHost(i: number) {
     const run = await createRun(t.db, { serverId: hosts[i]!.server.id, recipe: 'configure', appId: app.id });
@@ -58,11 +74,17 @@ export async function snapshotBed(slug: string) {
   const password = (await openEnvValues(t.db, ring, app.id, ['DB_PASSWORD'])).DB_PASSWORD!;
   const shared = appLayout(slug).shared;
   const owned = { owner: slug, group: slug };
-  await hosts[0]!.transport.upload(`DB_HOST=127.0.0.1\nDB_PORT=5432\nDB_DATABASE=${db}\nDB_USERNAME=${db}\n`, `${shared}/db.env`, { mode: 0o640, ...owned });
+  await hosts[0]!.transport.upload(`DB_HOST=127.0.0.1\nDB_PORT=5432\nDB_DATABASE=${db}\nDB_USERNAME=${db}\n`, `${shared}/db.env`, {
+    mode: 0o640,
+    ...owned,
+  });
   await hosts[0]!.transport.upload(`127.0.0.1:5432:${db}:${db}:${password}\n`, `${shared}/.pgpass`, { mode: 0o600, ...owned });
 
   /** The app's config with one migration hook (on host 1) running a SQL file of the repository. */
-  const migrate = (file: string): AppConfig => ({ ...base, release: { ...base.release, hooks: [{ argv: ['sh', 'migrate.sh', file], serverId: hosts[0]!.server.id, migration: true }] } });
+  const migrate = (file: string): AppConfig => ({
+    ...base,
+    release: { ...base.release, hooks: [{ argv: ['sh', 'migrate.sh', file], serverId: hosts[0]!.server.id, migration: true }] },
+  });
   const configure = (config: AppConfig) => updateAppConfig(t.db, app.id, config);
   async function release() {
     const row = await insertRelease(t.db, { appId: app.id, kind: 'deploy', ref: 'main', trigger: 'button' });
@@ -90,11 +112,16 @@ export async function snapshotBed(slug: string) {
     const l = appLayout(slug);
     const fpm = serviceSpecs(['8.2']).find((s) => s.service === fpmService('8.2'))!;
     for (const h of hosts) {
-      await h.transport.exec(cmd('rm', '-rf', l.vhostPath, l.poolPath('8.2'), l.supervisorPath, l.cronPath, l.base, l.logDir, `/var/backups/berth/${slug}`)).catch(() => {});
+      await h.transport
+        .exec(
+          cmd('rm', '-rf', l.vhostPath, l.poolPath('8.2'), l.supervisorPath, l.cronPath, l.base, l.logDir, `/var/backups/berth/${slug}`),
+        )
+        .catch(() => {});
       await h.transport.exec(and(ignoreFailure(cmd('supervisorctl', 'update')), cmd('nginx', '-s', 'reload'))).catch(() => {});
       // The pool's workers run as the app user: userdel succeeds once the reload has stopped them.
       await fpm.reload!(h.transport).catch(() => {});
-      for (let i = 0; i < 20 && (await h.transport.exec(cmd('userdel', slug), { okExitCodes: [0, 6, 8] })).code === 8; i++) await new Promise((r) => setTimeout(r, 150));
+      for (let i = 0; i < 20 && (await h.transport.exec(cmd('userdel', slug), { okExitCodes: [0, 6, 8] })).code === 8; i++)
+        await new Promise((r) => setTimeout(r, 150));
     }
     await hosts[0]!.transport.exec(ignoreFailure(cmd('rmdir', '/var/backups/berth'))).catch(() => {});
     await dropDb();

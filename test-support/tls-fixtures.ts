@@ -23,7 +23,24 @@ export function makeCa(name = 'Berth test CA'): TestCa {
   fs.writeFileSync(path.join(dir, 'ca.cnf'), CA_CONFIG);
   fs.writeFileSync(path.join(dir, 'index.txt'), '');
   fs.writeFileSync(path.join(dir, 'serial'), '1000\n');
-  openssl(dir, 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', `/CN=${name}`, '-keyout', 'ca.key', '-out', 'ca.pem');
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '30',
+    '-subj',
+    `/CN=${name}`,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  );
   return { dir, certPem: fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8') };
 }
 
@@ -32,10 +49,43 @@ export function issue(ca: TestCa, domains: string[], opts: { start?: string; end
   const id = `leaf-${Math.random().toString(36).slice(2)}`;
   const keyArgs = opts.rsa ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
   const san = domains.map((d) => `DNS:${d}`).join(',');
-  openssl(ca.dir, 'req', ...keyArgs, '-nodes', '-subj', `/CN=${domains[0]}`, '-addext', `subjectAltName=${san}`, '-keyout', `${id}.key`, '-out', `${id}.csr`);
-  const validity = opts.start || opts.end ? ['-startdate', opts.start ?? '20200101000000Z', '-enddate', opts.end ?? '20991231000000Z'] : ['-days', '30'];
-  openssl(ca.dir, 'ca', '-batch', '-notext', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${id}.csr`, '-out', `${id}.pem`, ...validity);
-  return { certPem: fs.readFileSync(path.join(ca.dir, `${id}.pem`), 'utf8'), keyPem: fs.readFileSync(path.join(ca.dir, `${id}.key`), 'utf8') };
+  openssl(
+    ca.dir,
+    'req',
+    ...keyArgs,
+    '-nodes',
+    '-subj',
+    `/CN=${domains[0]}`,
+    '-addext',
+    `subjectAltName=${san}`,
+    '-keyout',
+    `${id}.key`,
+    '-out',
+    `${id}.csr`,
+  );
+  const validity =
+    opts.start || opts.end ? ['-startdate', opts.start ?? '20200101000000Z', '-enddate', opts.end ?? '20991231000000Z'] : ['-days', '30'];
+  openssl(
+    ca.dir,
+    'ca',
+    '-batch',
+    '-notext',
+    '-config',
+    'ca.cnf',
+    '-cert',
+    'ca.pem',
+    '-keyfile',
+    'ca.key',
+    '-in',
+    `${id}.csr`,
+    '-out',
+    `${id}.pem`,
+    ...validity,
+  );
+  return {
+    certPem: fs.readFileSync(path.join(ca.dir, `${id}.pem`), 'utf8'),
+    keyPem: fs.readFileSync(path.join(ca.dir, `${id}.key`), 'utf8'),
+  };
 }
 
 export const removeCa = (ca: TestCa) => fs.rmSync(ca.dir, { recursive: true, force: true });
@@ -44,12 +94,19 @@ export type Pebble = { directory: string; listenerCa: string; rootsUrl: string; 
 
 /** Starts Pebble if it is not running (idempotent, as the test runner does) and says where it is. */
 export function startPebble(): Pebble {
-  execFileSync('bash', ['scripts/testbed/pebble.sh', 'start'], { stdio: 'pipe', env: { ...process.env, BERTH_TESTBED_DIR: pebbleBedDir() } });
+  execFileSync('bash', ['scripts/testbed/pebble.sh', 'start'], {
+    stdio: 'pipe',
+    env: { ...process.env, BERTH_TESTBED_DIR: pebbleBedDir() },
+  });
   const dir = path.join(pebbleBedDir(), 'pebble');
   return JSON.parse(fs.readFileSync(path.join(dir, 'pebble.json'), 'utf8')) as Pebble;
 }
 
-function request(url: string | URL, opts: https.RequestOptions, body?: string): Promise<{ status: number; body: string; cert: PeerCertificate }> {
+function request(
+  url: string | URL,
+  opts: https.RequestOptions,
+  body?: string,
+): Promise<{ status: number; body: string; cert: PeerCertificate }> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { timeout: 5000, ...opts }, (res) => {
       const cert = (res.socket as import('node:tls').TLSSocket).getPeerCertificate();

@@ -23,13 +23,17 @@ export default async function PanelLayout({ children }: { children: React.ReactN
       <header className="bg-slate-900">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-2">
           <div className="flex flex-wrap items-center gap-6">
-            <Link href="/" className="text-sm font-bold tracking-wide text-white">BERTH</Link>
+            <Link href="/" className="text-sm font-bold tracking-wide text-white">
+              BERTH
+            </Link>
             <Nav items={items} />
           </div>
           <UserMenu name={user.name} email={user.email} role={user.role} />
         </div>
       </header>
-      <main id="main" className="mx-auto max-w-6xl px-4 py-8">{children}</main>
+      <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+        {children}
+      </main>
     </div>
   );
 }

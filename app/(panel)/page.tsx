@@ -27,7 +27,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <PageHeader title="Overview" description={`Signed in as ${user.name}.`} />
         <EmptyState title="Nothing deployed yet">
           Add a server over SSH, then create an app on it. Its releases, health and alerts will show here.{' '}
-          <Link href="/servers" className="font-medium text-indigo-700 underline">Go to Servers</Link>
+          <Link href="/servers" className="font-medium text-indigo-700 underline">
+            Go to Servers
+          </Link>
         </EmptyState>
       </>
     );
@@ -38,10 +40,24 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <PageHeader title="Overview" description={`Signed in as ${user.name}. Click a column to sort; an app opens its health dashboard.`} />
       <div className="grid gap-6">
         <Card title="Apps" description="Status is the worst state of the app's monitors; uptime counts its checks over the last 24 h.">
-          {apps.length === 0 ? <p className="text-sm text-slate-600">No apps yet. <Link href="/apps/new" className="text-indigo-700 underline">Create one</Link> once a server is provisioned.</p> : <AppsTable apps={apps} sort={sort} now={now} />}
+          {apps.length === 0 ? (
+            <p className="text-sm text-slate-600">
+              No apps yet.{' '}
+              <Link href="/apps/new" className="text-indigo-700 underline">
+                Create one
+              </Link>{' '}
+              once a server is provisioned.
+            </p>
+          ) : (
+            <AppsTable apps={apps} sort={sort} now={now} />
+          )}
         </Card>
         <Card title="Servers" description="Status from the last contact over SSH; load and memory from the newest sample.">
-          {servers.length === 0 ? <p className="text-sm text-slate-600">No servers yet.</p> : <ServersTable servers={servers} sort={sort} now={now} />}
+          {servers.length === 0 ? (
+            <p className="text-sm text-slate-600">No servers yet.</p>
+          ) : (
+            <ServersTable servers={servers} sort={sort} now={now} />
+          )}
         </Card>
       </div>
     </>

@@ -16,8 +16,10 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
       ) : (
         <p className="text-sm text-slate-700">
           This setup link is invalid, has been used, or the panel already has an owner.{' '}
-          <Link href="/login" className="font-medium text-indigo-700 underline">Sign in</Link> instead, or restart the panel
-          for a fresh link if no owner exists yet.
+          <Link href="/login" className="font-medium text-indigo-700 underline">
+            Sign in
+          </Link>{' '}
+          instead, or restart the panel for a fresh link if no owner exists yet.
         </p>
       )}
     </AuthCard>

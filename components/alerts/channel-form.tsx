@@ -20,17 +20,30 @@ function EventChoices({ selected }: { selected: readonly string[] }) {
       <div className="mt-1 grid gap-1 sm:grid-cols-2">
         {NOTIFY_EVENTS.map((e) => (
           <label key={e} className="flex items-center gap-2 text-sm">
-            <input type="checkbox" name="events" value={e} defaultChecked={selected.includes(e)} data-testid={`channel-event-${e}`} /> {EVENT_LABELS[e]}
+            <input type="checkbox" name="events" value={e} defaultChecked={selected.includes(e)} data-testid={`channel-event-${e}`} />{' '}
+            {EVENT_LABELS[e]}
           </label>
         ))}
       </div>
-      {errors && <p className="mt-1 text-xs text-red-700" role="alert">{errors.join(' ')}</p>}
+      {errors && (
+        <p className="mt-1 text-xs text-red-700" role="alert">
+          {errors.join(' ')}
+        </p>
+      )}
     </fieldset>
   );
 }
 
 /** One kind's settings. Stored secrets are never sent to the browser: their fields start empty, and empty keeps them. */
-function KindFields({ kind, values, storedSecrets }: { kind: ChannelKind; values: Record<string, string>; storedSecrets: readonly string[] }) {
+function KindFields({
+  kind,
+  values,
+  storedSecrets,
+}: {
+  kind: ChannelKind;
+  values: Record<string, string>;
+  storedSecrets: readonly string[];
+}) {
   return (
     <div className="grid gap-3 sm:grid-cols-2">
       {CONFIG_FIELDS[kind].map((name) => {
@@ -38,7 +51,8 @@ function KindFields({ kind, values, storedSecrets }: { kind: ChannelKind; values
         const secret = SECRET_FIELDS[kind].includes(name);
         const kept = secret && storedSecrets.includes(name);
         const common = { name, label: spec.label, 'data-testid': `channel-field-${name}` } as const;
-        if (spec.options) return <SelectField key={name} {...common} options={spec.options} defaultValue={values[name] ?? spec.options[0]!.value} />;
+        if (spec.options)
+          return <SelectField key={name} {...common} options={spec.options} defaultValue={values[name] ?? spec.options[0]!.value} />;
         return (
           <Field
             key={name}
@@ -48,7 +62,9 @@ function KindFields({ kind, values, storedSecrets }: { kind: ChannelKind; values
             autoComplete={secret ? 'new-password' : 'off'}
             defaultValue={secret ? '' : values[name]}
             placeholder={kept ? '•••••••• stored: leave blank to keep' : spec.placeholder}
-            hint={kept ? 'Stored and hidden. Type a new value to replace it (needed again when you change where the channel sends).' : spec.hint}
+            hint={
+              kept ? 'Stored and hidden. Type a new value to replace it (needed again when you change where the channel sends).' : spec.hint
+            }
           />
         );
       })}
@@ -80,14 +96,23 @@ export function ChannelForm({ channel, onDone }: { channel?: ChannelView; onDone
           {editing ? (
             <input type="hidden" name="kind" value={kind} />
           ) : (
-            <SelectField name="kind" label="Kind" options={KIND_OPTIONS} value={kind} onChange={(e) => setKind(e.target.value as ChannelKind)} data-testid="channel-kind" />
+            <SelectField
+              name="kind"
+              label="Kind"
+              options={KIND_OPTIONS}
+              value={kind}
+              onChange={(e) => setKind(e.target.value as ChannelKind)}
+              data-testid="channel-kind"
+            />
           )}
         </div>
         {/* Keyed by kind: switching kinds starts that kind's fields empty. */}
         <KindFields key={kind} kind={kind} values={channel?.fields ?? {}} storedSecrets={channel?.storedSecrets ?? []} />
         <EventChoices selected={channel?.events ?? NOTIFY_EVENTS} />
         <div className="flex gap-2">
-          <Button type="submit" data-testid="channel-submit">{editing ? 'Save channel' : 'Add channel'}</Button>
+          <Button type="submit" data-testid="channel-submit">
+            {editing ? 'Save channel' : 'Add channel'}
+          </Button>
           {onDone && (
             <Button type="button" variant="secondary" onClick={onDone}>
               Cancel

@@ -33,9 +33,15 @@ export function ChannelRow({ channel, canManage }: { channel: ChannelSummary; ca
             <Badge>{KIND_LABELS[c.kind]}</Badge>
             {c.enabled ? <Badge tone="good">enabled</Badge> : <Badge tone="warn">disabled</Badge>}
           </p>
-          <p className="text-sm text-slate-600" data-testid="channel-target">Sends to {c.target}</p>
-          <p className="mt-1 text-xs text-slate-500">{c.events.map((e) => EVENT_LABELS[e as NotifyEventType] ?? e).join(' · ') || 'no events'}</p>
-          <p className="mt-1 text-xs text-slate-500" data-testid="channel-last-sent">Last sent: {when(c.lastSentAt)}</p>
+          <p className="text-sm text-slate-600" data-testid="channel-target">
+            Sends to {c.target}
+          </p>
+          <p className="mt-1 text-xs text-slate-500">
+            {c.events.map((e) => EVENT_LABELS[e as NotifyEventType] ?? e).join(' · ') || 'no events'}
+          </p>
+          <p className="mt-1 text-xs text-slate-500" data-testid="channel-last-sent">
+            Last sent: {when(c.lastSentAt)}
+          </p>
           {c.lastError && (
             <p className="mt-1 break-words text-xs text-red-700" role="alert" data-testid="channel-last-error">
               Last error ({when(c.lastErrorAt)}): {c.lastError}
@@ -49,16 +55,35 @@ export function ChannelRow({ channel, canManage }: { channel: ChannelSummary; ca
         </div>
         {canManage && (
           <div className="flex flex-wrap items-center gap-2">
-            <ActionForm action={sendTestAction} successMessage={`Test sent to ${c.name}`} onSuccess={refresh} aria-label={`Send a test to ${c.name}`}>
+            <ActionForm
+              action={sendTestAction}
+              successMessage={`Test sent to ${c.name}`}
+              onSuccess={refresh}
+              aria-label={`Send a test to ${c.name}`}
+            >
               <input type="hidden" name="channelId" value={c.id} />
-              <Button type="submit" variant="secondary" data-testid="channel-test">Send test</Button>
+              <Button type="submit" variant="secondary" data-testid="channel-test">
+                Send test
+              </Button>
             </ActionForm>
-            <ActionForm action={setChannelEnabledAction} successMessage={c.enabled ? 'Channel disabled' : 'Channel enabled'} onSuccess={refresh}>
+            <ActionForm
+              action={setChannelEnabledAction}
+              successMessage={c.enabled ? 'Channel disabled' : 'Channel enabled'}
+              onSuccess={refresh}
+            >
               <input type="hidden" name="channelId" value={c.id} />
               <input type="hidden" name="enabled" value={String(!c.enabled)} />
-              <Button type="submit" variant="secondary" data-testid="channel-toggle">{c.enabled ? 'Disable' : 'Enable'}</Button>
+              <Button type="submit" variant="secondary" data-testid="channel-toggle">
+                {c.enabled ? 'Disable' : 'Enable'}
+              </Button>
             </ActionForm>
-            <Button type="button" variant="secondary" onClick={() => setEditing((v) => !v)} data-testid="channel-edit" aria-expanded={editing}>
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={() => setEditing((v) => !v)}
+              data-testid="channel-edit"
+              aria-expanded={editing}
+            >
               Edit
             </Button>
             <ActionForm action={deleteChannelAction} successMessage="Channel deleted" onSuccess={refresh}>

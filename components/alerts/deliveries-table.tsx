@@ -46,9 +46,13 @@ export function DeliveriesTable({ rows }: { rows: DeliveryLine[] }) {
               <td className="py-2 pr-4" data-testid="delivery-status">
                 <Badge tone={TONE[r.status]}>{r.status}</Badge>
               </td>
-              <td className="py-2 pr-4" data-testid="delivery-attempts">{r.attempts}</td>
+              <td className="py-2 pr-4" data-testid="delivery-attempts">
+                {r.attempts}
+              </td>
               <td className="whitespace-nowrap py-2 pr-4 font-mono text-xs">{r.status === 'pending' ? when(r.nextAttemptAt) : ''}</td>
-              <td className="max-w-md break-words py-2 text-xs text-red-700" data-testid="delivery-error">{r.lastError}</td>
+              <td className="max-w-md break-words py-2 text-xs text-red-700" data-testid="delivery-error">
+                {r.lastError}
+              </td>
             </tr>
           ))}
         </tbody>

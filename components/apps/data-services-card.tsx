@@ -13,7 +13,15 @@ const MANAGED = new Set<string>([...POSTGRES_KEYS, ...REDIS_KEYS]);
  * where they live (lib/apps/data-services.ts), with the warnings of its last configure run; the
  * page loads it only when a data service is on.
  */
-export function DataServicesCard({ config, envKeys, data }: { config: AppConfig; envKeys: EnvKey[]; data: (DataServer & { warnings: string[] }) | null }) {
+export function DataServicesCard({
+  config,
+  envKeys,
+  data,
+}: {
+  config: AppConfig;
+  envKeys: EnvKey[];
+  data: (DataServer & { warnings: string[] }) | null;
+}) {
   const { postgres, redis } = config.dataServices;
   if ((!postgres && !redis) || !data) {
     return (
@@ -33,7 +41,11 @@ export function DataServicesCard({ config, envKeys, data }: { config: AppConfig;
   return (
     <Card title="Data services" description={where}>
       {warnings.length > 0 && (
-        <ul data-testid="data-services-warnings" role="alert" className="mb-3 space-y-1 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
+        <ul
+          data-testid="data-services-warnings"
+          role="alert"
+          className="mb-3 space-y-1 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200"
+        >
           {warnings.map((w) => (
             <li key={w}>{w}</li>
           ))}
@@ -43,13 +55,17 @@ export function DataServicesCard({ config, envKeys, data }: { config: AppConfig;
         {postgres && (
           <>
             <dt className="text-slate-500">PostgreSQL</dt>
-            <dd>database <code>{names.database}</code>, owned by role <code>{names.role}</code>; no other role may connect</dd>
+            <dd>
+              database <code>{names.database}</code>, owned by role <code>{names.role}</code>; no other role may connect
+            </dd>
           </>
         )}
         {redis && (
           <>
             <dt className="text-slate-500">Redis</dt>
-            <dd>user <code>{names.redisUser}</code>, keys and channels <code>{names.redisPrefix}*</code></dd>
+            <dd>
+              user <code>{names.redisUser}</code>, keys and channels <code>{names.redisPrefix}*</code>
+            </dd>
           </>
         )}
       </dl>
@@ -61,8 +77,12 @@ export function DataServicesCard({ config, envKeys, data }: { config: AppConfig;
             {managed.map((k) => (
               <tr key={k.key} className="border-t border-slate-100">
                 <td className="py-1 font-mono">{k.key}</td>
-                <td className="py-1 font-mono text-slate-400" aria-label="hidden value">••••••••</td>
-                <td className="py-1 text-right"><Badge>managed</Badge></td>
+                <td className="py-1 font-mono text-slate-400" aria-label="hidden value">
+                  ••••••••
+                </td>
+                <td className="py-1 text-right">
+                  <Badge>managed</Badge>
+                </td>
               </tr>
             ))}
           </tbody>

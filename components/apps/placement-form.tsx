@@ -18,7 +18,13 @@ const roleValue = (roles: string[]) => (roles.length === 1 ? roles[0]! : 'both')
 export function PlacementForm({ appId, servers }: { appId: string; servers: Array<{ id: string; name: string; roles: string[] | null }> }) {
   const router = useRouter();
   return (
-    <ActionForm action={updateAppPlacement} successMessage="Saved; configuring" onSuccess={() => router.refresh()} aria-label="Servers and roles" className="grid gap-3 sm:grid-cols-2">
+    <ActionForm
+      action={updateAppPlacement}
+      successMessage="Saved; configuring"
+      onSuccess={() => router.refresh()}
+      aria-label="Servers and roles"
+      className="grid gap-3 sm:grid-cols-2"
+    >
       <input type="hidden" name="appId" value={appId} />
       {servers.map((s) => (
         <SelectField
@@ -29,7 +35,9 @@ export function PlacementForm({ appId, servers }: { appId: string; servers: Arra
           defaultValue={s.roles ? roleValue(s.roles) : 'none'}
         />
       ))}
-      <div className="flex items-end"><Button type="submit">Save and apply</Button></div>
+      <div className="flex items-end">
+        <Button type="submit">Save and apply</Button>
+      </div>
     </ActionForm>
   );
 }

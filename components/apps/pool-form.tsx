@@ -18,7 +18,13 @@ export function PoolForm({ appId, pool }: { appId: string; pool: AppConfig['pool
   const router = useRouter();
   const number = (name: string, label: string, value: number) => <Field name={name} label={label} type="number" defaultValue={value} />;
   return (
-    <ActionForm action={updateAppSettings} successMessage="Saved; configuring" onSuccess={() => router.refresh()} aria-label="PHP-FPM pool" className="grid gap-3 sm:grid-cols-3">
+    <ActionForm
+      action={updateAppSettings}
+      successMessage="Saved; configuring"
+      onSuccess={() => router.refresh()}
+      aria-label="PHP-FPM pool"
+      className="grid gap-3 sm:grid-cols-3"
+    >
       <input type="hidden" name="appId" value={appId} />
       <SelectField name="pm" label="pm" options={PM} defaultValue={pool.pm} />
       {number('maxChildren', 'max_children', pool.maxChildren)}
@@ -30,7 +36,9 @@ export function PoolForm({ appId, pool }: { appId: string; pool: AppConfig['pool
       {number('requestTerminateTimeoutS', 'request_terminate_timeout (s)', pool.requestTerminateTimeoutS)}
       {number('uploadMaxMb', 'Upload / post size (MB)', pool.uploadMaxMb)}
       {number('slowlogThresholdS', 'Slowlog threshold (s, 0 = off)', pool.slowlogThresholdS)}
-      <div className="flex items-end sm:col-span-2"><Button type="submit">Save and apply</Button></div>
+      <div className="flex items-end sm:col-span-2">
+        <Button type="submit">Save and apply</Button>
+      </div>
     </ActionForm>
   );
 }
@@ -40,7 +48,9 @@ export function ConfigureButton({ appId }: { appId: string }) {
   return (
     <ActionForm action={configureApp} successMessage="Configure queued" onSuccess={() => router.refresh()} aria-label="Configure">
       <input type="hidden" name="appId" value={appId} />
-      <Button type="submit" variant="secondary">Configure now</Button>
+      <Button type="submit" variant="secondary">
+        Configure now
+      </Button>
     </ActionForm>
   );
 }

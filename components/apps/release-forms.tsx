@@ -10,7 +10,13 @@ import { Button } from '@/components/ui/button';
 export function DeployForm({ appId, branch }: { appId: string; branch: string }) {
   const router = useRouter();
   return (
-    <ActionForm action={deployApp} successMessage="Release queued" onSuccess={(data) => router.push(`/apps/${appId}/releases/${data.id}`)} aria-label="Deploy" className="flex flex-wrap items-end gap-3">
+    <ActionForm
+      action={deployApp}
+      successMessage="Release queued"
+      onSuccess={(data) => router.push(`/apps/${appId}/releases/${data.id}`)}
+      aria-label="Deploy"
+      className="flex flex-wrap items-end gap-3"
+    >
       <input type="hidden" name="appId" value={appId} />
       <Field name="ref" label="Branch or commit" placeholder={branch} />
       <Button type="submit">Deploy</Button>
@@ -22,20 +28,43 @@ export function DeployForm({ appId, branch }: { appId: string; branch: string })
 export function RedeployButton({ appId, sha }: { appId: string; sha: string }) {
   const router = useRouter();
   return (
-    <ActionForm action={deployApp} successMessage="Release queued" onSuccess={(data) => router.push(`/apps/${appId}/releases/${data.id}`)} aria-label="Redeploy">
+    <ActionForm
+      action={deployApp}
+      successMessage="Release queued"
+      onSuccess={(data) => router.push(`/apps/${appId}/releases/${data.id}`)}
+      aria-label="Redeploy"
+    >
       <input type="hidden" name="appId" value={appId} />
       <input type="hidden" name="ref" value={sha} />
       <input type="hidden" name="redeploy" value="1" />
-      <Button type="submit" variant="secondary">Redeploy</Button>
+      <Button type="submit" variant="secondary">
+        Redeploy
+      </Button>
     </ActionForm>
   );
 }
 
 /** One click; the env that deploy ran with comes back too only when ticked (a rotated secret must not return by accident). */
-export function RollbackButton({ appId, targetId, number, envRevision }: { appId: string; targetId: string; number: number; envRevision: number | null }) {
+export function RollbackButton({
+  appId,
+  targetId,
+  number,
+  envRevision,
+}: {
+  appId: string;
+  targetId: string;
+  number: number;
+  envRevision: number | null;
+}) {
   const router = useRouter();
   return (
-    <ActionForm action={rollbackApp} successMessage="Rollback queued" onSuccess={(data) => router.push(`/apps/${appId}/releases/${data.id}`)} aria-label={`Roll back to ${number}`} className="inline-flex items-center gap-2">
+    <ActionForm
+      action={rollbackApp}
+      successMessage="Rollback queued"
+      onSuccess={(data) => router.push(`/apps/${appId}/releases/${data.id}`)}
+      aria-label={`Roll back to ${number}`}
+      className="inline-flex items-center gap-2"
+    >
       <input type="hidden" name="appId" value={appId} />
       <input type="hidden" name="targetId" value={targetId} />
       {envRevision && (
@@ -43,7 +72,9 @@ export function RollbackButton({ appId, targetId, number, envRevision }: { appId
           <input type="checkbox" name="restoreEnv" value="on" /> with env #{envRevision}
         </label>
       )}
-      <Button type="submit" variant="secondary">Roll back</Button>
+      <Button type="submit" variant="secondary">
+        Roll back
+      </Button>
     </ActionForm>
   );
 }

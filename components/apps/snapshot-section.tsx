@@ -20,7 +20,14 @@ function state(s: SnapshotRow, now: Date) {
  * releases that took none. A restore's own run and log are listed with the release's runs;
  * `latest` is the latest restore run and `log` its log.
  */
-export function SnapshotSection(props: { appId: string; slug: string; snapshots: SnapshotRow[]; latest: RecipeRun | undefined; log: string; canRestore: boolean }) {
+export function SnapshotSection(props: {
+  appId: string;
+  slug: string;
+  snapshots: SnapshotRow[];
+  latest: RecipeRun | undefined;
+  log: string;
+  canRestore: boolean;
+}) {
   const { appId, slug, snapshots, latest, log, canRestore } = props;
   if (snapshots.length === 0) return null;
   const restoring = latest?.status === 'queued' || latest?.status === 'running';
@@ -28,10 +35,19 @@ export function SnapshotSection(props: { appId: string; slug: string; snapshots:
   return (
     <div className="mt-6">
       <LiveRefresh active={restoring} />
-      <Card title="Database snapshot" description={`pg_dump -Fc of the app's database on its data server, taken before this release's migrations; kept ${SNAPSHOT_KEEP_DAYS} days.`}>
+      <Card
+        title="Database snapshot"
+        description={`pg_dump -Fc of the app's database on its data server, taken before this release's migrations; kept ${SNAPSHOT_KEEP_DAYS} days.`}
+      >
         <table className="w-full text-left text-sm" data-testid="snapshots">
           <thead className="text-xs text-slate-500">
-            <tr><th className="pr-2 font-medium">Taken</th><th className="pr-2 font-medium">Size</th><th className="pr-2 font-medium">Expires</th><th className="pr-2 font-medium">Restored</th><th className="font-medium">State</th></tr>
+            <tr>
+              <th className="pr-2 font-medium">Taken</th>
+              <th className="pr-2 font-medium">Size</th>
+              <th className="pr-2 font-medium">Expires</th>
+              <th className="pr-2 font-medium">Restored</th>
+              <th className="font-medium">State</th>
+            </tr>
           </thead>
           <tbody>
             {snapshots.map((s) => (
@@ -54,10 +70,19 @@ export function SnapshotSection(props: { appId: string; slug: string; snapshots:
         {log && (
           <details className="mt-2 text-sm" open={restoring}>
             <summary className="cursor-pointer text-indigo-700">Restore log</summary>
-            <pre data-testid="snapshot-restore-log" className="mt-2 max-h-64 overflow-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100">{log}</pre>
+            <pre
+              data-testid="snapshot-restore-log"
+              className="mt-2 max-h-64 overflow-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100"
+            >
+              {log}
+            </pre>
           </details>
         )}
-        {canRestore && snapshots.filter((s) => !s.deletedAt).slice(0, 1).map((s) => <SnapshotRestoreForm key={s.id} appId={appId} snapshotId={s.id} slug={slug} />)}
+        {canRestore &&
+          snapshots
+            .filter((s) => !s.deletedAt)
+            .slice(0, 1)
+            .map((s) => <SnapshotRestoreForm key={s.id} appId={appId} snapshotId={s.id} slug={slug} />)}
       </Card>
     </div>
   );

@@ -61,7 +61,13 @@ export function TlsCard({ appId, config, canManage, certificates, web }: TlsCard
   const { mode } = config.tls;
   const shown = (c: AppCertificateView, label: string): Shown => {
     const leaf = parseChain(c.certificatePem)[0];
-    return { label, issuer: c.issuer, domains: c.domains, notAfter: c.notAfter, uncovered: leaf ? uncoveredDomains(leaf, config.domains) : [] };
+    return {
+      label,
+      issuer: c.issuer,
+      domains: c.domains,
+      notAfter: c.notAfter,
+      uncovered: leaf ? uncoveredDomains(leaf, config.domains) : [],
+    };
   };
   const uploaded = certificates.find((c) => c.serverId === null);
   const description = {
@@ -75,13 +81,21 @@ export function TlsCard({ appId, config, canManage, certificates, web }: TlsCard
         {mode === 'acme' &&
           web.map((server) => {
             const c = certificates.find((x) => x.serverId === server.id);
-            return c ? <CertificateRow key={server.id} c={shown(c, `On ${server.name}`)} /> : <p key={server.id} className="py-2 text-sm text-slate-600">On {server.name}: not issued yet (the next configure run asks for one).</p>;
+            return c ? (
+              <CertificateRow key={server.id} c={shown(c, `On ${server.name}`)} />
+            ) : (
+              <p key={server.id} className="py-2 text-sm text-slate-600">
+                On {server.name}: not issued yet (the next configure run asks for one).
+              </p>
+            );
           })}
         {mode === 'uploaded' && !uploaded && <p className="text-sm text-slate-600">No certificate uploaded yet.</p>}
         {mode !== 'acme' && uploaded && <CertificateRow c={shown(uploaded, mode === 'uploaded' ? 'Uploaded' : 'Uploaded (not in use)')} />}
         {canManage && (
           <details className="mt-3" open={mode === 'uploaded' && !uploaded}>
-            <summary className="cursor-pointer text-sm font-medium text-indigo-700">{uploaded ? 'Replace the uploaded certificate' : 'Upload a certificate'}</summary>
+            <summary className="cursor-pointer text-sm font-medium text-indigo-700">
+              {uploaded ? 'Replace the uploaded certificate' : 'Upload a certificate'}
+            </summary>
             <div className="mt-3">
               <TlsUploadForm appId={appId} />
             </div>

@@ -22,8 +22,23 @@ export function TlsUploadForm({ appId }: { appId: string }) {
       className="space-y-3"
     >
       <input type="hidden" name="appId" value={appId} />
-      <TextAreaField name="certificate" label="Certificate chain (PEM)" rows={6} spellCheck={false} hint="The server certificate first, then its intermediates." placeholder="-----BEGIN CERTIFICATE-----" />
-      <TextAreaField name="key" label="Private key (PEM)" rows={4} spellCheck={false} autoComplete="off" hint="Unencrypted. Stored sealed; never shown again." placeholder="-----BEGIN PRIVATE KEY-----" />
+      <TextAreaField
+        name="certificate"
+        label="Certificate chain (PEM)"
+        rows={6}
+        spellCheck={false}
+        hint="The server certificate first, then its intermediates."
+        placeholder="-----BEGIN CERTIFICATE-----"
+      />
+      <TextAreaField
+        name="key"
+        label="Private key (PEM)"
+        rows={4}
+        spellCheck={false}
+        autoComplete="off"
+        hint="Unencrypted. Stored sealed; never shown again."
+        placeholder="-----BEGIN PRIVATE KEY-----"
+      />
       <Button type="submit">Upload certificate</Button>
     </ActionForm>
   );

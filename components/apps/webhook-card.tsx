@@ -9,7 +9,17 @@ import { CopyButton, WebhookControls } from './webhook-controls';
  * The app's deploy webhook for CI: its URL, whether a secret exists, the body format and a
  * signed example. Never the secret: it is shown once, by the controls, when made.
  */
-export function WebhookCard({ appId, branch, canManage, hook }: { appId: string; branch: string; canManage: boolean; hook: Pick<AppWebhook, 'createdAt'> | undefined }) {
+export function WebhookCard({
+  appId,
+  branch,
+  canManage,
+  hook,
+}: {
+  appId: string;
+  branch: string;
+  canManage: boolean;
+  hook: Pick<AppWebhook, 'createdAt'> | undefined;
+}) {
   const url = `${getRuntime().env.publicUrl}${webhookPath(appId)}`;
   const example = webhookExample(url, branch);
   return (
@@ -19,14 +29,22 @@ export function WebhookCard({ appId, branch, canManage, hook }: { appId: string;
           <code data-testid="webhook-url" className="break-all font-mono text-xs">
             {url}
           </code>
-          {hook ? <Badge tone="good">Secret set {hook.createdAt.toISOString().slice(0, 10)}</Badge> : <Badge>No secret: deliveries are refused</Badge>}
+          {hook ? (
+            <Badge tone="good">Secret set {hook.createdAt.toISOString().slice(0, 10)}</Badge>
+          ) : (
+            <Badge>No secret: deliveries are refused</Badge>
+          )}
         </p>
         <div className="text-slate-700">
           <p>
-            Body (JSON): <code className="font-mono text-xs">{'{"branch":"main","timestamp":<unix seconds>}'}</code> or <code className="font-mono text-xs">{'{"sha":"<7-40 hex>","timestamp":…}'}</code>, optionally <code className="font-mono text-xs">&quot;id&quot;</code> (shown in the audit log).
+            Body (JSON): <code className="font-mono text-xs">{'{"branch":"main","timestamp":<unix seconds>}'}</code> or{' '}
+            <code className="font-mono text-xs">{'{"sha":"<7-40 hex>","timestamp":…}'}</code>, optionally{' '}
+            <code className="font-mono text-xs">&quot;id&quot;</code> (shown in the audit log).
           </p>
           <p className="mt-1">
-            Header <code className="font-mono text-xs">X-Hub-Signature-256: sha256=&lt;hex HMAC-SHA256 of the raw body&gt;</code>, as GitHub signs. A timestamp more than {WINDOW_SECONDS / 60} minutes from now is refused, and each signed body deploys once (a replay gets 409). Answers: 202 accepted, 400 bad body, 401 bad signature or stale timestamp, 409 replayed or a release already running.
+            Header <code className="font-mono text-xs">X-Hub-Signature-256: sha256=&lt;hex HMAC-SHA256 of the raw body&gt;</code>, as GitHub
+            signs. A timestamp more than {WINDOW_SECONDS / 60} minutes from now is refused, and each signed body deploys once (a replay gets
+            409). Answers: 202 accepted, 400 bad body, 401 bad signature or stale timestamp, 409 replayed or a release already running.
           </p>
         </div>
         <details>

@@ -35,7 +35,9 @@ export function WebhookControls({ appId, hasSecret }: { appId: string; hasSecret
     <div className="mt-4 space-y-3">
       {secret && (
         <div role="status" className="rounded-md bg-amber-50 p-3 text-sm ring-1 ring-amber-200">
-          <p className="font-medium text-amber-900">Copy this secret into your CI now (e.g. as BERTH_WEBHOOK_SECRET): it is not shown again.</p>
+          <p className="font-medium text-amber-900">
+            Copy this secret into your CI now (e.g. as BERTH_WEBHOOK_SECRET): it is not shown again.
+          </p>
           <div className="mt-2 flex flex-wrap items-center gap-2">
             <code data-testid="webhook-secret" className="break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-amber-200">
               {secret}

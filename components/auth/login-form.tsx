@@ -4,7 +4,8 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 
-const INPUT = 'mt-1 block w-full rounded-md border-0 px-2.5 py-1.5 text-sm shadow-sm ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-600';
+const INPUT =
+  'mt-1 block w-full rounded-md border-0 px-2.5 py-1.5 text-sm shadow-sm ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-600';
 
 export function LoginForm() {
   const router = useRouter();
@@ -34,11 +35,15 @@ export function LoginForm() {
   return (
     <form onSubmit={submit} className="space-y-4" aria-label="Sign in">
       <div>
-        <label htmlFor="email" className="block text-sm font-medium">Email</label>
+        <label htmlFor="email" className="block text-sm font-medium">
+          Email
+        </label>
         <input id="email" name="email" type="email" autoComplete="username" required autoFocus className={INPUT} />
       </div>
       <div>
-        <label htmlFor="password" className="block text-sm font-medium">Password</label>
+        <label htmlFor="password" className="block text-sm font-medium">
+          Password
+        </label>
         <input id="password" name="password" type="password" autoComplete="current-password" required className={INPUT} />
       </div>
       {error && (

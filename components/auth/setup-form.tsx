@@ -13,7 +13,9 @@ export function SetupForm({ token }: { token: string }) {
       <Field name="email" label="Email" type="email" autoComplete="username" required />
       <Field name="password" label="Password" type="password" autoComplete="new-password" hint="At least 12 characters." required />
       <Field name="confirm" label="Repeat the password" type="password" autoComplete="new-password" required />
-      <Button type="submit" className="w-full">Create owner account</Button>
+      <Button type="submit" className="w-full">
+        Create owner account
+      </Button>
     </ActionForm>
   );
 }

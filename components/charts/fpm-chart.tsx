@@ -8,7 +8,21 @@ import { markerLines, MarkerLegend } from './release-markers';
 import { pointLabel, tickLabel, timeTicks } from './time-axis';
 
 /** Active and idle PHP-FPM children (stacked, summed over servers) and max_children hits as bars; release markers. */
-export function FpmChart({ range, start, end, points, markers, maxChildren }: { range: Range; start: number; end: number; points: FpmPoint[]; markers: ReleaseMarker[]; maxChildren: number }) {
+export function FpmChart({
+  range,
+  start,
+  end,
+  points,
+  markers,
+  maxChildren,
+}: {
+  range: Range;
+  start: number;
+  end: number;
+  points: FpmPoint[];
+  markers: ReleaseMarker[];
+  maxChildren: number;
+}) {
   const reached = points.reduce((n, p) => n + p.reached, 0);
   const filled = points.filter((p) => p.active !== null).length;
   return (
@@ -17,13 +31,41 @@ export function FpmChart({ range, start, end, points, markers, maxChildren }: { 
         <ResponsiveContainer>
           <ComposedChart data={points} margin={{ top: 16, right: 12, bottom: 0, left: -8 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
-            <XAxis dataKey="t" type="number" scale="time" domain={[start, end]} ticks={timeTicks(range, start, end)} tickFormatter={(t: number) => tickLabel(range, t)} fontSize={11} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="time"
+              domain={[start, end]}
+              ticks={timeTicks(range, start, end)}
+              tickFormatter={(t: number) => tickLabel(range, t)}
+              fontSize={11}
+            />
             <YAxis yAxisId="procs" fontSize={11} allowDecimals={false} />
             <YAxis yAxisId="hits" orientation="right" fontSize={11} allowDecimals={false} />
             <Tooltip labelFormatter={(t) => pointLabel(Number(t))} />
             <Legend />
-            <Area yAxisId="procs" type="stepAfter" dataKey="active" name="active" stackId="fpm" stroke="#d97706" fill="#fde68a" connectNulls={false} isAnimationActive={false} />
-            <Area yAxisId="procs" type="stepAfter" dataKey="idle" name="idle" stackId="fpm" stroke="#64748b" fill="#e2e8f0" connectNulls={false} isAnimationActive={false} />
+            <Area
+              yAxisId="procs"
+              type="stepAfter"
+              dataKey="active"
+              name="active"
+              stackId="fpm"
+              stroke="#d97706"
+              fill="#fde68a"
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+            <Area
+              yAxisId="procs"
+              type="stepAfter"
+              dataKey="idle"
+              name="idle"
+              stackId="fpm"
+              stroke="#64748b"
+              fill="#e2e8f0"
+              connectNulls={false}
+              isAnimationActive={false}
+            />
             <Bar yAxisId="hits" dataKey="reached" name="max_children reached" fill="#dc2626" isAnimationActive={false} />
             {markerLines(markers, 'procs')}
           </ComposedChart>
@@ -31,7 +73,11 @@ export function FpmChart({ range, start, end, points, markers, maxChildren }: { 
       </div>
       <p className="mt-1 text-xs text-slate-600">
         Children per server average, summed over the app&apos;s servers (max_children {maxChildren} per server).{' '}
-        {reached > 0 ? <span className="font-medium text-red-700">max_children reached {reached}× in this range.</span> : 'max_children was not reached in this range.'}
+        {reached > 0 ? (
+          <span className="font-medium text-red-700">max_children reached {reached}× in this range.</span>
+        ) : (
+          'max_children was not reached in this range.'
+        )}
       </p>
       <MarkerLegend markers={markers} />
     </div>

@@ -22,7 +22,16 @@ function MarkerLabel({ viewBox, marker }: { viewBox?: { x?: number; y?: number }
  */
 export function markerLines(markers: ReleaseMarker[], yAxisId?: string) {
   return markers.map((m) => (
-    <ReferenceLine key={m.id} x={m.t} yAxisId={yAxisId} stroke={m.color} strokeDasharray={m.kind === 'rollback' ? '4 3' : undefined} strokeWidth={1.5} ifOverflow="extendDomain" label={<MarkerLabel marker={m} />} />
+    <ReferenceLine
+      key={m.id}
+      x={m.t}
+      yAxisId={yAxisId}
+      stroke={m.color}
+      strokeDasharray={m.kind === 'rollback' ? '4 3' : undefined}
+      strokeWidth={1.5}
+      ifOverflow="extendDomain"
+      label={<MarkerLabel marker={m} />}
+    />
   ));
 }
 
@@ -34,7 +43,14 @@ export function MarkerLegend({ markers }: { markers: ReleaseMarker[] }) {
       {markers.map((m) => (
         <li key={m.id} className="flex items-center gap-1">
           <span className="inline-block h-2.5 w-0.5" style={{ background: m.color }} aria-hidden />
-          <a href={m.href} data-testid="release-marker" data-kind={m.kind} data-status={m.status} className="text-indigo-700 hover:underline" title={m.title}>
+          <a
+            href={m.href}
+            data-testid="release-marker"
+            data-kind={m.kind}
+            data-status={m.status}
+            className="text-indigo-700 hover:underline"
+            title={m.title}
+          >
             {m.label}
           </a>
           <span className="text-slate-500">{m.status.replace('_', ' ')}</span>

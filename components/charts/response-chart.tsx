@@ -10,7 +10,21 @@ import { pointLabel, tickLabel, timeTicks } from './time-axis';
 const FAIL = '#dc2626';
 
 /** Average response time per point, one line per monitor; red dots where checks failed; release markers. */
-export function ResponseChart({ range, start, end, lines, points, markers }: { range: Range; start: number; end: number; lines: ResponseLine[]; points: ResponsePoint[]; markers: ReleaseMarker[] }) {
+export function ResponseChart({
+  range,
+  start,
+  end,
+  lines,
+  points,
+  markers,
+}: {
+  range: Range;
+  start: number;
+  end: number;
+  lines: ResponseLine[];
+  points: ResponsePoint[];
+  markers: ReleaseMarker[];
+}) {
   const failed = points.reduce((n, p) => n + p.failures, 0);
   // Points that carry data (the window's empty buckets are drawn as gaps and not counted).
   const filled = points.filter((p) => p.checks > 0).length;
@@ -20,22 +34,58 @@ export function ResponseChart({ range, start, end, lines, points, markers }: { r
         <ResponsiveContainer>
           <LineChart data={points} margin={{ top: 16, right: 12, bottom: 0, left: -8 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
-            <XAxis dataKey="t" type="number" scale="time" domain={[start, end]} ticks={timeTicks(range, start, end)} tickFormatter={(t: number) => tickLabel(range, t)} fontSize={11} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="time"
+              domain={[start, end]}
+              ticks={timeTicks(range, start, end)}
+              tickFormatter={(t: number) => tickLabel(range, t)}
+              fontSize={11}
+            />
             <YAxis fontSize={11} unit=" ms" allowDecimals={false} />
             <Tooltip labelFormatter={(t) => pointLabel(Number(t))} formatter={(v, name) => [v === null ? '—' : `${v} ms`, name]} />
             <Legend />
             {lines.map((l) => (
-              <Line key={l.key} dataKey={l.key} name={l.label} stroke={l.color} dot={false} connectNulls={false} isAnimationActive={false} />
+              <Line
+                key={l.key}
+                dataKey={l.key}
+                name={l.label}
+                stroke={l.color}
+                dot={false}
+                connectNulls={false}
+                isAnimationActive={false}
+              />
             ))}
             {lines.map((l) => (
-              <Line key={`f${l.key}`} dataKey={`f${l.key.slice(1)}`} name={`${l.label}: failed`} stroke="none" legendType="none" dot={{ r: 3, fill: FAIL, stroke: FAIL }} activeDot={false} isAnimationActive={false} />
+              <Line
+                key={`f${l.key}`}
+                dataKey={`f${l.key.slice(1)}`}
+                name={`${l.label}: failed`}
+                stroke="none"
+                legendType="none"
+                dot={{ r: 3, fill: FAIL, stroke: FAIL }}
+                activeDot={false}
+                isAnimationActive={false}
+              />
             ))}
             {markerLines(markers)}
           </LineChart>
         </ResponsiveContainer>
       </div>
       <p className="mt-1 text-xs text-slate-600">
-        {lines.length === 0 ? 'This app has no monitors yet.' : failed > 0 ? <><span className="font-medium text-red-700">● {failed} failed check{failed === 1 ? '' : 's'}</span> in this range (red dots).</> : 'No failed checks in this range.'}
+        {lines.length === 0 ? (
+          'This app has no monitors yet.'
+        ) : failed > 0 ? (
+          <>
+            <span className="font-medium text-red-700">
+              ● {failed} failed check{failed === 1 ? '' : 's'}
+            </span>{' '}
+            in this range (red dots).
+          </>
+        ) : (
+          'No failed checks in this range.'
+        )}
       </p>
       <MarkerLegend markers={markers} />
     </div>

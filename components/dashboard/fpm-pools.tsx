@@ -7,7 +7,14 @@ export function FpmPools({ pools, now }: { pools: FpmNow[]; now: Date }) {
   return (
     <table className="mt-3 w-full text-left text-xs">
       <thead className="text-slate-500">
-        <tr><th className="py-1 pr-2 font-medium">Server</th><th className="py-1 pr-2 font-medium">Active</th><th className="py-1 pr-2 font-medium">Idle</th><th className="py-1 pr-2 font-medium">Total</th><th className="py-1 pr-2 font-medium">Listen queue</th><th className="py-1 font-medium">Sampled</th></tr>
+        <tr>
+          <th className="py-1 pr-2 font-medium">Server</th>
+          <th className="py-1 pr-2 font-medium">Active</th>
+          <th className="py-1 pr-2 font-medium">Idle</th>
+          <th className="py-1 pr-2 font-medium">Total</th>
+          <th className="py-1 pr-2 font-medium">Listen queue</th>
+          <th className="py-1 font-medium">Sampled</th>
+        </tr>
       </thead>
       <tbody>
         {pools.map((p) => (
@@ -16,7 +23,13 @@ export function FpmPools({ pools, now }: { pools: FpmNow[]; now: Date }) {
             <td className="py-1 pr-2 tabular-nums">{p.active}</td>
             <td className="py-1 pr-2 tabular-nums">{p.idle}</td>
             <td className="py-1 pr-2 tabular-nums">{p.total}</td>
-            <td className="py-1 pr-2" data-testid="listen-queue" title={p.listenQueue === null ? 'unix socket: FPM always reports 0 there' : undefined}>{p.listenQueue === null ? 'n/a' : p.listenQueue}</td>
+            <td
+              className="py-1 pr-2"
+              data-testid="listen-queue"
+              title={p.listenQueue === null ? 'unix socket: FPM always reports 0 there' : undefined}
+            >
+              {p.listenQueue === null ? 'n/a' : p.listenQueue}
+            </td>
             <td className="py-1 text-slate-500">{ago(p.at, now)}</td>
           </tr>
         ))}
@@ -27,5 +40,9 @@ export function FpmPools({ pools, now }: { pools: FpmNow[]; now: Date }) {
 
 export function TuningHint({ hint }: { hint: string | null }) {
   if (!hint) return null;
-  return <p data-testid="tuning-hint" role="note" className="mt-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">{hint}</p>;
+  return (
+    <p data-testid="tuning-hint" role="note" className="mt-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
+      {hint}
+    </p>
+  );
 }

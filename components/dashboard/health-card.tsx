@@ -12,8 +12,12 @@ export function HealthCard({ appId, monitors, uptime }: { appId: string; monitor
     <Card title="Health">
       <div className="flex flex-wrap items-center gap-4 text-sm" data-testid="health-card" data-status={worst ?? 'none'}>
         <Badge tone={status.tone}>{status.label}</Badge>
-        <span>24 h uptime: <span className="font-medium tabular-nums">{formatPct(uptimePct(sumUptime(uptime.map((u) => u.day))))}</span></span>
-        <Link href={`/apps/${appId}/dashboard`} className="font-medium text-indigo-700 underline" data-testid="dashboard-link">Open the dashboard →</Link>
+        <span>
+          24 h uptime: <span className="font-medium tabular-nums">{formatPct(uptimePct(sumUptime(uptime.map((u) => u.day))))}</span>
+        </span>
+        <Link href={`/apps/${appId}/dashboard`} className="font-medium text-indigo-700 underline" data-testid="dashboard-link">
+          Open the dashboard →
+        </Link>
       </div>
     </Card>
   );

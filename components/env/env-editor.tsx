@@ -27,7 +27,11 @@ function pendingChanges(rows: Row[], keys: EnvEditorKey[]): string[] {
 }
 
 function RowErrors({ index }: { index: number }) {
-  const errors = [...(useFieldErrors(`rows.${index}.key`) ?? []), ...(useFieldErrors(`rows.${index}.value`) ?? []), ...(useFieldErrors(`rows.${index}.original`) ?? [])];
+  const errors = [
+    ...(useFieldErrors(`rows.${index}.key`) ?? []),
+    ...(useFieldErrors(`rows.${index}.value`) ?? []),
+    ...(useFieldErrors(`rows.${index}.original`) ?? []),
+  ];
   if (errors.length === 0) return null;
   return (
     <p role="alert" className="mt-1 text-xs text-red-700">
@@ -97,7 +101,17 @@ export function EnvEditor({ appId, revision, keys, canEdit }: { appId: string; r
           {rows.map((row, index) => (
             <tr key={row.id} data-testid={`env-row-${row.original ?? `new-${row.id}`}`} className="border-t border-slate-100 align-top">
               <td className="py-1.5 pr-2">
-                {canEdit ? <input aria-label={`Key ${index + 1}`} className={INPUT} value={row.key} onChange={(e) => update(row.id, { key: e.target.value })} spellCheck={false} /> : <code>{row.key}</code>}
+                {canEdit ? (
+                  <input
+                    aria-label={`Key ${index + 1}`}
+                    className={INPUT}
+                    value={row.key}
+                    onChange={(e) => update(row.id, { key: e.target.value })}
+                    spellCheck={false}
+                  />
+                ) : (
+                  <code>{row.key}</code>
+                )}
                 {row.managed && <Badge tone="neutral">managed by Berth</Badge>}
                 <RowErrors index={index} />
               </td>
@@ -106,16 +120,34 @@ export function EnvEditor({ appId, revision, keys, canEdit }: { appId: string; r
                   <span className="flex items-center gap-3">
                     <MaskedValue envKey={row.original} canReveal={canEdit} />
                     {canEdit && (
-                      <button type="button" className="text-xs text-indigo-700 hover:underline" aria-label={`Change ${row.original}`} onClick={() => update(row.id, { value: '' })}>
+                      <button
+                        type="button"
+                        className="text-xs text-indigo-700 hover:underline"
+                        aria-label={`Change ${row.original}`}
+                        onClick={() => update(row.id, { value: '' })}
+                      >
                         Change
                       </button>
                     )}
                   </span>
                 ) : (
                   <span className="flex items-start gap-2">
-                    <textarea aria-label={`Value of ${row.key || `row ${index + 1}`}`} className={INPUT} rows={Math.min(6, (row.value ?? '').split('\n').length)} value={row.value ?? ''} onChange={(e) => update(row.id, { value: e.target.value })} spellCheck={false} placeholder="new value" />
+                    <textarea
+                      aria-label={`Value of ${row.key || `row ${index + 1}`}`}
+                      className={INPUT}
+                      rows={Math.min(6, (row.value ?? '').split('\n').length)}
+                      value={row.value ?? ''}
+                      onChange={(e) => update(row.id, { value: e.target.value })}
+                      spellCheck={false}
+                      placeholder="new value"
+                    />
                     {row.original !== null && (
-                      <button type="button" className="text-xs text-slate-600 hover:underline" aria-label={`Keep the stored value of ${row.original}`} onClick={() => update(row.id, { value: null })}>
+                      <button
+                        type="button"
+                        className="text-xs text-slate-600 hover:underline"
+                        aria-label={`Keep the stored value of ${row.original}`}
+                        onClick={() => update(row.id, { value: null })}
+                      >
                         Cancel
                       </button>
                     )}
@@ -124,10 +156,15 @@ export function EnvEditor({ appId, revision, keys, canEdit }: { appId: string; r
               </td>
               {canEdit && (
                 <td className="py-1.5 pl-2 text-right">
-                  <button type="button" className="text-xs text-red-700 hover:underline" aria-label={`Delete ${row.key || `row ${index + 1}`}`} onClick={() => {
+                  <button
+                    type="button"
+                    className="text-xs text-red-700 hover:underline"
+                    aria-label={`Delete ${row.key || `row ${index + 1}`}`}
+                    onClick={() => {
                       setRows((rs) => rs.filter((r) => r.id !== row.id));
                       setFormKey((k) => k + 1);
-                    }}>
+                    }}
+                  >
                     Delete
                   </button>
                 </td>

@@ -19,10 +19,27 @@ export function EnvImport({ appId, revision, existing }: { appId: string; revisi
   const parsed = text.trim() ? parseDotenv(text) : null;
   const known = new Set(existing);
   return (
-    <ActionForm action={importEnvAction} successMessage="Pasted keys saved as a new revision" resetOnSuccess onSuccess={() => { setText(''); router.refresh(); }} aria-label="Paste a .env file">
+    <ActionForm
+      action={importEnvAction}
+      successMessage="Pasted keys saved as a new revision"
+      resetOnSuccess
+      onSuccess={() => {
+        setText('');
+        router.refresh();
+      }}
+      aria-label="Paste a .env file"
+    >
       <input type="hidden" name="appId" value={appId} />
       <input type="hidden" name="baseRevision" value={revision} />
-      <TextAreaField name="text" label=".env contents" rows={6} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} placeholder={'APP_NAME=Laravel\nMAIL_FROM="Ops <ops@example.com>"'} />
+      <TextAreaField
+        name="text"
+        label=".env contents"
+        rows={6}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        spellCheck={false}
+        placeholder={'APP_NAME=Laravel\nMAIL_FROM="Ops <ops@example.com>"'}
+      />
       {parsed && !parsed.ok && (
         <p role="alert" data-testid="env-import-error" className="mt-2 text-sm text-red-700">
           {parsed.message}

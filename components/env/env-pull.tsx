@@ -18,7 +18,12 @@ export function EnvPull({ appId, servers }: { appId: string; servers: { id: stri
   if (servers.length === 0) return <p className="text-sm text-slate-600">The app is on no server.</p>;
   return (
     <div className="space-y-3">
-      <ActionForm action={previewPullAction} onSuccess={(data) => setPreview({ serverId: data.serverId, token: data.token, changes: data.changes })} className="flex items-end gap-2" aria-label="Pull from server">
+      <ActionForm
+        action={previewPullAction}
+        onSuccess={(data) => setPreview({ serverId: data.serverId, token: data.token, changes: data.changes })}
+        className="flex items-end gap-2"
+        aria-label="Pull from server"
+      >
         <input type="hidden" name="appId" value={appId} />
         <SelectField name="serverId" label="Server" options={servers.map((s) => ({ value: s.id, label: s.name }))} />
         <Button type="submit" variant="secondary">
@@ -38,7 +43,16 @@ export function EnvPull({ appId, servers }: { appId: string; servers: { id: stri
                   </li>
                 ))}
               </ul>
-              <ActionForm action={confirmPullAction} successMessage="Imported as a new revision" onSuccess={() => { setPreview(null); router.refresh(); }} aria-label="Import pulled env" className="mt-2">
+              <ActionForm
+                action={confirmPullAction}
+                successMessage="Imported as a new revision"
+                onSuccess={() => {
+                  setPreview(null);
+                  router.refresh();
+                }}
+                aria-label="Import pulled env"
+                className="mt-2"
+              >
                 <input type="hidden" name="appId" value={appId} />
                 <input type="hidden" name="serverId" value={preview.serverId} />
                 <input type="hidden" name="token" value={preview.token} />

@@ -6,7 +6,14 @@ import { ActionForm } from '@/components/forms/action-form';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 
-export type PushServer = { serverId: string; serverName: string; envRevision: number | null; pushedAt: string | null; error: string | null; running: boolean };
+export type PushServer = {
+  serverId: string;
+  serverName: string;
+  envRevision: number | null;
+  pushedAt: string | null;
+  error: string | null;
+  running: boolean;
+};
 
 function state(s: PushServer, latest: number) {
   if (s.running) return <Badge tone="warn">pushing…</Badge>;
@@ -37,14 +44,24 @@ export function EnvPush({ appId, latest, servers, canPush }: { appId: string; la
       </ul>
       {canPush && latest > 0 && (
         <div className="flex flex-wrap gap-2">
-          <ActionForm action={pushEnvAction} successMessage={`Pushing revision ${latest}`} onSuccess={() => router.refresh()} aria-label="Push to servers">
+          <ActionForm
+            action={pushEnvAction}
+            successMessage={`Pushing revision ${latest}`}
+            onSuccess={() => router.refresh()}
+            aria-label="Push to servers"
+          >
             <input type="hidden" name="appId" value={appId} />
             <Button type="submit" disabled={running}>
               Push to servers
             </Button>
           </ActionForm>
           {behind.length > 0 && behind.length < servers.length && (
-            <ActionForm action={pushEnvAction} successMessage={`Pushing revision ${latest} where it is missing`} onSuccess={() => router.refresh()} aria-label="Retry failed">
+            <ActionForm
+              action={pushEnvAction}
+              successMessage={`Pushing revision ${latest} where it is missing`}
+              onSuccess={() => router.refresh()}
+              aria-label="Retry failed"
+            >
               <input type="hidden" name="appId" value={appId} />
               <input type="hidden" name="onlyPending" value="on" />
               <Button type="submit" variant="secondary" disabled={running}>

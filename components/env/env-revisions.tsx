@@ -32,7 +32,17 @@ function origin(r: RevisionItem): string {
  * Newest first: who, when, and which keys changed. Old and new values stay hidden until
  * revealed (each reveal is audited); "Restore" saves that revision's values as a new one.
  */
-export function EnvRevisions({ appId, latest, revisions, canEdit }: { appId: string; latest: number; revisions: RevisionItem[]; canEdit: boolean }) {
+export function EnvRevisions({
+  appId,
+  latest,
+  revisions,
+  canEdit,
+}: {
+  appId: string;
+  latest: number;
+  revisions: RevisionItem[];
+  canEdit: boolean;
+}) {
   const router = useRouter();
   if (revisions.length === 0) return <p className="text-sm text-slate-600">No revisions yet: the first save makes revision 1.</p>;
   return (
@@ -44,7 +54,12 @@ export function EnvRevisions({ appId, latest, revisions, canEdit }: { appId: str
               <strong>#{r.number}</strong> · {origin(r)} · <time dateTime={r.createdAt}>{new Date(r.createdAt).toLocaleString()}</time>
             </span>
             {canEdit && r.number !== latest && (
-              <ActionForm action={restoreEnvAction} successMessage={`Revision ${r.number} restored as a new revision: push to apply it`} onSuccess={() => router.refresh()} aria-label={`Restore revision ${r.number}`}>
+              <ActionForm
+                action={restoreEnvAction}
+                successMessage={`Revision ${r.number} restored as a new revision: push to apply it`}
+                onSuccess={() => router.refresh()}
+                aria-label={`Restore revision ${r.number}`}
+              >
                 <input type="hidden" name="appId" value={appId} />
                 <input type="hidden" name="number" value={r.number} />
                 <input type="hidden" name="baseRevision" value={latest} />
@@ -60,8 +75,16 @@ export function EnvRevisions({ appId, latest, revisions, canEdit }: { appId: str
                 <span>
                   {SIGN[c.kind]} {c.key}
                 </span>
-                {canEdit && c.kind !== 'added' && r.number > 1 && <span>before: <MaskedValue envKey={c.key} revision={r.number - 1} label={`${c.key} before #${r.number}`} /></span>}
-                {canEdit && c.kind !== 'removed' && <span>after: <MaskedValue envKey={c.key} revision={r.number} label={`${c.key} in #${r.number}`} /></span>}
+                {canEdit && c.kind !== 'added' && r.number > 1 && (
+                  <span>
+                    before: <MaskedValue envKey={c.key} revision={r.number - 1} label={`${c.key} before #${r.number}`} />
+                  </span>
+                )}
+                {canEdit && c.kind !== 'removed' && (
+                  <span>
+                    after: <MaskedValue envKey={c.key} revision={r.number} label={`${c.key} in #${r.number}`} />
+                  </span>
+                )}
               </li>
             ))}
           </ul>

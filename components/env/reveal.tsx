@@ -31,8 +31,17 @@ export function RevealProvider({ appId, children }: { appId: string; children: R
     <RevealContext.Provider value={reveal}>
       {askPassword && (
         <div role="region" aria-label="Confirm your password" className="mb-4 rounded-md bg-amber-50 p-3 ring-1 ring-amber-200">
-          <p className="text-sm text-amber-900">Revealing values needs a recent sign-in. Confirm your password; it counts for 10 minutes.</p>
-          <ActionForm action={confirmPasswordAction} successMessage="Password confirmed: reveal again" onSuccess={() => setAskPassword(false)} resetOnSuccess className="mt-2 flex items-end gap-2" aria-label="Confirm password">
+          <p className="text-sm text-amber-900">
+            Revealing values needs a recent sign-in. Confirm your password; it counts for 10 minutes.
+          </p>
+          <ActionForm
+            action={confirmPasswordAction}
+            successMessage="Password confirmed: reveal again"
+            onSuccess={() => setAskPassword(false)}
+            resetOnSuccess
+            className="mt-2 flex items-end gap-2"
+            aria-label="Confirm password"
+          >
             <Field name="password" label="Password" type="password" autoComplete="current-password" />
             <Button type="submit">Confirm</Button>
           </ActionForm>
@@ -44,13 +53,26 @@ export function RevealProvider({ appId, children }: { appId: string; children: R
 }
 
 /** A masked value with a Reveal button; the clear value lives only in this component's state. */
-export function MaskedValue({ envKey, revision, label, canReveal = true }: { envKey: string; revision?: number; label?: string; canReveal?: boolean }) {
+export function MaskedValue({
+  envKey,
+  revision,
+  label,
+  canReveal = true,
+}: {
+  envKey: string;
+  revision?: number;
+  label?: string;
+  canReveal?: boolean;
+}) {
   const reveal = useReveal();
   const [shown, setShown] = useState<{ value: string | null } | null>(null);
   if (shown) {
     return (
       <span className="inline-flex items-start gap-2">
-        <pre data-testid={`revealed-${envKey}`} className="max-w-md whitespace-pre-wrap break-all rounded bg-slate-50 px-1.5 font-mono text-xs ring-1 ring-slate-200">
+        <pre
+          data-testid={`revealed-${envKey}`}
+          className="max-w-md whitespace-pre-wrap break-all rounded bg-slate-50 px-1.5 font-mono text-xs ring-1 ring-slate-200"
+        >
           {shown.value ?? '(not set)'}
         </pre>
         <button type="button" className="text-xs text-indigo-700 hover:underline" onClick={() => setShown(null)}>
@@ -61,10 +83,19 @@ export function MaskedValue({ envKey, revision, label, canReveal = true }: { env
   }
   return (
     <span className="inline-flex items-center gap-2">
-      <span aria-label="hidden value" className="font-mono text-xs text-slate-500">••••••••</span>
-      {canReveal && <button type="button" className="text-xs text-indigo-700 hover:underline" aria-label={`Reveal ${label ?? envKey}`} onClick={() => void reveal(envKey, revision).then((r) => r && setShown(r))}>
-        Reveal
-      </button>}
+      <span aria-label="hidden value" className="font-mono text-xs text-slate-500">
+        ••••••••
+      </span>
+      {canReveal && (
+        <button
+          type="button"
+          className="text-xs text-indigo-700 hover:underline"
+          aria-label={`Reveal ${label ?? envKey}`}
+          onClick={() => void reveal(envKey, revision).then((r) => r && setShown(r))}
+        >
+          Reveal
+        </button>
+      )}
     </span>
   );
 }

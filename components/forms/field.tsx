@@ -3,12 +3,23 @@
 import { useId } from 'react';
 import { useFieldErrors } from './action-form';
 
-const INPUT = 'mt-1 block w-full rounded-md border-0 px-2.5 py-1.5 text-sm shadow-sm ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-600';
+const INPUT =
+  'mt-1 block w-full rounded-md border-0 px-2.5 py-1.5 text-sm shadow-sm ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-600';
 
 type ControlProps = { id: string; name: string; className: string; 'aria-invalid'?: true; 'aria-describedby'?: string };
 
 /** Label, hint and field errors around one control, wired for screen readers. */
-function FieldShell({ name, label, hint, control }: { name: string; label: string; hint?: string; control: (props: ControlProps) => React.ReactNode }) {
+function FieldShell({
+  name,
+  label,
+  hint,
+  control,
+}: {
+  name: string;
+  label: string;
+  hint?: string;
+  control: (props: ControlProps) => React.ReactNode;
+}) {
   const id = useId();
   const errors = useFieldErrors(name);
   return (
@@ -39,7 +50,11 @@ export function Field({ name, label, hint, ...input }: FieldProps) {
   return <FieldShell name={name} label={label} hint={hint} control={(props) => <input {...input} {...props} />} />;
 }
 
-type SelectProps = React.SelectHTMLAttributes<HTMLSelectElement> & { name: string; label: string; options: ReadonlyArray<{ value: string; label: string }> };
+type SelectProps = React.SelectHTMLAttributes<HTMLSelectElement> & {
+  name: string;
+  label: string;
+  options: ReadonlyArray<{ value: string; label: string }>;
+};
 
 export function SelectField({ name, label, options, ...select }: SelectProps) {
   return (
@@ -62,7 +77,14 @@ export function SelectField({ name, label, options, ...select }: SelectProps) {
 type TextAreaProps = React.TextareaHTMLAttributes<HTMLTextAreaElement> & { name: string; label: string; hint?: string };
 
 export function TextAreaField({ name, label, hint, ...area }: TextAreaProps) {
-  return <FieldShell name={name} label={label} hint={hint} control={(props) => <textarea rows={4} {...area} {...props} className={`${props.className} font-mono`} />} />;
+  return (
+    <FieldShell
+      name={name}
+      label={label}
+      hint={hint}
+      control={(props) => <textarea rows={4} {...area} {...props} className={`${props.className} font-mono`} />}
+    />
+  );
 }
 
 /** A checkbox that always posts: hidden "off", then "on" when ticked, so "unticked" is told apart from "not in this form". */
@@ -74,7 +96,11 @@ export function CheckboxField({ name, label, defaultChecked }: { name: string; l
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name={name} value="on" defaultChecked={defaultChecked} /> {label}
       </label>
-      {errors && <p className="mt-1 text-xs text-red-700" role="alert">{errors.join(' ')}</p>}
+      {errors && (
+        <p className="mt-1 text-xs text-red-700" role="alert">
+          {errors.join(' ')}
+        </p>
+      )}
     </div>
   );
 }

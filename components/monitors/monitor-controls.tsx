@@ -9,13 +9,25 @@ export function MonitorControls({ id, paused, canDelete }: { id: string; paused:
   const router = useRouter();
   return (
     <div className="flex flex-wrap gap-2">
-      <ActionForm action={setMonitorPaused} successMessage={paused ? 'Monitor resumed' : 'Monitor paused'} onSuccess={() => router.refresh()} aria-label={paused ? 'Resume' : 'Pause'}>
+      <ActionForm
+        action={setMonitorPaused}
+        successMessage={paused ? 'Monitor resumed' : 'Monitor paused'}
+        onSuccess={() => router.refresh()}
+        aria-label={paused ? 'Resume' : 'Pause'}
+      >
         <input type="hidden" name="monitorId" value={id} />
         <input type="hidden" name="paused" value={paused ? 'false' : 'true'} />
-        <Button type="submit" variant="secondary" data-testid={paused ? 'monitor-resume' : 'monitor-pause'}>{paused ? 'Resume' : 'Pause'}</Button>
+        <Button type="submit" variant="secondary" data-testid={paused ? 'monitor-resume' : 'monitor-pause'}>
+          {paused ? 'Resume' : 'Pause'}
+        </Button>
       </ActionForm>
       {canDelete && (
-        <ActionForm action={deleteMonitor} successMessage="Monitor deleted" onSuccess={() => router.push('/monitors')} aria-label="Delete monitor">
+        <ActionForm
+          action={deleteMonitor}
+          successMessage="Monitor deleted"
+          onSuccess={() => router.push('/monitors')}
+          aria-label="Delete monitor"
+        >
           <input type="hidden" name="monitorId" value={id} />
           <Button
             type="submit"

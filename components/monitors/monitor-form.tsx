@@ -31,7 +31,9 @@ export function MonitorForm({ initial }: { initial?: MonitorFormValues }) {
     <ActionForm
       action={editing ? saveMonitor : addMonitor}
       successMessage={editing ? 'Monitor saved' : 'Monitor added'}
-      onSuccess={(data) => (data && typeof data === 'object' && 'id' in data ? router.push(`/monitors/${(data as { id: string }).id}`) : router.refresh())}
+      onSuccess={(data) =>
+        data && typeof data === 'object' && 'id' in data ? router.push(`/monitors/${(data as { id: string }).id}`) : router.refresh()
+      }
       aria-label={editing ? 'Edit monitor' : 'Add a monitor'}
       className="grid gap-4 sm:grid-cols-2"
     >
@@ -55,26 +57,92 @@ export function MonitorForm({ initial }: { initial?: MonitorFormValues }) {
       {kind === 'http' ? (
         <>
           <div className="sm:col-span-2">
-            <Field name="url" label="URL" defaultValue={initial?.url} placeholder="https://shop.example.com/health" data-testid="monitor-url" hint="http:// or https://; link-local and metadata addresses are refused." />
+            <Field
+              name="url"
+              label="URL"
+              defaultValue={initial?.url}
+              placeholder="https://shop.example.com/health"
+              data-testid="monitor-url"
+              hint="http:// or https://; link-local and metadata addresses are refused."
+            />
           </div>
-          <SelectField name="method" label="Method" defaultValue={initial?.method ?? 'GET'} options={['GET', 'HEAD', 'POST'].map((m) => ({ value: m, label: m }))} />
-          <Field name="intervalS" label="Interval (seconds)" type="number" min={10} defaultValue={initial?.intervalS ?? 60} data-testid="monitor-interval" hint="At least 10 s." />
-          <Field name="timeoutMs" label="Timeout (ms)" type="number" min={1000} max={60000} defaultValue={initial?.timeoutMs ?? 10000} data-testid="monitor-timeout" />
-          <Field name="expectedStatus" label="Expected status" defaultValue={initial?.expectedStatus ?? '200-299'} data-testid="monitor-expected-status" hint="Codes and ranges, like 200-299,301." />
-          <Field name="keyword" label="Keyword (optional)" defaultValue={initial?.keyword} data-testid="monitor-keyword" hint="Must appear in the first 64 KB of the body." />
-          <Field name="retries" label="Retries before down" type="number" min={0} max={10} defaultValue={initial?.retries ?? 0} data-testid="monitor-retries" hint="0: down at the first failure." />
+          <SelectField
+            name="method"
+            label="Method"
+            defaultValue={initial?.method ?? 'GET'}
+            options={['GET', 'HEAD', 'POST'].map((m) => ({ value: m, label: m }))}
+          />
+          <Field
+            name="intervalS"
+            label="Interval (seconds)"
+            type="number"
+            min={10}
+            defaultValue={initial?.intervalS ?? 60}
+            data-testid="monitor-interval"
+            hint="At least 10 s."
+          />
+          <Field
+            name="timeoutMs"
+            label="Timeout (ms)"
+            type="number"
+            min={1000}
+            max={60000}
+            defaultValue={initial?.timeoutMs ?? 10000}
+            data-testid="monitor-timeout"
+          />
+          <Field
+            name="expectedStatus"
+            label="Expected status"
+            defaultValue={initial?.expectedStatus ?? '200-299'}
+            data-testid="monitor-expected-status"
+            hint="Codes and ranges, like 200-299,301."
+          />
+          <Field
+            name="keyword"
+            label="Keyword (optional)"
+            defaultValue={initial?.keyword}
+            data-testid="monitor-keyword"
+            hint="Must appear in the first 64 KB of the body."
+          />
+          <Field
+            name="retries"
+            label="Retries before down"
+            type="number"
+            min={0}
+            max={10}
+            defaultValue={initial?.retries ?? 0}
+            data-testid="monitor-retries"
+            hint="0: down at the first failure."
+          />
         </>
       ) : (
         <>
-          <Field name="intervalS" label="Expected every (seconds)" type="number" min={10} defaultValue={initial?.intervalS ?? 3600} data-testid="monitor-interval" />
-          <Field name="graceS" label="Grace (seconds)" type="number" min={0} defaultValue={initial?.graceS ?? 300} data-testid="monitor-grace" hint="Extra time before a late ping counts as down." />
+          <Field
+            name="intervalS"
+            label="Expected every (seconds)"
+            type="number"
+            min={10}
+            defaultValue={initial?.intervalS ?? 3600}
+            data-testid="monitor-interval"
+          />
+          <Field
+            name="graceS"
+            label="Grace (seconds)"
+            type="number"
+            min={0}
+            defaultValue={initial?.graceS ?? 300}
+            data-testid="monitor-grace"
+            hint="Extra time before a late ping counts as down."
+          />
         </>
       )}
       <div className="sm:col-span-2">
         <CheckboxField name="paused" label="Paused" defaultChecked={initial?.paused} />
       </div>
       <div className="sm:col-span-2">
-        <Button type="submit" data-testid="monitor-submit">{editing ? 'Save' : 'Add monitor'}</Button>
+        <Button type="submit" data-testid="monitor-submit">
+          {editing ? 'Save' : 'Add monitor'}
+        </Button>
       </div>
     </ActionForm>
   );

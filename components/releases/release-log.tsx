@@ -8,7 +8,14 @@ import { isFinished, type LiveState } from '@/lib/releases/live-state';
 import { StepList } from './step-list';
 import { useLiveRelease, useNow, type Connection } from './use-live-release';
 
-const STATUS_TONE: Record<ReleaseStatus, Tone> = { queued: 'neutral', running: 'warn', succeeded: 'good', failed: 'bad', rolled_back: 'bad', interrupted: 'bad' };
+const STATUS_TONE: Record<ReleaseStatus, Tone> = {
+  queued: 'neutral',
+  running: 'warn',
+  succeeded: 'good',
+  failed: 'bad',
+  rolled_back: 'bad',
+  interrupted: 'bad',
+};
 
 const CONNECTION_NOTE: Record<Connection, string> = {
   live: 'live',
@@ -35,7 +42,11 @@ export function ReleaseLog({ initial }: { initial: LiveState }) {
         <p className="flex flex-wrap items-center gap-2">
           <span>Status:</span>
           <Badge tone={STATUS_TONE[release.status]}>{release.status.replace('_', ' ')}</Badge>
-          {release.failedStep && <span>at <strong className="font-mono">{release.failedStep}</strong></span>}
+          {release.failedStep && (
+            <span>
+              at <strong className="font-mono">{release.failedStep}</strong>
+            </span>
+          )}
           {release.startedAt && (
             <span className="tabular-nums text-slate-500" suppressHydrationWarning>
               · {formatDuration(release.startedAt, release.finishedAt, now)}
@@ -50,7 +61,11 @@ export function ReleaseLog({ initial }: { initial: LiveState }) {
           </pre>
         )}
       </div>
-      {groups.length === 0 && <p className="text-sm text-slate-600">{moving ? 'Resolving the commit and connecting to the servers…' : 'No server was reached.'}</p>}
+      {groups.length === 0 && (
+        <p className="text-sm text-slate-600">
+          {moving ? 'Resolving the commit and connecting to the servers…' : 'No server was reached.'}
+        </p>
+      )}
       <div className="space-y-6">
         {groups.map((group) => (
           <StepList key={group.key} group={group} now={now} />

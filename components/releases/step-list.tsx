@@ -13,7 +13,10 @@ import { TaskCell, TASK_TONE } from './task-cell';
 export function StepList({ group, now }: { group: RunGroup; now: number }) {
   const failedRuns = group.runs.filter((r) => r.error);
   return (
-    <Card title={group.title} description={`${group.runs.length} server${group.runs.length === 1 ? '' : 's'}: ${group.runs.map((r) => r.serverName).join(', ')}`}>
+    <Card
+      title={group.title}
+      description={`${group.runs.length} server${group.runs.length === 1 ? '' : 's'}: ${group.runs.map((r) => r.serverName).join(', ')}`}
+    >
       <div data-testid={`release-group-${group.key}`}>
         {failedRuns.length > 0 && (
           // Not role="alert": the page has one alert, the release's error (the outcome that matters).
@@ -39,7 +42,11 @@ export function StepList({ group, now }: { group: RunGroup; now: number }) {
               <ul className="divide-y divide-slate-100">
                 {step.cells.map(({ serverName, task }) => (
                   <li key={serverName} data-testid={`${group.testIdPrefix}-${serverName}`}>
-                    {task ? <TaskCell serverName={serverName} task={task} now={now} /> : <p className="px-3 py-2 text-sm text-slate-500">{serverName}: not part of this run</p>}
+                    {task ? (
+                      <TaskCell serverName={serverName} task={task} now={now} />
+                    ) : (
+                      <p className="px-3 py-2 text-sm text-slate-500">{serverName}: not part of this run</p>
+                    )}
                   </li>
                 ))}
               </ul>

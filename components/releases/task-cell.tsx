@@ -7,7 +7,14 @@ import type { TaskStatus } from '@/db/schema';
 import { formatDuration } from '@/lib/releases/live-groups';
 import type { LiveTask } from '@/lib/releases/live-state';
 
-export const TASK_TONE: Record<TaskStatus, Tone> = { pending: 'neutral', running: 'warn', changed: 'good', unchanged: 'neutral', failed: 'bad', skipped: 'neutral' };
+export const TASK_TONE: Record<TaskStatus, Tone> = {
+  pending: 'neutral',
+  running: 'warn',
+  changed: 'good',
+  unchanged: 'neutral',
+  failed: 'bad',
+  skipped: 'neutral',
+};
 
 /** Within this many pixels of the bottom counts as "following the tail". */
 const STICKY_PX = 24;

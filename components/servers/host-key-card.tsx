@@ -16,7 +16,9 @@ type Props = {
 };
 
 const Mono = ({ children, testId }: { children: React.ReactNode; testId?: string }) => (
-  <code data-testid={testId} className="break-all rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">{children}</code>
+  <code data-testid={testId} className="break-all rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">
+    {children}
+  </code>
 );
 
 function PinForm({ serverId, fingerprint, label }: { serverId: string; fingerprint: string; label: string }) {
@@ -38,29 +40,64 @@ export function HostKeyCard({ serverId, pinned, mismatch, probe, probing, canMan
         <div role="alert" className="rounded-md bg-red-50 p-3 text-red-900 ring-1 ring-red-200">
           <p className="font-semibold">The host key changed. Berth refuses to connect; nothing runs on this server.</p>
           <div className="mt-2 grid gap-2 sm:grid-cols-2">
-            <div>Pinned (old): <Mono testId="old-fingerprint">{pinned}</Mono></div>
-            <div>Presented (new): <Mono testId="new-fingerprint">{mismatch}</Mono></div>
+            <div>
+              Pinned (old): <Mono testId="old-fingerprint">{pinned}</Mono>
+            </div>
+            <div>
+              Presented (new): <Mono testId="new-fingerprint">{mismatch}</Mono>
+            </div>
           </div>
-          <p className="mt-2">If the server was reinstalled or its keys regenerated, compare the new fingerprint with <Mono>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Mono> on its console before re-pinning.</p>
-          {canManage && <div className="mt-3"><PinForm serverId={serverId} fingerprint={mismatch} label="Re-pin to the new key" /></div>}
+          <p className="mt-2">
+            If the server was reinstalled or its keys regenerated, compare the new fingerprint with{' '}
+            <Mono>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Mono> on its console before re-pinning.
+          </p>
+          {canManage && (
+            <div className="mt-3">
+              <PinForm serverId={serverId} fingerprint={mismatch} label="Re-pin to the new key" />
+            </div>
+          )}
         </div>
       ) : pinned ? (
-        <p>Pinned host key: <Mono testId="pinned-fingerprint">{pinned}</Mono></p>
+        <p>
+          Pinned host key: <Mono testId="pinned-fingerprint">{pinned}</Mono>
+        </p>
       ) : (
-        <p>Not pinned yet: test the connection, compare the fingerprint with <Mono>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Mono> on the server, then pin it.</p>
+        <p>
+          Not pinned yet: test the connection, compare the fingerprint with <Mono>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Mono> on
+          the server, then pin it.
+        </p>
       )}
       {canManage && !mismatch && (
         <ActionForm action={testConnection} onSuccess={() => router.refresh()} aria-label="Test connection">
           <input type="hidden" name="serverId" value={serverId} />
-          <Button type="submit" variant="secondary" disabled={probing}>{probing ? 'Testing…' : 'Test connection'}</Button>
+          <Button type="submit" variant="secondary" disabled={probing}>
+            {probing ? 'Testing…' : 'Test connection'}
+          </Button>
         </ActionForm>
       )}
       {probe && !probing && (
-        <div data-testid="probe-result" className={`rounded-md p-3 ring-1 ${probe.ok ? 'bg-emerald-50 ring-emerald-200' : 'bg-amber-50 ring-amber-200'}`}>
-          {probe.fingerprint && <p>Host key ({probe.algorithm}): <Mono testId="probe-fingerprint">{probe.fingerprint}</Mono></p>}
-          {probe.ok ? <p className="mt-1">Logged in as <strong>{probe.user}</strong> with Berth&apos;s key.</p> : <p className="mt-1" role="alert">{probe.error}</p>}
+        <div
+          data-testid="probe-result"
+          className={`rounded-md p-3 ring-1 ${probe.ok ? 'bg-emerald-50 ring-emerald-200' : 'bg-amber-50 ring-amber-200'}`}
+        >
+          {probe.fingerprint && (
+            <p>
+              Host key ({probe.algorithm}): <Mono testId="probe-fingerprint">{probe.fingerprint}</Mono>
+            </p>
+          )}
+          {probe.ok ? (
+            <p className="mt-1">
+              Logged in as <strong>{probe.user}</strong> with Berth&apos;s key.
+            </p>
+          ) : (
+            <p className="mt-1" role="alert">
+              {probe.error}
+            </p>
+          )}
           {probe.ok && canManage && !pinned && probe.fingerprint && (
-            <div className="mt-3"><PinForm serverId={serverId} fingerprint={probe.fingerprint} label="Pin this host key" /></div>
+            <div className="mt-3">
+              <PinForm serverId={serverId} fingerprint={probe.fingerprint} label="Pin this host key" />
+            </div>
           )}
         </div>
       )}

@@ -2,8 +2,21 @@ import type { RecipeRun, TaskRun } from '@/db/schema';
 import { Badge } from '@/components/ui/badge';
 import type { Tone } from '@/lib/model/tone';
 
-const TASK_TONE: Record<TaskRun['status'], Tone> = { pending: 'neutral', running: 'warn', changed: 'good', unchanged: 'neutral', failed: 'bad', skipped: 'neutral' };
-const RUN_TONE: Record<RecipeRun['status'], Tone> = { queued: 'neutral', running: 'warn', succeeded: 'good', failed: 'bad', interrupted: 'bad' };
+const TASK_TONE: Record<TaskRun['status'], Tone> = {
+  pending: 'neutral',
+  running: 'warn',
+  changed: 'good',
+  unchanged: 'neutral',
+  failed: 'bad',
+  skipped: 'neutral',
+};
+const RUN_TONE: Record<RecipeRun['status'], Tone> = {
+  queued: 'neutral',
+  running: 'warn',
+  succeeded: 'good',
+  failed: 'bad',
+  interrupted: 'bad',
+};
 
 function duration(task: TaskRun): string {
   if (!task.startedAt) return '';
@@ -17,10 +30,16 @@ export function RunView({ run, tasks }: { run: RecipeRun; tasks: TaskRun[] }) {
     <div data-testid="run" data-run-id={run.id} data-status={run.status}>
       <p className="text-sm">
         <Badge tone={RUN_TONE[run.status]}>{run.status}</Badge>{' '}
-        <span className="text-slate-600">{run.recipe} · queued {run.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</span>
+        <span className="text-slate-600">
+          {run.recipe} · queued {run.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC
+        </span>
         {run.startAt && <span className="text-slate-600"> · resumed at {run.startAt}</span>}
       </p>
-      {run.error && <p role="alert" className="mt-2 whitespace-pre-wrap rounded bg-red-50 p-2 font-mono text-xs text-red-900">{run.error}</p>}
+      {run.error && (
+        <p role="alert" className="mt-2 whitespace-pre-wrap rounded bg-red-50 p-2 font-mono text-xs text-red-900">
+          {run.error}
+        </p>
+      )}
       <ol className="mt-3 divide-y divide-slate-100 rounded ring-1 ring-slate-200">
         {tasks.map((task) => (
           <li key={task.id} data-testid={`task-${task.name}`} data-status={task.status} className="px-3 py-2 text-sm">
@@ -31,7 +50,9 @@ export function RunView({ run, tasks }: { run: RecipeRun; tasks: TaskRun[] }) {
                 <span className="text-slate-600">{task.summary}</span>
                 <span className="ml-auto text-xs text-slate-500">{duration(task)}</span>
               </summary>
-              <pre className="mt-2 max-h-72 overflow-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">{task.log || '(no output)'}</pre>
+              <pre className="mt-2 max-h-72 overflow-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">
+                {task.log || '(no output)'}
+              </pre>
             </details>
           </li>
         ))}

@@ -20,11 +20,23 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
         <div className="border-b border-slate-100 px-2 pb-2">
           <p className="truncate text-sm font-medium">{name}</p>
           <p className="truncate text-xs text-slate-500">{email}</p>
-          <p className="mt-1 text-xs text-slate-500">Role: <span data-testid="current-role">{role}</span></p>
+          <p className="mt-1 text-xs text-slate-500">
+            Role: <span data-testid="current-role">{role}</span>
+          </p>
         </div>
-        <Link href="/settings" className="mt-1 block rounded px-2 py-1.5 text-sm hover:bg-slate-100">Settings</Link>
-        <ActionForm action={logout} onSuccess={() => { router.replace('/login'); router.refresh(); }}>
-          <button type="submit" className="block w-full rounded px-2 py-1.5 text-left text-sm hover:bg-slate-100">Sign out</button>
+        <Link href="/settings" className="mt-1 block rounded px-2 py-1.5 text-sm hover:bg-slate-100">
+          Settings
+        </Link>
+        <ActionForm
+          action={logout}
+          onSuccess={() => {
+            router.replace('/login');
+            router.refresh();
+          }}
+        >
+          <button type="submit" className="block w-full rounded px-2 py-1.5 text-left text-sm hover:bg-slate-100">
+            Sign out
+          </button>
         </ActionForm>
       </div>
     </details>

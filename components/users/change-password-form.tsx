@@ -17,7 +17,14 @@ export function ChangePasswordForm() {
       className="grid max-w-md gap-3"
     >
       <Field name="current" label="Current password" type="password" autoComplete="current-password" required />
-      <Field name="password" label="New password" type="password" autoComplete="new-password" hint="At least 12 characters. Every session ends." required />
+      <Field
+        name="password"
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        hint="At least 12 characters. Every session ends."
+        required
+      />
       <Field name="confirm" label="Repeat the new password" type="password" autoComplete="new-password" required />
       <div>
         <Button type="submit">Change password</Button>

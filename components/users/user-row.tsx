@@ -8,7 +8,15 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ROLE_OPTIONS } from './role-options';
 
-export type UserRowData = { id: number; name: string; email: string; role: string; disabled: boolean; lastLogin: string | null; self: boolean };
+export type UserRowData = {
+  id: number;
+  name: string;
+  email: string;
+  role: string;
+  disabled: boolean;
+  lastLogin: string | null;
+  self: boolean;
+};
 
 export function UserRow({ user, canEdit }: { user: UserRowData; canEdit: boolean }) {
   const router = useRouter();
@@ -24,27 +32,48 @@ export function UserRow({ user, canEdit }: { user: UserRowData; canEdit: boolean
       </div>
       {canEdit ? (
         <div className="flex flex-wrap items-end gap-3">
-          <ActionForm action={setUserRole} successMessage="Role changed" onSuccess={refresh} className="flex items-end gap-2" aria-label={`Role of ${user.email}`}>
+          <ActionForm
+            action={setUserRole}
+            successMessage="Role changed"
+            onSuccess={refresh}
+            className="flex items-end gap-2"
+            aria-label={`Role of ${user.email}`}
+          >
             <input type="hidden" name="userId" value={user.id} />
             <label className="text-sm">
               <span className="sr-only">Role</span>
               <select name="role" defaultValue={user.role} className="rounded-md px-2 py-1.5 text-sm ring-1 ring-slate-300">
-                {ROLE_OPTIONS.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+                {ROLE_OPTIONS.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
               </select>
             </label>
-            <Button type="submit" variant="secondary">Save role</Button>
+            <Button type="submit" variant="secondary">
+              Save role
+            </Button>
           </ActionForm>
           <ActionForm action={setUserDisabled} successMessage={user.disabled ? 'User enabled' : 'User disabled'} onSuccess={refresh}>
             <input type="hidden" name="userId" value={user.id} />
             <input type="hidden" name="disabled" value={String(!user.disabled)} />
-            <Button type="submit" variant={user.disabled ? 'secondary' : 'danger'}>{user.disabled ? 'Enable' : 'Disable'}</Button>
+            <Button type="submit" variant={user.disabled ? 'secondary' : 'danger'}>
+              {user.disabled ? 'Enable' : 'Disable'}
+            </Button>
           </ActionForm>
           <details>
             <summary className="cursor-pointer text-sm text-indigo-700">Reset password</summary>
-            <ActionForm action={resetUserPassword} successMessage="Password reset; their sessions ended" resetOnSuccess className="mt-2 flex items-end gap-2">
+            <ActionForm
+              action={resetUserPassword}
+              successMessage="Password reset; their sessions ended"
+              resetOnSuccess
+              className="mt-2 flex items-end gap-2"
+            >
               <input type="hidden" name="userId" value={user.id} />
               <Field name="password" label="New password" type="password" autoComplete="new-password" />
-              <Button type="submit" variant="secondary">Set</Button>
+              <Button type="submit" variant="secondary">
+                Set
+              </Button>
             </ActionForm>
           </details>
         </div>

@@ -8,7 +8,8 @@ export type Placement = { serverId: string; roles: string[] };
 export async function insertApp(db: Db, app: { slug: string; name: string; config: AppConfig }, placements: Placement[]): Promise<App> {
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(apps).values(app).returning();
-    if (placements.length) await tx.insert(appServers).values(placements.map((p) => ({ appId: row!.id, serverId: p.serverId, roles: p.roles })));
+    if (placements.length)
+      await tx.insert(appServers).values(placements.map((p) => ({ appId: row!.id, serverId: p.serverId, roles: p.roles })));
     return row!;
   });
 }
@@ -17,7 +18,10 @@ export async function insertApp(db: Db, app: { slug: string; name: string; confi
 export async function upsertPlacements(db: Db, appId: string, placements: Placement[]): Promise<void> {
   await db.transaction(async (tx) => {
     for (const p of placements) {
-      await tx.insert(appServers).values({ appId, serverId: p.serverId, roles: p.roles }).onConflictDoUpdate({ target: [appServers.appId, appServers.serverId], set: { roles: p.roles } });
+      await tx
+        .insert(appServers)
+        .values({ appId, serverId: p.serverId, roles: p.roles })
+        .onConflictDoUpdate({ target: [appServers.appId, appServers.serverId], set: { roles: p.roles } });
     }
   });
 }
@@ -43,12 +47,20 @@ export async function listApps(db: Db): Promise<App[]> {
 }
 
 export async function serversOfApp(db: Db, appId: string): Promise<Server[]> {
-  const rows = await db.select({ server: servers }).from(appServers).innerJoin(servers, eq(appServers.serverId, servers.id)).where(eq(appServers.appId, appId)).orderBy(asc(servers.name));
+  const rows = await db
+    .select({ server: servers })
+    .from(appServers)
+    .innerJoin(servers, eq(appServers.serverId, servers.id))
+    .where(eq(appServers.appId, appId))
+    .orderBy(asc(servers.name));
   return rows.map((r) => r.server);
 }
 
 export async function updateAppConfig(db: Db, id: string, config: AppConfig, name?: string): Promise<void> {
-  await db.update(apps).set({ config, ...(name && { name }), updatedAt: new Date() }).where(eq(apps.id, id));
+  await db
+    .update(apps)
+    .set({ config, ...(name && { name }), updatedAt: new Date() })
+    .where(eq(apps.id, id));
 }
 
 /** The latest run of this app on this server. */
@@ -73,13 +85,20 @@ export async function placementsOfApp(db: Db, appId: string): Promise<{ server: 
 }
 
 export async function rolesOnServer(db: Db, appId: string, serverId: string): Promise<string[]> {
-  const [row] = await db.select({ roles: appServers.roles }).from(appServers).where(and(eq(appServers.appId, appId), eq(appServers.serverId, serverId)));
+  const [row] = await db
+    .select({ roles: appServers.roles })
+    .from(appServers)
+    .where(and(eq(appServers.appId, appId), eq(appServers.serverId, serverId)));
   return row?.roles ?? [];
 }
 
 /** Other apps that share any of these servers (for domain and port clashes). */
 export async function appsSharingServers(db: Db, serverIds: string[], exceptAppId: string | null): Promise<App[]> {
   if (serverIds.length === 0) return [];
-  const rows = await db.selectDistinct({ app: apps }).from(appServers).innerJoin(apps, eq(appServers.appId, apps.id)).where(inArray(appServers.serverId, serverIds));
+  const rows = await db
+    .selectDistinct({ app: apps })
+    .from(appServers)
+    .innerJoin(apps, eq(appServers.appId, apps.id))
+    .where(inArray(appServers.serverId, serverIds));
   return rows.map((r) => withCurrentShape(r.app)).filter((a) => a.id !== exceptAppId);
 }

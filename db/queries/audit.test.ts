@@ -35,7 +35,10 @@ describe('audit trail', () => {
   it('filters by actor, action or target, outcome and date, newest first', async () => {
     expect((await listAuditEvents(t.db, { actor: 'ANN' })).map((e) => e.action)).toEqual(['server_100%_done', 'auth.login', 'user.create']);
     expect((await listAuditEvents(t.db, { action: 'user:2' })).map((e) => e.action)).toEqual(['user.role', 'user.create']);
-    expect((await listAuditEvents(t.db, { outcome: 'denied' }))[0]).toMatchObject({ actorEmail: 'bob@example.test', reason: 'requires admin, has viewer' });
+    expect((await listAuditEvents(t.db, { outcome: 'denied' }))[0]).toMatchObject({
+      actorEmail: 'bob@example.test',
+      reason: 'requires admin, has viewer',
+    });
     expect(await listAuditEvents(t.db, { from: new Date('2026-05-03T00:00:00Z'), to: new Date('2026-05-04T23:00:00Z') })).toHaveLength(2);
   });
 

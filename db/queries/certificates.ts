@@ -6,13 +6,19 @@ export type NewAppCertificate = Omit<typeof appCertificates.$inferInsert, 'id' |
 
 /** The app's uploaded certificate (one per app, its key sealed), if any. */
 export async function uploadedCertificate(db: Db, appId: string): Promise<AppCertificate | undefined> {
-  const [row] = await db.select().from(appCertificates).where(and(eq(appCertificates.appId, appId), isNull(appCertificates.serverId)));
+  const [row] = await db
+    .select()
+    .from(appCertificates)
+    .where(and(eq(appCertificates.appId, appId), isNull(appCertificates.serverId)));
   return row;
 }
 
 /** What certbot issued for the app on one server, as last recorded. */
 export async function acmeCertificate(db: Db, appId: string, serverId: string): Promise<AppCertificate | undefined> {
-  const [row] = await db.select().from(appCertificates).where(and(eq(appCertificates.appId, appId), eq(appCertificates.serverId, serverId)));
+  const [row] = await db
+    .select()
+    .from(appCertificates)
+    .where(and(eq(appCertificates.appId, appId), eq(appCertificates.serverId, serverId)));
   return row;
 }
 

@@ -3,7 +3,16 @@ import type { Db } from '../client';
 import { checkResults, checkRollups, ROLLUP, type CheckResult } from '../schema';
 
 export type ResultRow = { monitorId: string; at: Date; ok: boolean; latencyMs: number | null; status: number | null; error: string | null };
-export type RollupRow = { monitorId: string; res: number; bucket: Date; checks: number; failures: number; latencySum: number; latencyCount: number; latencyMax: number | null };
+export type RollupRow = {
+  monitorId: string;
+  res: number;
+  bucket: Date;
+  checks: number;
+  failures: number;
+  latencySum: number;
+  latencyCount: number;
+  latencyMax: number | null;
+};
 export type LastState = { monitorId: string; at: Date; ok: boolean; latencyMs: number | null; error: string | null };
 
 // Rows of a monitor deleted while its results sat in the buffer are skipped, not a foreign-key
@@ -20,7 +29,10 @@ export async function writeCheckBatch(db: Db, results: ResultRow[], rollups: Rol
   await db.transaction(async (tx) => {
     if (results.length) {
       const values = sql.join(
-        results.map((r) => sql`(${r.monitorId}::uuid, ${r.at.toISOString()}::timestamptz, ${r.ok}::boolean, ${r.latencyMs}::integer, ${r.status}::smallint, ${r.error}::text)`),
+        results.map(
+          (r) =>
+            sql`(${r.monitorId}::uuid, ${r.at.toISOString()}::timestamptz, ${r.ok}::boolean, ${r.latencyMs}::integer, ${r.status}::smallint, ${r.error}::text)`,
+        ),
         sql`, `,
       );
       await tx.execute(sql`insert into check_results (monitor_id, at, ok, latency_ms, status, error)
@@ -29,7 +41,10 @@ export async function writeCheckBatch(db: Db, results: ResultRow[], rollups: Rol
     if (rollups.length) await upsertRollups(tx as unknown as Db, rollups);
     if (last.length) {
       const values = sql.join(
-        last.map((l) => sql`(${l.monitorId}::uuid, ${l.at.toISOString()}::timestamptz, ${l.ok}::boolean, ${l.latencyMs}::integer, ${l.error}::text)`),
+        last.map(
+          (l) =>
+            sql`(${l.monitorId}::uuid, ${l.at.toISOString()}::timestamptz, ${l.ok}::boolean, ${l.latencyMs}::integer, ${l.error}::text)`,
+        ),
         sql`, `,
       );
       await tx.execute(sql`update monitors as m set
@@ -69,14 +84,22 @@ export async function recentResults(db: Db, monitorId: string, limit = 50): Prom
 }
 
 export async function rollupsOf(db: Db, monitorId: string, res: number) {
-  return db.select().from(checkRollups).where(and(eq(checkRollups.monitorId, monitorId), eq(checkRollups.res, res))).orderBy(checkRollups.bucket);
+  return db
+    .select()
+    .from(checkRollups)
+    .where(and(eq(checkRollups.monitorId, monitorId), eq(checkRollups.res, res)))
+    .orderBy(checkRollups.bucket);
 }
 
 /** Uptime % since `since` per monitor, from the hour rollups plus this hour's minutes: one grouped query. */
 export async function uptimeSince(db: Db, since: Date): Promise<Map<string, { checks: number; failures: number }>> {
   const hourStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
   const rows = await db
-    .select({ monitorId: checkRollups.monitorId, checks: sql<number>`sum(${checkRollups.checks})::int`, failures: sql<number>`sum(${checkRollups.failures})::int` })
+    .select({
+      monitorId: checkRollups.monitorId,
+      checks: sql<number>`sum(${checkRollups.checks})::int`,
+      failures: sql<number>`sum(${checkRollups.failures})::int`,
+    })
     .from(checkRollups)
     .where(
       sql`(${checkRollups.res} = ${ROLLUP.hour} and ${checkRollups.bucket} >= ${since.toISOString()}::timestamptz and ${checkRollups.bucket} < ${hourStart.toISOString()}::timestamptz)
@@ -87,14 +110,17 @@ export async function uptimeSince(db: Db, since: Date): Promise<Map<string, { ch
 }
 
 /** Rows a statement touched, whichever driver ran it (pg says rowCount, PGlite affectedRows). */
-const touched = (result: unknown) => Number((result as { rowCount?: number; affectedRows?: number }).rowCount ?? (result as { affectedRows?: number }).affectedRows ?? 0);
+const touched = (result: unknown) =>
+  Number((result as { rowCount?: number; affectedRows?: number }).rowCount ?? (result as { affectedRows?: number }).affectedRows ?? 0);
 
 export async function deleteResultsBefore(db: Db, before: Date): Promise<number> {
   return touched(await db.execute(sql`delete from ${checkResults} where ${lt(checkResults.at, before)}`));
 }
 
 export async function deleteRollupsBefore(db: Db, res: number, before: Date): Promise<number> {
-  return touched(await db.execute(sql`delete from ${checkRollups} where ${and(eq(checkRollups.res, res), lt(checkRollups.bucket, before))}`));
+  return touched(
+    await db.execute(sql`delete from ${checkRollups} where ${and(eq(checkRollups.res, res), lt(checkRollups.bucket, before))}`),
+  );
 }
 
 /**

@@ -15,7 +15,18 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   t = await createTestDb();
   const server = async (name: string, patch: Record<string, unknown>) =>
-    (ids[name] = (await insertServer(t.db, { id: crypto.randomUUID(), name, host: `${name}.lan`, username: 'root', privateKeySealed: 'x', publicKey: 'x', hostKeyFingerprint: 'SHA256:x', ...patch })).id);
+    (ids[name] = (
+      await insertServer(t.db, {
+        id: crypto.randomUUID(),
+        name,
+        host: `${name}.lan`,
+        username: 'root',
+        privateKeySealed: 'x',
+        publicKey: 'x',
+        hostKeyFingerprint: 'SHA256:x',
+        ...patch,
+      })
+    ).id);
   await server('alpha', { lastSeenAt: ago(1) });
   await server('bravo', { lastSeenAt: ago(1), lastError: 'connect ETIMEDOUT' });
   await server('charlie', { lastSeenAt: ago(1), hostKeyMismatchAt: ago(2), lastError: 'host key mismatch' });
@@ -28,15 +39,44 @@ beforeAll(async () => {
 
   // Apps: one per case. Uptime from hour rollups (and a minute in the partial first hour).
   const app = async (slug: string, states: MonitorState[], checks: [number, number] | null, servers: string[] = []) => {
-    const id = (ids[slug] = (await insertApp(t.db, { slug, name: slug[0]!.toUpperCase() + slug.slice(1), config: appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`] }) }, servers.map((s) => ({ serverId: ids[s]!, roles: ['web'] })))).id);
+    const id = (ids[slug] = (
+      await insertApp(
+        t.db,
+        {
+          slug,
+          name: slug[0]!.toUpperCase() + slug.slice(1),
+          config: appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`] }),
+        },
+        servers.map((s) => ({ serverId: ids[s]!, roles: ['web'] })),
+      )
+    ).id);
     for (const [i, state] of states.entries()) {
-      const [m] = await t.db.insert(monitors).values({ name: `${slug}-${i}`, kind: 'http', appId: id, state, paused: state === 'paused', url: `http://${slug}.test/` }).returning();
+      const [m] = await t.db
+        .insert(monitors)
+        .values({ name: `${slug}-${i}`, kind: 'http', appId: id, state, paused: state === 'paused', url: `http://${slug}.test/` })
+        .returning();
       if (checks && i === 0) {
         await t.db.insert(checkRollups).values([
-          { monitorId: m!.id, res: 3600, bucket: new Date('2026-03-10T11:00:00Z'), checks: checks[0], failures: checks[1], latencySum: 0, latencyCount: 0 },
+          {
+            monitorId: m!.id,
+            res: 3600,
+            bucket: new Date('2026-03-10T11:00:00Z'),
+            checks: checks[0],
+            failures: checks[1],
+            latencySum: 0,
+            latencyCount: 0,
+          },
           { monitorId: m!.id, res: 60, bucket: new Date('2026-03-09T12:50:00Z'), checks: 1, failures: 0, latencySum: 0, latencyCount: 0 },
           // Older than 24 h: not counted.
-          { monitorId: m!.id, res: 3600, bucket: new Date('2026-03-08T11:00:00Z'), checks: 100, failures: 100, latencySum: 0, latencyCount: 0 },
+          {
+            monitorId: m!.id,
+            res: 3600,
+            bucket: new Date('2026-03-08T11:00:00Z'),
+            checks: 100,
+            failures: 100,
+            latencySum: 0,
+            latencyCount: 0,
+          },
         ]);
       }
     }
@@ -48,7 +88,19 @@ beforeAll(async () => {
   await app('quiet', ['paused'], null);
   await app('bare', [], null);
   const rel = (slug: string, number: number, finished: Date, status: 'succeeded' | 'failed') =>
-    t.db.insert(releases).values({ appId: ids[slug]!, kind: 'deploy', number, ref: 'main', trigger: 'button', status, createdAt: finished, startedAt: finished, finishedAt: finished });
+    t.db
+      .insert(releases)
+      .values({
+        appId: ids[slug]!,
+        kind: 'deploy',
+        number,
+        ref: 'main',
+        trigger: 'button',
+        status,
+        createdAt: finished,
+        startedAt: finished,
+        finishedAt: finished,
+      });
   await rel('zeta', 1, ago(300), 'succeeded');
   await rel('zeta', 2, ago(5), 'failed');
   await rel('mid', 1, ago(60), 'succeeded');

@@ -33,8 +33,19 @@ const APP_ORDER: Record<OverviewSort, string> = {
 };
 
 type AppRow = {
-  id: string; name: string; slug: string; monitors: number; worst: number | null; ok: number | null; checks: number | null;
-  release_id: string | null; kind: 'deploy' | 'rollback' | null; number: number | null; ref: string | null; status: ReleaseStatus | null; release_ms: number | null;
+  id: string;
+  name: string;
+  slug: string;
+  monitors: number;
+  worst: number | null;
+  ok: number | null;
+  checks: number | null;
+  release_id: string | null;
+  kind: 'deploy' | 'rollback' | null;
+  number: number | null;
+  ref: string | null;
+  status: ReleaseStatus | null;
+  release_ms: number | null;
 };
 
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
@@ -72,9 +83,11 @@ export async function overviewApps(db: Db, sort: OverviewSort, now: Date): Promi
     name: r.name,
     slug: r.slug,
     monitors: Number(r.monitors),
-    worst: r.worst == null ? null : byRank[Number(r.worst)] ?? null,
+    worst: r.worst == null ? null : (byRank[Number(r.worst)] ?? null),
     uptime24h: { ok: Number(r.ok ?? 0), checks: Number(r.checks ?? 0) },
-    release: r.release_id ? { id: r.release_id, kind: r.kind!, number: r.number, ref: r.ref!, status: r.status!, at: new Date(Number(r.release_ms)) } : null,
+    release: r.release_id
+      ? { id: r.release_id, kind: r.kind!, number: r.number, ref: r.ref!, status: r.status!, at: new Date(Number(r.release_ms)) }
+      : null,
   }));
 }
 
@@ -100,7 +113,18 @@ const SERVER_ORDER: Record<OverviewSort, string> = {
   release: 'lower(s.name), s.id',
 };
 
-type ServerRow = { id: string; name: string; host: string; rank: number; seen_ms: number | null; last_error: string | null; load1: number | null; memory: number | null; sample_ms: number | null; apps: number };
+type ServerRow = {
+  id: string;
+  name: string;
+  host: string;
+  rank: number;
+  seen_ms: number | null;
+  last_error: string | null;
+  load1: number | null;
+  memory: number | null;
+  sample_ms: number | null;
+  apps: number;
+};
 
 export async function overviewServers(db: Db, sort: OverviewSort, now: Date): Promise<OverviewServer[]> {
   const stale = new Date(now.getTime() - SERVER_STALE_MS).toISOString();

@@ -6,12 +6,26 @@ import { findRelease, successfulDeploys } from './releases';
 // The dashboard's cards beside the charts: open incidents, the FPM pools now and the current
 // release. Read-only. (The tuning hint reads db/queries/fpm.ts fpmHourlyMaxChildren.)
 
-export type OpenIncident = { id: string; monitorId: string; monitorName: string; serverName: string | null; cause: string; startedAt: Date };
+export type OpenIncident = {
+  id: string;
+  monitorId: string;
+  monitorName: string;
+  serverName: string | null;
+  cause: string;
+  startedAt: Date;
+};
 
 /** Incidents still open (no end) on any monitor of the app, newest first. */
 export async function openIncidentsOfApp(db: Db, appId: string): Promise<OpenIncident[]> {
   return db
-    .select({ id: incidents.id, monitorId: incidents.monitorId, monitorName: monitors.name, serverName: servers.name, cause: incidents.cause, startedAt: incidents.startedAt })
+    .select({
+      id: incidents.id,
+      monitorId: incidents.monitorId,
+      monitorName: monitors.name,
+      serverName: servers.name,
+      cause: incidents.cause,
+      startedAt: incidents.startedAt,
+    })
     .from(incidents)
     .innerJoin(monitors, eq(monitors.id, incidents.monitorId))
     .leftJoin(servers, eq(servers.id, monitors.serverId))
@@ -20,7 +34,15 @@ export async function openIncidentsOfApp(db: Db, appId: string): Promise<OpenInc
     .limit(50);
 }
 
-export type FpmNow = { serverId: string; serverName: string; at: Date; active: number; idle: number; total: number; listenQueue: number | null };
+export type FpmNow = {
+  serverId: string;
+  serverName: string;
+  at: Date;
+  active: number;
+  idle: number;
+  total: number;
+  listenQueue: number | null;
+};
 
 /** The newest FPM sample of each of the app's servers (DISTINCT ON over the (app, server, at) index). */
 export async function fpmNow(db: Db, appId: string): Promise<FpmNow[]> {
@@ -55,7 +77,12 @@ export type CurrentRelease = {
  * chosen among the deploys requestRollback accepts (kept: the newest `keep` successful ones).
  */
 export async function currentRelease(db: Db, appId: string, keep: number): Promise<CurrentRelease | null> {
-  const [via] = await db.select().from(releases).where(and(eq(releases.appId, appId), eq(releases.status, 'succeeded'))).orderBy(desc(releases.finishedAt)).limit(1);
+  const [via] = await db
+    .select()
+    .from(releases)
+    .where(and(eq(releases.appId, appId), eq(releases.status, 'succeeded')))
+    .orderBy(desc(releases.finishedAt))
+    .limit(1);
   if (!via) return null;
   const live = via.kind === 'deploy' ? via : via.targetId ? await findRelease(db, via.targetId) : undefined;
   if (!live) return null;

@@ -24,16 +24,30 @@ const minutesBefore = (m: number) => new Date(now.getTime() - m * 60_000);
 
 const config = (slug: string) => appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`] });
 type Roll = { monitorId: string; res: number; bucket: Date; checks: number; failures: number; latencySum?: number; latencyCount?: number };
-const roll = (rows: Roll[]) => t.db.insert(checkRollups).values(rows.map((r) => ({ latencySum: r.latencyCount ? r.latencySum ?? 0 : 0, latencyCount: 0, latencyMax: null, ...r })));
+const roll = (rows: Roll[]) =>
+  t.db
+    .insert(checkRollups)
+    .values(rows.map((r) => ({ latencySum: r.latencyCount ? (r.latencySum ?? 0) : 0, latencyCount: 0, latencyMax: null, ...r })));
 const addMonitor = async (name: string, app: string, serverId: string | null, state: MonitorState = 'up') =>
-  (await t.db.insert(monitors).values({ name, kind: 'http', appId: app, serverId, url: `http://${name}/`, state }).returning())[0]!.id;
+  (
+    await t.db
+      .insert(monitors)
+      .values({ name, kind: 'http', appId: app, serverId, url: `http://${name}/`, state })
+      .returning()
+  )[0]!.id;
 
 beforeAll(async () => {
   t = await createTestDb();
-  const server = (name: string) => insertServer(t.db, { id: crypto.randomUUID(), name, host: '10.0.0.1', username: 'root', privateKeySealed: 'x', publicKey: 'x' });
+  const server = (name: string) =>
+    insertServer(t.db, { id: crypto.randomUUID(), name, host: '10.0.0.1', username: 'root', privateKeySealed: 'x', publicKey: 'x' });
   web.one = (await server('web-1')).id;
   web.two = (await server('web-2')).id;
-  appId = (await insertApp(t.db, { slug: 'shop', name: 'Shop', config: config('shop') }, [{ serverId: web.one, roles: ['web'] }, { serverId: web.two, roles: ['web'] }])).id;
+  appId = (
+    await insertApp(t.db, { slug: 'shop', name: 'Shop', config: config('shop') }, [
+      { serverId: web.one, roles: ['web'] },
+      { serverId: web.two, roles: ['web'] },
+    ])
+  ).id;
   otherAppId = (await insertApp(t.db, { slug: 'blog', name: 'Blog', config: config('blog') }, [])).id;
   mon.a = await addMonitor('shop.test', appId, web.one);
   mon.b = await addMonitor('shop.test', appId, web.two, 'down');
@@ -94,8 +108,24 @@ describe('response-time series', () => {
     const base = Date.parse('2026-03-10T11:00:00Z');
     const rows: Roll[] = [];
     for (let m = 0; m < 10; m++) {
-      rows.push({ monitorId: mon.a, res: 60, bucket: new Date(base + m * 60_000), checks: 1, failures: m === 7 ? 1 : 0, latencySum: 100 + m, latencyCount: m === 7 ? 0 : 1 });
-      rows.push({ monitorId: mon.b, res: 60, bucket: new Date(base + m * 60_000), checks: 2, failures: 0, latencySum: 400, latencyCount: 2 });
+      rows.push({
+        monitorId: mon.a,
+        res: 60,
+        bucket: new Date(base + m * 60_000),
+        checks: 1,
+        failures: m === 7 ? 1 : 0,
+        latencySum: 100 + m,
+        latencyCount: m === 7 ? 0 : 1,
+      });
+      rows.push({
+        monitorId: mon.b,
+        res: 60,
+        bucket: new Date(base + m * 60_000),
+        checks: 2,
+        failures: 0,
+        latencySum: 400,
+        latencyCount: 2,
+      });
     }
     // Outside the window, and another app.
     rows.push({ monitorId: mon.a, res: 60, bucket: minutesBefore(24 * 60 + 10), checks: 1, failures: 0, latencySum: 1, latencyCount: 1 });
@@ -105,8 +135,18 @@ describe('response-time series', () => {
     const buckets = await responseBuckets(t.db, appId, w);
     const ours = buckets.filter((b) => b.t >= base && b.t < base + 600_000);
     expect(ours).toHaveLength(4);
-    expect(ours.find((b) => b.monitorId === mon.a && b.t === base)).toMatchObject({ checks: 5, failures: 0, latencySum: 510, latencyCount: 5 });
-    expect(ours.find((b) => b.monitorId === mon.a && b.t === base + 300_000)).toMatchObject({ checks: 5, failures: 1, latencySum: 5 * 100 + 5 + 6 + 7 + 8 + 9, latencyCount: 4 });
+    expect(ours.find((b) => b.monitorId === mon.a && b.t === base)).toMatchObject({
+      checks: 5,
+      failures: 0,
+      latencySum: 510,
+      latencyCount: 5,
+    });
+    expect(ours.find((b) => b.monitorId === mon.a && b.t === base + 300_000)).toMatchObject({
+      checks: 5,
+      failures: 1,
+      latencySum: 5 * 100 + 5 + 6 + 7 + 8 + 9,
+      latencyCount: 4,
+    });
     expect(ours.find((b) => b.monitorId === mon.b && b.t === base)).toMatchObject({ checks: 10, latencySum: 2000, latencyCount: 10 });
     expect(buckets.every((b) => b.t >= w.start.getTime() && b.t < w.end.getTime())).toBe(true);
 
@@ -125,30 +165,67 @@ describe('response-time series', () => {
     const w = chartWindow('30d', now);
     const buckets = await responseBuckets(t.db, appId, w);
     expect(buckets.every((b) => b.t % 3_600_000 === 0)).toBe(true);
-    expect(buckets.find((b) => b.monitorId === mon.a && b.t === Date.parse('2026-03-07T08:00:00Z'))).toMatchObject({ checks: 60, failures: 30 });
+    expect(buckets.find((b) => b.monitorId === mon.a && b.t === Date.parse('2026-03-07T08:00:00Z'))).toMatchObject({
+      checks: 60,
+      failures: 30,
+    });
     expect(responseSeries(w, await appMonitors(t.db, appId), buckets).points).toHaveLength(720);
   });
 });
 
 describe('FPM series and the tuning hint', () => {
   it('sums the servers’ average active/idle per point and their max_children hits', async () => {
-    const f = (serverId: string, bucket: string, res: number, activeSum: number, reached: number) =>
-      ({ appId, serverId, res, bucket: at(bucket), samples: 4, activeSum, activeMax: 5, idleSum: 8, totalMax: 5, maxChildrenReached: reached, slowRequests: 0, acceptedConn: 10 });
-    await t.db.insert(fpmRollups).values([
-      f(web.one, '2026-03-10T12:00:00Z', 60, 12, 1),
-      f(web.one, '2026-03-10T12:01:00Z', 60, 4, 0),
-      f(web.two, '2026-03-10T12:02:00Z', 60, 20, 2),
-    ]);
+    const f = (serverId: string, bucket: string, res: number, activeSum: number, reached: number) => ({
+      appId,
+      serverId,
+      res,
+      bucket: at(bucket),
+      samples: 4,
+      activeSum,
+      activeMax: 5,
+      idleSum: 8,
+      totalMax: 5,
+      maxChildrenReached: reached,
+      slowRequests: 0,
+      acceptedConn: 10,
+    });
+    await t.db
+      .insert(fpmRollups)
+      .values([
+        f(web.one, '2026-03-10T12:00:00Z', 60, 12, 1),
+        f(web.one, '2026-03-10T12:01:00Z', 60, 4, 0),
+        f(web.two, '2026-03-10T12:02:00Z', 60, 20, 2),
+      ]);
     const w = chartWindow('24h', now);
     const points = fpmSeries(w, await fpmBuckets(t.db, appId, w));
-    expect(points.find((p) => p.t === Date.parse('2026-03-10T12:00:00Z'))).toEqual({ t: Date.parse('2026-03-10T12:00:00Z'), active: (12 + 4) / 8 + 20 / 4, idle: 16 / 8 + 8 / 4, reached: 3, servers: 2 });
+    expect(points.find((p) => p.t === Date.parse('2026-03-10T12:00:00Z'))).toEqual({
+      t: Date.parse('2026-03-10T12:00:00Z'),
+      active: (12 + 4) / 8 + 20 / 4,
+      idle: 16 / 8 + 8 / 4,
+      reached: 3,
+      servers: 2,
+    });
     expect(points.filter((p) => p.active !== null)).toHaveLength(1);
   });
 
   it('shows the FPM helper’s tuning hint once max_children was hit in 3 hours of the last 24 (through loadDashboard, what the page calls)', async () => {
-    const f = (serverId: string, bucket: string, reached: number) =>
-      ({ appId, serverId, res: 3600, bucket: at(bucket), samples: 240, activeSum: 960, activeMax: 5, idleSum: 0, totalMax: 5, maxChildrenReached: reached, slowRequests: 0, acceptedConn: 10 });
-    await t.db.insert(fpmRollups).values([f(web.one, '2026-03-10T10:00:00Z', 1), f(web.one, '2026-03-10T11:00:00Z', 1), f(web.two, '2026-03-10T11:00:00Z', 1)]);
+    const f = (serverId: string, bucket: string, reached: number) => ({
+      appId,
+      serverId,
+      res: 3600,
+      bucket: at(bucket),
+      samples: 240,
+      activeSum: 960,
+      activeMax: 5,
+      idleSum: 0,
+      totalMax: 5,
+      maxChildrenReached: reached,
+      slowRequests: 0,
+      acceptedConn: 10,
+    });
+    await t.db
+      .insert(fpmRollups)
+      .values([f(web.one, '2026-03-10T10:00:00Z', 1), f(web.one, '2026-03-10T11:00:00Z', 1), f(web.two, '2026-03-10T11:00:00Z', 1)]);
     const app = (await findApp(t.db, appId))!;
     expect((await loadDashboard(t.db, app, '24h', now)).hint).toBeNull();
     await t.db.insert(fpmRollups).values(f(web.one, '2026-03-10T12:00:00Z', 1));
@@ -159,28 +236,88 @@ describe('FPM series and the tuning hint', () => {
   });
 
   it('shows each server’s newest sample, listen queue null on unix sockets', async () => {
-    const s = (serverId: string, iso: string, active: number) => ({ appId, serverId, at: at(iso), startTime: 1, active, idle: 1, total: active + 1, maxActive: 3, maxChildrenReached: 0, slowRequests: 0, acceptedConn: 5, listenQueue: null });
-    await t.db.insert(fpmSamples).values([s(web.one, '2026-03-10T12:30:00Z', 1), s(web.one, '2026-03-10T12:34:00Z', 2), s(web.two, '2026-03-10T12:33:00Z', 3)]);
+    const s = (serverId: string, iso: string, active: number) => ({
+      appId,
+      serverId,
+      at: at(iso),
+      startTime: 1,
+      active,
+      idle: 1,
+      total: active + 1,
+      maxActive: 3,
+      maxChildrenReached: 0,
+      slowRequests: 0,
+      acceptedConn: 5,
+      listenQueue: null,
+    });
+    await t.db
+      .insert(fpmSamples)
+      .values([s(web.one, '2026-03-10T12:30:00Z', 1), s(web.one, '2026-03-10T12:34:00Z', 2), s(web.two, '2026-03-10T12:33:00Z', 3)]);
     const rows = await fpmNow(t.db, appId);
-    expect(rows.map((r) => [r.serverName, r.active, r.listenQueue]).sort()).toEqual([['web-1', 2, null], ['web-2', 3, null]]);
+    expect(rows.map((r) => [r.serverName, r.active, r.listenQueue]).sort()).toEqual([
+      ['web-1', 2, null],
+      ['web-2', 3, null],
+    ]);
   });
 });
 
 describe('release markers and the current release', () => {
   it('takes the releases that finished (or started, still running) inside the window', async () => {
-    const rel = async (r: Partial<typeof releases.$inferInsert>) => (await t.db.insert(releases).values({ appId, kind: 'deploy', ref: 'main', trigger: 'button', ...r }).returning())[0]!;
-    const old = await rel({ number: 1, status: 'succeeded', startedAt: minutesBefore(3 * 24 * 60 + 1), finishedAt: minutesBefore(3 * 24 * 60) });
-    const two = await rel({ number: 2, status: 'succeeded', startedAt: minutesBefore(121), finishedAt: minutesBefore(120), sha: 'abcdef1234567890' });
+    const rel = async (r: Partial<typeof releases.$inferInsert>) =>
+      (
+        await t.db
+          .insert(releases)
+          .values({ appId, kind: 'deploy', ref: 'main', trigger: 'button', ...r })
+          .returning()
+      )[0]!;
+    const old = await rel({
+      number: 1,
+      status: 'succeeded',
+      startedAt: minutesBefore(3 * 24 * 60 + 1),
+      finishedAt: minutesBefore(3 * 24 * 60),
+    });
+    const two = await rel({
+      number: 2,
+      status: 'succeeded',
+      startedAt: minutesBefore(121),
+      finishedAt: minutesBefore(120),
+      sha: 'abcdef1234567890',
+    });
     const bad = await rel({ number: 3, status: 'failed', startedAt: minutesBefore(61), finishedAt: minutesBefore(60) });
-    const back = await rel({ kind: 'rollback', ref: 'releases/1', targetId: old.id, trigger: 'rollback', status: 'succeeded', startedAt: minutesBefore(31), finishedAt: minutesBefore(30) });
+    const back = await rel({
+      kind: 'rollback',
+      ref: 'releases/1',
+      targetId: old.id,
+      trigger: 'rollback',
+      status: 'succeeded',
+      startedAt: minutesBefore(31),
+      finishedAt: minutesBefore(30),
+    });
     const running = await rel({ number: 4, status: 'running', startedAt: minutesBefore(1) });
     // Refused before it started (a failed fetch): never touched the servers, no marker.
     await rel({ number: 5, status: 'failed' });
-    await t.db.insert(releases).values({ appId: otherAppId, kind: 'deploy', ref: 'main', trigger: 'button', number: 1, status: 'succeeded', startedAt: minutesBefore(10), finishedAt: minutesBefore(9) });
+    await t.db
+      .insert(releases)
+      .values({
+        appId: otherAppId,
+        kind: 'deploy',
+        ref: 'main',
+        trigger: 'button',
+        number: 1,
+        status: 'succeeded',
+        startedAt: minutesBefore(10),
+        finishedAt: minutesBefore(9),
+      });
 
     const day = await releasesInWindow(t.db, appId, chartWindow('24h', now));
     expect(day.map((r) => r.id)).toEqual([two.id, bad.id, back.id, running.id]);
-    expect((await releasesInWindow(t.db, appId, chartWindow('7d', now))).map((r) => r.id)).toEqual([old.id, two.id, bad.id, back.id, running.id]);
+    expect((await releasesInWindow(t.db, appId, chartWindow('7d', now))).map((r) => r.id)).toEqual([
+      old.id,
+      two.id,
+      bad.id,
+      back.id,
+      running.id,
+    ]);
     const markers = releaseMarkers(appId, day);
     expect(markers.map((m) => [m.label, m.color, m.href])).toEqual([
       ['#2', '#4f46e5', `/apps/${appId}/releases/${two.id}`],
@@ -216,7 +353,10 @@ describe('open incidents', () => {
       { monitorId: mon.other, startedAt: minutesBefore(5), cause: 'other app' },
     ]);
     const open = await openIncidentsOfApp(t.db, appId);
-    expect(open.map((i) => [i.cause, i.serverName])).toEqual([['connect ECONNREFUSED', 'web-1'], ['HTTP 502', 'web-2']]);
+    expect(open.map((i) => [i.cause, i.serverName])).toEqual([
+      ['connect ECONNREFUSED', 'web-1'],
+      ['HTTP 502', 'web-2'],
+    ]);
     expect(open[0]!.monitorId).toBe(mon.a);
   });
 });

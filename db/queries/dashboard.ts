@@ -21,7 +21,9 @@ function binOf(column: SQL, bucketS: number): SQL {
  */
 function pointOf(column: AnyColumn, bucketS: number): SQL<number> {
   if (!Number.isInteger(bucketS) || bucketS <= 0) throw new Error(`bad bucket width ${bucketS}`);
-  return sql<number>`date_part('epoch', date_bin(interval '${sql.raw(String(bucketS))} seconds', ${column}, timestamptz 'epoch')) * 1000`.mapWith(Number);
+  return sql<number>`date_part('epoch', date_bin(interval '${sql.raw(String(bucketS))} seconds', ${column}, timestamptz 'epoch')) * 1000`.mapWith(
+    Number,
+  );
 }
 
 export type AppMonitor = {
@@ -64,7 +66,14 @@ export async function responseBuckets(db: Db, appId: string, w: RollupWindow): P
   const out: CheckBucket[] = [];
   for (const row of rows.rows) {
     for (const [t, checks, failures, latencySum, latencyCount] of JSON.parse(row.points) as number[][]) {
-      out.push({ monitorId: row.monitor_id, t: t! * 1000, checks: checks!, failures: failures!, latencySum: latencySum!, latencyCount: latencyCount! });
+      out.push({
+        monitorId: row.monitor_id,
+        t: t! * 1000,
+        checks: checks!,
+        failures: failures!,
+        latencySum: latencySum!,
+        latencyCount: latencyCount!,
+      });
     }
   }
   return out;
@@ -140,7 +149,17 @@ export function uptimeQuery(db: Db, appId: string, now: Date) {
     .groupBy(monitors.id);
 }
 
-export type FpmBucket = { serverId: string; t: number; samples: number; activeSum: number; idleSum: number; activeMax: number; totalMax: number; maxChildrenReached: number; slowRequests: number };
+export type FpmBucket = {
+  serverId: string;
+  t: number;
+  samples: number;
+  activeSum: number;
+  idleSum: number;
+  activeMax: number;
+  totalMax: number;
+  maxChildrenReached: number;
+  slowRequests: number;
+};
 
 /** FPM points of every server of the app in the window, one row per server and point. */
 export async function fpmBuckets(db: Db, appId: string, w: RollupWindow): Promise<FpmBucket[]> {
@@ -172,9 +191,25 @@ export type MarkerRelease = Pick<Release, 'id' | 'kind' | 'number' | 'ref' | 'st
 export async function releasesInWindow(db: Db, appId: string, w: RollupWindow): Promise<MarkerRelease[]> {
   const at = sql`coalesce(${releases.finishedAt}, ${releases.startedAt})`;
   return db
-    .select({ id: releases.id, kind: releases.kind, number: releases.number, ref: releases.ref, status: releases.status, startedAt: releases.startedAt, finishedAt: releases.finishedAt, sha: releases.sha })
+    .select({
+      id: releases.id,
+      kind: releases.kind,
+      number: releases.number,
+      ref: releases.ref,
+      status: releases.status,
+      startedAt: releases.startedAt,
+      finishedAt: releases.finishedAt,
+      sha: releases.sha,
+    })
     .from(releases)
-    .where(and(eq(releases.appId, appId), isNotNull(releases.startedAt), sql`${at} >= ${w.start.toISOString()}::timestamptz`, sql`${at} < ${w.end.toISOString()}::timestamptz`))
+    .where(
+      and(
+        eq(releases.appId, appId),
+        isNotNull(releases.startedAt),
+        sql`${at} >= ${w.start.toISOString()}::timestamptz`,
+        sql`${at} < ${w.end.toISOString()}::timestamptz`,
+      ),
+    )
     .orderBy(asc(at))
     .limit(200);
 }

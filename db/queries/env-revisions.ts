@@ -6,12 +6,18 @@ export type EnvRevisionRow = Omit<EnvRevision, 'sealedSnapshot'> & { createdByNa
 
 /** The newest revision number of an app, 0 when it has none. */
 export async function latestEnvRevisionNumber(db: Db, appId: string): Promise<number> {
-  const [row] = await db.select({ n: max(envRevisions.number) }).from(envRevisions).where(eq(envRevisions.appId, appId));
+  const [row] = await db
+    .select({ n: max(envRevisions.number) })
+    .from(envRevisions)
+    .where(eq(envRevisions.appId, appId));
   return row?.n ?? 0;
 }
 
 export async function findEnvRevision(db: Db, appId: string, number: number): Promise<EnvRevision | undefined> {
-  const [row] = await db.select().from(envRevisions).where(and(eq(envRevisions.appId, appId), eq(envRevisions.number, number)));
+  const [row] = await db
+    .select()
+    .from(envRevisions)
+    .where(and(eq(envRevisions.appId, appId), eq(envRevisions.number, number)));
   return row;
 }
 
@@ -42,12 +48,24 @@ export async function listEnvRevisions(db: Db, appId: string, limit = 50): Promi
     .limit(limit);
 }
 
-export type EnvPushState = { serverId: string; serverName: string; envRevision: number | null; envPushedAt: Date | null; envPushError: string | null };
+export type EnvPushState = {
+  serverId: string;
+  serverName: string;
+  envRevision: number | null;
+  envPushedAt: Date | null;
+  envPushError: string | null;
+};
 
 /** Which revision each of the app's servers has in shared/.env. */
 export async function envPushStates(db: Db, appId: string): Promise<EnvPushState[]> {
   return db
-    .select({ serverId: appServers.serverId, serverName: servers.name, envRevision: appServers.envRevision, envPushedAt: appServers.envPushedAt, envPushError: appServers.envPushError })
+    .select({
+      serverId: appServers.serverId,
+      serverName: servers.name,
+      envRevision: appServers.envRevision,
+      envPushedAt: appServers.envPushedAt,
+      envPushError: appServers.envPushError,
+    })
     .from(appServers)
     .innerJoin(servers, eq(servers.id, appServers.serverId))
     .where(eq(appServers.appId, appId))
@@ -55,9 +73,20 @@ export async function envPushStates(db: Db, appId: string): Promise<EnvPushState
 }
 
 /** Records the outcome of writing shared/.env on one server: the revision on success, the reason on failure. */
-export async function recordEnvPush(db: Db, appId: string, serverId: string, outcome: { revision: number } | { error: string }): Promise<void> {
-  const set = 'revision' in outcome ? { envRevision: outcome.revision, envPushedAt: new Date(), envPushError: null } : { envPushError: outcome.error.slice(0, 2000) };
-  await db.update(appServers).set(set).where(and(eq(appServers.appId, appId), eq(appServers.serverId, serverId)));
+export async function recordEnvPush(
+  db: Db,
+  appId: string,
+  serverId: string,
+  outcome: { revision: number } | { error: string },
+): Promise<void> {
+  const set =
+    'revision' in outcome
+      ? { envRevision: outcome.revision, envPushedAt: new Date(), envPushError: null }
+      : { envPushError: outcome.error.slice(0, 2000) };
+  await db
+    .update(appServers)
+    .set(set)
+    .where(and(eq(appServers.appId, appId), eq(appServers.serverId, serverId)));
 }
 
 /** Holds the app row until the transaction ends: saves of one app's environment run one after another. */
@@ -68,5 +97,8 @@ export async function lockAppForEnv(tx: Db, appId: string): Promise<boolean> {
 
 /** After a failed release put a server's previous shared/.env back: its revision is what it was (null: unknown to Berth). */
 export async function setEnvPushRevision(db: Db, appId: string, serverId: string, revision: number | null): Promise<void> {
-  await db.update(appServers).set({ envRevision: revision }).where(and(eq(appServers.appId, appId), eq(appServers.serverId, serverId)));
+  await db
+    .update(appServers)
+    .set({ envRevision: revision })
+    .where(and(eq(appServers.appId, appId), eq(appServers.serverId, serverId)));
 }

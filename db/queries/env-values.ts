@@ -23,8 +23,19 @@ export async function openEnvValues(db: Db, ring: KeyRing, appId: string, keys?:
 }
 
 /** Seals and writes each value, replacing what is there. */
-export async function upsertEnvValues(db: Db, ring: KeyRing, appId: string, values: Record<string, string>, managed: boolean): Promise<void> {
-  const rows = Object.entries(values).map(([key, value]) => ({ appId, key, managed, sealedValue: seal(ring, value, envValueAad(appId, key)) }));
+export async function upsertEnvValues(
+  db: Db,
+  ring: KeyRing,
+  appId: string,
+  values: Record<string, string>,
+  managed: boolean,
+): Promise<void> {
+  const rows = Object.entries(values).map(([key, value]) => ({
+    appId,
+    key,
+    managed,
+    sealedValue: seal(ring, value, envValueAad(appId, key)),
+  }));
   if (rows.length === 0) return;
   await db
     .insert(appEnvValues)
@@ -39,16 +50,32 @@ export async function upsertEnvValues(db: Db, ring: KeyRing, appId: string, valu
  * Seals and writes each value only where the key has none yet, so two runs racing to generate
  * a password keep the first one; the caller reads back what is stored.
  */
-export async function insertMissingEnvValues(db: Db, ring: KeyRing, appId: string, values: Record<string, string>, managed: boolean): Promise<void> {
-  const rows = Object.entries(values).map(([key, value]) => ({ appId, key, managed, sealedValue: seal(ring, value, envValueAad(appId, key)) }));
+export async function insertMissingEnvValues(
+  db: Db,
+  ring: KeyRing,
+  appId: string,
+  values: Record<string, string>,
+  managed: boolean,
+): Promise<void> {
+  const rows = Object.entries(values).map(([key, value]) => ({
+    appId,
+    key,
+    managed,
+    sealedValue: seal(ring, value, envValueAad(appId, key)),
+  }));
   if (rows.length === 0) return;
-  await db.insert(appEnvValues).values(rows).onConflictDoNothing({ target: [appEnvValues.appId, appEnvValues.key] });
+  await db
+    .insert(appEnvValues)
+    .values(rows)
+    .onConflictDoNothing({ target: [appEnvValues.appId, appEnvValues.key] });
 }
 
 /** Deletes the keys named where Berth manages them; a value someone set by hand stays. */
 export async function deleteManagedEnvValues(db: Db, appId: string, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;
-  await db.delete(appEnvValues).where(and(eq(appEnvValues.appId, appId), inArray(appEnvValues.key, [...keys]), eq(appEnvValues.managed, true)));
+  await db
+    .delete(appEnvValues)
+    .where(and(eq(appEnvValues.appId, appId), inArray(appEnvValues.key, [...keys]), eq(appEnvValues.managed, true)));
 }
 
 /** Every value of the app with its managed flag, opened: the state a save starts from. */

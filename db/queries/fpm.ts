@@ -130,7 +130,11 @@ export async function pruneFpm(db: Db, r: FpmRetention): Promise<void> {
 }
 
 /** Hour buckets of one app (every server) since `since`, for the tuning hint (lib/fpm/hint.ts). */
-export async function fpmHourlyMaxChildren(db: Db, appId: string, since: Date): Promise<{ serverId: string; t: number; maxChildrenReached: number }[]> {
+export async function fpmHourlyMaxChildren(
+  db: Db,
+  appId: string,
+  since: Date,
+): Promise<{ serverId: string; t: number; maxChildrenReached: number }[]> {
   const rows = await db
     .select({ serverId: fpmRollups.serverId, bucket: fpmRollups.bucket, maxChildrenReached: fpmRollups.maxChildrenReached })
     .from(fpmRollups)

@@ -7,7 +7,10 @@ export const TIMELINE_CAP = 50;
 
 export async function openIncident(db: Db, monitorId: string, at: Date, cause: string): Promise<Incident> {
   const event: IncidentEvent = { at: at.toISOString(), event: 'opened', detail: cause };
-  const [row] = await db.insert(incidents).values({ monitorId, startedAt: at, cause, timeline: [event] }).returning();
+  const [row] = await db
+    .insert(incidents)
+    .values({ monitorId, startedAt: at, cause, timeline: [event] })
+    .returning();
   return row!;
 }
 
@@ -44,6 +47,10 @@ export async function incidentsOf(db: Db, monitorId: string, limit = 20): Promis
 }
 
 export async function openIncidentOf(db: Db, monitorId: string): Promise<Incident | undefined> {
-  const [row] = await db.select().from(incidents).where(and(eq(incidents.monitorId, monitorId), isNull(incidents.endedAt))).limit(1);
+  const [row] = await db
+    .select()
+    .from(incidents)
+    .where(and(eq(incidents.monitorId, monitorId), isNull(incidents.endedAt)))
+    .limit(1);
   return row;
 }

@@ -41,6 +41,9 @@ export async function clearThrottle(db: Db, key: string): Promise<void> {
  */
 export async function lockThrottles(tx: Db, keys: string[]): Promise<void> {
   const sorted = [...keys].sort(); // one lock order everywhere: no deadlocks
-  await tx.insert(loginThrottle).values(sorted.map((key) => ({ key, failures: 0 }))).onConflictDoNothing();
+  await tx
+    .insert(loginThrottle)
+    .values(sorted.map((key) => ({ key, failures: 0 })))
+    .onConflictDoNothing();
   await tx.select({ key: loginThrottle.key }).from(loginThrottle).where(inArray(loginThrottle.key, sorted)).for('update');
 }

@@ -13,7 +13,9 @@ describe('maintenance', () => {
   it('vacuums every table the engine prunes: checks, FPM samples and rollups, the notifications outbox', async () => {
     expect([...PRUNED_TABLES].sort()).toEqual(['check_results', 'check_rollups', 'fpm_rollups', 'fpm_samples', 'notifications']);
     await vacuumMonitoringTables(t.db);
-    const { rows } = (await t.db.execute(sql`select relname, vacuum_count from pg_stat_user_tables where relname in ('check_results', 'check_rollups', 'fpm_samples', 'fpm_rollups', 'notifications') order by relname`)) as unknown as {
+    const { rows } = (await t.db.execute(
+      sql`select relname, vacuum_count from pg_stat_user_tables where relname in ('check_results', 'check_rollups', 'fpm_samples', 'fpm_rollups', 'notifications') order by relname`,
+    )) as unknown as {
       rows: { relname: string; vacuum_count: string | number }[];
     };
     expect(rows.map((r) => [r.relname, Number(r.vacuum_count) > 0])).toEqual([

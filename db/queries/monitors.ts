@@ -18,7 +18,10 @@ export async function findMonitorByTokenHash(db: Db, tokenHash: string): Promise
 }
 
 export async function updateMonitor(db: Db, id: string, patch: Partial<NewMonitor>): Promise<void> {
-  await db.update(monitors).set({ ...patch, updatedAt: new Date() }).where(eq(monitors.id, id));
+  await db
+    .update(monitors)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(monitors.id, id));
 }
 
 export async function deleteMonitor(db: Db, id: string): Promise<void> {
@@ -66,7 +69,10 @@ export async function markUpFromDown(db: Db, id: string, at: Date): Promise<Moni
 }
 
 export async function markUpFromPending(db: Db, id: string, at: Date): Promise<void> {
-  await db.update(monitors).set({ state: 'up', stateChangedAt: at }).where(and(eq(monitors.id, id), eq(monitors.state, 'pending'), eq(monitors.paused, false)));
+  await db
+    .update(monitors)
+    .set({ state: 'up', stateChangedAt: at })
+    .where(and(eq(monitors.id, id), eq(monitors.state, 'pending'), eq(monitors.paused, false)));
 }
 
 export async function setPaused(db: Db, id: string, paused: boolean): Promise<void> {
@@ -103,14 +109,7 @@ export async function overdueHeartbeats(db: Db, now: Date): Promise<Monitor[]> {
   return db
     .select()
     .from(monitors)
-    .where(
-      and(
-        eq(monitors.kind, 'heartbeat'),
-        eq(monitors.paused, false),
-        ne(monitors.state, 'down'),
-        heartbeatOverdue(now),
-      ),
-    );
+    .where(and(eq(monitors.kind, 'heartbeat'), eq(monitors.paused, false), ne(monitors.state, 'down'), heartbeatOverdue(now)));
 }
 
 /** The same condition inside the update, so a ping that lands in between wins. */
@@ -118,14 +117,7 @@ export async function markHeartbeatDown(db: Db, id: string, now: Date, error: st
   const [row] = await db
     .update(monitors)
     .set({ state: 'down', stateChangedAt: now, lastError: error, lastCheckedAt: now })
-    .where(
-      and(
-        eq(monitors.id, id),
-        ne(monitors.state, 'down'),
-        eq(monitors.paused, false),
-        heartbeatOverdue(now),
-      ),
-    )
+    .where(and(eq(monitors.id, id), ne(monitors.state, 'down'), eq(monitors.paused, false), heartbeatOverdue(now)))
     .returning();
   return row;
 }

@@ -3,7 +3,9 @@ import type { Db } from '../client';
 import { notificationChannels, notifications, type Notification, type NotificationChannel } from '../schema';
 import type { NotifyEventType } from '@/lib/model/notifications';
 
-type ChannelPatch = Partial<Pick<NotificationChannel, 'name' | 'configSealed' | 'events' | 'enabled' | 'lastSentAt' | 'lastError' | 'lastErrorAt'>>;
+type ChannelPatch = Partial<
+  Pick<NotificationChannel, 'name' | 'configSealed' | 'events' | 'enabled' | 'lastSentAt' | 'lastError' | 'lastErrorAt'>
+>;
 
 // ---- channels -------------------------------------------------------------------------------
 
@@ -23,7 +25,11 @@ export async function listChannels(db: Db): Promise<NotificationChannel[]> {
 }
 
 export async function updateChannel(db: Db, id: string, patch: ChannelPatch): Promise<boolean> {
-  const rows = await db.update(notificationChannels).set(patch).where(eq(notificationChannels.id, id)).returning({ id: notificationChannels.id });
+  const rows = await db
+    .update(notificationChannels)
+    .set(patch)
+    .where(eq(notificationChannels.id, id))
+    .returning({ id: notificationChannels.id });
   return rows.length > 0;
 }
 
@@ -57,7 +63,14 @@ export async function hasRecentDelivery(db: Db, channelId: string, dedupeKey: st
   const rows = await db
     .select({ id: notifications.id })
     .from(notifications)
-    .where(and(eq(notifications.channelId, channelId), eq(notifications.dedupeKey, dedupeKey), ne(notifications.status, 'suppressed'), gt(notifications.createdAt, since)))
+    .where(
+      and(
+        eq(notifications.channelId, channelId),
+        eq(notifications.dedupeKey, dedupeKey),
+        ne(notifications.status, 'suppressed'),
+        gt(notifications.createdAt, since),
+      ),
+    )
     .limit(1);
   return rows.length > 0;
 }

@@ -8,7 +8,9 @@ let t: TestDb;
 let appId: string;
 beforeAll(async () => {
   t = await createTestDb();
-  appId = (await insertApp(t.db, { slug: 'rq', name: 'rq', config: appConfigInput.parse({ slug: 'rq', kind: 'php', domains: ['rq.test'] }) }, [])).id;
+  appId = (
+    await insertApp(t.db, { slug: 'rq', name: 'rq', config: appConfigInput.parse({ slug: 'rq', kind: 'php', domains: ['rq.test'] }) }, [])
+  ).id;
 });
 afterAll(async () => t.close());
 

@@ -3,7 +3,8 @@ import type { Db } from '../client';
 import { interruptRun } from './runs';
 import { envRevisions, recipeRuns, releases, users, type RecipeRun, type Release } from '../schema';
 
-export type NewRelease = Pick<Release, 'appId' | 'kind' | 'ref' | 'trigger'> & Partial<Pick<Release, 'targetId' | 'requestedBy' | 'restoresEnv'>>;
+export type NewRelease = Pick<Release, 'appId' | 'kind' | 'ref' | 'trigger'> &
+  Partial<Pick<Release, 'targetId' | 'requestedBy' | 'restoresEnv'>>;
 
 /**
  * Inserts a queued release, numbering deploys per app. The insert itself takes the app's lock
@@ -15,11 +16,20 @@ export async function insertRelease(db: Db, r: NewRelease): Promise<Release> {
   return db.transaction(async (tx) => {
     let number: number | null = null;
     if (r.kind === 'deploy') {
-      const [row] = await tx.select({ top: max(releases.number) }).from(releases).where(eq(releases.appId, r.appId));
+      const [row] = await tx
+        .select({ top: max(releases.number) })
+        .from(releases)
+        .where(eq(releases.appId, r.appId));
       number = (row?.top ?? 0) + 1;
     }
-    const [env] = await tx.select({ n: max(envRevisions.number) }).from(envRevisions).where(eq(envRevisions.appId, r.appId));
-    const [row] = await tx.insert(releases).values({ ...r, number, envRevision: env?.n ?? null }).returning();
+    const [env] = await tx
+      .select({ n: max(envRevisions.number) })
+      .from(envRevisions)
+      .where(eq(envRevisions.appId, r.appId));
+    const [row] = await tx
+      .insert(releases)
+      .values({ ...r, number, envRevision: env?.n ?? null })
+      .returning();
     return row!;
   });
 }
@@ -60,7 +70,10 @@ export async function runsOfRelease(db: Db, releaseId: string): Promise<RecipeRu
   return db.select().from(recipeRuns).where(eq(recipeRuns.releaseId, releaseId)).orderBy(recipeRuns.createdAt);
 }
 
-export async function createReleaseRun(db: Db, run: { serverId: string; appId: string; releaseId: string; recipe: 'release' | 'rollback' }): Promise<RecipeRun> {
+export async function createReleaseRun(
+  db: Db,
+  run: { serverId: string; appId: string; releaseId: string; recipe: 'release' | 'rollback' },
+): Promise<RecipeRun> {
   const [row] = await db.insert(recipeRuns).values(run).returning();
   return row!;
 }
@@ -78,7 +91,10 @@ export async function interruptRelease(db: Db, releaseId: string): Promise<void>
 
 /** Start-up of the single PGlite process: nothing can still be running. */
 export async function interruptAllReleases(db: Db): Promise<number> {
-  const rows = await db.select({ id: releases.id }).from(releases).where(inArray(releases.status, ['queued', 'running']));
+  const rows = await db
+    .select({ id: releases.id })
+    .from(releases)
+    .where(inArray(releases.status, ['queued', 'running']));
   for (const { id } of rows) await interruptRelease(db, id);
   return rows.length;
 }
@@ -89,7 +105,10 @@ export async function interruptAllReleases(db: Db): Promise<number> {
  * Their runs were already marked interrupted by their stale heartbeats.
  */
 export async function interruptStaleReleases(db: Db, staleBefore: Date): Promise<number> {
-  const active = await db.select().from(releases).where(inArray(releases.status, ['queued', 'running']));
+  const active = await db
+    .select()
+    .from(releases)
+    .where(inArray(releases.status, ['queued', 'running']));
   let count = 0;
   for (const release of active) {
     const runs = await runsOfRelease(db, release.id);
@@ -97,7 +116,10 @@ export async function interruptStaleReleases(db: Db, staleBefore: Date): Promise
     // Before any server run exists a release is fetching (git may take minutes), or queued
     // behind the app's earlier jobs (pg-boss expires a job after an hour): wait longer then.
     const grace = runs.length === 0 ? (release.status === 'queued' ? 65 : 10) * 60_000 : 0;
-    const lastMove = Math.max(release.startedAt?.getTime() ?? release.createdAt.getTime(), ...runs.map((r) => (r.finishedAt ?? r.heartbeatAt ?? r.createdAt).getTime()));
+    const lastMove = Math.max(
+      release.startedAt?.getTime() ?? release.createdAt.getTime(),
+      ...runs.map((r) => (r.finishedAt ?? r.heartbeatAt ?? r.createdAt).getTime()),
+    );
     if (lastMove + grace >= staleBefore.getTime()) continue;
     await interruptRelease(db, release.id);
     count++;
@@ -110,12 +132,20 @@ export async function interruptStaleReleases(db: Db, staleBefore: Date): Promise
  * already marked interrupted (or a second worker) cannot be flipped back to succeeded.
  */
 export async function finishRelease(db: Db, id: string, patch: Partial<Release>): Promise<void> {
-  await db.update(releases).set({ finishedAt: new Date(), ...patch }).where(and(eq(releases.id, id), eq(releases.status, 'running')));
+  await db
+    .update(releases)
+    .set({ finishedAt: new Date(), ...patch })
+    .where(and(eq(releases.id, id), eq(releases.status, 'running')));
 }
 
 /** The deploy that is live: the newest successful deploy, or the one the newest successful rollback went back to. */
 export async function liveDeploy(db: Db, appId: string): Promise<Release | undefined> {
-  const [last] = await db.select().from(releases).where(and(eq(releases.appId, appId), eq(releases.status, 'succeeded'))).orderBy(desc(releases.finishedAt)).limit(1);
+  const [last] = await db
+    .select()
+    .from(releases)
+    .where(and(eq(releases.appId, appId), eq(releases.status, 'succeeded')))
+    .orderBy(desc(releases.finishedAt))
+    .limit(1);
   if (!last || last.kind === 'deploy') return last;
   return last.targetId ? findRelease(db, last.targetId) : undefined;
 }

@@ -2,7 +2,10 @@ import { and, asc, desc, eq, inArray, lt, or, isNull } from 'drizzle-orm';
 import type { Db } from '../client';
 import { recipeRuns, taskRuns, type RecipeRun, type TaskRun, type TaskStatus } from '../schema';
 
-export async function createRun(db: Db, run: { serverId: string; recipe: string; appId?: string | null; startAt?: string | null; requestedBy?: number | null }): Promise<RecipeRun> {
+export async function createRun(
+  db: Db,
+  run: { serverId: string; recipe: string; appId?: string | null; startAt?: string | null; requestedBy?: number | null },
+): Promise<RecipeRun> {
   const [row] = await db.insert(recipeRuns).values(run).returning();
   return row!;
 }
@@ -40,7 +43,10 @@ export async function tasksOf(db: Db, runId: string): Promise<TaskRun[]> {
 }
 
 export async function createTasks(db: Db, runId: string, names: string[]): Promise<TaskRun[]> {
-  return db.insert(taskRuns).values(names.map((name, position) => ({ runId, name, position }))).returning();
+  return db
+    .insert(taskRuns)
+    .values(names.map((name, position) => ({ runId, name, position })))
+    .returning();
 }
 
 export async function updateTask(db: Db, id: string, patch: Partial<TaskRun> & { status?: TaskStatus }): Promise<void> {
@@ -66,8 +72,18 @@ export async function interruptStaleRuns(db: Db, staleBefore: Date, all: boolean
 
 /** Marks one queued or running run interrupted (see interruptStaleRuns). */
 export async function interruptRun(db: Db, runId: string): Promise<void> {
-  const [running] = await db.select().from(taskRuns).where(and(eq(taskRuns.runId, runId), eq(taskRuns.status, 'running')));
-  const [firstPending] = running ? [running] : await db.select().from(taskRuns).where(and(eq(taskRuns.runId, runId), eq(taskRuns.status, 'pending'))).orderBy(asc(taskRuns.position)).limit(1);
+  const [running] = await db
+    .select()
+    .from(taskRuns)
+    .where(and(eq(taskRuns.runId, runId), eq(taskRuns.status, 'running')));
+  const [firstPending] = running
+    ? [running]
+    : await db
+        .select()
+        .from(taskRuns)
+        .where(and(eq(taskRuns.runId, runId), eq(taskRuns.status, 'pending')))
+        .orderBy(asc(taskRuns.position))
+        .limit(1);
   if (running) await updateTask(db, running.id, { status: 'failed', finishedAt: new Date(), summary: 'interrupted' });
   await db
     .update(recipeRuns)
@@ -76,22 +92,50 @@ export async function interruptRun(db: Db, runId: string): Promise<void> {
 }
 
 /** The newest finished (changed or unchanged) summary of each named task in the app's `recipe` runs on one server. */
-export async function latestTaskSummaries(db: Db, appId: string, serverId: string, recipe: string, names: string[]): Promise<Record<string, string>> {
+export async function latestTaskSummaries(
+  db: Db,
+  appId: string,
+  serverId: string,
+  recipe: string,
+  names: string[],
+): Promise<Record<string, string>> {
   const rows = await db
     .selectDistinctOn([taskRuns.name], { name: taskRuns.name, summary: taskRuns.summary })
     .from(taskRuns)
     .innerJoin(recipeRuns, eq(taskRuns.runId, recipeRuns.id))
-    .where(and(eq(recipeRuns.appId, appId), eq(recipeRuns.serverId, serverId), eq(recipeRuns.recipe, recipe), inArray(taskRuns.name, names), inArray(taskRuns.status, ['changed', 'unchanged'])))
+    .where(
+      and(
+        eq(recipeRuns.appId, appId),
+        eq(recipeRuns.serverId, serverId),
+        eq(recipeRuns.recipe, recipe),
+        inArray(taskRuns.name, names),
+        inArray(taskRuns.status, ['changed', 'unchanged']),
+      ),
+    )
     .orderBy(taskRuns.name, desc(recipeRuns.createdAt));
   return Object.fromEntries(rows.map((r) => [r.name, r.summary ?? '']));
 }
 
-export type EnvPushRun = { serverId: string; runId: string; status: RecipeRun['status']; error: string | null; createdAt: Date; finishedAt: Date | null };
+export type EnvPushRun = {
+  serverId: string;
+  runId: string;
+  status: RecipeRun['status'];
+  error: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+};
 
 /** The newest env-push run of the app on each of its servers. */
 export async function latestEnvPushRuns(db: Db, appId: string): Promise<EnvPushRun[]> {
   return db
-    .selectDistinctOn([recipeRuns.serverId], { serverId: recipeRuns.serverId, runId: recipeRuns.id, status: recipeRuns.status, error: recipeRuns.error, createdAt: recipeRuns.createdAt, finishedAt: recipeRuns.finishedAt })
+    .selectDistinctOn([recipeRuns.serverId], {
+      serverId: recipeRuns.serverId,
+      runId: recipeRuns.id,
+      status: recipeRuns.status,
+      error: recipeRuns.error,
+      createdAt: recipeRuns.createdAt,
+      finishedAt: recipeRuns.finishedAt,
+    })
     .from(recipeRuns)
     .where(and(eq(recipeRuns.appId, appId), eq(recipeRuns.recipe, 'env-push')))
     .orderBy(recipeRuns.serverId, desc(recipeRuns.createdAt));

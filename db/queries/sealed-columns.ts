@@ -1,7 +1,15 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '@/db';
 import { appCertificates, appEnvValues, appWebhooks, envRevisions, monitors, notificationChannels, servers, settings } from '@/db/schema';
-import { certificateKeyAad, channelConfigAad, envRevisionAad, envValueAad, heartbeatTokenAad, privateKeyAad, webhookSecretAad } from '@/db/sealed-aad';
+import {
+  certificateKeyAad,
+  channelConfigAad,
+  envRevisionAad,
+  envValueAad,
+  heartbeatTokenAad,
+  privateKeyAad,
+  webhookSecretAad,
+} from '@/db/sealed-aad';
 import { KEY_CHECK_AAD, KEY_CHECK_SETTING } from '@/lib/crypto';
 
 /** One stored sealed value: where it lives (never what it holds) and the row identity it is bound to. */
@@ -35,12 +43,20 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     table: 'settings',
     column: 'value',
     async read(db, opts) {
-      const rows = await lockIf(db.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY_CHECK_SETTING)).$dynamic(), opts?.lock);
+      const rows = await lockIf(
+        db.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY_CHECK_SETTING)).$dynamic(),
+        opts?.lock,
+      );
       return rows.map((r) => ({
         id: `key=${KEY_CHECK_SETTING}`,
         sealed: r.value,
         aad: KEY_CHECK_AAD,
-        write: (w, sealed) => w.update(settings).set({ value: sealed, updatedAt: new Date() }).where(eq(settings.key, KEY_CHECK_SETTING)).then(() => {}),
+        write: (w, sealed) =>
+          w
+            .update(settings)
+            .set({ value: sealed, updatedAt: new Date() })
+            .where(eq(settings.key, KEY_CHECK_SETTING))
+            .then(() => {}),
       }));
     },
   },
@@ -53,7 +69,12 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
         id: `id=${r.id}`,
         sealed: r.sealed,
         aad: privateKeyAad(r.id),
-        write: (w, sealed) => w.update(servers).set({ privateKeySealed: sealed }).where(eq(servers.id, r.id)).then(() => {}),
+        write: (w, sealed) =>
+          w
+            .update(servers)
+            .set({ privateKeySealed: sealed })
+            .where(eq(servers.id, r.id))
+            .then(() => {}),
       }));
     },
   },
@@ -61,13 +82,21 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     table: 'app_certificates',
     column: 'sealed_key',
     async read(db, opts) {
-      const query = db.select({ id: appCertificates.id, appId: appCertificates.appId, sealed: appCertificates.sealedKey }).from(appCertificates).where(isNotNull(appCertificates.sealedKey));
+      const query = db
+        .select({ id: appCertificates.id, appId: appCertificates.appId, sealed: appCertificates.sealedKey })
+        .from(appCertificates)
+        .where(isNotNull(appCertificates.sealedKey));
       const rows = await lockIf(query.$dynamic(), opts?.lock);
       return rows.map((r) => ({
         id: `id=${r.id}`,
         sealed: r.sealed!,
         aad: certificateKeyAad(r.appId),
-        write: (w, sealed) => w.update(appCertificates).set({ sealedKey: sealed }).where(eq(appCertificates.id, r.id)).then(() => {}),
+        write: (w, sealed) =>
+          w
+            .update(appCertificates)
+            .set({ sealedKey: sealed })
+            .where(eq(appCertificates.id, r.id))
+            .then(() => {}),
       }));
     },
   },
@@ -75,14 +104,21 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     table: 'app_env_values',
     column: 'sealed_value',
     async read(db, opts) {
-      const rows = await lockIf(db.select({ appId: appEnvValues.appId, key: appEnvValues.key, sealed: appEnvValues.sealedValue }).from(appEnvValues).$dynamic(), opts?.lock);
+      const rows = await lockIf(
+        db.select({ appId: appEnvValues.appId, key: appEnvValues.key, sealed: appEnvValues.sealedValue }).from(appEnvValues).$dynamic(),
+        opts?.lock,
+      );
       return rows.map((r) => ({
         // Key names are not secret (pages list them); the value is.
         id: `app_id=${r.appId}, key=${r.key}`,
         sealed: r.sealed,
         aad: envValueAad(r.appId, r.key),
         write: (w, sealed) =>
-          w.update(appEnvValues).set({ sealedValue: sealed }).where(and(eq(appEnvValues.appId, r.appId), eq(appEnvValues.key, r.key))).then(() => {}),
+          w
+            .update(appEnvValues)
+            .set({ sealedValue: sealed })
+            .where(and(eq(appEnvValues.appId, r.appId), eq(appEnvValues.key, r.key)))
+            .then(() => {}),
       }));
     },
   },
@@ -90,13 +126,23 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     table: 'env_revisions',
     column: 'sealed_snapshot',
     async read(db, opts) {
-      const rows = await lockIf(db.select({ appId: envRevisions.appId, number: envRevisions.number, sealed: envRevisions.sealedSnapshot }).from(envRevisions).$dynamic(), opts?.lock);
+      const rows = await lockIf(
+        db
+          .select({ appId: envRevisions.appId, number: envRevisions.number, sealed: envRevisions.sealedSnapshot })
+          .from(envRevisions)
+          .$dynamic(),
+        opts?.lock,
+      );
       return rows.map((r) => ({
         id: `app_id=${r.appId}, number=${r.number}`,
         sealed: r.sealed,
         aad: envRevisionAad(r.appId, r.number),
         write: (w, sealed) =>
-          w.update(envRevisions).set({ sealedSnapshot: sealed }).where(and(eq(envRevisions.appId, r.appId), eq(envRevisions.number, r.number))).then(() => {}),
+          w
+            .update(envRevisions)
+            .set({ sealedSnapshot: sealed })
+            .where(and(eq(envRevisions.appId, r.appId), eq(envRevisions.number, r.number)))
+            .then(() => {}),
       }));
     },
   },
@@ -104,12 +150,20 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     table: 'app_webhooks',
     column: 'sealed_secret',
     async read(db, opts) {
-      const rows = await lockIf(db.select({ appId: appWebhooks.appId, sealed: appWebhooks.sealedSecret }).from(appWebhooks).$dynamic(), opts?.lock);
+      const rows = await lockIf(
+        db.select({ appId: appWebhooks.appId, sealed: appWebhooks.sealedSecret }).from(appWebhooks).$dynamic(),
+        opts?.lock,
+      );
       return rows.map((r) => ({
         id: `app_id=${r.appId}`,
         sealed: r.sealed,
         aad: webhookSecretAad(r.appId),
-        write: (w, sealed) => w.update(appWebhooks).set({ sealedSecret: sealed }).where(eq(appWebhooks.appId, r.appId)).then(() => {}),
+        write: (w, sealed) =>
+          w
+            .update(appWebhooks)
+            .set({ sealedSecret: sealed })
+            .where(eq(appWebhooks.appId, r.appId))
+            .then(() => {}),
       }));
     },
   },
@@ -117,12 +171,20 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     table: 'monitors',
     column: 'token_sealed',
     async read(db, opts) {
-      const rows = await lockIf(db.select({ id: monitors.id, sealed: monitors.tokenSealed }).from(monitors).where(isNotNull(monitors.tokenSealed)).$dynamic(), opts?.lock);
+      const rows = await lockIf(
+        db.select({ id: monitors.id, sealed: monitors.tokenSealed }).from(monitors).where(isNotNull(monitors.tokenSealed)).$dynamic(),
+        opts?.lock,
+      );
       return rows.map((r) => ({
         id: `id=${r.id}`,
         sealed: r.sealed!,
         aad: heartbeatTokenAad(r.id),
-        write: (w, sealed) => w.update(monitors).set({ tokenSealed: sealed }).where(eq(monitors.id, r.id)).then(() => {}),
+        write: (w, sealed) =>
+          w
+            .update(monitors)
+            .set({ tokenSealed: sealed })
+            .where(eq(monitors.id, r.id))
+            .then(() => {}),
       }));
     },
   },
@@ -130,12 +192,20 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     table: 'notification_channels',
     column: 'config_sealed',
     async read(db, opts) {
-      const rows = await lockIf(db.select({ id: notificationChannels.id, sealed: notificationChannels.configSealed }).from(notificationChannels).$dynamic(), opts?.lock);
+      const rows = await lockIf(
+        db.select({ id: notificationChannels.id, sealed: notificationChannels.configSealed }).from(notificationChannels).$dynamic(),
+        opts?.lock,
+      );
       return rows.map((r) => ({
         id: `id=${r.id}`,
         sealed: r.sealed,
         aad: channelConfigAad(r.id),
-        write: (w, sealed) => w.update(notificationChannels).set({ configSealed: sealed }).where(eq(notificationChannels.id, r.id)).then(() => {}),
+        write: (w, sealed) =>
+          w
+            .update(notificationChannels)
+            .set({ configSealed: sealed })
+            .where(eq(notificationChannels.id, r.id))
+            .then(() => {}),
       }));
     },
   },

@@ -35,7 +35,12 @@ export async function insertSample(db: Db, sample: typeof serverSamples.$inferIn
 
 /** The most recent samples, oldest first (for a chart). */
 export async function recentSamples(db: Db, serverId: string, limit = 60): Promise<ServerSample[]> {
-  const rows = await db.select().from(serverSamples).where(eq(serverSamples.serverId, serverId)).orderBy(desc(serverSamples.at)).limit(limit);
+  const rows = await db
+    .select()
+    .from(serverSamples)
+    .where(eq(serverSamples.serverId, serverId))
+    .orderBy(desc(serverSamples.at))
+    .limit(limit);
   return rows.reverse();
 }
 
@@ -47,6 +52,8 @@ export async function deleteSamplesBefore(db: Db, before: Date): Promise<void> {
 export async function expireProbesBefore(db: Db, before: Date): Promise<void> {
   await db
     .update(servers)
-    .set({ probe: { ok: false, fingerprint: null, algorithm: null, error: 'The test did not finish. Try again.', at: new Date().toISOString() } })
+    .set({
+      probe: { ok: false, fingerprint: null, algorithm: null, error: 'The test did not finish. Try again.', at: new Date().toISOString() },
+    })
     .where(and(isNull(servers.probe), lt(servers.probeRequestedAt, before)));
 }

@@ -11,7 +11,11 @@ const sizeKey = (id: string) => `db-snapshot-size:${id}`;
 
 export type SnapshotRow = DbSnapshot & { sizeBytes: number | null };
 
-export async function insertSnapshot(db: Db, s: Pick<DbSnapshot, 'appId' | 'releaseId' | 'serverId' | 'path' | 'createdAt' | 'expiresAt' | 'restoredAt'>, sizeBytes: number): Promise<DbSnapshot> {
+export async function insertSnapshot(
+  db: Db,
+  s: Pick<DbSnapshot, 'appId' | 'releaseId' | 'serverId' | 'path' | 'createdAt' | 'expiresAt' | 'restoredAt'>,
+  sizeBytes: number,
+): Promise<DbSnapshot> {
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(dbSnapshots).values(s).returning();
     if (Number.isFinite(sizeBytes)) await tx.insert(settings).values({ key: sizeKey(row!.id), value: String(sizeBytes) });
@@ -28,7 +32,15 @@ export async function findSnapshot(db: Db, id: string): Promise<DbSnapshot | und
 export async function snapshotsOfRelease(db: Db, releaseId: string): Promise<SnapshotRow[]> {
   const rows = await db.select().from(dbSnapshots).where(eq(dbSnapshots.releaseId, releaseId)).orderBy(desc(dbSnapshots.createdAt));
   if (rows.length === 0) return [];
-  const sizes = await db.select().from(settings).where(inArray(settings.key, rows.map((r) => sizeKey(r.id))));
+  const sizes = await db
+    .select()
+    .from(settings)
+    .where(
+      inArray(
+        settings.key,
+        rows.map((r) => sizeKey(r.id)),
+      ),
+    );
   const sizeOf = new Map(sizes.map((s) => [s.key, Number(s.value)]));
   return rows.map((r) => ({ ...r, sizeBytes: sizeOf.get(sizeKey(r.id)) ?? null }));
 }
@@ -38,7 +50,9 @@ export async function expiredSnapshots(db: Db, appId: string, serverId: string, 
   return db
     .select()
     .from(dbSnapshots)
-    .where(and(eq(dbSnapshots.appId, appId), eq(dbSnapshots.serverId, serverId), isNull(dbSnapshots.deletedAt), lte(dbSnapshots.expiresAt, now)));
+    .where(
+      and(eq(dbSnapshots.appId, appId), eq(dbSnapshots.serverId, serverId), isNull(dbSnapshots.deletedAt), lte(dbSnapshots.expiresAt, now)),
+    );
 }
 
 export async function markSnapshotsDeleted(db: Db, ids: string[], at: Date): Promise<void> {
@@ -60,8 +74,14 @@ export const RESTORE_RECIPE = 'snapshot-restore';
  * its log. Without a release (deleted) it is a plain app run on that server, and then the
  * one-active-run-per-server index applies.
  */
-export async function insertRestoreRun(db: Db, r: { appId: string; serverId: string; releaseId: string | null; requestedBy: number | null }): Promise<RecipeRun> {
-  const [row] = await db.insert(recipeRuns).values({ ...r, recipe: RESTORE_RECIPE }).returning();
+export async function insertRestoreRun(
+  db: Db,
+  r: { appId: string; serverId: string; releaseId: string | null; requestedBy: number | null },
+): Promise<RecipeRun> {
+  const [row] = await db
+    .insert(recipeRuns)
+    .values({ ...r, recipe: RESTORE_RECIPE })
+    .returning();
   return row!;
 }
 
@@ -73,4 +93,3 @@ export async function restoreRunsOfRelease(db: Db, releaseId: string): Promise<R
     .where(and(eq(recipeRuns.releaseId, releaseId), eq(recipeRuns.recipe, RESTORE_RECIPE)))
     .orderBy(desc(recipeRuns.createdAt));
 }
-

@@ -32,7 +32,10 @@ export async function countOtherActiveOwners(db: Db, exceptId: number): Promise<
 }
 
 export async function insertUser(db: Db, user: NewUser): Promise<User> {
-  const [row] = await db.insert(users).values({ ...user, email: user.email.toLowerCase() }).returning();
+  const [row] = await db
+    .insert(users)
+    .values({ ...user, email: user.email.toLowerCase() })
+    .returning();
   if (!row) throw new Error('insert returned no row');
   return row;
 }

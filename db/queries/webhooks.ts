@@ -27,7 +27,11 @@ export async function deleteWebhook(db: Db, appId: string): Promise<boolean> {
  * already claimed (false). The primary key settles two identical deliveries arriving at once.
  */
 export async function claimDelivery(db: Db, appId: string, signature: string): Promise<boolean> {
-  const rows = await db.insert(webhookDeliveries).values({ appId, signature }).onConflictDoNothing().returning({ appId: webhookDeliveries.appId });
+  const rows = await db
+    .insert(webhookDeliveries)
+    .values({ appId, signature })
+    .onConflictDoNothing()
+    .returning({ appId: webhookDeliveries.appId });
   return rows.length > 0;
 }
 

@@ -12,7 +12,9 @@ export const appCertificates = pgTable(
   'app_certificates',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    appId: uuid('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
     serverId: uuid('server_id').references(() => servers.id, { onDelete: 'cascade' }),
     source: text('source', { enum: ['uploaded', 'acme'] }).notNull(),
     certificatePem: text('certificate_pem').notNull(),

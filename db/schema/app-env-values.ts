@@ -8,7 +8,9 @@ import { apps } from './apps';
 export const appEnvValues = pgTable(
   'app_env_values',
   {
-    appId: uuid('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
     key: text('key').notNull(),
     sealedValue: text('sealed_value').notNull(),
     managed: boolean('managed').notNull().default(false),

@@ -16,8 +16,12 @@ export const apps = pgTable('apps', {
 export const appServers = pgTable(
   'app_servers',
   {
-    appId: uuid('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
-    serverId: uuid('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => servers.id, { onDelete: 'cascade' }),
     roles: text('roles').array().notNull().default(['web', 'worker']),
     /** The env revision last written to this server's shared/.env (null: never pushed). */
     envRevision: integer('env_revision'),

@@ -6,9 +6,13 @@ import { servers } from './servers';
 /** A `pg_dump -Fc` of the app's database taken on its data server before a migration hook ran. */
 export const dbSnapshots = pgTable('db_snapshots', {
   id: uuid('id').primaryKey().defaultRandom(),
-  appId: uuid('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
+  appId: uuid('app_id')
+    .notNull()
+    .references(() => apps.id, { onDelete: 'cascade' }),
   releaseId: uuid('release_id').references(() => releases.id, { onDelete: 'set null' }),
-  serverId: uuid('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
+  serverId: uuid('server_id')
+    .notNull()
+    .references(() => servers.id, { onDelete: 'cascade' }),
   /** Where the dump lies on that server. */
   path: text('path').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

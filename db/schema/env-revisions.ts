@@ -17,7 +17,9 @@ export type EnvRevisionSource = (typeof ENV_REVISION_SOURCES)[number];
 export const envRevisions = pgTable(
   'env_revisions',
   {
-    appId: uuid('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
     number: integer('number').notNull(),
     sealedSnapshot: text('sealed_snapshot').notNull(),
     changes: jsonb('changes').$type<EnvChange[]>().notNull(),

@@ -11,8 +11,12 @@ import { servers } from './servers';
 export const fpmSamples = pgTable(
   'fpm_samples',
   {
-    appId: uuid('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
-    serverId: uuid('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => servers.id, { onDelete: 'cascade' }),
     at: timestamp('at', { withTimezone: true }).notNull(),
     startTime: bigint('start_time', { mode: 'number' }).notNull(),
     active: integer('active').notNull(),
@@ -31,8 +35,12 @@ export const fpmSamples = pgTable(
 export const fpmRollups = pgTable(
   'fpm_rollups',
   {
-    appId: uuid('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
-    serverId: uuid('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => servers.id, { onDelete: 'cascade' }),
     res: integer('res').notNull(),
     bucket: timestamp('bucket', { withTimezone: true }).notNull(),
     samples: integer('samples').notNull(),

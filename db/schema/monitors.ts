@@ -59,7 +59,9 @@ export const monitors = pgTable(
 export const checkResults = pgTable(
   'check_results',
   {
-    monitorId: uuid('monitor_id').notNull().references(() => monitors.id, { onDelete: 'cascade' }),
+    monitorId: uuid('monitor_id')
+      .notNull()
+      .references(() => monitors.id, { onDelete: 'cascade' }),
     at: timestamp('at', { withTimezone: true }).notNull(),
     ok: boolean('ok').notNull(),
     latencyMs: integer('latency_ms'),
@@ -79,7 +81,9 @@ export type RollupResolution = keyof typeof ROLLUP;
 export const checkRollups = pgTable(
   'check_rollups',
   {
-    monitorId: uuid('monitor_id').notNull().references(() => monitors.id, { onDelete: 'cascade' }),
+    monitorId: uuid('monitor_id')
+      .notNull()
+      .references(() => monitors.id, { onDelete: 'cascade' }),
     /** The bucket width in seconds (60, 3600, 86400). */
     res: integer('res').notNull(),
     bucket: timestamp('bucket', { withTimezone: true }).notNull(),
@@ -100,7 +104,9 @@ export const incidents = pgTable(
   'incidents',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    monitorId: uuid('monitor_id').notNull().references(() => monitors.id, { onDelete: 'cascade' }),
+    monitorId: uuid('monitor_id')
+      .notNull()
+      .references(() => monitors.id, { onDelete: 'cascade' }),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     endedAt: timestamp('ended_at', { withTimezone: true }),
     cause: text('cause').notNull(),

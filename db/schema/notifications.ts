@@ -42,7 +42,9 @@ export const notifications = pgTable(
   'notifications',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    channelId: uuid('channel_id').notNull().references(() => notificationChannels.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => notificationChannels.id, { onDelete: 'cascade' }),
     event: jsonb('event').$type<NotifyEvent>().notNull(),
     dedupeKey: text('dedupe_key').notNull(),
     status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),

@@ -18,7 +18,9 @@ export const recipeRuns = pgTable(
   'recipe_runs',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    serverId: uuid('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => servers.id, { onDelete: 'cascade' }),
     recipe: text('recipe').notNull(),
     /** Set for app recipes (configure, release). */
     appId: uuid('app_id').references(() => apps.id, { onDelete: 'cascade' }),
@@ -49,7 +51,9 @@ export const taskRuns = pgTable(
   'task_runs',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    runId: uuid('run_id').notNull().references(() => recipeRuns.id, { onDelete: 'cascade' }),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => recipeRuns.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
     name: text('name').notNull(),
     status: taskStatusEnum('status').notNull().default('pending'),

@@ -17,7 +17,9 @@ export const releases = pgTable(
   'releases',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    appId: uuid('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: ['deploy', 'rollback'] }).notNull(),
     /** Deploys only: the directory name under releases/ (1, 2, 3… per app). */
     number: integer('number'),

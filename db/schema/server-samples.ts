@@ -5,7 +5,9 @@ import { servers } from './servers';
 export const serverSamples = pgTable(
   'server_samples',
   {
-    serverId: uuid('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
+    serverId: uuid('server_id')
+      .notNull()
+      .references(() => servers.id, { onDelete: 'cascade' }),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
     load1: real('load1').notNull(),
     memoryUsedPct: real('memory_used_pct').notNull(),

@@ -43,7 +43,6 @@ export const servers = pgTable('servers', {
 export type Server = typeof servers.$inferSelect;
 export type NewServer = typeof servers.$inferInsert;
 
-
 /** A DNS name or IP literal (lib/model/host-address.ts), and never a link-local or metadata address. */
 export const hostInput = hostTextSchema.superRefine((host, ctx) => {
   const reason = isIP(host) ? refusedAddressReason(host) : null;
@@ -58,12 +57,19 @@ export const serverNameInput = z
   .string()
   .trim()
   .regex(/^[a-z][a-z0-9-]{0,39}$/, 'Use 1–40 lowercase letters, digits and dashes, starting with a letter');
-export const unixUserInput = z.string().trim().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'Enter a valid unix user name');
+export const unixUserInput = z
+  .string()
+  .trim()
+  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'Enter a valid unix user name');
 
 export const newServerInput = z.object({
   name: serverNameInput,
   host: hostInput,
-  port: z.coerce.number({ error: 'Port must be a number' }).int('Port must be a whole number').min(1, 'Port must be 1–65535').max(65535, 'Port must be 1–65535'),
+  port: z.coerce
+    .number({ error: 'Port must be a number' })
+    .int('Port must be a whole number')
+    .min(1, 'Port must be 1–65535')
+    .max(65535, 'Port must be 1–65535'),
   username: unixUserInput,
   bindAddress: bindAddressInput.default(''),
   privateKey: z.string().trim().max(20_000).optional(),

@@ -4,7 +4,9 @@ import { releases } from './releases';
 
 /** An app's deploy webhook: its secret sealed with AAD `apps:<appId>:webhookSecret`. */
 export const appWebhooks = pgTable('app_webhooks', {
-  appId: uuid('app_id').primaryKey().references(() => apps.id, { onDelete: 'cascade' }),
+  appId: uuid('app_id')
+    .primaryKey()
+    .references(() => apps.id, { onDelete: 'cascade' }),
   sealedSecret: text('sealed_secret').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -16,7 +18,9 @@ export const appWebhooks = pgTable('app_webhooks', {
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
-    appId: uuid('app_id').notNull().references(() => apps.id, { onDelete: 'cascade' }),
+    appId: uuid('app_id')
+      .notNull()
+      .references(() => apps.id, { onDelete: 'cascade' }),
     signature: text('signature').notNull(),
     releaseId: uuid('release_id').references(() => releases.id, { onDelete: 'set null' }),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),

@@ -16,7 +16,6 @@ import { loadTestHosts, type TestHost } from '@/test-support/test-hosts';
 import net from 'node:net';
 import path from 'node:path';
 
-
 interface ExecResult {
   code: number | null;
   stdout: string;
@@ -27,8 +26,17 @@ const HOST_NAMES = ['berth-host-1', 'berth-host-2'] as const;
 
 // Directories each host must keep to itself (all that up.sh gives a host its own copy of).
 const ISOLATED_DIRS = [
-  '/var/www', '/etc/nginx', '/etc/php', '/etc/supervisor', '/etc/cron.d',
-  '/home', '/run', '/root', '/var/log', '/var/spool/cron', '/tmp',
+  '/var/www',
+  '/etc/nginx',
+  '/etc/php',
+  '/etc/supervisor',
+  '/etc/cron.d',
+  '/home',
+  '/run',
+  '/root',
+  '/var/log',
+  '/var/spool/cron',
+  '/tmp',
 ];
 
 // One reader of hosts.json for every test-bed test; it fails with a clear message when the bed is down.
@@ -108,9 +116,7 @@ describe('test bed (scripts/testbed)', () => {
     });
 
     it(`${name}: a connection pinned to another host's key is refused`, async () => {
-      await expect(connect(host(name), other(name).hostKeyFingerprint)).rejects.toThrow(
-        /verification failed/i,
-      );
+      await expect(connect(host(name), other(name).hostKeyFingerprint)).rejects.toThrow(/verification failed/i);
     });
 
     it(`${name}: nginx serves the host's own page`, async () => {
@@ -125,8 +131,7 @@ describe('test bed (scripts/testbed)', () => {
   describe('isolation', () => {
     // One connection per host, opened by the first test that needs it.
     let pair: Promise<[Client, Client]> | undefined;
-    const clients = () =>
-      (pair ??= Promise.all([connect(host('berth-host-1')), connect(host('berth-host-2'))]));
+    const clients = () => (pair ??= Promise.all([connect(host('berth-host-1')), connect(host('berth-host-2'))]));
     const unique = () => `berth-smoke-${randomBytes(6).toString('hex')}`;
 
     afterAll(async () => {

@@ -17,7 +17,9 @@ const ca = makeCa('Store Test CA');
 const acme = { directory: 'https://acme.test/dir', caBundle: undefined };
 
 const app = (slug: string, mode: 'acme' | 'uploaded') =>
-  insertApp(t.db, { slug, name: slug, config: appConfigInput.parse({ slug, kind: 'static', domains: [`${slug}.test`], tls: { mode } }) }, [{ serverId: server.id, roles: ['web'] }]);
+  insertApp(t.db, { slug, name: slug, config: appConfigInput.parse({ slug, kind: 'static', domains: [`${slug}.test`], tls: { mode } }) }, [
+    { serverId: server.id, roles: ['web'] },
+  ]);
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -40,7 +42,9 @@ describe('uploaded certificates', () => {
       fieldErrors: { certificate: ['The certificate expired on 2020-02-01.'] },
     });
     const good = issue(ca, ['shop.test']);
-    await expect(saveUploadedCertificate(t.db, ring, shop, { certificate: good.certPem, key: 'not a key' })).rejects.toMatchObject({ fieldErrors: { key: [expect.stringMatching(/^Paste the private key/)] } });
+    await expect(saveUploadedCertificate(t.db, ring, shop, { certificate: good.certPem, key: 'not a key' })).rejects.toMatchObject({
+      fieldErrors: { key: [expect.stringMatching(/^Paste the private key/)] },
+    });
     expect(await uploadedCertificate(t.db, shop.id)).toBeUndefined();
     expect(await tlsContextFor(t.db, shop, server.id, { ring })).toEqual({}); // nothing to serve: HTTP only
   });
@@ -68,7 +72,16 @@ describe('ACME certificates', () => {
     const blog = await app('blog', 'acme');
     expect(await tlsContextFor(t.db, blog, server.id, { acme })).toEqual({ acme: { directory: 'https://acme.test/dir' } });
     const leaf = issue(ca, ['blog.test']);
-    await putCertificate(t.db, { appId: blog.id, serverId: server.id, source: 'acme', certificatePem: leaf.certPem, sealedKey: null, domains: ['blog.test'], issuer: 'x', notAfter: new Date() });
+    await putCertificate(t.db, {
+      appId: blog.id,
+      serverId: server.id,
+      source: 'acme',
+      certificatePem: leaf.certPem,
+      sealedKey: null,
+      domains: ['blog.test'],
+      issuer: 'x',
+      notAfter: new Date(),
+    });
     expect(await tlsContextFor(t.db, blog, server.id, { acme: { ...acme, caBundle: '/etc/ca.pem' } })).toEqual({
       tlsPaths: { certificate: '/etc/letsencrypt/live/berth-blog/fullchain.pem', key: '/etc/letsencrypt/live/berth-blog/privkey.pem' },
       acme: { directory: 'https://acme.test/dir', caBundle: '/etc/ca.pem' },

@@ -13,7 +13,13 @@ import { acmePaths, uploadedPaths } from '@/lib/model/tls-paths';
  * Checks an uploaded chain and key against the app (see validateUpload), seals the key and
  * replaces the app's uploaded certificate. Nothing is stored when any check fails.
  */
-export async function saveUploadedCertificate(db: Db, ring: KeyRing, app: App, input: { certificate: string; key: string }, now = new Date()): Promise<CertificateInfo> {
+export async function saveUploadedCertificate(
+  db: Db,
+  ring: KeyRing,
+  app: App,
+  input: { certificate: string; key: string },
+  now = new Date(),
+): Promise<CertificateInfo> {
   let valid;
   try {
     valid = validateUpload(input.certificate, input.key, app.config.domains, now);
@@ -41,7 +47,16 @@ export async function recordAcmeCertificate(db: Db, appId: string, serverId: str
   const leaf = parseChain(pem)[0];
   if (!leaf) throw new Error('The certificate certbot left on the server does not parse.');
   const info = certificateInfo(leaf);
-  await putCertificate(db, { appId, serverId, source: 'acme', certificatePem: pem, sealedKey: null, domains: info.domains, issuer: info.issuer, notAfter: info.notAfter });
+  await putCertificate(db, {
+    appId,
+    serverId,
+    source: 'acme',
+    certificatePem: pem,
+    sealedKey: null,
+    domains: info.domains,
+    issuer: info.issuer,
+    notAfter: info.notAfter,
+  });
 }
 
 /**
@@ -49,7 +64,12 @@ export async function recordAcmeCertificate(db: Db, appId: string, serverId: str
  * there, or no record once the app is not served with ACME there (lineage deleted). The
  * uploaded row stays whatever the mode: it is sealed, and switching back needs no new upload.
  */
-export async function recordTlsOutcome(db: Db, appId: string, serverId: string, ctx: Pick<ConfigureContext, 'servedAcmeCertificate' | 'acmeCertificateGone'>): Promise<void> {
+export async function recordTlsOutcome(
+  db: Db,
+  appId: string,
+  serverId: string,
+  ctx: Pick<ConfigureContext, 'servedAcmeCertificate' | 'acmeCertificateGone'>,
+): Promise<void> {
   if (ctx.servedAcmeCertificate) await recordAcmeCertificate(db, appId, serverId, ctx.servedAcmeCertificate);
   if (ctx.acmeCertificateGone) await deleteAcmeCertificate(db, appId, serverId);
 }
@@ -61,7 +81,12 @@ type TlsContext = Pick<ConfigureContext, 'tlsPaths' | 'acme' | 'uploadedCertific
  * re-configure renders HTTPS at once and issues nothing. The uploaded key is opened only with
  * the key ring (the job), and only in memory.
  */
-export async function tlsContextFor(db: Db, app: App, serverId: string, opts: { ring?: KeyRing; acme?: AcmeSettings }): Promise<TlsContext> {
+export async function tlsContextFor(
+  db: Db,
+  app: App,
+  serverId: string,
+  opts: { ring?: KeyRing; acme?: AcmeSettings },
+): Promise<TlsContext> {
   const { slug, tls } = app.config;
   if (tls.mode === 'acme') {
     const recorded = await acmeCertificate(db, app.id, serverId);

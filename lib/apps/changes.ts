@@ -13,7 +13,8 @@ export function changedSettings(before: AppConfig, after: AppConfig): string[] {
     const b = now[key];
     if (JSON.stringify(a) === JSON.stringify(b)) continue;
     if (isPlainObject(a) && isPlainObject(b)) {
-      for (const sub of new Set([...Object.keys(a), ...Object.keys(b)])) if (JSON.stringify(a[sub]) !== JSON.stringify(b[sub])) out.push(`${key}.${sub}`);
+      for (const sub of new Set([...Object.keys(a), ...Object.keys(b)]))
+        if (JSON.stringify(a[sub]) !== JSON.stringify(b[sub])) out.push(`${key}.${sub}`);
     } else out.push(key);
   }
   return out;

@@ -3,13 +3,19 @@ import { formatCommandLine, parseCommandLine } from './command-line';
 
 describe('command lines from the forms', () => {
   it('splits words as a shell would, quotes and commas included', () => {
-    expect(parseCommandLine(`php artisan mail:send --name="a b" --to='x@y.z'`)).toEqual({ argv: ['php', 'artisan', 'mail:send', '--name=a b', '--to=x@y.z'] });
+    expect(parseCommandLine(`php artisan mail:send --name="a b" --to='x@y.z'`)).toEqual({
+      argv: ['php', 'artisan', 'mail:send', '--name=a b', '--to=x@y.z'],
+    });
     expect(parseCommandLine('node server.js --origins=a.com,b.com')).toEqual({ argv: ['node', 'server.js', '--origins=a.com,b.com'] });
     expect(parseCommandLine(String.raw`date +%Y\ %m '$HOME'`)).toEqual({ argv: ['date', '+%Y %m', '$HOME'] });
   });
 
   it('formats argv back to a line that reads as the same argv', () => {
-    const samples = [['php', 'artisan', 'queue:work', '--queue=mail'], ['echo', "it's", 'a b', '$HOME', '*', '50%'], ['node', 'server.js']];
+    const samples = [
+      ['php', 'artisan', 'queue:work', '--queue=mail'],
+      ['echo', "it's", 'a b', '$HOME', '*', '50%'],
+      ['node', 'server.js'],
+    ];
     for (const argv of samples) expect(parseCommandLine(formatCommandLine(argv))).toEqual({ argv });
     expect(formatCommandLine(['php', 'artisan', 'queue:work', '--queue=mail'])).toBe('php artisan queue:work --queue=mail');
   });

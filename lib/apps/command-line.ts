@@ -22,13 +22,17 @@ export function parseCommandLine(text: string): ParsedCommand {
     if (typeof token !== 'string') {
       if ('comment' in token) return { error: 'remove the # comment: commands run without a shell' };
       if ('op' in token && token.op === 'glob') return { error: `${token.pattern} would not be expanded: commands run without a shell` };
-      return { error: `"${'op' in token ? token.op : '?'}" needs a shell, and commands run without one: put it in a script in the repository and run that` };
+      return {
+        error: `"${'op' in token ? token.op : '?'}" needs a shell, and commands run without one: put it in a script in the repository and run that`,
+      };
     }
-    if (token.includes(EXPANDED)) return { error: 'a $VARIABLE would not be expanded: commands run without a shell (set values in the app’s environment)' };
+    if (token.includes(EXPANDED))
+      return { error: 'a $VARIABLE would not be expanded: commands run without a shell (set values in the app’s environment)' };
     argv.push(token);
   }
   if (argv.length === 0) return { error: 'enter a command' };
-  if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[0]!)) return { error: `${argv[0]} sets a variable, which needs a shell: set it in the app’s environment` };
+  if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[0]!))
+    return { error: `${argv[0]} sets a variable, which needs a shell: set it in the app’s environment` };
   return { argv };
 }
 

@@ -12,7 +12,13 @@ import { dataServerOf, ensureDataCredentials } from './data-services';
  * With the key ring (the job), the app's data-service credentials are made if missing and opened,
  * and so is an uploaded certificate's key; `acme` (the job) says which ACME server certbot uses.
  */
-export async function configureContextFor(db: Db, app: App, server: Server, ring?: KeyRing, acme?: AcmeSettings): Promise<ConfigureContext> {
+export async function configureContextFor(
+  db: Db,
+  app: App,
+  server: Server,
+  ring?: KeyRing,
+  acme?: AcmeSettings,
+): Promise<ConfigureContext> {
   const roles = (await rolesOnServer(db, app.id, server.id)).filter((r): r is AppRole => r === 'web' || r === 'worker');
   // Credentials first: making them pins the data server that dataServerOf then reads.
   const credentials = ring && (await ensureDataCredentials(db, ring, app));

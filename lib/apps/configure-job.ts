@@ -18,18 +18,33 @@ import { recordRedisAcl } from './data-services';
  * The job side of "Configure": one server, one connection, the configure recipe. The ACME
  * settings come from the panel's environment (validated at boot); tests pass their own.
  */
-export async function runConfigure(db: Db, ring: KeyRing, runId: string, signal: AbortSignal, acme: AcmeSettings = readEnv().acme): Promise<void> {
+export async function runConfigure(
+  db: Db,
+  ring: KeyRing,
+  runId: string,
+  signal: AbortSignal,
+  acme: AcmeSettings = readEnv().acme,
+): Promise<void> {
   // The app's env values are hidden from everything the run logs and every error it stores.
   const started = await startQueuedRun(db, ring, runId, { secrets: runEnvSecrets(db, ring) });
   if (!started) return;
   const { run, server, transport } = started;
   const app = run.appId ? await findApp(db, run.appId) : undefined;
   if (!app) return void (await updateRun(db, runId, { status: 'failed', error: 'The app no longer exists.', finishedAt: new Date() }));
-  if (await activeRelease(db, app.id)) return void (await updateRun(db, runId, { status: 'failed', error: 'A release of this app is running; configure again when it ends.', finishedAt: new Date() }));
+  if (await activeRelease(db, app.id))
+    return void (await updateRun(db, runId, {
+      status: 'failed',
+      error: 'A release of this app is running; configure again when it ends.',
+      finishedAt: new Date(),
+    }));
   // A context that cannot be built (a sealed value that no longer opens, a database error) fails
   // the run with the reason instead of leaving it queued, which would block the server.
   const ctx = await configureContextFor(db, app, server, ring, acme).catch(async (err: Error) => {
-    await updateRun(db, runId, { status: 'failed', error: `Could not prepare the run: ${err.message}`.slice(0, 2000), finishedAt: new Date() });
+    await updateRun(db, runId, {
+      status: 'failed',
+      error: `Could not prepare the run: ${err.message}`.slice(0, 2000),
+      finishedAt: new Date(),
+    });
     return null;
   });
   if (!ctx) return;

@@ -17,7 +17,8 @@ import { dataServerKey, dataServerOf, dataServiceWarnings, ensureDataCredentials
 let t: TestDb;
 const ring = parseKeyRing(generateKeyText(1));
 const server = (name: string) => createServer(t.db, ring, { name, host: '127.0.0.1', port: 22, username: 'root', bindAddress: null });
-const config = (dataServices: { postgres: boolean; redis: boolean }) => appConfigInput.parse({ slug: 'my-shop', kind: 'static', domains: ['shop.test'], dataServices });
+const config = (dataServices: { postgres: boolean; redis: boolean }) =>
+  appConfigInput.parse({ slug: 'my-shop', kind: 'static', domains: ['shop.test'], dataServices });
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -27,7 +28,9 @@ afterAll(async () => t?.close());
 describe('data service credentials', () => {
   it('makes them once, sealed and managed, and a retry gets the same ones', async () => {
     const s = await server('one');
-    const app = await insertApp(t.db, { slug: 'my-shop', name: 'Shop', config: config({ postgres: true, redis: true }) }, [{ serverId: s.id, roles: ['web'] }]);
+    const app = await insertApp(t.db, { slug: 'my-shop', name: 'Shop', config: config({ postgres: true, redis: true }) }, [
+      { serverId: s.id, roles: ['web'] },
+    ]);
     const first = await ensureDataCredentials(t.db, ring, app);
     expect(first).toEqual({
       postgres: { database: 'app_my_shop', role: 'app_my_shop', password: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/) },
@@ -35,12 +38,26 @@ describe('data service credentials', () => {
     });
     expect(await ensureDataCredentials(t.db, ring, app)).toEqual(first);
     const keys = await listEnvKeys(t.db, app.id);
-    expect(keys.map((k) => k.key)).toEqual(['DB_CONNECTION', 'DB_DATABASE', 'DB_HOST', 'DB_PASSWORD', 'DB_PORT', 'DB_USERNAME', 'REDIS_HOST', 'REDIS_PASSWORD', 'REDIS_PORT', 'REDIS_PREFIX', 'REDIS_USERNAME']);
+    expect(keys.map((k) => k.key)).toEqual([
+      'DB_CONNECTION',
+      'DB_DATABASE',
+      'DB_HOST',
+      'DB_PASSWORD',
+      'DB_PORT',
+      'DB_USERNAME',
+      'REDIS_HOST',
+      'REDIS_PASSWORD',
+      'REDIS_PORT',
+      'REDIS_PREFIX',
+      'REDIS_USERNAME',
+    ]);
     expect(keys.every((k) => k.managed)).toBe(true);
 
     const [row] = await t.db.select().from(appEnvValues).limit(1);
     expect(row!.sealedValue).toMatch(/^berth:v1:1:/);
-    expect(() => open(ring, row!.sealedValue, envValueAad(app.id, row!.key === 'DB_HOST' ? 'DB_PORT' : 'DB_HOST'))).toThrow(/does not open/);
+    expect(() => open(ring, row!.sealedValue, envValueAad(app.id, row!.key === 'DB_HOST' ? 'DB_PORT' : 'DB_HOST'))).toThrow(
+      /does not open/,
+    );
   });
 
   it('keeps values corrected by hand (DB_HOST too), and makes an emptied database password again', async () => {
@@ -68,7 +85,10 @@ describe('data service credentials', () => {
     await recordRedisAcl(t.db, ring, app, true);
     const back = await ensureDataCredentials(t.db, ring, app);
     expect(back.redis?.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(await openEnvValues(t.db, ring, app.id, ['REDIS_USERNAME', 'REDIS_PASSWORD'])).toEqual({ REDIS_USERNAME: 'berth-my-shop', REDIS_PASSWORD: back.redis?.password });
+    expect(await openEnvValues(t.db, ring, app.id, ['REDIS_USERNAME', 'REDIS_PASSWORD'])).toEqual({
+      REDIS_USERNAME: 'berth-my-shop',
+      REDIS_PASSWORD: back.redis?.password,
+    });
     await recordRedisAcl(t.db, ring, app, true);
     expect((await ensureDataCredentials(t.db, ring, app)).redis?.password).toBe(back.redis?.password); // made once
 
@@ -79,21 +99,39 @@ describe('data service credentials', () => {
 
   it('makes nothing for services that are off', async () => {
     const s = await server('two');
-    const app = await insertApp(t.db, { slug: 'plain', name: 'Plain', config: { ...config({ postgres: false, redis: false }), slug: 'plain' } }, [{ serverId: s.id, roles: ['web'] }]);
+    const app = await insertApp(
+      t.db,
+      { slug: 'plain', name: 'Plain', config: { ...config({ postgres: false, redis: false }), slug: 'plain' } },
+      [{ serverId: s.id, roles: ['web'] }],
+    );
     expect(await ensureDataCredentials(t.db, ring, app)).toEqual({});
     await updateAppConfig(t.db, app.id, { ...app.config, dataServices: { postgres: false, redis: true } });
     expect(Object.keys(await ensureDataCredentials(t.db, ring, (await findApp(t.db, app.id))!))).toEqual(['redis']);
-    expect((await listEnvKeys(t.db, app.id)).map((k) => k.key)).toEqual(['REDIS_HOST', 'REDIS_PASSWORD', 'REDIS_PORT', 'REDIS_PREFIX', 'REDIS_USERNAME']);
+    expect((await listEnvKeys(t.db, app.id)).map((k) => k.key)).toEqual([
+      'REDIS_HOST',
+      'REDIS_PASSWORD',
+      'REDIS_PORT',
+      'REDIS_PREFIX',
+      'REDIS_USERNAME',
+    ]);
   });
 
   it("puts the data on the app's first web server by name, and only there in the context", async () => {
     const [b, a, w] = [await server('web-b'), await server('web-a'), await server('aaa-worker')];
-    const app = await insertApp(t.db, { slug: 'multi', name: 'Multi', config: { ...config({ postgres: true, redis: false }), slug: 'multi' } }, [
-      { serverId: b.id, roles: ['web'] },
-      { serverId: a.id, roles: ['web', 'worker'] },
-      { serverId: w.id, roles: ['worker'] },
-    ]);
-    expect([await isDataServer(t.db, app.id, a.id), await isDataServer(t.db, app.id, b.id), await isDataServer(t.db, app.id, w.id)]).toEqual([true, false, false]);
+    const app = await insertApp(
+      t.db,
+      { slug: 'multi', name: 'Multi', config: { ...config({ postgres: true, redis: false }), slug: 'multi' } },
+      [
+        { serverId: b.id, roles: ['web'] },
+        { serverId: a.id, roles: ['web', 'worker'] },
+        { serverId: w.id, roles: ['worker'] },
+      ],
+    );
+    expect([
+      await isDataServer(t.db, app.id, a.id),
+      await isDataServer(t.db, app.id, b.id),
+      await isDataServer(t.db, app.id, w.id),
+    ]).toEqual([true, false, false]);
     const onA = await configureContextFor(t.db, app, a, ring);
     expect(onA).toMatchObject({ dataServer: true, dataCredentials: { postgres: { database: 'app_multi' } } });
     const onB = await configureContextFor(t.db, app, b, ring);
@@ -104,7 +142,11 @@ describe('data service credentials', () => {
 
   it('keeps the data server it made the credentials for, whatever placements do later', async () => {
     const [b, a] = [await server('pin-b'), await server('pin-a')];
-    const app = await insertApp(t.db, { slug: 'pinned', name: 'Pinned', config: { ...config({ postgres: true, redis: true }), slug: 'pinned' } }, [{ serverId: b.id, roles: ['web'] }]);
+    const app = await insertApp(
+      t.db,
+      { slug: 'pinned', name: 'Pinned', config: { ...config({ postgres: true, redis: true }), slug: 'pinned' } },
+      [{ serverId: b.id, roles: ['web'] }],
+    );
     expect(await dataServerOf(t.db, app.id)).toMatchObject({ server: { id: b.id }, pinned: false, gone: false });
     expect(await getSetting(t.db, dataServerKey(app.id))).toBeUndefined(); // the card and the pending view pin nothing
 
@@ -113,10 +155,16 @@ describe('data service credentials', () => {
     expect((await listEnvKeys(t.db, app.id)).some((k) => /SERVER/.test(k.key))).toBe(false); // never an env value: it would reach the app's .env
 
     // A web server that sorts first arrives, and b stops serving web: the data stays on b.
-    await upsertPlacements(t.db, app.id, [{ serverId: a.id, roles: ['web'] }, { serverId: b.id, roles: ['worker'] }]);
+    await upsertPlacements(t.db, app.id, [
+      { serverId: a.id, roles: ['web'] },
+      { serverId: b.id, roles: ['worker'] },
+    ]);
     expect(await dataServerOf(t.db, app.id)).toMatchObject({ server: { id: b.id }, pinned: true, gone: false });
     expect((await configureContextFor(t.db, app, a, ring)).dataServer).toBe(false);
-    expect(await configureContextFor(t.db, app, b, ring)).toMatchObject({ dataServer: true, dataCredentials: { postgres: { database: 'app_pinned' } } });
+    expect(await configureContextFor(t.db, app, b, ring)).toMatchObject({
+      dataServer: true,
+      dataCredentials: { postgres: { database: 'app_pinned' } },
+    });
 
     // b leaves the app: nothing is made afresh on a; the tasks refuse instead.
     await t.db.delete(appServers).where(and(eq(appServers.appId, app.id), eq(appServers.serverId, b.id)));
@@ -124,16 +172,27 @@ describe('data service credentials', () => {
     expect(await configureContextFor(t.db, app, a, ring)).toMatchObject({ dataServer: false, dataServerGone: true });
   });
 
-  it("shows the warnings of the latest database and redis tasks on the data server", async () => {
+  it('shows the warnings of the latest database and redis tasks on the data server', async () => {
     const s = await server('warned');
-    const app = await insertApp(t.db, { slug: 'warned', name: 'Warned', config: { ...config({ postgres: true, redis: true }), slug: 'warned' } }, [{ serverId: s.id, roles: ['web'] }]);
+    const app = await insertApp(
+      t.db,
+      { slug: 'warned', name: 'Warned', config: { ...config({ postgres: true, redis: true }), slug: 'warned' } },
+      [{ serverId: s.id, roles: ['web'] }],
+    );
     const run = async (summaries: Record<string, string>, status: 'changed' | 'unchanged' | 'failed' = 'unchanged') => {
       const r = await createRun(t.db, { serverId: s.id, recipe: 'configure', appId: app.id });
-      for (const task of await createTasks(t.db, r.id, Object.keys(summaries))) await updateTask(t.db, task.id, { status, summary: summaries[task.name]!, finishedAt: new Date() });
+      for (const task of await createTasks(t.db, r.id, Object.keys(summaries)))
+        await updateTask(t.db, task.id, { status, summary: summaries[task.name]!, finishedAt: new Date() });
       await updateRun(t.db, r.id, { status: status === 'failed' ? 'failed' : 'succeeded', finishedAt: new Date() });
     };
     expect(await dataServiceWarnings(t.db, app.id, s.id)).toEqual([]);
-    await run({ database: `created role app_warned. ${postgresTrustWarning('from 127.0.0.1')}`, redis: `set ACL user berth-warned. ${REDIS_OPEN_WARNING}` }, 'changed');
+    await run(
+      {
+        database: `created role app_warned. ${postgresTrustWarning('from 127.0.0.1')}`,
+        redis: `set ACL user berth-warned. ${REDIS_OPEN_WARNING}`,
+      },
+      'changed',
+    );
     expect(await dataServiceWarnings(t.db, app.id, s.id)).toEqual([postgresTrustWarning('from 127.0.0.1'), REDIS_OPEN_WARNING]);
     await run({ database: 'database app_warned owned by role app_warned, which alone may connect' });
     expect(await dataServiceWarnings(t.db, app.id, s.id)).toEqual([REDIS_OPEN_WARNING]);

@@ -64,11 +64,21 @@ export async function ensureDataCredentials(db: Db, ring: KeyRing, app: App): Pr
     const before = await openEnvValues(tx, ring, app.id, keys);
     const wanted: Record<string, string> = {};
     if (postgres) {
-      Object.assign(wanted, { DB_CONNECTION: 'pgsql', DB_HOST: DATA_HOSTS.postgres.host, DB_PORT: String(DATA_HOSTS.postgres.port), DB_DATABASE: names.database, DB_USERNAME: names.role });
+      Object.assign(wanted, {
+        DB_CONNECTION: 'pgsql',
+        DB_HOST: DATA_HOSTS.postgres.host,
+        DB_PORT: String(DATA_HOSTS.postgres.port),
+        DB_DATABASE: names.database,
+        DB_USERNAME: names.role,
+      });
       wanted.DB_PASSWORD = generatePassword();
     }
     if (redis) {
-      Object.assign(wanted, { REDIS_HOST: DATA_HOSTS.redis.host, REDIS_PORT: String(DATA_HOSTS.redis.port), REDIS_PREFIX: names.redisPrefix });
+      Object.assign(wanted, {
+        REDIS_HOST: DATA_HOSTS.redis.host,
+        REDIS_PORT: String(DATA_HOSTS.redis.port),
+        REDIS_PREFIX: names.redisPrefix,
+      });
       if (!('REDIS_HOST' in before)) Object.assign(wanted, { REDIS_USERNAME: names.redisUser, REDIS_PASSWORD: generatePassword() });
     }
     await insertMissingEnvValues(tx, ring, app.id, wanted, true);
@@ -81,7 +91,9 @@ export async function ensureDataCredentials(db: Db, ring: KeyRing, app: App): Pr
   });
   return {
     ...(postgres && { postgres: { database: names.database, role: names.role, password: stored.DB_PASSWORD! } }),
-    ...(redis && { redis: { user: names.redisUser, prefix: names.redisPrefix, ...(stored.REDIS_PASSWORD && { password: stored.REDIS_PASSWORD }) } }),
+    ...(redis && {
+      redis: { user: names.redisUser, prefix: names.redisPrefix, ...(stored.REDIS_PASSWORD && { password: stored.REDIS_PASSWORD }) },
+    }),
   };
 }
 

@@ -8,10 +8,28 @@ const NESTED: Record<string, Record<string, string>> = {
   tls: { mode: 'tlsMode', acmeEmail: 'acmeEmail' },
   dataServices: { postgres: 'postgres', redis: 'redis' },
   env: { postPushCommands: 'postPushCommands', restartAfterPush: 'restartAfterPush' },
-  release: { buildCommands: 'buildCommands', releaseCommands: 'releaseCommands', hooks: 'hooks', preSwitchCheck: 'preSwitchCheck', restartCommand: 'restartCommand', keepReleases: 'keepReleases', buildTimeoutS: 'buildTimeoutS' },
+  release: {
+    buildCommands: 'buildCommands',
+    releaseCommands: 'releaseCommands',
+    hooks: 'hooks',
+    preSwitchCheck: 'preSwitchCheck',
+    restartCommand: 'restartCommand',
+    keepReleases: 'keepReleases',
+    buildTimeoutS: 'buildTimeoutS',
+  },
 };
 const RENAMED: Record<string, string> = { processArgv: 'processCommand' };
-const LISTS = new Set(['workers', 'cron', 'sharedPaths', 'writablePaths', 'domains', 'buildCommands', 'releaseCommands', 'hooks', 'postPushCommands']);
+const LISTS = new Set([
+  'workers',
+  'cron',
+  'sharedPaths',
+  'writablePaths',
+  'domains',
+  'buildCommands',
+  'releaseCommands',
+  'hooks',
+  'postPushCommands',
+]);
 
 export function formFieldOf(path: ReadonlyArray<PropertyKey>): [field: string, index?: number] {
   const [head, next] = path.map(String);

@@ -14,14 +14,47 @@ const text = z.string().optional();
 const checkbox = z.union([z.string(), z.array(z.string())]).optional();
 
 export const configFields = z.object({
-  domains: text, phpVersion: text, webRoot: text, port: text, processCommand: text, restart: text, memoryLimitMb: text,
-  repository: text, branch: text, healthPath: text, healthStatus: text, healthTimeoutS: text, sharedPaths: text, writablePaths: text,
-  scheduler: checkbox, cron: text, workers: text, nginxSnippet: text, tlsMode: text, acmeEmail: text,
-  postgres: checkbox, redis: checkbox,
-  pm: text, maxChildren: text, startServers: text, minSpareServers: text, maxSpareServers: text, maxRequests: text,
-  phpMemoryLimitMb: text, requestTerminateTimeoutS: text, uploadMaxMb: text, slowlogThresholdS: text,
-  buildCommands: text, buildTimeoutS: text, releaseCommands: text, hooks: text, preSwitchCheck: text, restartCommand: text, keepReleases: text,
-  postPushCommands: text, restartAfterPush: checkbox,
+  domains: text,
+  phpVersion: text,
+  webRoot: text,
+  port: text,
+  processCommand: text,
+  restart: text,
+  memoryLimitMb: text,
+  repository: text,
+  branch: text,
+  healthPath: text,
+  healthStatus: text,
+  healthTimeoutS: text,
+  sharedPaths: text,
+  writablePaths: text,
+  scheduler: checkbox,
+  cron: text,
+  workers: text,
+  nginxSnippet: text,
+  tlsMode: text,
+  acmeEmail: text,
+  postgres: checkbox,
+  redis: checkbox,
+  pm: text,
+  maxChildren: text,
+  startServers: text,
+  minSpareServers: text,
+  maxSpareServers: text,
+  maxRequests: text,
+  phpMemoryLimitMb: text,
+  requestTerminateTimeoutS: text,
+  uploadMaxMb: text,
+  slowlogThresholdS: text,
+  buildCommands: text,
+  buildTimeoutS: text,
+  releaseCommands: text,
+  hooks: text,
+  preSwitchCheck: text,
+  restartCommand: text,
+  keepReleases: text,
+  postPushCommands: text,
+  restartAfterPush: checkbox,
 });
 export type ConfigFields = z.infer<typeof configFields>;
 
@@ -32,12 +65,27 @@ const optionalNumber = (s: string) => (s.trim() === '' ? undefined : s.trim());
 type FieldErrors = Record<string, string[]>;
 export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; fieldErrors: FieldErrors };
 
-const POOL_FIELDS = ['pm', 'maxChildren', 'startServers', 'minSpareServers', 'maxSpareServers', 'maxRequests', 'requestTerminateTimeoutS', 'uploadMaxMb', 'slowlogThresholdS'] as const;
+const POOL_FIELDS = [
+  'pm',
+  'maxChildren',
+  'startServers',
+  'minSpareServers',
+  'maxSpareServers',
+  'maxRequests',
+  'requestTerminateTimeoutS',
+  'uploadMaxMb',
+  'slowlogThresholdS',
+] as const;
 
-export function configFromForm(f: ConfigFields, base: Partial<AppConfig> & Pick<AppConfig, 'slug' | 'kind'>, serverIdByName: Map<string, string> = new Map()): ConfigResult {
+export function configFromForm(
+  f: ConfigFields,
+  base: Partial<AppConfig> & Pick<AppConfig, 'slug' | 'kind'>,
+  serverIdByName: Map<string, string> = new Map(),
+): ConfigResult {
   const raw: Record<string, unknown> = structuredClone(base);
   const errors: FieldErrors = {};
-  const lineErrors = (field: string, problems: LineProblem[]) => problems.forEach((p) => (errors[field] ??= []).push(`Line ${p.line}: ${p.message}`));
+  const lineErrors = (field: string, problems: LineProblem[]) =>
+    problems.forEach((p) => (errors[field] ??= []).push(`Line ${p.line}: ${p.message}`));
   // Text-area line of each parsed entry, so schema errors name the line the operator typed;
   // single-line lists (domains, paths) name the offending value instead.
   const linesOf: Record<string, number[]> = {};
@@ -75,10 +123,18 @@ export function configFromForm(f: ConfigFields, base: Partial<AppConfig> & Pick<
   set('scheduler', f.scheduler === undefined ? undefined : ticked(f.scheduler));
   set('nginxSnippet', f.nginxSnippet?.replaceAll('\r\n', '\n'));
   if (f.tlsMode !== undefined || f.acmeEmail !== undefined) {
-    raw.tls = { ...(base.tls ?? {}), ...(f.tlsMode !== undefined && { mode: f.tlsMode }), ...(f.acmeEmail !== undefined && { acmeEmail: f.acmeEmail.trim() || undefined }) };
+    raw.tls = {
+      ...(base.tls ?? {}),
+      ...(f.tlsMode !== undefined && { mode: f.tlsMode }),
+      ...(f.acmeEmail !== undefined && { acmeEmail: f.acmeEmail.trim() || undefined }),
+    };
   }
   if (f.postgres !== undefined || f.redis !== undefined) {
-    raw.dataServices = { ...(base.dataServices ?? {}), ...(f.postgres !== undefined && { postgres: ticked(f.postgres) }), ...(f.redis !== undefined && { redis: ticked(f.redis) }) };
+    raw.dataServices = {
+      ...(base.dataServices ?? {}),
+      ...(f.postgres !== undefined && { postgres: ticked(f.postgres) }),
+      ...(f.redis !== undefined && { redis: ticked(f.redis) }),
+    };
   }
   const pool: Record<string, unknown> = { ...(base.pool ?? {}) };
   for (const key of POOL_FIELDS) if (f[key] !== undefined) pool[key] = f[key];

@@ -55,7 +55,8 @@ export function parseWorkerLines(text: string, serverIdByName: Map<string, strin
         else problems.push({ line, message: `no server named ${serverName} runs this app` });
       }
     }
-    if (!/^\d+$/.test(processes) || rest.length === 0) problems.push({ line, message: 'write a name, a process count, then the command (e.g. default 2 php artisan queue:work)' });
+    if (!/^\d+$/.test(processes) || rest.length === 0)
+      problems.push({ line, message: 'write a name, a process count, then the command (e.g. default 2 php artisan queue:work)' });
     else {
       lines.push(line);
       workers.push({ name, processes, stopWaitSeconds, serverIds, argv: rest });
@@ -67,7 +68,10 @@ export function parseWorkerLines(text: string, serverIdByName: Map<string, strin
 /** The stored values back as text-area lines (the inverse of the parsers above). */
 export const cronText = (cron: { schedule: string; argv: string[] }[]) => cron.map((c) => `${c.schedule} ${quote(c.argv)}`).join('\n');
 
-export function workersText(workers: { name: string; processes: number; stopWaitSeconds: number; serverIds: string[]; argv: string[] }[], serverNameById: Map<string, string>) {
+export function workersText(
+  workers: { name: string; processes: number; stopWaitSeconds: number; serverIds: string[]; argv: string[] }[],
+  serverNameById: Map<string, string>,
+) {
   return workers
     .map((w) => {
       const servers = w.serverIds.length ? [`@${w.serverIds.map((id) => serverNameById.get(id) ?? id).join(',')}`] : [];
@@ -119,7 +123,15 @@ export function parseHookLines(text: string, serverIdByName: Map<string, string>
 export const commandsText = (commands: string[][]) => commands.map((argv) => quote(argv)).join('\n');
 
 export function hooksText(hooks: { argv: string[]; serverId?: string; migration: boolean }[], serverNameById: Map<string, string>) {
-  return hooks.map((h) => [...(h.serverId ? [`@${serverNameById.get(h.serverId) ?? h.serverId}`] : []), ...(h.migration ? ['migration'] : []), quote(h.argv)].join(' ')).join('\n');
+  return hooks
+    .map((h) =>
+      [
+        ...(h.serverId ? [`@${serverNameById.get(h.serverId) ?? h.serverId}`] : []),
+        ...(h.migration ? ['migration'] : []),
+        quote(h.argv),
+      ].join(' '),
+    )
+    .join('\n');
 }
 
 /** The settings form's text areas and command fields, from the stored config. */

@@ -17,7 +17,8 @@ const servers: string[] = [];
 const ring = parseKeyRing(generateKeyText(1));
 const queued: JobPayload[] = [];
 const enqueue = async (payload: JobPayload) => (queued.push(payload), 'job');
-const php = (slug: string, extra: Record<string, unknown> = {}) => appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`], ...extra });
+const php = (slug: string, extra: Record<string, unknown> = {}) =>
+  appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`], ...extra });
 const both = (serverId: string) => ({ serverId, roles: ['web', 'worker'] });
 
 beforeAll(async () => {
@@ -33,17 +34,32 @@ afterAll(async () => t.close());
 
 describe('apps on shared servers', () => {
   it('refuses a domain or a port another app on the same server already has', async () => {
-    await createApp(t.db, { name: 'Shop', config: php('shop', { domains: ['shop.test', 'www.shop.test'] }), placements: [both(servers[0]!)] });
-    await expect(createApp(t.db, { name: 'Copy', config: php('copy', { domains: ['www.shop.test'] }), placements: [both(servers[0]!)] })).rejects.toThrow('www.shop.test is already served by Shop on a shared server.');
+    await createApp(t.db, {
+      name: 'Shop',
+      config: php('shop', { domains: ['shop.test', 'www.shop.test'] }),
+      placements: [both(servers[0]!)],
+    });
+    await expect(
+      createApp(t.db, { name: 'Copy', config: php('copy', { domains: ['www.shop.test'] }), placements: [both(servers[0]!)] }),
+    ).rejects.toThrow('www.shop.test is already served by Shop on a shared server.');
     // On another server the name is free.
     await createApp(t.db, { name: 'Elsewhere', config: php('elsewhere', { domains: ['www.shop.test'] }), placements: [both(servers[1]!)] });
-    const proc = (slug: string) => appConfigInput.parse({ slug, kind: 'process', domains: [`${slug}.test`], port: 9400, processArgv: ['node', 'x.js'] });
+    const proc = (slug: string) =>
+      appConfigInput.parse({ slug, kind: 'process', domains: [`${slug}.test`], port: 9400, processArgv: ['node', 'x.js'] });
     await createApp(t.db, { name: 'Api', config: proc('api'), placements: [both(servers[0]!)] });
-    await expect(createApp(t.db, { name: 'Api2', config: proc('api2'), placements: [both(servers[0]!)] })).rejects.toThrow('Port 9400 is already used by Api on a shared server.');
+    await expect(createApp(t.db, { name: 'Api2', config: proc('api2'), placements: [both(servers[0]!)] })).rejects.toThrow(
+      'Port 9400 is already used by Api on a shared server.',
+    );
   });
 
   it('refuses data services for an app on more than one server', async () => {
-    await expect(createApp(t.db, { name: 'Multi', config: php('multi', { dataServices: { postgres: true } }), placements: [both(servers[0]!), both(servers[1]!)] })).rejects.toThrow('Data services work for apps on one server for now.');
+    await expect(
+      createApp(t.db, {
+        name: 'Multi',
+        config: php('multi', { dataServices: { postgres: true } }),
+        placements: [both(servers[0]!), both(servers[1]!)],
+      }),
+    ).rejects.toThrow('Data services work for apps on one server for now.');
   });
 });
 

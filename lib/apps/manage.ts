@@ -1,5 +1,14 @@
 import type { Db } from '@/db';
-import { appsSharingServers, findApp, findAppBySlug, insertApp, placementsOfApp, updateAppConfig, upsertPlacements, type Placement } from '@/db/queries/apps';
+import {
+  appsSharingServers,
+  findApp,
+  findAppBySlug,
+  insertApp,
+  placementsOfApp,
+  updateAppConfig,
+  upsertPlacements,
+  type Placement,
+} from '@/db/queries/apps';
 import { activeRelease } from '@/db/queries/releases';
 import { activeRunFor, createRun, updateRun } from '@/db/queries/runs';
 import { findServer } from '@/db/queries/servers';
@@ -14,32 +23,57 @@ import type { AppConfig } from '@/lib/model/app-config';
  */
 async function checkPlacements(db: Db, config: AppConfig, placements: Placement[], appId: string | null = null): Promise<void> {
   if (placements.length === 0) throw new ActionError('Choose at least one server.', { serverIds: ['Choose at least one server'] });
-  if (!placements.some((p) => p.roles.includes('web'))) throw new ActionError('At least one server must serve web.', { serverIds: ['Give at least one server the web role'] });
+  if (!placements.some((p) => p.roles.includes('web')))
+    throw new ActionError('At least one server must serve web.', { serverIds: ['Give at least one server the web role'] });
   // The credentials point at 127.0.0.1: right only while the app has one server (see README).
   if ((config.dataServices.postgres || config.dataServices.redis) && placements.length > 1) {
-    throw new ActionError('Data services work for apps on one server for now.', { postgres: ['Turn data services off, or keep the app on one server'] });
+    throw new ActionError('Data services work for apps on one server for now.', {
+      postgres: ['Turn data services off, or keep the app on one server'],
+    });
   }
   await checkClashes(db, config, placements, appId);
   for (const { serverId } of placements) {
     const server = await findServer(db, serverId);
     if (!server) throw new ActionError('A chosen server does not exist.', { serverIds: ['Unknown server'] });
-    if (server.hostKeyMismatchAt) throw new ActionError(`${server.name}'s host key changed: an admin must re-pin it first.`, { serverIds: [`${server.name}'s host key changed`] });
-    if (!server.provisionedAt) throw new ActionError(`${server.name} is not provisioned yet.`, { serverIds: [`${server.name} is not provisioned yet`] });
+    if (server.hostKeyMismatchAt)
+      throw new ActionError(`${server.name}'s host key changed: an admin must re-pin it first.`, {
+        serverIds: [`${server.name}'s host key changed`],
+      });
+    if (!server.provisionedAt)
+      throw new ActionError(`${server.name} is not provisioned yet.`, { serverIds: [`${server.name} is not provisioned yet`] });
     if (config.kind === 'php' && !server.phpVersions.includes(config.phpVersion)) {
-      throw new ActionError(`PHP ${config.phpVersion} is not available on ${server.name}.`, { phpVersion: [`${server.name} has PHP ${server.phpVersions.join(', ')}`] });
+      throw new ActionError(`PHP ${config.phpVersion} is not available on ${server.name}.`, {
+        phpVersion: [`${server.name} has PHP ${server.phpVersions.join(', ')}`],
+      });
     }
   }
 }
 
 /** nginx would serve only one of two apps with the same name, and two processes cannot share a port. */
 async function checkClashes(db: Db, config: AppConfig, placements: Placement[], appId: string | null): Promise<void> {
-  for (const other of await appsSharingServers(db, placements.map((p) => p.serverId), appId)) {
+  for (const other of await appsSharingServers(
+    db,
+    placements.map((p) => p.serverId),
+    appId,
+  )) {
     const domain = config.domains.find((d) => other.config.domains.includes(d));
-    if (domain) throw new ActionError(`${domain} is already served by ${other.name} on a shared server.`, { domains: [`${domain} belongs to ${other.name}`] });
+    if (domain)
+      throw new ActionError(`${domain} is already served by ${other.name} on a shared server.`, {
+        domains: [`${domain} belongs to ${other.name}`],
+      });
     // A process app holds port and port + 1 (its two release slots): the pairs must not overlap.
-    if (config.kind === 'process' && other.config.kind === 'process' && config.port && other.config.port && Math.abs(config.port - other.config.port) <= 1) {
-      const taken = config.port === other.config.port ? `Port ${config.port} is` : `Ports ${other.config.port}–${other.config.port + 1} are`;
-      throw new ActionError(`${taken} already used by ${other.name} on a shared server.`, { port: [`${other.name} listens on ${other.config.port} and ${other.config.port + 1}`] });
+    if (
+      config.kind === 'process' &&
+      other.config.kind === 'process' &&
+      config.port &&
+      other.config.port &&
+      Math.abs(config.port - other.config.port) <= 1
+    ) {
+      const taken =
+        config.port === other.config.port ? `Port ${config.port} is` : `Ports ${other.config.port}–${other.config.port + 1} are`;
+      throw new ActionError(`${taken} already used by ${other.name} on a shared server.`, {
+        port: [`${other.name} listens on ${other.config.port} and ${other.config.port + 1}`],
+      });
     }
   }
 }
@@ -48,7 +82,10 @@ async function checkClashes(db: Db, config: AppConfig, placements: Placement[], 
 function checkWorkerServers(config: AppConfig, placements: Placement[]): void {
   const workerServers = new Set(placements.filter((p) => p.roles.includes('worker')).map((p) => p.serverId));
   const stray = config.workers.find((w) => w.serverIds.some((id) => !workerServers.has(id)));
-  if (stray) throw new ActionError(`Worker ${stray.name} names a server without the worker role.`, { workers: [`${stray.name}: choose servers with the worker role`] });
+  if (stray)
+    throw new ActionError(`Worker ${stray.name} names a server without the worker role.`, {
+      workers: [`${stray.name}: choose servers with the worker role`],
+    });
 }
 
 export async function createApp(db: Db, input: { name: string; config: AppConfig; placements: Placement[] }): Promise<App> {
@@ -66,7 +103,8 @@ async function existingApp(db: Db, appId: string): Promise<App> {
 
 export async function updateApp(db: Db, appId: string, config: AppConfig, name?: string): Promise<App> {
   const app = await existingApp(db, appId);
-  if (config.slug !== app.slug || config.kind !== app.config.kind) throw new ActionError('The slug and kind cannot change: they name the app’s user, directories and runtime.');
+  if (config.slug !== app.slug || config.kind !== app.config.kind)
+    throw new ActionError('The slug and kind cannot change: they name the app’s user, directories and runtime.');
   const placements = (await placementsOfApp(db, appId)).map((p) => ({ serverId: p.server.id, roles: p.roles }));
   await checkPlacements(db, config, placements, appId);
   checkWorkerServers(config, placements);
@@ -92,7 +130,12 @@ export async function placeApp(db: Db, appId: string, changes: Placement[]): Pro
  * reads the app's settings when it starts, so it applies the new ones too. A server busy with
  * other work is reported, not failed: the settings are saved either way.
  */
-export async function requestConfigure(db: Db, enqueue: Enqueue, appId: string, userId: number): Promise<{ runs: RecipeRun[]; busy: string[] }> {
+export async function requestConfigure(
+  db: Db,
+  enqueue: Enqueue,
+  appId: string,
+  userId: number,
+): Promise<{ runs: RecipeRun[]; busy: string[] }> {
   await existingApp(db, appId);
   const runs: RecipeRun[] = [];
   const busy: string[] = [];
@@ -122,4 +165,8 @@ export async function requestConfigure(db: Db, enqueue: Enqueue, appId: string, 
 
 /** What an action tells the person when some servers were busy. */
 export const busyNotice = (busy: string[]) =>
-  busy.length ? { notice: `Saved. ${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} busy with other work: use “Configure now” when ${busy.length === 1 ? 'it finishes' : 'they finish'}.` } : null;
+  busy.length
+    ? {
+        notice: `Saved. ${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} busy with other work: use “Configure now” when ${busy.length === 1 ? 'it finishes' : 'they finish'}.`,
+      }
+    : null;

@@ -32,7 +32,10 @@ const l = appLayout('pendapp');
 // A PHP app has no process slots: their files are absent on the server and in what Berth would write.
 const NO_SLOTS = { [webSlots('pendapp').livePath]: 'same', [webSlots('pendapp').supervisorPath]: 'same' };
 const config: AppConfig = appConfigInput.parse({
-  slug: 'pendapp', kind: 'php', domains: ['pendapp.test'], scheduler: true,
+  slug: 'pendapp',
+  kind: 'php',
+  domains: ['pendapp.test'],
+  scheduler: true,
   workers: [{ name: 'default', argv: ['sleep', '1000'], processes: 1 }],
 });
 
@@ -49,11 +52,28 @@ beforeAll(async () => {
   const host = testHost('berth-host-1');
   ({ server, transport } = await pinnedTestServer(t.db, ring, 'berth-host-1', 'pend-host-1'));
   // A second server where nothing listens: its error must not hide the first one's changes.
-  const dead = await createServer(t.db, ring, { name: 'pend-dead', host: host.address, port: 1, username: 'root', bindAddress: host.address });
+  const dead = await createServer(t.db, ring, {
+    name: 'pend-dead',
+    host: host.address,
+    port: 1,
+    username: 'root',
+    bindAddress: host.address,
+  });
   await updateServer(t.db, dead.id, { hostKeyFingerprint: host.hostKeyFingerprint });
-  app = await insertApp(t.db, { slug: 'pendapp', name: 'pendapp', config }, [server.id, dead.id].map((serverId) => ({ serverId, roles: ['web', 'worker'] })));
+  app = await insertApp(
+    t.db,
+    { slug: 'pendapp', name: 'pendapp', config },
+    [server.id, dead.id].map((serverId) => ({ serverId, roles: ['web', 'worker'] })),
+  );
   const run = await createRun(t.db, { serverId: server.id, appId: app.id, recipe: 'configure' });
-  const result = await runRecipe(t.db, run.id, configureRecipe, await configureContextFor(t.db, app, server), transport, new AbortController().signal);
+  const result = await runRecipe(
+    t.db,
+    run.id,
+    configureRecipe,
+    await configureContextFor(t.db, app, server),
+    transport,
+    new AbortController().signal,
+  );
   expect(result).toEqual({ ok: true });
 });
 
@@ -74,13 +94,25 @@ describe('pending changes on a real server', () => {
     const all = await pendingChanges(t.db, ring, app);
     expect(all.map((p) => p.serverName)).toEqual(['pend-dead', 'pend-host-1']);
     expect(all[0]).toMatchObject({ ok: false, error: expect.stringMatching(/connection refused by 127\.0\.0\.11:1/) });
-    expect(statuses(all[1])).toEqual({ [l.poolPath('8.2')]: 'same', [l.vhostPath]: 'same', [l.supervisorPath]: 'same', [l.cronPath]: 'same', ...NO_SLOTS });
+    expect(statuses(all[1])).toEqual({
+      [l.poolPath('8.2')]: 'same',
+      [l.vhostPath]: 'same',
+      [l.supervisorPath]: 'same',
+      [l.cronPath]: 'same',
+      ...NO_SLOTS,
+    });
   });
 
   it('a new max_children shows as an update of the pool file only, with the changed line', async () => {
     await setConfig({ ...config, pool: { ...config.pool, maxChildren: 9 } });
     const pending = await onHost();
-    expect(statuses(pending)).toEqual({ [l.poolPath('8.2')]: 'update', [l.vhostPath]: 'same', [l.supervisorPath]: 'same', [l.cronPath]: 'same', ...NO_SLOTS });
+    expect(statuses(pending)).toEqual({
+      [l.poolPath('8.2')]: 'update',
+      [l.vhostPath]: 'same',
+      [l.supervisorPath]: 'same',
+      [l.cronPath]: 'same',
+      ...NO_SLOTS,
+    });
     const diff = pending!.ok ? pending!.files[0]!.diff : '';
     expect(diff).toContain('\n-pm.max_children = 5\n+pm.max_children = 9\n');
     expect(diff.split('\n').filter((line) => /^[-+][^-+]/.test(line))).toEqual(['-pm.max_children = 5', '+pm.max_children = 9']);
@@ -91,7 +123,13 @@ describe('pending changes on a real server', () => {
   it('a removed worker shows the supervisor file as removed', async () => {
     await setConfig({ ...config, workers: [] });
     const pending = await onHost();
-    expect(statuses(pending)).toEqual({ [l.poolPath('8.2')]: 'same', [l.vhostPath]: 'same', [l.supervisorPath]: 'remove', [l.cronPath]: 'same', ...NO_SLOTS });
+    expect(statuses(pending)).toEqual({
+      [l.poolPath('8.2')]: 'same',
+      [l.vhostPath]: 'same',
+      [l.supervisorPath]: 'remove',
+      [l.cronPath]: 'same',
+      ...NO_SLOTS,
+    });
     const file = pending!.ok ? pending!.files[2]! : undefined;
     expect(file?.diff).toMatch(/^--- a\/etc\/supervisor\/conf\.d\/berth-pendapp\.conf\t.*\n\+\+\+ \/dev\/null\t/);
     expect(file?.diff).toContain("\n-command='sleep' '1000'");
@@ -101,7 +139,10 @@ describe('pending changes on a real server', () => {
     const odd = 'no final newline, \u00e9, and a fake marker:\nberth-file-0 absent\n%s $x \\';
     await transport.upload(odd, `${l.base}/odd.txt`, { mode: 0o600 });
     const files = await readFiles(transport, [`${l.base}/odd.txt`, `${l.base}/missing`]);
-    expect([...files]).toEqual([[`${l.base}/odd.txt`, odd], [`${l.base}/missing`, null]]);
+    expect([...files]).toEqual([
+      [`${l.base}/odd.txt`, odd],
+      [`${l.base}/missing`, null],
+    ]);
     await expect(readFiles(transport, [l.base])).rejects.toThrow(/Is a directory/);
   });
 
@@ -114,10 +155,16 @@ describe('pending changes on a real server', () => {
     };
     const paths = [l.poolPath('8.2'), l.vhostPath, l.supervisorPath, l.cronPath];
     const script = await time(() => pendingOnServer(transport, ctx));
-    const sequentialCat = await time(async () => { for (const p of paths) await transport.exec(cmd('cat', p), { okExitCodes: [0, 1] }); });
-    const sequentialSftp = await time(async () => { for (const p of paths) await transport.readFile(p).catch(() => null); });
+    const sequentialCat = await time(async () => {
+      for (const p of paths) await transport.exec(cmd('cat', p), { okExitCodes: [0, 1] });
+    });
+    const sequentialSftp = await time(async () => {
+      for (const p of paths) await transport.readFile(p).catch(() => null);
+    });
     const whole = (await pendingChanges(t.db, ring, app)).find((p) => p.ok);
-    console.log(`pending check per server: one script ${script} ms; 4 sequential cat ${sequentialCat} ms; 4 sequential sftp reads ${sequentialSftp} ms; whole check incl. context ${whole?.ok ? whole.ms : '?'} ms`);
+    console.log(
+      `pending check per server: one script ${script} ms; 4 sequential cat ${sequentialCat} ms; 4 sequential sftp reads ${sequentialSftp} ms; whole check incl. context ${whole?.ok ? whole.ms : '?'} ms`,
+    );
     expect(script).toBeLessThan(1000);
   });
 });

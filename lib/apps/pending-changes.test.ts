@@ -28,14 +28,20 @@ describe('pending status', () => {
       '',
     ]);
     const create = compareFile({ path: '/etc/cron.d/berth-shop', content: 'x\n' }, null);
-    expect(create).toMatchObject({ status: 'create', diff: expect.stringMatching(/^--- \/dev\/null\t.*\n\+\+\+ b\/etc\/cron.d\/berth-shop\t.*\n@@ -0,0 \+1,1 @@\n\+x\n$/) });
+    expect(create).toMatchObject({
+      status: 'create',
+      diff: expect.stringMatching(/^--- \/dev\/null\t.*\n\+\+\+ b\/etc\/cron.d\/berth-shop\t.*\n@@ -0,0 \+1,1 @@\n\+x\n$/),
+    });
     const remove = compareFile({ path: '/etc/cron.d/berth-shop', content: null }, 'x\n');
     expect(remove).toMatchObject({ status: 'remove', diff: expect.stringContaining('+++ /dev/null') });
     expect(compareFile({ path: '/p', content: 'x' }, 'x')).toEqual({ path: '/p', status: 'same', diff: '' });
   });
 
   it('never shows the text of a file marked sensitive', () => {
-    const file = compareFile({ path: '/etc/redis/berth-shop.conf', content: 'requirepass s3cret-new\n', sensitive: true }, 'requirepass s3cret-old\n');
+    const file = compareFile(
+      { path: '/etc/redis/berth-shop.conf', content: 'requirepass s3cret-new\n', sensitive: true },
+      'requirepass s3cret-old\n',
+    );
     expect(file.status).toBe('update');
     expect(file.diff).not.toMatch(/s3cret/);
   });
@@ -46,7 +52,12 @@ describe('reading several files in one round trip', () => {
   it('keeps each file byte for byte, a missing final newline included, and tells absent from empty', () => {
     const out = `\n${mark} present\nline one\n\n${mark} absent\n\n${mark} present\nno newline at end\n${mark} present\n`;
     const files = parseFiles(out, mark, ['/a', '/b', '/c', '/d']);
-    expect([...files]).toEqual([['/a', 'line one\n'], ['/b', null], ['/c', 'no newline at end'], ['/d', '']]);
+    expect([...files]).toEqual([
+      ['/a', 'line one\n'],
+      ['/b', null],
+      ['/c', 'no newline at end'],
+      ['/d', ''],
+    ]);
   });
 
   it('is not fooled by a file that quotes a marker without the random part, and refuses a short output', () => {

@@ -33,7 +33,10 @@ export function compareFile(file: Pick<DesiredFile, 'path' | 'content' | 'sensit
   if (file.sensitive) return { path: file.path, status, diff: '(contents hidden: this file holds a secret)' };
   const from = current === null ? '/dev/null' : `a${file.path}`;
   const to = file.content === null ? '/dev/null' : `b${file.path}`;
-  const diff = createTwoFilesPatch(from, to, current ?? '', file.content ?? '', 'on the server', 'Berth would write', { context: 3, headerOptions: FILE_HEADERS_ONLY });
+  const diff = createTwoFilesPatch(from, to, current ?? '', file.content ?? '', 'on the server', 'Berth would write', {
+    context: 3,
+    headerOptions: FILE_HEADERS_ONLY,
+  });
   return { path: file.path, status, diff };
 }
 
@@ -48,7 +51,8 @@ export async function pendingOnServer(transport: Transport, ctx: ConfigureContex
 
 async function checkServer(db: Db, ring: KeyRing, app: App, server: Server): Promise<ServerPending> {
   const base = { serverId: server.id, serverName: server.name };
-  if (server.hostKeyMismatchAt) return { ...base, ok: false, error: 'The host key changed: nothing runs on this server until an admin re-pins it.' };
+  if (server.hostKeyMismatchAt)
+    return { ...base, ok: false, error: 'The host key changed: nothing runs on this server until an admin re-pins it.' };
   const started = performance.now();
   try {
     const transport = await transportFor(server, ring);

@@ -10,7 +10,11 @@ import type { Transport } from '@/lib/remote/transport';
  * and an admin's nginx snippet may contain any text, so each call uses a fresh random marker and
  * puts a newline before it (stripped again when parsing).
  */
-export async function readFiles(transport: Transport, paths: string[], opts: { timeoutMs?: number } = {}): Promise<Map<string, string | null>> {
+export async function readFiles(
+  transport: Transport,
+  paths: string[],
+  opts: { timeoutMs?: number } = {},
+): Promise<Map<string, string | null>> {
   if (paths.length === 0) return new Map();
   const mark = `berth-file-${randomBytes(12).toString('hex')}`;
   const steps = paths.map((p) =>

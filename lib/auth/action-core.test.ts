@@ -94,7 +94,11 @@ describe('authedAction: sessions, input and failures', () => {
   it('returns every field error, not only the first, and runs nothing', async () => {
     sessionUser = users.get('owner')!;
     const action = authedAction(
-      { audit: 'test.form', role: 'viewer', schema: z.object({ a: z.string().min(2, 'a too short'), b: z.email('b not an email'), c: z.coerce.number().int('c not whole') }) },
+      {
+        audit: 'test.form',
+        role: 'viewer',
+        schema: z.object({ a: z.string().min(2, 'a too short'), b: z.email('b not an email'), c: z.coerce.number().int('c not whole') }),
+      },
       async () => {
         throw new Error('must not run');
       },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Db } from '@/db';
 import type { User } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
@@ -6,9 +6,7 @@ import { hasRole } from './roles';
 import type { Role } from '@/lib/model/roles';
 
 export type FieldErrors = Record<string, string[]>;
-export type ActionResult<T = unknown> =
-  | { ok: true; data: T; message?: string }
-  | { ok: false; error: string; fieldErrors?: FieldErrors };
+export type ActionResult<T = unknown> = { ok: true; data: T; message?: string } | { ok: false; error: string; fieldErrors?: FieldErrors };
 
 /** A failure the user can act on: its message and field errors go back to the form as they are. */
 export class ActionError extends Error {

@@ -16,7 +16,13 @@ const credentialsInput = z.object({ email: z.string().max(254), password: z.stri
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
 // Lazy config: the secret comes from boot (never a fallback value), read at request time.
-export const { handlers, auth, signIn, signOut, unstable_update: updateSession } = NextAuth(() => ({
+export const {
+  handlers,
+  auth,
+  signIn,
+  signOut,
+  unstable_update: updateSession,
+} = NextAuth(() => ({
   secret: getRuntime().authSecret,
   trustHost: true,
   // Failed sign-ins and expired cookies are expected traffic (and audited): keep them out of the error log.
@@ -54,7 +60,8 @@ export const { handlers, auth, signIn, signOut, unstable_update: updateSession }
       }
       // Anyone can POST an update to /api/auth/session: only a proof minted by confirmPassword
       // (an HMAC under the auth secret, seconds old) refreshes the sign-in time.
-      if (trigger === 'update' && isReauthProof((session as { reauth?: unknown } | undefined)?.reauth, token.uid as number)) token.loginAt = Date.now();
+      if (trigger === 'update' && isReauthProof((session as { reauth?: unknown } | undefined)?.reauth, token.uid as number))
+        token.loginAt = Date.now();
       return token;
     },
     session({ session, token }) {

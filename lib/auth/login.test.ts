@@ -50,7 +50,10 @@ describe('attemptLogin', () => {
     const email = 'bob@example.test';
     const t0 = new Date('2026-01-01T00:00:00Z');
     for (let i = 0; i < THROTTLE.account.threshold; i++) {
-      expect(await attemptLogin(t.db, { email, password: `bad${i}`, ip: `192.0.2.${i}` }, at(t0, i))).toEqual({ ok: false, reason: 'invalid' });
+      expect(await attemptLogin(t.db, { email, password: `bad${i}`, ip: `192.0.2.${i}` }, at(t0, i))).toEqual({
+        ok: false,
+        reason: 'invalid',
+      });
     }
     const locked = await attemptLogin(t.db, { email, password: PASSWORD, ip: '192.0.2.99' }, at(t0, 5));
     expect(locked).toEqual({ ok: false, reason: 'limited', retryAfter: 29 });

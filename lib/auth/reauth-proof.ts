@@ -3,7 +3,8 @@ import { getRuntime } from '@/lib/runtime';
 
 const MAX_AGE_MS = 30_000;
 
-const mac = (uid: number, at: number) => createHmac('sha256', getRuntime().authSecret).update(`berth:reauth:${uid}:${at}`).digest('base64url');
+const mac = (uid: number, at: number) =>
+  createHmac('sha256', getRuntime().authSecret).update(`berth:reauth:${uid}:${at}`).digest('base64url');
 
 /** Minted after the password was checked again; the session callback accepts it for MAX_AGE_MS. */
 export function reauthProof(uid: number, now = Date.now()): string {

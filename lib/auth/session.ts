@@ -33,7 +33,14 @@ export async function requireUser(): Promise<User> {
 export async function requireRole(role: Role, page: string): Promise<User> {
   const user = await requireUser();
   if (!hasRole(user.role, role)) {
-    await recordAudit(db(), { actor: user, action: 'page.view', target: page, outcome: 'denied', reason: `requires ${role}, has ${user.role}`, ip: await clientIp() });
+    await recordAudit(db(), {
+      actor: user,
+      action: 'page.view',
+      target: page,
+      outcome: 'denied',
+      reason: `requires ${role}, has ${user.role}`,
+      ip: await clientIp(),
+    });
     forbidden();
   }
   return user;

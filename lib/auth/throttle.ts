@@ -19,7 +19,10 @@ export type ThrottleSubject = { email: string; ip: string | null };
 
 /** Serializes attempts on the subject's counters for the rest of the transaction `tx`. */
 export async function holdThrottle(tx: Db, subject: ThrottleSubject): Promise<void> {
-  await lockThrottles(tx, keysFor(subject).map((k) => k.key));
+  await lockThrottles(
+    tx,
+    keysFor(subject).map((k) => k.key),
+  );
 }
 
 function keysFor(subject: ThrottleSubject): Array<{ key: string; threshold: number }> {
@@ -35,7 +38,10 @@ export function lockDurationMs(failures: number, threshold: number): number {
 
 /** Seconds until the subject may try again; 0 when it may try now. */
 export async function secondsLocked(db: Db, subject: ThrottleSubject, now = new Date()): Promise<number> {
-  const rows = await getThrottles(db, keysFor(subject).map((k) => k.key));
+  const rows = await getThrottles(
+    db,
+    keysFor(subject).map((k) => k.key),
+  );
   const until = Math.max(0, ...rows.map((r) => r.lockedUntil?.getTime() ?? 0));
   return until > now.getTime() ? Math.ceil((until - now.getTime()) / 1000) : 0;
 }

@@ -94,7 +94,9 @@ describe('boot', () => {
     const keyFile = path.join(dataDir, 'master.key');
     const original = pg ? undefined : fs.readFileSync(keyFile, 'utf8');
     if (!pg) fs.writeFileSync(keyFile, generateKeyText(1));
-    await expect(boot(env(pg ? { BERTH_MASTER_KEY: generateKeyText(1) } : {}))).rejects.toThrow(/does not open this database's data: wrong key\?/);
+    await expect(boot(env(pg ? { BERTH_MASTER_KEY: generateKeyText(1) } : {}))).rejects.toThrow(
+      /does not open this database's data: wrong key\?/,
+    );
     if (!pg) fs.writeFileSync(keyFile, original!);
     const booted = await boot(env());
     expect(await listUsers(drizzleFor(getRuntime().client))).toHaveLength(1);
@@ -114,7 +116,9 @@ describe('boot', () => {
     await expect(boot(env({ AUTH_SECRET: 'short' }))).rejects.toThrow(/AUTH_SECRET must be at least 32 characters/);
     const external = { BERTH_DATA_DIR: dataDir, DATABASE_URL: 'postgres://127.0.0.1:1/none' };
     await expect(boot(external)).rejects.toThrow(/BERTH_MASTER_KEY is required when DATABASE_URL is set/);
-    await expect(boot({ ...external, BERTH_MASTER_KEY: keys.BERTH_MASTER_KEY })).rejects.toThrow(/AUTH_SECRET is required when DATABASE_URL is set/);
+    await expect(boot({ ...external, BERTH_MASTER_KEY: keys.BERTH_MASTER_KEY })).rejects.toThrow(
+      /AUTH_SECRET is required when DATABASE_URL is set/,
+    );
   });
 
   it('rejects malformed settings with every problem listed', async () => {

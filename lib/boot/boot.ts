@@ -39,7 +39,10 @@ async function checkMasterKey(client: DbClient, keyRing: KeyRing, phase: 'before
 
 export type BootOptions = { /** Run job handlers in this process (the panel does; tests of boot need not). */ worker: boolean };
 
-export async function boot(source: Record<string, string | undefined> = process.env, opts: BootOptions = { worker: false }): Promise<Booted> {
+export async function boot(
+  source: Record<string, string | undefined> = process.env,
+  opts: BootOptions = { worker: false },
+): Promise<Booted> {
   const env = readEnv(source);
   fs.mkdirSync(env.dataDir, { recursive: true, mode: 0o700 });
   const unlock = env.databaseUrl ? () => {} : lockDataDir(env.dataDir);

@@ -60,7 +60,14 @@ export function resolveKeyRing(env: BerthEnv, warnings: string[] = []): KeyRing 
 export function resolveSecrets(env: BerthEnv): Secrets {
   const warnings: string[] = [];
   const keyRing = resolveKeyRing(env, warnings);
-  const authSecret = secretFromEnvOrFile(env, 'AUTH_SECRET', env.authSecret, 'auth.secret', () => randomBytes(32).toString('base64url'), warnings);
+  const authSecret = secretFromEnvOrFile(
+    env,
+    'AUTH_SECRET',
+    env.authSecret,
+    'auth.secret',
+    () => randomBytes(32).toString('base64url'),
+    warnings,
+  );
   if (authSecret.length < MIN_AUTH_SECRET) {
     throw new ConfigError(`AUTH_SECRET must be at least ${MIN_AUTH_SECRET} characters (try: openssl rand -base64 32).`);
   }

@@ -22,7 +22,7 @@ const envSchema = z.object({
   /** A CA bundle ON THE SERVERS that trusts that ACME server's own HTTPS (certbot's REQUESTS_CA_BUNDLE); public CAs need none. */
   BERTH_ACME_CA_BUNDLE: z
     .string()
-    .regex(/^\/[A-Za-z0-9._\/-]+$/, 'BERTH_ACME_CA_BUNDLE must be an absolute path of letters, digits, dots, dashes and underscores')
+    .regex(/^\/[A-Za-z0-9._/-]+$/, 'BERTH_ACME_CA_BUNDLE must be an absolute path of letters, digits, dots, dashes and underscores')
     .optional(),
   /** A file that gets every command line sent to a server (not stdin, not uploads): for audits and the canary test. */
   BERTH_COMMAND_TRACE: z.string().min(1).optional(),

@@ -114,9 +114,7 @@ describe('key check', () => {
     const check = makeKeyCheck(parseKeyRing(v1));
     const wrong = parseKeyRing(generateKeyText(1));
     expect(() => verifyKeyCheck(wrong, check)).toThrow(KeyRingError);
-    expect(() => verifyKeyCheck(wrong, check)).toThrow(
-      "BERTH_MASTER_KEY does not open this database's data: wrong key?",
-    );
+    expect(() => verifyKeyCheck(wrong, check)).toThrow("BERTH_MASTER_KEY does not open this database's data: wrong key?");
   });
 
   it('fails when the check was sealed with a version no longer in the ring', () => {

@@ -29,9 +29,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 export function parseKeyRing(text: string): KeyRing {
   const trimmed = text.trim();
   if (trimmed === '') {
-    throw new KeyRingError(
-      'BERTH_MASTER_KEY is empty: set it to a 32-byte base64 key (e.g. "v1:<base64>")',
-    );
+    throw new KeyRingError('BERTH_MASTER_KEY is empty: set it to a 32-byte base64 key (e.g. "v1:<base64>")');
   }
 
   const keys = new Map<number, Buffer>();
@@ -48,9 +46,7 @@ export function parseKeyRing(text: string): KeyRing {
       encoded = (match[2] ?? '').trim();
     } else if (entry.includes(':')) {
       // Don't echo the entry: whatever follows the colon is probably a key.
-      throw new KeyRingError(
-        `${where} is malformed: expected "v<N>:<base64>" with N a positive integer`,
-      );
+      throw new KeyRingError(`${where} is malformed: expected "v<N>:<base64>" with N a positive integer`);
     }
 
     const label = match ? `${where} (v${version})` : where;

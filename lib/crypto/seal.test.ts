@@ -63,9 +63,7 @@ describe('seal/open', () => {
     for (let i = 0; i < length; i++) {
       const error = openError(ring1, tamper(sealed, i), AAD);
       expect(error.reason).toBe('auth');
-      expect(error.message).toBe(
-        'sealed value does not open: wrong key, tampered value, or a value moved from another row',
-      );
+      expect(error.message).toBe('sealed value does not open: wrong key, tampered value, or a value moved from another row');
     }
   });
 

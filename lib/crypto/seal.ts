@@ -59,10 +59,7 @@ export function open(ring: KeyRing, sealed: string, aad: string): string {
     return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
   } catch {
     // GCM cannot tell these apart, so name all three rather than guess.
-    throw new SealError(
-      'sealed value does not open: wrong key, tampered value, or a value moved from another row',
-      'auth',
-    );
+    throw new SealError('sealed value does not open: wrong key, tampered value, or a value moved from another row', 'auth');
   }
 }
 

@@ -1,7 +1,16 @@
 import type { MarkerRelease } from '@/db/queries/dashboard';
 
 /** A deploy or rollback drawn on the charts, linking to its release page. */
-export type ReleaseMarker = { id: string; t: number; label: string; title: string; color: string; href: string; kind: 'deploy' | 'rollback'; status: string };
+export type ReleaseMarker = {
+  id: string;
+  t: number;
+  label: string;
+  title: string;
+  color: string;
+  href: string;
+  kind: 'deploy' | 'rollback';
+  status: string;
+};
 
 // Colour by outcome first (a failed release is what one looks for), then by kind.
 const COLORS = { deploy: '#4f46e5', rollback: '#d97706', failed: '#dc2626', running: '#64748b' } as const;
@@ -13,6 +22,15 @@ export function releaseMarkers(appId: string, rows: MarkerRelease[]): ReleaseMar
     const color = failed ? COLORS.failed : r.status === 'running' || r.status === 'queued' ? COLORS.running : COLORS[r.kind];
     const label = r.kind === 'deploy' ? `#${r.number ?? '?'}` : `↩ ${r.ref.replace(/^releases\//, '#')}`;
     const what = r.kind === 'deploy' ? `Deploy #${r.number ?? '?'}${r.sha ? ` (${r.sha.slice(0, 10)})` : ''}` : `Rollback to ${r.ref}`;
-    return { id: r.id, t: at.getTime(), label, title: `${what}: ${r.status.replace('_', ' ')} at ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`, color, href: `/apps/${appId}/releases/${r.id}`, kind: r.kind, status: r.status };
+    return {
+      id: r.id,
+      t: at.getTime(),
+      label,
+      title: `${what}: ${r.status.replace('_', ' ')} at ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      color,
+      href: `/apps/${appId}/releases/${r.id}`,
+      kind: r.kind,
+      status: r.status,
+    };
   });
 }

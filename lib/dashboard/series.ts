@@ -15,7 +15,11 @@ export function monitorLabel(m: Pick<AppMonitor, 'name' | 'serverName'>): string
   return m.serverName && !m.name.includes(m.serverName) ? `${m.name} on ${m.serverName}` : m.name;
 }
 
-export function responseSeries(w: ChartWindow, mons: AppMonitor[], rows: CheckBucket[]): { lines: ResponseLine[]; points: ResponsePoint[] } {
+export function responseSeries(
+  w: ChartWindow,
+  mons: AppMonitor[],
+  rows: CheckBucket[],
+): { lines: ResponseLine[]; points: ResponsePoint[] } {
   const index = new Map(mons.map((m, i) => [m.id, i]));
   const lines = mons.map((m, i) => ({ key: `m${i}`, label: monitorLabel(m), color: PALETTE[i % PALETTE.length]! }));
   const times = bucketTimes(w);

@@ -30,11 +30,16 @@ export function appStatus(worst: Exclude<MonitorState, 'paused'> | null): { labe
 
 export function serverHealth(s: Pick<OverviewServer, 'rank' | 'lastSeenAt'>): { label: string; tone: Tone } {
   switch (s.rank) {
-    case 4: return { label: 'host key changed', tone: 'bad' };
-    case 3: return { label: 'unreachable', tone: 'bad' };
-    case 2: return { label: 'host key not pinned', tone: 'warn' };
-    case 1: return { label: s.lastSeenAt ? 'not seen lately' : 'never seen', tone: 'warn' };
-    default: return { label: 'reachable', tone: 'good' };
+    case 4:
+      return { label: 'host key changed', tone: 'bad' };
+    case 3:
+      return { label: 'unreachable', tone: 'bad' };
+    case 2:
+      return { label: 'host key not pinned', tone: 'warn' };
+    case 1:
+      return { label: s.lastSeenAt ? 'not seen lately' : 'never seen', tone: 'warn' };
+    default:
+      return { label: 'reachable', tone: 'good' };
   }
 }
 

@@ -19,7 +19,12 @@ type Php = { ok: true; entries: Array<[string, string | null]> } | { ok: false; 
 // argv, no shell; a minimal environment so createImmutable finds none of our keys already set.
 function php(code: string, args: string[] = [], input = ''): unknown {
   if (!fs.existsSync(AUTOLOAD)) throw new Error(`${AUTOLOAD} is missing: run scripts/testbed/up.sh (it installs php-vlucas-phpdotenv)`);
-  const out = execFileSync('php', ['-d', 'display_errors=stderr', '-r', `require '${AUTOLOAD}';\n${code}`, '--', ...args], { input, env: { PATH: '/usr/bin:/bin', NODE_ENV: 'test' }, encoding: 'utf8', maxBuffer: 256 << 20 });
+  const out = execFileSync('php', ['-d', 'display_errors=stderr', '-r', `require '${AUTOLOAD}';\n${code}`, '--', ...args], {
+    input,
+    env: { PATH: '/usr/bin:/bin', NODE_ENV: 'test' },
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
   return JSON.parse(out);
 }
 const PAIRS = 'function pairs($a) { $o = []; foreach ($a as $k => $v) $o[] = [(string) $k, $v]; return $o; }';
@@ -57,14 +62,34 @@ const ours = (text: string) => {
   return r.ok ? { ok: true as const, entries: r.entries.map((e): [string, string] => [e.key, e.value]) } : r;
 };
 
-
 const TRICKY: Array<[string, string]> = [
-  ['EMPTY', ''], ['PLAIN', 'postgres://u@h:5432/db'], ['SPACES', 'two words'], ['PADDED', '  pad  '], ['TABS', '\tx\t'],
-  ['FORMFEED', '\f'], ['VTAB', '\v'], ['HASH', 'a #b'], ['HASH_TIGHT', 'a#b'], ['ONLY_HASH', '#'], ['SINGLE', "it's"],
-  ['DOUBLE', 'say "hi"'], ['BOTH', `it's "both"`], ['BACKSLASHES', 'C:\\path\\n\\\\x\\'], ['DOLLAR', '$HOME and $'],
-  ['BRACED', '${PATH} ${BRACED} \\${Y}'], ['LF', 'l1\nl2\n'], ['CRLF', 'l1\r\nl2\r\n'], ['CR', 'a\rb'], ['EQUALS', 'a=b==c'],
-  ['UNICODE', 'héllo ✓ 😀 \u00a0\u2028\u0085\uFEFF'], ['LOOKS_QUOTED', '"quoted"'], ['LOOKS_SINGLE', "'single'"],
-  ['OPENS_GROUP', 'x="y'], ['QUOTE_ONLY', '"'], ['EXPORT_LIKE', 'export A=1'], ['COMMENT_LIKE', '# x="y'],
+  ['EMPTY', ''],
+  ['PLAIN', 'postgres://u@h:5432/db'],
+  ['SPACES', 'two words'],
+  ['PADDED', '  pad  '],
+  ['TABS', '\tx\t'],
+  ['FORMFEED', '\f'],
+  ['VTAB', '\v'],
+  ['HASH', 'a #b'],
+  ['HASH_TIGHT', 'a#b'],
+  ['ONLY_HASH', '#'],
+  ['SINGLE', "it's"],
+  ['DOUBLE', 'say "hi"'],
+  ['BOTH', `it's "both"`],
+  ['BACKSLASHES', 'C:\\path\\n\\\\x\\'],
+  ['DOLLAR', '$HOME and $'],
+  ['BRACED', '${PATH} ${BRACED} \\${Y}'],
+  ['LF', 'l1\nl2\n'],
+  ['CRLF', 'l1\r\nl2\r\n'],
+  ['CR', 'a\rb'],
+  ['EQUALS', 'a=b==c'],
+  ['UNICODE', 'héllo ✓ 😀 \u00a0\u2028\u0085\uFEFF'],
+  ['LOOKS_QUOTED', '"quoted"'],
+  ['LOOKS_SINGLE', "'single'"],
+  ['OPENS_GROUP', 'x="y'],
+  ['QUOTE_ONLY', '"'],
+  ['EXPORT_LIKE', 'export A=1'],
+  ['COMMENT_LIKE', '# x="y'],
   ['PEM', '-----BEGIN KEY-----\nMIIB+abc/def=\n-----END KEY-----\n'],
   // Past the lexer's 1000-byte tokens, with a multi-byte character cut at the boundary.
   ['LONG', '\n' + 'é'.repeat(700) + '\n' + 'a'.repeat(1500) + ' ' + '\\'.repeat(3) + ' '.repeat(1200) + 'x'],
@@ -78,7 +103,10 @@ describe('serializeDotenv, read by the real phpdotenv', () => {
 
   it('every tricky value and 2000 random ones come back exactly, array-backed and into $_ENV/$_SERVER', () => {
     const next = rng(7);
-    const entries: Array<[string, string]> = [...TRICKY, ...Array.from({ length: 2000 }, (_, i): [string, string] => [`R${i}`, randomValue(next, 24)])];
+    const entries: Array<[string, string]> = [
+      ...TRICKY,
+      ...Array.from({ length: 2000 }, (_, i): [string, string] => [`R${i}`, randomValue(next, 24)]),
+    ];
     const text = serializeDotenv(entries);
     const got = loadFile(text);
     expect(got.array).toEqual(entries);
@@ -125,7 +153,7 @@ describe('parseDotenv agrees with phpdotenv', () => {
   });
 
   it('rejects what phpdotenv rejects', () => {
-    const bad = ['MY KEY=1', '=x', "K='x", "K='x\ny'", 'K=a b', 'K="a"x', "K='a' b", 'K="\\q"', "K=\"\\'\"", 'A-B=1', 'export A=1'];
+    const bad = ['MY KEY=1', '=x', "K='x", "K='x\ny'", 'K=a b', 'K="a"x', "K='a' b", 'K="\\q"', 'K="\\\'"', 'A-B=1', 'export A=1'];
     const theirs = phpParse(bad);
     bad.forEach((text, i) => {
       expect(theirs[i]!.ok, JSON.stringify(text)).toBe(false);
@@ -142,7 +170,13 @@ describe('parseDotenv agrees with phpdotenv', () => {
     ['# c="x\nA=1\nB="y"', []], // a comment with =" swallows the lines up to the next quote
     ['A="x\nB=1\n', []], // an unclosed " drops the rest of the file without an error
     ['K="a\\"', []], // the same with an escaped quote on the last line
-    ['A=1\nK="${A}"', [['A', '1'], ['K', '1']]], // interpolation
+    [
+      'A=1\nK="${A}"',
+      [
+        ['A', '1'],
+        ['K', '1'],
+      ],
+    ], // interpolation
     ['"K"=1', [['K', '1']]], // quoted names
   ])('%j: phpdotenv loads %j, we refuse it', (text, expected) => {
     expect(phpParse([text])[0]).toEqual({ ok: true, entries: expected });

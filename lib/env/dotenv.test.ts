@@ -58,7 +58,7 @@ describe('serializeDotenv → parseDotenv', () => {
 
   it('quotes as little as it can', () => {
     expect(serializeDotenv({ A: 'postgres://u@h:5432/db', B: '', C: 'a b', D: "it's", E: 'a\nb$' })).toBe(
-      "A=postgres://u@h:5432/db\nB=\nC='a b'\nD=\"it's\"\nE=\"a\\nb\\$\"\n",
+      'A=postgres://u@h:5432/db\nB=\nC=\'a b\'\nD="it\'s"\nE="a\\nb\\$"\n',
     );
     expect(serializeDotenv([])).toBe('');
   });
@@ -72,25 +72,67 @@ describe('serializeDotenv → parseDotenv', () => {
   it('refuses what it could not write back', () => {
     expect(() => serializeDotenv({ 'bad key': 'x' })).toThrow('the key is not valid');
     expect(() => serializeDotenv({ A: 'x\0y' })).toThrow('A: Values cannot contain a NUL byte');
-    expect(() => serializeDotenv([['A', '1'], ['A', '2']])).toThrow('A appears twice');
+    expect(() =>
+      serializeDotenv([
+        ['A', '1'],
+        ['A', '2'],
+      ]),
+    ).toThrow('A appears twice');
     expect(() => serializeDotenv({ A: 'x\uD800' })).toThrow('valid Unicode');
   });
 });
 
 describe('parseDotenv', () => {
   it('reads comments, blank lines, export, spaces around = and inline comments as phpdotenv does', () => {
-    const text = ['# comment', '', '  ', 'export APP_NAME=Berth', 'A = 1 # one', 'B=x#y', 'C=#only', "D='x' # c", 'E="y"#c', 'F=', 'G= ', 'H=\'\''].join('\n');
-    expect(ok(parseDotenv(text))).toEqual([['APP_NAME', 'Berth'], ['A', '1'], ['B', 'x'], ['C', ''], ['D', 'x'], ['E', 'y'], ['F', ''], ['G', ''], ['H', '']]);
+    const text = [
+      '# comment',
+      '',
+      '  ',
+      'export APP_NAME=Berth',
+      'A = 1 # one',
+      'B=x#y',
+      'C=#only',
+      "D='x' # c",
+      'E="y"#c',
+      'F=',
+      'G= ',
+      "H=''",
+    ].join('\n');
+    expect(ok(parseDotenv(text))).toEqual([
+      ['APP_NAME', 'Berth'],
+      ['A', '1'],
+      ['B', 'x'],
+      ['C', ''],
+      ['D', 'x'],
+      ['E', 'y'],
+      ['F', ''],
+      ['G', ''],
+      ['H', ''],
+    ]);
   });
 
   it('numbers lines, with CRLF, lone CR and a BOM', () => {
     const r = parseDotenv('\uFEFFA=1\r\n\r\nB=2\rC=3');
-    expect(r).toEqual({ ok: true, entries: [{ key: 'A', value: '1', line: 1 }, { key: 'B', value: '2', line: 3 }, { key: 'C', value: '3', line: 4 }] });
+    expect(r).toEqual({
+      ok: true,
+      entries: [
+        { key: 'A', value: '1', line: 1 },
+        { key: 'B', value: '2', line: 3 },
+        { key: 'C', value: '3', line: 4 },
+      ],
+    });
   });
 
   it('reads multi-line double-quoted values and their escapes; CRLF inside becomes LF, like phpdotenv', () => {
-    expect(ok(parseDotenv('K="a\r\nb"\nL="\\t\\n\\r\\f\\v\\\\\\"\\$x"\nM=after'))).toEqual([['K', 'a\nb'], ['L', '\t\n\r\f\v\\"$x'], ['M', 'after']]);
-    expect(parseDotenv('X=1\nK="a\nb"\nM=2')).toMatchObject({ ok: true, entries: [{ line: 1 }, { key: 'K', line: 2 }, { key: 'M', line: 4 }] });
+    expect(ok(parseDotenv('K="a\r\nb"\nL="\\t\\n\\r\\f\\v\\\\\\"\\$x"\nM=after'))).toEqual([
+      ['K', 'a\nb'],
+      ['L', '\t\n\r\f\v\\"$x'],
+      ['M', 'after'],
+    ]);
+    expect(parseDotenv('X=1\nK="a\nb"\nM=2')).toMatchObject({
+      ok: true,
+      entries: [{ line: 1 }, { key: 'K', line: 2 }, { key: 'M', line: 4 }],
+    });
   });
 
   it('keeps single-quoted values literal', () => {
@@ -124,7 +166,12 @@ describe('parseDotenv', () => {
   });
 
   it('accepts what is not interpolated: a lone $, an escaped \\${ and single quotes', () => {
-    expect(ok(parseDotenv("A=$\nB=\"\\${X}\"\nC='${X}'\nD=\"$ {X}\""))).toEqual([['A', '$'], ['B', '${X}'], ['C', '${X}'], ['D', '$ {X}']]);
+    expect(ok(parseDotenv('A=$\nB="\\${X}"\nC=\'${X}\'\nD="$ {X}"'))).toEqual([
+      ['A', '$'],
+      ['B', '${X}'],
+      ['C', '${X}'],
+      ['D', '$ {X}'],
+    ]);
   });
 
   it('ignores a lone comment with =" on the last line, as phpdotenv does', () => {

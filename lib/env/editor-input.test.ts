@@ -44,13 +44,17 @@ describe('envFromRows', () => {
   });
 
   it('refuses a row whose stored value vanished, and a new row without a value', () => {
-    expect(Object.keys(fieldErrors(() => envFromRows([{ key: 'GONE', original: 'GONE', value: null }], stored))!)).toEqual(['rows.0.value']);
+    expect(Object.keys(fieldErrors(() => envFromRows([{ key: 'GONE', original: 'GONE', value: null }], stored))!)).toEqual([
+      'rows.0.value',
+    ]);
   });
 });
 
 describe('editorRowsField', () => {
   it('parses the JSON the editor posts and refuses anything else', () => {
-    expect(editorRowsField.parse(JSON.stringify([{ key: 'A', original: null, value: 'x' }]))).toEqual([{ key: 'A', original: null, value: 'x' }]);
+    expect(editorRowsField.parse(JSON.stringify([{ key: 'A', original: null, value: 'x' }]))).toEqual([
+      { key: 'A', original: null, value: 'x' },
+    ]);
     expect(editorRowsField.safeParse('{not json').success).toBe(false);
     expect(editorRowsField.safeParse(JSON.stringify([{ key: 1 }])).success).toBe(false);
   });

@@ -47,12 +47,18 @@ export function envFromRows(rows: EditorRow[], stored: Record<string, string>): 
     else firstRow.set(row.key, i);
 
     const value = row.value ?? (row.original !== null ? stored[row.original] : undefined);
-    if (value === undefined) return add(i, 'value', row.original === null ? 'Enter a value' : `${row.original} was removed meanwhile: reload`);
-    const valueError = checkEnvValue(value) ?? (Buffer.byteLength(value) > MAX_VALUE_BYTES ? `Values are limited to ${MAX_VALUE_BYTES / 1024} KiB` : null);
+    if (value === undefined)
+      return add(i, 'value', row.original === null ? 'Enter a value' : `${row.original} was removed meanwhile: reload`);
+    const valueError =
+      checkEnvValue(value) ?? (Buffer.byteLength(value) > MAX_VALUE_BYTES ? `Values are limited to ${MAX_VALUE_BYTES / 1024} KiB` : null);
     if (valueError) add(i, 'value', valueError);
     values[row.key] = value;
   });
   const count = Object.keys(errors).length;
-  if (count) throw new ActionError(count === 1 ? 'One row needs fixing; nothing was saved.' : `${count} fields need fixing; nothing was saved.`, errors);
+  if (count)
+    throw new ActionError(
+      count === 1 ? 'One row needs fixing; nothing was saved.' : `${count} fields need fixing; nothing was saved.`,
+      errors,
+    );
   return values;
 }

@@ -27,7 +27,10 @@ const everyValue: string[] = [];
 const TRICKY = `it's "quoted", costs $5 (\${NOT_A_VAR}) \\ back\nsecond line`;
 
 beforeAll(async () => {
-  bed = await releaseBed(SLUG, { healthCheck: { path: '/health.php', timeoutS: 5 }, env: { postPushCommands: [['touch', 'pushed-marker']] } });
+  bed = await releaseBed(SLUG, {
+    healthCheck: { path: '/health.php', timeoutS: 5 },
+    env: { postPushCommands: [['touch', 'pushed-marker']] },
+  });
   userId = (await insertUser(bed.t.db, { email: 'env@berth.test', name: 'Env', role: 'deployer', passwordHash: 'x' })).id;
 }, 120_000);
 afterAll(async () => bed && (await bed.cleanup()), 60_000);
@@ -52,7 +55,10 @@ const runCount = async (serverId: string) => (await envPushRunsOf(serverId)).len
 async function envPushRunsOf(serverId: string) {
   const { recipeRuns } = await import('@/db/schema');
   const { and, eq } = await import('drizzle-orm');
-  return bed.t.db.select().from(recipeRuns).where(and(eq(recipeRuns.appId, bed.app.id), eq(recipeRuns.serverId, serverId), eq(recipeRuns.recipe, 'env-push')));
+  return bed.t.db
+    .select()
+    .from(recipeRuns)
+    .where(and(eq(recipeRuns.appId, bed.app.id), eq(recipeRuns.serverId, serverId), eq(recipeRuns.recipe, 'env-push')));
 }
 /** Every task log and summary of the app's runs: none may hold a value. */
 async function expectNoValueLogged() {
@@ -61,7 +67,8 @@ async function expectNoValueLogged() {
   const runs = await bed.t.db.select().from(recipeRuns).where(eq(recipeRuns.appId, bed.app.id));
   for (const run of runs) {
     const texts = [run.error ?? '', ...(await tasksOf(bed.t.db, run.id)).flatMap((t) => [t.log, t.summary ?? ''])];
-    for (const text of texts) for (const value of everyValue) for (const part of value.split('\n').filter((p) => p.length >= 4)) expect(text).not.toContain(part);
+    for (const text of texts)
+      for (const value of everyValue) for (const part of value.split('\n').filter((p) => p.length >= 4)) expect(text).not.toContain(part);
   }
 }
 
@@ -84,22 +91,33 @@ describe('env push, pull and releases on two servers', () => {
       expect(await bed.current(h)).toBe('releases/1');
       expect(await greeting(h)).toBe(TRICKY);
       expect((await sh(h, 'stat', '-c', '%a %U %G %F', `${l.shared}/.env`)).stdout).toBe('640 envapp envapp regular file\n');
-      expect((await h.transport.readFile(`${l.shared}/.env`)).toString()).toBe(renderEnvFile({ APP_NAME: 'Env Fixture', GREETING: TRICKY, DB_PASSWORD: 'pw-0123456789' }));
+      expect((await h.transport.readFile(`${l.shared}/.env`)).toString()).toBe(
+        renderEnvFile({ APP_NAME: 'Env Fixture', GREETING: TRICKY, DB_PASSWORD: 'pw-0123456789' }),
+      );
       expect((await sh(h, 'readlink', `${l.releases}/1/.env`)).stdout).toBe('../../shared/.env\n');
       expect((await sh(h, 'stat', '-c', '%U', `${l.releases}/1/pushed-marker`)).stdout).toBe('envapp\n');
     }
     const summary = await envPushSummary(bed.t.db, bed.app.id);
     expect(summary.pending).toBe(false);
-    expect(summary.servers.map((s) => [s.envRevision, s.error, s.run?.status])).toEqual([[revision, null, 'succeeded'], [revision, null, 'succeeded']]);
+    expect(summary.servers.map((s) => [s.envRevision, s.error, s.run?.status])).toEqual([
+      [revision, null, 'succeeded'],
+      [revision, null, 'succeeded'],
+    ]);
     const run = await findRun(bed.t.db, pushed.runs[0]!.runId);
-    expect((await tasksOf(bed.t.db, run!.id)).map((t) => [t.name, t.status])).toEqual([['write-env', 'changed'], ['post-push', 'changed']]);
+    expect((await tasksOf(bed.t.db, run!.id)).map((t) => [t.name, t.status])).toEqual([
+      ['write-env', 'changed'],
+      ['post-push', 'changed'],
+    ]);
     await expectNoValueLogged();
   });
 
   it('a deploy writes the newest revision into the release before the build, and records it', async () => {
     const { revision } = await save({ APP_NAME: 'Env Fixture', GREETING: 'from the release', DB_PASSWORD: 'pw-0123456789' });
     // The build already finds the release's .env (as php artisan config:cache would need it).
-    await updateAppConfig(bed.t.db, bed.app.id, { ...bed.config, release: { ...bed.config.release, buildCommands: [['grep', '-q', '^GREETING=', '.env']] } });
+    await updateAppConfig(bed.t.db, bed.app.id, {
+      ...bed.config,
+      release: { ...bed.config.release, buildCommands: [['grep', '-q', '^GREETING=', '.env']] },
+    });
     const second = await bed.release();
     await updateAppConfig(bed.t.db, bed.app.id, bed.config);
     expect(second).toMatchObject({ status: 'succeeded', number: 2, envRevision: revision });
@@ -130,7 +148,13 @@ describe('env push, pull and releases on two servers', () => {
     expect(retry.runs.map((r) => r.serverId)).toEqual([down.server.id]);
     expect(await runCount(up.server.id)).toBe(upRuns);
     expect(await greeting(down)).toBe('after the outage');
-    expect(await envPushSummary(bed.t.db, bed.app.id)).toMatchObject({ pending: false, servers: [{ envRevision: revision, error: null }, { envRevision: revision, error: null }] });
+    expect(await envPushSummary(bed.t.db, bed.app.id)).toMatchObject({
+      pending: false,
+      servers: [
+        { envRevision: revision, error: null },
+        { envRevision: revision, error: null },
+      ],
+    });
   });
 
   it('pull previews a hand-edited shared/.env by key, and confirming saves it as a pull revision', async () => {
@@ -140,17 +164,31 @@ describe('env push, pull and releases on two servers', () => {
     everyValue.push('edited by hand', 'added-on-server');
     const preview = await previewPull(bed.t.db, bed.ring, bed.app.id, h.server.id);
     const latest = (await envPushSummary(bed.t.db, bed.app.id)).latest;
-    expect(preview).toMatchObject({ revision: latest, keys: 3, changes: [{ key: 'DB_PASSWORD', kind: 'removed' }, { key: 'GREETING', kind: 'changed' }, { key: 'NEW_KEY', kind: 'added' }] });
+    expect(preview).toMatchObject({
+      revision: latest,
+      keys: 3,
+      changes: [
+        { key: 'DB_PASSWORD', kind: 'removed' },
+        { key: 'GREETING', kind: 'changed' },
+        { key: 'NEW_KEY', kind: 'added' },
+      ],
+    });
     expect(JSON.stringify(preview)).not.toContain('edited by hand');
 
     // The file changes after the preview: the confirm is refused.
     await h.transport.upload(`${edited}LATE=1\n`, `${l.shared}/.env`, { mode: 0o640, owner: SLUG, group: SLUG });
-    await expect(confirmPull(bed.t.db, bed.ring, bed.app.id, h.server.id, preview.token, userId)).rejects.toThrow('The file or the saved environment changed since the preview; preview again');
+    await expect(confirmPull(bed.t.db, bed.ring, bed.app.id, h.server.id, preview.token, userId)).rejects.toThrow(
+      'The file or the saved environment changed since the preview; preview again',
+    );
 
     await h.transport.upload(edited, `${l.shared}/.env`, { mode: 0o640, owner: SLUG, group: SLUG });
     const saved = await confirmPull(bed.t.db, bed.ring, bed.app.id, h.server.id, preview.token, userId);
     expect(saved).toEqual({ revision: latest + 1, changes: preview.changes });
-    expect(await findEnvRevision(bed.t.db, bed.app.id, latest + 1)).toMatchObject({ source: 'pull', pulledFrom: h.server.id, createdBy: userId });
+    expect(await findEnvRevision(bed.t.db, bed.app.id, latest + 1)).toMatchObject({
+      source: 'pull',
+      pulledFrom: h.server.id,
+      createdBy: userId,
+    });
     // The other server is now behind the saved environment.
     expect((await envPushSummary(bed.t.db, bed.app.id)).pending).toBe(true);
   });
@@ -161,7 +199,9 @@ describe('env push, pull and releases on two servers', () => {
     const latest = (await envPushSummary(bed.t.db, bed.app.id)).latest;
     await expect(previewPull(bed.t.db, bed.ring, bed.app.id, h.server.id)).rejects.toThrow(/line 3/);
     expect((await envPushSummary(bed.t.db, bed.app.id)).latest).toBe(latest);
-    await expect(previewPull(bed.t.db, bed.ring, bed.app.id, '00000000-0000-4000-8000-000000000000')).rejects.toThrow('That server does not run this app.');
+    await expect(previewPull(bed.t.db, bed.ring, bed.app.id, '00000000-0000-4000-8000-000000000000')).rejects.toThrow(
+      'That server does not run this app.',
+    );
   });
 
   it('a rollback can bring back the env revision its target ran with, as a new revision written before the switch', async () => {
@@ -171,7 +211,12 @@ describe('env push, pull and releases on two servers', () => {
     for (const h of bed.hosts) expect(await greeting(h)).toBe('before the rollback');
 
     const sent: JobPayload[] = [];
-    const rollback = await requestRollback(bed.t.db, async (p) => (sent.push(p), 'job'), { appId: bed.app.id, targetId: second.id, userId, restoreEnv: { ring: bed.ring } });
+    const rollback = await requestRollback(bed.t.db, async (p) => (sent.push(p), 'job'), {
+      appId: bed.app.id,
+      targetId: second.id,
+      userId,
+      restoreEnv: { ring: bed.ring },
+    });
     const restored = (await envPushSummary(bed.t.db, bed.app.id)).latest;
     expect(await findEnvRevision(bed.t.db, bed.app.id, restored)).toMatchObject({ source: 'restore', restoredFrom: second.envRevision });
     expect(rollback).toMatchObject({ restoresEnv: true, envRevision: restored });

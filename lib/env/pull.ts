@@ -43,13 +43,17 @@ async function readServerEnv(db: Db, ring: KeyRing, appId: string, serverId: str
   const id = `env-pull:${server.id}`;
   try {
     const transport = await connectTransport({ ...targetOf(server, ring), id }, { readyTimeoutMs: READ_TIMEOUT_MS });
-    const read = await transport.exec(asUser(l.user, cmd('head', '-c', MAX_BYTES + 1, '--', path)), { okExitCodes: [0, 1], timeoutMs: READ_TIMEOUT_MS });
+    const read = await transport.exec(asUser(l.user, cmd('head', '-c', MAX_BYTES + 1, '--', path)), {
+      okExitCodes: [0, 1],
+      timeoutMs: READ_TIMEOUT_MS,
+    });
     if (read.code !== 0) {
       if (/No such file/.test(read.stderr)) throw new ActionError(`${server.name} has no ${path}: nothing to pull.`);
       throw new ActionError(`Could not read ${path} on ${server.name}: ${read.stderr.trim().split('\n').pop()}`);
     }
     const file = Buffer.from(read.stdout, 'utf8');
-    if (file.length > MAX_BYTES) throw new ActionError(`${path} on ${server.name} is larger than ${MAX_BYTES / 1024} KB: not a .env Berth imports.`);
+    if (file.length > MAX_BYTES)
+      throw new ActionError(`${path} on ${server.name} is larger than ${MAX_BYTES / 1024} KB: not a .env Berth imports.`);
     return { serverName: server.name, file };
   } catch (err) {
     if (err instanceof ActionError) throw err;
@@ -61,7 +65,8 @@ async function readServerEnv(db: Db, ring: KeyRing, appId: string, serverId: str
 
 function parseFile(serverName: string, file: Buffer): Record<string, string> {
   const parsed = parseDotenv(file.toString('utf8'));
-  if (!parsed.ok) throw new ActionError(`shared/.env on ${serverName} is not a .env Berth can import (${parsed.message}). Nothing was saved.`);
+  if (!parsed.ok)
+    throw new ActionError(`shared/.env on ${serverName} is not a .env Berth can import (${parsed.message}). Nothing was saved.`);
   return Object.fromEntries(parsed.entries.map((e) => [e.key, e.value]));
 }
 
@@ -81,14 +86,26 @@ export async function previewPull(db: Db, ring: KeyRing, appId: string, serverId
   const { serverName, file } = await readServerEnv(db, ring, appId, serverId);
   const pulled = parseFile(serverName, file);
   const saved = await currentEnv(db, ring, appId);
-  return { revision: saved.revision, keys: Object.keys(pulled).length, changes: diffEnv(saved.values, pulled), token: pullToken(appId, serverId, file, saved.revision) };
+  return {
+    revision: saved.revision,
+    keys: Object.keys(pulled).length,
+    changes: diffEnv(saved.values, pulled),
+    token: pullToken(appId, serverId, file, saved.revision),
+  };
 }
 
 /**
  * Saves the server's shared/.env as a new revision (source "pull"), exactly what the preview
  * showed: the file is read again, and the token must match it and the revision saved now.
  */
-export async function confirmPull(db: Db, ring: KeyRing, appId: string, serverId: string, token: string, userId: number): Promise<SaveOutcome> {
+export async function confirmPull(
+  db: Db,
+  ring: KeyRing,
+  appId: string,
+  serverId: string,
+  token: string,
+  userId: number,
+): Promise<SaveOutcome> {
   const { serverName, file } = await readServerEnv(db, ring, appId, serverId);
   const saved = await currentEnv(db, ring, appId);
   const expected = Buffer.from(pullToken(appId, serverId, file, saved.revision));

@@ -25,7 +25,16 @@ async function failBeforeStart(db: Db, appId: string, runId: string, error: stri
 }
 
 /** One server: connect (an unreachable one fails alone), write shared/.env, run the post-push commands and restarts. */
-async function pushToServer(db: Db, ring: KeyRing, app: App, env: EnvToWrite, secrets: string[], placements: Placements, runId: string, signal: AbortSignal): Promise<void> {
+async function pushToServer(
+  db: Db,
+  ring: KeyRing,
+  app: App,
+  env: EnvToWrite,
+  secrets: string[],
+  placements: Placements,
+  runId: string,
+  signal: AbortSignal,
+): Promise<void> {
   const started = await startQueuedRun(db, ring, runId, { secrets: async () => secrets });
   if (!started) {
     const run = await findRun(db, runId);

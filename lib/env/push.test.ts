@@ -23,7 +23,13 @@ const enqueue = async (payload: JobPayload, key: string) => (sent.push({ payload
 
 async function newApp(slug: string) {
   const config = appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`] });
-  return (await insertApp(t.db, { slug, name: slug, config }, servers.map((s) => ({ serverId: s.id, roles: ['web', 'worker'] })))).id;
+  return (
+    await insertApp(
+      t.db,
+      { slug, name: slug, config },
+      servers.map((s) => ({ serverId: s.id, roles: ['web', 'worker'] })),
+    )
+  ).id;
 }
 
 beforeAll(async () => {
@@ -56,7 +62,10 @@ describe('requestEnvPush', () => {
     expect(first.revision).toBe(2);
     expect(first.busy).toEqual([]);
     expect(first.runs.map((r) => r.serverId).sort()).toEqual(servers.map((s) => s.id).sort());
-    expect(sent.at(-1)).toEqual({ payload: { kind: 'env-push', appId, revision: 2, runIds: first.runs.map((r) => r.runId) }, key: `app:${appId}` });
+    expect(sent.at(-1)).toEqual({
+      payload: { kind: 'env-push', appId, revision: 2, runIds: first.runs.map((r) => r.runId) },
+      key: `app:${appId}`,
+    });
     const run = await findRun(t.db, first.runs[0]!.runId);
     expect(run).toMatchObject({ recipe: 'env-push', appId, status: 'queued', requestedBy: userId });
 
@@ -117,7 +126,9 @@ describe('requestEnvPush', () => {
     const pushed = await push(appId);
     await interruptEnvPush(t.db, { kind: 'env-push', appId, revision: 1, runIds: pushed.runs.map((r) => r.runId) });
     const summary = await envPushSummary(t.db, appId);
-    expect(summary.servers.map((s) => [s.run?.status, s.error])).toEqual(servers.map(() => ['interrupted', 'The panel stopped during the push: push again.']));
+    expect(summary.servers.map((s) => [s.run?.status, s.error])).toEqual(
+      servers.map(() => ['interrupted', 'The panel stopped during the push: push again.']),
+    );
   });
 });
 

@@ -22,13 +22,21 @@ const defaultEnqueue: Enqueue = (payload, key) => getRuntime().jobs.send(payload
  * run, recipe_runs_one_active_idx) is reported back, and the others still go. One job runs them
  * all, queued on the app's key: never beside a release of the app.
  */
-export async function requestEnvPush(db: Db, appId: string, requestedBy: number, opts: { onlyPending: boolean; enqueue?: Enqueue }): Promise<EnvPushRequest> {
+export async function requestEnvPush(
+  db: Db,
+  appId: string,
+  requestedBy: number,
+  opts: { onlyPending: boolean; enqueue?: Enqueue },
+): Promise<EnvPushRequest> {
   const app = await findApp(db, appId);
   if (!app) throw new ActionError('That app does not exist.');
   const revision = await latestEnvRevisionNumber(db, appId);
   if (revision === 0) throw new ActionError('Nothing saved yet: save the environment before pushing it.');
   const release = await activeRelease(db, appId);
-  if (release) throw new ActionError(`A release of this app is ${release.status}: push once it has finished (a deploy writes the saved environment itself).`);
+  if (release)
+    throw new ActionError(
+      `A release of this app is ${release.status}: push once it has finished (a deploy writes the saved environment itself).`,
+    );
   const states = await envPushStates(db, appId);
   if (states.length === 0) throw new ActionError('The app has no servers.');
   const targets = opts.onlyPending ? states.filter((s) => s.envRevision !== revision || s.envPushError !== null) : states;
@@ -75,7 +83,11 @@ const ACTIVE: RunStatus[] = ['queued', 'running'];
 
 /** For the env page: the newest revision, which revision each server has, and whether some server is behind. */
 export async function envPushSummary(db: Db, appId: string): Promise<EnvPushSummary> {
-  const [latest, states, runs] = await Promise.all([latestEnvRevisionNumber(db, appId), envPushStates(db, appId), latestEnvPushRuns(db, appId)]);
+  const [latest, states, runs] = await Promise.all([
+    latestEnvRevisionNumber(db, appId),
+    envPushStates(db, appId),
+    latestEnvPushRuns(db, appId),
+  ]);
   const runOf = new Map(runs.map((r) => [r.serverId, r]));
   const servers = states.map((s): EnvPushServer => {
     const run = runOf.get(s.serverId);

@@ -60,7 +60,12 @@ export function envSecrets(env: Pick<EnvSnapshot, 'values'> & { managed?: string
  * values, the revision each server has in shared/.env (a push may be pending), and `revisions`
  * (the one a job is about to write). Opened once per job; the result only ever feeds redaction.
  */
-export async function appEnvSecrets(db: Db, ring: KeyRing, app: Pick<App, 'id' | 'config'>, revisions: Array<number | null | undefined> = []): Promise<string[]> {
+export async function appEnvSecrets(
+  db: Db,
+  ring: KeyRing,
+  app: Pick<App, 'id' | 'config'>,
+  revisions: Array<number | null | undefined> = [],
+): Promise<string[]> {
   const current = await currentEnv(db, ring, app.id);
   const onServers = (await envPushStates(db, app.id)).map((s) => s.envRevision);
   const numbers = new Set([...revisions, ...onServers].filter((n): n is number => !!n && n !== current.revision));

@@ -12,7 +12,8 @@ import { envRevisionAad } from '@/db/sealed-aad';
 const ring = parseKeyRing(generateKeyText(1));
 let t: TestDb;
 let userId: number;
-const newApp = async (slug: string) => (await insertApp(t.db, { slug, name: slug, config: appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`] }) }, [])).id;
+const newApp = async (slug: string) =>
+  (await insertApp(t.db, { slug, name: slug, config: appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`] }) }, [])).id;
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -34,10 +35,31 @@ describe('diffEnv', () => {
 describe('saveEnv', () => {
   it('writes the values and a numbered, sealed revision listing keys only', async () => {
     const appId = await newApp('envsave');
-    const one = await saveEnv(t.db, ring, appId, { APP_KEY: 'base64:s3cret', MULTI: 'a\nb "c" $d' }, { source: 'edit', createdBy: userId, baseRevision: 0 });
-    expect(one).toEqual({ revision: 1, changes: [{ key: 'APP_KEY', kind: 'added' }, { key: 'MULTI', kind: 'added' }] });
-    const two = await saveEnv(t.db, ring, appId, { APP_KEY: 'base64:other', MULTI: 'a\nb "c" $d', NEW: '' }, { source: 'edit', createdBy: userId, baseRevision: 1 });
-    expect(two.changes).toEqual([{ key: 'APP_KEY', kind: 'changed' }, { key: 'NEW', kind: 'added' }]);
+    const one = await saveEnv(
+      t.db,
+      ring,
+      appId,
+      { APP_KEY: 'base64:s3cret', MULTI: 'a\nb "c" $d' },
+      { source: 'edit', createdBy: userId, baseRevision: 0 },
+    );
+    expect(one).toEqual({
+      revision: 1,
+      changes: [
+        { key: 'APP_KEY', kind: 'added' },
+        { key: 'MULTI', kind: 'added' },
+      ],
+    });
+    const two = await saveEnv(
+      t.db,
+      ring,
+      appId,
+      { APP_KEY: 'base64:other', MULTI: 'a\nb "c" $d', NEW: '' },
+      { source: 'edit', createdBy: userId, baseRevision: 1 },
+    );
+    expect(two.changes).toEqual([
+      { key: 'APP_KEY', kind: 'changed' },
+      { key: 'NEW', kind: 'added' },
+    ]);
 
     expect((await currentEnv(t.db, ring, appId)).values).toEqual({ APP_KEY: 'base64:other', MULTI: 'a\nb "c" $d', NEW: '' });
     expect((await openEnvRevision(t.db, ring, appId, 1)).values).toEqual({ APP_KEY: 'base64:s3cret', MULTI: 'a\nb "c" $d' });
@@ -47,14 +69,22 @@ describe('saveEnv', () => {
     // Bound to its row: the snapshot does not open as another revision.
     expect(() => open(ring, row.sealedSnapshot, envRevisionAad(appId, 1))).toThrow();
     const listed = await listEnvRevisions(t.db, appId);
-    expect(listed.map((r) => [r.number, r.createdByName])).toEqual([[2, 'Env Editor'], [1, 'Env Editor']]);
+    expect(listed.map((r) => [r.number, r.createdByName])).toEqual([
+      [2, 'Env Editor'],
+      [1, 'Env Editor'],
+    ]);
   });
 
   it('makes no revision when nothing changed, and refuses a save on top of a newer revision', async () => {
     const appId = await newApp('envconflict');
     await saveEnv(t.db, ring, appId, { A: '1' }, { source: 'edit', createdBy: userId, baseRevision: 0 });
-    expect(await saveEnv(t.db, ring, appId, { A: '1' }, { source: 'edit', createdBy: userId, baseRevision: 1 })).toEqual({ revision: 1, changes: [] });
-    await expect(saveEnv(t.db, ring, appId, { A: '2' }, { source: 'edit', createdBy: userId, baseRevision: 0 })).rejects.toThrow(EnvConflictError);
+    expect(await saveEnv(t.db, ring, appId, { A: '1' }, { source: 'edit', createdBy: userId, baseRevision: 1 })).toEqual({
+      revision: 1,
+      changes: [],
+    });
+    await expect(saveEnv(t.db, ring, appId, { A: '2' }, { source: 'edit', createdBy: userId, baseRevision: 0 })).rejects.toThrow(
+      EnvConflictError,
+    );
     expect((await currentEnv(t.db, ring, appId)).values).toEqual({ A: '1' });
   });
 
@@ -63,8 +93,19 @@ describe('saveEnv', () => {
     await saveEnv(t.db, ring, appId, { GREETING: 'hello' }, { source: 'edit', createdBy: userId });
     await saveEnv(t.db, ring, appId, { GREETING: 'bye', EXTRA: 'x' }, { source: 'edit', createdBy: userId });
     const old = await openEnvRevision(t.db, ring, appId, 1);
-    const restored = await saveEnv(t.db, ring, appId, old.values, { source: 'restore', restoredFrom: 1, createdBy: userId, baseRevision: 2 });
-    expect(restored).toEqual({ revision: 3, changes: [{ key: 'EXTRA', kind: 'removed' }, { key: 'GREETING', kind: 'changed' }] });
+    const restored = await saveEnv(t.db, ring, appId, old.values, {
+      source: 'restore',
+      restoredFrom: 1,
+      createdBy: userId,
+      baseRevision: 2,
+    });
+    expect(restored).toEqual({
+      revision: 3,
+      changes: [
+        { key: 'EXTRA', kind: 'removed' },
+        { key: 'GREETING', kind: 'changed' },
+      ],
+    });
     expect((await currentEnv(t.db, ring, appId)).values).toEqual({ GREETING: 'hello' });
     expect((await listEnvRevisions(t.db, appId))[0]).toMatchObject({ number: 3, source: 'restore', restoredFrom: 1 });
   });
@@ -75,14 +116,19 @@ describe('saveEnv', () => {
     expect(await recordManagedEnvRevision(t.db, ring, appId)).toEqual({ revision: 1, changes: [{ key: 'DB_PASSWORD', kind: 'added' }] });
     expect((await recordManagedEnvRevision(t.db, ring, appId)).changes).toEqual([]);
     await saveEnv(t.db, ring, appId, { DB_PASSWORD: 'by-hand', OWN: 'mine' }, { source: 'edit', createdBy: userId, baseRevision: 1 });
-    expect(await listEnvKeys(t.db, appId)).toMatchObject([{ key: 'DB_PASSWORD', managed: true }, { key: 'OWN', managed: false }]);
+    expect(await listEnvKeys(t.db, appId)).toMatchObject([
+      { key: 'DB_PASSWORD', managed: true },
+      { key: 'OWN', managed: false },
+    ]);
     expect((await openEnvRevision(t.db, ring, appId, 2)).managed).toEqual(['DB_PASSWORD']);
     expect((await listEnvRevisions(t.db, appId)).map((r) => r.source)).toEqual(['edit', 'managed']);
   });
 
   it('serializes concurrent saves: both land as consecutive revisions, none lost', async () => {
     const appId = await newApp('envrace');
-    const results = await Promise.all([1, 2, 3].map((n) => saveEnv(t.db, ring, appId, { [`K${n}`]: String(n) }, { source: 'edit', createdBy: userId })));
+    const results = await Promise.all(
+      [1, 2, 3].map((n) => saveEnv(t.db, ring, appId, { [`K${n}`]: String(n) }, { source: 'edit', createdBy: userId })),
+    );
     expect(results.map((r) => r.revision).sort()).toEqual([1, 2, 3]);
   });
 });

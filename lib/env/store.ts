@@ -63,7 +63,9 @@ export async function saveEnv(db: Db, ring: KeyRing, appId: string, values: Reco
     if (!(await lockAppForEnv(tx, appId))) throw new Error('The app no longer exists.');
     const latest = await latestEnvRevisionNumber(tx, appId);
     if (meta.baseRevision !== undefined && meta.baseRevision !== latest) {
-      throw new EnvConflictError(`Revision ${latest} was saved after you opened the editor (you had ${meta.baseRevision}). Reload to see it; nothing was saved.`);
+      throw new EnvConflictError(
+        `Revision ${latest} was saved after you opened the editor (you had ${meta.baseRevision}). Reload to see it; nothing was saved.`,
+      );
     }
     const rows = await openEnvRows(tx, ring, appId);
     const before = Object.fromEntries(rows.map((r) => [r.key, r.value]));
@@ -71,7 +73,11 @@ export async function saveEnv(db: Db, ring: KeyRing, appId: string, values: Reco
     const changes = diffEnv(before, values);
     if (changes.length === 0) return { revision: latest, changes };
 
-    await deleteEnvValues(tx, appId, changes.filter((c) => c.kind === 'removed').map((c) => c.key));
+    await deleteEnvValues(
+      tx,
+      appId,
+      changes.filter((c) => c.kind === 'removed').map((c) => c.key),
+    );
     const written = changes.filter((c) => c.kind !== 'removed').map((c) => c.key);
     const pick = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, values[key]!]));
     await upsertEnvValues(tx, ring, appId, pick(written.filter((k) => wasManaged.has(k))), true);
@@ -108,7 +114,14 @@ export async function writeManagedEnv(db: Db, ring: KeyRing, appId: string, writ
     if (changes.length === 0) return { revision: latest, changes };
     const revision = latest + 1;
     const snapshot = { values: now, managed: rows.filter((r) => r.managed).map((r) => r.key) };
-    await insertEnvRevision(tx, { appId, number: revision, sealedSnapshot: sealSnapshot(ring, appId, revision, snapshot), changes, source: 'managed', createdBy: null });
+    await insertEnvRevision(tx, {
+      appId,
+      number: revision,
+      sealedSnapshot: sealSnapshot(ring, appId, revision, snapshot),
+      changes,
+      source: 'managed',
+      createdBy: null,
+    });
     return { revision, changes };
   });
 }

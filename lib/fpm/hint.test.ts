@@ -21,7 +21,15 @@ describe('tuningHint', () => {
     expect(tuningHint({ ...base, buckets: [{ serverId: 's1', t: hour(10), maxChildrenReached: 0 }] })).toBeNull();
     expect(tuningHint({ ...base, buckets: [{ serverId: 's1', t: hour(10), maxChildrenReached: 4 }] })).toBeNull();
     // Two hours, 2 times: not yet "repeatedly".
-    expect(tuningHint({ ...base, buckets: [{ serverId: 's1', t: hour(9), maxChildrenReached: 1 }, { serverId: 's1', t: hour(10), maxChildrenReached: 1 }] })).toBeNull();
+    expect(
+      tuningHint({
+        ...base,
+        buckets: [
+          { serverId: 's1', t: hour(9), maxChildrenReached: 1 },
+          { serverId: 's1', t: hour(10), maxChildrenReached: 1 },
+        ],
+      }),
+    ).toBeNull();
   });
 
   it('fires on 3 distinct hours, with the worst-case memory arithmetic when it fits', () => {

@@ -1,7 +1,7 @@
 import { appLayout } from '@/lib/model/app-layout';
 
 /** An hour rollup of one server (fpm_rollups res 3600, or db/queries/fpm.ts fpmHourlyMaxChildren). */
-export type HourBucket = { serverId: string; /** bucket start, epoch ms */ t: number; maxChildrenReached: number };
+export type HourBucket = { serverId: string /** bucket start, epoch ms */; t: number; maxChildrenReached: number };
 
 export type HintInput = {
   slug: string;
@@ -47,7 +47,12 @@ export function tuningHint(input: HintInput): TuningHint | null {
   const when = hours.size === 1 ? 'within one hour' : `in ${hours.size} different hours`;
   const head = `pm.max_children (${input.maxChildren}) was reached ${times} in 24 h on ${name} (${when}): requests waited for a free PHP worker.`;
   const slowlog = `${appLayout(input.slug).logDir}/fpm-slow.log`;
-  return { serverName: name, reached, hours: hours.size, text: `${head} ${advice(input, server?.memoryMb ?? null, name)} Or find the slow requests (slow log: ${slowlog}).` };
+  return {
+    serverName: name,
+    reached,
+    hours: hours.size,
+    text: `${head} ${advice(input, server?.memoryMb ?? null, name)} Or find the slow requests (slow log: ${slowlog}).`,
+  };
 }
 
 function advice(input: HintInput, memoryMb: number | null, name: string): string {

@@ -38,7 +38,8 @@ function recording(t: Transport): Transport {
   };
 }
 
-const poll = () => pollFpmOnce(bed.t.db, bed.ring, { publicUrl: PUBLIC_URL, transport: async (s: Server) => recording(await transportFor(s, bed.ring)) });
+const poll = () =>
+  pollFpmOnce(bed.t.db, bed.ring, { publicUrl: PUBLIC_URL, transport: async (s: Server) => recording(await transportFor(s, bed.ring)) });
 const of = (readings: FpmReading[], i: 0 | 1) => readings.filter((r) => r.server.id === bed.hosts[i]!.server.id && r.pool.slug === SLUG);
 
 function get(address: string, path: string): Promise<number> {
@@ -57,7 +58,12 @@ async function reconfigure(pool: Partial<AppConfig['pool']>) {
   await updateAppConfig(bed.t.db, bed.app.id, config);
   for (const h of bed.hosts) {
     const run = await createRun(bed.t.db, { serverId: h.server.id, recipe: 'configure' });
-    const ctx = { app: config, server: { id: h.server.id, name: h.server.name, bindAddress: h.server.bindAddress, phpVersions: h.server.phpVersions }, roles: ['web', 'worker'] as ('web' | 'worker')[], reload: new Set<never>() };
+    const ctx = {
+      app: config,
+      server: { id: h.server.id, name: h.server.name, bindAddress: h.server.bindAddress, phpVersions: h.server.phpVersions },
+      roles: ['web', 'worker'] as ('web' | 'worker')[],
+      reload: new Set<never>(),
+    };
     const result = await runRecipe(bed.t.db, run.id, configureRecipe, ctx, h.transport, new AbortController().signal);
     if (!result.ok) throw new Error(`configure failed on ${h.server.name}: ${result.error}`);
   }
@@ -112,14 +118,23 @@ describe('FPM status polling on the test hosts', () => {
   });
 
   it('counts a real max_children saturation after a pool restart, and queues the alert', async () => {
-    const [channel] = await bed.t.db.insert(notificationChannels).values({ name: 'ops', kind: 'webhook', configSealed: 'unused here', events: ['fpm.max_children'] }).returning();
+    const [channel] = await bed.t.db
+      .insert(notificationChannels)
+      .values({ name: 'ops', kind: 'webhook', configSealed: 'unused here', events: ['fpm.max_children'] })
+      .returning();
     await reconfigure({ pm: 'dynamic', maxChildren: 2, startServers: 1, minSpareServers: 1, maxSpareServers: 1 });
-    const [beforeRestart] = await bed.t.db.select().from(fpmRollups).where(and(eq(fpmRollups.appId, bed.app.id), eq(fpmRollups.serverId, bed.hosts[0]!.server.id), eq(fpmRollups.res, 86_400)));
+    const [beforeRestart] = await bed.t.db
+      .select()
+      .from(fpmRollups)
+      .where(and(eq(fpmRollups.appId, bed.app.id), eq(fpmRollups.serverId, bed.hosts[0]!.server.id), eq(fpmRollups.res, 86_400)));
 
     const restarted = of((await poll()).readings, 0)[0]!;
     expect(restarted.status.startTime).not.toBe(of(first, 0)[0]!.status.startTime); // the reload restarted the pool
     expect(restarted.status.total).toBeLessThanOrEqual(2);
-    const [afterRestart] = await bed.t.db.select().from(fpmRollups).where(and(eq(fpmRollups.appId, bed.app.id), eq(fpmRollups.serverId, bed.hosts[0]!.server.id), eq(fpmRollups.res, 86_400)));
+    const [afterRestart] = await bed.t.db
+      .select()
+      .from(fpmRollups)
+      .where(and(eq(fpmRollups.appId, bed.app.id), eq(fpmRollups.serverId, bed.hosts[0]!.server.id), eq(fpmRollups.res, 86_400)));
     // A new start time: the new counter value is all increase (not a negative step).
     expect(afterRestart!.acceptedConn - beforeRestart!.acceptedConn).toBe(restarted.status.acceptedConn);
 
@@ -135,7 +150,10 @@ describe('FPM status polling on the test hosts', () => {
     // The other host saw one request at a time: its pool never reached its 2 children.
     expect(quiet.status.maxChildrenReached).toBe(0);
 
-    const tiers = await bed.t.db.select().from(fpmRollups).where(and(eq(fpmRollups.appId, bed.app.id), eq(fpmRollups.serverId, bed.hosts[0]!.server.id)));
+    const tiers = await bed.t.db
+      .select()
+      .from(fpmRollups)
+      .where(and(eq(fpmRollups.appId, bed.app.id), eq(fpmRollups.serverId, bed.hosts[0]!.server.id)));
     for (const res of [60, 3600, 86_400]) {
       const total = tiers.filter((r) => r.res === res).reduce((n, r) => n + r.maxChildrenReached, 0);
       expect(total, `res ${res}`).toBe(saturated.status.maxChildrenReached);
@@ -159,11 +177,23 @@ describe('FPM status polling on the test hosts', () => {
   it('gives no sample and no error for a pool that is not running, nor for an unreachable server', async () => {
     // An app placed on host 2 but never configured there: no socket.
     const ghost = appConfigInput.parse({ slug: 'fpmghost', kind: 'php', domains: ['fpmghost.test'] });
-    const ghostApp = await insertApp(bed.t.db, { slug: 'fpmghost', name: 'fpmghost', config: ghost }, [{ serverId: bed.hosts[1]!.server.id, roles: ['web'] }]);
+    const ghostApp = await insertApp(bed.t.db, { slug: 'fpmghost', name: 'fpmghost', config: ghost }, [
+      { serverId: bed.hosts[1]!.server.id, roles: ['web'] },
+    ]);
     // A pinned server where nothing listens (127.0.0.13 has no sshd).
-    const down = await createServer(bed.t.db, bed.ring, { name: `${SLUG}-down`, host: '127.0.0.13', port: 22, username: 'root', bindAddress: null });
+    const down = await createServer(bed.t.db, bed.ring, {
+      name: `${SLUG}-down`,
+      host: '127.0.0.13',
+      port: 22,
+      username: 'root',
+      bindAddress: null,
+    });
     await updateServer(bed.t.db, down.id, { hostKeyFingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
-    await insertApp(bed.t.db, { slug: 'fpmdown', name: 'fpmdown', config: appConfigInput.parse({ slug: 'fpmdown', kind: 'php', domains: ['fpmdown.test'] }) }, [{ serverId: down.id, roles: ['web'] }]);
+    await insertApp(
+      bed.t.db,
+      { slug: 'fpmdown', name: 'fpmdown', config: appConfigInput.parse({ slug: 'fpmdown', kind: 'php', domains: ['fpmdown.test'] }) },
+      [{ serverId: down.id, roles: ['web'] }],
+    );
 
     const outcome = await poll();
     expect(outcome.failedServers).toEqual([`${SLUG}-down`]);

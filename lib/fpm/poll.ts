@@ -34,7 +34,9 @@ export function scriptTimeoutMs(pools: number): number {
 
 /** One server's pools in one round trip; a pool that did not answer yields no reading. */
 export async function readServer(transport: Transport, target: FpmTarget, at = () => new Date()): Promise<FpmReading[]> {
-  const { stdout } = await transport.runScript(statusScript(target.pools.map((p) => p.slug)), { timeoutMs: scriptTimeoutMs(target.pools.length) });
+  const { stdout } = await transport.runScript(statusScript(target.pools.map((p) => p.slug)), {
+    timeoutMs: scriptTimeoutMs(target.pools.length),
+  });
   const when = at();
   const parts = sections(stdout);
   return target.pools.flatMap((pool, i) => {
@@ -74,7 +76,12 @@ async function store(db: Db, readings: FpmReading[], publicUrl: string): Promise
   if (readings.length === 0) return;
   const key = (appId: string, serverId: string) => `${appId}|${serverId}`;
   const previous = new Map(
-    (await lastFpmReadings(db, readings.map((r) => ({ appId: r.pool.appId, serverId: r.server.id })))).map((p) => [key(p.appId, p.serverId), p]),
+    (
+      await lastFpmReadings(
+        db,
+        readings.map((r) => ({ appId: r.pool.appId, serverId: r.server.id })),
+      )
+    ).map((p) => [key(p.appId, p.serverId), p]),
   );
   const increases = readings.map((r) => counterIncrease(previous.get(key(r.pool.appId, r.server.id)), r.status));
   await insertFpmSamples(db, readings.map(sampleRow));

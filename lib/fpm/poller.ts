@@ -12,7 +12,7 @@ export function fpmRetention(s: MonitoringSettings, now: Date) {
   const ago = (ms: number) => new Date(now.getTime() - ms);
   return {
     samplesBefore: ago(s.rawHours * HOUR),
-    rollupsBefore: { 60: ago(s.minuteHours * HOUR), 3600: ago(s.hourDays * 24 * HOUR), 86_400: ago(s.dayDays * 24 * HOUR) },
+    rollupsBefore: { 60: ago(s.minuteHours * HOUR), 3600: ago(s.hourDays * 24 * HOUR), 86400: ago(s.dayDays * 24 * HOUR) },
   };
 }
 

@@ -30,7 +30,12 @@ describe('parseFpmStatus', () => {
   });
 
   it('reads a pool on a test host after saturation', () => {
-    expect(parseFpmStatus(fixture('testbed-host1.txt'), '/run/php/berth-fpmpoll.sock')).toMatchObject({ pool: 'berth-fpmpoll', maxChildrenReached: 1, maxActive: 2, listenQueue: null });
+    expect(parseFpmStatus(fixture('testbed-host1.txt'), '/run/php/berth-fpmpoll.sock')).toMatchObject({
+      pool: 'berth-fpmpoll',
+      maxChildrenReached: 1,
+      maxActive: 2,
+      listenQueue: null,
+    });
   });
 
   it('stores the listen queue as null on a unix socket (FPM says 0 there) and keeps it for TCP', () => {

@@ -40,10 +40,12 @@ export function statusCommand(socket: string, statusPath: string): Command {
 
 /** One script per server: a section per pool, in the order of `slugs`. */
 export function statusScript(slugs: string[]): Script {
-  return sectionedScript(...slugs.map((slug) => {
-    const l = appLayout(slug);
-    return statusCommand(l.fpmSocket, l.fpmStatusPath);
-  }));
+  return sectionedScript(
+    ...slugs.map((slug) => {
+      const l = appLayout(slug);
+      return statusCommand(l.fpmSocket, l.fpmStatusPath);
+    }),
+  );
 }
 
 const FIELDS = {

@@ -40,7 +40,15 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string): JobHandlers
       if (payload.kind !== 'probe') return interruptRun(db, payload.runId);
       const server = await findServer(db, payload.serverId);
       if (server && !server.probe) {
-        await updateServer(db, server.id, { probe: { ok: false, fingerprint: null, algorithm: null, error: 'The test was interrupted. Try again.', at: new Date().toISOString() } });
+        await updateServer(db, server.id, {
+          probe: {
+            ok: false,
+            fingerprint: null,
+            algorithm: null,
+            error: 'The test was interrupted. Try again.',
+            at: new Date().toISOString(),
+          },
+        });
       }
     },
     async tick() {

@@ -12,7 +12,11 @@ export const WORK_QUEUE = 'berth-work';
 /** A cron-scheduled tick (pg-boss dedupes schedules across panel processes). */
 export const TICK_QUEUE = 'berth-tick';
 
-export type JobPayload = { kind: 'provision'; runId: string } | { kind: 'configure'; runId: string } | { kind: 'probe'; serverId: string } | { kind: 'release'; releaseId: string }
+export type JobPayload =
+  | { kind: 'provision'; runId: string }
+  | { kind: 'configure'; runId: string }
+  | { kind: 'probe'; serverId: string }
+  | { kind: 'release'; releaseId: string }
   | { kind: 'snapshot-restore'; runId: string; snapshotId: string }
   /** One job for all of an env push's runs (one per server), each server on its own. */
   | { kind: 'env-push'; appId: string; revision: number; runIds: string[] };
@@ -65,7 +69,11 @@ export async function startJobs(client: DbClient, databaseUrl: string | undefine
     // On PGlite this is the only process: whatever is still active was left by a dead one.
     if (client.kind === 'pglite') {
       const orphans = (await boss.findJobs(WORK_QUEUE)).filter((j) => j.state === 'active');
-      if (orphans.length) await boss.fail(WORK_QUEUE, orphans.map((j) => j.id));
+      if (orphans.length)
+        await boss.fail(
+          WORK_QUEUE,
+          orphans.map((j) => j.id),
+        );
     }
     await sweepFailed(boss, handlers.lost);
     await boss.work<JobPayload>(WORK_QUEUE, { localConcurrency: 4, pollingIntervalSeconds: 1 }, async ([job]) => {

@@ -72,7 +72,13 @@ describe('npm run rotate-key', () => {
   it('reseals the secrets of a panel that ran on v1', async () => {
     const booted = await boot(env());
     const { client, keyRing } = getRuntime();
-    const server = await createServer(drizzleFor(client), keyRing, { name: 'web-1', host: '127.0.0.1', port: 22, username: 'root', bindAddress: null });
+    const server = await createServer(drizzleFor(client), keyRing, {
+      name: 'web-1',
+      host: '127.0.0.1',
+      port: 22,
+      username: 'root',
+      bindAddress: null,
+    });
     privateKey = openPrivateKey(keyRing, server.id, server.privateKeySealed);
     await booted.shutdown();
     if (!pg) oldRing = fs.readFileSync(keyFile(), 'utf8').trim();
@@ -81,7 +87,9 @@ describe('npm run rotate-key', () => {
     let result: Awaited<ReturnType<typeof rotate>>;
     if (pg) {
       await expect(rotate(env(v1), { newKey: true })).rejects.toThrow(RotateCommandError);
-      await expect(rotate(env(v1), { newKey: true })).rejects.toThrow(/here the key ring comes from BERTH_MASTER_KEY\. Edit BERTH_MASTER_KEY yourself \(append ",v2:\$\(openssl rand -base64 32\)"\)/);
+      await expect(rotate(env(v1), { newKey: true })).rejects.toThrow(
+        /here the key ring comes from BERTH_MASTER_KEY\. Edit BERTH_MASTER_KEY yourself \(append ",v2:\$\(openssl rand -base64 32\)"\)/,
+      );
       source = env(`${v1},${v2}`);
       result = await rotate(source);
     } else {
@@ -101,7 +109,9 @@ describe('npm run rotate-key', () => {
     expect(output).toMatch(/^Resealed 2 values with key v2, in one transaction:$/m);
     expect(output).toMatch(/^ {2}servers\.private_key_sealed +1 resealed +0 already current$/m);
     expect(output).toContain('Key v1 is no longer used: you can remove it from');
-    const keyTexts = [oldRing, v2, fs.existsSync(keyFile()) ? fs.readFileSync(keyFile(), 'utf8') : ''].flatMap((t) => t.split(/[,:\s]/)).filter((p) => p.length > 20);
+    const keyTexts = [oldRing, v2, fs.existsSync(keyFile()) ? fs.readFileSync(keyFile(), 'utf8') : '']
+      .flatMap((t) => t.split(/[,:\s]/))
+      .filter((p) => p.length > 20);
     for (const key of keyTexts) expect(output).not.toContain(key);
     expect(output).not.toContain(privateKey.split('\n')[1]);
 

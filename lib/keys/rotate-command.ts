@@ -37,7 +37,11 @@ export class RotateCommandError extends Error {
 
 const COMMAND = 'npm run rotate-key';
 
-export async function rotateMasterKey(source: Record<string, string | undefined>, opts: RotateOptions, print: (line: string) => void): Promise<RotateReport> {
+export async function rotateMasterKey(
+  source: Record<string, string | undefined>,
+  opts: RotateOptions,
+  print: (line: string) => void,
+): Promise<RotateReport> {
   const env = readEnv(source);
   const keySource = masterKeySource(env);
   if ((opts.newKey || opts.dropOld) && keySource.kind === 'env') {
@@ -71,12 +75,28 @@ export async function rotateMasterKey(source: Record<string, string | undefined>
       // Backups taken before the rotation open only with the old key: it is moved aside, not
       // destroyed, and the operator decides where it lives from now on.
       retiredFile = `${keySource.path}.removed-${new Date().toISOString().replace(/[-:]|\.\d+/g, '')}`;
-      writeKeyFile(retiredFile, serializeRing(ring, (v) => removable.includes(v)));
-      writeKeyFile(keySource.path, serializeRing(ring, (v) => !removable.includes(v)));
-      print(`Removed ${versions(dropped)} from ${keySource.path}; ${dropped.length === 1 ? 'it is' : 'they are'} now in ${retiredFile} (mode 0600).`);
+      writeKeyFile(
+        retiredFile,
+        serializeRing(ring, (v) => removable.includes(v)),
+      );
+      writeKeyFile(
+        keySource.path,
+        serializeRing(ring, (v) => !removable.includes(v)),
+      );
+      print(
+        `Removed ${versions(dropped)} from ${keySource.path}; ${dropped.length === 1 ? 'it is' : 'they are'} now in ${retiredFile} (mode 0600).`,
+      );
       print('Move that file to where your backups from before now are kept (only it opens their secrets), then delete it here.');
     }
-    printVersions(print, env, ring, keySource.kind, stillUsed, removable.filter((v) => !dropped.includes(v)), dropped.length > 0);
+    printVersions(
+      print,
+      env,
+      ring,
+      keySource.kind,
+      stillUsed,
+      removable.filter((v) => !dropped.includes(v)),
+      dropped.length > 0,
+    );
     return { current: ring.current, counts, stillUsed, removable, added, dropped, retiredFile };
   } finally {
     if (client) await closeClient(client).catch(() => {});
@@ -87,7 +107,9 @@ export async function rotateMasterKey(source: Record<string, string | undefined>
 /** Two processes on one embedded database lose data: the panel must be stopped first. */
 function claimEmbeddedDatabase(env: BerthEnv): () => void {
   if (!fs.existsSync(path.join(env.dataDir, 'pglite'))) {
-    throw new RotateCommandError(`There is no embedded database in ${env.dataDir}: nothing to rotate. Set BERTH_DATA_DIR (or DATABASE_URL) as the panel has it.`);
+    throw new RotateCommandError(
+      `There is no embedded database in ${env.dataDir}: nothing to rotate. Set BERTH_DATA_DIR (or DATABASE_URL) as the panel has it.`,
+    );
   }
   try {
     return lockDataDir(env.dataDir);
@@ -128,7 +150,9 @@ async function explainSchemaErrors<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (pgCode(err) === '42P01' || pgCode(err) === '42703') {
-      throw new RotateCommandError(`The database is older than this version of Berth (${describe(err)}). Start the panel once so it migrates, stop it, and run ${COMMAND} again.`);
+      throw new RotateCommandError(
+        `The database is older than this version of Berth (${describe(err)}). Start the panel once so it migrates, stop it, and run ${COMMAND} again.`,
+      );
     }
     throw err;
   }
@@ -152,28 +176,49 @@ const versions = (list: number[]) => list.map((v) => `v${v}`).join(', ');
 
 function printCounts(print: (line: string) => void, ring: KeyRing, counts: ResealCount[]): void {
   const resealed = counts.reduce((n, c) => n + c.resealed, 0);
-  print(resealed > 0 ? `Resealed ${resealed} value${resealed === 1 ? '' : 's'} with key v${ring.current}, in one transaction:` : `Nothing to reseal: every value is already sealed with key v${ring.current}.`);
+  print(
+    resealed > 0
+      ? `Resealed ${resealed} value${resealed === 1 ? '' : 's'} with key v${ring.current}, in one transaction:`
+      : `Nothing to reseal: every value is already sealed with key v${ring.current}.`,
+  );
   const width = Math.max(...counts.map((c) => `${c.table}.${c.column}`.length));
-  for (const c of counts) print(`  ${`${c.table}.${c.column}`.padEnd(width)}  ${String(c.resealed).padStart(5)} resealed  ${String(c.alreadyCurrent).padStart(5)} already current`);
+  for (const c of counts)
+    print(
+      `  ${`${c.table}.${c.column}`.padEnd(width)}  ${String(c.resealed).padStart(5)} resealed  ${String(c.alreadyCurrent).padStart(5)} already current`,
+    );
 }
 
 /** Shell text for the next entry; the operator runs it, so no key is ever printed here. */
 const nextKeyHint = (ring: KeyRing) => `",v${ring.current + 1}:$(openssl rand -base64 32)"`;
 
-function printVersions(print: (line: string) => void, env: BerthEnv, ring: KeyRing, source: 'env' | 'file', stillUsed: KeyVersionUse[], removable: number[], droppedSome: boolean): void {
+function printVersions(
+  print: (line: string) => void,
+  env: BerthEnv,
+  ring: KeyRing,
+  source: 'env' | 'file',
+  stillUsed: KeyVersionUse[],
+  removable: number[],
+  droppedSome: boolean,
+): void {
   for (const use of stillUsed) {
-    print(`Key v${use.version} is still used by ${use.values} value${use.values === 1 ? '' : 's'}: something sealed them with an older key ring while this ran. Restart the panel with the new key ring and run ${COMMAND} again.`);
+    print(
+      `Key v${use.version} is still used by ${use.values} value${use.values === 1 ? '' : 's'}: something sealed them with an older key ring while this ran. Restart the panel with the new key ring and run ${COMMAND} again.`,
+    );
   }
   const where = source === 'file' ? path.join(env.dataDir, 'master.key') : 'BERTH_MASTER_KEY';
   if (removable.length > 0) {
     const one = removable.length === 1;
     const how = source === 'file' ? ` (or run ${COMMAND} -- --drop-old)` : ', then restart the panel';
-    print(`${one ? 'Key' : 'Keys'} ${versions(removable)} ${one ? 'is' : 'are'} no longer used: you can remove ${one ? 'it' : 'them'} from ${where}${how}.`);
+    print(
+      `${one ? 'Key' : 'Keys'} ${versions(removable)} ${one ? 'is' : 'are'} no longer used: you can remove ${one ? 'it' : 'them'} from ${where}${how}.`,
+    );
   }
   if (removable.length > 0) {
     print('Before removing a key, keep a copy of it with the backups taken before now: only it opens the secrets in them.');
   }
   if (stillUsed.length === 0 && removable.length === 0 && !droppedSome) {
-    print(`To rotate, add a new key version to ${where} first${source === 'file' ? ` (or run ${COMMAND} -- --new-key)` : `: append ${nextKeyHint(ring)}`}.`);
+    print(
+      `To rotate, add a new key version to ${where} first${source === 'file' ? ` (or run ${COMMAND} -- --new-key)` : `: append ${nextKeyHint(ring)}`}.`,
+    );
   }
 }

@@ -11,7 +11,17 @@ import { appEnvValues } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { certificateKeyAad } from '@/db/sealed-aad';
 import { appConfigInput } from '@/lib/model/app-config';
-import { KEY_CHECK_SETTING, generateKeyText, makeKeyCheck, open, parseKeyRing, seal, SealError, verifyKeyCheck, type KeyRing } from '@/lib/crypto';
+import {
+  KEY_CHECK_SETTING,
+  generateKeyText,
+  makeKeyCheck,
+  open,
+  parseKeyRing,
+  seal,
+  SealError,
+  verifyKeyCheck,
+  type KeyRing,
+} from '@/lib/crypto';
 import { openEnvRevision, recordManagedEnvRevision } from '@/lib/env/store';
 import { openWebhookSecret, sealWebhookSecret } from '@/lib/releases/webhook';
 import { createServer } from '@/lib/servers/create';
@@ -63,7 +73,10 @@ async function openEverything(ring: KeyRing) {
     webhookSecret: openWebhookSecret(ring, appId, (await findWebhook(t.db, appId))!.sealedSecret),
     keyCheck: verifyKeyCheck(ring, (await getSetting(t.db, KEY_CHECK_SETTING))!),
     heartbeatUrl: revealHeartbeatUrl(ring, 'https://berth.test', (await findMonitor(t.db, monitorId))!),
-    channel: openChannelConfig(ring, (await t.db.select().from(schema.notificationChannels).where(eq(schema.notificationChannels.id, channelId)))[0]!),
+    channel: openChannelConfig(
+      ring,
+      (await t.db.select().from(schema.notificationChannels).where(eq(schema.notificationChannels.id, channelId)))[0]!,
+    ),
   };
 }
 
@@ -79,12 +92,26 @@ beforeAll(async () => {
   await upsertEnvValues(t.db, ring1, appId, ENV, false);
   revision = (await recordManagedEnvRevision(t.db, ring1, appId)).revision;
   const certificate = { appId, certificatePem: 'PEM', domains: ['rotate.test'], issuer: 'test', notAfter: new Date('2030-01-01') };
-  await putCertificate(t.db, { ...certificate, serverId: null, source: 'uploaded', sealedKey: seal(ring1, CERT_KEY, certificateKeyAad(appId)) });
+  await putCertificate(t.db, {
+    ...certificate,
+    serverId: null,
+    source: 'uploaded',
+    sealedKey: seal(ring1, CERT_KEY, certificateKeyAad(appId)),
+  });
   // An ACME row keeps its key on the server: nothing sealed, nothing to rotate.
   await putCertificate(t.db, { ...certificate, serverId, source: 'acme', sealedKey: null });
   await saveWebhook(t.db, appId, sealWebhookSecret(ring1, appId, HOOK_SECRET));
-  monitorId = (await createMonitor(t.db, ring1, monitorInput.parse({ kind: 'heartbeat', name: 'Nightly backup', intervalS: '86400', graceS: '600' }))).id;
-  channelId = (await saveChannel(t.db, ring1, { kind: 'slack', name: 'Ops', url: 'https://hooks.slack.test/services/T0/B0/slack-secret-plaintext', events: ['monitor.down'] })).id;
+  monitorId = (
+    await createMonitor(t.db, ring1, monitorInput.parse({ kind: 'heartbeat', name: 'Nightly backup', intervalS: '86400', graceS: '600' }))
+  ).id;
+  channelId = (
+    await saveChannel(t.db, ring1, {
+      kind: 'slack',
+      name: 'Ops',
+      url: 'https://hooks.slack.test/services/T0/B0/slack-secret-plaintext',
+      events: ['monitor.down'],
+    })
+  ).id;
 });
 afterAll(async () => t?.close());
 
@@ -98,8 +125,11 @@ describe('the list of sealed columns', () => {
         .map((column) => `${getTableName(table)}.${column.name}`),
     );
     expect(sealedInSchema.length).toBeGreaterThanOrEqual(5);
-    for (const name of sealedInSchema) expect(listed, `${name} is sealed but key rotation does not reseal it: add it to db/queries/sealed-columns.ts`).toContain(name);
-    const existing = new Set(tables.flatMap((table) => Object.values(getTableColumns(table)).map((column) => `${getTableName(table)}.${column.name}`)));
+    for (const name of sealedInSchema)
+      expect(listed, `${name} is sealed but key rotation does not reseal it: add it to db/queries/sealed-columns.ts`).toContain(name);
+    const existing = new Set(
+      tables.flatMap((table) => Object.values(getTableColumns(table)).map((column) => `${getTableName(table)}.${column.name}`)),
+    );
     for (const name of listed) expect(existing).toContain(name);
   });
 });
@@ -108,7 +138,10 @@ describe('resealAll', () => {
   it('has one seeded v1 value in every listed column', async () => {
     const stored = await storedValues();
     for (const column of SEALED_COLUMNS) {
-      expect([...stored.keys()].some((k) => k.startsWith(`${column.table}.${column.column} `)), `${column.table}.${column.column} seeded`).toBe(true);
+      expect(
+        [...stored.keys()].some((k) => k.startsWith(`${column.table}.${column.column} `)),
+        `${column.table}.${column.column} seeded`,
+      ).toBe(true);
     }
     for (const value of stored.values()) expect(value).toMatch(/^berth:v1:1:/);
     expect(await findOldVersions(t.db, ring12)).toEqual({ stillUsed: [{ version: 1, values: stored.size }], removable: [] });
@@ -126,7 +159,14 @@ describe('resealAll', () => {
         (err: unknown) => err as RotationError,
       );
       expect(error).toBeInstanceOf(RotationError);
-      expect(error.failures).toEqual([{ table: 'app_env_values', column: 'sealed_value', id: `app_id=${appId}, key=APP_KEY`, reason: expect.stringMatching(/does not open/) }]);
+      expect(error.failures).toEqual([
+        {
+          table: 'app_env_values',
+          column: 'sealed_value',
+          id: `app_id=${appId}, key=APP_KEY`,
+          reason: expect.stringMatching(/does not open/),
+        },
+      ]);
       expect(error.message).toContain(`app_env_values.sealed_value (app_id=${appId}, key=APP_KEY)`);
       expect(error.message).toMatch(/nothing was changed/);
       for (const secret of [moved, original, ...Object.values(ENV), moved.slice(12, 30)]) expect(error.message).not.toContain(secret);
@@ -143,7 +183,12 @@ describe('resealAll', () => {
     const error = (await resealAll(t.db, ring2).catch((err: unknown) => err)) as RotationError;
     expect(error).toBeInstanceOf(RotationError);
     expect(error.failures).toHaveLength(before.size);
-    expect(error.failures[0]).toEqual({ table: 'settings', column: 'value', id: `key=${KEY_CHECK_SETTING}`, reason: 'sealed with key v1, which is not in BERTH_MASTER_KEY' });
+    expect(error.failures[0]).toEqual({
+      table: 'settings',
+      column: 'value',
+      id: `key=${KEY_CHECK_SETTING}`,
+      reason: 'sealed with key v1, which is not in BERTH_MASTER_KEY',
+    });
     expect(await storedValues()).toEqual(before);
   });
 
@@ -151,7 +196,9 @@ describe('resealAll', () => {
     const before = await storedValues();
     const counts = await resealAll(t.db, ring12);
     const expected = (table: string) => [...before.keys()].filter((k) => k.startsWith(`${table}.`)).length;
-    expect(counts).toEqual(SEALED_COLUMNS.map((c) => ({ table: c.table, column: c.column, resealed: expected(c.table), alreadyCurrent: 0 })));
+    expect(counts).toEqual(
+      SEALED_COLUMNS.map((c) => ({ table: c.table, column: c.column, resealed: expected(c.table), alreadyCurrent: 0 })),
+    );
     expect(counts.find((c) => c.table === 'app_env_values')!.resealed).toBe(2);
     const after = await storedValues();
     expect([...after.keys()]).toEqual([...before.keys()]);
@@ -190,7 +237,12 @@ describe('resealAll', () => {
     // A value written meanwhile by a panel still on the old ring keeps v1 in use.
     await upsertEnvValues(t.db, ring1, appId, { LATE: 'x' }, false);
     expect(await findOldVersions(t.db, ring12)).toEqual({ stillUsed: [{ version: 1, values: 1 }], removable: [] });
-    expect(await resealAll(t.db, ring12)).toContainEqual({ table: 'app_env_values', column: 'sealed_value', resealed: 1, alreadyCurrent: 2 });
+    expect(await resealAll(t.db, ring12)).toContainEqual({
+      table: 'app_env_values',
+      column: 'sealed_value',
+      resealed: 1,
+      alreadyCurrent: 2,
+    });
     expect(await findOldVersions(t.db, ring12)).toEqual({ stillUsed: [], removable: [1] });
   });
 });

@@ -87,7 +87,11 @@ export async function keyVersionsInUse(db: Db, columns: readonly SealedColumn[] 
  * needs (rotation not done, or a panel with an older ring wrote since) and those nothing uses,
  * which can be removed from BERTH_MASTER_KEY.
  */
-export async function findOldVersions(db: Db, ring: KeyRing, columns: readonly SealedColumn[] = SEALED_COLUMNS): Promise<{ stillUsed: KeyVersionUse[]; removable: number[] }> {
+export async function findOldVersions(
+  db: Db,
+  ring: KeyRing,
+  columns: readonly SealedColumn[] = SEALED_COLUMNS,
+): Promise<{ stillUsed: KeyVersionUse[]; removable: number[] }> {
   const uses = await keyVersionsInUse(db, columns);
   const stillUsed = uses.filter((u) => u.version !== ring.current);
   const used = new Set(uses.map((u) => u.version));

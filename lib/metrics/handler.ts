@@ -30,7 +30,8 @@ export type MetricsDeps = { db: Db; token: string | undefined; ip: string | null
  */
 export async function handleMetrics(request: Request, deps: MetricsDeps): Promise<Response> {
   const noStore = { 'Cache-Control': 'no-store' };
-  if (!deps.token) return new Response(METRICS_OFF_TEXT, { status: 404, headers: { ...noStore, 'Content-Type': 'text/plain; charset=utf-8' } });
+  if (!deps.token)
+    return new Response(METRICS_OFF_TEXT, { status: 404, headers: { ...noStore, 'Content-Type': 'text/plain; charset=utf-8' } });
   const presented = bearerOf(request.headers.get('authorization'));
   if (presented === null || !tokenMatches(presented, deps.token)) {
     await auditDenial(deps, presented === null ? 'no bearer token' : 'wrong bearer token');
@@ -44,7 +45,10 @@ export async function handleMetrics(request: Request, deps: MetricsDeps): Promis
     return new Response(body, { status: 200, headers: { ...noStore, 'Content-Type': contentType } });
   } catch (err) {
     console.error('berth: /api/metrics failed:', err);
-    return new Response('berth_up 0\n', { status: 503, headers: { ...noStore, 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' } });
+    return new Response('berth_up 0\n', {
+      status: 503,
+      headers: { ...noStore, 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' },
+    });
   }
 }
 
@@ -54,7 +58,7 @@ async function auditDenial(deps: MetricsDeps, reason: string): Promise<void> {
   if (now - (lastAudited.get(key) ?? 0) < AUDIT_EVERY_MS) return;
   lastAudited.set(key, now);
   if (lastAudited.size > 1000) lastAudited.clear(); // a bound, not a cache: worst case a few more audit rows
-  await recordAudit(deps.db, { action: 'metrics.scrape', target: 'api:metrics', outcome: 'denied', reason, ip: deps.ip }).catch((err: unknown) =>
-    console.error('berth: auditing a metrics denial failed:', err),
+  await recordAudit(deps.db, { action: 'metrics.scrape', target: 'api:metrics', outcome: 'denied', reason, ip: deps.ip }).catch(
+    (err: unknown) => console.error('berth: auditing a metrics denial failed:', err),
   );
 }

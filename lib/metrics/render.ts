@@ -37,11 +37,31 @@ export async function renderMetrics(db: Db, now = new Date()): Promise<{ content
   ]);
 
   new Gauge({ name: 'berth_up', help: 'The panel answers and its database is reachable.', registers: r }).set(1);
-  new Gauge({ name: 'berth_build_info', help: 'Berth version and Node.js version (always 1).', labelNames: ['version', 'node'], registers: r }).set({ version: pkg.version, node: process.version }, 1);
+  new Gauge({
+    name: 'berth_build_info',
+    help: 'Berth version and Node.js version (always 1).',
+    labelNames: ['version', 'node'],
+    registers: r,
+  }).set({ version: pkg.version, node: process.version }, 1);
 
-  const up = new Gauge({ name: 'berth_monitor_up', help: '1 when the monitor is up, 0 when down; absent while pending or paused.', labelNames: ['monitor', 'monitor_id', 'app', 'kind'], registers: r });
-  const latency = new Gauge({ name: 'berth_monitor_latency_ms', help: 'Response time of the latest check, in milliseconds.', labelNames: ['monitor', 'monitor_id', 'app', 'kind'], registers: r });
-  const uptime = new Gauge({ name: 'berth_monitor_uptime_ratio_24h', help: 'Share of successful checks over the last 24 hours (0..1).', labelNames: ['monitor', 'monitor_id', 'app', 'kind'], registers: r });
+  const up = new Gauge({
+    name: 'berth_monitor_up',
+    help: '1 when the monitor is up, 0 when down; absent while pending or paused.',
+    labelNames: ['monitor', 'monitor_id', 'app', 'kind'],
+    registers: r,
+  });
+  const latency = new Gauge({
+    name: 'berth_monitor_latency_ms',
+    help: 'Response time of the latest check, in milliseconds.',
+    labelNames: ['monitor', 'monitor_id', 'app', 'kind'],
+    registers: r,
+  });
+  const uptime = new Gauge({
+    name: 'berth_monitor_uptime_ratio_24h',
+    help: 'Share of successful checks over the last 24 hours (0..1).',
+    labelNames: ['monitor', 'monitor_id', 'app', 'kind'],
+    registers: r,
+  });
   for (const m of monitorRows) {
     const labels = { monitor: m.name, monitor_id: m.id, app: m.app ?? '', kind: m.kind };
     if (!m.paused && (m.state === 'up' || m.state === 'down')) up.set(labels, m.state === 'up' ? 1 : 0);
@@ -71,13 +91,28 @@ export async function renderMetrics(db: Db, now = new Date()): Promise<{ content
     acceptedC.inc(labels, f.acceptedConn);
   }
 
-  const releasesC = new Counter({ name: 'berth_releases_total', help: 'Finished releases (deploys and rollbacks) by outcome.', labelNames: ['app', 'status'], registers: r });
-  const secondsC = new Counter({ name: 'berth_release_seconds_total', help: 'Time finished releases took, started to finished; divide by berth_releases_total for the mean.', labelNames: ['app', 'status'], registers: r });
+  const releasesC = new Counter({
+    name: 'berth_releases_total',
+    help: 'Finished releases (deploys and rollbacks) by outcome.',
+    labelNames: ['app', 'status'],
+    registers: r,
+  });
+  const secondsC = new Counter({
+    name: 'berth_release_seconds_total',
+    help: 'Time finished releases took, started to finished; divide by berth_releases_total for the mean.',
+    labelNames: ['app', 'status'],
+    registers: r,
+  });
   for (const c of counts) {
     releasesC.inc({ app: c.app, status: c.status }, c.releases);
     secondsC.inc({ app: c.app, status: c.status }, Math.max(0, c.seconds));
   }
-  const lastG = new Gauge({ name: 'berth_release_last_duration_seconds', help: "Duration of the app's most recently finished release.", labelNames: ['app', 'kind', 'status'], registers: r });
+  const lastG = new Gauge({
+    name: 'berth_release_last_duration_seconds',
+    help: "Duration of the app's most recently finished release.",
+    labelNames: ['app', 'kind', 'status'],
+    registers: r,
+  });
   for (const l of last) lastG.set({ app: l.app, kind: l.kind, status: l.status }, Math.max(0, l.seconds));
   const activeG2 = new Gauge({ name: 'berth_releases_active', help: 'Releases queued or running now.', labelNames: ['app'], registers: r });
   for (const a of active) activeG2.set({ app: a.app }, a.releases);

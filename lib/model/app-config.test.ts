@@ -14,12 +14,26 @@ function errors(input: unknown): Record<string, string[]> {
 describe('app input', () => {
   it('accepts a plain PHP app with defaults', () => {
     const app = appConfigInput.parse(base);
-    expect(app).toMatchObject({ phpVersion: '8.2', webRoot: 'public', pool: { pm: 'dynamic', maxChildren: 5 }, workers: [], scheduler: false });
+    expect(app).toMatchObject({
+      phpVersion: '8.2',
+      webRoot: 'public',
+      pool: { pm: 'dynamic', maxChildren: 5 },
+      workers: [],
+      scheduler: false,
+    });
   });
 
   it('refuses metacharacters, .. paths, max_children of 0 and reserved slugs, all at once', () => {
     expect(
-      errors({ ...base, slug: 'shop;rm', domains: ['shop.example.com; include x', 'ok.example.com'], webRoot: '../etc', phpVersion: '8.2; id', sharedPaths: ['storage/../..'], pool: { maxChildren: 0 } }),
+      errors({
+        ...base,
+        slug: 'shop;rm',
+        domains: ['shop.example.com; include x', 'ok.example.com'],
+        webRoot: '../etc',
+        phpVersion: '8.2; id',
+        sharedPaths: ['storage/../..'],
+        pool: { maxChildren: 0 },
+      }),
     ).toEqual({
       slug: ['A slug is a lowercase letter, then up to 31 lowercase letters, digits or dashes'],
       'domains.0': ['Enter a domain name such as shop.example.com'],
@@ -32,7 +46,9 @@ describe('app input', () => {
   });
 
   it('checks cron schedules with a real parser', () => {
-    expect(errors({ ...base, cron: [{ schedule: '61 * * * *', argv: ['php', 'artisan', 'x'] }] })['cron.0.schedule']![0]).toMatch(/not a valid schedule/);
+    expect(errors({ ...base, cron: [{ schedule: '61 * * * *', argv: ['php', 'artisan', 'x'] }] })['cron.0.schedule']![0]).toMatch(
+      /not a valid schedule/,
+    );
     expect(errors({ ...base, cron: [{ schedule: '*/5 * * * *', argv: ['php', 'artisan', 'x'] }] })).toEqual({});
   });
 });

@@ -29,7 +29,11 @@ export const cronLineInput = z.object({
 
 export const healthCheckInput = z
   .object({
-    path: z.string().trim().regex(/^\/[A-Za-z0-9._~\/?=&%-]{0,200}$/, 'A health check path starts with / and has no spaces').default('/'),
+    path: z
+      .string()
+      .trim()
+      .regex(/^\/[A-Za-z0-9._~/?=&%-]{0,200}$/, 'A health check path starts with / and has no spaces')
+      .default('/'),
     expectStatus: z.coerce.number().int().min(100).max(599).default(200),
     /** How long a release waits for the expected answer on each web server before it rolls back. */
     timeoutS: z.coerce.number().int().min(1).max(300).default(15),
@@ -109,7 +113,10 @@ export const appConfigInput = z.object({
     .min(1, 'Add at least one domain')
     .max(20)
     .refine((d) => new Set(d).size === d.length, 'A domain is listed twice'),
-  phpVersion: z.string().regex(/^\d\.\d$/, 'A PHP version looks like 8.2').default('8.2'),
+  phpVersion: z
+    .string()
+    .regex(/^\d\.\d$/, 'A PHP version looks like 8.2')
+    .default('8.2'),
   webRoot: appPathInput.default('public'),
   /** Process apps: the port their command listens on ($PORT): this one and the next, one per release slot (web-slots.ts). */
   port: z.coerce.number().int().min(1024).max(65534).optional(),

@@ -5,7 +5,24 @@ import { z } from 'zod';
  * the forms, the actions and the stored config. The renderers check their values again
  * (lib/templates/directive.ts).
  */
-const RESERVED_USERS = new Set(['root', 'www-data', 'nobody', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'mail', 'news', 'backup', 'postgres', 'redis', 'sshd', 'berth']);
+const RESERVED_USERS = new Set([
+  'root',
+  'www-data',
+  'nobody',
+  'daemon',
+  'bin',
+  'sys',
+  'sync',
+  'games',
+  'man',
+  'mail',
+  'news',
+  'backup',
+  'postgres',
+  'redis',
+  'sshd',
+  'berth',
+]);
 
 export const slugInput = z
   .string()
@@ -28,20 +45,34 @@ export const appPathInput = z
   .refine((p) => !p.split('/').some((part) => part === '..' || part === '.'), 'A path may not contain . or .. parts');
 
 /** A command as argv: no shell, so each word reaches the program as one argument. */
-export const argvInput = z.array(z.string().min(1).max(500).refine((a) => !/[\r\n\0]/.test(a), 'No line breaks')).min(1, 'Enter a command');
+export const argvInput = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(500)
+      .refine((a) => !/[\r\n\0]/.test(a), 'No line breaks'),
+  )
+  .min(1, 'Enter a command');
 
 /** ssh (git@host:path or ssh://), https, or an absolute local path (tests, mirrors on the panel host). */
 export const repositoryInput = z
   .string()
   .trim()
   .max(500)
-  .regex(/^(?:(?:ssh|https):\/\/[^\s'"`$;&|<>\\]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s'"`$;&|<>\\]+|\/[A-Za-z0-9._\/-]+)$/, 'Use an ssh (git@host:org/repo.git), https or absolute local repository path')
+  .regex(
+    /^(?:(?:ssh|https):\/\/[^\s'"`$;&|<>\\]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s'"`$;&|<>\\]+|\/[A-Za-z0-9._/-]+)$/,
+    'Use an ssh (git@host:org/repo.git), https or absolute local repository path',
+  )
   // A token in the URL would sit in the stored config, the page and git's argv: use a deploy key.
-  .refine((r) => !/^https:\/\/[^/@]*@/.test(r) && !/^ssh:\/\/[^/@]*:[^/@]*@/.test(r), 'Remove the credentials from the URL: Berth fetches over ssh with a deploy key, or public https');
+  .refine(
+    (r) => !/^https:\/\/[^/@]*@/.test(r) && !/^ssh:\/\/[^/@]*:[^/@]*@/.test(r),
+    'Remove the credentials from the URL: Berth fetches over ssh with a deploy key, or public https',
+  );
 
 /** A branch name as git allows it, minus what would read as an option or a range. */
 export const branchInput = z
   .string()
   .trim()
-  .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._\/-]{1,100}$/, 'A branch is letters, digits, dots, dashes, underscores and slashes')
+  .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]{1,100}$/, 'A branch is letters, digits, dots, dashes, underscores and slashes')
   .default('main');

@@ -45,13 +45,17 @@ describe('an uploaded certificate and key', () => {
       key: ['Paste the private key in PEM form, starting with -----BEGIN PRIVATE KEY-----.'],
     });
     const damaged = good.certPem.replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAAAAAAAAAAAAAAAAAA');
-    expect(refusal(damaged, good.keyPem).certificate).toEqual(['Certificate 1 of the chain is not a valid certificate (damaged or not PEM).']);
+    expect(refusal(damaged, good.keyPem).certificate).toEqual([
+      'Certificate 1 of the chain is not a valid certificate (damaged or not PEM).',
+    ]);
     const damagedKey = good.keyPem.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!');
     expect(refusal(good.certPem, damagedKey).key).toEqual(['This is not a private key Berth can read (damaged, or not PEM).']);
   });
 
   it('refuses a key that belongs to another certificate', () => {
-    expect(refusal(good.certPem, other.keyPem)).toEqual({ key: ['This key does not belong to the certificate: their public keys differ.'] });
+    expect(refusal(good.certPem, other.keyPem)).toEqual({
+      key: ['This key does not belong to the certificate: their public keys differ.'],
+    });
   });
 
   it('refuses swapped fields without echoing the key', () => {
@@ -63,16 +67,25 @@ describe('an uploaded certificate and key', () => {
 
   it('refuses an expired certificate and one not yet valid, naming the date', () => {
     expect(refusal(expired.certPem, expired.keyPem, ['shop.test'])).toEqual({ certificate: ['The certificate expired on 2020-02-01.'] });
-    expect(refusal(future.certPem, future.keyPem, ['shop.test'])).toEqual({ certificate: ['The certificate is not valid before 2098-01-01.'] });
+    expect(refusal(future.certPem, future.keyPem, ['shop.test'])).toEqual({
+      certificate: ['The certificate is not valid before 2098-01-01.'],
+    });
   });
 
   it('refuses a chain in the wrong order', () => {
-    expect(refusal(`${ca.certPem}${good.certPem}`, good.keyPem).certificate).toContain('Certificate 2 did not issue certificate 1: put the server certificate first, then each intermediate in order.');
+    expect(refusal(`${ca.certPem}${good.certPem}`, good.keyPem).certificate).toContain(
+      'Certificate 2 did not issue certificate 1: put the server certificate first, then each intermediate in order.',
+    );
   });
 
   it('names the app domains the certificate does not cover; a wildcard covers one level', () => {
-    expect(refusal(other.certPem, other.keyPem)).toEqual({ certificate: ['The certificate does not cover www.shop.test (it is for shop.test).'] });
-    expect(uncoveredDomains(new X509Certificate(wildcard.certPem), ['www.shop.test', 'a.b.shop.test', 'shop.test'])).toEqual(['a.b.shop.test', 'shop.test']);
+    expect(refusal(other.certPem, other.keyPem)).toEqual({
+      certificate: ['The certificate does not cover www.shop.test (it is for shop.test).'],
+    });
+    expect(uncoveredDomains(new X509Certificate(wildcard.certPem), ['www.shop.test', 'a.b.shop.test', 'shop.test'])).toEqual([
+      'a.b.shop.test',
+      'shop.test',
+    ]);
   });
 
   it('refuses a passphrase-protected key', () => {

@@ -31,7 +31,10 @@ function pemBlocks(text: string): Array<{ label: string; pem: string }> {
 
 /** The DNS names a certificate is for: its SAN entries, or its CN when it has none. */
 function dnsNames(cert: X509Certificate): string[] {
-  const sans = (cert.subjectAltName ?? '').split(', ').filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4).toLowerCase());
+  const sans = (cert.subjectAltName ?? '')
+    .split(', ')
+    .filter((s) => s.startsWith('DNS:'))
+    .map((s) => s.slice(4).toLowerCase());
   if (sans.length) return sans;
   const cn = /^CN=(.*)$/m.exec(cert.subject)?.[1];
   return cn ? [cn.toLowerCase()] : [];
@@ -76,7 +79,8 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 function chainProblems(text: string, now: Date): { chain: X509Certificate[]; errors: string[] } {
   const blocks = pemBlocks(text);
-  if (blocks.some((b) => b.label.endsWith('PRIVATE KEY'))) return { chain: [], errors: ['This field holds a private key: paste it into the key field, and the certificate here.'] };
+  if (blocks.some((b) => b.label.endsWith('PRIVATE KEY')))
+    return { chain: [], errors: ['This field holds a private key: paste it into the key field, and the certificate here.'] };
   const certs = blocks.filter((b) => b.label === 'CERTIFICATE');
   if (certs.length === 0) return { chain: [], errors: ['Paste the certificate in PEM form, starting with -----BEGIN CERTIFICATE-----.'] };
   const chain: X509Certificate[] = [];
@@ -93,7 +97,10 @@ function chainProblems(text: string, now: Date): { chain: X509Certificate[]; err
     if (new Date(cert.validTo) < now) errors.push(`${what} expired on ${day(new Date(cert.validTo))}.`);
     else if (new Date(cert.validFrom) > now) errors.push(`${what} is not valid before ${day(new Date(cert.validFrom))}.`);
     const next = chain[i + 1];
-    if (next && !cert.checkIssued(next)) errors.push(`Certificate ${i + 2} did not issue certificate ${i + 1}: put the server certificate first, then each intermediate in order.`);
+    if (next && !cert.checkIssued(next))
+      errors.push(
+        `Certificate ${i + 2} did not issue certificate ${i + 1}: put the server certificate first, then each intermediate in order.`,
+      );
   }
   return { chain, errors };
 }
@@ -102,7 +109,13 @@ function readKey(text: string): { key?: KeyObject; errors: string[] } {
   const blocks = pemBlocks(text).filter((b) => b.label.endsWith('PRIVATE KEY'));
   if (blocks.length === 0) {
     const isCert = pemBlocks(text).some((b) => b.label === 'CERTIFICATE');
-    return { errors: [isCert ? 'This field holds a certificate: paste the private key here.' : 'Paste the private key in PEM form, starting with -----BEGIN PRIVATE KEY-----.'] };
+    return {
+      errors: [
+        isCert
+          ? 'This field holds a certificate: paste the private key here.'
+          : 'Paste the private key in PEM form, starting with -----BEGIN PRIVATE KEY-----.',
+      ],
+    };
   }
   if (blocks.length > 1) return { errors: ['Paste exactly one private key.'] };
   const block = blocks[0]!;
@@ -121,14 +134,20 @@ function readKey(text: string): { key?: KeyObject; errors: string[] } {
  * the key belongs to the leaf, and the leaf covers every app domain. Returns the normalized
  * PEM (chain re-encoded, key as PKCS#8) or throws every problem at once, per field.
  */
-export function validateUpload(chainText: string, keyText: string, domains: string[], now = new Date()): { chainPem: string; keyPem: string; info: CertificateInfo } {
+export function validateUpload(
+  chainText: string,
+  keyText: string,
+  domains: string[],
+  now = new Date(),
+): { chainPem: string; keyPem: string; info: CertificateInfo } {
   const { chain, errors: certificate } = chainProblems(chainText, now);
   const { key, errors: keyErrors } = readKey(keyText);
   const leaf = chain[0];
   if (leaf && key && !leaf.checkPrivateKey(key)) keyErrors.push('This key does not belong to the certificate: their public keys differ.');
   if (leaf) {
     const missing = uncoveredDomains(leaf, domains);
-    if (missing.length) certificate.push(`The certificate does not cover ${missing.join(', ')} (it is for ${dnsNames(leaf).join(', ') || 'no DNS name'}).`);
+    if (missing.length)
+      certificate.push(`The certificate does not cover ${missing.join(', ')} (it is for ${dnsNames(leaf).join(', ') || 'no DNS name'}).`);
   }
   if (certificate.length || keyErrors.length || !leaf || !key) {
     throw new CertificateInputError({ ...(certificate.length > 0 && { certificate }), ...(keyErrors.length > 0 && { key: keyErrors }) });

@@ -79,7 +79,8 @@ function parseValue(raw: string, key: string): Value {
           out += run;
           i += run.length - 1;
           state = 'unquoted';
-        } else if (c === '#') state = 'comment'; // even without a space before it: a#b is "a"
+        } else if (c === '#')
+          state = 'comment'; // even without a space before it: a#b is "a"
         else if (SPACE.includes(c)) state = 'after';
         else {
           if (c === '$') vars.push(out.length);
@@ -100,22 +101,35 @@ function parseValue(raw: string, key: string): Value {
         }
         break;
       case 'escape':
-        if (!(c in ESCAPES)) return { ok: false, message: `the value of ${key} has an unsupported escape: inside double quotes use only \\\\ \\" \\$ \\n \\r \\t \\f \\v` };
+        if (!(c in ESCAPES))
+          return {
+            ok: false,
+            message: `the value of ${key} has an unsupported escape: inside double quotes use only \\\\ \\" \\$ \\n \\r \\t \\f \\v`,
+          };
         out += ESCAPES[c];
         state = 'double';
         break;
       case 'after':
         if (c === '#') state = 'comment';
         else if (!SPACE.includes(c))
-          return { ok: false, message: closedQuote ? `the value of ${key} has text after its closing quote` : `the value of ${key} contains a space: put it in quotes` };
+          return {
+            ok: false,
+            message: closedQuote
+              ? `the value of ${key} has text after its closing quote`
+              : `the value of ${key} contains a space: put it in quotes`,
+          };
         break;
       case 'comment':
         break;
     }
   }
-  if (state === 'single' || state === 'double' || state === 'escape') return { ok: false, message: `the quote that opens the value of ${key} is never closed` };
+  if (state === 'single' || state === 'double' || state === 'escape')
+    return { ok: false, message: `the quote that opens the value of ${key} is never closed` };
   if (vars.some((i) => INTERPOLATION.test(out.slice(i))))
-    return { ok: false, message: `the value of ${key} contains \${…}, which phpdotenv replaces with another variable and Berth does not: write \\\${ inside double quotes, or use single quotes` };
+    return {
+      ok: false,
+      message: `the value of ${key} contains \${…}, which phpdotenv replaces with another variable and Berth does not: write \\\${ inside double quotes, or use single quotes`,
+    };
   return { ok: true, value: out };
 }
 
@@ -158,7 +172,12 @@ export function parseDotenv(text: string): ParseResult {
     group = [];
     if (isCommentOrBlank(chunk)) {
       // phpdotenv drops the whole group: the lines after such a comment vanish silently.
-      if (span > 1) return { ok: false, line: at, message: `line ${at}: this comment contains =" without a closing quote, so phpdotenv skips the lines after it: remove the quote` };
+      if (span > 1)
+        return {
+          ok: false,
+          line: at,
+          message: `line ${at}: this comment contains =" without a closing quote, so phpdotenv skips the lines after it: remove the quote`,
+        };
       continue;
     }
     const failure = entry(chunk, at);

@@ -12,7 +12,8 @@ export function poolProblems(c: PoolLimits): string[] {
   if (c.pm === 'dynamic') {
     if (c.minSpareServers < 1) problems.push('min_spare_servers must be at least 1');
     if (c.maxSpareServers < c.minSpareServers) problems.push('max_spare_servers must be ≥ min_spare_servers');
-    if (c.startServers < c.minSpareServers || c.startServers > c.maxSpareServers) problems.push('start_servers must lie between min_spare_servers and max_spare_servers');
+    if (c.startServers < c.minSpareServers || c.startServers > c.maxSpareServers)
+      problems.push('start_servers must lie between min_spare_servers and max_spare_servers');
     if (c.maxSpareServers > c.maxChildren) problems.push('max_spare_servers must be ≤ max_children');
   }
   return problems;
@@ -35,8 +36,14 @@ export const poolInput = z
     // php-fpm's own rules, checked here so the form says it rather than php-fpm -t later
     // (only once the numbers themselves are valid: zod runs this even after a field failed).
     if (!(pool.maxChildren >= 1)) return;
-    for (const problem of poolProblems(pool)) ctx.addIssue({ code: 'custom', message: problem, path: [POOL_FIELD_OF[problem.split(' ')[0]!] ?? 'maxChildren'] });
+    for (const problem of poolProblems(pool))
+      ctx.addIssue({ code: 'custom', message: problem, path: [POOL_FIELD_OF[problem.split(' ')[0]!] ?? 'maxChildren'] });
   })
   .prefault({});
 
-const POOL_FIELD_OF: Record<string, string> = { max_children: 'maxChildren', min_spare_servers: 'minSpareServers', max_spare_servers: 'maxSpareServers', start_servers: 'startServers' };
+const POOL_FIELD_OF: Record<string, string> = {
+  max_children: 'maxChildren',
+  min_spare_servers: 'minSpareServers',
+  max_spare_servers: 'maxSpareServers',
+  start_servers: 'startServers',
+};

@@ -3,7 +3,15 @@ export const CHANNEL_KINDS = ['webhook', 'slack', 'discord', 'telegram', 'email'
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 /** What a channel can be told about, in the order the channel form lists them. */
-export const NOTIFY_EVENTS = ['monitor.down', 'monitor.up', 'release.failed', 'release.rolled_back', 'server.unreachable', 'server.host_key_mismatch', 'fpm.max_children'] as const;
+export const NOTIFY_EVENTS = [
+  'monitor.down',
+  'monitor.up',
+  'release.failed',
+  'release.rolled_back',
+  'server.unreachable',
+  'server.host_key_mismatch',
+  'fpm.max_children',
+] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENTS)[number];
 
 export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'suppressed'] as const;

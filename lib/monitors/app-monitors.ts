@@ -7,7 +7,14 @@
  * retries, paused) is never overwritten.
  */
 import type { Db } from '@/db';
-import { deleteMonitors, insertAutoMonitors, listAutoMonitors, updateMonitor, webPlacements, type WebPlacement } from '@/db/queries/monitors';
+import {
+  deleteMonitors,
+  insertAutoMonitors,
+  listAutoMonitors,
+  updateMonitor,
+  webPlacements,
+  type WebPlacement,
+} from '@/db/queries/monitors';
 import type { NewMonitor } from '@/db/schema';
 import { hostProblem } from '@/lib/remote/url-safety';
 
@@ -23,7 +30,14 @@ export function desiredAutoMonitors(placements: WebPlacement[]): Desired[] {
     if (resolveTo === '0.0.0.0' || resolveTo === '::' || hostProblem(resolveTo)) continue;
     const path = p.config.healthCheck?.path ?? '/';
     for (const domain of p.config.domains) {
-      out.push({ autoKey: autoKeyOf(p.appId, p.serverId, domain), name: `${domain} on ${p.serverName}`, url: `http://${domain}${path}`, resolveTo, appId: p.appId, serverId: p.serverId });
+      out.push({
+        autoKey: autoKeyOf(p.appId, p.serverId, domain),
+        name: `${domain} on ${p.serverName}`,
+        url: `http://${domain}${path}`,
+        resolveTo,
+        appId: p.appId,
+        serverId: p.serverId,
+      });
     }
   }
   return out;
@@ -38,7 +52,10 @@ export async function syncAppMonitors(db: Db): Promise<SyncResult> {
 
   const missing = desired.filter((d) => !existing.has(d.autoKey));
   // A TLS app redirects http to https: a redirect still proves nginx and the vhost answer.
-  const created = await insertAutoMonitors(db, missing.map((d) => ({ ...d, kind: 'http' as const, method: 'GET', expectedStatus: '200-399' })));
+  const created = await insertAutoMonitors(
+    db,
+    missing.map((d) => ({ ...d, kind: 'http' as const, method: 'GET', expectedStatus: '200-399' })),
+  );
 
   let updated = 0;
   for (const d of desired) {

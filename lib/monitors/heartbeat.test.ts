@@ -27,7 +27,12 @@ describe('heartbeats', () => {
   it('a resumed heartbeat gets a full period + grace before it can be down', async () => {
     const now = Date.now();
     // Last pinged 8 minutes ago, then paused; period + grace is 6 minutes.
-    const { id } = await heartbeat({ intervalS: 300, graceS: 60, createdAt: new Date(now - 20 * MIN), lastPingAt: new Date(now - 8 * MIN) });
+    const { id } = await heartbeat({
+      intervalS: 300,
+      graceS: 60,
+      createdAt: new Date(now - 20 * MIN),
+      lastPingAt: new Date(now - 8 * MIN),
+    });
     await pauseMonitor(t.db, id, true);
     expect(await checkOverdueHeartbeats(deps())).toBe(0);
     await pauseMonitor(t.db, id, false);

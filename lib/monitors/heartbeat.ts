@@ -66,7 +66,9 @@ export async function checkOverdueHeartbeats(deps: TransitionDeps, now = new Dat
   let down = 0;
   for (const m of await overdueHeartbeats(deps.db, now)) {
     const periodS = m.intervalS + m.graceS;
-    const cause = m.lastPingAt ? `no ping within ${periodS} s (last ping ${m.lastPingAt.toISOString()})` : `no ping within ${periodS} s of creation`;
+    const cause = m.lastPingAt
+      ? `no ping within ${periodS} s (last ping ${m.lastPingAt.toISOString()})`
+      : `no ping within ${periodS} s of creation`;
     if (!(await heartbeatDown(deps, m, now, cause))) continue;
     down++;
     const result = { monitorId: m.id, at: now, ok: false, latencyMs: null, status: null, error: cause };

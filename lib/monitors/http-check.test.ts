@@ -19,7 +19,16 @@ let cert: string;
 const requests: Array<{ method?: string; host?: string }> = [];
 
 function target(pathname: string, over: Partial<HttpTarget> = {}): HttpTarget {
-  return { url: `${base}${pathname}`, method: 'GET', timeoutMs: 2000, expected: ranges(over.expectedText ?? '200-299'), expectedText: '200-299', keyword: null, resolveTo: null, ...over };
+  return {
+    url: `${base}${pathname}`,
+    method: 'GET',
+    timeoutMs: 2000,
+    expected: ranges(over.expectedText ?? '200-299'),
+    expectedText: '200-299',
+    keyword: null,
+    resolveTo: null,
+    ...over,
+  };
 }
 
 beforeAll(async () => {
@@ -41,7 +50,27 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=shop.test', '-addext', 'subjectAltName=DNS:shop.test', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=shop.test',
+      '-addext',
+      'subjectAltName=DNS:shop.test',
+      '-keyout',
+      `${dir}/key.pem`,
+      '-out',
+      `${dir}/cert.pem`,
+    ],
+    { stdio: 'ignore' },
+  );
   cert = fs.readFileSync(`${dir}/cert.pem`, 'utf8');
   tlsServer = https.createServer({ key: fs.readFileSync(`${dir}/key.pem`), cert }, (req, res) => res.end(`tls host=${req.headers.host}`));
   await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
@@ -69,13 +98,20 @@ describe('HTTP check against real local servers', () => {
 
   it('finds a keyword, and says so when it is absent (also beyond the 64 KB read limit)', async () => {
     expect(await checkHttp(target('/ok', { keyword: 'nominal' }))).toMatchObject({ ok: true, status: 200 });
-    expect(await checkHttp(target('/ok', { keyword: 'outage' }))).toMatchObject({ ok: false, status: 200, error: 'keyword "outage" not found' });
+    expect(await checkHttp(target('/ok', { keyword: 'outage' }))).toMatchObject({
+      ok: false,
+      status: 200,
+      error: 'keyword "outage" not found',
+    });
     expect((await checkHttp(target('/big', { keyword: 'needle' }))).error).toContain('not found in the first 64 KB');
   });
 
   it('does not follow redirects: a 301 is the answer', async () => {
     expect(await checkHttp(target('/redirect'))).toMatchObject({ ok: false, status: 301, error: 'status 301, expected 200-299' });
-    expect(await checkHttp(target('/redirect', { expected: ranges('200-399'), expectedText: '200-399' }))).toMatchObject({ ok: true, status: 301 });
+    expect(await checkHttp(target('/redirect', { expected: ranges('200-399'), expectedText: '200-399' }))).toMatchObject({
+      ok: true,
+      status: 301,
+    });
   });
 
   it('sends the method; HEAD and POST work', async () => {
@@ -117,14 +153,20 @@ describe('HTTP check against real local servers', () => {
   });
 
   it('resolveTo connects to the given address while Host stays the URL host', async () => {
-    const r = await checkHttp({ ...target('/host', { keyword: `host=shop.test:${port}` }), url: `http://shop.test:${port}/host`, resolveTo: '127.0.0.1' });
+    const r = await checkHttp({
+      ...target('/host', { keyword: `host=shop.test:${port}` }),
+      url: `http://shop.test:${port}/host`,
+      resolveTo: '127.0.0.1',
+    });
     expect(r).toMatchObject({ ok: true, status: 200 });
     expect(requests.at(-1)?.host).toBe(`shop.test:${port}`);
   });
 
   it('resolveTo over HTTPS sends SNI for the URL host and verifies its certificate', async () => {
     const url = `https://shop.test:${tlsPort}/`;
-    expect(await checkHttp({ ...target('/', { keyword: 'tls host=shop.test' }), url, resolveTo: '127.0.0.1' }, { ca: cert })).toMatchObject({ ok: true, status: 200 });
+    expect(await checkHttp({ ...target('/', { keyword: 'tls host=shop.test' }), url, resolveTo: '127.0.0.1' }, { ca: cert })).toMatchObject(
+      { ok: true, status: 200 },
+    );
     expect((await checkHttp({ ...target('/'), url, resolveTo: '127.0.0.1' })).error).toContain('TLS');
   });
 
@@ -132,18 +174,26 @@ describe('HTTP check against real local servers', () => {
     expect(await checkHttp({ ...target('/ok'), url: `http://localhost:${port}/ok` })).toMatchObject({ ok: true });
     const before = requests.length;
     // A name that resolved to a good address when saved and to the metadata address now (DNS rebinding).
-    const rebinding = async (host: string) => (host === 'rebind.test' ? [{ address: '169.254.169.254', family: 4 }] : [{ address: '127.0.0.1', family: 4 }]);
+    const rebinding = async (host: string) =>
+      host === 'rebind.test' ? [{ address: '169.254.169.254', family: 4 }] : [{ address: '127.0.0.1', family: 4 }];
     const r = await checkHttp({ ...target('/ok'), url: `http://rebind.test:${port}/ok` }, { resolve: rebinding });
     expect(r.ok).toBe(false);
     expect(r.error).toContain('refused: rebind.test resolves to 169.254.169.254');
-    const v6 = await checkHttp({ ...target('/ok'), url: `http://rebind.test:${port}/ok` }, { resolve: async () => [{ address: 'fe80::1', family: 6 }] });
+    const v6 = await checkHttp(
+      { ...target('/ok'), url: `http://rebind.test:${port}/ok` },
+      { resolve: async () => [{ address: 'fe80::1', family: 6 }] },
+    );
     expect(v6.error).toContain('link-local');
     expect(requests.length).toBe(before); // nothing reached any server
   });
 
   it('literal refused addresses and metadata names are refused before any connection, also via resolveTo', async () => {
-    expect((await checkHttp({ ...target('/'), url: 'http://169.254.169.254/latest/' })).error).toContain('refused: 169.254.169.254 is link-local');
-    expect((await checkHttp({ ...target('/'), url: `http://shop.test:${port}/`, resolveTo: '169.254.169.254' })).error).toContain('refused');
+    expect((await checkHttp({ ...target('/'), url: 'http://169.254.169.254/latest/' })).error).toContain(
+      'refused: 169.254.169.254 is link-local',
+    );
+    expect((await checkHttp({ ...target('/'), url: `http://shop.test:${port}/`, resolveTo: '169.254.169.254' })).error).toContain(
+      'refused',
+    );
     expect((await checkHttp({ ...target('/'), url: 'http://metadata.google.internal/' })).error).toContain('metadata');
   });
 });

@@ -57,7 +57,8 @@ export function checkHttp(target: HttpTarget, options: CheckOptions = {}): Promi
       req.destroy();
       resolve(outcome);
     };
-    const fail = (error: string, status: number | null = null) => finish({ ok: false, latencyMs: status === null ? null : elapsed(), status, error });
+    const fail = (error: string, status: number | null = null) =>
+      finish({ ok: false, latencyMs: status === null ? null : elapsed(), status, error });
 
     const isHttps = url.protocol === 'https:';
     const req = (isHttps ? https : http).request({
@@ -68,7 +69,13 @@ export function checkHttp(target: HttpTarget, options: CheckOptions = {}): Promi
       method: target.method,
       agent: false,
       lookup: safeLookup(options.resolve),
-      headers: { Host: url.host, 'User-Agent': 'Berth-Monitor/1', Accept: '*/*', Connection: 'close', ...(target.method === 'POST' && { 'Content-Length': '0' }) },
+      headers: {
+        Host: url.host,
+        'User-Agent': 'Berth-Monitor/1',
+        Accept: '*/*',
+        Connection: 'close',
+        ...(target.method === 'POST' && { 'Content-Length': '0' }),
+      },
       ...(isHttps && { servername: net.isIP(host) ? undefined : host, ca: options.ca }),
     });
     const timer = setTimeout(() => fail(`timed out after ${target.timeoutMs} ms`), target.timeoutMs);

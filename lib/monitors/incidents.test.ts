@@ -43,7 +43,14 @@ describe('down and up through the running engine', () => {
       expect(open).toMatchObject({ endedAt: null, cause: 'status 503, expected 200-299' });
       expect(open!.timeline.map((e) => e.event)).toEqual(['opened', 'notified']);
       expect(await outbox(t.db)).toEqual([
-        { type: 'monitor.down', monitorId: m.id, url: `${publicUrl}/monitors/${m.id}`, title: 'shop is down', text: 'status 503, expected 200-299', status: 'pending' },
+        {
+          type: 'monitor.down',
+          monitorId: m.id,
+          url: `${publicUrl}/monitors/${m.id}`,
+          title: 'shop is down',
+          text: 'status 503, expected 200-299',
+          status: 'pending',
+        },
       ]);
 
       target.setStatus(200);
@@ -95,7 +102,8 @@ describe('transitions', () => {
   it('keeps a flapping timeline capped: the opening event and the latest ones', async () => {
     const m = await addMonitor(t.db, httpMonitor('http://127.0.0.1:9/', { name: 'flap' }));
     await goDown({ db: t.db, publicUrl }, m, new Date(), 'first cause');
-    for (let i = 0; i < TIMELINE_CAP + 10; i++) await appendToOpenIncident(t.db, m.id, { at: new Date().toISOString(), event: 'error', detail: `error ${i}` });
+    for (let i = 0; i < TIMELINE_CAP + 10; i++)
+      await appendToOpenIncident(t.db, m.id, { at: new Date().toISOString(), event: 'error', detail: `error ${i}` });
     const [incident] = await incidentsOf(t.db, m.id);
     expect(incident!.timeline).toHaveLength(TIMELINE_CAP);
     expect(incident!.timeline[0]).toMatchObject({ event: 'opened', detail: 'first cause' });
@@ -110,7 +118,15 @@ describe('heartbeat monitors', () => {
     const token = newHeartbeatToken();
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const created = new Date(Date.now() - 10 * 60_000);
-    const m = await addMonitor(t.db, { id, name: 'backup', kind: 'heartbeat', intervalS: 300, graceS: 60, createdAt: created, ...tokenColumns(ring, id, token) });
+    const m = await addMonitor(t.db, {
+      id,
+      name: 'backup',
+      kind: 'heartbeat',
+      intervalS: 300,
+      graceS: 60,
+      createdAt: created,
+      ...tokenColumns(ring, id, token),
+    });
     expect(m.tokenSealed).not.toContain(token);
     expect(revealHeartbeatUrl(ring, publicUrl, m)).toBe(`${publicUrl}/api/heartbeat/${token}`);
 

@@ -27,7 +27,12 @@ async function afterDown(deps: TransitionDeps, m: Subject, at: Date, cause: stri
     url: linkOf(deps, m.id),
     at,
   });
-  if (queued > 0) await appendToOpenIncident(deps.db, m.id, { at: at.toISOString(), event: 'notified', detail: `queued to ${queued} channel${queued === 1 ? '' : 's'}` });
+  if (queued > 0)
+    await appendToOpenIncident(deps.db, m.id, {
+      at: at.toISOString(),
+      event: 'notified',
+      detail: `queued to ${queued} channel${queued === 1 ? '' : 's'}`,
+    });
 }
 
 type MarkDown = typeof markDown;
@@ -87,7 +92,13 @@ export type Outcome = { ok: boolean; error: string | null };
  * Folds one HTTP check into the streak and performs the transition it implies. The `state`
  * is the scheduler's belief; the conditional updates make the database the judge.
  */
-export async function applyOutcome(deps: TransitionDeps, m: Subject & Pick<Monitor, 'retries'>, streak: Streak, outcome: Outcome, at: Date): Promise<void> {
+export async function applyOutcome(
+  deps: TransitionDeps,
+  m: Subject & Pick<Monitor, 'retries'>,
+  streak: Streak,
+  outcome: Outcome,
+  at: Date,
+): Promise<void> {
   if (outcome.ok) {
     streak.failures = 0;
     streak.lastError = null;

@@ -3,7 +3,14 @@ import { fieldErrorsOf } from '@/lib/auth/action-core';
 import { autoMonitorEditInput, monitorInput } from './input';
 import { parseStatusSpec, statusMatches } from './status-spec';
 
-const http = (over: Record<string, unknown>) => ({ kind: 'http', name: 'shop', url: 'https://shop.example.com/health', intervalS: '60', timeoutMs: '5000', ...over });
+const http = (over: Record<string, unknown>) => ({
+  kind: 'http',
+  name: 'shop',
+  url: 'https://shop.example.com/health',
+  intervalS: '60',
+  timeoutMs: '5000',
+  ...over,
+});
 const errorsOf = (payload: unknown) => {
   const r = monitorInput.safeParse(payload);
   return r.success ? {} : fieldErrorsOf(r.error);
@@ -57,14 +64,24 @@ describe('monitor input', () => {
 
   it('auto monitors accept only timing edits, with the same limits', () => {
     expect(autoMonitorEditInput.safeParse({ intervalS: '9', timeoutMs: '5000', retries: '1' }).success).toBe(false);
-    expect(autoMonitorEditInput.parse({ intervalS: '30', timeoutMs: '5000', retries: '2', paused: 'on', url: 'http://evil/' })).toEqual({ intervalS: 30, timeoutMs: 5000, retries: 2, paused: true });
+    expect(autoMonitorEditInput.parse({ intervalS: '30', timeoutMs: '5000', retries: '2', paused: 'on', url: 'http://evil/' })).toEqual({
+      intervalS: 30,
+      timeoutMs: 5000,
+      retries: 2,
+      paused: true,
+    });
   });
 });
 
 describe('expected status spec', () => {
   it('parses codes and ranges', () => {
     const r = parseStatusSpec('200-299, 301');
-    expect(r).toEqual({ ranges: [[200, 299], [301, 301]] });
+    expect(r).toEqual({
+      ranges: [
+        [200, 299],
+        [301, 301],
+      ],
+    });
     if ('ranges' in r) {
       expect(statusMatches(r.ranges, 204)).toBe(true);
       expect(statusMatches(r.ranges, 301)).toBe(true);

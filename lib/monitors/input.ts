@@ -70,12 +70,14 @@ export const monitorInput = z
     (m, ctx) => {
       if (m.kind !== 'http') return;
       // Runs even when other fields failed (`when` below), so values may be missing: check each.
-      if (m.url === undefined && !ctx.issues?.some((i) => i.path?.[0] === 'url')) ctx.addIssue({ code: 'custom', path: ['url'], message: 'Enter the URL to check' });
+      if (m.url === undefined && !ctx.issues?.some((i) => i.path?.[0] === 'url'))
+        ctx.addIssue({ code: 'custom', path: ['url'], message: 'Enter the URL to check' });
       // A check must end before the next one is due, or slow targets would pile up.
       if (typeof m.timeoutMs === 'number' && typeof m.intervalS === 'number' && m.timeoutMs >= m.intervalS * 1000) {
         ctx.addIssue({ code: 'custom', path: ['timeoutMs'], message: 'The timeout must be shorter than the interval' });
       }
-      if (m.keyword !== undefined && m.method === 'HEAD') ctx.addIssue({ code: 'custom', path: ['keyword'], message: 'A HEAD request has no body to search; use GET' });
+      if (m.keyword !== undefined && m.method === 'HEAD')
+        ctx.addIssue({ code: 'custom', path: ['keyword'], message: 'A HEAD request has no body to search; use GET' });
     },
     { when: () => true },
   )

@@ -26,18 +26,26 @@ describe('managing monitors', () => {
     // Another row's token cannot be opened with this row's identity.
     expect(revealHeartbeatUrl(ring, 'https://berth.test', { id: crypto.randomUUID(), tokenSealed: hb.tokenSealed })).toBeNull();
 
-    const http = await createMonitor(t.db, ring, monitorInput.parse({ kind: 'http', name: 'shop', url: 'http://127.0.0.1/', intervalS: '30' }));
+    const http = await createMonitor(
+      t.db,
+      ring,
+      monitorInput.parse({ kind: 'http', name: 'shop', url: 'http://127.0.0.1/', intervalS: '30' }),
+    );
     expect(http).toMatchObject({ tokenHash: null, tokenSealed: null, state: 'pending', intervalS: 30 });
   });
 
   it('the kind cannot change on edit', async () => {
     const m = await createMonitor(t.db, ring, monitorInput.parse({ kind: 'http', name: 'a', url: 'http://127.0.0.1/' }));
-    await expect(editMonitor(t.db, m.id, monitorInput.parse({ kind: 'heartbeat', name: 'a', intervalS: '60' }))).rejects.toThrow('kind cannot change');
+    await expect(editMonitor(t.db, m.id, monitorInput.parse({ kind: 'heartbeat', name: 'a', intervalS: '60' }))).rejects.toThrow(
+      'kind cannot change',
+    );
   });
 
   it('auto monitors: target edits and deletion are refused, timing edits are kept', async () => {
     const m = await addMonitor(t.db, httpMonitor('http://shop.test/', { autoKey: `app:x:server:y:domain:${crypto.randomUUID()}` }));
-    await expect(editMonitor(t.db, m.id, monitorInput.parse({ kind: 'http', name: 'mine', url: 'http://evil.test/' }))).rejects.toThrow('manages this check');
+    await expect(editMonitor(t.db, m.id, monitorInput.parse({ kind: 'http', name: 'mine', url: 'http://evil.test/' }))).rejects.toThrow(
+      'manages this check',
+    );
     await expect(removeMonitor(t.db, m.id)).rejects.toThrow('pause it instead');
     await editAutoMonitor(t.db, m.id, { intervalS: 120, timeoutMs: 5000, retries: 2, paused: false });
     expect(await findMonitor(t.db, m.id)).toMatchObject({ url: 'http://shop.test/', intervalS: 120, retries: 2 });

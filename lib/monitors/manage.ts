@@ -31,7 +31,14 @@ export async function createMonitor(db: Db, ring: KeyRing, input: MonitorInput):
   // The id is made here: the sealed token's associated data names the row.
   const id = crypto.randomUUID();
   const token = input.kind === 'heartbeat' ? tokenColumns(ring, id, newHeartbeatToken()) : {};
-  return insertMonitor(db, { id, kind: input.kind, ...fieldsOf(input), ...token, paused: input.paused, state: input.paused ? 'paused' : 'pending' });
+  return insertMonitor(db, {
+    id,
+    kind: input.kind,
+    ...fieldsOf(input),
+    ...token,
+    paused: input.paused,
+    state: input.paused ? 'paused' : 'pending',
+  });
 }
 
 async function existing(db: Db, id: string): Promise<Monitor> {
@@ -43,8 +50,10 @@ async function existing(db: Db, id: string): Promise<Monitor> {
 /** The kind cannot change (a heartbeat's token would mean nothing to an HTTP check). */
 export async function editMonitor(db: Db, id: string, input: MonitorInput): Promise<Monitor> {
   const m = await existing(db, id);
-  if (m.autoKey) throw new ActionError('Berth manages this check from the app’s domains; only its interval, timeout, retries and pause can change.');
-  if (m.kind !== input.kind) throw new ActionError('A monitor’s kind cannot change; create a new one.', { kind: ['The kind cannot change'] });
+  if (m.autoKey)
+    throw new ActionError('Berth manages this check from the app’s domains; only its interval, timeout, retries and pause can change.');
+  if (m.kind !== input.kind)
+    throw new ActionError('A monitor’s kind cannot change; create a new one.', { kind: ['The kind cannot change'] });
   await updateMonitor(db, id, fieldsOf(input));
   if (input.paused !== m.paused) await pauseMonitor(db, id, input.paused);
   return m;

@@ -24,7 +24,11 @@ export function aggregateRollups(results: ResultRow[], resolutions: readonly num
       const bucket = bucketOf(r.at, res);
       const key = `${r.monitorId}|${res}|${bucket.getTime()}`;
       let row = out.get(key);
-      if (!row) out.set(key, (row = { monitorId: r.monitorId, res, bucket, checks: 0, failures: 0, latencySum: 0, latencyCount: 0, latencyMax: null }));
+      if (!row)
+        out.set(
+          key,
+          (row = { monitorId: r.monitorId, res, bucket, checks: 0, failures: 0, latencySum: 0, latencyCount: 0, latencyMax: null }),
+        );
       row.checks++;
       if (!r.ok) row.failures++;
       if (r.latencyMs !== null) {
@@ -42,7 +46,8 @@ export function lastStates(results: ResultRow[]): LastState[] {
   const out = new Map<string, LastState>();
   for (const r of results) {
     const prev = out.get(r.monitorId);
-    if (!prev || prev.at <= r.at) out.set(r.monitorId, { monitorId: r.monitorId, at: r.at, ok: r.ok, latencyMs: r.latencyMs, error: r.error });
+    if (!prev || prev.at <= r.at)
+      out.set(r.monitorId, { monitorId: r.monitorId, at: r.at, ok: r.ok, latencyMs: r.latencyMs, error: r.error });
   }
   return [...out.values()];
 }
@@ -55,7 +60,14 @@ export type WriterOptions = {
   log?: (message: string) => void;
 };
 
-export type WriterStats = { buffered: number; written: number; flushes: number; failedFlushes: number; dropped: number; lastError: string | null };
+export type WriterStats = {
+  buffered: number;
+  written: number;
+  flushes: number;
+  failedFlushes: number;
+  dropped: number;
+  lastError: string | null;
+};
 
 export class ResultWriter {
   private buffer: ResultRow[] = [];
@@ -106,7 +118,9 @@ export class ResultWriter {
       if (excess > 0) {
         this.buffer.splice(0, excess);
         this.stats.dropped += excess;
-        this.log(`writing check results failed (${(err as Error).message}); dropped the ${excess} oldest of them (${this.stats.dropped} in all)`);
+        this.log(
+          `writing check results failed (${(err as Error).message}); dropped the ${excess} oldest of them (${this.stats.dropped} in all)`,
+        );
       } else {
         this.log(`writing ${batch.length} check results failed, will retry: ${(err as Error).message}`);
       }

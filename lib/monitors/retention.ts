@@ -13,7 +13,11 @@ const DAY = 24 * HOUR;
 
 export type PruneCounts = { results: number; minutes: number; hours: number; days: number };
 
-export async function pruneChecks(db: Db, s: Pick<MonitoringSettings, 'rawHours' | 'minuteHours' | 'hourDays' | 'dayDays'>, now = new Date()): Promise<PruneCounts> {
+export async function pruneChecks(
+  db: Db,
+  s: Pick<MonitoringSettings, 'rawHours' | 'minuteHours' | 'hourDays' | 'dayDays'>,
+  now = new Date(),
+): Promise<PruneCounts> {
   const t = now.getTime();
   return {
     results: await deleteResultsBefore(db, new Date(t - s.rawHours * HOUR)),

@@ -56,7 +56,8 @@ describe('scheduler', () => {
   it('a monitor waiting for a free slot is queued once and never runs twice at the same time', async () => {
     const target = await hangingServer();
     const list = [];
-    for (const name of ['a', 'b', 'c']) list.push(await addMonitor(t.db, httpMonitor(`${target.base}/${name}`, { name, intervalS: 1, timeoutMs: 20_000 })));
+    for (const name of ['a', 'b', 'c'])
+      list.push(await addMonitor(t.db, httpMonitor(`${target.base}/${name}`, { name, intervalS: 1, timeoutMs: 20_000 })));
     const s = new Scheduler({ db: t.db, publicUrl, writer: new ResultWriter(t.db), maxInFlight: 2 });
     try {
       s.setMonitors(list);
@@ -129,7 +130,12 @@ describe('engine shutdown', () => {
   it('aborts checks in flight at once and records nothing after stop', async () => {
     const target = await hangingServer();
     const m = await addMonitor(t.db, httpMonitor(`${target.base}/slow`, { name: 'slow', intervalS: 1, timeoutMs: 30_000 }));
-    const engine = await startMonitoring(t.db, parseKeyRing(generateKeyText(1)), { publicUrl, syncApps: false, flushMs: 100, reloadMs: 60_000 });
+    const engine = await startMonitoring(t.db, parseKeyRing(generateKeyText(1)), {
+      publicUrl,
+      syncApps: false,
+      flushMs: 100,
+      reloadMs: 60_000,
+    });
     try {
       await waitFor('a check in flight', async () => (target.open.get('/slow') ?? 0) > 0);
       const t0 = Date.now();

@@ -38,7 +38,15 @@ type Entry = {
 export function targetOf(m: Monitor): HttpTarget | null {
   const parsed = parseStatusSpec(m.expectedStatus);
   if (m.kind !== 'http' || !m.url || 'error' in parsed) return null;
-  return { url: m.url, method: m.method, timeoutMs: m.timeoutMs, expected: parsed.ranges, expectedText: m.expectedStatus, keyword: m.keyword, resolveTo: m.resolveTo };
+  return {
+    url: m.url,
+    method: m.method,
+    timeoutMs: m.timeoutMs,
+    expected: parsed.ranges,
+    expectedText: m.expectedStatus,
+    keyword: m.keyword,
+    resolveTo: m.resolveTo,
+  };
 }
 
 /**
@@ -136,7 +144,17 @@ export class Scheduler {
         continue;
       }
       const streak: Streak = { failures: 0, state: m.state, changedAt: m.stateChangedAt?.getTime() ?? 0, lastError: m.lastError };
-      const entry: Entry = { monitor: m, target, intervalMs, phase: phaseMs(m.id, intervalMs), gen: 0, running: false, queued: false, removed: false, streak };
+      const entry: Entry = {
+        monitor: m,
+        target,
+        intervalMs,
+        phase: phaseMs(m.id, intervalMs),
+        gen: 0,
+        running: false,
+        queued: false,
+        removed: false,
+        streak,
+      };
       this.entries.set(m.id, entry);
       this.schedule(entry, this.loadedOnce ? now : nextPlanned(now, intervalMs, entry.phase));
     }
@@ -239,7 +257,14 @@ export class Scheduler {
     // After stop() the outcome is an abort, not an answer, and the database may be closing.
     if (entry.removed || !this.running) return;
     const m = entry.monitor;
-    this.deps.writer.add({ monitorId: m.id, at, ok: outcome.ok, latencyMs: outcome.latencyMs, status: outcome.status, error: outcome.error });
+    this.deps.writer.add({
+      monitorId: m.id,
+      at,
+      ok: outcome.ok,
+      latencyMs: outcome.latencyMs,
+      status: outcome.status,
+      error: outcome.error,
+    });
     try {
       await applyOutcome(this.deps, m, entry.streak, outcome, at);
     } catch (err) {

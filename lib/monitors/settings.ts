@@ -10,8 +10,16 @@ const KEY = 'monitoring';
  * 1 h chart and incident detail, minutes for 24 h, hours for 7 d and 30 d, days for a year.
  */
 export const monitoringSettingsInput = z.object({
-  rawHours: z.coerce.number().int().min(1, 'Keep raw results at least 1 hour').max(24 * 31, 'Keep raw results at most 31 days'),
-  minuteHours: z.coerce.number().int().min(24, 'Keep minute rollups at least 24 hours (the 24 h chart reads them)').max(24 * 31),
+  rawHours: z.coerce
+    .number()
+    .int()
+    .min(1, 'Keep raw results at least 1 hour')
+    .max(24 * 31, 'Keep raw results at most 31 days'),
+  minuteHours: z.coerce
+    .number()
+    .int()
+    .min(24, 'Keep minute rollups at least 24 hours (the 24 h chart reads them)')
+    .max(24 * 31),
   hourDays: z.coerce.number().int().min(31, 'Keep hour rollups at least 31 days (the 30 d chart reads them)').max(3650),
   dayDays: z.coerce.number().int().min(31).max(3650),
   fpmIntervalS: z.coerce.number().int().min(5, 'Poll FPM at most every 5 seconds').max(3600),

@@ -9,7 +9,8 @@ const PART = /^(\d{3})(?:-(\d{3}))?$/;
 /** The ranges of a spec, or the reason it is not one. */
 export function parseStatusSpec(spec: string): { ranges: StatusRanges } | { error: string } {
   const parts = spec.split(',').map((p) => p.trim());
-  if (parts.length === 0 || parts.some((p) => p === '')) return { error: 'List status codes or ranges separated by commas, like 200-299,301' };
+  if (parts.length === 0 || parts.some((p) => p === ''))
+    return { error: 'List status codes or ranges separated by commas, like 200-299,301' };
   if (parts.length > 20) return { error: 'At most 20 codes or ranges' };
   const ranges: Array<[number, number]> = [];
   for (const part of parts) {

@@ -27,7 +27,12 @@ describe('per-app monitors', () => {
     const web1 = await server('web-1', '127.0.0.11');
     const web2 = await server('web-2', 'web2.internal', '127.0.0.12');
     const worker = await server('worker-1', '127.0.0.13');
-    const config = appConfigInput.parse({ slug: 'shop', kind: 'php', domains: ['shop.test', 'www.shop.test'], healthCheck: { path: '/up' } });
+    const config = appConfigInput.parse({
+      slug: 'shop',
+      kind: 'php',
+      domains: ['shop.test', 'www.shop.test'],
+      healthCheck: { path: '/up' },
+    });
     const app = await insertApp(t.db, { slug: 'shop', name: 'Shop', config }, [
       { serverId: web1.id, roles: ['web'] },
       { serverId: web2.id, roles: ['web', 'worker'] },
@@ -72,7 +77,8 @@ describe('retention', () => {
     const ago = (hours: number) => new Date(now.getTime() - hours * 3_600_000);
     const w = new ResultWriter(t.db);
     // Results 1 h, 47 h, 49 h, 30 d and 36 d, 401 d ago: each tier sees them through the writer.
-    for (const h of [1, 47, 49, 30 * 24, 36 * 24, 401 * 24]) w.add({ monitorId: m.id, at: ago(h), ok: true, latencyMs: 5, status: 200, error: null });
+    for (const h of [1, 47, 49, 30 * 24, 36 * 24, 401 * 24])
+      w.add({ monitorId: m.id, at: ago(h), ok: true, latencyMs: 5, status: 200, error: null });
     await w.flush();
     const counts = async () =>
       Object.fromEntries(
@@ -87,6 +93,11 @@ describe('retention', () => {
     const pruned = await pruneChecks(t.db, { rawHours: 48, minuteHours: 48, hourDays: 35, dayDays: 400 }, now);
     expect(pruned).toEqual({ results: 4, minutes: 4, hours: 2, days: 1 });
     expect(await counts()).toEqual({ raw: 2, '60': 2, '3600': 4, '86400': 4 });
-    expect(await pruneChecks(t.db, { rawHours: 48, minuteHours: 48, hourDays: 35, dayDays: 400 }, now)).toEqual({ results: 0, minutes: 0, hours: 0, days: 0 });
+    expect(await pruneChecks(t.db, { rawHours: 48, minuteHours: 48, hourDays: 35, dayDays: 400 }, now)).toEqual({
+      results: 0,
+      minutes: 0,
+      hours: 0,
+      days: 0,
+    });
   });
 });

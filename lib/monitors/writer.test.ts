@@ -24,7 +24,14 @@ describe('batched result writer', () => {
     const b = await addMonitor(t.db, httpMonitor('http://127.0.0.1/b'));
     const w = new ResultWriter(t.db, { log: (m) => log.push(m) });
     w.add({ monitorId: a.id, at: at('2026-03-01T10:00:05Z'), ok: true, latencyMs: 10, status: 200, error: null });
-    w.add({ monitorId: a.id, at: at('2026-03-01T10:00:35Z'), ok: false, latencyMs: 30, status: 503, error: 'status 503, expected 200-299' });
+    w.add({
+      monitorId: a.id,
+      at: at('2026-03-01T10:00:35Z'),
+      ok: false,
+      latencyMs: 30,
+      status: 503,
+      error: 'status 503, expected 200-299',
+    });
     w.add({ monitorId: a.id, at: at('2026-03-01T10:01:05Z'), ok: false, latencyMs: null, status: null, error: 'connection refused' });
     w.add({ monitorId: b.id, at: at('2026-03-01T10:00:10Z'), ok: true, latencyMs: 7, status: 200, error: null });
     await w.flush();
@@ -47,7 +54,12 @@ describe('batched result writer', () => {
     expect(day).toMatchObject({ checks: 4, bucket: at('2026-03-01T00:00:00Z') });
 
     // The last state is the newest result; a pending monitor whose last check passed is up.
-    expect(await findMonitor(t.db, a.id)).toMatchObject({ lastCheckedAt: at('2026-03-01T10:30:00Z'), lastLatencyMs: 50, lastError: null, state: 'up' });
+    expect(await findMonitor(t.db, a.id)).toMatchObject({
+      lastCheckedAt: at('2026-03-01T10:30:00Z'),
+      lastLatencyMs: 50,
+      lastError: null,
+      state: 'up',
+    });
     expect(await findMonitor(t.db, b.id)).toMatchObject({ lastLatencyMs: 7, state: 'up' });
     const [{ n }] = (await t.db.select({ n: sql<number>`count(*)::int` }).from(checkResults)) as [{ n: number }];
     expect(n).toBe(5);
@@ -74,7 +86,8 @@ describe('batched result writer', () => {
     const w = new ResultWriter(t.db, { maxBuffered: 3, maxRows: 100, log: (x) => log.push(x) });
     await t.db.execute(sql`alter table check_results rename to check_results_away`);
     try {
-      for (let i = 0; i < 5; i++) w.add({ monitorId: m.id, at: new Date(Date.UTC(2026, 2, 3, 0, i)), ok: true, latencyMs: i, status: 200, error: null });
+      for (let i = 0; i < 5; i++)
+        w.add({ monitorId: m.id, at: new Date(Date.UTC(2026, 2, 3, 0, i)), ok: true, latencyMs: i, status: 200, error: null });
       await w.flush();
       expect(w.stats).toMatchObject({ buffered: 3, dropped: 2 });
       expect(log.at(-1)).toContain('dropped the 2 oldest');
@@ -82,7 +95,9 @@ describe('batched result writer', () => {
       await t.db.execute(sql`alter table check_results_away rename to check_results`);
     }
     await w.flush();
-    const rows = rowsOf<{ latency_ms: number }>(await t.db.execute(sql`select latency_ms from check_results where monitor_id = ${m.id} order by at`));
+    const rows = rowsOf<{ latency_ms: number }>(
+      await t.db.execute(sql`select latency_ms from check_results where monitor_id = ${m.id} order by at`),
+    );
     expect(rows.map((r) => r.latency_ms)).toEqual([2, 3, 4]);
   });
 

@@ -12,6 +12,7 @@ export function sealChannelConfig(ring: KeyRing, channelId: string, config: Chan
 export function openChannelConfig(ring: KeyRing, channel: Pick<NotificationChannel, 'id' | 'kind' | 'configSealed'>): ChannelConfig {
   const config = JSON.parse(open(ring, channel.configSealed, channelConfigAad(channel.id))) as Partial<ChannelConfig>;
   // The row's kind is the truth (a config written without one takes it); one sealed for another kind is a bug, not something to send.
-  if (config.kind && config.kind !== channel.kind) throw new Error(`the sealed settings are for a ${config.kind} channel, not ${channel.kind}`);
+  if (config.kind && config.kind !== channel.kind)
+    throw new Error(`the sealed settings are for a ${config.kind} channel, not ${channel.kind}`);
   return { ...config, kind: channel.kind } as ChannelConfig;
 }

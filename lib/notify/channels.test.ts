@@ -20,7 +20,10 @@ afterAll(async () => {
 });
 
 const fieldErrors = async (p: Promise<unknown>) => {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ActionError);
   return (err as ActionError).fieldErrors ?? {};
 };
@@ -29,23 +32,63 @@ describe('saving channels', () => {
   it('returns every field error at once: name, events and the kind’s settings', async () => {
     const errors = await fieldErrors(saveChannel(t.db, ring, { kind: 'webhook', name: ' ', url: 'ftp://x.test/' }));
     expect(Object.keys(errors).sort()).toEqual(['events', 'name', 'url']);
-    expect(await fieldErrors(saveChannel(t.db, ring, { kind: 'pager', name: 'x', events: 'monitor.down' }))).toEqual({ kind: [expect.any(String)] });
-    expect((await fieldErrors(saveChannel(t.db, ring, { kind: 'slack', name: 'x', events: ['monitor.down', 'coffee.ready'], url: 'https://h.test/x' }))).events).toBeDefined();
+    expect(await fieldErrors(saveChannel(t.db, ring, { kind: 'pager', name: 'x', events: 'monitor.down' }))).toEqual({
+      kind: [expect.any(String)],
+    });
+    expect(
+      (
+        await fieldErrors(
+          saveChannel(t.db, ring, { kind: 'slack', name: 'x', events: ['monitor.down', 'coffee.ready'], url: 'https://h.test/x' }),
+        )
+      ).events,
+    ).toBeDefined();
   });
 
   it('keeps stored secrets when an edit leaves them blank, and never shows them', async () => {
-    const c = await saveChannel(t.db, ring, { kind: 'webhook', name: 'ci', events: 'monitor.down', url: `${sink.url}/secret-path-abcdef123`, headerName: 'X-Key', headerValue: 'header-secret-1' });
+    const c = await saveChannel(t.db, ring, {
+      kind: 'webhook',
+      name: 'ci',
+      events: 'monitor.down',
+      url: `${sink.url}/secret-path-abcdef123`,
+      headerName: 'X-Key',
+      headerValue: 'header-secret-1',
+    });
     const [view] = (await channelViews(t.db, ring, { manage: true })).filter((v) => v.id === c.id);
-    expect(view).toMatchObject({ kind: 'webhook', target: `127.0.0.1:${sink.port}`, fields: { headerName: 'X-Key' }, storedSecrets: ['url', 'headerValue'] });
+    expect(view).toMatchObject({
+      kind: 'webhook',
+      target: `127.0.0.1:${sink.port}`,
+      fields: { headerName: 'X-Key' },
+      storedSecrets: ['url', 'headerValue'],
+    });
     expect(JSON.stringify(view)).not.toMatch(/secret-path|header-secret/);
 
-    await saveChannel(t.db, ring, { id: c.id, kind: 'slack', name: 'ci renamed', events: ['monitor.down', 'monitor.up'], url: '', headerName: 'X-Key', headerValue: '' });
+    await saveChannel(t.db, ring, {
+      id: c.id,
+      kind: 'slack',
+      name: 'ci renamed',
+      events: ['monitor.down', 'monitor.up'],
+      url: '',
+      headerName: 'X-Key',
+      headerValue: '',
+    });
     const edited = (await findChannel(t.db, c.id))!;
     expect(edited).toMatchObject({ name: 'ci renamed', kind: 'webhook', events: ['monitor.down', 'monitor.up'] });
-    expect(openChannelConfig(ring, edited)).toEqual({ kind: 'webhook', url: `${sink.url}/secret-path-abcdef123`, headerName: 'X-Key', headerValue: 'header-secret-1' });
+    expect(openChannelConfig(ring, edited)).toEqual({
+      kind: 'webhook',
+      url: `${sink.url}/secret-path-abcdef123`,
+      headerName: 'X-Key',
+      headerValue: 'header-secret-1',
+    });
 
     // Clearing the header name drops the kept header value with it; a new URL replaces the old one.
-    await saveChannel(t.db, ring, { id: c.id, name: 'ci', events: 'monitor.down', url: `${sink.url}/new`, headerName: '', headerValue: '' });
+    await saveChannel(t.db, ring, {
+      id: c.id,
+      name: 'ci',
+      events: 'monitor.down',
+      url: `${sink.url}/new`,
+      headerName: '',
+      headerValue: '',
+    });
     expect(openChannelConfig(ring, (await findChannel(t.db, c.id))!)).toEqual({ kind: 'webhook', url: `${sink.url}/new` });
   });
 
@@ -56,7 +99,9 @@ describe('saving channels', () => {
 
     // Telegram: a new API base with the token left blank would send the stored token there.
     const tg = await saveChannel(t.db, ring, { ...base, kind: 'telegram', botToken: TOKEN, chatId: '42', apiBase: '' });
-    expect(await fieldErrors(saveChannel(t.db, ring, { ...base, id: tg.id, botToken: '', chatId: '42', apiBase: 'https://attacker.test' }))).toEqual({ botToken: [RETYPE_SECRET] });
+    expect(
+      await fieldErrors(saveChannel(t.db, ring, { ...base, id: tg.id, botToken: '', chatId: '42', apiBase: 'https://attacker.test' })),
+    ).toEqual({ botToken: [RETYPE_SECRET] });
     // Same base written differently (default spelled out, trailing slash) is not a change; a new chat id is not either.
     await saveChannel(t.db, ring, { ...base, id: tg.id, botToken: '', chatId: '43', apiBase: 'https://api.telegram.org/' });
     expect(await reopen(tg.id)).toMatchObject({ botToken: TOKEN, chatId: '43', apiBase: 'https://api.telegram.org' });
@@ -65,10 +110,21 @@ describe('saving channels', () => {
     expect(await reopen(tg.id)).toMatchObject({ botToken: TOKEN, apiBase: 'https://tg-proxy.test' });
 
     // Email: host, port or security changed with the password blank.
-    const mail = { ...base, kind: 'email', host: 'smtp.example.com', port: '587', security: 'starttls', user: 'bot', from: 'b@example.com', to: 'o@example.com' };
+    const mail = {
+      ...base,
+      kind: 'email',
+      host: 'smtp.example.com',
+      port: '587',
+      security: 'starttls',
+      user: 'bot',
+      from: 'b@example.com',
+      to: 'o@example.com',
+    };
     const em = await saveChannel(t.db, ring, { ...mail, password: 'smtp-secret-pw' });
     for (const moved of [{ host: 'smtp.attacker.test' }, { port: '2525' }, { security: 'none' }]) {
-      expect(await fieldErrors(saveChannel(t.db, ring, { ...mail, ...moved, id: em.id, password: '' }))).toEqual({ password: [RETYPE_SECRET] });
+      expect(await fieldErrors(saveChannel(t.db, ring, { ...mail, ...moved, id: em.id, password: '' }))).toEqual({
+        password: [RETYPE_SECRET],
+      });
     }
     await saveChannel(t.db, ring, { ...mail, id: em.id, host: 'SMTP.example.com', port: ' 587 ', to: 'p@example.com', password: '' });
     expect(await reopen(em.id)).toMatchObject({ host: 'SMTP.example.com', password: 'smtp-secret-pw', to: ['p@example.com'] });
@@ -78,7 +134,9 @@ describe('saving channels', () => {
     // Webhook: a new URL with the header kept would send the header value to it. A URL left blank, or typed as it was, keeps it.
     const hook = { ...base, kind: 'webhook', headerName: 'X-Key' };
     const wh = await saveChannel(t.db, ring, { ...hook, url: `${sink.url}/hook-a`, headerValue: 'hdr-secret-2' });
-    expect(await fieldErrors(saveChannel(t.db, ring, { ...hook, id: wh.id, url: 'https://attacker.test/in', headerValue: '' }))).toEqual({ headerValue: [RETYPE_SECRET] });
+    expect(await fieldErrors(saveChannel(t.db, ring, { ...hook, id: wh.id, url: 'https://attacker.test/in', headerValue: '' }))).toEqual({
+      headerValue: [RETYPE_SECRET],
+    });
     await saveChannel(t.db, ring, { ...hook, id: wh.id, url: '', headerValue: '' });
     await saveChannel(t.db, ring, { ...hook, id: wh.id, url: `${sink.url}/hook-a`, headerValue: '' });
     expect(await reopen(wh.id)).toEqual({ kind: 'webhook', url: `${sink.url}/hook-a`, headerName: 'X-Key', headerValue: 'hdr-secret-2' });
@@ -94,22 +152,69 @@ describe('saving channels', () => {
   });
 
   it('gives viewers a summary without the settings: name, kind, host, events, status, last sent and error', async () => {
-    const email = await saveChannel(t.db, ring, { kind: 'email', name: 'mail', events: 'release.failed', host: 'smtp.example.com', port: '587', security: 'starttls', user: 'smtp-user-name', password: 'smtp-pw-9', from: 'berth@example.com', to: 'oncall-person@example.com' });
-    const tg = await saveChannel(t.db, ring, { kind: 'telegram', name: 'tg', events: 'monitor.down', botToken: '123456789:AAHsecretTelegramTokenPart_0123456789', chatId: '-100777', apiBase: 'https://tg-relay.example.net' });
-    const hook = await saveChannel(t.db, ring, { kind: 'webhook', name: 'hook', events: 'monitor.down', url: `${sink.url}/hidden-path-123`, headerName: 'X-Private-Header', headerValue: 'hv-secret-9' });
+    const email = await saveChannel(t.db, ring, {
+      kind: 'email',
+      name: 'mail',
+      events: 'release.failed',
+      host: 'smtp.example.com',
+      port: '587',
+      security: 'starttls',
+      user: 'smtp-user-name',
+      password: 'smtp-pw-9',
+      from: 'berth@example.com',
+      to: 'oncall-person@example.com',
+    });
+    const tg = await saveChannel(t.db, ring, {
+      kind: 'telegram',
+      name: 'tg',
+      events: 'monitor.down',
+      botToken: '123456789:AAHsecretTelegramTokenPart_0123456789',
+      chatId: '-100777',
+      apiBase: 'https://tg-relay.example.net',
+    });
+    const hook = await saveChannel(t.db, ring, {
+      kind: 'webhook',
+      name: 'hook',
+      events: 'monitor.down',
+      url: `${sink.url}/hidden-path-123`,
+      headerName: 'X-Private-Header',
+      headerValue: 'hv-secret-9',
+    });
     const views = await channelViews(t.db, ring, { manage: false });
     const byId = (id: string) => views.find((v) => v.id === id)!;
     const keys = ['enabled', 'events', 'id', 'kind', 'lastError', 'lastErrorAt', 'lastSentAt', 'name', 'target', 'unreadable'];
     for (const v of views) expect(Object.keys(v).sort()).toEqual(keys);
-    expect(byId(email.id)).toMatchObject({ name: 'mail', kind: 'email', target: 'smtp.example.com:587', events: ['release.failed'], enabled: true, lastSentAt: null });
+    expect(byId(email.id)).toMatchObject({
+      name: 'mail',
+      kind: 'email',
+      target: 'smtp.example.com:587',
+      events: ['release.failed'],
+      enabled: true,
+      lastSentAt: null,
+    });
     expect(byId(tg.id).target).toBe('tg-relay.example.net');
     expect(byId(hook.id).target).toBe(`127.0.0.1:${sink.port}`);
     const shown = JSON.stringify(views);
-    for (const hidden of ['smtp-user-name', 'oncall-person', 'berth@example.com', '-100777', 'X-Private-Header', 'hidden-path', 'smtp-pw-9', 'hv-secret-9', 'AAHsecret']) expect(shown).not.toContain(hidden);
+    for (const hidden of [
+      'smtp-user-name',
+      'oncall-person',
+      'berth@example.com',
+      '-100777',
+      'X-Private-Header',
+      'hidden-path',
+      'smtp-pw-9',
+      'hv-secret-9',
+      'AAHsecret',
+    ])
+      expect(shown).not.toContain(hidden);
 
     // Admins get what the edit form needs (still no secret).
     const admin = (await channelViews(t.db, ring, { manage: true })).find((v) => v.id === email.id)!;
-    expect(admin).toMatchObject({ target: 'oncall-person@example.com via smtp.example.com:587', fields: { user: 'smtp-user-name', to: 'oncall-person@example.com' }, storedSecrets: ['password'] });
+    expect(admin).toMatchObject({
+      target: 'oncall-person@example.com via smtp.example.com:587',
+      fields: { user: 'smtp-user-name', to: 'oncall-person@example.com' },
+      storedSecrets: ['password'],
+    });
     expect(JSON.stringify(admin)).not.toContain('smtp-pw-9');
   });
 
@@ -121,17 +226,26 @@ describe('saving channels', () => {
     expect(await findChannel(t.db, c.id)).toBeUndefined();
     await expect(removeChannel(t.db, c.id)).rejects.toThrow(/no longer exists/);
     await expect(setChannelEnabled(t.db, c.id, true)).rejects.toThrow(/no longer exists/);
-    await expect(saveChannel(t.db, ring, { id: c.id, name: 'd', events: 'release.failed', url: `${sink.url}/d` })).rejects.toThrow(/no longer exists/);
+    await expect(saveChannel(t.db, ring, { id: c.id, name: 'd', events: 'release.failed', url: `${sink.url}/d` })).rejects.toThrow(
+      /no longer exists/,
+    );
   });
 });
 
 describe('Send test', () => {
   it('sends right away, records success, then records a failure (redacted) on the channel', async () => {
-    const c = await saveChannel(t.db, ring, { kind: 'slack', name: 's', events: 'monitor.down', url: `${sink.url}/services/T1/B1/testSecretZZZZZZZZ` });
+    const c = await saveChannel(t.db, ring, {
+      kind: 'slack',
+      name: 's',
+      events: 'monitor.down',
+      url: `${sink.url}/services/T1/B1/testSecretZZZZZZZZ`,
+    });
     const now = new Date('2031-05-05T10:00:00Z');
     expect(await sendTestNotification(t.db, ring, c.id, { now, base: 'https://berth.test' })).toEqual({ ok: true });
     const got = await sink.waitFor((r) => r.path.endsWith('testSecretZZZZZZZZ'));
-    expect((got.body as { text: string }).text).toMatch(/^\*Test notification from Berth\*\n.*"s".*\n<https:\/\/berth\.test\/alerts\|Open in Berth>$/s);
+    expect((got.body as { text: string }).text).toMatch(
+      /^\*Test notification from Berth\*\n.*"s".*\n<https:\/\/berth\.test\/alerts\|Open in Berth>$/s,
+    );
     expect((await findChannel(t.db, c.id))!).toMatchObject({ lastSentAt: now, lastError: null });
 
     sink.reply((r) => ({ status: 404, body: `no such hook ${r.path}` }));

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '@/db';
-import { deleteChannel, findChannel, insertChannel, listChannels, recordChannelError, recordChannelSuccess, updateChannel } from '@/db/queries/notifications';
+import {
+  deleteChannel,
+  findChannel,
+  insertChannel,
+  listChannels,
+  recordChannelError,
+  recordChannelSuccess,
+  updateChannel,
+} from '@/db/queries/notifications';
 import { CHANNEL_KINDS, NOTIFY_EVENTS, type ChannelKind, type NotifyEventType } from '@/lib/model/notifications';
 import type { NotificationChannel } from '@/db/schema';
 import { ActionError, type FieldErrors } from '@/lib/auth/action-core';
@@ -21,7 +29,10 @@ export const channelFormInput = z.looseObject({ id: z.uuid().optional(), kind: z
 const nameInput = z.string({ message: 'Name the channel' }).trim().min(1, 'Name the channel').max(80, 'At most 80 characters');
 const eventsInput = z.preprocess(
   (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-  z.array(z.enum(NOTIFY_EVENTS, 'Unknown event')).min(1, 'Pick at least one event').transform((list) => [...new Set(list)]),
+  z
+    .array(z.enum(NOTIFY_EVENTS, 'Unknown event'))
+    .min(1, 'Pick at least one event')
+    .transform((list) => [...new Set(list)]),
 );
 
 /** A kept secret only stays while the field it belongs to is still set (clearing the user clears the password). */
@@ -33,7 +44,13 @@ const SECRET_NEEDS: Record<string, string> = { headerValue: 'headerName', passwo
  * secret blank and have Berth hand it over (a bot token in the URL, a password in SMTP AUTH, a
  * header value). SMTP security counts too: dropping to "none" would send the password in clear.
  */
-const DESTINATION_FIELDS: Record<ChannelKind, readonly string[]> = { webhook: ['url'], slack: ['url'], discord: ['url'], telegram: ['apiBase'], email: ['host', 'port', 'security'] };
+const DESTINATION_FIELDS: Record<ChannelKind, readonly string[]> = {
+  webhook: ['url'],
+  slack: ['url'],
+  discord: ['url'],
+  telegram: ['apiBase'],
+  email: ['host', 'port', 'security'],
+};
 export const RETYPE_SECRET = 'Enter it again: the destination changed';
 
 /** A destination field as stored, or as typed (a blank field means "as stored" only for secrets, which `merged` already holds). */
@@ -54,7 +71,9 @@ function validate(kind: ChannelKind, fields: Record<string, unknown>, stored?: C
     const kept = stored as unknown as Record<string, unknown>;
     const isBlank = (f: string) => typeof merged[f] !== 'string' || (merged[f] as string).trim() === '';
     // A secret destination (a webhook URL) left blank is kept, so it counts as unchanged.
-    const moved = DESTINATION_FIELDS[kind].some((f) => !(SECRET_FIELDS[kind].includes(f) && isBlank(f)) && normalDestination(f, merged[f]) !== normalDestination(f, kept[f]));
+    const moved = DESTINATION_FIELDS[kind].some(
+      (f) => !(SECRET_FIELDS[kind].includes(f) && isBlank(f)) && normalDestination(f, merged[f]) !== normalDestination(f, kept[f]),
+    );
     for (const f of SECRET_FIELDS[kind]) {
       const companion = SECRET_NEEDS[f];
       const companionSet = !companion || !isBlank(companion);
@@ -70,7 +89,8 @@ function validate(kind: ChannelKind, fields: Record<string, unknown>, stored?: C
   const config = parseChannelConfig(kind, merged);
   // A secret to type again says so, rather than the schema's "enter the value" for a blank field.
   if (!config.ok) for (const [f, list] of Object.entries(config.fieldErrors)) errors[f] ??= list;
-  if (!name.success || !events.success || !config.ok || Object.keys(errors).length > 0) throw new ActionError('Please correct the highlighted fields.', errors);
+  if (!name.success || !events.success || !config.ok || Object.keys(errors).length > 0)
+    throw new ActionError('Please correct the highlighted fields.', errors);
   return { name: name.data, events: events.data, config: config.config };
 }
 
@@ -85,7 +105,13 @@ export async function saveChannel(db: Db, ring: KeyRing, fields: Record<string, 
     if (!kind.success) throw new ActionError('Please correct the highlighted fields.', { kind: ['Pick a channel kind'] });
     const v = validate(kind.data, fields);
     const newId = randomUUID();
-    return insertChannel(db, { id: newId, name: v.name, kind: kind.data, events: v.events, configSealed: sealChannelConfig(ring, newId, v.config) });
+    return insertChannel(db, {
+      id: newId,
+      name: v.name,
+      kind: kind.data,
+      events: v.events,
+      configSealed: sealChannelConfig(ring, newId, v.config),
+    });
   }
   const existing = await findChannel(db, id);
   if (!existing) throw new ActionError('That channel no longer exists.');
@@ -114,7 +140,12 @@ export async function removeChannel(db: Db, id: string): Promise<NotificationCha
 export type TestOutcome = { ok: true } | { ok: false; error: string };
 
 /** "Send test": straight to the receiver (not through the outbox), the outcome recorded on the channel. */
-export async function sendTestNotification(db: Db, ring: KeyRing, id: string, opts: { now?: Date; base?: string; timeoutMs?: number } = {}): Promise<TestOutcome> {
+export async function sendTestNotification(
+  db: Db,
+  ring: KeyRing,
+  id: string,
+  opts: { now?: Date; base?: string; timeoutMs?: number } = {},
+): Promise<TestOutcome> {
   const channel = await findChannel(db, id);
   if (!channel) throw new ActionError('That channel no longer exists.');
   const at = opts.now ?? new Date();
@@ -173,7 +204,16 @@ export async function channelViews(db: Db, ring: KeyRing, opts: { manage: boolea
 export async function channelViews(db: Db, ring: KeyRing, opts: { manage: boolean }): Promise<ChannelSummary[]> {
   const rows = await listChannels(db);
   return rows.map((c) => {
-    const base = { id: c.id, name: c.name, kind: c.kind, events: c.events, enabled: c.enabled, lastSentAt: iso(c.lastSentAt), lastError: c.lastError, lastErrorAt: iso(c.lastErrorAt) };
+    const base = {
+      id: c.id,
+      name: c.name,
+      kind: c.kind,
+      events: c.events,
+      enabled: c.enabled,
+      lastSentAt: iso(c.lastSentAt),
+      lastError: c.lastError,
+      lastErrorAt: iso(c.lastErrorAt),
+    };
     let config: ChannelConfig;
     try {
       config = openChannelConfig(ring, c);

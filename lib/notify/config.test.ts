@@ -26,19 +26,32 @@ describe('channel URLs', () => {
     expect(errorsOf('slack', { url }).url?.join(' ')).toMatch(why);
   });
 
-  it.each(['https://hooks.slack.com/services/T0/B0/x', 'http://127.0.0.1:8080/hook', 'http://10.0.0.5/x', 'http://[::1]:9000/', 'https://localhost/x'])('accepts %s (loopback and private ranges are allowed)', (url) => {
+  it.each([
+    'https://hooks.slack.com/services/T0/B0/x',
+    'http://127.0.0.1:8080/hook',
+    'http://10.0.0.5/x',
+    'http://[::1]:9000/',
+    'https://localhost/x',
+  ])('accepts %s (loopback and private ranges are allowed)', (url) => {
     expect(httpUrlProblem(url)).toBeNull();
   });
 });
 
 describe('per-kind settings', () => {
   it('webhook: a secret header needs a name and a value, and not one HTTP sets itself', () => {
-    expect(errorsOf('webhook', { url: 'https://x.test/h', headerName: 'X-Secret' })).toEqual({ headerValue: [expect.stringMatching(/header value/)] });
-    expect(errorsOf('webhook', { url: 'https://x.test/h', headerValue: 's3cret' })).toEqual({ headerName: [expect.stringMatching(/Name the header/)] });
+    expect(errorsOf('webhook', { url: 'https://x.test/h', headerName: 'X-Secret' })).toEqual({
+      headerValue: [expect.stringMatching(/header value/)],
+    });
+    expect(errorsOf('webhook', { url: 'https://x.test/h', headerValue: 's3cret' })).toEqual({
+      headerName: [expect.stringMatching(/Name the header/)],
+    });
     expect(errorsOf('webhook', { url: 'https://x.test/h', headerName: 'Content-Length', headerValue: '1' }).headerName).toBeDefined();
     expect(errorsOf('webhook', { url: 'https://x.test/h', headerName: 'X Bad', headerValue: '1' }).headerName).toBeDefined();
     expect(errorsOf('webhook', { url: 'https://x.test/h', headerName: 'X-A', headerValue: 'a\r\nInjected: 1' }).headerValue).toBeDefined();
-    expect(parseChannelConfig('webhook', { url: 'https://x.test/h', headerName: 'X-A', headerValue: 'v' })).toEqual({ ok: true, config: { kind: 'webhook', url: 'https://x.test/h', headerName: 'X-A', headerValue: 'v' } });
+    expect(parseChannelConfig('webhook', { url: 'https://x.test/h', headerName: 'X-A', headerValue: 'v' })).toEqual({
+      ok: true,
+      config: { kind: 'webhook', url: 'https://x.test/h', headerName: 'X-A', headerValue: 'v' },
+    });
   });
 
   it('telegram: token, chat id and API base are checked; the API base defaults to Telegram', () => {
@@ -54,15 +67,30 @@ describe('per-kind settings', () => {
 
   it('email: every missing or bad field is reported at once', () => {
     expect(Object.keys(errorsOf('email', {})).sort()).toEqual(['from', 'host', 'port', 'security', 'to']);
-    const bad = errorsOf('email', { host: '169.254.169.254', port: '70000', security: 'ssl', from: 'not-an-address', to: 'ops@example.com, nope' });
+    const bad = errorsOf('email', {
+      host: '169.254.169.254',
+      port: '70000',
+      security: 'ssl',
+      from: 'not-an-address',
+      to: 'ops@example.com, nope',
+    });
     expect(bad.host?.join()).toMatch(/link-local/);
     expect(bad.port?.join()).toMatch(/1-65535/);
     expect(bad.security).toBeDefined();
     expect(bad.from?.join()).toMatch(/email address/);
     expect(bad.to?.join()).toMatch(/email address/);
     expect(errorsOf('email', { host: 'smtp host;rm', port: '25', security: 'none', from: 'a@b.co', to: 'c@d.co' }).host).toBeDefined();
-    expect(errorsOf('email', { host: 'smtp.test', port: '587', security: 'starttls', user: 'me', from: 'a@b.co', to: 'c@d.co' })).toEqual({ password: [expect.any(String)] });
+    expect(errorsOf('email', { host: 'smtp.test', port: '587', security: 'starttls', user: 'me', from: 'a@b.co', to: 'c@d.co' })).toEqual({
+      password: [expect.any(String)],
+    });
     const ok = parseChannelConfig('email', { host: '127.0.0.1', port: '2525', security: 'none', from: 'a@b.co', to: 'c@d.co d@e.co' });
-    expect(ok.ok && ok.config).toEqual({ kind: 'email', host: '127.0.0.1', port: 2525, security: 'none', from: 'a@b.co', to: ['c@d.co', 'd@e.co'] });
+    expect(ok.ok && ok.config).toEqual({
+      kind: 'email',
+      host: '127.0.0.1',
+      port: 2525,
+      security: 'none',
+      from: 'a@b.co',
+      to: ['c@d.co', 'd@e.co'],
+    });
   });
 });

@@ -18,20 +18,39 @@ const checked = (problem: (text: string) => string | null) =>
     });
 
 const httpUrl = checked((t) => (t === '' ? 'Enter the URL' : httpUrlProblem(t)));
-const optional = z.string().trim().optional().transform((v) => (v ? v : undefined));
+const optional = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
 
 // Headers fetch sets itself, or that would change what the request means.
-const RESERVED_HEADERS = new Set(['host', 'content-type', 'content-length', 'connection', 'transfer-encoding', 'expect', 'upgrade', 'te', 'trailer']);
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-type',
+  'content-length',
+  'connection',
+  'transfer-encoding',
+  'expect',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 
 export const webhookConfig = z
   .object({
     url: httpUrl,
-    headerName: optional.refine((v) => v === undefined || (/^[A-Za-z0-9-]{1,64}$/.test(v) && !RESERVED_HEADERS.has(v.toLowerCase())), 'A header name is letters, digits and hyphens, and not one HTTP sets itself'),
+    headerName: optional.refine(
+      (v) => v === undefined || (/^[A-Za-z0-9-]{1,64}$/.test(v) && !RESERVED_HEADERS.has(v.toLowerCase())),
+      'A header name is letters, digits and hyphens, and not one HTTP sets itself',
+    ),
     headerValue: optional.refine((v) => v === undefined || !/[\r\n]/.test(v), 'A header value is one line'),
   })
   .superRefine((c, ctx) => {
-    if (c.headerName && !c.headerValue) ctx.addIssue({ code: 'custom', path: ['headerValue'], message: 'Enter the header value (the secret the receiver checks)' });
-    if (c.headerValue && !c.headerName) ctx.addIssue({ code: 'custom', path: ['headerName'], message: 'Name the header the value is sent in' });
+    if (c.headerName && !c.headerValue)
+      ctx.addIssue({ code: 'custom', path: ['headerValue'], message: 'Enter the header value (the secret the receiver checks)' });
+    if (c.headerValue && !c.headerName)
+      ctx.addIssue({ code: 'custom', path: ['headerName'], message: 'Name the header the value is sent in' });
   });
 
 export const slackConfig = z.object({ url: httpUrl });
@@ -39,8 +58,14 @@ export const discordConfig = z.object({ url: httpUrl });
 
 export const DEFAULT_TELEGRAM_API = 'https://api.telegram.org';
 export const telegramConfig = z.object({
-  botToken: z.string().trim().regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/, 'A bot token looks like 123456789:AA… (from @BotFather)'),
-  chatId: z.string().trim().regex(/^(?:-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/, 'A chat id is a number (groups are negative) or @channelname'),
+  botToken: z
+    .string()
+    .trim()
+    .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/, 'A bot token looks like 123456789:AA… (from @BotFather)'),
+  chatId: z
+    .string()
+    .trim()
+    .regex(/^(?:-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/, 'A chat id is a number (groups are negative) or @channelname'),
   apiBase: z
     .string()
     .trim()
@@ -54,7 +79,11 @@ const emailAddress = z.email('Enter an email address like alerts@example.com');
 export const emailConfig = z
   .object({
     host: checked((t) => hostProblem(t)),
-    port: z.coerce.number({ message: 'Enter a port number' }).int('Enter a port number').min(1, 'A port is 1-65535').max(65535, 'A port is 1-65535'),
+    port: z.coerce
+      .number({ message: 'Enter a port number' })
+      .int('Enter a port number')
+      .min(1, 'A port is 1-65535')
+      .max(65535, 'A port is 1-65535'),
     security: z.enum(SMTP_SECURITY, 'Pick none, STARTTLS or TLS'),
     user: optional,
     password: optional,
@@ -71,7 +100,13 @@ export const emailConfig = z
     if (c.password && !c.user) ctx.addIssue({ code: 'custom', path: ['user'], message: 'Enter the SMTP user the password belongs to' });
   });
 
-export const CONFIG_SCHEMAS = { webhook: webhookConfig, slack: slackConfig, discord: discordConfig, telegram: telegramConfig, email: emailConfig } as const;
+export const CONFIG_SCHEMAS = {
+  webhook: webhookConfig,
+  slack: slackConfig,
+  discord: discordConfig,
+  telegram: telegramConfig,
+  email: emailConfig,
+} as const;
 
 export type WebhookConfig = z.output<typeof webhookConfig>;
 export type SlackConfig = z.output<typeof slackConfig>;
@@ -131,6 +166,7 @@ export function publicView(config: ChannelConfig): { fields: Record<string, stri
     telegram: () => `chat ${record.chatId as string}`,
     email: () => `${(record.to as string[]).join(', ')} via ${record.host as string}:${record.port as number}`,
   }[config.kind]();
-  const host = config.kind === 'telegram' ? hostOf(config.apiBase) : config.kind === 'email' ? `${config.host}:${config.port}` : hostOf(config.url);
+  const host =
+    config.kind === 'telegram' ? hostOf(config.apiBase) : config.kind === 'email' ? `${config.host}:${config.port}` : hostOf(config.url);
   return { fields, target, host };
 }

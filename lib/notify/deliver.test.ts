@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { claimDueNotifications, deleteChannel, findChannel, findNotification, listChannels, pruneNotifications, updateChannel } from '@/db/queries/notifications';
+import {
+  claimDueNotifications,
+  deleteChannel,
+  findChannel,
+  findNotification,
+  listChannels,
+  pruneNotifications,
+  updateChannel,
+} from '@/db/queries/notifications';
 import { notificationChannels } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
@@ -33,8 +41,16 @@ beforeEach(async () => {
 
 const T0 = new Date('2030-01-01T00:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
-const channel = (fields: Record<string, unknown>) => saveChannel(t.db, ring, { events: ['release.failed', 'server.unreachable'], ...fields });
-const event = { type: 'release.failed' as const, title: 'shop: Deploy #4 failed at step build', text: 'main (abc123)\ncomposer install exited 1', url: 'https://berth.test/apps/a/releases/r', appId: 'a', releaseId: 'r' };
+const channel = (fields: Record<string, unknown>) =>
+  saveChannel(t.db, ring, { events: ['release.failed', 'server.unreachable'], ...fields });
+const event = {
+  type: 'release.failed' as const,
+  title: 'shop: Deploy #4 failed at step build',
+  text: 'main (abc123)\ncomposer install exited 1',
+  url: 'https://berth.test/apps/a/releases/r',
+  appId: 'a',
+  releaseId: 'r',
+};
 
 async function rowsOf(channelId: string) {
   const rows = await t.db.query.notifications.findMany({ where: (n, { eq }) => eq(n.channelId, channelId) });
@@ -43,11 +59,25 @@ async function rowsOf(channelId: string) {
 
 describe('delivery to each kind, through real sinks', () => {
   it('sends the right payload to webhook, Slack, Discord, Telegram and email, and marks the rows and channels sent', async () => {
-    const hook = await channel({ kind: 'webhook', name: 'hook', url: `${http.url}/hook/wh-secret-path-0001`, headerName: 'X-Berth-Secret', headerValue: 'hdr-secret-value' });
+    const hook = await channel({
+      kind: 'webhook',
+      name: 'hook',
+      url: `${http.url}/hook/wh-secret-path-0001`,
+      headerName: 'X-Berth-Secret',
+      headerValue: 'hdr-secret-value',
+    });
     const slack = await channel({ kind: 'slack', name: 'slack', url: `${http.url}/services/T000/B000/slackSecretXXXXXXXX` });
     const discord = await channel({ kind: 'discord', name: 'discord', url: `${http.url}/api/webhooks/1/discordSecretYYYYYYYY` });
     const tg = await channel({ kind: 'telegram', name: 'tg', botToken: TOKEN, chatId: '-100200300', apiBase: http.url });
-    const mail = await channel({ kind: 'email', name: 'mail', host: smtp.host, port: String(smtp.port), security: 'none', from: 'berth@example.com', to: 'ops@example.com, oncall@example.com' });
+    const mail = await channel({
+      kind: 'email',
+      name: 'mail',
+      host: smtp.host,
+      port: String(smtp.port),
+      security: 'none',
+      from: 'berth@example.com',
+      to: 'ops@example.com, oncall@example.com',
+    });
 
     expect(await notify(t.db, { ...event, at: T0 })).toBe(5);
     expect(await deliverDue(t.db, ring, { now: () => at(0) })).toBe(5);
@@ -57,9 +87,18 @@ describe('delivery to each kind, through real sinks', () => {
     expect(w.headers['x-berth-secret']).toBe('hdr-secret-value');
     expect(w.headers['content-type']).toBe('application/json');
     expect(w.body).toEqual({ ...event, at: T0.toISOString() });
-    expect(byPath('/services/T000/B000/slackSecretXXXXXXXX').body).toEqual({ text: `*${event.title}*\nmain (abc123)\ncomposer install exited 1\n<${event.url}|Open in Berth>` });
-    expect(byPath('/api/webhooks/1/discordSecretYYYYYYYY').body).toEqual({ content: `**${event.title}**\nmain (abc123)\ncomposer install exited 1\n<${event.url}>`, allowed_mentions: { parse: [] } });
-    expect(byPath(`/bot${TOKEN}/sendMessage`).body).toEqual({ chat_id: '-100200300', text: `${event.title}\nmain (abc123)\ncomposer install exited 1\n${event.url}`, disable_web_page_preview: true });
+    expect(byPath('/services/T000/B000/slackSecretXXXXXXXX').body).toEqual({
+      text: `*${event.title}*\nmain (abc123)\ncomposer install exited 1\n<${event.url}|Open in Berth>`,
+    });
+    expect(byPath('/api/webhooks/1/discordSecretYYYYYYYY').body).toEqual({
+      content: `**${event.title}**\nmain (abc123)\ncomposer install exited 1\n<${event.url}>`,
+      allowed_mentions: { parse: [] },
+    });
+    expect(byPath(`/bot${TOKEN}/sendMessage`).body).toEqual({
+      chat_id: '-100200300',
+      text: `${event.title}\nmain (abc123)\ncomposer install exited 1\n${event.url}`,
+      disable_web_page_preview: true,
+    });
     const m = await smtp.waitFor(() => true);
     expect(m.from).toBe('berth@example.com');
     expect(m.to).toEqual(['ops@example.com', 'oncall@example.com']);
@@ -78,7 +117,17 @@ describe('delivery to each kind, through real sinks', () => {
   it('logs in to SMTP when a user is set', async () => {
     const authed = await startSmtpSink({ users: { alerts: 'smtp-pass-1234' } });
     try {
-      await channel({ kind: 'email', name: 'mail', host: authed.host, port: String(authed.port), security: 'none', user: 'alerts', password: 'smtp-pass-1234', from: 'berth@example.com', to: 'ops@example.com' });
+      await channel({
+        kind: 'email',
+        name: 'mail',
+        host: authed.host,
+        port: String(authed.port),
+        security: 'none',
+        user: 'alerts',
+        password: 'smtp-pass-1234',
+        from: 'berth@example.com',
+        to: 'ops@example.com',
+      });
       await notify(t.db, { ...event, at: T0 });
       await deliverDue(t.db, ring, { now: () => at(0) });
       expect((await authed.waitFor(() => true)).auth).toEqual({ user: 'alerts', password: 'smtp-pass-1234' });
@@ -157,7 +206,9 @@ describe('failures: retried with backoff, shown, then final', () => {
   });
 
   it('does not follow a redirect (it could point anywhere, a metadata address included)', async () => {
-    http.reply((r) => (r.path === '/moved' ? { status: 302, body: '', headers: { location: 'http://169.254.169.254/latest' } } : undefined));
+    http.reply((r) =>
+      r.path === '/moved' ? { status: 302, body: '', headers: { location: 'http://169.254.169.254/latest' } } : undefined,
+    );
     const c = await channel({ kind: 'webhook', name: 'moved', url: `${http.url}/moved` });
     await notify(t.db, { ...event, at: T0 });
     await deliverDue(t.db, ring, { now: () => at(0) });
@@ -166,7 +217,17 @@ describe('failures: retried with backoff, shown, then final', () => {
   });
 
   it('refuses to send mail in the clear when STARTTLS is required and the server does not offer it', async () => {
-    const c = await channel({ kind: 'email', name: 'tls', host: smtp.host, port: String(smtp.port), security: 'starttls', user: 'u', password: 'plain-secret-pw', from: 'b@example.com', to: 'o@example.com' });
+    const c = await channel({
+      kind: 'email',
+      name: 'tls',
+      host: smtp.host,
+      port: String(smtp.port),
+      security: 'starttls',
+      user: 'u',
+      password: 'plain-secret-pw',
+      from: 'b@example.com',
+      to: 'o@example.com',
+    });
     await notify(t.db, { ...event, at: T0 });
     await deliverDue(t.db, ring, { now: () => at(0) });
     const text = (await rowsOf(c.id))[0]!.lastError!;
@@ -188,8 +249,17 @@ describe('failures: retried with backoff, shown, then final', () => {
 
 describe('secrets stay out of stored errors', () => {
   it('redacts a webhook URL and header value echoed back by the receiver', async () => {
-    http.reply((r) => ({ status: 400, body: `no hook at http://127.0.0.1${r.path} (header ${String(r.headers['x-token'])}, full ${http.url}${r.path})` }));
-    const c = await channel({ kind: 'webhook', name: 'echo', url: `${http.url}/hooks/echoSecretPath-0042?key=qsecret123`, headerName: 'X-Token', headerValue: 'hdr-secret-echo' });
+    http.reply((r) => ({
+      status: 400,
+      body: `no hook at http://127.0.0.1${r.path} (header ${String(r.headers['x-token'])}, full ${http.url}${r.path})`,
+    }));
+    const c = await channel({
+      kind: 'webhook',
+      name: 'echo',
+      url: `${http.url}/hooks/echoSecretPath-0042?key=qsecret123`,
+      headerName: 'X-Token',
+      headerValue: 'hdr-secret-echo',
+    });
     await notify(t.db, { ...event, at: T0 });
     await deliverDue(t.db, ring, { now: () => at(0) });
     const [row] = await rowsOf(c.id);
@@ -202,7 +272,10 @@ describe('secrets stay out of stored errors', () => {
   });
 
   it('redacts a Telegram bot token from a 401 answer', async () => {
-    http.reply((r) => ({ status: 401, body: JSON.stringify({ ok: false, error_code: 401, description: `Unauthorized: token ${TOKEN} rejected at ${r.path}` }) }));
+    http.reply((r) => ({
+      status: 401,
+      body: JSON.stringify({ ok: false, error_code: 401, description: `Unauthorized: token ${TOKEN} rejected at ${r.path}` }),
+    }));
     const c = await channel({ kind: 'telegram', name: 'tg', botToken: TOKEN, chatId: '@berth_alerts', apiBase: http.url });
     await notify(t.db, { ...event, at: T0 });
     await deliverDue(t.db, ring, { now: () => at(0) });
@@ -216,7 +289,17 @@ describe('secrets stay out of stored errors', () => {
   it('keeps an SMTP password out of a failed login', async () => {
     const strict = await startSmtpSink({ users: { alerts: 'right-password' } });
     try {
-      const c = await channel({ kind: 'email', name: 'm', host: strict.host, port: String(strict.port), security: 'none', user: 'alerts', password: 'wrong-password-9', from: 'b@example.com', to: 'o@example.com' });
+      const c = await channel({
+        kind: 'email',
+        name: 'm',
+        host: strict.host,
+        port: String(strict.port),
+        security: 'none',
+        user: 'alerts',
+        password: 'wrong-password-9',
+        from: 'b@example.com',
+        to: 'o@example.com',
+      });
       await notify(t.db, { ...event, at: T0 });
       await deliverDue(t.db, ring, { now: () => at(0) });
       const text = (await rowsOf(c.id))[0]!.lastError!;
@@ -242,7 +325,10 @@ describe('claiming and the loop', () => {
     await channel({ kind: 'webhook', name: 'a', url: `${http.url}/a` });
     await channel({ kind: 'webhook', name: 'b', url: `${http.url}/b` });
     for (let i = 0; i < 10; i++) await notify(t.db, { ...event, releaseId: `r${i}`, at: T0 });
-    const counts = await Promise.all([deliverDue(t.db, ring, { now: () => at(0), batch: 3 }), deliverDue(t.db, ring, { now: () => at(0), batch: 3 })]);
+    const counts = await Promise.all([
+      deliverDue(t.db, ring, { now: () => at(0), batch: 3 }),
+      deliverDue(t.db, ring, { now: () => at(0), batch: 3 }),
+    ]);
     expect(counts[0] + counts[1]).toBe(20);
     expect(http.requests).toHaveLength(20);
     expect(new Set(http.requests.map((r) => `${r.path}:${(r.body as { releaseId: string }).releaseId}`)).size).toBe(20);

@@ -1,5 +1,12 @@
 import type { Db } from '@/db';
-import { claimDueNotifications, findChannel, finishAttempt, pruneNotifications, recordChannelError, recordChannelSuccess } from '@/db/queries/notifications';
+import {
+  claimDueNotifications,
+  findChannel,
+  finishAttempt,
+  pruneNotifications,
+  recordChannelError,
+  recordChannelSuccess,
+} from '@/db/queries/notifications';
 import type { Notification } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import { openChannelConfig } from './channel-config';
@@ -47,7 +54,11 @@ async function deliverOne(db: Db, ring: KeyRing, row: Notification, opts: Requir
   const attempt = row.attempts + 1;
   const retryAt = nextAttemptAfter(attempt, at);
   const shown = retryAt ? `${error} (attempt ${attempt} of ${MAX_ATTEMPTS})` : `${error} (gave up after ${MAX_ATTEMPTS} attempts)`;
-  const recorded = await finishAttempt(db, row, retryAt ? { status: 'pending', error: shown, nextAttemptAt: retryAt } : { status: 'failed', error: shown });
+  const recorded = await finishAttempt(
+    db,
+    row,
+    retryAt ? { status: 'pending', error: shown, nextAttemptAt: retryAt } : { status: 'failed', error: shown },
+  );
   if (recorded) await recordChannelError(db, channel.id, shown, at);
 }
 

@@ -14,7 +14,15 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 beforeEach(async () => {
   for (const c of await listChannels(t.db)) await deleteChannel(t.db, c.id);
-  const all = ['monitor.down', 'monitor.up', 'release.failed', 'release.rolled_back', 'server.unreachable', 'server.host_key_mismatch', 'fpm.max_children'];
+  const all = [
+    'monitor.down',
+    'monitor.up',
+    'release.failed',
+    'release.rolled_back',
+    'server.unreachable',
+    'server.host_key_mismatch',
+    'fpm.max_children',
+  ];
   channelId = (await saveChannel(t.db, ring, { kind: 'webhook', name: 'all', events: all, url: 'http://127.0.0.1:9/x' })).id;
 });
 

@@ -41,7 +41,14 @@ export async function notify(db: Db, input: NotifyInput): Promise<number> {
     let queued = 0;
     for (const channel of channels) {
       const repeat = window > 0 && (await hasRecentDelivery(db, channel.id, dedupeKey, new Date(at.getTime() - window)));
-      await insertNotification(db, { channelId: channel.id, event, dedupeKey, createdAt: at, nextAttemptAt: at, status: repeat ? 'suppressed' : 'pending' });
+      await insertNotification(db, {
+        channelId: channel.id,
+        event,
+        dedupeKey,
+        createdAt: at,
+        nextAttemptAt: at,
+        status: repeat ? 'suppressed' : 'pending',
+      });
       if (!repeat) queued++;
     }
     if (queued > 0) kickNotifier();

@@ -21,8 +21,21 @@ let server: Server;
 let appId: string;
 beforeAll(async () => {
   t = await createTestDb();
-  server = await insertServer(t.db, { id: crypto.randomUUID(), name: 'web-1', host: '10.0.0.1', username: 'root', privateKeySealed: 'x', publicKey: 'x' });
-  appId = (await insertApp(t.db, { slug: 'shop', name: 'shop', config: appConfigInput.parse({ slug: 'shop', kind: 'php', domains: ['shop.test'] }) }, [])).id;
+  server = await insertServer(t.db, {
+    id: crypto.randomUUID(),
+    name: 'web-1',
+    host: '10.0.0.1',
+    username: 'root',
+    privateKeySealed: 'x',
+    publicKey: 'x',
+  });
+  appId = (
+    await insertApp(
+      t.db,
+      { slug: 'shop', name: 'shop', config: appConfigInput.parse({ slug: 'shop', kind: 'php', domains: ['shop.test'] }) },
+      [],
+    )
+  ).id;
 });
 afterAll(async () => t.close());
 beforeEach(async () => {
@@ -30,7 +43,8 @@ beforeEach(async () => {
   await saveChannel(t.db, ring, { kind: 'webhook', name: 'all', events: [...NOTIFY_EVENTS], url: 'http://127.0.0.1:9/x' });
 });
 
-const queued = async () => (await t.db.query.notifications.findMany({ orderBy: (n, { asc }) => asc(n.createdAt) })).map((n) => ({ status: n.status, ...n.event }));
+const queued = async () =>
+  (await t.db.query.notifications.findMany({ orderBy: (n, { asc }) => asc(n.createdAt) })).map((n) => ({ status: n.status, ...n.event }));
 
 describe('server failures (lib/servers/failures.ts)', () => {
   beforeEach(async () => {
@@ -41,14 +55,27 @@ describe('server failures (lib/servers/failures.ts)', () => {
     await recordServerFailure(t.db, server, new ConnectError('web-1', 'connect ECONNREFUSED 10.0.0.1:22', 'refused'));
     await recordServerFailure(t.db, server, new ConnectError('web-1', 'connect ECONNREFUSED 10.0.0.1:22', 'refused'));
     const [first, second] = await queued();
-    expect(first).toMatchObject({ status: 'pending', type: 'server.unreachable', title: 'web-1 is unreachable', serverId: server.id, text: expect.stringMatching(/ECONNREFUSED/) });
+    expect(first).toMatchObject({
+      status: 'pending',
+      type: 'server.unreachable',
+      title: 'web-1 is unreachable',
+      serverId: server.id,
+      text: expect.stringMatching(/ECONNREFUSED/),
+    });
     expect(first!.url).toMatch(new RegExp(`^https?://[^/]+/servers/${server.id}$`));
     expect(second!.status).toBe('suppressed');
   });
 
   it('alerts on a host key mismatch', async () => {
     await recordServerFailure(t.db, server, new HostKeyMismatchError('web-1', 'SHA256:old', 'SHA256:new'));
-    expect(await queued()).toEqual([expect.objectContaining({ status: 'pending', type: 'server.host_key_mismatch', serverId: server.id, text: expect.stringMatching(/SHA256:new/) })]);
+    expect(await queued()).toEqual([
+      expect.objectContaining({
+        status: 'pending',
+        type: 'server.host_key_mismatch',
+        serverId: server.id,
+        text: expect.stringMatching(/SHA256:new/),
+      }),
+    ]);
   });
 
   it('does not alert on a command that failed on a reachable server', async () => {
@@ -69,17 +96,33 @@ describe('release outcomes (lib/releases/release-job.ts)', () => {
     await runRelease(t.db, ring, r.id, new AbortController().signal, os.tmpdir());
     expect((await findRelease(t.db, r.id))!.status).toBe('failed');
     const [sent] = await queued();
-    expect(sent).toMatchObject({ status: 'pending', type: 'release.failed', appId, releaseId: r.id, title: expect.stringMatching(/^shop: Deploy.* failed at step connect$/), text: expect.stringMatching(/no servers/) });
+    expect(sent).toMatchObject({
+      status: 'pending',
+      type: 'release.failed',
+      appId,
+      releaseId: r.id,
+      title: expect.stringMatching(/^shop: Deploy.* failed at step connect$/),
+      text: expect.stringMatching(/no servers/),
+    });
     expect(sent!.url).toMatch(new RegExp(`/apps/${appId}/releases/${r.id}$`));
   });
 
   it('a deploy put back by the automatic rollback raises release.rolled_back; a success raises nothing', async () => {
     const r = await insertRelease(t.db, { appId, kind: 'deploy', ref: 'main', trigger: 'button' });
     await updateRelease(t.db, r.id, { status: 'running', number: 7 });
-    await finishRelease(t.db, r.id, { status: 'rolled_back', failedStep: 'health-check', error: 'GET / answered 502\nRolled back to releases/6 on every server.' });
+    await finishRelease(t.db, r.id, {
+      status: 'rolled_back',
+      failedStep: 'health-check',
+      error: 'GET / answered 502\nRolled back to releases/6 on every server.',
+    });
     await announceReleaseEnd(t.db, r.id, 'https://berth.test');
     expect(await queued()).toEqual([
-      expect.objectContaining({ type: 'release.rolled_back', title: 'shop: Deploy #7 failed at step health-check and was rolled back', url: `https://berth.test/apps/${appId}/releases/${r.id}`, text: expect.stringMatching(/Rolled back to releases\/6/) }),
+      expect.objectContaining({
+        type: 'release.rolled_back',
+        title: 'shop: Deploy #7 failed at step health-check and was rolled back',
+        url: `https://berth.test/apps/${appId}/releases/${r.id}`,
+        text: expect.stringMatching(/Rolled back to releases\/6/),
+      }),
     ]);
 
     const ok = await insertRelease(t.db, { appId, kind: 'deploy', ref: 'main', trigger: 'button' });

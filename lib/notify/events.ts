@@ -42,7 +42,13 @@ export async function announceReleaseEnd(db: Db, releaseId: string, base?: strin
 export async function announceServerFailure(db: Db, server: Pick<Server, 'id' | 'name'>, err: unknown, base?: string): Promise<void> {
   const url = serverLink(server.id, base);
   if (err instanceof HostKeyMismatchError) {
-    await notify(db, { type: 'server.host_key_mismatch', title: `${server.name}: the host key changed`, text: err.message, url, serverId: server.id });
+    await notify(db, {
+      type: 'server.host_key_mismatch',
+      title: `${server.name}: the host key changed`,
+      text: err.message,
+      url,
+      serverId: server.id,
+    });
   } else if (err instanceof ConnectError) {
     await notify(db, { type: 'server.unreachable', title: `${server.name} is unreachable`, text: err.message, url, serverId: server.id });
   }

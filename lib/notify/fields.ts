@@ -23,7 +23,13 @@ export const SECRET_FIELDS: Record<ChannelKind, readonly string[]> = {
   email: ['password'],
 };
 
-export const KIND_LABELS: Record<ChannelKind, string> = { webhook: 'Webhook (JSON)', slack: 'Slack', discord: 'Discord', telegram: 'Telegram', email: 'Email (SMTP)' };
+export const KIND_LABELS: Record<ChannelKind, string> = {
+  webhook: 'Webhook (JSON)',
+  slack: 'Slack',
+  discord: 'Discord',
+  telegram: 'Telegram',
+  email: 'Email (SMTP)',
+};
 
 export const EVENT_LABELS: Record<NotifyEventType, string> = {
   'monitor.down': 'Monitor down',
@@ -35,11 +41,21 @@ export const EVENT_LABELS: Record<NotifyEventType, string> = {
   'fpm.max_children': 'PHP-FPM pool at max_children',
 };
 
-export type FieldSpec = { label: string; hint?: string; type?: 'text' | 'url' | 'password' | 'number' | 'email'; placeholder?: string; options?: readonly { value: string; label: string }[] };
+export type FieldSpec = {
+  label: string;
+  hint?: string;
+  type?: 'text' | 'url' | 'password' | 'number' | 'email';
+  placeholder?: string;
+  options?: readonly { value: string; label: string }[];
+};
 
 export const FIELD_SPECS: Record<string, FieldSpec> = {
   url: { label: 'URL', type: 'url', placeholder: 'https://…' },
-  headerName: { label: 'Secret header name (optional)', placeholder: 'X-Berth-Secret', hint: 'Sent with every request so the receiver can check it is Berth.' },
+  headerName: {
+    label: 'Secret header name (optional)',
+    placeholder: 'X-Berth-Secret',
+    hint: 'Sent with every request so the receiver can check it is Berth.',
+  },
   headerValue: { label: 'Secret header value', type: 'password' },
   botToken: { label: 'Bot token', type: 'password', hint: 'From @BotFather, like 123456789:AA…' },
   chatId: { label: 'Chat id', placeholder: '-1001234567890 or @channel' },

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { discordMessage, emailMessage, slackMessage, telegramMessage, type OutgoingEvent } from './format';
 
-const e: OutgoingEvent = { type: 'monitor.down', title: 'shop.test is down', text: 'GET / answered 502 <html>', url: 'https://b.test/apps/1', at: '2030-01-01T00:00:00.000Z' };
+const e: OutgoingEvent = {
+  type: 'monitor.down',
+  title: 'shop.test is down',
+  text: 'GET / answered 502 <html>',
+  url: 'https://b.test/apps/1',
+  at: '2030-01-01T00:00:00.000Z',
+};
 
 describe('message formatting', () => {
   it('Slack: bold title, escaped text, a link', () => {
@@ -17,7 +23,11 @@ describe('message formatting', () => {
   });
 
   it('Telegram: plain text for the chat, cut to 4,096 characters', () => {
-    expect(telegramMessage(e, '@ops')).toEqual({ chat_id: '@ops', text: 'shop.test is down\nGET / answered 502 <html>\nhttps://b.test/apps/1', disable_web_page_preview: true });
+    expect(telegramMessage(e, '@ops')).toEqual({
+      chat_id: '@ops',
+      text: 'shop.test is down\nGET / answered 502 <html>\nhttps://b.test/apps/1',
+      disable_web_page_preview: true,
+    });
     expect(telegramMessage({ ...e, text: 'x'.repeat(5000) }, '1').text).toHaveLength(4096);
   });
 

@@ -12,7 +12,12 @@ let sink: HttpSink;
 beforeAll(async () => {
   sink = await startHttpSink();
   bed = await releaseBed('alertapp', { healthCheck: { path: '/health.php', timeoutS: 2 } });
-  await saveChannel(bed.t.db, bed.ring, { kind: 'webhook', name: 'ops', events: ['release.failed', 'release.rolled_back'], url: `${sink.url}/hook` });
+  await saveChannel(bed.t.db, bed.ring, {
+    kind: 'webhook',
+    name: 'ops',
+    events: ['release.failed', 'release.rolled_back'],
+    url: `${sink.url}/hook`,
+  });
 });
 afterAll(async () => {
   await sink?.close();

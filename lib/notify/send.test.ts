@@ -20,7 +20,27 @@ let dir: string;
 beforeAll(async () => {
   sink = await startHttpSink();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-send-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=hooks.test', '-addext', 'subjectAltName=DNS:hooks.test', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=hooks.test',
+      '-addext',
+      'subjectAltName=DNS:hooks.test',
+      '-keyout',
+      `${dir}/key.pem`,
+      '-out',
+      `${dir}/cert.pem`,
+    ],
+    { stdio: 'ignore' },
+  );
   cert = fs.readFileSync(`${dir}/cert.pem`, 'utf8');
   tlsServer = https.createServer({ key: fs.readFileSync(`${dir}/key.pem`), cert }, (req, res) => {
     req.resume();
@@ -51,16 +71,31 @@ function scripted(...answers: string[][]): Resolve & { calls: string[] } {
   return Object.assign(fn, { calls });
 }
 
-const sendError = (p: Promise<unknown>) => p.then(() => { throw new Error('expected the send to fail'); }, (e: unknown) => (expect(e).toBeInstanceOf(SendError), (e as SendError).message));
+const sendError = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected the send to fail');
+    },
+    (e: unknown) => (expect(e).toBeInstanceOf(SendError), (e as SendError).message),
+  );
 
 describe('HTTP sends are pinned to the address that was checked', () => {
   it('connects through the injected resolver: one lookup per send, and the request arrives', async () => {
     const resolve = scripted(['127.0.0.1']);
-    await sendToChannel({ kind: 'webhook', url: `http://hooks.test:${sink.port}/in`, headerName: 'X-Key', headerValue: 'hdr-value-1' }, event, { resolve });
+    await sendToChannel(
+      { kind: 'webhook', url: `http://hooks.test:${sink.port}/in`, headerName: 'X-Key', headerValue: 'hdr-value-1' },
+      event,
+      { resolve },
+    );
     expect(resolve.calls).toEqual(['hooks.test']);
     const [got] = sink.requests;
     expect(got).toMatchObject({ method: 'POST', path: '/in', body: { type: 'test', title: 'Test' } });
-    expect(got!.headers).toMatchObject({ host: `hooks.test:${sink.port}`, 'content-type': 'application/json', 'x-key': 'hdr-value-1', 'user-agent': 'Berth-Notifier' });
+    expect(got!.headers).toMatchObject({
+      host: `hooks.test:${sink.port}`,
+      'content-type': 'application/json',
+      'x-key': 'hdr-value-1',
+      'user-agent': 'Berth-Notifier',
+    });
   });
 
   it('never connects when the name resolves to a metadata address among good ones', async () => {
@@ -86,7 +121,12 @@ describe('HTTP sends are pinned to the address that was checked', () => {
     for (const url of ['http://169.254.169.254/latest', 'http://[fd00:ec2::254]/x', 'http://metadata.google.internal/x']) {
       expect(await sendError(sendToChannel({ kind: 'slack', url }, event, { resolve }))).toMatch(/refused/);
     }
-    const telegram: ChannelConfig = { kind: 'telegram', botToken: '123456789:AAHsecretTelegramTokenPart_0123456789', chatId: '42', apiBase: 'http://169.254.169.254' };
+    const telegram: ChannelConfig = {
+      kind: 'telegram',
+      botToken: '123456789:AAHsecretTelegramTokenPart_0123456789',
+      chatId: '42',
+      apiBase: 'http://169.254.169.254',
+    };
     const text = await sendError(sendToChannel(telegram, event, { resolve }));
     expect(text).toMatch(/refused/);
     expect(text).not.toContain('AAHsecretTelegramTokenPart');
@@ -99,16 +139,22 @@ describe('HTTP sends are pinned to the address that was checked', () => {
     expect(await sendError(sendToChannel(config, event, { resolve }))).toMatch(/SELF_SIGNED|self-signed|certificate/i);
     await sendToChannel(config, event, { resolve, ca: cert });
     // The same server by another name: the certificate does not match it.
-    expect(await sendError(sendToChannel({ kind: 'slack', url: `https://other.test:${tlsPort}/x` }, event, { resolve, ca: cert }))).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID|does not match/i);
+    expect(await sendError(sendToChannel({ kind: 'slack', url: `https://other.test:${tlsPort}/x` }, event, { resolve, ca: cert }))).toMatch(
+      /ERR_TLS_CERT_ALTNAME_INVALID|does not match/i,
+    );
   });
 
   it('keeps the 300-character excerpt of a refusal, redacted, and the timeout', async () => {
-    sink.reply((r) => (r.path.startsWith('/slow') ? { status: 200, delayMs: 2_000 } : { status: 403, body: `denied ${r.path} ${'x'.repeat(1000)}` }));
+    sink.reply((r) =>
+      r.path.startsWith('/slow') ? { status: 200, delayMs: 2_000 } : { status: 403, body: `denied ${r.path} ${'x'.repeat(1000)}` },
+    );
     const text = await sendError(sendToChannel({ kind: 'slack', url: `${sink.url}/hooks/secretHookPath-77` }, event));
     expect(text).toMatch(/^127\.0\.0\.1:\d+ answered HTTP 403: denied \[redacted\] x+$/);
     expect(text.length).toBeLessThan(400);
     const started = Date.now();
-    expect(await sendError(sendToChannel({ kind: 'slack', url: `${sink.url}/slow` }, event, { timeoutMs: 300 }))).toMatch(/did not answer within 0\.3 s/);
+    expect(await sendError(sendToChannel({ kind: 'slack', url: `${sink.url}/slow` }, event, { timeoutMs: 300 }))).toMatch(
+      /did not answer within 0\.3 s/,
+    );
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 });

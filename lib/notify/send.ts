@@ -40,7 +40,10 @@ export function channelRedactor(config: ChannelConfig): Redactor {
   }
   if (config.kind === 'telegram') secrets.push(`bot${config.botToken}`, config.botToken.split(':')[1]!);
   if (config.kind === 'email' && config.password) {
-    secrets.push(Buffer.from(config.password).toString('base64'), Buffer.from(`\0${config.user ?? ''}\0${config.password}`).toString('base64'));
+    secrets.push(
+      Buffer.from(config.password).toString('base64'),
+      Buffer.from(`\0${config.user ?? ''}\0${config.password}`).toString('base64'),
+    );
   }
   return new Redactor(secrets);
 }
@@ -62,7 +65,12 @@ export async function sendToChannel(config: ChannelConfig, event: OutgoingEvent,
   try {
     switch (config.kind) {
       case 'webhook':
-        return await postJson(config.url, webhookBody(event), post, config.headerName && config.headerValue ? { [config.headerName]: config.headerValue } : {});
+        return await postJson(
+          config.url,
+          webhookBody(event),
+          post,
+          config.headerName && config.headerValue ? { [config.headerName]: config.headerValue } : {},
+        );
       case 'slack':
         return await postJson(config.url, slackMessage(event), post);
       case 'discord':
@@ -121,7 +129,14 @@ function postJson(target: string, body: unknown, opts: PostOpts, headers: Record
       agent: false,
       lookup: safeLookup(opts.resolve),
       // The header names config allows exclude the ones set here except User-Agent, which it may override.
-      headers: { Host: url.host, 'Content-Type': 'application/json', 'Content-Length': String(payload.length), 'User-Agent': 'Berth-Notifier', Connection: 'close', ...headers },
+      headers: {
+        Host: url.host,
+        'Content-Type': 'application/json',
+        'Content-Length': String(payload.length),
+        'User-Agent': 'Berth-Notifier',
+        Connection: 'close',
+        ...headers,
+      },
       // TLS verifies the certificate against the URL's name (rejectUnauthorized stays on).
       ...(isHttps && { servername: net.isIP(host) ? undefined : host, ca: opts.ca }),
     });
@@ -174,7 +189,10 @@ async function sendMail(config: EmailConfig, event: OutgoingEvent, timeoutMs: nu
     await Promise.race([
       transport.sendMail({ from: config.from, to: config.to, subject, text }),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new SendError(`${config.host}:${config.port} did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new SendError(`${config.host}:${config.port} did not finish within ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
       }),
     ]);
   } catch (err) {

@@ -16,7 +16,10 @@ const parts: { serverId: string; transport: Transport }[] = [];
 beforeAll(async () => {
   t = await createTestDb();
   const ring = parseKeyRing(generateKeyText(1));
-  for (const [host, name] of [['berth-host-1', 'across-1'], ['berth-host-2', 'across-2']] as const) {
+  for (const [host, name] of [
+    ['berth-host-1', 'across-1'],
+    ['berth-host-2', 'across-2'],
+  ] as const) {
     const { server, transport } = await pinnedTestServer(t.db, ring, host, name);
     parts.push({ serverId: server.id, transport });
   }
@@ -39,7 +42,12 @@ const recipe: Recipe<Ctx> = { name: 'steps', tasks: [sleepTask('one', '0.3'), sl
 
 async function across(failAt?: string) {
   const runs = await Promise.all(parts.map((p) => createRun(t.db, { serverId: p.serverId, recipe: 'steps' })));
-  const results = await runAcross(t.db, recipe, parts.map((p, i) => ({ runId: runs[i]!.id, ctx: { host: `h${i + 1}`, failAt: i === 1 ? failAt : undefined }, transport: p.transport })), new AbortController().signal);
+  const results = await runAcross(
+    t.db,
+    recipe,
+    parts.map((p, i) => ({ runId: runs[i]!.id, ctx: { host: `h${i + 1}`, failAt: i === 1 ? failAt : undefined }, transport: p.transport })),
+    new AbortController().signal,
+  );
   const tasks = await Promise.all(runs.map((r) => tasksOf(t.db, r.id)));
   return { results, tasks, runs: await Promise.all(runs.map(async (r) => (await findRun(t.db, r.id))!)) };
 }
@@ -48,7 +56,7 @@ describe('runAcross', () => {
   it('runs a step on both servers at once, and starts the next only when both are done', async () => {
     const { results, tasks } = await across();
     expect(results).toEqual([{ ok: true }, { ok: true }]);
-    const [a, b] = tasks as [typeof tasks[0], typeof tasks[0]];
+    const [a, b] = tasks as [(typeof tasks)[0], (typeof tasks)[0]];
     // "one" overlapped on the two hosts (parallel within a step)…
     expect(a[0]!.startedAt!.getTime()).toBeLessThan(b[0]!.finishedAt!.getTime());
     expect(b[0]!.startedAt!.getTime()).toBeLessThan(a[0]!.finishedAt!.getTime());

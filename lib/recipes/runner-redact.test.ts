@@ -34,7 +34,13 @@ afterAll(async () => t.close());
 
 describe('envSecrets', () => {
   it('hides long values and credentials, keeps short flags, managed names, the slug and domains', () => {
-    const secrets = envSecrets({ values: { ...values, SHORT: 'abcdefg', DB_HOST: '127.0.0.1', SITE: 'shop.test', DB_DATABASE: 'app_shop_db' }, managed: ['DB_HOST', 'DB_DATABASE', 'DB_PASSWORD'] }, ['shop.test']);
+    const secrets = envSecrets(
+      {
+        values: { ...values, SHORT: 'abcdefg', DB_HOST: '127.0.0.1', SITE: 'shop.test', DB_DATABASE: 'app_shop_db' },
+        managed: ['DB_HOST', 'DB_DATABASE', 'DB_PASSWORD'],
+      },
+      ['shop.test'],
+    );
     expect(secrets).toContain(CANARY);
     expect(secrets).toContain(MULTI);
     expect(secrets).toContain('pw12'); // a credential key: the Redactor's own minimum, 4
@@ -54,7 +60,11 @@ describe('envSecrets', () => {
 
 describe('runRecipe redaction', () => {
   it('stores [redacted] for env values a task logs, returns in a summary, gets from the server, or throws', async () => {
-    const transport = new RecordingTransport('fake', (rendered) => (rendered.includes("'cat'") ? { stdout: `CANARY_A=${CANARY}\nMULTI="first line\\nsays \\"hi\\" to \\$HOME\\nlast"\nAPP_DEBUG=true\n` } : undefined));
+    const transport = new RecordingTransport('fake', (rendered) =>
+      rendered.includes("'cat'")
+        ? { stdout: `CANARY_A=${CANARY}\nMULTI="first line\\nsays \\"hi\\" to \\$HOME\\nlast"\nAPP_DEBUG=true\n` }
+        : undefined,
+    );
     transport.redactor.add(...envSecrets({ values }));
     const recipe: Recipe<null> = {
       name: 'leaky',
@@ -79,7 +89,8 @@ describe('runRecipe redaction', () => {
     const [printed, thrown] = await tasksOf(t.db, run.id);
     const stored = (await findRun(t.db, run.id))!;
     const everything = JSON.stringify([printed, thrown, stored, result]);
-    for (const form of [CANARY, MULTI, JSON.stringify(MULTI).slice(1, -1), 'says "hi" to $HOME', 'says \\"hi\\" to \\$HOME', 'pw12']) expect(everything).not.toContain(form);
+    for (const form of [CANARY, MULTI, JSON.stringify(MULTI).slice(1, -1), 'says "hi" to $HOME', 'says \\"hi\\" to \\$HOME', 'pw12'])
+      expect(everything).not.toContain(form);
 
     expect(printed!.log).toContain(`CANARY_A=${REDACTED}`);
     expect(printed!.log).toContain(`MULTI="${REDACTED}"`);

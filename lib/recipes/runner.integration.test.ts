@@ -19,7 +19,13 @@ let serverId: string;
 beforeAll(async () => {
   t = await createTestDb();
   const host = testHost('berth-host-1');
-  const server = await createServer(t.db, ring, { name: 'runner-test', host: host.address, port: host.port, username: 'root', bindAddress: null });
+  const server = await createServer(t.db, ring, {
+    name: 'runner-test',
+    host: host.address,
+    port: host.port,
+    username: 'root',
+    bindAddress: null,
+  });
   authorizeKey(host.name, server.publicKey);
   await updateServer(t.db, server.id, { hostKeyFingerprint: host.hostKeyFingerprint });
   serverId = server.id;
@@ -42,7 +48,10 @@ describe('runRecipe on a real server', () => {
     const recipe: Recipe<null> = {
       name: 'demo',
       tasks: [
-        { name: 'say-hello', run: async (_c, io) => (io.log((await io.transport.exec(cmd('echo', 'hello'))).stdout.trim()), changed('said hello')) },
+        {
+          name: 'say-hello',
+          run: async (_c, io) => (io.log((await io.transport.exec(cmd('echo', 'hello'))).stdout.trim()), changed('said hello')),
+        },
         { name: 'break', run: async (_c, io) => (await io.transport.exec(cmd('ls', '/no/such/dir')), unchanged('never')) },
         { name: 'after', run: async () => unchanged('not reached') },
       ],
@@ -50,13 +59,24 @@ describe('runRecipe on a real server', () => {
     const first = await runOnce(recipe);
     expect(first.result).toMatchObject({ ok: false, failedTask: 'break' });
     expect(first.run).toMatchObject({ status: 'failed', failedTask: 'break' });
-    expect(first.tasks.map((x) => [x.name, x.status])).toEqual([['say-hello', 'changed'], ['break', 'failed'], ['after', 'skipped']]);
+    expect(first.tasks.map((x) => [x.name, x.status])).toEqual([
+      ['say-hello', 'changed'],
+      ['break', 'failed'],
+      ['after', 'skipped'],
+    ]);
     expect(first.tasks[0]!.log).toBe('hello\n');
     expect(first.tasks[1]).toMatchObject({ exitCode: 2 });
     expect(first.tasks[1]!.log).toMatch(/'ls' '\/no\/such\/dir' exited with code 2[\s\S]*No such file or directory/);
 
-    const retry = await runOnce({ ...recipe, tasks: [recipe.tasks[0]!, { name: 'break', run: async () => unchanged('fixed') }, recipe.tasks[2]!] }, 'break');
-    expect(retry.tasks.map((x) => [x.name, x.status])).toEqual([['say-hello', 'skipped'], ['break', 'unchanged'], ['after', 'unchanged']]);
+    const retry = await runOnce(
+      { ...recipe, tasks: [recipe.tasks[0]!, { name: 'break', run: async () => unchanged('fixed') }, recipe.tasks[2]!] },
+      'break',
+    );
+    expect(retry.tasks.map((x) => [x.name, x.status])).toEqual([
+      ['say-hello', 'skipped'],
+      ['break', 'unchanged'],
+      ['after', 'unchanged'],
+    ]);
     expect(retry.run.status).toBe('succeeded');
   });
 
@@ -83,7 +103,10 @@ describe('runRecipe on a real server', () => {
     expect(dropped.tasks[0]!.log).toMatch(/^started\n/);
     expect(dropped.tasks[0]!.log).toMatch(/connection|lost|closed/i);
 
-    const again = await runOnce({ name: 'again', tasks: [{ name: 'ping', run: async (_c, io) => (await io.transport.exec(cmd('true')), unchanged('ok')) }] });
+    const again = await runOnce({
+      name: 'again',
+      tasks: [{ name: 'ping', run: async (_c, io) => (await io.transport.exec(cmd('true')), unchanged('ok')) }],
+    });
     expect(again.run.status).toBe('succeeded');
     expect(handshakeCount(serverId)).toBeGreaterThan(before);
   });

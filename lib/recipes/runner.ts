@@ -62,14 +62,31 @@ async function prepare<C>(db: Db, recipe: Recipe<C>, part: ServerRun<C>): Promis
   const run = await findRun(db, part.runId);
   if (!run) throw new Error(`run ${part.runId} does not exist`);
   const existing = await tasksOf(db, part.runId);
-  const rows = existing.length ? existing : await createTasks(db, part.runId, recipe.tasks.map((t) => t.name));
-  const startIndex = run.startAt ? Math.max(0, recipe.tasks.findIndex((t) => t.name === run.startAt)) : 0;
+  const rows = existing.length
+    ? existing
+    : await createTasks(
+        db,
+        part.runId,
+        recipe.tasks.map((t) => t.name),
+      );
+  const startIndex = run.startAt
+    ? Math.max(
+        0,
+        recipe.tasks.findIndex((t) => t.name === run.startAt),
+      )
+    : 0;
   await updateRun(db, part.runId, { status: 'running', startedAt: new Date(), heartbeatAt: new Date() });
   return { ...part, rows, startIndex };
 }
 
 /** Runs one task on one server and records it; a failure also ends that server's run. */
-async function runTask<C>(db: Db, p: Prepared<C>, index: number, task: Recipe<C>['tasks'][number], signal: AbortSignal): Promise<RunResult> {
+async function runTask<C>(
+  db: Db,
+  p: Prepared<C>,
+  index: number,
+  task: Recipe<C>['tasks'][number],
+  signal: AbortSignal,
+): Promise<RunResult> {
   const row = p.rows[index]!;
   if (index < p.startIndex) {
     await updateTask(db, row.id, { status: 'skipped', summary: 'done in an earlier run' });
@@ -82,7 +99,12 @@ async function runTask<C>(db: Db, p: Prepared<C>, index: number, task: Recipe<C>
     if (signal.aborted) throw new Error('cancelled');
     const outcome = await task.run(p.ctx, { transport: p.transport, log: log.line, signal });
     await log.close();
-    await updateTask(db, row.id, { status: outcome.changed ? 'changed' : 'unchanged', summary: redact(outcome.summary), finishedAt: new Date(), exitCode: 0 });
+    await updateTask(db, row.id, {
+      status: outcome.changed ? 'changed' : 'unchanged',
+      summary: redact(outcome.summary),
+      finishedAt: new Date(),
+      exitCode: 0,
+    });
     return { ok: true };
   } catch (err) {
     const { message, exitCode } = describe(err, redact);
@@ -119,7 +141,11 @@ export async function runAcross<C>(db: Db, recipe: Recipe<C>, parts: ServerRun<C
         results.push({ ok: true });
       } catch (err) {
         const { message } = describe(err, (text) => p.transport.redact(text));
-        await updateRun(db, p.runId, { status: 'failed', error: `Finished, but recording the outcome failed: ${message}`.slice(0, 2000), finishedAt: new Date() });
+        await updateRun(db, p.runId, {
+          status: 'failed',
+          error: `Finished, but recording the outcome failed: ${message}`.slice(0, 2000),
+          finishedAt: new Date(),
+        });
         results.push({ ok: false, failedTask: recipe.tasks.at(-1)!.name, error: message });
       }
     }
@@ -134,7 +160,14 @@ export async function runAcross<C>(db: Db, recipe: Recipe<C>, parts: ServerRun<C
  * as failed "stopped before <next step>", naming where it failed; every task not started is
  * marked skipped, so nothing stays pending.
  */
-async function stopAll<C>(db: Db, recipe: Recipe<C>, prepared: Prepared<C>[], results: RunResult[], index: number, failedAt: number): Promise<RunResult[]> {
+async function stopAll<C>(
+  db: Db,
+  recipe: Recipe<C>,
+  prepared: Prepared<C>[],
+  results: RunResult[],
+  index: number,
+  failedAt: number,
+): Promise<RunResult[]> {
   const failure = results[failedAt] as Extract<RunResult, { ok: false }>;
   const where = prepared[failedAt]!.transport.serverName;
   const next = recipe.tasks[index + 1]?.name ?? 'finishing';

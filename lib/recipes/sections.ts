@@ -9,5 +9,8 @@ export function sectionedScript(...commands: Command[]): Script {
 
 /** The output of each command of a sectionedScript, in order. */
 export function sections(stdout: string): string[] {
-  return stdout.split(`${MARK}\n`).slice(1).map((s) => s.trim());
+  return stdout
+    .split(`${MARK}\n`)
+    .slice(1)
+    .map((s) => s.trim());
 }

@@ -32,7 +32,10 @@ describe('release faults', () => {
 
   it('a full disk on one server during extract stops the release before any switch', async () => {
     // 1 MB of incompressible text makes the archive bigger than host 2's 256 KB releases/ tmpfs.
-    bed.repo.commit({ 'public/big.txt': Array.from({ length: 65_536 }, (_, i) => `${i.toString(36)}${Math.random().toString(36)}`).join('\n') }, 'big');
+    bed.repo.commit(
+      { 'public/big.txt': Array.from({ length: 65_536 }, (_, i) => `${i.toString(36)}${Math.random().toString(36)}`).join('\n') },
+      'big',
+    );
     const h2 = bed.hosts[1]!.transport;
     // The small disk holds releases/ itself, with release 1 copied in so `current` still resolves.
     await h2.exec(cmd('cp', '-a', `${RELEASES}/1`, '/tmp/faultapp-release-1'));

@@ -20,9 +20,18 @@ async function tarNames(stream: NodeJS.ReadableStream): Promise<string[]> {
   const names: string[] = [];
   // ustar: 512-byte headers, name in the first 100 bytes, size (octal) at 124.
   for (let off = 0; off + 512 <= tar.length; ) {
-    const name = tar.subarray(off, off + 100).toString().replace(/\0.*$/s, '');
+    const name = tar
+      .subarray(off, off + 100)
+      .toString()
+      .replace(/\0.*$/s, '');
     if (!name) break;
-    const size = parseInt(tar.subarray(off + 124, off + 136).toString().trim() || '0', 8);
+    const size = parseInt(
+      tar
+        .subarray(off + 124, off + 136)
+        .toString()
+        .trim() || '0',
+      8,
+    );
     if (!name.startsWith('pax_global_header')) names.push(name);
     off += 512 + Math.ceil(size / 512) * 512;
   }

@@ -37,7 +37,8 @@ export async function syncMirror(repository: string, dir: string): Promise<void>
     return;
   }
   // One process fewer per release when the URL is unchanged (the usual case).
-  if (!fs.readFileSync(`${dir}/config`, 'utf8').includes(`\turl = ${repository}\n`)) await git(['remote', 'set-url', 'origin', '--', repository], { cwd: dir });
+  if (!fs.readFileSync(`${dir}/config`, 'utf8').includes(`\turl = ${repository}\n`))
+    await git(['remote', 'set-url', 'origin', '--', repository], { cwd: dir });
   try {
     await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: dir });
   } catch (err) {

@@ -63,16 +63,28 @@ beforeAll(async () => {
   await migrateClient(client);
   db = drizzleFor(client);
   const servers = [];
-  for (const [host, name] of [['berth-host-1', 'kill-1'], ['berth-host-2', 'kill-2']] as const) {
+  for (const [host, name] of [
+    ['berth-host-1', 'kill-1'],
+    ['berth-host-2', 'kill-2'],
+  ] as const) {
     const pinned = await pinnedTestServer(db, ring, host, name);
     hosts.push(pinned.transport);
     servers.push(pinned.server);
   }
   config = appConfigInput.parse({ slug: 'killapp', kind: 'php', domains: ['killapp.test'], repository: repo.dir });
-  app = await insertApp(db, { slug: 'killapp', name: 'Kill', config }, servers.map((s) => ({ serverId: s.id, roles: ['web', 'worker'] })));
+  app = await insertApp(
+    db,
+    { slug: 'killapp', name: 'Kill', config },
+    servers.map((s) => ({ serverId: s.id, roles: ['web', 'worker'] })),
+  );
   for (const [i, s] of servers.entries()) {
     const run = await createRun(db, { serverId: s.id, recipe: 'configure' });
-    const ctx = { app: config, server: { id: s.id, name: s.name, bindAddress: s.bindAddress, phpVersions: s.phpVersions }, roles: ['web', 'worker'] as ('web' | 'worker')[], reload: new Set<never>() };
+    const ctx = {
+      app: config,
+      server: { id: s.id, name: s.name, bindAddress: s.bindAddress, phpVersions: s.phpVersions },
+      roles: ['web', 'worker'] as ('web' | 'worker')[],
+      reload: new Set<never>(),
+    };
     expect(await runRecipe(db, run.id, configureRecipe, ctx, hosts[i]!, new AbortController().signal)).toEqual({ ok: true });
   }
   // Release 1 completes normally: it is what `current` must still point to after the kill.
@@ -84,7 +96,9 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const t of hosts) {
     await t.exec(ignoreFailure(cmd('pkill', '-f', 'slee[p] 7[.]5')));
-    await t.exec(cmd('rm', '-rf', '/etc/nginx/sites-enabled/berth-killapp.conf', '/etc/php/8.2/fpm/pool.d/berth-killapp.conf', '/var/www/killapp'));
+    await t.exec(
+      cmd('rm', '-rf', '/etc/nginx/sites-enabled/berth-killapp.conf', '/etc/php/8.2/fpm/pool.d/berth-killapp.conf', '/var/www/killapp'),
+    );
     await t.exec(and(ignoreFailure(cmd('supervisorctl', 'update')), cmd('nginx', '-s', 'reload')));
   }
   await closeAll();
@@ -122,7 +136,10 @@ describe('kill -9 of the panel mid-release', () => {
     expect(await interruptStaleReleases(db, later)).toBe(1);
     expect((await findRelease(db, second.id))!.status).toBe('interrupted');
     const runs = await runsOfRelease(db, second.id);
-    expect((await Promise.all(runs.map((r) => findRun(db, r.id)))).map((r) => [r!.status, r!.failedTask])).toEqual([['interrupted', 'build'], ['interrupted', 'build']]);
+    expect((await Promise.all(runs.map((r) => findRun(db, r.id)))).map((r) => [r!.status, r!.failedTask])).toEqual([
+      ['interrupted', 'build'],
+      ['interrupted', 'build'],
+    ]);
 
     // The lock is free, but the orphaned `sleep` still holds the remote flock: refused with a reason.
     const third = await release();
@@ -132,7 +149,14 @@ describe('kill -9 of the panel mid-release', () => {
     for (const t of hosts) expect(await current(t)).toBe('releases/1');
 
     // Once the orphan ends, the next release goes through.
-    await until('the orphaned step to end', async () => (await Promise.all(hosts.map((t) => t.exec(cmd('pgrep', '-f', 'slee[p] 7[.]5'), { okExitCodes: [0, 1] })))).every((r) => r.code === 1), 20_000);
+    await until(
+      'the orphaned step to end',
+      async () =>
+        (await Promise.all(hosts.map((t) => t.exec(cmd('pgrep', '-f', 'slee[p] 7[.]5'), { okExitCodes: [0, 1] })))).every(
+          (r) => r.code === 1,
+        ),
+      20_000,
+    );
     const fourth = await release();
     await runRelease(db, ring, fourth.id, new AbortController().signal, dataDir);
     expect(await findRelease(db, fourth.id)).toMatchObject({ status: 'succeeded' });

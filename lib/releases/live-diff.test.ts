@@ -16,9 +16,33 @@ const task = (runId: string, name: string, position: number, patch: Partial<Live
   log: '',
   ...patch,
 });
-const run = (id: string, serverName: string, recipe: string, tasks: LiveTask[]): LiveRun => ({ id, serverName, recipe, status: 'running', error: null, failedTask: null, tasks });
+const run = (id: string, serverName: string, recipe: string, tasks: LiveTask[]): LiveRun => ({
+  id,
+  serverName,
+  recipe,
+  status: 'running',
+  error: null,
+  failedTask: null,
+  tasks,
+});
 const state = (runs: LiveRun[], status: LiveState['release']['status'] = 'running'): LiveState => ({
-  release: { id: 'r', appId: 'a', kind: 'deploy', number: 1, ref: 'main', sha: null, subject: null, trigger: 'button', status, failedStep: null, error: null, bad: false, createdAt: '2026-01-01T00:00:00.000Z', startedAt: null, finishedAt: null },
+  release: {
+    id: 'r',
+    appId: 'a',
+    kind: 'deploy',
+    number: 1,
+    ref: 'main',
+    sha: null,
+    subject: null,
+    trigger: 'button',
+    status,
+    failedStep: null,
+    error: null,
+    bad: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    startedAt: null,
+    finishedAt: null,
+  },
   runs,
 });
 const replay = (from: LiveState, to: LiveState) => diffLive(from, to).reduce(applyLive, from);
@@ -57,7 +81,12 @@ describe('diffLive', () => {
   it('sends only the changed fields of a task and the appended log', () => {
     const b = structuredClone(a);
     b.runs[0]!.tasks[0] = { ...b.runs[0]!.tasks[0]!, status: 'running', startedAt: '2026-01-01T00:00:01.000Z', log: 'taking the lock\n' };
-    expect(diffLive(a, b)).toEqual([{ type: 'task', task: { id: 'w1-lock', runId: 'w1', status: 'running', startedAt: '2026-01-01T00:00:01.000Z', append: 'taking the lock\n' } }]);
+    expect(diffLive(a, b)).toEqual([
+      {
+        type: 'task',
+        task: { id: 'w1-lock', runId: 'w1', status: 'running', startedAt: '2026-01-01T00:00:01.000Z', append: 'taking the lock\n' },
+      },
+    ]);
     const c = structuredClone(b);
     c.runs[0]!.tasks[0]!.log += 'locked\n';
     expect(diffLive(b, c)).toEqual([{ type: 'task', task: { id: 'w1-lock', runId: 'w1', append: 'locked\n' } }]);

@@ -44,8 +44,22 @@ export function runGroups(state: LiveState): RunGroup[] {
   const main = state.runs.filter((r) => r.recipe === mainRecipe).sort(byServer);
   const rollback = state.release.kind === 'deploy' ? state.runs.filter((r) => r.recipe === 'rollback').sort(byServer) : [];
   const groups: RunGroup[] = [];
-  if (main.length) groups.push({ key: 'main', title: state.release.kind === 'deploy' ? 'Release' : 'Rollback', testIdPrefix: 'release-server', runs: main, steps: stepsOf(main) });
-  if (rollback.length) groups.push({ key: 'rollback', title: 'Automatic rollback', testIdPrefix: 'release-rollback', runs: rollback, steps: stepsOf(rollback) });
+  if (main.length)
+    groups.push({
+      key: 'main',
+      title: state.release.kind === 'deploy' ? 'Release' : 'Rollback',
+      testIdPrefix: 'release-server',
+      runs: main,
+      steps: stepsOf(main),
+    });
+  if (rollback.length)
+    groups.push({
+      key: 'rollback',
+      title: 'Automatic rollback',
+      testIdPrefix: 'release-rollback',
+      runs: rollback,
+      steps: stepsOf(rollback),
+    });
   return groups;
 }
 

@@ -17,7 +17,15 @@ export async function loadLiveState(db: Db, releaseId: string, knownLogs: Map<st
   for (const row of rows) {
     let run = runs.get(row.runId);
     if (!run) {
-      run = { id: row.runId, serverName: row.serverName, recipe: row.recipe, status: row.runStatus, error: row.runError, failedTask: row.failedTask, tasks: [] };
+      run = {
+        id: row.runId,
+        serverName: row.serverName,
+        recipe: row.recipe,
+        status: row.runStatus,
+        error: row.runError,
+        failedTask: row.failedTask,
+        tasks: [],
+      };
       runs.set(row.runId, run);
     }
     if (!row.taskId || row.name === null || row.position === null || row.status === null) continue;
@@ -35,7 +43,12 @@ export async function loadLiveState(db: Db, releaseId: string, knownLogs: Map<st
     });
   }
   return {
-    release: { ...release, createdAt: release.createdAt.toISOString(), startedAt: iso(release.startedAt), finishedAt: iso(release.finishedAt) },
+    release: {
+      ...release,
+      createdAt: release.createdAt.toISOString(),
+      startedAt: iso(release.startedAt),
+      finishedAt: iso(release.finishedAt),
+    },
     runs: [...runs.values()],
   };
 }

@@ -22,7 +22,14 @@ export type LiveTask = {
   log: string;
 };
 
-export type LiveRunFields = { id: string; serverName: string; recipe: string; status: RunStatus; error: string | null; failedTask: string | null };
+export type LiveRunFields = {
+  id: string;
+  serverName: string;
+  recipe: string;
+  status: RunStatus;
+  error: string | null;
+  failedTask: string | null;
+};
 export type LiveRun = LiveRunFields & { tasks: LiveTask[] };
 
 /** The release row's public fields (no requester id, nothing sealed). */
@@ -89,7 +96,9 @@ export function applyLive(state: LiveState, event: LiveEvent): LiveState {
       return { ...state, release: event.release };
     case 'run': {
       const known = state.runs.some((r) => r.id === event.run.id);
-      const runs = known ? state.runs.map((r) => (r.id === event.run.id ? { ...r, ...event.run } : r)) : [...state.runs, { ...event.run, tasks: [] }];
+      const runs = known
+        ? state.runs.map((r) => (r.id === event.run.id ? { ...r, ...event.run } : r))
+        : [...state.runs, { ...event.run, tasks: [] }];
       return { ...state, runs };
     }
     case 'task':

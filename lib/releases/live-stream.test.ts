@@ -19,9 +19,14 @@ const ring = parseKeyRing(generateKeyText(1));
 beforeAll(async () => {
   t = await createTestDb();
   servers = [];
-  for (const name of ['web-1', 'web-2']) servers.push(await createServer(t.db, ring, { name, host: '127.0.0.1', port: 22, username: 'root', bindAddress: null }));
+  for (const name of ['web-1', 'web-2'])
+    servers.push(await createServer(t.db, ring, { name, host: '127.0.0.1', port: 22, username: 'root', bindAddress: null }));
   const config = appConfigInput.parse({ slug: 'blog', kind: 'php', domains: ['blog.test'] });
-  app = await insertApp(t.db, { slug: 'blog', name: 'Blog', config }, servers.map((s) => ({ serverId: s.id, roles: ['web'] })));
+  app = await insertApp(
+    t.db,
+    { slug: 'blog', name: 'Blog', config },
+    servers.map((s) => ({ serverId: s.id, roles: ['web'] })),
+  );
 });
 afterAll(async () => t?.close());
 
@@ -70,13 +75,18 @@ describe('the release event stream', () => {
 
     const finished = new Date();
     await updateTask(t.db, lock.id, { status: 'changed', summary: 'locked', exitCode: 0, finishedAt: finished });
-    expect(await next()).toEqual({ type: 'task', task: { id: lock.id, runId: lock.runId, status: 'changed', summary: 'locked', exitCode: 0, finishedAt: finished.toISOString() } });
+    expect(await next()).toEqual({
+      type: 'task',
+      task: { id: lock.id, runId: lock.runId, status: 'changed', summary: 'locked', exitCode: 0, finishedAt: finished.toISOString() },
+    });
 
     await updateRun(t.db, lock.runId, { status: 'failed', error: 'Stopped before fetch.' });
     await updateRelease(t.db, release.id, { status: 'failed', failedStep: 'fetch', error: 'unknown ref', finishedAt: new Date() });
     const changes = [await next(), await next()];
     expect(changes.map((c) => c.type).sort()).toEqual(['release', 'run']);
-    expect(changes.find((c) => c.type === 'release')).toMatchObject({ release: { status: 'failed', failedStep: 'fetch', error: 'unknown ref' } });
+    expect(changes.find((c) => c.type === 'release')).toMatchObject({
+      release: { status: 'failed', failedStep: 'fetch', error: 'unknown ref' },
+    });
     expect(await next()).toEqual({ type: 'end', status: 'failed', reason: 'finished' });
     expect((await items.next()).done).toBe(true);
   });

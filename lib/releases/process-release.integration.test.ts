@@ -27,7 +27,9 @@ afterAll(async () => bed && (await bed.cleanup()), LONG);
 
 const liveSlot = (h: BedHost) => h.transport.exec(cmd('cat', s.livePath)).then((r) => r.stdout.match(/^# live slot: ([ab])$/m)?.[1]);
 const slotStatus = (h: BedHost, slot: Slot) =>
-  h.transport.exec(cmd('supervisorctl', 'status', `${s.program(slot)}:*`), { okExitCodes: [0, 3, 4] }).then((r) => r.stdout.match(/\s(RUNNING|STOPPED|FATAL|EXITED|BACKOFF|STARTING)\s/)?.[1]);
+  h.transport
+    .exec(cmd('supervisorctl', 'status', `${s.program(slot)}:*`), { okExitCodes: [0, 3, 4] })
+    .then((r) => r.stdout.match(/\s(RUNNING|STOPPED|FATAL|EXITED|BACKOFF|STARTING)\s/)?.[1]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function editServer(from: string, to: string) {
   const text = fs.readFileSync(path.join(bed.repo.dir, 'server.py'), 'utf8');
@@ -39,7 +41,11 @@ const removeFile = (name: string) => (fs.rmSync(path.join(bed.repo.dir, name)), 
 
 /** Runs a release under load on both hosts, and keeps the load on for 1.5 s after it returns. */
 async function underLoad<T extends { id: string; status: string; failedStep: string | null }>(label: string, fn: () => Promise<T>) {
-  const load = loadHosts(bed.hosts.map((h) => h.address), `${SLUG}.test`, { clients: 2, capMs: 30_000 });
+  const load = loadHosts(
+    bed.hosts.map((h) => h.address),
+    `${SLUG}.test`,
+    { clients: 2, capMs: 30_000 },
+  );
   await sleep(300);
   const started = Date.now();
   const result = await fn();
@@ -47,9 +53,13 @@ async function underLoad<T extends { id: string; status: string; failedStep: str
   await sleep(1500);
   const loads = await load.stop();
   for (const [address, l] of loads) {
-    console.log(`${label} (${finishedAt - started} ms): ${address}: ${l.requests} requests, ${l.failures.length} failed, answers by release ${JSON.stringify(countBodies(l))}`);
+    console.log(
+      `${label} (${finishedAt - started} ms): ${address}: ${l.requests} requests, ${l.failures.length} failed, answers by release ${JSON.stringify(countBodies(l))}`,
+    );
   }
-  console.log(`${label}: ${result.status}${result.failedStep ? ` at ${result.failedStep}` : ''}; ${await taskTimings(bed.t.db, result.id)}`);
+  console.log(
+    `${label}: ${result.status}${result.failedStep ? ` at ${result.failedStep}` : ''}; ${await taskTimings(bed.t.db, result.id)}`,
+  );
   return { result, loads, finishedAt };
 }
 
@@ -58,7 +68,9 @@ function expectServed(loads: Map<string, HostLoad>, finishedAt: number, allowed:
   for (const [address, l] of loads) {
     expect(l.failures, address).toEqual([]);
     expect(l.requests, address).toBeGreaterThan(20);
-    expect(new Set(l.answers.map((a) => a.body)), address).toEqual(new Set(l.answers.map((a) => a.body).filter((b) => allowed.some((id) => b === `fixture release ${id}`))));
+    expect(new Set(l.answers.map((a) => a.body)), address).toEqual(
+      new Set(l.answers.map((a) => a.body).filter((b) => allowed.some((id) => b === `fixture release ${id}`))),
+    );
     const late = l.answers.filter((a) => a.at > finishedAt).map((a) => a.body);
     expect(late.length, address).toBeGreaterThan(0);
     expect(new Set(late), address).toEqual(new Set([`fixture release ${after}`]));
@@ -74,75 +86,111 @@ const configureCtx = (h: BedHost): ConfigureContext => ({
 
 async function configureAgain(h: BedHost) {
   const run = await createRun(bed.t.db, { serverId: h.server.id, recipe: 'configure' });
-  expect(await runRecipe(bed.t.db, run.id, configureRecipe, configureCtx(h), h.transport, new AbortController().signal)).toEqual({ ok: true });
+  expect(await runRecipe(bed.t.db, run.id, configureRecipe, configureCtx(h), h.transport, new AbortController().signal)).toEqual({
+    ok: true,
+  });
   return Object.fromEntries((await tasksOf(bed.t.db, run.id)).map((x) => [x.name, x.status]));
 }
 
 describe('zero-downtime releases of a process app on two servers', () => {
-  it('deploys: the new process starts in the idle slot, nginx moves to it, the old slot stops; configure keeps it', async () => {
-    const first = await bed.release('main');
-    expect(first).toMatchObject({ status: 'succeeded', number: 1 });
-    sha.push(first.sha!);
-    firstId = first.id;
-    for (const h of bed.hosts) {
-      await expect.poll(() => bed.served(h)).toBe(`fixture release ${sha[0]}\n`);
-      expect([await liveSlot(h), await slotStatus(h, 'b'), await slotStatus(h, 'a')]).toEqual(['b', 'RUNNING', 'STOPPED']);
-      // The pending view reads the live slot from the server too: nothing to change.
-      const pending = await pendingOnServer(h.transport, configureCtx(h));
-      expect(pending.filter((f) => f.status !== 'same')).toEqual([]);
-      expect(await configureAgain(h)).toMatchObject({ vhost: 'unchanged', workers: 'unchanged' });
-      expect(await liveSlot(h)).toBe('b');
-    }
-  }, LONG);
+  it(
+    'deploys: the new process starts in the idle slot, nginx moves to it, the old slot stops; configure keeps it',
+    async () => {
+      const first = await bed.release('main');
+      expect(first).toMatchObject({ status: 'succeeded', number: 1 });
+      sha.push(first.sha!);
+      firstId = first.id;
+      for (const h of bed.hosts) {
+        await expect.poll(() => bed.served(h)).toBe(`fixture release ${sha[0]}\n`);
+        expect([await liveSlot(h), await slotStatus(h, 'b'), await slotStatus(h, 'a')]).toEqual(['b', 'RUNNING', 'STOPPED']);
+        // The pending view reads the live slot from the server too: nothing to change.
+        const pending = await pendingOnServer(h.transport, configureCtx(h));
+        expect(pending.filter((f) => f.status !== 'same')).toEqual([]);
+        expect(await configureAgain(h)).toMatchObject({ vhost: 'unchanged', workers: 'unchanged' });
+        expect(await liveSlot(h)).toBe('b');
+      }
+    },
+    LONG,
+  );
 
-  it('deploys again under load: no request fails, each answer is the old or the new release, then only the new', async () => {
-    sha.push(bed.repo.commit({ 'two.txt': 'two\n' }, 'second'));
-    const { result, loads, finishedAt } = await underLoad('deploy', () => bed.release('main'));
-    expect(result).toMatchObject({ status: 'succeeded', number: 2, sha: sha[1] });
-    expectServed(loads, finishedAt, [sha[0]!, sha[1]!], sha[1]!);
-    for (const h of bed.hosts) expect([await liveSlot(h), await slotStatus(h, 'a'), await slotStatus(h, 'b')]).toEqual(['a', 'RUNNING', 'STOPPED']);
-  }, LONG);
+  it(
+    'deploys again under load: no request fails, each answer is the old or the new release, then only the new',
+    async () => {
+      sha.push(bed.repo.commit({ 'two.txt': 'two\n' }, 'second'));
+      const { result, loads, finishedAt } = await underLoad('deploy', () => bed.release('main'));
+      expect(result).toMatchObject({ status: 'succeeded', number: 2, sha: sha[1] });
+      expectServed(loads, finishedAt, [sha[0]!, sha[1]!], sha[1]!);
+      for (const h of bed.hosts)
+        expect([await liveSlot(h), await slotStatus(h, 'a'), await slotStatus(h, 'b')]).toEqual(['a', 'RUNNING', 'STOPPED']);
+    },
+    LONG,
+  );
 
-  it('fails before the switch when the new process never becomes healthy: traffic stays, its slot is stopped', async () => {
-    bed.repo.commit(editServer('\nHEALTH = 200\n', '\nHEALTH = 503\n'), 'unhealthy');
-    const { result, loads, finishedAt } = await underLoad('unhealthy', () => bed.release('main'));
-    expect(result).toMatchObject({ status: 'failed', failedStep: 'start-process' });
-    expect(result.error).toMatch(/The new process did not become healthy on zdproc-\d: http:\/\/127\.0\.0\.1\d:9462\/health \(berth-zdproc_web-b\): status 503 within 4 s/);
-    expectServed(loads, finishedAt, [sha[1]!], sha[1]!);
-    for (const h of bed.hosts) {
-      expect(await bed.current(h)).toBe('releases/2');
-      expect([await liveSlot(h), await slotStatus(h, 'a'), await slotStatus(h, 'b')]).toEqual(['a', 'RUNNING', 'STOPPED']);
-    }
-    bed.repo.commit(editServer('\nHEALTH = 503\n', '\nHEALTH = 200\n'), 'healthy again');
-  }, LONG);
+  it(
+    'fails before the switch when the new process never becomes healthy: traffic stays, its slot is stopped',
+    async () => {
+      bed.repo.commit(editServer('\nHEALTH = 200\n', '\nHEALTH = 503\n'), 'unhealthy');
+      const { result, loads, finishedAt } = await underLoad('unhealthy', () => bed.release('main'));
+      expect(result).toMatchObject({ status: 'failed', failedStep: 'start-process' });
+      expect(result.error).toMatch(
+        /The new process did not become healthy on zdproc-\d: http:\/\/127\.0\.0\.1\d:9462\/health \(berth-zdproc_web-b\): status 503 within 4 s/,
+      );
+      expectServed(loads, finishedAt, [sha[1]!], sha[1]!);
+      for (const h of bed.hosts) {
+        expect(await bed.current(h)).toBe('releases/2');
+        expect([await liveSlot(h), await slotStatus(h, 'a'), await slotStatus(h, 'b')]).toEqual(['a', 'RUNNING', 'STOPPED']);
+      }
+      bed.repo.commit(editServer('\nHEALTH = 503\n', '\nHEALTH = 200\n'), 'healthy again');
+    },
+    LONG,
+  );
 
-  it('unhealthy on one server only: the other stops the new process it started, and neither moves traffic', async () => {
-    bed.repo.commit({ UNHEALTHY_ON: 'berth-host-2\n' }, 'unhealthy on host 2');
-    const { result, loads, finishedAt } = await underLoad('one server unhealthy', () => bed.release('main'));
-    expect(result).toMatchObject({ status: 'failed', failedStep: 'start-process' });
-    expect(result.error).toContain('not become healthy on zdproc-2');
-    expectServed(loads, finishedAt, [sha[1]!], sha[1]!);
-    for (const h of bed.hosts) expect([await bed.current(h), await liveSlot(h), await slotStatus(h, 'b')]).toEqual(['releases/2', 'a', 'STOPPED']);
-    removeFile('UNHEALTHY_ON');
-  }, LONG);
+  it(
+    'unhealthy on one server only: the other stops the new process it started, and neither moves traffic',
+    async () => {
+      bed.repo.commit({ UNHEALTHY_ON: 'berth-host-2\n' }, 'unhealthy on host 2');
+      const { result, loads, finishedAt } = await underLoad('one server unhealthy', () => bed.release('main'));
+      expect(result).toMatchObject({ status: 'failed', failedStep: 'start-process' });
+      expect(result.error).toContain('not become healthy on zdproc-2');
+      expectServed(loads, finishedAt, [sha[1]!], sha[1]!);
+      for (const h of bed.hosts)
+        expect([await bed.current(h), await liveSlot(h), await slotStatus(h, 'b')]).toEqual(['releases/2', 'a', 'STOPPED']);
+      removeFile('UNHEALTHY_ON');
+    },
+    LONG,
+  );
 
-  it('rolls back by itself when the check through nginx fails after traffic moved, the same dance back', async () => {
-    bed.repo.commit({ UNHEALTHY_BEHIND_PROXY: '' }, 'unhealthy behind nginx');
-    const { result, loads, finishedAt } = await underLoad('automatic rollback', () => bed.release('main'));
-    expect(result).toMatchObject({ status: 'rolled_back', failedStep: 'health-check', bad: true });
-    expect(result.error).toContain('Rolled back to releases/2 on every server.');
-    // Its requests may have met the bad release (its pages work; only /health behind nginx fails), never an error.
-    expectServed(loads, finishedAt, [sha[1]!, result.sha!], sha[1]!);
-    for (const h of bed.hosts) {
-      expect([await bed.current(h), await liveSlot(h), await slotStatus(h, 'a'), await slotStatus(h, 'b')]).toEqual(['releases/2', 'a', 'RUNNING', 'STOPPED']);
-    }
-    removeFile('UNHEALTHY_BEHIND_PROXY');
-  }, LONG);
+  it(
+    'rolls back by itself when the check through nginx fails after traffic moved, the same dance back',
+    async () => {
+      bed.repo.commit({ UNHEALTHY_BEHIND_PROXY: '' }, 'unhealthy behind nginx');
+      const { result, loads, finishedAt } = await underLoad('automatic rollback', () => bed.release('main'));
+      expect(result).toMatchObject({ status: 'rolled_back', failedStep: 'health-check', bad: true });
+      expect(result.error).toContain('Rolled back to releases/2 on every server.');
+      // Its requests may have met the bad release (its pages work; only /health behind nginx fails), never an error.
+      expectServed(loads, finishedAt, [sha[1]!, result.sha!], sha[1]!);
+      for (const h of bed.hosts) {
+        expect([await bed.current(h), await liveSlot(h), await slotStatus(h, 'a'), await slotStatus(h, 'b')]).toEqual([
+          'releases/2',
+          'a',
+          'RUNNING',
+          'STOPPED',
+        ]);
+      }
+      removeFile('UNHEALTHY_BEHIND_PROXY');
+    },
+    LONG,
+  );
 
-  it('rolls back in one step under load, with the same start-then-move dance', async () => {
-    const back = await underLoad('rollback', () => bed.release('releases/1', 'rollback', firstId));
-    expect(back.result).toMatchObject({ status: 'succeeded', kind: 'rollback', sha: sha[0] });
-    expectServed(back.loads, back.finishedAt, [sha[1]!, sha[0]!], sha[0]!);
-    for (const h of bed.hosts) expect([await bed.current(h), await liveSlot(h), await slotStatus(h, 'a')]).toEqual(['releases/1', 'b', 'STOPPED']);
-  }, LONG);
+  it(
+    'rolls back in one step under load, with the same start-then-move dance',
+    async () => {
+      const back = await underLoad('rollback', () => bed.release('releases/1', 'rollback', firstId));
+      expect(back.result).toMatchObject({ status: 'succeeded', kind: 'rollback', sha: sha[0] });
+      expectServed(back.loads, back.finishedAt, [sha[1]!, sha[0]!], sha[0]!);
+      for (const h of bed.hosts)
+        expect([await bed.current(h), await liveSlot(h), await slotStatus(h, 'a')]).toEqual(['releases/1', 'b', 'STOPPED']);
+    },
+    LONG,
+  );
 });

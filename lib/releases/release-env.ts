@@ -27,7 +27,13 @@ export async function envRevisionsBefore(db: Db, appId: string): Promise<Map<str
  * live keeps the new file; one that failed (or was rolled back) puts the previous file back,
  * since the live release reads the same file. Returns a note per server where that failed.
  */
-export async function settleReleaseEnv(db: Db, app: App, parts: ServerRun<ReleaseContext | RollbackContext>[], before: Map<string, number | null>, live: boolean): Promise<string[]> {
+export async function settleReleaseEnv(
+  db: Db,
+  app: App,
+  parts: ServerRun<ReleaseContext | RollbackContext>[],
+  before: Map<string, number | null>,
+  live: boolean,
+): Promise<string[]> {
   const notes: string[] = [];
   for (const part of parts) {
     const env = part.ctx.env;
@@ -43,7 +49,9 @@ export async function settleReleaseEnv(db: Db, app: App, parts: ServerRun<Releas
       await setEnvPushRevision(db, app.id, serverId, before.get(serverId) ?? null);
     } catch (err) {
       await recordEnvPush(db, app.id, serverId, { revision: env.revision });
-      notes.push(`${part.ctx.server.name}: shared/.env still holds revision ${env.revision} (could not put the previous one back: ${(err as Error).message})`);
+      notes.push(
+        `${part.ctx.server.name}: shared/.env still holds revision ${env.revision} (could not put the previous one back: ${(err as Error).message})`,
+      );
     }
   }
   return notes;

@@ -13,7 +13,9 @@ let firstSha: string;
 
 beforeAll(async () => {
   bed = await releaseBed('relapp', {
-    sharedPaths: ['storage', '.env'], writablePaths: ['bootstrap/cache'], healthCheck: { path: '/health.php', timeoutS: 3 },
+    sharedPaths: ['storage', '.env'],
+    writablePaths: ['bootstrap/cache'],
+    healthCheck: { path: '/health.php', timeoutS: 3 },
     release: { buildCommands: [['touch', 'built.txt']] },
   });
 });
@@ -33,7 +35,9 @@ describe('releases across two servers', () => {
       expect(await current(h)).toBe('releases/1');
       await expect.poll(() => served(h)).toContain(`fixture release ${bed.repo.head()}`);
       expect((await h.transport.exec(cmd('readlink', '/var/www/relapp/releases/1/storage'))).stdout.trim()).toBe('../../shared/storage');
-      expect((await h.transport.exec(cmd('stat', '-c', '%U %F', '/var/www/relapp/shared/.env', '/var/www/relapp/releases/1/built.txt'))).stdout).toBe('relapp regular empty file\nrelapp regular empty file\n');
+      expect(
+        (await h.transport.exec(cmd('stat', '-c', '%U %F', '/var/www/relapp/shared/.env', '/var/www/relapp/releases/1/built.txt'))).stdout,
+      ).toBe('relapp regular empty file\nrelapp regular empty file\n');
     }
   });
 
@@ -57,7 +61,10 @@ describe('releases across two servers', () => {
   it('refuses an unknown branch and a failing build without touching current', async () => {
     const unknown = await release('no-such-branch');
     expect(unknown).toMatchObject({ status: 'failed', failedStep: 'fetch', error: 'Unknown branch or sha: no-such-branch' });
-    await updateAppConfig(bed.t.db, bed.app.id, { ...bed.config, release: { ...bed.config.release, buildCommands: [['sh', '-c', 'echo compile error >&2; exit 2']] } });
+    await updateAppConfig(bed.t.db, bed.app.id, {
+      ...bed.config,
+      release: { ...bed.config.release, buildCommands: [['sh', '-c', 'echo compile error >&2; exit 2']] },
+    });
     const broken = await release('main');
     expect(broken).toMatchObject({ status: 'failed', failedStep: 'build' });
     expect(broken.error).toContain('compile error');

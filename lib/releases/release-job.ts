@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import type { Db } from '@/db';
 import { findApp, placementsOfApp } from '@/db/queries/apps';
-import { activeConfigureRuns, createReleaseRun, findRelease, finishRelease, liveDeploy, successfulDeploys, updateRelease } from '@/db/queries/releases';
+import {
+  activeConfigureRuns,
+  createReleaseRun,
+  findRelease,
+  finishRelease,
+  liveDeploy,
+  successfulDeploys,
+  updateRelease,
+} from '@/db/queries/releases';
 import type { App, Release, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import { appEnvSecrets } from '@/lib/env/secrets';
@@ -28,7 +36,11 @@ function firstFailure(results: RunResult[]): Extract<RunResult, { ok: false }> |
 }
 
 type Placed = { server: Server; roles: AppRole[]; transport: Transport };
-const base = (app: App, p: Placed) => ({ app: app.config, server: { id: p.server.id, name: p.server.name, address: p.server.bindAddress ?? p.server.host, bindAddress: p.server.bindAddress }, roles: p.roles });
+const base = (app: App, p: Placed) => ({
+  app: app.config,
+  server: { id: p.server.id, name: p.server.name, address: p.server.bindAddress ?? p.server.host, bindAddress: p.server.bindAddress },
+  roles: p.roles,
+});
 
 /**
  * Every server of the app, connected before anything changes anywhere (one unreachable server
@@ -73,19 +85,37 @@ async function deploy(db: Db, ring: KeyRing, app: App, release: Release, placed:
     for (const p of placed) {
       const run = await createReleaseRun(db, { serverId: p.server.id, appId: app.id, releaseId: release.id, recipe: 'release' });
       const database = data?.serverId === p.server.id ? data.database : undefined;
-      parts.push({ runId: run.id, transport: p.transport, ctx: { ...base(app, p), number: release.number!, sha: fetched.sha, archivePath: fetched.archivePath, protect, database, env: env && { ...env } } });
+      parts.push({
+        runId: run.id,
+        transport: p.transport,
+        ctx: {
+          ...base(app, p),
+          number: release.number!,
+          sha: fetched.sha,
+          archivePath: fetched.archivePath,
+          protect,
+          database,
+          env: env && { ...env },
+        },
+      });
     }
     const envBefore = await envRevisionsBefore(db, app.id);
     const results = await runAcross(db, releaseRecipe, parts, signal);
     // The pre-migration snapshot (taken, maybe restored) and expired ones removed, whatever the outcome.
-    await recordSnapshots(db, app.id, release.id, parts.map((p) => p.ctx));
+    await recordSnapshots(
+      db,
+      app.id,
+      release.id,
+      parts.map((p) => p.ctx),
+    );
     const failure = firstFailure(results);
     // Live and healthy everywhere (a failed cleanup is a note, not a failed release): the new .env stays.
     const live = !failure || failure.failedTask === 'cleanup';
     // Otherwise the previous .env goes back before anything else, so old code runs with its old env.
     const envNotes = await settleReleaseEnv(db, app, parts, envBefore, live);
     if (!failure) return finishRelease(db, release.id, { status: 'succeeded' });
-    if (live) return finishRelease(db, release.id, { status: 'succeeded', error: `Released; cleanup failed: ${failure.error}`.slice(0, 2000) });
+    if (live)
+      return finishRelease(db, release.id, { status: 'succeeded', error: `Released; cleanup failed: ${failure.error}`.slice(0, 2000) });
     const previous = Number(parts.map((p) => p.ctx.previous?.match(/^releases\/(\d+)$/)?.[1]).find(Boolean) ?? NaN);
     if (!AFTER_SWITCH.has(failure.failedTask) || !Number.isInteger(previous)) {
       // A process app's new process may run, unserved, where start-process passed before another server failed.
@@ -100,7 +130,10 @@ async function deploy(db: Db, ring: KeyRing, app: App, release: Release, placed:
       status: rolledBack ? 'rolled_back' : 'failed',
       bad: true,
       failedStep: failure.failedTask,
-      error: withNotes(`${failure.error.slice(0, 1500)}\n${rolledBack ? `Rolled back to releases/${previous} on every server.` : 'The automatic rollback failed too: check each server.'}`, envNotes),
+      error: withNotes(
+        `${failure.error.slice(0, 1500)}\n${rolledBack ? `Rolled back to releases/${previous} on every server.` : 'The automatic rollback failed too: check each server.'}`,
+        envNotes,
+      ),
     });
   } finally {
     fs.rmSync(fetched.archivePath, { force: true });
@@ -109,7 +142,8 @@ async function deploy(db: Db, ring: KeyRing, app: App, release: Release, placed:
 
 async function rollback(db: Db, ring: KeyRing, app: App, release: Release, placed: Placed[], signal: AbortSignal) {
   const target = release.targetId ? await findRelease(db, release.targetId) : undefined;
-  if (!target?.number || target.status !== 'succeeded') throw Object.assign(new Error('The release to roll back to is not a kept, successful deploy.'), { step: 'switch' });
+  if (!target?.number || target.status !== 'succeeded')
+    throw Object.assign(new Error('The release to roll back to is not a kept, successful deploy.'), { step: 'switch' });
   const current = await liveDeploy(db, app.id);
   const env = release.restoresEnv ? await envOf(db, ring, app, release) : undefined;
   const envBefore = await envRevisionsBefore(db, app.id);
@@ -137,7 +171,9 @@ export async function runRelease(db: Db, ring: KeyRing, releaseId: string, signa
     if (busy.length) throw Object.assign(new Error('The app is being configured; deploy again when that run ends.'), { step: 'connect' });
     // Opened once for the job: the saved values, what each server has, and the revision this release writes.
     const secrets = await appEnvSecrets(db, ring, app, [release.envRevision]).catch((err: Error) => {
-      throw Object.assign(new Error(`Could not open the app's environment (needed to keep it out of the logs): ${err.message}`), { step: 'connect' });
+      throw Object.assign(new Error(`Could not open the app's environment (needed to keep it out of the logs): ${err.message}`), {
+        step: 'connect',
+      });
     });
     hidden.add(...secrets);
     const placed = await connectAll(db, ring, app.id, secrets).catch((err: Error) => {
@@ -148,7 +184,11 @@ export async function runRelease(db: Db, ring: KeyRing, releaseId: string, signa
     else await rollback(db, ring, app, release, placed, signal);
   } catch (err) {
     const e = err as Error & { step?: string };
-    await finishRelease(db, release.id, { status: 'failed', failedStep: e.step ?? 'release', error: hidden.redact(e.message).slice(0, 2000) });
+    await finishRelease(db, release.id, {
+      status: 'failed',
+      failedStep: e.step ?? 'release',
+      error: hidden.redact(e.message).slice(0, 2000),
+    });
   }
   // Every path above ends in finishRelease; a failed or auto-rolled-back outcome is an alert.
   await announceReleaseEnd(db, release.id);

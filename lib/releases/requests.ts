@@ -16,7 +16,12 @@ export const appKey = (appId: string) => `app:${appId}`;
  * `prepare` runs while the lock is held, before the job is queued (a rollback restoring its
  * env); if it or the enqueue fails, the release is marked failed and nothing runs.
  */
-async function queueRelease(db: Db, enqueue: Enqueue, r: Parameters<typeof insertRelease>[1], prepare?: (release: Release) => Promise<Partial<Release>>): Promise<Release> {
+async function queueRelease(
+  db: Db,
+  enqueue: Enqueue,
+  r: Parameters<typeof insertRelease>[1],
+  prepare?: (release: Release) => Promise<Partial<Release>>,
+): Promise<Release> {
   let release: Release;
   try {
     release = await insertRelease(db, r);
@@ -24,7 +29,9 @@ async function queueRelease(db: Db, enqueue: Enqueue, r: Parameters<typeof inser
     if (!isUniqueViolation(err)) throw err;
     const holder = await activeRelease(db, r.appId);
     const who = holder?.requestedByName ?? (holder?.trigger === 'webhook' ? 'a webhook' : 'someone');
-    throw new ActionError(`A release is already ${holder?.status ?? 'running'} for this app: started by ${who} at ${holder?.createdAt.toISOString() ?? 'just now'}.`);
+    throw new ActionError(
+      `A release is already ${holder?.status ?? 'running'} for this app: started by ${who} at ${holder?.createdAt.toISOString() ?? 'just now'}.`,
+    );
   }
   try {
     if (prepare) {
@@ -40,7 +47,11 @@ async function queueRelease(db: Db, enqueue: Enqueue, r: Parameters<typeof inser
   return release;
 }
 
-export async function requestDeploy(db: Db, enqueue: Enqueue, input: { appId: string; ref: string; userId: number | null; trigger: 'button' | 'redeploy' | 'webhook' }): Promise<Release> {
+export async function requestDeploy(
+  db: Db,
+  enqueue: Enqueue,
+  input: { appId: string; ref: string; userId: number | null; trigger: 'button' | 'redeploy' | 'webhook' },
+): Promise<Release> {
   const app = await findApp(db, input.appId);
   if (!app) throw new ActionError('That app does not exist.');
   if (!app.config.repository) throw new ActionError('Set the app’s repository in its settings first.', { ref: ['No repository set'] });
@@ -55,14 +66,29 @@ export async function requestDeploy(db: Db, enqueue: Enqueue, input: { appId: st
  * With `restoreEnv`, the env revision that deploy ran with is first saved again as the newest
  * revision (history kept), and the rollback writes it to shared/.env before switching.
  */
-export async function requestRollback(db: Db, enqueue: Enqueue, input: { appId: string; targetId: string; userId: number; restoreEnv?: { ring: KeyRing } }): Promise<Release> {
+export async function requestRollback(
+  db: Db,
+  enqueue: Enqueue,
+  input: { appId: string; targetId: string; userId: number; restoreEnv?: { ring: KeyRing } },
+): Promise<Release> {
   const target = await findRelease(db, input.targetId);
-  if (!target || target.appId !== input.appId || target.kind !== 'deploy' || target.status !== 'succeeded') throw new ActionError('Only a successful deploy of this app can be rolled back to.');
+  if (!target || target.appId !== input.appId || target.kind !== 'deploy' || target.status !== 'succeeded')
+    throw new ActionError('Only a successful deploy of this app can be rolled back to.');
   const app = await findApp(db, input.appId);
   const kept = (await successfulDeploys(db, input.appId)).slice(0, app!.config.release.keepReleases);
-  if (!target.pinned && !kept.some((d) => d.id === target.id)) throw new ActionError(`releases/${target.number} was cleaned up on the servers; deploy its commit instead.`);
-  if (input.restoreEnv && !target.envRevision) throw new ActionError(`releases/${target.number} ran before the environment was saved in Berth: roll back without restoring it.`);
-  const row = { appId: input.appId, kind: 'rollback' as const, ref: `releases/${target.number}`, targetId: target.id, trigger: 'rollback' as const, requestedBy: input.userId, restoresEnv: !!input.restoreEnv };
+  if (!target.pinned && !kept.some((d) => d.id === target.id))
+    throw new ActionError(`releases/${target.number} was cleaned up on the servers; deploy its commit instead.`);
+  if (input.restoreEnv && !target.envRevision)
+    throw new ActionError(`releases/${target.number} ran before the environment was saved in Berth: roll back without restoring it.`);
+  const row = {
+    appId: input.appId,
+    kind: 'rollback' as const,
+    ref: `releases/${target.number}`,
+    targetId: target.id,
+    trigger: 'rollback' as const,
+    requestedBy: input.userId,
+    restoresEnv: !!input.restoreEnv,
+  };
   const ring = input.restoreEnv?.ring;
   return queueRelease(db, enqueue, row, ring && (() => restoreEnvOf(db, ring, target, input.userId)));
 }
@@ -73,6 +99,10 @@ export async function requestRollback(db: Db, enqueue: Enqueue, input: { appId: 
  */
 async function restoreEnvOf(db: Db, ring: KeyRing, target: Release, userId: number): Promise<Partial<Release>> {
   const snapshot = await openEnvRevision(db, ring, target.appId, target.envRevision!);
-  const saved = await saveEnv(db, ring, target.appId, snapshot.values, { source: 'restore', restoredFrom: target.envRevision!, createdBy: userId });
+  const saved = await saveEnv(db, ring, target.appId, snapshot.values, {
+    source: 'restore',
+    restoredFrom: target.envRevision!,
+    createdBy: userId,
+  });
   return { envRevision: saved.revision };
 }

@@ -27,7 +27,10 @@ const exists = async (table: string) => (await bed.inApp(`SELECT to_regclass('pu
 
 beforeAll(async () => {
   bed = await snapshotBed(SLUG);
-  bed.repo.commit({ 'migrations/001.sql': "CREATE TABLE notes (id int PRIMARY KEY, body text);\nINSERT INTO notes VALUES (1, 'one'), (2, 'two');\n" }, 'notes');
+  bed.repo.commit(
+    { 'migrations/001.sql': "CREATE TABLE notes (id int PRIMARY KEY, body text);\nINSERT INTO notes VALUES (1, 'one'), (2, 'two');\n" },
+    'notes',
+  );
   await bed.configure(bed.migrate('migrations/001.sql'));
 });
 afterAll(() => bed?.cleanup());
@@ -36,22 +39,35 @@ describe('pre-migration snapshots on a real data server', () => {
   it('dumps the database on the data server only, before its migration, root-only, kept 7 days', async () => {
     const r = await bed.release();
     expect(r, r.error ?? '').toMatchObject({ status: 'succeeded', number: 1 });
-    expect(await notes()).toEqual([{ id: 1, body: 'one' }, { id: 2, body: 'two' }]);
+    expect(await notes()).toEqual([
+      { id: 1, body: 'one' },
+      { id: 2, body: 'two' },
+    ]);
     const [snap, ...more] = await snapshotsOfRelease(bed.t.db, r.id);
     expect(more).toEqual([]);
     expect(snap).toMatchObject({ serverId: bed.hosts[0]!.server.id, restoredAt: null, deletedAt: null });
     expect(snap!.path).toMatch(/^\/var\/backups\/berth\/snapapp\/1-\d{8}T\d{6}Z\.dump$/);
     expect(snap!.expiresAt.getTime() - snap!.createdAt.getTime()).toBe(7 * 24 * 3600_000);
     expect(snap!.sizeBytes).toBeGreaterThan(100);
-    expect((await host1().exec(cmd('stat', '-c', '%U %a %s', '/var/backups/berth', DIR, snap!.path))).stdout.split('\n').slice(0, 3).map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual(['root 700', 'root 700', 'root 600']);
+    expect(
+      (await host1().exec(cmd('stat', '-c', '%U %a %s', '/var/backups/berth', DIR, snap!.path))).stdout
+        .split('\n')
+        .slice(0, 3)
+        .map((l) => l.split(' ').slice(0, 2).join(' ')),
+    ).toEqual(['root 700', 'root 700', 'root 600']);
     expect((await host1().exec(cmd('runuser', '-u', SLUG, '--', 'cat', snap!.path), { okExitCodes: [0, 1] })).code).toBe(1);
-    expect((await bed.task(r.id, 'snapshot')).summary).toMatch(/^app_snapapp: [\d.]+ k?B in \/var\/backups\/berth\/snapapp\/1-.*, kept 7 days$/);
+    expect((await bed.task(r.id, 'snapshot')).summary).toMatch(
+      /^app_snapapp: [\d.]+ k?B in \/var\/backups\/berth\/snapapp\/1-.*, kept 7 days$/,
+    );
     expect(await bed.task(r.id, 'snapshot', 1)).toMatchObject({ status: 'unchanged', summary: "the database is on the app's data server" });
   });
 
   it('a migration that fails after changing data is undone: the release fails at hooks, current stays', async () => {
     // Statement by statement: the insert, the drop and the new table are committed before the error.
-    bed.repo.commit({ 'migrations/002.sql': "INSERT INTO notes VALUES (3, 'three');\nDROP TABLE notes;\nCREATE TABLE intruder (id int);\nSELECT 1/0;\n" }, 'bad migration');
+    bed.repo.commit(
+      { 'migrations/002.sql': "INSERT INTO notes VALUES (3, 'three');\nDROP TABLE notes;\nCREATE TABLE intruder (id int);\nSELECT 1/0;\n" },
+      'bad migration',
+    );
     await bed.configure(bed.migrate('migrations/002.sql'));
     const r = await bed.release();
     expect(r).toMatchObject({ status: 'failed', failedStep: 'hooks' });
@@ -59,7 +75,10 @@ describe('pre-migration snapshots on a real data server', () => {
     expect(r.error).toContain('division by zero');
     expect([await bed.current(0), await bed.current(1)]).toEqual(['releases/1', 'releases/1']);
     // Rows back, the table the migration made gone, and the app's role still owns and reads it.
-    expect(await notes()).toEqual([{ id: 1, body: 'one' }, { id: 2, body: 'two' }]);
+    expect(await notes()).toEqual([
+      { id: 1, body: 'one' },
+      { id: 2, body: 'two' },
+    ]);
     expect(await exists('intruder')).toBe(false);
     expect((await bed.inApp('SELECT count(*)::int AS n FROM notes')).rows).toEqual([{ n: 2 }]);
     const [snap] = await snapshotsOfRelease(bed.t.db, r.id);
@@ -75,7 +94,9 @@ describe('pre-migration snapshots on a real data server', () => {
     const { id: userId } = await insertUser(bed.t.db, { email: 'admin@example.test', name: 'admin', role: 'admin', passwordHash: 'x' });
     const sent: JobPayload[] = [];
     const enqueue = async (p: JobPayload) => (sent.push(p), 'job');
-    await expect(requestSnapshotRestore(bed.t.db, enqueue, { appId: bed.app.id, snapshotId: first!.id, confirm: 'snap', userId })).rejects.toMatchObject({ fieldErrors: { confirm: ['Type snapapp to confirm'] } });
+    await expect(
+      requestSnapshotRestore(bed.t.db, enqueue, { appId: bed.app.id, snapshotId: first!.id, confirm: 'snap', userId }),
+    ).rejects.toMatchObject({ fieldErrors: { confirm: ['Type snapapp to confirm'] } });
     expect(sent).toEqual([]);
     const restore = async (snapshotId: string) => {
       const run = await requestSnapshotRestore(bed.t.db, enqueue, { appId: bed.app.id, snapshotId, confirm: ' snapapp ', userId });
@@ -90,14 +111,20 @@ describe('pre-migration snapshots on a real data server', () => {
     expect(await exists('notes')).toBe(false);
     expect((await findSnapshot(bed.t.db, first!.id))!.restoredAt).toBeInstanceOf(Date);
     await restore(second!.id);
-    expect(await notes()).toEqual([{ id: 1, body: 'one' }, { id: 2, body: 'two' }]);
+    expect(await notes()).toEqual([
+      { id: 1, body: 'one' },
+      { id: 2, body: 'two' },
+    ]);
     // DROP OWNED took nothing configure set up: the database, its owner and who may connect are as they were.
     expect((await bed.configureHost(0)).database).toBe('unchanged');
   });
 
-  it("cleanup on the data server removes expired dumps and unrecorded old ones, and marks the rows", async () => {
+  it('cleanup on the data server removes expired dumps and unrecorded old ones, and marks the rows', async () => {
     const [first] = await bed.t.db.select().from(dbSnapshots).orderBy(dbSnapshots.createdAt).limit(1);
-    await bed.t.db.update(dbSnapshots).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(dbSnapshots.id, first!.id));
+    await bed.t.db
+      .update(dbSnapshots)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(dbSnapshots.id, first!.id));
     const orphan = `${DIR}/0-20200101T000000Z.dump`;
     await host1().exec(cmd('touch', '-d', '9 days ago', orphan));
     bed.repo.commit({ 'migrations/003.sql': 'CREATE TABLE IF NOT EXISTS tags (id int);\n' }, 'tags');
@@ -130,7 +157,16 @@ describe('pre-migration snapshots on a real data server', () => {
     // The test hosts reach Postgres over TCP; this machine has the socket. Record the scripts, run them here.
     const fake = new RecordingTransport('local');
     const io = { transport: fake, log: () => {}, signal: new AbortController().signal };
-    const ctx: ReleaseContext = { app: bed.migrate('x.sql'), server: { id: bed.hosts[0]!.server.id, name: 'local', address: '127.0.0.1' }, roles: ['web'], number: 99, sha: 'x', archivePath: '', protect: [], database: { database: DB, role: DB, expired: [] } };
+    const ctx: ReleaseContext = {
+      app: bed.migrate('x.sql'),
+      server: { id: bed.hosts[0]!.server.id, name: 'local', address: '127.0.0.1' },
+      roles: ['web'],
+      number: 99,
+      sha: 'x',
+      archivePath: '',
+      protect: [],
+      database: { database: DB, role: DB, expired: [] },
+    };
     const runHere = () => execFileSync('sh', ['-s'], { input: fake.commands.at(-1)!, encoding: 'utf8' });
     await snapshot.run(ctx, io);
     expect(fake.commands.at(-1)).toContain("'runuser' '-u' 'postgres' '--' 'pg_dump'");
@@ -145,7 +181,10 @@ describe('pre-migration snapshots on a real data server', () => {
     } finally {
       fs.rmSync('/var/www/snapapp', { recursive: true, force: true });
     }
-    expect(await notes()).toEqual([{ id: 1, body: 'one' }, { id: 2, body: 'two' }]);
+    expect(await notes()).toEqual([
+      { id: 1, body: 'one' },
+      { id: 2, body: 'two' },
+    ]);
   });
 
   it('no stored run, task log or error holds the database password', async () => {

@@ -25,7 +25,14 @@ const PATH = '/var/backups/berth/shop/1-20260101T000000Z.dump';
 
 beforeAll(async () => {
   t = await createTestDb();
-  server = await insertServer(t.db, { id: crypto.randomUUID(), name: 'db-1', host: '10.0.0.1', username: 'root', privateKeySealed: 'x', publicKey: 'x' });
+  server = await insertServer(t.db, {
+    id: crypto.randomUUID(),
+    name: 'db-1',
+    host: '10.0.0.1',
+    username: 'root',
+    privateKeySealed: 'x',
+    publicKey: 'x',
+  });
   const config = (slug: string) => appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`], dataServices: { postgres: true } });
   app = await insertApp(t.db, { slug: 'shop', name: 'Shop', config: config('shop') }, [{ serverId: server.id, roles: ['web'] }]);
   other = await insertApp(t.db, { slug: 'other', name: 'Other', config: config('other') }, [{ serverId: server.id, roles: ['web'] }]);
@@ -35,15 +42,25 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const ctxWith = (over: object) => ({ server: { id: server.id, name: 'db-1', address: '10.0.0.1' }, ...over }) as Parameters<typeof recordSnapshots>[3][number];
+const ctxWith = (over: object) =>
+  ({ server: { id: server.id, name: 'db-1', address: '10.0.0.1' }, ...over }) as Parameters<typeof recordSnapshots>[3][number];
 
 describe('snapshot rows', () => {
   it('records what the recipe reported: expiry 7 days on, the restore, the size', async () => {
     const takenAt = new Date('2026-01-01T00:00:00Z');
-    await recordSnapshots(t.db, app.id, release.id, [ctxWith({ snapshot: { path: PATH, takenAt, sizeBytes: 4321, restoredAt: new Date('2026-01-01T00:01:00Z') } }), ctxWith({})]);
+    await recordSnapshots(t.db, app.id, release.id, [
+      ctxWith({ snapshot: { path: PATH, takenAt, sizeBytes: 4321, restoredAt: new Date('2026-01-01T00:01:00Z') } }),
+      ctxWith({}),
+    ]);
     const [row, ...more] = await snapshotsOfRelease(t.db, release.id);
     expect(more).toEqual([]);
-    expect(row).toMatchObject({ path: PATH, createdAt: takenAt, expiresAt: new Date('2026-01-08T00:00:00Z'), sizeBytes: 4321, deletedAt: null });
+    expect(row).toMatchObject({
+      path: PATH,
+      createdAt: takenAt,
+      expiresAt: new Date('2026-01-08T00:00:00Z'),
+      sizeBytes: 4321,
+      deletedAt: null,
+    });
     expect(row!.restoredAt).toEqual(new Date('2026-01-01T00:01:00Z'));
     expect((await expiredSnapshots(t.db, app.id, server.id, new Date('2026-01-07T23:59:59Z'))).length).toBe(0);
     expect((await expiredSnapshots(t.db, app.id, server.id, new Date('2026-01-08T00:00:00Z'))).map((s) => s.id)).toEqual([row!.id]);
@@ -51,11 +68,15 @@ describe('snapshot rows', () => {
 });
 
 describe('requestSnapshotRestore', () => {
-  const ask = (over: Partial<{ appId: string; snapshotId: string; confirm: string }>) => requestSnapshotRestore(t.db, enqueue, { appId: app.id, snapshotId: '', confirm: 'shop', userId, ...over });
+  const ask = (over: Partial<{ appId: string; snapshotId: string; confirm: string }>) =>
+    requestSnapshotRestore(t.db, enqueue, { appId: app.id, snapshotId: '', confirm: 'shop', userId, ...over });
 
   it("needs the app's slug typed, and a snapshot of this app", async () => {
     const [snap] = await snapshotsOfRelease(t.db, release.id);
-    await expect(ask({ snapshotId: snap!.id, confirm: 'Shop' })).rejects.toMatchObject({ message: 'Type the app’s slug to confirm.', fieldErrors: { confirm: ['Type shop to confirm'] } });
+    await expect(ask({ snapshotId: snap!.id, confirm: 'Shop' })).rejects.toMatchObject({
+      message: 'Type the app’s slug to confirm.',
+      fieldErrors: { confirm: ['Type shop to confirm'] },
+    });
     await expect(ask({ appId: other.id, snapshotId: snap!.id, confirm: 'other' })).rejects.toThrow('That snapshot does not exist.');
     expect(sent).toEqual([]);
   });
@@ -64,7 +85,13 @@ describe('requestSnapshotRestore', () => {
     const [snap] = await snapshotsOfRelease(t.db, release.id);
     const run = await ask({ snapshotId: snap!.id });
     expect(sent).toEqual([{ payload: { kind: 'snapshot-restore', runId: run.id, snapshotId: snap!.id }, key: `app:${app.id}` }]);
-    expect(await findRun(t.db, run.id)).toMatchObject({ status: 'queued', recipe: 'snapshot-restore', serverId: server.id, releaseId: release.id, requestedBy: userId });
+    expect(await findRun(t.db, run.id)).toMatchObject({
+      status: 'queued',
+      recipe: 'snapshot-restore',
+      serverId: server.id,
+      releaseId: release.id,
+      requestedBy: userId,
+    });
     expect((await restoreRunsOfRelease(t.db, release.id)).map((r) => r.id)).toEqual([run.id]);
   });
 
@@ -77,7 +104,14 @@ describe('requestSnapshotRestore', () => {
 
   it('a queue that refuses marks the run failed', async () => {
     const [snap] = await snapshotsOfRelease(t.db, release.id);
-    await expect(requestSnapshotRestore(t.db, async () => Promise.reject(new Error('down')), { appId: app.id, snapshotId: snap!.id, confirm: 'shop', userId })).rejects.toThrow('down');
+    await expect(
+      requestSnapshotRestore(t.db, async () => Promise.reject(new Error('down')), {
+        appId: app.id,
+        snapshotId: snap!.id,
+        confirm: 'shop',
+        userId,
+      }),
+    ).rejects.toThrow('down');
     const [latest] = await restoreRunsOfRelease(t.db, release.id);
     expect(latest).toMatchObject({ status: 'failed', error: 'Could not queue the restore.' });
   });

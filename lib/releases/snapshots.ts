@@ -2,7 +2,14 @@ import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
 import { activeRelease } from '@/db/queries/releases';
 import { updateRun } from '@/db/queries/runs';
-import { expiredSnapshots, findSnapshot, insertRestoreRun, insertSnapshot, markSnapshotRestored, markSnapshotsDeleted } from '@/db/queries/snapshots';
+import {
+  expiredSnapshots,
+  findSnapshot,
+  insertRestoreRun,
+  insertSnapshot,
+  markSnapshotRestored,
+  markSnapshotsDeleted,
+} from '@/db/queries/snapshots';
 import type { App, RecipeRun } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { dataServiceNames } from '@/lib/model/data-names';
@@ -24,7 +31,10 @@ const DAY_MS = 24 * 60 * 60_000;
  * lives, and which of its snapshots expired. Undefined when the app has no such database, or
  * its pinned data server no longer serves it (nothing there to dump).
  */
-export async function snapshotTarget(db: Db, app: App): Promise<{ serverId: string; database: NonNullable<ReleaseContext['database']> } | undefined> {
+export async function snapshotTarget(
+  db: Db,
+  app: App,
+): Promise<{ serverId: string; database: NonNullable<ReleaseContext['database']> } | undefined> {
   if (!app.config.dataServices.postgres) return undefined;
   const { server, gone } = await dataServerOf(db, app.id);
   if (!server || gone) return undefined;
@@ -38,7 +48,15 @@ export async function recordSnapshots(db: Db, appId: string, releaseId: string, 
   for (const ctx of contexts) {
     const s = ctx.snapshot;
     if (s) {
-      const row = { appId, releaseId, serverId: ctx.server.id, path: s.path, createdAt: s.takenAt, expiresAt: new Date(s.takenAt.getTime() + SNAPSHOT_KEEP_DAYS * DAY_MS), restoredAt: s.restoredAt ?? null };
+      const row = {
+        appId,
+        releaseId,
+        serverId: ctx.server.id,
+        path: s.path,
+        createdAt: s.takenAt,
+        expiresAt: new Date(s.takenAt.getTime() + SNAPSHOT_KEEP_DAYS * DAY_MS),
+        restoredAt: s.restoredAt ?? null,
+      };
       await insertSnapshot(db, row, s.sizeBytes);
     }
     await markSnapshotsDeleted(db, ctx.removedSnapshots ?? [], new Date());
@@ -50,11 +68,16 @@ export async function recordSnapshots(db: Db, appId: string, releaseId: string, 
  * server, queued on the app's key so it never overlaps a release of the app. Destructive, so
  * refused while a release is queued or running rather than silently queued behind it.
  */
-export async function requestSnapshotRestore(db: Db, enqueue: Enqueue, input: { appId: string; snapshotId: string; confirm: string; userId: number }): Promise<RecipeRun> {
+export async function requestSnapshotRestore(
+  db: Db,
+  enqueue: Enqueue,
+  input: { appId: string; snapshotId: string; confirm: string; userId: number },
+): Promise<RecipeRun> {
   const app = await findApp(db, input.appId);
   const snap = await findSnapshot(db, input.snapshotId);
   if (!app || !snap || snap.appId !== app.id) throw new ActionError('That snapshot does not exist.');
-  if (input.confirm.trim() !== app.config.slug) throw new ActionError('Type the app’s slug to confirm.', { confirm: [`Type ${app.config.slug} to confirm`] });
+  if (input.confirm.trim() !== app.config.slug)
+    throw new ActionError('Type the app’s slug to confirm.', { confirm: [`Type ${app.config.slug} to confirm`] });
   if (snap.deletedAt) throw new ActionError('That snapshot expired and was removed from the server.');
   const active = await activeRelease(db, app.id);
   if (active) throw new ActionError(`A release is ${active.status} for this app: restore once it has finished.`);
@@ -81,7 +104,13 @@ export async function runSnapshotRestore(db: Db, ring: KeyRing, runId: string, s
   const { run, transport } = started;
   const app = run.appId ? await findApp(db, run.appId) : undefined;
   const snap = await findSnapshot(db, snapshotId);
-  const problem = !app ? 'The app no longer exists.' : !snap || snap.appId !== app.id ? 'The snapshot no longer exists.' : snap.deletedAt ? 'The snapshot expired and was removed from the server.' : null;
+  const problem = !app
+    ? 'The app no longer exists.'
+    : !snap || snap.appId !== app.id
+      ? 'The snapshot no longer exists.'
+      : snap.deletedAt
+        ? 'The snapshot expired and was removed from the server.'
+        : null;
   if (problem || !app || !snap) return updateRun(db, runId, { status: 'failed', error: problem, finishedAt: new Date() });
   const { database, role } = dataServiceNames(app.config.slug);
   const ctx = { slug: app.config.slug, database, role, path: snap.path };

@@ -10,7 +10,10 @@ export type WatchDeps = { db: Db; currentUser(): Promise<User | null>; ip: strin
 
 export type WatchAccess = { ok: true; user: User; release: Release } | { ok: false; response: Response };
 
-const deny = (status: 401 | 404, error: string): WatchAccess => ({ ok: false, response: Response.json({ error }, { status, headers: { 'Cache-Control': 'no-store' } }) });
+const deny = (status: 401 | 404, error: string): WatchAccess => ({
+  ok: false,
+  response: Response.json({ error }, { status, headers: { 'Cache-Control': 'no-store' } }),
+});
 
 /**
  * The release log's own authorization (a route handler is its own boundary): any signed-in
@@ -21,7 +24,13 @@ export async function authorizeWatch(deps: WatchDeps, rawId: string): Promise<Wa
   const id = z.uuid().safeParse(rawId);
   const user = await deps.currentUser();
   if (!user) {
-    await recordAudit(deps.db, { action: 'release.watch', target: id.success ? `release:${id.data}` : undefined, outcome: 'denied', reason: 'not signed in', ip: deps.ip });
+    await recordAudit(deps.db, {
+      action: 'release.watch',
+      target: id.success ? `release:${id.data}` : undefined,
+      outcome: 'denied',
+      reason: 'not signed in',
+      ip: deps.ip,
+    });
     return deny(401, 'Sign in to follow this release.');
   }
   const release = id.success ? await findRelease(deps.db, id.data) : undefined;

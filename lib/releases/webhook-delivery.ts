@@ -31,7 +31,12 @@ async function resolveApp(db: Db, key: string): Promise<App | undefined> {
  * guard, then the release. Every answer, accepted or refused, leaves an audit row with the reason;
  * never the secret or the signature.
  */
-export async function receiveDelivery(deps: DeliveryDeps, appKey: string, body: Buffer | null, signature: string | null): Promise<DeliveryAnswer> {
+export async function receiveDelivery(
+  deps: DeliveryDeps,
+  appKey: string,
+  body: Buffer | null,
+  signature: string | null,
+): Promise<DeliveryAnswer> {
   const { db } = deps;
   const app = await resolveApp(db, appKey);
   const target = app ? `app:${app.id}` : `app:${appKey.slice(0, 64)}`;
@@ -45,16 +50,30 @@ export async function receiveDelivery(deps: DeliveryDeps, appKey: string, body: 
   const hook = app && (await findWebhook(db, app.id));
   if (!app || !hook) return answer(404, NOT_FOUND, app ? 'no webhook secret' : 'unknown app');
   if (!body) return answer(413, `The body is larger than ${MAX_BODY_BYTES / 1024} KB.`, 'body too large');
-  if (!signature) return answer(401, 'Missing X-Hub-Signature-256: send sha256=<hex HMAC-SHA256 of the raw body with the webhook secret>.', 'missing signature');
+  if (!signature)
+    return answer(
+      401,
+      'Missing X-Hub-Signature-256: send sha256=<hex HMAC-SHA256 of the raw body with the webhook secret>.',
+      'missing signature',
+    );
   let secret: string;
   try {
     secret = openWebhookSecret(deps.ring, app.id, hook.sealedSecret);
   } catch (err) {
     if (!(err instanceof SealError)) throw err;
-    return answer(500, 'The webhook secret cannot be opened with the panel’s keys: rotate it on the app page.', `secret unreadable (${err.reason})`);
+    return answer(
+      500,
+      'The webhook secret cannot be opened with the panel’s keys: rotate it on the app page.',
+      `secret unreadable (${err.reason})`,
+    );
   }
   const expected = verifySignature(secret, body, signature);
-  if (!expected) return answer(401, 'The X-Hub-Signature-256 signature does not match this body: sign the exact bytes sent, with the current secret.', 'bad signature');
+  if (!expected)
+    return answer(
+      401,
+      'The X-Hub-Signature-256 signature does not match this body: sign the exact bytes sent, with the current secret.',
+      'bad signature',
+    );
 
   const parsed = parseDelivery(body.toString('utf8'));
   if (!parsed.ok) return answer(400, 'The body is not a valid delivery.', 'invalid body', parsed.problems);
@@ -63,7 +82,11 @@ export async function receiveDelivery(deps: DeliveryDeps, appKey: string, body: 
   const now = (deps.now ?? (() => new Date()))();
   const skew = staleBy(delivery.timestamp, now);
   if (skew !== null) {
-    return answer(401, `The timestamp is ${skew} s away from the panel's clock; a delivery must be signed within ${WINDOW_SECONDS / 60} minutes of now (unix seconds; check the sender's clock).`, 'stale timestamp');
+    return answer(
+      401,
+      `The timestamp is ${skew} s away from the panel's clock; a delivery must be signed within ${WINDOW_SECONDS / 60} minutes of now (unix seconds; check the sender's clock).`,
+      'stale timestamp',
+    );
   }
   if (!app.config.repository) return answer(422, 'Set the app’s repository in its settings first.', 'no repository');
 
@@ -76,7 +99,15 @@ export async function receiveDelivery(deps: DeliveryDeps, appKey: string, body: 
     // Not accepted, so not a replay if sent again: the claim is given back for CI to retry.
     await unclaimDelivery(db, app.id, expected);
     if (!(err instanceof ActionError)) {
-      await recordAudit(db, { action: 'release.webhook', actorEmail: 'webhook', target, outcome: 'failure', reason: 'internal error', ip: deps.ip, details });
+      await recordAudit(db, {
+        action: 'release.webhook',
+        actorEmail: 'webhook',
+        target,
+        outcome: 'failure',
+        reason: 'internal error',
+        ip: deps.ip,
+        details,
+      });
       throw err;
     }
     // Field errors mean the request itself cannot deploy; without them it is the app's lock, named in the message.

@@ -2,11 +2,26 @@ import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
-import { generateWebhookSecret, openWebhookSecret, parseDelivery, readLimited, sealWebhookSecret, signBody, staleBy, verifySignature, webhookExample } from './webhook';
+import {
+  generateWebhookSecret,
+  openWebhookSecret,
+  parseDelivery,
+  readLimited,
+  sealWebhookSecret,
+  signBody,
+  staleBy,
+  verifySignature,
+  webhookExample,
+} from './webhook';
 
 // GitHub's own example in "Validating webhook deliveries".
-const GITHUB = { secret: "It's a Secret to Everybody", body: 'Hello, World!', signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17' };
-const openssl = (secret: string, body: string) => 'sha256=' + execFileSync('openssl', ['dgst', '-sha256', '-hmac', secret], { input: body, encoding: 'utf8' }).trim().replace(/^.*= /, '');
+const GITHUB = {
+  secret: "It's a Secret to Everybody",
+  body: 'Hello, World!',
+  signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+};
+const openssl = (secret: string, body: string) =>
+  'sha256=' + execFileSync('openssl', ['dgst', '-sha256', '-hmac', secret], { input: body, encoding: 'utf8' }).trim().replace(/^.*= /, '');
 
 describe('signatures, as GitHub computes them', () => {
   it('match GitHub’s published vector, node’s crypto and the openssl CLI', () => {
@@ -24,7 +39,15 @@ describe('signatures, as GitHub computes them', () => {
     expect(verifySignature(GITHUB.secret, body, GITHUB.signature.toUpperCase().replace('SHA256', 'sha256'))).toBe(GITHUB.signature);
     expect(verifySignature('another secret', body, GITHUB.signature)).toBeNull();
     expect(verifySignature(GITHUB.secret, Buffer.from(GITHUB.body + '\n'), GITHUB.signature)).toBeNull();
-    for (const header of [null, '', 'sha256=', GITHUB.signature.slice(0, -2), GITHUB.signature.replace('sha256=', 'sha1='), GITHUB.signature + '00', 'sha256=' + 'z'.repeat(64)]) {
+    for (const header of [
+      null,
+      '',
+      'sha256=',
+      GITHUB.signature.slice(0, -2),
+      GITHUB.signature.replace('sha256=', 'sha1='),
+      GITHUB.signature + '00',
+      'sha256=' + 'z'.repeat(64),
+    ]) {
       expect(verifySignature(GITHUB.secret, body, header)).toBeNull();
     }
   });
@@ -32,8 +55,10 @@ describe('signatures, as GitHub computes them', () => {
   it('the example on the app page signs exactly what it sends', () => {
     const secret = generateWebhookSecret();
     // A shell function stands in for curl and prints what curl would have been given.
-    const script = `curl() { printf '%s\\n' "$@"; }\n${webhookExample("http://panel.test/api/apps/x/deploy", 'release/1.2')}`;
-    const args = execFileSync('sh', ['-c', script], { env: { ...process.env, BERTH_WEBHOOK_SECRET: secret }, encoding: 'utf8' }).trimEnd().split('\n');
+    const script = `curl() { printf '%s\\n' "$@"; }\n${webhookExample('http://panel.test/api/apps/x/deploy', 'release/1.2')}`;
+    const args = execFileSync('sh', ['-c', script], { env: { ...process.env, BERTH_WEBHOOK_SECRET: secret }, encoding: 'utf8' })
+      .trimEnd()
+      .split('\n');
     const body = args[args.indexOf('--data-binary') + 1]!;
     const header = args.find((a) => a.startsWith('X-Hub-Signature-256: '))!.slice('X-Hub-Signature-256: '.length);
     expect(args).toContain('http://panel.test/api/apps/x/deploy');
@@ -72,8 +97,14 @@ describe('the timestamp window', () => {
 
 describe('delivery bodies', () => {
   it('take a branch or a sha (lower-cased), a timestamp and an optional id', () => {
-    expect(parseDelivery('{"branch":"main","timestamp":1700000000}')).toEqual({ ok: true, delivery: { ref: 'main', timestamp: 1700000000 } });
-    expect(parseDelivery('{"sha":"ABCDEF1","timestamp":1700000000,"id":"run-7"}')).toEqual({ ok: true, delivery: { ref: 'abcdef1', timestamp: 1700000000, id: 'run-7' } });
+    expect(parseDelivery('{"branch":"main","timestamp":1700000000}')).toEqual({
+      ok: true,
+      delivery: { ref: 'main', timestamp: 1700000000 },
+    });
+    expect(parseDelivery('{"sha":"ABCDEF1","timestamp":1700000000,"id":"run-7"}')).toEqual({
+      ok: true,
+      delivery: { ref: 'abcdef1', timestamp: 1700000000, id: 'run-7' },
+    });
   });
 
   it('list every problem at once', () => {
@@ -86,8 +117,14 @@ describe('delivery bodies', () => {
   });
 
   it('refuse a body without a ref or timestamp, fractional times, and anything that is not a JSON object', () => {
-    expect(parseDelivery('{}')).toEqual({ ok: false, problems: { timestamp: [expect.stringMatching(/timestamp/)], ref: ['Send "branch" or "sha"'] } });
-    expect(parseDelivery('{"branch":"main","timestamp":1.5}')).toMatchObject({ ok: false, problems: { timestamp: ['The timestamp is whole unix seconds'] } });
+    expect(parseDelivery('{}')).toEqual({
+      ok: false,
+      problems: { timestamp: [expect.stringMatching(/timestamp/)], ref: ['Send "branch" or "sha"'] },
+    });
+    expect(parseDelivery('{"branch":"main","timestamp":1.5}')).toMatchObject({
+      ok: false,
+      problems: { timestamp: ['The timestamp is whole unix seconds'] },
+    });
     expect(parseDelivery('{"sha":"abc12","timestamp":1}')).toMatchObject({ ok: false, problems: { sha: ['A sha is 7 to 40 hex digits'] } });
     expect(parseDelivery('branch=main')).toEqual({ ok: false, problems: { _body: ['The body is not JSON'] } });
     expect(parseDelivery('["main"]')).toEqual({ ok: false, problems: { _body: ['The body must be a JSON object'] } });
@@ -96,7 +133,13 @@ describe('delivery bodies', () => {
 });
 
 describe('reading the body', () => {
-  const stream = (...chunks: number[]) => new ReadableStream<Uint8Array>({ start(c) { for (const n of chunks) c.enqueue(new Uint8Array(n).fill(65)); c.close(); } });
+  const stream = (...chunks: number[]) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const n of chunks) c.enqueue(new Uint8Array(n).fill(65));
+        c.close();
+      },
+    });
   it('returns the bytes up to the limit and null beyond it, counting chunks as they come', async () => {
     expect((await readLimited(stream(10, 20), 30))!.length).toBe(30);
     expect(await readLimited(stream(10, 20, 1), 30)).toBeNull();

@@ -53,7 +53,10 @@ const deliveryInput = z.object({
     .regex(/^[0-9a-fA-F]{7,40}$/, 'A sha is 7 to 40 hex digits')
     .transform((s) => s.toLowerCase())
     .optional(),
-  timestamp: z.number('Send "timestamp" as a number: unix time in seconds').int('The timestamp is whole unix seconds').positive('The timestamp is unix seconds'),
+  timestamp: z
+    .number('Send "timestamp" as a number: unix time in seconds')
+    .int('The timestamp is whole unix seconds')
+    .positive('The timestamp is unix seconds'),
   id: z.string().max(200, 'A delivery id is at most 200 characters').optional(),
 });
 
@@ -68,7 +71,8 @@ export function parseDelivery(text: string): ParsedDelivery {
   } catch {
     return { ok: false, problems: { _body: ['The body is not JSON'] } };
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, problems: { _body: ['The body must be a JSON object'] } };
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    return { ok: false, problems: { _body: ['The body must be a JSON object'] } };
   const parsed = deliveryInput.safeParse(json);
   const problems: FieldErrors = parsed.success ? {} : fieldErrorsOf(parsed.error);
   const given = json as Record<string, unknown>;

@@ -4,10 +4,16 @@ import { resolveHost } from './address';
 import { AddressError } from './errors';
 
 describe('host text', () => {
-  it.each(['example.com', 'web-1.eu.example.com', 'localhost', 'EXAMPLE.com.', '203.0.113.7', '::1', '2001:db8::7', 'a'.repeat(63) + '.io'])(
-    'accepts %s',
-    (text) => expect(hostTextProblem(text)).toBeNull(),
-  );
+  it.each([
+    'example.com',
+    'web-1.eu.example.com',
+    'localhost',
+    'EXAMPLE.com.',
+    '203.0.113.7',
+    '::1',
+    '2001:db8::7',
+    'a'.repeat(63) + '.io',
+  ])('accepts %s', (text) => expect(hostTextProblem(text)).toBeNull());
 
   it.each([
     ['', /enter a host/],

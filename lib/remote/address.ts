@@ -19,7 +19,8 @@ export async function resolveHost(host: string): Promise<string> {
       address = (await lookup(host)).address;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOTFOUND' || code === 'ENODATA' ? 'the name does not resolve' : `DNS lookup failed (${code ?? 'unknown error'})`;
+      const why =
+        code === 'ENOTFOUND' || code === 'ENODATA' ? 'the name does not resolve' : `DNS lookup failed (${code ?? 'unknown error'})`;
       throw new AddressError(`${host}: ${why}`);
     }
   }

@@ -21,9 +21,7 @@ describe('render: exact text of every combinator', () => {
   it('quotes every word, the program name included', () => {
     expect(render(cmd('mv', '-T', '/srv/a b', '/srv/current'))).toBe(`'mv' '-T' '/srv/a b' '/srv/current'`);
     expect(render(cmd('echo', "it's", '', 42, -1.5))).toBe(`'echo' 'it'\\''s' '' '42' '-1.5'`);
-    expect(render(cmd('echo', '$(id)', '`id`', '; rm -rf /', '*', '~'))).toBe(
-      `'echo' '$(id)' '\`id\`' '; rm -rf /' '*' '~'`,
-    );
+    expect(render(cmd('echo', '$(id)', '`id`', '; rm -rf /', '*', '~'))).toBe(`'echo' '$(id)' '\`id\`' '; rm -rf /' '*' '~'`);
   });
 
   it('and / or / pipe, grouping nested lists', () => {
@@ -35,9 +33,7 @@ describe('render: exact text of every combinator', () => {
   });
 
   it('asUser runs the program through runuser (a compound command through sh -c)', () => {
-    expect(render(asUser('deploy', cmd('php', 'artisan', 'migrate')))).toBe(
-      `'runuser' '-u' 'deploy' '--' 'php' 'artisan' 'migrate'`,
-    );
+    expect(render(asUser('deploy', cmd('php', 'artisan', 'migrate')))).toBe(`'runuser' '-u' 'deploy' '--' 'php' 'artisan' 'migrate'`);
     expect(render(asUser('deploy', and(cmd('cd', '/srv'), cmd('ls'))))).toBe(
       `'runuser' '-u' 'deploy' '--' 'sh' '-c' ''\\''cd'\\'' '\\''/srv'\\'' && '\\''ls'\\'''`,
     );
@@ -47,9 +43,7 @@ describe('render: exact text of every combinator', () => {
     expect(render(redirect(cmd('echo', 'x'), '/tmp/o'))).toBe(`'echo' 'x' > '/tmp/o'`);
     expect(render(redirect(cmd('echo', 'x'), '/tmp/o', { append: true }))).toBe(`'echo' 'x' >> '/tmp/o'`);
     expect(render(redirect(and(cmd('a'), cmd('b')), '/tmp/o'))).toBe(`{ 'a' && 'b'; } > '/tmp/o'`);
-    expect(render(env({ APP_ENV: 'production', N: 2 }, cmd('php', 'x')))).toBe(
-      `'env' 'APP_ENV=production' 'N=2' 'php' 'x'`,
-    );
+    expect(render(env({ APP_ENV: 'production', N: 2 }, cmd('php', 'x')))).toBe(`'env' 'APP_ENV=production' 'N=2' 'php' 'x'`);
     expect(render(env({ A: 'b c' }, pipe(cmd('x'), cmd('y'))))).toBe(`'env' 'A=b c' 'sh' '-c' ''\\''x'\\'' | '\\''y'\\'''`);
     expect(render(ignoreFailure(cmd('rm', '/x')))).toBe(`'rm' '/x' || 'true'`);
     expect(render(ignoreFailure(and(cmd('a'), cmd('b'))))).toBe(`{ 'a' && 'b'; } || 'true'`);
@@ -57,15 +51,7 @@ describe('render: exact text of every combinator', () => {
 
   it('script: set -eu, one parsed-first group on /dev/null, && steps that really stop', () => {
     expect(render(script(cmd('mkdir', '-p', '/srv/x'), and(cmd('a'), cmd('b')), ignoreFailure(cmd('c'))))).toBe(
-      [
-        'set -eu',
-        '{',
-        `'mkdir' '-p' '/srv/x'`,
-        `'a' && 'b' || exit $?`,
-        `'c' || 'true'`,
-        '} </dev/null',
-        '',
-      ].join('\n'),
+      ['set -eu', '{', `'mkdir' '-p' '/srv/x'`, `'a' && 'b' || exit $?`, `'c' || 'true'`, '} </dev/null', ''].join('\n'),
     );
     expect(renderWithStepReports(script(cmd('a')))).toBe(
       ['set -eu', '{', `printf 'berth-step:%s\\n' 1 >&2`, `'a'`, '} </dev/null', ''].join('\n'),
@@ -101,7 +87,37 @@ describe('render: exact text of every combinator', () => {
 
 const SHELLS = ['/bin/sh', '/usr/bin/dash', '/usr/bin/bash'];
 const PRINTF = '/usr/bin/printf'; // a real program: the shell does nothing but pass the words
-const NASTY = ["'", '"', '\\', '\n', '\r', '\t', ' ', '$(', ')', '`', '${IFS}', ';', '|', '&', '<', '>', '*', '?', '~', '#', '!', '-', '--', '%s', '=', '[', ']', '{', '}'];
+const NASTY = [
+  "'",
+  '"',
+  '\\',
+  '\n',
+  '\r',
+  '\t',
+  ' ',
+  '$(',
+  ')',
+  '`',
+  '${IFS}',
+  ';',
+  '|',
+  '&',
+  '<',
+  '>',
+  '*',
+  '?',
+  '~',
+  '#',
+  '!',
+  '-',
+  '--',
+  '%s',
+  '=',
+  '[',
+  ']',
+  '{',
+  '}',
+];
 const UNICODE = ['é', 'ß', '日本', '🚀', 'e\u0301', '\u202e', '\u00a0', '\ufeff'];
 
 /** mulberry32: a seeded generator, so a failure can be replayed from the seed it prints. */
@@ -121,7 +137,8 @@ function randomArg(next: () => number): string {
   let s = next() < 0.15 ? '-' : '';
   for (let i = 0; i < length; i++) {
     const r = next();
-    if (r < 0.45) s += String.fromCharCode(1 + Math.floor(next() * 255)); // any code point 1..255
+    if (r < 0.45)
+      s += String.fromCharCode(1 + Math.floor(next() * 255)); // any code point 1..255
     else if (r < 0.85) s += NASTY[Math.floor(next() * NASTY.length)];
     else s += UNICODE[Math.floor(next() * UNICODE.length)];
   }

@@ -141,9 +141,7 @@ function renderCommand(command: Command): string {
     case 'redirect':
       return `${grouped(command.command)} ${command.append ? '>>' : '>'} ${quote(command.path)}`;
     case 'env':
-      return ['env', ...Object.entries(command.vars).map(([k, v]) => `${k}=${v}`), ...asProgram(command.command)]
-        .map(quote)
-        .join(' ');
+      return ['env', ...Object.entries(command.vars).map(([k, v]) => `${k}=${v}`), ...asProgram(command.command)].map(quote).join(' ');
     case 'ignoreFailure':
       return `${grouped(command.command)} || ${quote('true')}`;
     case 'locked':

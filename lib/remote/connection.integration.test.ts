@@ -43,7 +43,11 @@ describe('host key pinning', () => {
     const file = marker();
     const err = await new SshTransport(target).exec(cmd('touch', file)).catch((e) => e);
     expect(err).toBeInstanceOf(HostKeyMismatchError);
-    expect(err).toMatchObject({ serverName: 'berth-host-1', expectedFingerprint: h2.hostKeyFingerprint, actualFingerprint: h1.hostKeyFingerprint });
+    expect(err).toMatchObject({
+      serverName: 'berth-host-1',
+      expectedFingerprint: h2.hostKeyFingerprint,
+      actualFingerprint: h1.hostKeyFingerprint,
+    });
     const check = await new SshTransport(testTarget(h1)).exec(cmd('test', '-e', file), { okExitCodes: [0, 1] });
     expect(check.code).toBe(1);
   });
@@ -52,7 +56,11 @@ describe('host key pinning', () => {
     for (const h of loadTestHosts()) {
       const probe = await probeHostKey({ host: h.address, port: h.port, timeoutMs: 3000 });
       const pub = readFileSync(hostFile(h.name, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8');
-      expect(probe).toEqual({ algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint, publicKey: pub.split(' ').slice(0, 2).join(' ') });
+      expect(probe).toEqual({
+        algorithm: 'ssh-ed25519',
+        fingerprint: h.hostKeyFingerprint,
+        publicKey: pub.split(' ').slice(0, 2).join(' '),
+      });
     }
     await expectConnectError(probeHostKey({ host: '127.0.0.99', port: 22 }), 'refused', /connection refused/, 2000);
   });
@@ -85,7 +93,12 @@ describe('host key pinning', () => {
 describe('connect failures an operator understands', () => {
   it('nothing listening: "connection refused", at once', async () => {
     const target = testTarget(testHost('berth-host-1'), { host: '127.0.0.99' });
-    await expectConnectError(getConnection(target), 'refused', /Cannot connect to berth-host-1: connection refused by 127\.0\.0\.99:22/, 2000);
+    await expectConnectError(
+      getConnection(target),
+      'refused',
+      /Cannot connect to berth-host-1: connection refused by 127\.0\.0\.99:22/,
+      2000,
+    );
   });
 
   it('a peer that never speaks SSH: "timed out after N s" within the ready timeout', async () => {
@@ -106,7 +119,12 @@ describe('connect failures an operator understands', () => {
     try {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'k')]);
       const target = testTarget(testHost('berth-host-1'), { privateKey: readFileSync(path.join(dir, 'k'), 'utf8') });
-      await expectConnectError(getConnection(target), 'auth', /authentication failed for user root: the server does not accept this key/, 5000);
+      await expectConnectError(
+        getConnection(target),
+        'auth',
+        /authentication failed for user root: the server does not accept this key/,
+        5000,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -167,7 +185,9 @@ describe('one connection per server, reconnecting when it drops', () => {
     expect(await getConnection(target)).toBe(first);
     const second = await getConnection({ ...target, name: 'renamed' }); // the name does not matter
     expect(second).toBe(first);
-    await expect(getConnection({ ...target, hostKeyFingerprint: testHost('berth-host-2').hostKeyFingerprint })).rejects.toThrow(HostKeyMismatchError);
+    await expect(getConnection({ ...target, hostKeyFingerprint: testHost('berth-host-2').hostKeyFingerprint })).rejects.toThrow(
+      HostKeyMismatchError,
+    );
     await new Promise((r) => setTimeout(r, 50));
     expect(first.isOpen).toBe(false);
   });

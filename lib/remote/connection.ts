@@ -121,7 +121,10 @@ export async function getConnection(target: ServerTarget, opts: ConnectOptions =
   }
   if (entry) {
     registry.delete(target.id);
-    void entry.connection.then((c) => c.close(), () => undefined);
+    void entry.connection.then(
+      (c) => c.close(),
+      () => undefined,
+    );
   }
   const fresh: Entry = { signature, connection: connect(target, opts) };
   registry.set(target.id, fresh);
@@ -186,9 +189,7 @@ async function connect(target: ServerTarget, opts: ConnectOptions): Promise<Conn
       }
       fail(connectFailure(target, err, o.readyTimeoutMs));
     });
-    client.on('close', () =>
-      fail(new ConnectError(target.name, 'the server closed the connection before login completed', 'closed')),
-    );
+    client.on('close', () => fail(new ConnectError(target.name, 'the server closed the connection before login completed', 'closed')));
     client.connect({
       sock,
       username: target.username,

@@ -32,9 +32,17 @@ describe('ConnectError and HostKeyMismatchError', () => {
   it.each([
     [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 203.0.113.7:22' }, 'refused', /connection refused by 203\.0\.113\.7:22/],
     [{ level: 'client-timeout', message: 'Timed out while waiting for handshake' }, 'timeout', /timed out after 2\.5 s/],
-    [{ level: 'client-authentication', message: 'All configured authentication methods failed' }, 'auth', /authentication failed for user deploy: the server does not accept this key/],
+    [
+      { level: 'client-authentication', message: 'All configured authentication methods failed' },
+      'auth',
+      /authentication failed for user deploy: the server does not accept this key/,
+    ],
     [{ code: 'EHOSTUNREACH', message: '' }, 'unreachable', /unreachable/],
-    [{ level: 'handshake', message: 'Handshake failed: no matching key exchange algorithm' }, 'protocol', /no key exchange algorithm Berth supports/],
+    [
+      { level: 'handshake', message: 'Handshake failed: no matching key exchange algorithm' },
+      'protocol',
+      /no key exchange algorithm Berth supports/,
+    ],
     [{ level: 'client-timeout', message: 'Keepalive timeout' }, 'timeout', /stopped answering/],
     [{ code: 'EWEIRD', message: 'raw internals /usr/lib/x.js:12' }, 'protocol', /failed \(EWEIRD\)$/],
   ])('maps %o to %s in plain words, never the raw message', (raw: { message: string; code?: string; level?: string }, failure, message) => {

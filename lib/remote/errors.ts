@@ -77,16 +77,7 @@ export class HostKeyMismatchError extends Error {
   }
 }
 
-export type ConnectFailure =
-  | 'address'
-  | 'dns'
-  | 'refused'
-  | 'unreachable'
-  | 'timeout'
-  | 'auth'
-  | 'bad-key'
-  | 'closed'
-  | 'protocol';
+export type ConnectFailure = 'address' | 'dns' | 'refused' | 'unreachable' | 'timeout' | 'auth' | 'bad-key' | 'closed' | 'protocol';
 
 /** Berth could not open a session: unreachable, timed out, rejected, misconfigured. */
 export class ConnectError extends Error {

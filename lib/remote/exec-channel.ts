@@ -127,9 +127,7 @@ class Output {
 /** Resolves when the channel has closed (at once if it already has), or after `ms`. */
 function closedWithin(closed: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -185,14 +183,19 @@ export async function openExec(connection: Connection, text: string): Promise<Op
   let watched: OpenExec | undefined;
   // The one place a command line goes on the wire: BERTH_COMMAND_TRACE records it here.
   traceCommand(connection.target.name, text);
-  await openChannel<ClientChannel>(connection, 'a channel', (cb) => connection.client.exec(text, cb), (channel) => {
-    const exit: OpenExec['exit'] = { code: null, signal: null };
-    channel.on('exit', (code: number | null, signal?: string) => {
-      exit.code = code;
-      exit.signal = signal ?? null;
-    });
-    watched = { channel, exit, closed: new Promise<void>((resolve) => channel.once('close', () => resolve())) };
-  });
+  await openChannel<ClientChannel>(
+    connection,
+    'a channel',
+    (cb) => connection.client.exec(text, cb),
+    (channel) => {
+      const exit: OpenExec['exit'] = { code: null, signal: null };
+      channel.on('exit', (code: number | null, signal?: string) => {
+        exit.code = code;
+        exit.signal = signal ?? null;
+      });
+      watched = { channel, exit, closed: new Promise<void>((resolve) => channel.once('close', () => resolve())) };
+    },
+  );
   return watched!;
 }
 

@@ -32,7 +32,9 @@ describe('exec on a real host', () => {
 
   it('a non-zero exit is a RemoteError with the redacted command and the stderr tail', async () => {
     const { t } = fresh();
-    const err = (await t.exec(sh('for i in $(seq 1 40); do echo "line $i" >&2; done; echo "DB_PASSWORD=hunter22" >&2; exit 7')).catch((e) => e)) as RemoteError;
+    const err = (await t
+      .exec(sh('for i in $(seq 1 40); do echo "line $i" >&2; done; echo "DB_PASSWORD=hunter22" >&2; exit 7'))
+      .catch((e) => e)) as RemoteError;
     expect(err).toBeInstanceOf(RemoteError);
     expect(err).toMatchObject({ serverName: 'berth-host-1', exitCode: 7, failure: 'exit' });
     expect(err.command).toContain(`'sh' '-c'`);
@@ -49,7 +51,9 @@ describe('exec on a real host', () => {
     const scanFor = (needle: string) =>
       t.exec(
         // The scan gets the needle over stdin too, so its own argv does not contain it.
-        sh('read -r n; for f in /proc/[0-9]*/cmdline /proc/[0-9]*/environ; do tr "\\0" " " <"$f" 2>/dev/null | grep -qF -- "$n" && echo "$f"; done; true'),
+        sh(
+          'read -r n; for f in /proc/[0-9]*/cmdline /proc/[0-9]*/environ; do tr "\\0" " " <"$f" 2>/dev/null | grep -qF -- "$n" && echo "$f"; done; true',
+        ),
         { stdin: `${needle}\n` },
       );
     // Control: the scan does find a value that IS in an argv.
@@ -100,10 +104,12 @@ describe('exec on a real host', () => {
     const { target } = fresh();
     const { client } = await getConnection(target);
     const outcomes = await Promise.all(
-      Array.from({ length: 12 }, () =>
-        new Promise<string>((resolve) =>
-          client.exec('sleep 0.3', (err, ch) => (err ? resolve('refused') : ch.on('close', () => resolve('ok')).resume())),
-        ),
+      Array.from(
+        { length: 12 },
+        () =>
+          new Promise<string>((resolve) =>
+            client.exec('sleep 0.3', (err, ch) => (err ? resolve('refused') : ch.on('close', () => resolve('ok')).resume())),
+          ),
       ),
     );
     expect(outcomes.filter((o) => o === 'refused').length).toBeGreaterThan(0);
@@ -127,7 +133,9 @@ describe('exec on a real host', () => {
   it('a timed-out script is killed with all its children (the process group)', async () => {
     const { t } = fresh();
     const seconds = unique(31);
-    const err = (await t.runScript(script(cmd('true'), cmd('sleep', seconds), cmd('true')), { timeoutMs: 500 }).catch((e) => e)) as RemoteError;
+    const err = (await t
+      .runScript(script(cmd('true'), cmd('sleep', seconds), cmd('true')), { timeoutMs: 500 })
+      .catch((e) => e)) as RemoteError;
     expect(err.message).toContain(`script step 2/3: 'sleep' '${seconds}' timed out`);
     const left = await t.exec(cmd('pgrep', '-f', `sleep ${seconds}`), { okExitCodes: [0, 1] });
     expect(left.stdout).toBe('');
@@ -174,7 +182,9 @@ describe('exec on a real host', () => {
     const ok = await t.runScript(script(cmd('mkdir', '-p', dir), redirect(cmd('echo', "it's"), `${dir}/f`), cmd('cat', `${dir}/f`)));
     expect(ok.stdout).toBe("it's\n");
     expect(ok.stderr).toBe('');
-    const err = (await t.runScript(script(cmd('true'), and(cmd('test', '-d', '/nope'), cmd('echo', 'never')), cmd('echo', 'after'))).catch((e) => e)) as RemoteError;
+    const err = (await t
+      .runScript(script(cmd('true'), and(cmd('test', '-d', '/nope'), cmd('echo', 'never')), cmd('echo', 'after')))
+      .catch((e) => e)) as RemoteError;
     expect(err.message).toMatch(/^On berth-host-1: script step 2\/3: 'test' '-d' '\/nope' && 'echo' 'never' exited with code 1$/);
     await t.exec(cmd('rm', '-rf', dir));
   });

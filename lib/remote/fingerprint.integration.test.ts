@@ -19,5 +19,4 @@ describe('fingerprintOf on the test bed', () => {
       expect(publicKeyLine(blobOf(line))).toBe(line.trim().split(/\s+/).slice(0, 2).join(' '));
     }
   });
-
 });

@@ -12,7 +12,11 @@ const PATTERNS = [
 
 function offenders(pattern: string): string[] {
   try {
-    const out = execFileSync('git', ['grep', '--untracked', '-nE', pattern, '--', 'app', 'lib', 'components', 'db', ':!lib/remote/**', ':!**/*.test.ts'], { encoding: 'utf8' });
+    const out = execFileSync(
+      'git',
+      ['grep', '--untracked', '-nE', pattern, '--', 'app', 'lib', 'components', 'db', ':!lib/remote/**', ':!**/*.test.ts'],
+      { encoding: 'utf8' },
+    );
     return out.trim().split('\n');
   } catch (err) {
     if ((err as { status?: number }).status === 1) return []; // git grep: no match

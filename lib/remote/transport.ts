@@ -152,7 +152,13 @@ export class SshTransport implements Transport {
     const tmp = temporaryPathFor(remotePath);
     const mode = opts.mode.toString(8).padStart(4, '0');
     const regroup = opts.group && opts.group !== opts.owner ? [cmd('chgrp', opts.group, tmp)] : [];
-    const write = and(cmd('umask', '077'), redirect(cmd('cat'), tmp), cmd('chmod', mode, tmp), ...regroup, cmd('mv', '-f', '-T', tmp, remotePath));
+    const write = and(
+      cmd('umask', '077'),
+      redirect(cmd('cat'), tmp),
+      cmd('chmod', mode, tmp),
+      ...regroup,
+      cmd('mv', '-f', '-T', tmp, remotePath),
+    );
     try {
       await this.exec(asUser(opts.owner!, write), { stdin: data, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
       return true;
@@ -162,7 +168,10 @@ export class SshTransport implements Transport {
       // Only a directory the user cannot write may fall back to root. Where they can (their own
       // shared/, say), a failure is theirs to explain (a directory planted at the target name):
       // root working there could be raced with a symlink swapped in for its temporary file.
-      const writable = await this.exec(asUser(opts.owner!, cmd('test', '-w', path.dirname(remotePath))), { okExitCodes: [0, 1], timeoutMs: CLEANUP_TIMEOUT_MS });
+      const writable = await this.exec(asUser(opts.owner!, cmd('test', '-w', path.dirname(remotePath))), {
+        okExitCodes: [0, 1],
+        timeoutMs: CLEANUP_TIMEOUT_MS,
+      });
       if (writable.code === 0) throw err;
       return false;
     }
@@ -192,10 +201,14 @@ export class SshTransport implements Transport {
     await this.onConnection((c) =>
       c.withChannel(async () => {
         try {
-          await withSftp(c, async (sftp) => {
-            await write(sftp, tmp);
-            if (!owned) await renameOver(sftp, tmp, remotePath);
-          }, timeoutMs);
+          await withSftp(
+            c,
+            async (sftp) => {
+              await write(sftp, tmp);
+              if (!owned) await renameOver(sftp, tmp, remotePath);
+            },
+            timeoutMs,
+          );
         } catch (err) {
           await removeTmp(c);
           throw this.sftpError(`upload ${remotePath}`, err);
@@ -249,7 +262,13 @@ export class SshTransport implements Transport {
   }
 
   /** Runs on a channel whose permit the caller already holds. */
-  private async runHeld(c: Connection, command: Command | string, opts: ExecOptions, limit: Deadline, describe?: Describe): Promise<ExecResult> {
+  private async runHeld(
+    c: Connection,
+    command: Command | string,
+    opts: ExecOptions,
+    limit: Deadline,
+    describe?: Describe,
+  ): Promise<ExecResult> {
     const text = typeof command === 'string' ? command : renderWithPidReport(command);
     const redactor = this.redactor.with(...(opts.secrets ?? []));
     const displayOf = (step: number | null) => redactor.redact(describe ? describe(step) : render(command as Command));

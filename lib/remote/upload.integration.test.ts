@@ -25,7 +25,13 @@ const stat = async (p: string) => (await t.exec(cmd('stat', '-c', '%a %U %G %i',
 const listing = async () => (await t.exec(cmd('ls', '-A', dir))).stdout.split('\n').filter(Boolean);
 
 afterAll(async () => {
-  if (await prepared?.then(() => true, () => false)) await t.exec(cmd('rm', '-rf', dir)).catch(() => undefined);
+  if (
+    await prepared?.then(
+      () => true,
+      () => false,
+    )
+  )
+    await t.exec(cmd('rm', '-rf', dir)).catch(() => undefined);
   await closeAll();
 });
 
@@ -108,7 +114,9 @@ describe('upload (atomic, over SFTP)', () => {
 
   it('a missing directory is a RemoteError that says so; readFile of a missing file too', async () => {
     await setup();
-    await expect(t.upload('x', `${dir}/no/such/dir/f`, { mode: 0o600 })).rejects.toThrow(/sftp upload .* failed: no such file or directory/);
+    await expect(t.upload('x', `${dir}/no/such/dir/f`, { mode: 0o600 })).rejects.toThrow(
+      /sftp upload .* failed: no such file or directory/,
+    );
     await expect(t.readFile(`${dir}/missing`)).rejects.toThrow(/sftp read .* failed: no such file or directory/);
     await expect(t.uploadFile('/nonexistent/local', `${dir}/f`, { mode: 0o600 })).rejects.toThrow(/the local file does not exist/);
     expect((await listing()).some((f) => f.includes('.berth-'))).toBe(false);

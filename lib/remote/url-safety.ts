@@ -10,7 +10,14 @@ import net from 'node:net';
 import { hostTextProblem, refusedAddressReason } from '@/lib/model/host-address';
 
 /** Cloud metadata services reachable by name; refused whatever they resolve to. */
-const METADATA_NAMES = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'metadata.azure.internal', 'instance-data', 'instance-data.ec2.internal']);
+const METADATA_NAMES = new Set([
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'metadata.azure.internal',
+  'instance-data',
+  'instance-data.ec2.internal',
+]);
 
 export function isMetadataName(host: string): boolean {
   return METADATA_NAMES.has(host.toLowerCase().replace(/\.$/, ''));

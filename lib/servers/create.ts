@@ -6,7 +6,14 @@ import { ActionError } from '@/lib/auth/action-core';
 import type { KeyRing } from '@/lib/crypto';
 import { generateKeyPair, importPrivateKey, KeyInputError, sealPrivateKey } from './keys';
 
-export type NewServerInput = { name: string; host: string; port: number; username: string; bindAddress: string | null; privateKey?: string };
+export type NewServerInput = {
+  name: string;
+  host: string;
+  port: number;
+  username: string;
+  bindAddress: string | null;
+  privateKey?: string;
+};
 
 /**
  * Registers a server. Berth makes an ed25519 key pair for it unless the operator pasted a

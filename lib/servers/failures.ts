@@ -13,7 +13,11 @@ import { ConnectError, HostKeyMismatchError, RemoteError } from '@/lib/remote/er
  */
 export async function recordServerFailure(db: Db, server: Server, err: unknown): Promise<string> {
   if (err instanceof HostKeyMismatchError) {
-    await updateServer(db, server.id, { hostKeyMismatchAt: new Date(), hostKeyMismatchFingerprint: err.actualFingerprint, lastError: err.message });
+    await updateServer(db, server.id, {
+      hostKeyMismatchAt: new Date(),
+      hostKeyMismatchFingerprint: err.actualFingerprint,
+      lastError: err.message,
+    });
     await recordAudit(db, {
       action: 'server.hostkey.mismatch',
       target: `server:${server.id}`,

@@ -35,7 +35,8 @@ export function generateKeyPair(comment: string): { privateKey: string; publicKe
 export function importPrivateKey(text: string, comment: string): { privateKey: string; publicKey: string } {
   const parsed = utils.parseKey(text.trim() + '\n');
   if (parsed instanceof Error) {
-    if (/encrypted|passphrase/i.test(parsed.message)) throw new KeyInputError('This key is protected by a passphrase: paste an unencrypted key.');
+    if (/encrypted|passphrase/i.test(parsed.message))
+      throw new KeyInputError('This key is protected by a passphrase: paste an unencrypted key.');
     throw new KeyInputError('This is not a private key Berth can read (OpenSSH or PEM format).');
   }
   const key = Array.isArray(parsed) ? parsed[0] : parsed;

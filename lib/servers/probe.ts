@@ -29,7 +29,11 @@ export async function runProbe(db: Db, ring: KeyRing, serverId: string): Promise
     return save({ ok: false, fingerprint: null, algorithm: null, error: (err as Error).message, at });
   }
   if (server.hostKeyFingerprint && server.hostKeyFingerprint !== key.fingerprint) {
-    const message = await recordServerFailure(db, server, new HostKeyMismatchError(server.name, server.hostKeyFingerprint, key.fingerprint));
+    const message = await recordServerFailure(
+      db,
+      server,
+      new HostKeyMismatchError(server.name, server.hostKeyFingerprint, key.fingerprint),
+    );
     return save({ ok: false, ...key, error: message, at });
   }
   // A throwaway connection pinned to what we just saw: the server's shared one keeps its own pin.

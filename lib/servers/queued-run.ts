@@ -21,7 +21,12 @@ export type StartOptions = {
  * must still match, and the server must answer. Otherwise the run is marked failed with the
  * reason and null is returned.
  */
-export async function startQueuedRun(db: Db, ring: KeyRing, runId: string, opts: StartOptions = {}): Promise<{ run: RecipeRun; server: Server; transport: Transport } | null> {
+export async function startQueuedRun(
+  db: Db,
+  ring: KeyRing,
+  runId: string,
+  opts: StartOptions = {},
+): Promise<{ run: RecipeRun; server: Server; transport: Transport } | null> {
   const run = await findRun(db, runId);
   const server = run && (await findServer(db, run.serverId));
   if (!run || !server || run.status !== 'queued') return null;

@@ -41,10 +41,18 @@ describe('servers: keys, pinning and provisioning requests', () => {
 
   it('accepts a pasted private key and refuses text that is not one, or a public key', async () => {
     const donor = await createServer(t.db, ring, { ...base, name: 'donor' });
-    const pasted = await createServer(t.db, ring, { ...base, name: 'pasted', privateKey: openPrivateKey(ring, donor.id, donor.privateKeySealed) });
+    const pasted = await createServer(t.db, ring, {
+      ...base,
+      name: 'pasted',
+      privateKey: openPrivateKey(ring, donor.id, donor.privateKeySealed),
+    });
     expect(pasted.publicKey.split(' ')[1]).toBe(donor.publicKey.split(' ')[1]);
-    await expect(createServer(t.db, ring, { ...base, name: 'junk', privateKey: 'hello' })).rejects.toMatchObject({ fieldErrors: { privateKey: [expect.stringMatching(/not a private key/)] } });
-    await expect(createServer(t.db, ring, { ...base, name: 'pub', privateKey: donor.publicKey })).rejects.toMatchObject({ fieldErrors: { privateKey: [expect.any(String)] } });
+    await expect(createServer(t.db, ring, { ...base, name: 'junk', privateKey: 'hello' })).rejects.toMatchObject({
+      fieldErrors: { privateKey: [expect.stringMatching(/not a private key/)] },
+    });
+    await expect(createServer(t.db, ring, { ...base, name: 'pub', privateKey: donor.publicKey })).rejects.toMatchObject({
+      fieldErrors: { privateKey: [expect.any(String)] },
+    });
     await expect(createServer(t.db, ring, { ...base, name: 'gen' })).rejects.toMatchObject({ fieldErrors: { name: ['Already in use'] } });
   });
 
@@ -53,7 +61,9 @@ describe('servers: keys, pinning and provisioning requests', () => {
     await requestProbe(t.db, enqueue, server.id);
     expect(queued.at(-1)).toEqual({ payload: { kind: 'probe', serverId: server.id }, key: `server:${server.id}` });
     await expect(pinHostKey(t.db, server.id, FP)).rejects.toThrow(/not the one the server presented/);
-    await updateServer(t.db, server.id, { probe: { ok: false, fingerprint: FP, algorithm: 'ssh-ed25519', error: 'authentication failed', at: '' } });
+    await updateServer(t.db, server.id, {
+      probe: { ok: false, fingerprint: FP, algorithm: 'ssh-ed25519', error: 'authentication failed', at: '' },
+    });
     await expect(pinHostKey(t.db, server.id, FP)).rejects.toThrow(/Fix the connection first/);
     await updateServer(t.db, server.id, { probe: { ok: true, fingerprint: FP, algorithm: 'ssh-ed25519', user: 'root', at: '' } });
     await expect(pinHostKey(t.db, server.id, OTHER)).rejects.toThrow(/not the one/);
@@ -81,7 +91,10 @@ describe('servers: keys, pinning and provisioning requests', () => {
     await expect(requestProvision(t.db, enqueue, server.id, userId, false)).rejects.toThrow(/already queued or running/);
     await updateRun(t.db, run.id, { status: 'failed', failedTask: 'php-base' });
     // Two requests at once: the unique index on active runs lets exactly one through.
-    const raced = await Promise.allSettled([requestProvision(t.db, enqueue, server.id, userId, false), requestProvision(t.db, enqueue, server.id, userId, false)]);
+    const raced = await Promise.allSettled([
+      requestProvision(t.db, enqueue, server.id, userId, false),
+      requestProvision(t.db, enqueue, server.id, userId, false),
+    ]);
     expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect((raced.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.message).toMatch(/already queued or running/);
     const racedRun = (raced.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ id: string }>).value;

@@ -24,7 +24,8 @@ export async function serverOrFail(db: Db, id: string): Promise<Server> {
 /** "Test connection": learn the host key (and whether our key is accepted) in a job; the page follows. */
 export async function requestProbe(db: Db, enqueue: Enqueue, serverId: string): Promise<void> {
   const server = await serverOrFail(db, serverId);
-  if (server.hostKeyMismatchAt) throw new ActionError('The host key changed: compare the fingerprints and re-pin, or fix the server, first.');
+  if (server.hostKeyMismatchAt)
+    throw new ActionError('The host key changed: compare the fingerprints and re-pin, or fix the server, first.');
   await updateServer(db, serverId, { probe: null, probeRequestedAt: new Date() });
   await enqueue({ kind: 'probe', serverId }, serverKey(serverId));
 }
@@ -36,8 +37,10 @@ export async function requestProbe(db: Db, enqueue: Enqueue, serverId: string): 
 export async function pinHostKey(db: Db, serverId: string, fingerprint: string): Promise<{ previous: string | null }> {
   const server = await serverOrFail(db, serverId);
   const seen = server.hostKeyMismatchAt ? server.hostKeyMismatchFingerprint : server.probe?.fingerprint;
-  if (!seen || seen !== fingerprint) throw new ActionError('That fingerprint is not the one the server presented. Test the connection again.');
-  if (!server.hostKeyMismatchAt && server.probe && !server.probe.ok) throw new ActionError(`Fix the connection first: ${server.probe.error}`);
+  if (!seen || seen !== fingerprint)
+    throw new ActionError('That fingerprint is not the one the server presented. Test the connection again.');
+  if (!server.hostKeyMismatchAt && server.probe && !server.probe.ok)
+    throw new ActionError(`Fix the connection first: ${server.probe.error}`);
   await updateServer(db, serverId, {
     hostKeyFingerprint: fingerprint,
     hostKeyPinnedAt: new Date(),

@@ -13,7 +13,8 @@ export function renderCron(opts: { slug: string; user: string; directory: string
   const lines = opts.entries.map((e) => {
     const problem = cronScheduleProblem(e.schedule);
     if (problem) throw new TemplateValueError(problem);
-    if (e.argv.length === 0 || e.argv.some((a) => /[\r\n]/.test(a))) throw new TemplateValueError('a cron command needs a program and no line breaks');
+    if (e.argv.length === 0 || e.argv.some((a) => /[\r\n]/.test(a)))
+      throw new TemplateValueError('a cron command needs a program and no line breaks');
     const [program, ...args] = e.argv;
     const command = render(and(cmd('cd', opts.directory), redirect(cmd(program!, ...args), '/dev/null')));
     return `${e.schedule.trim().split(/\s+/).join(' ')} ${safe('user', opts.user)} ${command.replaceAll('%', '\\%')}`;
@@ -22,4 +23,7 @@ export function renderCron(opts: { slug: string; user: string; directory: string
 }
 
 /** Laravel's scheduler: `php artisan schedule:run` every minute. */
-export const laravelScheduler = (phpVersion: string): CronEntry => ({ schedule: '* * * * *', argv: [`php${phpVersion}`, 'artisan', 'schedule:run'] });
+export const laravelScheduler = (phpVersion: string): CronEntry => ({
+  schedule: '* * * * *',
+  argv: [`php${phpVersion}`, 'artisan', 'schedule:run'],
+});

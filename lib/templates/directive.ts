@@ -3,7 +3,7 @@
  * at the edge; this is the second line: a value that could end a directive, open a block or
  * start a new line is refused here, whatever the caller forgot.
  */
-const SAFE = /^[A-Za-z0-9._:/@%+=,\[\]*-]+$/;
+const SAFE = /^[A-Za-z0-9._:/@%+=,[\]*-]+$/;
 
 export class TemplateValueError extends Error {
   override name = 'TemplateValueError';

@@ -44,7 +44,16 @@ describe('the nginx snippet', () => {
   it('accepts a valid multi-line snippet and renders it inside the server block, before the locations', () => {
     const nginxSnippet = 'add_header X-Frame-Options DENY always;\nlocation /legacy {\n    return 301 /new;\n}';
     const config = appConfigInput.parse({ ...app, nginxSnippet });
-    const text = renderVhost({ slug: 'shop', domains: config.domains, bindAddress: '10.0.0.5', root: '/var/www/shop/current/public', upstream: { kind: 'static' }, clientMaxBodyMb: 64, acmeWebroot: '/var/www/shop/acme', snippet: config.nginxSnippet });
+    const text = renderVhost({
+      slug: 'shop',
+      domains: config.domains,
+      bindAddress: '10.0.0.5',
+      root: '/var/www/shop/current/public',
+      upstream: { kind: 'static' },
+      clientMaxBodyMb: 64,
+      acmeWebroot: '/var/www/shop/acme',
+      snippet: config.nginxSnippet,
+    });
     const lines = text.split('\n');
     const start = lines.indexOf('    # custom snippet (from Berth)');
     expect(lines.slice(start, start + 7)).toEqual([
@@ -62,7 +71,17 @@ describe('the nginx snippet', () => {
   });
 
   it('the renderer refuses an escaping snippet even when it did not come through the schema', () => {
-    const render = () => renderVhost({ slug: 'shop', domains: ['shop.example.com'], bindAddress: null, root: '/r', upstream: { kind: 'static' }, clientMaxBodyMb: 1, acmeWebroot: '/a', snippet: '#{\n}\nserver {\n#}' });
+    const render = () =>
+      renderVhost({
+        slug: 'shop',
+        domains: ['shop.example.com'],
+        bindAddress: null,
+        root: '/r',
+        upstream: { kind: 'static' },
+        clientMaxBodyMb: 1,
+        acmeWebroot: '/a',
+        snippet: '#{\n}\nserver {\n#}',
+      });
     expect(render).toThrow(/nginx snippet: Braces/);
   });
 });

@@ -29,7 +29,10 @@ export type VhostConfig = {
 
 function listen(bindAddress: string | null, port: number, extra = ''): string[] {
   const suffix = extra ? ` ${extra}` : '';
-  if (bindAddress) return [`listen ${bindAddress.includes(':') ? `[${safe('bind address', bindAddress)}]` : safe('bind address', bindAddress)}:${port}${suffix};`];
+  if (bindAddress)
+    return [
+      `listen ${bindAddress.includes(':') ? `[${safe('bind address', bindAddress)}]` : safe('bind address', bindAddress)}:${port}${suffix};`,
+    ];
   return [`listen ${port}${suffix};`, `listen [::]:${port}${suffix};`];
 }
 
@@ -37,7 +40,10 @@ function appLocations(c: VhostConfig): string[] {
   const u = c.upstream;
   if (u.kind === 'static') return ['location / {', '    try_files $uri $uri/ =404;', '}'];
   if (u.kind === 'process') {
-    const pass = 'include' in u ? `include ${safe('live upstream path', u.include)};` : `proxy_pass ${'port' in u ? `http://127.0.0.1:${positiveInt('port', u.port)}` : `http://unix:${safe('socket', u.socket)}:`};`;
+    const pass =
+      'include' in u
+        ? `include ${safe('live upstream path', u.include)};`
+        : `proxy_pass ${'port' in u ? `http://127.0.0.1:${positiveInt('port', u.port)}` : `http://unix:${safe('socket', u.socket)}:`};`;
     return [
       'location / {',
       `    ${pass}`,
@@ -93,12 +99,34 @@ function snippetLines(snippet: string | undefined): string[] {
 /** One server block per port: HTTP (redirecting to HTTPS once a certificate exists) and HTTPS. */
 export function renderVhost(c: VhostConfig): string {
   const names = c.domains.map((d) => safe('domain', d)).join(' ');
-  const common = [`server_name ${names};`, `root ${safe('root', c.root)};`, 'index index.php index.html;', `client_max_body_size ${positiveInt('client_max_body_size', c.clientMaxBodyMb)}m;`];
+  const common = [
+    `server_name ${names};`,
+    `root ${safe('root', c.root)};`,
+    'index index.php index.html;',
+    `client_max_body_size ${positiveInt('client_max_body_size', c.clientMaxBodyMb)}m;`,
+  ];
   // nginx reads challenges as www-data, which is in every app's group: no symlink in the path
   // (an app user could otherwise point one at another app's files) is followed.
-  const acme = ['location ^~ /.well-known/acme-challenge/ {', `    root ${safe('ACME webroot', c.acmeWebroot)};`, '    default_type text/plain;', '    disable_symlinks on;', '}'];
+  const acme = [
+    'location ^~ /.well-known/acme-challenge/ {',
+    `    root ${safe('ACME webroot', c.acmeWebroot)};`,
+    '    default_type text/plain;',
+    '    disable_symlinks on;',
+    '}',
+  ];
   const http = c.tls
-    ? ['server {', ...indent([...listen(c.bindAddress, 80), `server_name ${names};`, ...acme, 'location / {', '    return 301 https://$host$request_uri;', '}']), '}']
+    ? [
+        'server {',
+        ...indent([
+          ...listen(c.bindAddress, 80),
+          `server_name ${names};`,
+          ...acme,
+          'location / {',
+          '    return 301 https://$host$request_uri;',
+          '}',
+        ]),
+        '}',
+      ]
     : ['server {', ...indent([...listen(c.bindAddress, 80), ...common, ...snippetLines(c.snippet), ...acme, ...appLocations(c)]), '}'];
   const https = c.tls
     ? [
@@ -124,5 +152,10 @@ export function renderVhost(c: VhostConfig): string {
  * and port, and the slot's name, which is how the server records which slot is live.
  */
 export function renderLiveUpstream(c: { slot: 'a' | 'b'; address: string; port: number }): string {
-  return [`# ${HEADER}`, `# live slot: ${c.slot}`, `proxy_pass http://${safe('address', c.address)}:${positiveInt('port', c.port)};`, ''].join('\n');
+  return [
+    `# ${HEADER}`,
+    `# live slot: ${c.slot}`,
+    `proxy_pass http://${safe('address', c.address)}:${positiveInt('port', c.port)};`,
+    '',
+  ].join('\n');
 }

@@ -73,6 +73,8 @@ export function renderPrograms(slug: string, workers: WorkerConfig[]): string[] 
 
 export function renderWorkers(slug: string, workers: WorkerConfig[]): string {
   const blocks = renderPrograms(slug, workers);
-  const group = [`[group:berth-${safe('slug', slug)}]`, `programs=${workers.map((w) => programName(slug, w.name)).join(',')}`, ''].join('\n');
+  const group = [`[group:berth-${safe('slug', slug)}]`, `programs=${workers.map((w) => programName(slug, w.name)).join(',')}`, ''].join(
+    '\n',
+  );
   return [`; ${HEADER}`, ...blocks, ...(workers.length ? [group] : [])].join('\n');
 }

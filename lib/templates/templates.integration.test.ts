@@ -12,7 +12,11 @@ import { renderWorkers } from './supervisor-program';
 const host = () => testHost('berth-host-1');
 let transport: SshTransport | undefined;
 const t = () => (transport ??= new SshTransport(testTarget(host())));
-const FILES = ['/etc/nginx/sites-enabled/berth-tpl.conf', '/etc/php/8.2/fpm/pool.d/berth-tpl.conf', '/etc/supervisor/conf.d/berth-tpl.conf'];
+const FILES = [
+  '/etc/nginx/sites-enabled/berth-tpl.conf',
+  '/etc/php/8.2/fpm/pool.d/berth-tpl.conf',
+  '/etc/supervisor/conf.d/berth-tpl.conf',
+];
 
 async function reloadFpm() {
   const pid = (await t().exec(cmd('cat', '/run/php/php8.2-fpm.pid'))).stdout.trim();
@@ -32,19 +36,45 @@ afterAll(async () => {
 describe('templates on a real server', () => {
   it('a PHP vhost and its pool pass nginx -t and php-fpm -t, and serve PHP through $realpath_root', async () => {
     const pool = renderPool({
-      slug: 'berth-tpl', user: 'www-data', group: 'www-data', socket: '/run/php/berth-tpl.sock', listenGroup: 'www-data',
-      pm: 'ondemand', maxChildren: 2, startServers: 1, minSpareServers: 1, maxSpareServers: 1, maxRequests: 100,
-      memoryLimitMb: 64, requestTerminateTimeoutS: 30, uploadMaxMb: 8, slowlogThresholdS: 5, slowlogPath: '/var/log/berth-tpl-slow.log', statusPath: '/berth-fpm-status',
+      slug: 'berth-tpl',
+      user: 'www-data',
+      group: 'www-data',
+      socket: '/run/php/berth-tpl.sock',
+      listenGroup: 'www-data',
+      pm: 'ondemand',
+      maxChildren: 2,
+      startServers: 1,
+      minSpareServers: 1,
+      maxSpareServers: 1,
+      maxRequests: 100,
+      memoryLimitMb: 64,
+      requestTerminateTimeoutS: 30,
+      uploadMaxMb: 8,
+      slowlogThresholdS: 5,
+      slowlogPath: '/var/log/berth-tpl-slow.log',
+      statusPath: '/berth-fpm-status',
     });
     await t().upload(pool, FILES[1]!, { mode: 0o644 });
     await t().exec(cmd('php-fpm8.2', '-t'));
     await reloadFpm();
 
-    await t().exec(and(cmd('mkdir', '-p', '/var/www/berth-tpl/releases/1/public'), cmd('ln', '-sfn', 'releases/1', '/var/www/berth-tpl/current')));
-    await t().upload('<?php echo "release ", basename(dirname(__DIR__)), " ", $_SERVER["DOCUMENT_ROOT"];', '/var/www/berth-tpl/releases/1/public/index.php', { mode: 0o644 });
+    await t().exec(
+      and(cmd('mkdir', '-p', '/var/www/berth-tpl/releases/1/public'), cmd('ln', '-sfn', 'releases/1', '/var/www/berth-tpl/current')),
+    );
+    await t().upload(
+      '<?php echo "release ", basename(dirname(__DIR__)), " ", $_SERVER["DOCUMENT_ROOT"];',
+      '/var/www/berth-tpl/releases/1/public/index.php',
+      { mode: 0o644 },
+    );
     const vhost = renderVhost({
-      slug: 'berth-tpl', domains: ['tpl.test'], bindAddress: host().address, root: '/var/www/berth-tpl/current/public',
-      upstream: { kind: 'php', fpmSocket: '/run/php/berth-tpl.sock' }, clientMaxBodyMb: 8, fpmStatusPath: '/berth-fpm-status', acmeWebroot: '/var/www/berth-tpl/acme',
+      slug: 'berth-tpl',
+      domains: ['tpl.test'],
+      bindAddress: host().address,
+      root: '/var/www/berth-tpl/current/public',
+      upstream: { kind: 'php', fpmSocket: '/run/php/berth-tpl.sock' },
+      clientMaxBodyMb: 8,
+      fpmStatusPath: '/berth-fpm-status',
+      acmeWebroot: '/var/www/berth-tpl/acme',
     });
     await t().upload(vhost, FILES[0]!, { mode: 0o644 });
     await t().exec(cmd('nginx', '-t', '-q'));
@@ -56,7 +86,18 @@ describe('templates on a real server', () => {
   });
 
   it('a worker program passes supervisorctl reread and runs as its user', async () => {
-    const text = renderWorkers('tpl', [{ slug: 'tpl', name: 'sleeper', argv: ['sleep', '1000'], user: 'www-data', directory: '/tmp', processes: 2, stopWaitSeconds: 2, logDir: '/var/log' }]);
+    const text = renderWorkers('tpl', [
+      {
+        slug: 'tpl',
+        name: 'sleeper',
+        argv: ['sleep', '1000'],
+        user: 'www-data',
+        directory: '/tmp',
+        processes: 2,
+        stopWaitSeconds: 2,
+        logDir: '/var/log',
+      },
+    ]);
     await t().upload(text, FILES[2]!, { mode: 0o644 });
     expect((await t().exec(cmd('supervisorctl', 'reread'))).stdout).toContain('berth-tpl: available');
     await t().exec(cmd('supervisorctl', 'update'));

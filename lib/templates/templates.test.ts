@@ -45,12 +45,18 @@ describe('nginx vhost', () => {
 
   it('renders HTTPS with a redirect, a process app behind a socket or port, and all-address listens', () => {
     expect(renderVhost({ ...vhost, tls: { certificate: '/etc/berth/tls/shop.crt', key: '/etc/berth/tls/shop.key' } })).toMatchSnapshot();
-    expect(renderVhost({ ...vhost, bindAddress: null, upstream: { kind: 'process', socket: '/run/berth/api.sock' } })).toContain('proxy_pass http://unix:/run/berth/api.sock:;');
+    expect(renderVhost({ ...vhost, bindAddress: null, upstream: { kind: 'process', socket: '/run/berth/api.sock' } })).toContain(
+      'proxy_pass http://unix:/run/berth/api.sock:;',
+    );
     const byPort = renderVhost({ ...vhost, upstream: { kind: 'process', port: 8080 } });
     expect(byPort).toContain('proxy_pass http://127.0.0.1:8080;');
     expect(byPort).not.toContain('fastcgi_pass');
-    expect(renderVhost({ ...vhost, upstream: { kind: 'process', include: '/etc/nginx/berth-live/shop.conf' } })).toContain('    location / {\n        include /etc/nginx/berth-live/shop.conf;\n        proxy_http_version 1.1;');
-    expect(renderLiveUpstream({ slot: 'b', address: '127.0.0.1', port: 9302 })).toBe(`# ${HEADER}\n# live slot: b\nproxy_pass http://127.0.0.1:9302;\n`);
+    expect(renderVhost({ ...vhost, upstream: { kind: 'process', include: '/etc/nginx/berth-live/shop.conf' } })).toContain(
+      '    location / {\n        include /etc/nginx/berth-live/shop.conf;\n        proxy_http_version 1.1;',
+    );
+    expect(renderLiveUpstream({ slot: 'b', address: '127.0.0.1', port: 9302 })).toBe(
+      `# ${HEADER}\n# live slot: b\nproxy_pass http://127.0.0.1:9302;\n`,
+    );
     expect(() => renderLiveUpstream({ slot: 'a', address: '127.0.0.1;x', port: 1 })).toThrow(TemplateValueError);
     expect(renderVhost({ ...vhost, bindAddress: null })).toContain('    listen 80;\n    listen [::]:80;');
   });
@@ -83,17 +89,46 @@ describe('PHP-FPM pool', () => {
 describe('supervisor workers and cron', () => {
   it('quotes worker commands the way supervisord splits them, escaping %', () => {
     const text = renderWorkers('shop', [
-      { slug: 'shop', name: 'default', argv: ['php8.2', 'artisan', 'queue:work', '--sleep=3', '--name=50%'], user: 'shop', directory: '/var/www/shop/current', processes: 2, stopWaitSeconds: 60, logDir: '/var/log/berth' },
+      {
+        slug: 'shop',
+        name: 'default',
+        argv: ['php8.2', 'artisan', 'queue:work', '--sleep=3', '--name=50%'],
+        user: 'shop',
+        directory: '/var/www/shop/current',
+        processes: 2,
+        stopWaitSeconds: 60,
+        logDir: '/var/log/berth',
+      },
     ]);
     expect(text).toMatchSnapshot();
-    expect(() => renderWorkers('shop', [{ slug: 'shop', name: 'x', argv: ['php', 'a\nb'], user: 'shop', directory: '/d', processes: 1, stopWaitSeconds: 1, logDir: '/l' }])).toThrow(/line breaks/);
-    const slot = { slug: 'shop', name: 'web-b', argv: ['node', 's.js'], user: 'shop', directory: '/d', processes: 1, stopWaitSeconds: 1, logDir: '/l' };
-    expect(renderPrograms('shop', [{ ...slot, environment: { PORT: '9302' }, autostart: false }])[0]).toContain('user=shop\nenvironment=PORT="9302"\nautostart=false\n');
+    expect(() =>
+      renderWorkers('shop', [
+        { slug: 'shop', name: 'x', argv: ['php', 'a\nb'], user: 'shop', directory: '/d', processes: 1, stopWaitSeconds: 1, logDir: '/l' },
+      ]),
+    ).toThrow(/line breaks/);
+    const slot = {
+      slug: 'shop',
+      name: 'web-b',
+      argv: ['node', 's.js'],
+      user: 'shop',
+      directory: '/d',
+      processes: 1,
+      stopWaitSeconds: 1,
+      logDir: '/l',
+    };
+    expect(renderPrograms('shop', [{ ...slot, environment: { PORT: '9302' }, autostart: false }])[0]).toContain(
+      'user=shop\nenvironment=PORT="9302"\nautostart=false\n',
+    );
     expect(() => renderPrograms('shop', [{ ...slot, environment: { PORT: '1",X="2' } }])).toThrow(TemplateValueError);
   });
 
   it('renders cron lines that run as the app user, with % escaped and schedules checked', () => {
-    const text = renderCron({ slug: 'shop', user: 'shop', directory: '/var/www/shop/current', entries: [laravelScheduler('8.2'), { schedule: '0 3 * * 1', argv: ['php8.2', 'artisan', 'report', '--at=100%'] }] });
+    const text = renderCron({
+      slug: 'shop',
+      user: 'shop',
+      directory: '/var/www/shop/current',
+      entries: [laravelScheduler('8.2'), { schedule: '0 3 * * 1', argv: ['php8.2', 'artisan', 'report', '--at=100%'] }],
+    });
     expect(text).toMatchSnapshot();
     expect(cronScheduleProblem('* * * *')).toMatch(/five fields/);
     expect(cronScheduleProblem('61 * * * *')).toMatch(/not a valid schedule/);

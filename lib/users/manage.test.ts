@@ -25,11 +25,15 @@ const reload = async (user: User) => (await findUserById(t.db, user.id))!;
 
 describe('user management rules', () => {
   it('admins create users below owner; only owners create owners; emails are unique', async () => {
-    await expect(createUser(t.db, u.admin!, { email: 'new@example.test', name: 'N', password: 'p'.repeat(12), role: 'owner' })).rejects.toThrow(/cannot create owners/);
+    await expect(
+      createUser(t.db, u.admin!, { email: 'new@example.test', name: 'N', password: 'p'.repeat(12), role: 'owner' }),
+    ).rejects.toThrow(/cannot create owners/);
     const created = await createUser(t.db, u.admin!, { email: 'new@example.test', name: 'N', password: 'p'.repeat(12), role: 'deployer' });
     expect(created.role).toBe('deployer');
     expect(await verifyPassword(created.passwordHash, 'p'.repeat(12))).toBe(true);
-    await expect(createUser(t.db, u.owner!, { email: 'new@example.test', name: 'N2', password: 'p'.repeat(12), role: 'viewer' })).rejects.toMatchObject({
+    await expect(
+      createUser(t.db, u.owner!, { email: 'new@example.test', name: 'N2', password: 'p'.repeat(12), role: 'viewer' }),
+    ).rejects.toMatchObject({
       fieldErrors: { email: ['Already in use'] },
     });
   });
@@ -55,7 +59,10 @@ describe('user management rules', () => {
     await make('ownerB', 'owner');
     // Everyone else who is an owner steps down first, so A and B are the last two.
     for (const key of ['owner', 'owner3']) await changeRole(t.db, u.ownerA!, u[key]!.id, 'admin');
-    const results = await Promise.allSettled([setDisabled(t.db, u.ownerA!, u.ownerB!.id, true), setDisabled(t.db, u.ownerB!, u.ownerA!.id, true)]);
+    const results = await Promise.allSettled([
+      setDisabled(t.db, u.ownerA!, u.ownerB!.id, true),
+      setDisabled(t.db, u.ownerB!, u.ownerA!.id, true),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.message).toMatch(/last active owner/);
   });
@@ -75,7 +82,9 @@ describe('user management rules', () => {
 
   it('changing your own password needs the current one', async () => {
     const me = await reload(u.viewer!);
-    await expect(changeOwnPassword(t.db, me, 'wrong', 'another long password')).rejects.toMatchObject({ fieldErrors: { current: ['Wrong password'] } });
+    await expect(changeOwnPassword(t.db, me, 'wrong', 'another long password')).rejects.toMatchObject({
+      fieldErrors: { current: ['Wrong password'] },
+    });
     expect((await reload(me)).sessionVersion).toBe(me.sessionVersion);
     await changeOwnPassword(t.db, me, 'a brand new password', 'another long password');
     const after = await reload(me);

@@ -31,7 +31,8 @@ async function ensureAnotherOwner(db: Db, target: User): Promise<void> {
 }
 
 export async function createUser(db: Db, actor: User, input: { email: string; name: string; password: string; role: Role }): Promise<User> {
-  if (!canAssignRole(actor.role, input.role)) throw new ActionError(`You cannot create ${input.role}s.`, { role: ['Not allowed for your role'] });
+  if (!canAssignRole(actor.role, input.role))
+    throw new ActionError(`You cannot create ${input.role}s.`, { role: ['Not allowed for your role'] });
   if (await findUserByEmail(db, input.email)) throw new ActionError('A user with this email exists.', { email: ['Already in use'] });
   return insertUser(db, { email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password) });
 }

@@ -52,7 +52,10 @@ export const readVitestReport = (file) =>
   readReport(file, (r) => ({
     passed: r.numPassedTests,
     // A file that failed outside its tests (import, beforeAll) has no failed test of its own.
-    failed: r.numFailedTests + r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length || (r.success ? 0 : 1),
+    failed:
+      r.numFailedTests +
+        r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length ||
+      (r.success ? 0 : 1),
     skipped: r.numPendingTests + r.numTodoTests,
   }));
 

@@ -30,30 +30,59 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
   const f = filterInput.parse(raw);
   // A "to" date means the whole of that day.
   const to = f.to ? new Date(f.to.getTime() + 86_400_000 - 1) : undefined;
-  const events = await listAuditEvents(db(), { ...f, to, actor: f.actor || undefined, action: f.action || undefined, beforeId: f.before, limit: PAGE });
+  const events = await listAuditEvents(db(), {
+    ...f,
+    to,
+    actor: f.actor || undefined,
+    action: f.action || undefined,
+    beforeId: f.before,
+    limit: PAGE,
+  });
   const older = events.length === PAGE ? new URLSearchParams({ ...raw, before: String(events.at(-1)!.id) }) : null;
   return (
     <>
       <PageHeader title="Activity" description="Every change and every refused attempt, newest first. The trail is append-only." />
       <form method="get" className="mb-4 flex flex-wrap items-end gap-3" aria-label="Filter activity">
-        <label className="text-sm">Who<input name="actor" defaultValue={f.actor ?? ''} placeholder="email" className={INPUT} /></label>
-        <label className="text-sm">What<input name="action" defaultValue={f.action ?? ''} placeholder="action or target" className={INPUT} /></label>
+        <label className="text-sm">
+          Who
+          <input name="actor" defaultValue={f.actor ?? ''} placeholder="email" className={INPUT} />
+        </label>
+        <label className="text-sm">
+          What
+          <input name="action" defaultValue={f.action ?? ''} placeholder="action or target" className={INPUT} />
+        </label>
         <label className="text-sm">
           Outcome
           <select name="outcome" defaultValue={f.outcome ?? ''} className={INPUT}>
             <option value="">any</option>
-            {OUTCOMES.map((o) => <option key={o} value={o}>{o}</option>)}
+            {OUTCOMES.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
           </select>
         </label>
-        <label className="text-sm">From (UTC)<input type="date" name="from" defaultValue={raw.from ?? ''} className={INPUT} /></label>
-        <label className="text-sm">To (UTC)<input type="date" name="to" defaultValue={raw.to ?? ''} className={INPUT} /></label>
-        <Button type="submit" variant="secondary">Filter</Button>
-        <Link href="/activity" className="pb-1.5 text-sm text-indigo-700 underline">Clear</Link>
+        <label className="text-sm">
+          From (UTC)
+          <input type="date" name="from" defaultValue={raw.from ?? ''} className={INPUT} />
+        </label>
+        <label className="text-sm">
+          To (UTC)
+          <input type="date" name="to" defaultValue={raw.to ?? ''} className={INPUT} />
+        </label>
+        <Button type="submit" variant="secondary">
+          Filter
+        </Button>
+        <Link href="/activity" className="pb-1.5 text-sm text-indigo-700 underline">
+          Clear
+        </Link>
       </form>
       {events.length === 0 ? <EmptyState title="No matching activity" /> : <AuditTable events={events} />}
       {older && (
         <p className="mt-4">
-          <Link href={`/activity?${older}`} className="text-sm text-indigo-700 underline">Older events →</Link>
+          <Link href={`/activity?${older}`} className="text-sm text-indigo-700 underline">
+            Older events →
+          </Link>
         </p>
       )}
     </>

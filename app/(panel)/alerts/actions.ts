@@ -8,22 +8,32 @@ import { getRuntime } from '@/lib/runtime';
 const channelId = z.object({ channelId: z.uuid('Unknown channel') });
 
 /** The audit row names the channel and what it receives, never its settings (they hold the secrets). */
-export const createChannelAction = authedAction({ audit: 'notify.channel.create', role: 'admin', schema: channelFormInput.omit({ id: true }) }, async (input, ctx) => {
-  const channel = await saveChannel(ctx.db, getRuntime().keyRing, { ...input, id: undefined });
-  ctx.setTarget(`notification_channel:${channel.id}`);
-  ctx.setDetails({ kind: channel.kind, name: channel.name, events: channel.events });
-  return { id: channel.id };
-});
+export const createChannelAction = authedAction(
+  { audit: 'notify.channel.create', role: 'admin', schema: channelFormInput.omit({ id: true }) },
+  async (input, ctx) => {
+    const channel = await saveChannel(ctx.db, getRuntime().keyRing, { ...input, id: undefined });
+    ctx.setTarget(`notification_channel:${channel.id}`);
+    ctx.setDetails({ kind: channel.kind, name: channel.name, events: channel.events });
+    return { id: channel.id };
+  },
+);
 
-export const updateChannelAction = authedAction({ audit: 'notify.channel.update', role: 'admin', schema: channelFormInput.required({ id: true }) }, async (input, ctx) => {
-  ctx.setTarget(`notification_channel:${input.id}`);
-  const channel = await saveChannel(ctx.db, getRuntime().keyRing, input);
-  ctx.setDetails({ kind: channel.kind, name: channel.name, events: channel.events });
-  return { id: channel.id };
-});
+export const updateChannelAction = authedAction(
+  { audit: 'notify.channel.update', role: 'admin', schema: channelFormInput.required({ id: true }) },
+  async (input, ctx) => {
+    ctx.setTarget(`notification_channel:${input.id}`);
+    const channel = await saveChannel(ctx.db, getRuntime().keyRing, input);
+    ctx.setDetails({ kind: channel.kind, name: channel.name, events: channel.events });
+    return { id: channel.id };
+  },
+);
 
 export const setChannelEnabledAction = authedAction(
-  { audit: 'notify.channel.enable', role: 'admin', schema: channelId.extend({ enabled: z.enum(['true', 'false']).transform((v) => v === 'true') }) },
+  {
+    audit: 'notify.channel.enable',
+    role: 'admin',
+    schema: channelId.extend({ enabled: z.enum(['true', 'false']).transform((v) => v === 'true') }),
+  },
   async (input, ctx) => {
     ctx.setTarget(`notification_channel:${input.channelId}`);
     ctx.setDetails({ enabled: input.enabled });
@@ -32,12 +42,15 @@ export const setChannelEnabledAction = authedAction(
   },
 );
 
-export const deleteChannelAction = authedAction({ audit: 'notify.channel.delete', role: 'admin', schema: channelId }, async (input, ctx) => {
-  ctx.setTarget(`notification_channel:${input.channelId}`);
-  const removed = await removeChannel(ctx.db, input.channelId);
-  ctx.setDetails({ kind: removed.kind, name: removed.name });
-  return null;
-});
+export const deleteChannelAction = authedAction(
+  { audit: 'notify.channel.delete', role: 'admin', schema: channelId },
+  async (input, ctx) => {
+    ctx.setTarget(`notification_channel:${input.channelId}`);
+    const removed = await removeChannel(ctx.db, input.channelId);
+    ctx.setDetails({ kind: removed.kind, name: removed.name });
+    return null;
+  },
+);
 
 /** Sent now, not through the outbox; a failure comes back as the toast's error and stays on the channel. */
 export const sendTestAction = authedAction({ audit: 'notify.channel.test', role: 'admin', schema: channelId }, async (input, ctx) => {

@@ -27,7 +27,11 @@ export const addApp = authedAction({ audit: 'app.create', role: 'admin', schema:
  * its value. Applying means re-running configure: no release needed.
  */
 export const updateAppSettings = authedAction(
-  { audit: 'app.settings', role: 'admin', schema: configFields.extend({ appId, name: z.string().trim().min(1, 'Name is required').max(80).optional() }) },
+  {
+    audit: 'app.settings',
+    role: 'admin',
+    schema: configFields.extend({ appId, name: z.string().trim().min(1, 'Name is required').max(80).optional() }),
+  },
   async (input, ctx) => {
     ctx.setTarget(`app:${input.appId}`);
     const app = await findApp(ctx.db, input.appId);

@@ -17,21 +17,35 @@ export const addMonitor = authedAction({ audit: 'monitor.create', role: 'admin',
   return { id: m.id };
 });
 
-export const saveMonitor = authedAction({ audit: 'monitor.update', role: 'admin', schema: z.intersection(monitorId, monitorInput) }, async (input, ctx) => {
-  ctx.setTarget(`monitor:${input.monitorId}`);
-  const before = await editMonitor(ctx.db, input.monitorId, input);
-  ctx.setDetails({ url: { from: before.url, to: input.url }, intervalS: { from: before.intervalS, to: input.intervalS }, paused: input.paused });
-  await reloadMonitoring();
-  return null;
-});
+export const saveMonitor = authedAction(
+  { audit: 'monitor.update', role: 'admin', schema: z.intersection(monitorId, monitorInput) },
+  async (input, ctx) => {
+    ctx.setTarget(`monitor:${input.monitorId}`);
+    const before = await editMonitor(ctx.db, input.monitorId, input);
+    ctx.setDetails({
+      url: { from: before.url, to: input.url },
+      intervalS: { from: before.intervalS, to: input.intervalS },
+      paused: input.paused,
+    });
+    await reloadMonitoring();
+    return null;
+  },
+);
 
-export const saveAutoMonitor = authedAction({ audit: 'monitor.update', role: 'admin', schema: z.intersection(monitorId, autoMonitorEditInput) }, async (input, ctx) => {
-  ctx.setTarget(`monitor:${input.monitorId}`);
-  const before = await editAutoMonitor(ctx.db, input.monitorId, input);
-  ctx.setDetails({ intervalS: { from: before.intervalS, to: input.intervalS }, retries: { from: before.retries, to: input.retries }, paused: input.paused });
-  await reloadMonitoring();
-  return null;
-});
+export const saveAutoMonitor = authedAction(
+  { audit: 'monitor.update', role: 'admin', schema: z.intersection(monitorId, autoMonitorEditInput) },
+  async (input, ctx) => {
+    ctx.setTarget(`monitor:${input.monitorId}`);
+    const before = await editAutoMonitor(ctx.db, input.monitorId, input);
+    ctx.setDetails({
+      intervalS: { from: before.intervalS, to: input.intervalS },
+      retries: { from: before.retries, to: input.retries },
+      paused: input.paused,
+    });
+    await reloadMonitoring();
+    return null;
+  },
+);
 
 export const setMonitorPaused = authedAction(
   { audit: 'monitor.pause', role: 'admin', schema: monitorId.extend({ paused: z.enum(['true', 'false']).transform((v) => v === 'true') }) },

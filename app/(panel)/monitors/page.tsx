@@ -26,14 +26,18 @@ export default async function MonitorsPage() {
       <PageHeader title="Monitors" description="Uptime checks: HTTP(S) probes from the panel, and heartbeats that your jobs ping." />
       <div className="space-y-6">
         {monitors.length === 0 ? (
-          <EmptyState title="No monitors yet">Each app domain gets a check automatically once the app is on a web server. Add your own below.</EmptyState>
+          <EmptyState title="No monitors yet">
+            Each app domain gets a check automatically once the app is on a web server. Add your own below.
+          </EmptyState>
         ) : (
           <div className="overflow-x-auto rounded-lg bg-white shadow-sm ring-1 ring-slate-200">
             <table className="w-full text-left text-sm" data-testid="monitor-list">
               <thead className="text-xs text-slate-500">
                 <tr>
                   {['Name', 'Kind', 'App', 'State', 'Last check', 'Latency', 'Uptime 24 h'].map((h) => (
-                    <th key={h} className="px-4 py-2 font-medium">{h}</th>
+                    <th key={h} className="px-4 py-2 font-medium">
+                      {h}
+                    </th>
                   ))}
                 </tr>
               </thead>
@@ -44,15 +48,29 @@ export default async function MonitorsPage() {
                   return (
                     <tr key={m.id} data-testid="monitor-row" data-monitor-id={m.id}>
                       <td className="px-4 py-2">
-                        <Link href={`/monitors/${m.id}`} className="font-medium text-indigo-700 hover:underline">{m.name}</Link>
+                        <Link href={`/monitors/${m.id}`} className="font-medium text-indigo-700 hover:underline">
+                          {m.name}
+                        </Link>
                         {m.autoKey && <span className="ml-2 text-xs text-slate-500">auto</span>}
                       </td>
                       <td className="px-4 py-2">{m.kind === 'http' ? 'HTTP' : 'heartbeat'}</td>
-                      <td className="px-4 py-2">{m.appId ? <Link href={`/apps/${m.appId}`} className="hover:underline">{m.appName}</Link> : '–'}</td>
-                      <td className="px-4 py-2"><MonitorStateBadge state={m.state} /></td>
+                      <td className="px-4 py-2">
+                        {m.appId ? (
+                          <Link href={`/apps/${m.appId}`} className="hover:underline">
+                            {m.appName}
+                          </Link>
+                        ) : (
+                          '–'
+                        )}
+                      </td>
+                      <td className="px-4 py-2">
+                        <MonitorStateBadge state={m.state} />
+                      </td>
                       <td className="px-4 py-2 text-slate-600">{ago(m.lastCheckedAt)}</td>
                       <td className="px-4 py-2">{m.lastLatencyMs === null ? '–' : `${m.lastLatencyMs} ms`}</td>
-                      <td className="px-4 py-2" data-testid="monitor-uptime">{pct}</td>
+                      <td className="px-4 py-2" data-testid="monitor-uptime">
+                        {pct}
+                      </td>
                     </tr>
                   );
                 })}
@@ -61,7 +79,10 @@ export default async function MonitorsPage() {
           </div>
         )}
         {canEdit && (
-          <Card title="Add monitor" description="HTTP checks run from the panel every interval; a heartbeat is down when no ping arrives within its period and grace.">
+          <Card
+            title="Add monitor"
+            description="HTTP checks run from the panel every interval; a heartbeat is down when no ping arrives within its period and grace."
+          >
             <MonitorForm />
           </Card>
         )}

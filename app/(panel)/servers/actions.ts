@@ -25,12 +25,15 @@ export const testConnection = authedAction({ audit: 'server.probe', role: 'admin
   return null;
 });
 
-export const pinServerHostKey = authedAction({ audit: 'server.hostkey.pin', role: 'admin', schema: z.object({ serverId, fingerprint }) }, async (input, ctx) => {
-  ctx.setTarget(`server:${input.serverId}`);
-  const { previous } = await pinHostKey(ctx.db, input.serverId, input.fingerprint);
-  ctx.setDetails({ fingerprint: input.fingerprint, previous });
-  return null;
-});
+export const pinServerHostKey = authedAction(
+  { audit: 'server.hostkey.pin', role: 'admin', schema: z.object({ serverId, fingerprint }) },
+  async (input, ctx) => {
+    ctx.setTarget(`server:${input.serverId}`);
+    const { previous } = await pinHostKey(ctx.db, input.serverId, input.fingerprint);
+    ctx.setDetails({ fingerprint: input.fingerprint, previous });
+    return null;
+  },
+);
 
 export const provisionServer = authedAction(
   { audit: 'server.provision', role: 'admin', schema: z.object({ serverId, retry: z.enum(['0', '1']).default('0') }) },

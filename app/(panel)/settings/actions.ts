@@ -27,7 +27,11 @@ export const setUserRole = authedAction(
 );
 
 export const setUserDisabled = authedAction(
-  { audit: 'user.disable', role: 'admin', schema: z.object({ userId, disabled: z.enum(['true', 'false']).transform((v) => v === 'true') }) },
+  {
+    audit: 'user.disable',
+    role: 'admin',
+    schema: z.object({ userId, disabled: z.enum(['true', 'false']).transform((v) => v === 'true') }),
+  },
   async (input, ctx) => {
     ctx.setTarget(`user:${input.userId}`);
     ctx.setDetails({ disabled: input.disabled });
@@ -62,11 +66,18 @@ export const changeMyPassword = authedAction(
 
 /** Retention of check results and rollups; the other monitoring settings (FPM polling) are kept as they are. */
 export const saveMonitoringRetention = authedAction(
-  { audit: 'settings.monitoring', role: 'admin', schema: monitoringSettingsInput.pick({ rawHours: true, minuteHours: true, hourDays: true, dayDays: true }) },
+  {
+    audit: 'settings.monitoring',
+    role: 'admin',
+    schema: monitoringSettingsInput.pick({ rawHours: true, minuteHours: true, hourDays: true, dayDays: true }),
+  },
   async (input, ctx) => {
     const before = await monitoringSettings(ctx.db);
     ctx.setTarget('settings:monitoring');
-    ctx.setDetails({ from: { rawHours: before.rawHours, minuteHours: before.minuteHours, hourDays: before.hourDays, dayDays: before.dayDays }, to: input });
+    ctx.setDetails({
+      from: { rawHours: before.rawHours, minuteHours: before.minuteHours, hourDays: before.hourDays, dayDays: before.dayDays },
+      to: input,
+    });
     await saveMonitoringSettings(ctx.db, { ...before, ...input });
     return null;
   },

@@ -48,8 +48,16 @@ export default async function SettingsPage() {
               <AddUserForm canCreateOwner={me.role === 'owner'} />
             </Card>
             {monitoring && (
-              <Card title="Monitoring retention" description="Raw check results feed the 1 h chart and incident detail; minute rollups the 24 h chart; hour rollups 7 and 30 days; day rollups the year. Pruned every 10 minutes.">
-                <RetentionForm rawHours={monitoring.rawHours} minuteHours={monitoring.minuteHours} hourDays={monitoring.hourDays} dayDays={monitoring.dayDays} />
+              <Card
+                title="Monitoring retention"
+                description="Raw check results feed the 1 h chart and incident detail; minute rollups the 24 h chart; hour rollups 7 and 30 days; day rollups the year. Pruned every 10 minutes."
+              >
+                <RetentionForm
+                  rawHours={monitoring.rawHours}
+                  minuteHours={monitoring.minuteHours}
+                  hourDays={monitoring.hourDays}
+                  dayDays={monitoring.dayDays}
+                />
               </Card>
             )}
           </>

@@ -29,16 +29,43 @@ function parse(body: string): Map<string, number> {
   return out;
 }
 const scrape = (token: string | undefined, auth?: string) =>
-  handleMetrics(new Request('http://panel.test/api/metrics', { headers: auth ? { authorization: auth } : {} }), { db: t.db, token, ip: '203.0.113.9' });
+  handleMetrics(new Request('http://panel.test/api/metrics', { headers: auth ? { authorization: auth } : {} }), {
+    db: t.db,
+    token,
+    ip: '203.0.113.9',
+  });
 
 beforeAll(async () => {
   t = await createTestDb();
   const web1 = randomUUID();
-  await t.db.insert(servers).values({ id: web1, name: 'web-1', host: '127.0.0.1', username: 'root', privateKeySealed: 'x', publicKey: 'x', hostKeyFingerprint: 'SHA256:x' });
-  const shop = await insertApp(t.db, { slug: 'shop', name: 'shop', config: appConfigInput.parse({ slug: 'shop', kind: 'php', domains: ['shop.test'] }) }, [{ serverId: web1, roles: ['web'] }]);
-  const api = await insertApp(t.db, { slug: 'api', name: 'api', config: appConfigInput.parse({ slug: 'api', kind: 'php', domains: ['api.test'] }) }, [{ serverId: web1, roles: ['web'] }]);
+  await t.db
+    .insert(servers)
+    .values({
+      id: web1,
+      name: 'web-1',
+      host: '127.0.0.1',
+      username: 'root',
+      privateKeySealed: 'x',
+      publicKey: 'x',
+      hostKeyFingerprint: 'SHA256:x',
+    });
+  const shop = await insertApp(
+    t.db,
+    { slug: 'shop', name: 'shop', config: appConfigInput.parse({ slug: 'shop', kind: 'php', domains: ['shop.test'] }) },
+    [{ serverId: web1, roles: ['web'] }],
+  );
+  const api = await insertApp(
+    t.db,
+    { slug: 'api', name: 'api', config: appConfigInput.parse({ slug: 'api', kind: 'php', domains: ['api.test'] }) },
+    [{ serverId: web1, roles: ['web'] }],
+  );
   const mon = async (name: string, state: 'up' | 'down' | 'pending' | 'paused', extra: Partial<typeof monitors.$inferInsert> = {}) =>
-    (await t.db.insert(monitors).values({ name, kind: 'http', appId: shop.id, url: 'http://shop.test/', state, ...extra }).returning())[0]!.id;
+    (
+      await t.db
+        .insert(monitors)
+        .values({ name, kind: 'http', appId: shop.id, url: 'http://shop.test/', state, ...extra })
+        .returning()
+    )[0]!.id;
   monitorIds = {
     up: await mon('shop-home', 'up', { lastLatencyMs: 42 }),
     down: await mon('shop-api', 'down', { lastLatencyMs: null }),
@@ -52,14 +79,41 @@ beforeAll(async () => {
     { monitorId: monitorIds.up!, res: 3600, bucket: ago(3_600_000), checks: 99, failures: 99, latencySum: 0, latencyCount: 0 }, // another tier
   ]);
   const s = (appId: string, at: Date, over: Partial<typeof fpmSamples.$inferInsert> = {}) => ({
-    appId, serverId: web1, at, startTime: 1, active: 2, idle: 3, total: 5, maxActive: 5, maxChildrenReached: 4, slowRequests: 1, acceptedConn: 1234, listenQueue: null, ...over,
+    appId,
+    serverId: web1,
+    at,
+    startTime: 1,
+    active: 2,
+    idle: 3,
+    total: 5,
+    maxActive: 5,
+    maxChildrenReached: 4,
+    slowRequests: 1,
+    acceptedConn: 1234,
+    listenQueue: null,
+    ...over,
   });
-  await t.db.insert(fpmSamples).values([s(shop.id, ago(60_000), { active: 9 }), s(shop.id, ago(15_000)), s(api.id, ago(15_000), { listenQueue: 6 })]);
+  await t.db
+    .insert(fpmSamples)
+    .values([s(shop.id, ago(60_000), { active: 9 }), s(shop.id, ago(15_000)), s(api.id, ago(15_000), { listenQueue: 6 })]);
   const rel = (appId: string, status: 'succeeded' | 'failed' | 'running', seconds: number | null, n: number, finishedAgo = 0) => ({
-    appId, kind: 'deploy' as const, ref: 'main', trigger: 'button' as const, status, number: n,
-    startedAt: seconds === null ? ago(1000) : ago(finishedAgo + seconds * 1000), finishedAt: seconds === null ? null : ago(finishedAgo),
+    appId,
+    kind: 'deploy' as const,
+    ref: 'main',
+    trigger: 'button' as const,
+    status,
+    number: n,
+    startedAt: seconds === null ? ago(1000) : ago(finishedAgo + seconds * 1000),
+    finishedAt: seconds === null ? null : ago(finishedAgo),
   });
-  await t.db.insert(releases).values([rel(shop.id, 'succeeded', 30, 1, 90_000), rel(shop.id, 'succeeded', 50, 2, 60_000), rel(shop.id, 'failed', 12, 3, 1000), rel(api.id, 'running', null, 1)]);
+  await t.db
+    .insert(releases)
+    .values([
+      rel(shop.id, 'succeeded', 30, 1, 90_000),
+      rel(shop.id, 'succeeded', 50, 2, 60_000),
+      rel(shop.id, 'failed', 12, 3, 1000),
+      rel(api.id, 'running', null, 1),
+    ]);
 });
 afterAll(async () => t.close());
 
@@ -71,7 +125,13 @@ describe('/api/metrics', () => {
   });
 
   it('is 401 with WWW-Authenticate without a token, with a wrong one, or another scheme; denials are audited once per window', async () => {
-    for (const auth of [undefined, 'Bearer nope', `Bearer ${TOKEN}x`, `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`, `Bearer ${TOKEN.slice(1)}`]) {
+    for (const auth of [
+      undefined,
+      'Bearer nope',
+      `Bearer ${TOKEN}x`,
+      `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`,
+      `Bearer ${TOKEN.slice(1)}`,
+    ]) {
       const res = await scrape(TOKEN, auth);
       expect(res.status, String(auth)).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="berth-metrics"');

@@ -19,7 +19,9 @@ export const appUser: Task<ConfigureContext> = {
       // The group can outlive a deleted user (userdel keeps a group that still has members).
       const groupExists = (await transport.exec(cmd('getent', 'group', group), { okExitCodes: [0, 2] })).code === 0;
       const groupArgs = groupExists ? ['--gid', group] : ['--user-group'];
-      await transport.exec(cmd('useradd', '--system', ...groupArgs, '--home-dir', base, '--no-create-home', '--shell', '/usr/sbin/nologin', user));
+      await transport.exec(
+        cmd('useradd', '--system', ...groupArgs, '--home-dir', base, '--no-create-home', '--shell', '/usr/sbin/nologin', user),
+      );
     }
     const groups = (await transport.exec(cmd('id', '-nG', NGINX_USER))).stdout.split(/\s+/);
     const joined = !groups.includes(group);

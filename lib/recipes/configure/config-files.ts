@@ -6,7 +6,17 @@ import { ensureAbsent, ensureFile } from '../provision/managed-file';
 import { supervisorUpdate } from '../supervisor-update';
 import { changed, unchanged, type Task } from '../task';
 import type { ConfigureContext } from './context';
-import { cronEntries, cronFile, liveUpstreamFile, poolFiles, supervisorFile, supervisorPrograms, vhostFile, webSlotsFile, type DesiredFile } from './desired-files';
+import {
+  cronEntries,
+  cronFile,
+  liveUpstreamFile,
+  poolFiles,
+  supervisorFile,
+  supervisorPrograms,
+  vhostFile,
+  webSlotsFile,
+  type DesiredFile,
+} from './desired-files';
 import { settleTlsPaths } from './tls';
 import { hasWebSlots, readLiveSlot, webSlots } from './web-slots';
 
@@ -27,7 +37,9 @@ export const fpmPool: Task<ConfigureContext> = {
       const done = await apply(transport, file, log);
       if (!done) continue;
       ctx.reload.add(fpmService(file.phpVersion));
-      outcomes.push(done === 'removed' ? `pool removed from PHP ${file.phpVersion}` : `pool: pm ${app.pool.pm}, max_children ${app.pool.maxChildren}`);
+      outcomes.push(
+        done === 'removed' ? `pool removed from PHP ${file.phpVersion}` : `pool: pm ${app.pool.pm}, max_children ${app.pool.maxChildren}`,
+      );
     }
     if (outcomes.length) return changed(outcomes.join('; '));
     return unchanged(app.kind === 'php' && ctx.roles.includes('web') ? 'pool unchanged' : 'no pool here');
@@ -52,7 +64,8 @@ export const vhost: Task<ConfigureContext> = {
     const liveDone = live.content !== null ? await apply(transport, live, log) : null;
     const done = await apply(transport, vhostFile(ctx), log);
     const liveGone = live.content === null ? await apply(transport, live, log) : null;
-    if (!done && !liveDone && !liveGone) return unchanged(ctx.roles.includes('web') ? `vhost for ${domains} unchanged` : 'not a web server for this app');
+    if (!done && !liveDone && !liveGone)
+      return unchanged(ctx.roles.includes('web') ? `vhost for ${domains} unchanged` : 'not a web server for this app');
     ctx.reload.add('nginx');
     const slot = live.content !== null ? `; live slot ${ctx.liveSlot ?? 'a'}` : '';
     return changed(`${done === 'removed' ? 'vhost removed' : done ? `vhost for ${domains}` : `vhost for ${domains} unchanged`}${slot}`);
@@ -92,7 +105,10 @@ export const workers: Task<ConfigureContext> = {
     const slug = ctx.app.slug;
     const applied = update.stdout.split('\n').some((line) => line.startsWith(`berth-${slug}:`) || line.startsWith(`berth-${slug}_web-`));
     if (!done && !web && !applied) return unchanged(`${count} program(s) unchanged`);
-    const what = [done && `worker programs ${done === 'removed' ? 'removed' : 'updated'}`, web && `web slots ${web === 'removed' ? 'removed' : `updated (live: ${ctx.liveSlot})`}`];
+    const what = [
+      done && `worker programs ${done === 'removed' ? 'removed' : 'updated'}`,
+      web && `web slots ${web === 'removed' ? 'removed' : `updated (live: ${ctx.liveSlot})`}`,
+    ];
     return changed(what.filter(Boolean).join('; ') || 'supervisor applied a file written earlier');
   },
 };
@@ -103,6 +119,8 @@ export const scheduler: Task<ConfigureContext> = {
   async run(ctx, { transport, log }) {
     const count = cronEntries(ctx).length;
     const done = await apply(transport, cronFile(ctx), log);
-    return done ? changed(done === 'removed' ? 'cron file removed' : `${count} cron line(s)`) : unchanged(`${count} cron line(s) unchanged`);
+    return done
+      ? changed(done === 'removed' ? 'cron file removed' : `${count} cron line(s)`)
+      : unchanged(`${count} cron line(s) unchanged`);
   },
 };

@@ -10,7 +10,10 @@ let bed: Awaited<ReturnType<typeof testbedServer>>;
 let transport: Transport;
 
 const alpha: AppConfig = appConfigInput.parse({
-  slug: 'alpha', kind: 'php', domains: ['alpha.test'], scheduler: true,
+  slug: 'alpha',
+  kind: 'php',
+  domains: ['alpha.test'],
+  scheduler: true,
   workers: [{ name: 'default', argv: ['sleep', '1000'], processes: 1 }],
 });
 const beta: AppConfig = appConfigInput.parse({ slug: 'beta', kind: 'static', domains: ['beta.test'] });
@@ -37,7 +40,9 @@ describe('configure on a real server', () => {
     await expect.poll(status, { timeout: 5000 }).toMatch(/RUNNING/);
     const worker = (await transport.exec(cmd('ps', '-C', 'sleep', '-o', 'user=,args='))).stdout;
     expect(worker).toMatch(/^alpha\s+sleep 1000$/m);
-    expect((await transport.exec(cmd('cat', '/etc/cron.d/berth-alpha'))).stdout).toContain("* * * * * alpha 'cd' '/var/www/alpha/current' && { 'php8.2' 'artisan' 'schedule:run'");
+    expect((await transport.exec(cmd('cat', '/etc/cron.d/berth-alpha'))).stdout).toContain(
+      "* * * * * alpha 'cd' '/var/www/alpha/current' && { 'php8.2' 'artisan' 'schedule:run'",
+    );
   });
 
   it("keeps one app's files, .env included, from another app's user", async () => {
@@ -55,7 +60,16 @@ describe('configure on a real server', () => {
     const again = await configure(alpha);
     expect(Object.values(again.tasks).every((s) => s === 'unchanged')).toBe(true);
     const bigger = await configure({ ...alpha, pool: { ...alpha.pool, maxChildren: 7 } });
-    expect(bigger.tasks).toMatchObject({ preflight: 'unchanged', 'app-user': 'unchanged', 'app-dirs': 'unchanged', 'fpm-pool': 'changed', vhost: 'unchanged', workers: 'unchanged', scheduler: 'unchanged', services: 'changed' });
+    expect(bigger.tasks).toMatchObject({
+      preflight: 'unchanged',
+      'app-user': 'unchanged',
+      'app-dirs': 'unchanged',
+      'fpm-pool': 'changed',
+      vhost: 'unchanged',
+      workers: 'unchanged',
+      scheduler: 'unchanged',
+      services: 'changed',
+    });
     expect((await transport.exec(cmd('cat', '/etc/php/8.2/fpm/pool.d/berth-alpha.conf'))).stdout).toContain('pm.max_children = 7');
     expect((await transport.exec(cmd('readlink', '/var/www/alpha/current'))).stdout.trim()).toBe('releases/0-placeholder');
   });

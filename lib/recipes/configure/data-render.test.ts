@@ -1,14 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { dataServiceNames } from '@/lib/model/data-names';
 import { ensureSql, lookSql, parseLook, quoteIdent, quoteLiteral, scramVerifier, scramVerifies, type PostgresLook } from './postgres-sql';
-import { LOOK_COMMANDS, aclFileOf, aclRules, applyCommands, parseApply, parseLook as parseRedisLook, parseRedisVersion, passwordHash } from './redis-acl';
+import {
+  LOOK_COMMANDS,
+  aclFileOf,
+  aclRules,
+  applyCommands,
+  parseApply,
+  parseLook as parseRedisLook,
+  parseRedisVersion,
+  passwordHash,
+} from './redis-acl';
 
 const HASH = passwordHash('pw');
 const v7 = parseRedisVersion('# Server\r\nredis_version:7.0.15\r\nredis_git_sha1:0\r\n');
 
 describe('data service names', () => {
   it('derives the names from the slug, dashes as underscores in SQL', () => {
-    expect(dataServiceNames('my-app')).toEqual({ database: 'app_my_app', role: 'app_my_app', redisUser: 'berth-my-app', redisPrefix: 'my-app:' });
+    expect(dataServiceNames('my-app')).toEqual({
+      database: 'app_my_app',
+      role: 'app_my_app',
+      redisUser: 'berth-my-app',
+      redisPrefix: 'my-app:',
+    });
   });
   it.each(['My', '1x', 'a b', "x'; drop", 'a"b', 'a'.repeat(33)])('refuses %j', (slug) => {
     expect(() => dataServiceNames(slug)).toThrow(/not an app slug/);
@@ -49,9 +63,13 @@ describe('SQL rendering', () => {
 
   it('sends nothing when everything is as wanted, and only what differs otherwise', () => {
     expect(ensureSql('app_shop', good, true, 'v').sql).toBe('');
-    expect(ensureSql('app_shop', good, false, 'v').sql).toBe(`ALTER ROLE "app_shop" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD 'v';\n`);
+    expect(ensureSql('app_shop', good, false, 'v').sql).toBe(
+      `ALTER ROLE "app_shop" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD 'v';\n`,
+    );
     const stolen = ensureSql('app_shop', { ...good, owner: 'someone', publicRevoked: false }, true, 'v').sql;
-    expect(stolen).toBe('ALTER DATABASE "app_shop" OWNER TO "app_shop";\nREVOKE ALL ON DATABASE "app_shop" FROM PUBLIC;\nGRANT CONNECT, TEMPORARY ON DATABASE "app_shop" TO "app_shop";\n');
+    expect(stolen).toBe(
+      'ALTER DATABASE "app_shop" OWNER TO "app_shop";\nREVOKE ALL ON DATABASE "app_shop" FROM PUBLIC;\nGRANT CONNECT, TEMPORARY ON DATABASE "app_shop" TO "app_shop";\n',
+    );
   });
 
   it('parses the look line, the verifier last', () => {
@@ -72,12 +90,36 @@ describe('SQL rendering', () => {
 
 describe('Redis ACL rendering', () => {
   it('limits the user to its prefix and denies what lists key or channel names', () => {
-    expect(aclRules('berth-shop', 'shop:', HASH, v7)).toEqual(['reset', 'on', `#${HASH}`, '~shop:*', '&shop:*', '+@all', '-@admin', '-@dangerous', '-scan', '-randomkey', '-pubsub', '-function']);
+    expect(aclRules('berth-shop', 'shop:', HASH, v7)).toEqual([
+      'reset',
+      'on',
+      `#${HASH}`,
+      '~shop:*',
+      '&shop:*',
+      '+@all',
+      '-@admin',
+      '-@dangerous',
+      '-scan',
+      '-randomkey',
+      '-pubsub',
+      '-function',
+    ]);
   });
 
   it('leaves out the rules an older Redis does not know', () => {
     const v60 = parseRedisVersion('redis_version:6.0.16');
-    expect(aclRules('berth-shop', 'shop:', HASH, v60)).toEqual(['reset', 'on', `#${HASH}`, '~shop:*', '+@all', '-@admin', '-@dangerous', '-scan', '-randomkey', '-pubsub']);
+    expect(aclRules('berth-shop', 'shop:', HASH, v60)).toEqual([
+      'reset',
+      'on',
+      `#${HASH}`,
+      '~shop:*',
+      '+@all',
+      '-@admin',
+      '-@dangerous',
+      '-scan',
+      '-randomkey',
+      '-pubsub',
+    ]);
     expect(v60).toEqual({ major: 6, minor: 0, text: '6.0.16' });
   });
 
@@ -107,27 +149,44 @@ describe('Redis ACL rendering', () => {
     expect(parseApply(`${user}berth-acl-mark\nOK\nberth-acl-mark\n${user}`, false)).toEqual({ changed: false });
     expect(parseApply(`\nberth-acl-mark\nOK\nberth-acl-mark\n${user}`, false)).toEqual({ changed: true });
     expect(parseApply(`${user}berth-acl-mark\nOK\nberth-acl-mark\n${user}OK\n`, true)).toEqual({ changed: false });
-    expect(() => parseApply(`berth-acl-mark\nERR Error in ACL SETUSER modifier 'x': Syntax error\nberth-acl-mark\n`, false)).toThrow(/SETUSER refused: ERR Error/);
+    expect(() => parseApply(`berth-acl-mark\nERR Error in ACL SETUSER modifier 'x': Syntax error\nberth-acl-mark\n`, false)).toThrow(
+      /SETUSER refused: ERR Error/,
+    );
     expect(() => parseApply('NOAUTH Authentication required.\n', false)).toThrow(/NOAUTH/);
   });
 
-  it("looks at the default user after a mark, since Redis < 6 answers ACL with an error", () => {
-    expect(LOOK_COMMANDS.split('\n')).toEqual(['"INFO" "server"', '"CONFIG" "GET" "aclfile"', '"ECHO" "berth-look-mark"', '"ACL" "GETUSER" "default"', '']);
+  it('looks at the default user after a mark, since Redis < 6 answers ACL with an error', () => {
+    expect(LOOK_COMMANDS.split('\n')).toEqual([
+      '"INFO" "server"',
+      '"CONFIG" "GET" "aclfile"',
+      '"ECHO" "berth-look-mark"',
+      '"ACL" "GETUSER" "default"',
+      '',
+    ]);
   });
 
-  it("finds the default user open when it is on with nopass, or when Redis < 6 let Berth in without AUTH", () => {
+  it('finds the default user open when it is on with nopass, or when Redis < 6 let Berth in without AUTH', () => {
     const info = (version: string) => `# Server\r\nredis_version:${version}\r\naclfile\n/etc/redis/users.acl\nberth-look-mark\n`;
-    expect(parseRedisLook(`${info('7.0.15')}flags\non\nnopass\npasswords\n\ncommands\n+@all\n`, 's1')).toEqual({ version: v7, aclfile: '/etc/redis/users.acl', defaultOpen: true });
+    expect(parseRedisLook(`${info('7.0.15')}flags\non\nnopass\npasswords\n\ncommands\n+@all\n`, 's1')).toEqual({
+      version: v7,
+      aclfile: '/etc/redis/users.acl',
+      defaultOpen: true,
+    });
     expect(parseRedisLook(`${info('7.0.15')}flags\non\npasswords\n${HASH}\ncommands\n`, 's1').defaultOpen).toBe(false);
     expect(parseRedisLook(`${info('7.0.15')}flags\noff\nnopass\npasswords\n`, 's1').defaultOpen).toBe(false);
-    expect(parseRedisLook(`${info('5.0.7')}ERR unknown command \`ACL\`, with args beginning with: \`GETUSER\`, \`default\`, \n`, 's1').defaultOpen).toBe(true);
+    expect(
+      parseRedisLook(`${info('5.0.7')}ERR unknown command \`ACL\`, with args beginning with: \`GETUSER\`, \`default\`, \n`, 's1')
+        .defaultOpen,
+    ).toBe(true);
   });
 
   it('names the fix when Redis refuses the admin connection for want of a password', () => {
     expect(() => parseRedisLook('NOAUTH Authentication required.\n'.repeat(4), 'web-1')).toThrow(
       /^Redis on web-1 needs a password for its default user \(NOAUTH Authentication required\.\): .*no Redis admin password to give .*Turn Redis off in this app's settings/,
     );
-    expect(() => parseRedisLook('NOPERM this user has no permissions to run the \'info\' command\n', 'web-1')).toThrow(/^Redis on web-1 refused Berth's admin commands: NOPERM/);
+    expect(() => parseRedisLook("NOPERM this user has no permissions to run the 'info' command\n", 'web-1')).toThrow(
+      /^Redis on web-1 refused Berth's admin commands: NOPERM/,
+    );
   });
 
   it('reads the aclfile setting', () => {

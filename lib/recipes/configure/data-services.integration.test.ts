@@ -70,7 +70,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (bed) {
-    for (const slug of SLUGS) await bed.transport.exec(and(ignoreFailure(cmd('userdel', slug)), cmd('rm', '-rf', `/var/www/${slug}`, `/var/log/berth/${slug}`)));
+    for (const slug of SLUGS)
+      await bed.transport.exec(and(ignoreFailure(cmd('userdel', slug)), cmd('rm', '-rf', `/var/www/${slug}`, `/var/log/berth/${slug}`)));
     await bed.cleanup([...SLUGS]);
   }
   if (admin) {
@@ -87,7 +88,17 @@ describe('per-app data services on a real server', () => {
       expect(tasks).toMatchObject({ database: 'changed', redis: 'changed' });
     }
     const env = await envOf('dsalpha');
-    expect(env).toMatchObject({ DB_CONNECTION: 'pgsql', DB_HOST: '127.0.0.1', DB_PORT: '5432', DB_DATABASE: 'app_dsalpha', DB_USERNAME: 'app_dsalpha', REDIS_HOST: '127.0.0.1', REDIS_PORT: '6379', REDIS_USERNAME: 'berth-dsalpha', REDIS_PREFIX: 'dsalpha:' });
+    expect(env).toMatchObject({
+      DB_CONNECTION: 'pgsql',
+      DB_HOST: '127.0.0.1',
+      DB_PORT: '5432',
+      DB_DATABASE: 'app_dsalpha',
+      DB_USERNAME: 'app_dsalpha',
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: '6379',
+      REDIS_USERNAME: 'berth-dsalpha',
+      REDIS_PREFIX: 'dsalpha:',
+    });
     expect(env.DB_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(env.REDIS_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(env.DB_PASSWORD).not.toBe((await envOf('dsbeta')).DB_PASSWORD);
@@ -101,7 +112,10 @@ describe('per-app data services on a real server', () => {
     await own.query("INSERT INTO notes VALUES (1, 'hello')");
     expect((await own.query('SELECT body FROM notes')).rows).toEqual([{ body: 'hello' }]);
     await own.end();
-    await expect(pgAs(a.DB_USERNAME!, a.DB_PASSWORD!, 'app_dsbeta')).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/permission denied for database "?app_dsbeta/) });
+    await expect(pgAs(a.DB_USERNAME!, a.DB_PASSWORD!, 'app_dsbeta')).rejects.toMatchObject({
+      code: '42501',
+      message: expect.stringMatching(/permission denied for database "?app_dsbeta/),
+    });
 
     await admin.query(`CREATE ROLE ${PROBE_ROLE} LOGIN PASSWORD 'probe-password'`);
     for (const database of ['app_dsalpha', 'app_dsbeta']) {
@@ -113,7 +127,8 @@ describe('per-app data services on a real server', () => {
 
   it('stores a SCRAM verifier Postgres itself would make, for the sealed password', async () => {
     // pg_hba here trusts 127.0.0.1, so a login does not prove the password: compare verifiers instead.
-    const verifierOf = async (role: string) => (await admin.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [role])).rows[0].rolpassword as string;
+    const verifierOf = async (role: string) =>
+      (await admin.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [role])).rows[0].rolpassword as string;
     expect(scramVerifies(await verifierOf(PROBE_ROLE), 'probe-password')).toBe(true); // our SCRAM = Postgres's SCRAM
     expect(scramVerifies(await verifierOf('app_dsalpha'), (await envOf('dsalpha')).DB_PASSWORD!)).toBe(true);
     expect(scramVerifies(await verifierOf('app_dsalpha'), (await envOf('dsbeta')).DB_PASSWORD!)).toBe(false);
@@ -129,7 +144,15 @@ describe('per-app data services on a real server', () => {
     expect(await asA.get('dsalpha:greeting')).toBe('hi');
     await expect(asA.get('dsbeta:secret')).rejects.toThrow(/NOPERM/);
     await expect(asA.set('dsbeta:secret', 'overwritten')).rejects.toThrow(/NOPERM/);
-    for (const command of [['SCAN', '0'], ['KEYS', '*'], ['RANDOMKEY'], ['PUBSUB', 'CHANNELS'], ['FLUSHALL'], ['CONFIG', 'GET', '*'], ['SORT', 'dsalpha:l', 'BY', 'dsbeta:*']]) {
+    for (const command of [
+      ['SCAN', '0'],
+      ['KEYS', '*'],
+      ['RANDOMKEY'],
+      ['PUBSUB', 'CHANNELS'],
+      ['FLUSHALL'],
+      ['CONFIG', 'GET', '*'],
+      ['SORT', 'dsalpha:l', 'BY', 'dsbeta:*'],
+    ]) {
       await expect(asA.sendCommand(command), command.join(' ')).rejects.toThrow(/NOPERM/);
     }
     await expect(asA.subscribe('dsbeta:events', () => {})).rejects.toThrow(/NOPERM/);
@@ -142,14 +165,21 @@ describe('per-app data services on a real server', () => {
     expect(await anyone.get('dsbeta:secret')).toBe('beta-only');
     await anyone.quit();
     const { summaries } = await configure('dsbeta');
-    expect(summaries.redis).toBe(`ACL user berth-dsbeta limited to keys and channels dsbeta:*; kept in memory only (no aclfile): a Redis restart loses it, the next configure restores it. ${REDIS_OPEN_WARNING}`);
+    expect(summaries.redis).toBe(
+      `ACL user berth-dsbeta limited to keys and channels dsbeta:*; kept in memory only (no aclfile): a Redis restart loses it, the next configure restores it. ${REDIS_OPEN_WARNING}`,
+    );
   });
 
   it('says, in the task summaries and on the card, that this machine lets any local user past both', async () => {
     // pg_hba here trusts 127.0.0.1 (the test hosts' path) and the local socket: nobody logs in as postgres.
     const { summaries } = await configure('dsalpha');
-    expect(summaries.database).toBe(`database app_dsalpha owned by role app_dsalpha, which alone may connect. ${postgresTrustWarning('from 127.0.0.1')}`);
-    expect(await dataServiceWarnings(bed.t.db, apps.dsalpha!.id, bed.server.id)).toEqual([postgresTrustWarning('from 127.0.0.1'), REDIS_OPEN_WARNING]);
+    expect(summaries.database).toBe(
+      `database app_dsalpha owned by role app_dsalpha, which alone may connect. ${postgresTrustWarning('from 127.0.0.1')}`,
+    );
+    expect(await dataServiceWarnings(bed.t.db, apps.dsalpha!.id, bed.server.id)).toEqual([
+      postgresTrustWarning('from 127.0.0.1'),
+      REDIS_OPEN_WARNING,
+    ]);
     const socketProbe = execFileSync('sh', ['-c', render(ADMIN_PSQL.socket.trustProbe)], { input: 'SELECT 1;\n', encoding: 'utf8' });
     expect(socketProbe.trim()).toBe('1');
     // The data server is pinned where the credentials were made, outside the app's env.
@@ -182,7 +212,7 @@ describe('per-app data services on a real server', () => {
     expect(stored).not.toContain(verifier.split('$')[2]!);
   });
 
-  it("the real-server admin path (runuser postgres, local socket) works where the socket is, as on this machine", () => {
+  it('the real-server admin path (runuser postgres, local socket) works where the socket is, as on this machine', () => {
     const out = execFileSync('sh', ['-c', render(ADMIN_PSQL.socket.command)], { input: 'SELECT current_user;\n', encoding: 'utf8' });
     expect(out.trim()).toBe('postgres');
   });

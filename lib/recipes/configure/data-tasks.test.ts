@@ -10,7 +10,13 @@ import { redis } from './redis';
 
 // What the database and redis tasks decide from what a server answers; data-services.integration.test.ts proves them on a host.
 const PASSWORD = 'pw-pw-pw';
-const ctx = (over: Partial<ConfigureContext> = {}, credentials: DataCredentials = { postgres: { database: 'app_shop', role: 'app_shop', password: PASSWORD }, redis: { user: 'berth-shop', prefix: 'shop:', password: PASSWORD } }): ConfigureContext => ({
+const ctx = (
+  over: Partial<ConfigureContext> = {},
+  credentials: DataCredentials = {
+    postgres: { database: 'app_shop', role: 'app_shop', password: PASSWORD },
+    redis: { user: 'berth-shop', prefix: 'shop:', password: PASSWORD },
+  },
+): ConfigureContext => ({
   app: appConfigInput.parse({ slug: 'shop', kind: 'static', domains: ['shop.test'], dataServices: { postgres: true, redis: true } }),
   server: { name: 's1', bindAddress: null, phpVersions: [] },
   roles: ['web'],
@@ -23,7 +29,8 @@ const io = (transport: RecordingTransport) => ({ transport, log: () => {}, signa
 
 const OPEN_DEFAULT = 'berth-look-mark\nflags\non\nnopass\nsanitize-payload\npasswords\n\ncommands\n+@all\nkeys\n~*\n';
 const LOCKED_DEFAULT = `berth-look-mark\nflags\non\nsanitize-payload\npasswords\n${'a'.repeat(64)}\ncommands\n+@all\n`;
-const look = (version: string, defaultUser: string) => `# Server\r\nredis_version:${version}\r\nredis_mode:standalone\r\naclfile\n\n${defaultUser}`;
+const look = (version: string, defaultUser: string) =>
+  `# Server\r\nredis_version:${version}\r\nredis_mode:standalone\r\naclfile\n\n${defaultUser}`;
 const USER = 'flags\non\npasswords\nabc\n';
 
 function redisServer(lookAnswer: string) {
@@ -47,7 +54,9 @@ describe('the redis task', () => {
 
   it('fails with the fix named when Redis asks for a password (NOAUTH)', async () => {
     const t = redisServer('NOAUTH Authentication required.\n'.repeat(4));
-    await expect(redis.run(ctx(), io(t))).rejects.toThrow(/Redis on s1 needs a password for its default user \(NOAUTH Authentication required\.\).*Turn Redis off in this app's settings/);
+    await expect(redis.run(ctx(), io(t))).rejects.toThrow(
+      /Redis on s1 needs a password for its default user \(NOAUTH Authentication required\.\).*Turn Redis off in this app's settings/,
+    );
     expect(setusers(t)).toBe(0);
   });
 
@@ -55,7 +64,12 @@ describe('the redis task', () => {
     const c = ctx();
     const t = redisServer(look('5.0.7', 'berth-look-mark\nERR unknown command `ACL`, with args beginning with: `GETUSER`, `default`, \n'));
     const outcome = await redis.run(c, io(t));
-    expect(outcome).toEqual({ changed: false, summary: expect.stringMatching(/^Redis 5\.0\.7 has no ACLs: .* it gets no REDIS_USERNAME or REDIS_PASSWORD\. WARNING: Redis's default user/) });
+    expect(outcome).toEqual({
+      changed: false,
+      summary: expect.stringMatching(
+        /^Redis 5\.0\.7 has no ACLs: .* it gets no REDIS_USERNAME or REDIS_PASSWORD\. WARNING: Redis's default user/,
+      ),
+    });
     expect(c.redisAcl).toBe(false);
     expect(setusers(t)).toBe(0);
   });
@@ -80,7 +94,8 @@ function postgresServer(trusts: boolean, socket = false) {
   return new RecordingTransport('s1', (text) => {
     if (text === "'psql' '--version'") return { stdout: 'psql (PostgreSQL) 15.20\n' };
     if (text.startsWith("'test' '-S'")) return { code: socket ? 0 : 1 };
-    if (text.includes("'nobody'")) return trusts ? { stdout: '1\n' } : { code: 2, stderr: 'psql: error: fe_sendauth: no password supplied\n' };
+    if (text.includes("'nobody'"))
+      return trusts ? { stdout: '1\n' } : { code: 2, stderr: 'psql: error: fe_sendauth: no password supplied\n' };
     return { stdout: `true|app_shop|true|true|${scramVerifier(PASSWORD)}\n` };
   });
 }
@@ -89,15 +104,26 @@ describe('the database task', () => {
   it('warns when Postgres lets nobody in as postgres without a password, over the path Berth uses', async () => {
     const tcp = postgresServer(true);
     const outcome = await database.run(ctx(), io(tcp));
-    expect(outcome).toEqual({ changed: false, summary: `database app_shop owned by role app_shop, which alone may connect. ${postgresTrustWarning('from 127.0.0.1')}` });
+    expect(outcome).toEqual({
+      changed: false,
+      summary: `database app_shop owned by role app_shop, which alone may connect. ${postgresTrustWarning('from 127.0.0.1')}`,
+    });
     const probe = tcp.commands.find((c) => c.includes("'nobody'"))!;
     // As nobody, with no password and no password file: only trust lets that in.
     expect(probe).toMatch(/^'cd' '\/' && \{ 'runuser' '-u' 'nobody' '--' 'sh' '-c' /);
-    for (const part of ['PGPASSFILE=/nonexistent/berth-no-pgpass', 'PGPASSWORD=', "'\\''-h'\\'' '\\''127.0.0.1'\\''", "'\\''-U'\\'' '\\''postgres'\\''"]) expect(probe).toContain(part);
+    for (const part of [
+      'PGPASSFILE=/nonexistent/berth-no-pgpass',
+      'PGPASSWORD=',
+      "'\\''-h'\\'' '\\''127.0.0.1'\\''",
+      "'\\''-U'\\'' '\\''postgres'\\''",
+    ])
+      expect(probe).toContain(part);
     expect((await database.run(ctx(), io(postgresServer(true, true)))).summary).toContain(postgresTrustWarning('on the local socket'));
   });
 
   it('says nothing more where pg_hba asks for a password (or peer)', async () => {
-    expect((await database.run(ctx(), io(postgresServer(false)))).summary).toBe('database app_shop owned by role app_shop, which alone may connect');
+    expect((await database.run(ctx(), io(postgresServer(false)))).summary).toBe(
+      'database app_shop owned by role app_shop, which alone may connect',
+    );
   });
 });

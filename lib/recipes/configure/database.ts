@@ -25,8 +25,20 @@ const overTcp: AdminClient = (program, ...args) => cmd(program, ...args, '-h', h
  * another client program (pg_dump, pg_restore) the same way, for the pre-migration snapshots.
  */
 export const ADMIN_PSQL = {
-  socket: { command: overSocket(...PSQL), client: overSocket, via: 'the local socket as postgres', where: 'on the local socket', trustProbe: byNobody() },
-  tcp: { command: overTcp(...PSQL), client: overTcp, via: `${host}:${port} as postgres`, where: `from ${host}`, trustProbe: byNobody('-h', host, '-p', String(port)) },
+  socket: {
+    command: overSocket(...PSQL),
+    client: overSocket,
+    via: 'the local socket as postgres',
+    where: 'on the local socket',
+    trustProbe: byNobody(),
+  },
+  tcp: {
+    command: overTcp(...PSQL),
+    client: overTcp,
+    via: `${host}:${port} as postgres`,
+    where: `from ${host}`,
+    trustProbe: byNobody('-h', host, '-p', String(port)),
+  },
 };
 export type AdminPsql = (typeof ADMIN_PSQL)[keyof typeof ADMIN_PSQL];
 

@@ -32,7 +32,16 @@ export function poolFile(ctx: ConfigureContext): DesiredFile {
   const path = l.poolPath(app.phpVersion);
   const validate = cmd(`php-fpm${app.phpVersion}`, '-t');
   if (app.kind !== 'php' || !isWeb(ctx)) return { path, content: null, mode: 0o644, validate };
-  const content = renderPool({ slug: `berth-${app.slug}`, user: l.user, group: l.group, socket: l.fpmSocket, listenGroup: 'www-data', ...app.pool, slowlogPath: `${l.logDir}/fpm-slow.log`, statusPath: l.fpmStatusPath });
+  const content = renderPool({
+    slug: `berth-${app.slug}`,
+    user: l.user,
+    group: l.group,
+    socket: l.fpmSocket,
+    listenGroup: 'www-data',
+    ...app.pool,
+    slowlogPath: `${l.logDir}/fpm-slow.log`,
+    statusPath: l.fpmStatusPath,
+  });
   return { path, content, mode: 0o644, validate };
 }
 
@@ -78,7 +87,9 @@ export function vhostFile(ctx: ConfigureContext): DesiredFile {
 
 /** The worker programs supervisor runs for the app on a worker server (a process app's own command runs in its web slots). */
 export function supervisorPrograms(app: AppConfig, roles: AppRole[], serverId: string | undefined) {
-  return roles.includes('worker') ? app.workers.filter((w) => w.serverIds.length === 0 || (serverId !== undefined && w.serverIds.includes(serverId))) : [];
+  return roles.includes('worker')
+    ? app.workers.filter((w) => w.serverIds.length === 0 || (serverId !== undefined && w.serverIds.includes(serverId)))
+    : [];
 }
 
 /**
@@ -116,7 +127,8 @@ export function webSlotsFile(ctx: ConfigureContext): DesiredFile {
 }
 
 /** nginx's way to the live slot (Upstream `include`); a release rewrites it to move traffic. */
-export const liveUpstreamContent = (app: AppConfig, bindAddress: string | null | undefined, slot: Slot) => renderLiveUpstream({ slot, address: listenAddress(bindAddress), port: slotPort(app, slot) });
+export const liveUpstreamContent = (app: AppConfig, bindAddress: string | null | undefined, slot: Slot) =>
+  renderLiveUpstream({ slot, address: listenAddress(bindAddress), port: slotPort(app, slot) });
 
 export function liveUpstreamFile(ctx: ConfigureContext): DesiredFile {
   const path = webSlots(ctx.app.slug).livePath;
@@ -150,4 +162,11 @@ export function cronFile(ctx: ConfigureContext): DesiredFile {
 }
 
 /** Every file configure manages for the app on this server, in the order the tasks write them. */
-export const desiredFiles = (ctx: ConfigureContext): DesiredFile[] => [...poolFiles(ctx), vhostFile(ctx), supervisorFile(ctx), cronFile(ctx), liveUpstreamFile(ctx), webSlotsFile(ctx)];
+export const desiredFiles = (ctx: ConfigureContext): DesiredFile[] => [
+  ...poolFiles(ctx),
+  vhostFile(ctx),
+  supervisorFile(ctx),
+  cronFile(ctx),
+  liveUpstreamFile(ctx),
+  webSlotsFile(ctx),
+];

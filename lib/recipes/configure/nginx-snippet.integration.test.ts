@@ -26,7 +26,13 @@ const BROKEN = 'this_is_not_a_directive on;';
 
 async function configure(app: AppConfig) {
   const run = await createRun(t.db, { serverId: server.id, recipe: 'configure' });
-  const ctx = { app, server: { id: server.id, name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions }, roles: ['web' as const], facts: server.facts ?? undefined, reload: new Set<never>() };
+  const ctx = {
+    app,
+    server: { id: server.id, name: server.name, bindAddress: server.bindAddress, phpVersions: server.phpVersions },
+    roles: ['web' as const],
+    facts: server.facts ?? undefined,
+    reload: new Set<never>(),
+  };
   const result = await runRecipe(t.db, run.id, configureRecipe, ctx, transport, new AbortController().signal);
   const tasks = Object.fromEntries((await tasksOf(t.db, run.id)).map((x) => [x.name, x]));
   return { result, tasks, run: (await findRun(t.db, run.id))! };
@@ -42,7 +48,8 @@ async function served(domain: string, fits: (r: Awaited<ReturnType<typeof getWit
   return last;
 }
 
-const placeholder = (slug: string) => (r: { status: number; body: string }) => r.status === 200 && r.body.includes(`${slug} is configured by Berth`);
+const placeholder = (slug: string) => (r: { status: number; body: string }) =>
+  r.status === 200 && r.body.includes(`${slug} is configured by Berth`);
 const exists = async (path: string) => (await transport.exec(cmd('test', '-e', path), { okExitCodes: [0, 1] })).code === 0;
 
 beforeAll(async () => {
@@ -94,7 +101,7 @@ describe('a broken nginx snippet', () => {
     expect(placeholder('snipapp')(res)).toBe(true);
   });
 
-  it("a new app whose first vhost is broken leaves no file behind, and nginx keeps serving the other apps", async () => {
+  it('a new app whose first vhost is broken leaves no file behind, and nginx keeps serving the other apps', async () => {
     const broken = await configure({ ...snipnew, nginxSnippet: BROKEN });
     expect(broken.result).toMatchObject({ ok: false, failedTask: 'vhost' });
     expect(broken.run.error).toMatch(/unknown directive "this_is_not_a_directive" in \/etc\/nginx\/sites-enabled\/berth-snipnew\.conf/);

@@ -56,13 +56,25 @@ export function lookSql(name: string): string {
 `;
 }
 
-export type PostgresLook = { role: 'ok' | 'wrong' | 'missing'; owner: string; publicRevoked: boolean; roleConnects: boolean; verifier: string };
+export type PostgresLook = {
+  role: 'ok' | 'wrong' | 'missing';
+  owner: string;
+  publicRevoked: boolean;
+  roleConnects: boolean;
+  verifier: string;
+};
 
 export function parseLook(stdout: string): PostgresLook {
   const fields = stdout.trim().split('|');
   if (fields.length !== 5) throw new Error(`unexpected answer from psql (${fields.length} fields)`);
   const [role, owner, revoked, connects, verifier] = fields as [string, string, string, string, string];
-  return { role: role === 'true' ? 'ok' : role === 'false' ? 'wrong' : 'missing', owner, publicRevoked: revoked === 'true', roleConnects: connects === 'true', verifier };
+  return {
+    role: role === 'true' ? 'ok' : role === 'false' ? 'wrong' : 'missing',
+    owner,
+    publicRevoked: revoked === 'true',
+    roleConnects: connects === 'true',
+    verifier,
+  };
 }
 
 const ROLE_OPTIONS = 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';

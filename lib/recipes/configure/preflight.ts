@@ -9,7 +9,9 @@ export const preflight: Task<ConfigureContext> = {
     const { app, server } = ctx;
     if (app.kind === 'php') {
       if (!server.phpVersions.includes(app.phpVersion)) {
-        throw new Error(`PHP ${app.phpVersion} is not set up on ${server.name} (it has ${server.phpVersions.join(', ')}). Add it to the server and provision first.`);
+        throw new Error(
+          `PHP ${app.phpVersion} is not set up on ${server.name} (it has ${server.phpVersions.join(', ')}). Add it to the server and provision first.`,
+        );
       }
       const fpm = await transport.exec(cmd('test', '-x', `/usr/sbin/php-fpm${app.phpVersion}`), { okExitCodes: [0, 1] });
       if (fpm.code !== 0) throw new Error(`php-fpm${app.phpVersion} is not installed on ${server.name}: provision the server first.`);

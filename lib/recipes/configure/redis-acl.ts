@@ -36,9 +36,17 @@ export function aclRules(user: string, prefix: string, hash: string, version: Re
   if (!PREFIX.test(prefix)) throw new Error(`not a Berth key prefix: ${JSON.stringify(prefix)}`);
   if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error('not a SHA-256 password hash');
   return [
-    'reset', 'on', `#${hash}`, `~${prefix}*`,
+    'reset',
+    'on',
+    `#${hash}`,
+    `~${prefix}*`,
     ...(hasChannels(version) ? [`&${prefix}*`] : []),
-    '+@all', '-@admin', '-@dangerous', '-scan', '-randomkey', '-pubsub',
+    '+@all',
+    '-@admin',
+    '-@dangerous',
+    '-scan',
+    '-randomkey',
+    '-pubsub',
     ...(hasFunctions(version) ? ['-function'] : []),
   ];
 }
@@ -51,7 +59,13 @@ function line(...tokens: string[]): string {
 const LOOK_MARK = 'berth-look-mark';
 
 /** Berth's admin commands, then (after a mark, as Redis < 6 answers it with an error) the default user. */
-export const LOOK_COMMANDS = [line('INFO', 'server'), line('CONFIG', 'GET', 'aclfile'), line('ECHO', LOOK_MARK), line('ACL', 'GETUSER', 'default'), ''].join('\n');
+export const LOOK_COMMANDS = [
+  line('INFO', 'server'),
+  line('CONFIG', 'GET', 'aclfile'),
+  line('ECHO', LOOK_MARK),
+  line('ACL', 'GETUSER', 'default'),
+  '',
+].join('\n');
 
 export type RedisLook = { version: RedisVersion; aclfile: string; defaultOpen: boolean };
 
@@ -91,7 +105,15 @@ const MARK = 'berth-acl-mark';
  * differ. Reset and re-apply is atomic in Redis, so an unchanged user is never left half-set.
  */
 export function applyCommands(user: string, rules: string[], save: boolean): string {
-  return [line('ACL', 'GETUSER', user), line('ECHO', MARK), line('ACL', 'SETUSER', user, ...rules), line('ECHO', MARK), line('ACL', 'GETUSER', user), ...(save ? [line('ACL', 'SAVE')] : []), ''].join('\n');
+  return [
+    line('ACL', 'GETUSER', user),
+    line('ECHO', MARK),
+    line('ACL', 'SETUSER', user, ...rules),
+    line('ECHO', MARK),
+    line('ACL', 'GETUSER', user),
+    ...(save ? [line('ACL', 'SAVE')] : []),
+    '',
+  ].join('\n');
 }
 
 export function parseApply(output: string, save: boolean): { changed: boolean } {
@@ -107,5 +129,8 @@ export function parseApply(output: string, save: boolean): { changed: boolean } 
 
 /** Redis error replies start with an upper-case code (ERR, NOAUTH, NOPERM, WRONGPASS…). */
 export function firstError(output: string): string | undefined {
-  return output.split('\n').find((l) => /^[A-Z]{3,}\b/.test(l) && !/^OK\b/.test(l))?.trim();
+  return output
+    .split('\n')
+    .find((l) => /^[A-Z]{3,}\b/.test(l) && !/^OK\b/.test(l))
+    ?.trim();
 }

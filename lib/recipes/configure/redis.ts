@@ -30,10 +30,20 @@ export const redis: Task<ConfigureContext> = {
     if (warning) log(warning);
     ctx.redisAcl = hasAcl(version);
     if (!ctx.redisAcl) {
-      return unchanged(withWarning(`Redis ${version.text} has no ACLs: the app's keys are kept apart only by the prefix ${creds.prefix}, and every client can read them; it gets no REDIS_USERNAME or REDIS_PASSWORD`, warning));
+      return unchanged(
+        withWarning(
+          `Redis ${version.text} has no ACLs: the app's keys are kept apart only by the prefix ${creds.prefix}, and every client can read them; it gets no REDIS_USERNAME or REDIS_PASSWORD`,
+          warning,
+        ),
+      );
     }
     if (!creds.password) {
-      return unchanged(withWarning(`Redis ${version.text} has ACLs, and the app has no Redis password yet: Berth makes one now, and the next configure creates user ${creds.user}`, warning));
+      return unchanged(
+        withWarning(
+          `Redis ${version.text} has ACLs, and the app has no Redis password yet: Berth makes one now, and the next configure creates user ${creds.user}`,
+          warning,
+        ),
+      );
     }
     const rules = aclRules(creds.user, creds.prefix, passwordHash(creds.password), version);
     const stdin = applyCommands(creds.user, rules, aclfile !== '');
@@ -46,7 +56,9 @@ export const redis: Task<ConfigureContext> = {
       // Redis quotes a refused rule back, and that rule carries the password hash.
       throw new Error(redact((err as Error).message, secrets));
     }
-    const kept = aclfile ? `saved to ${aclfile}` : 'kept in memory only (no aclfile): a Redis restart loses it, the next configure restores it';
+    const kept = aclfile
+      ? `saved to ${aclfile}`
+      : 'kept in memory only (no aclfile): a Redis restart loses it, the next configure restores it';
     log(`Redis ${version.text}; user ${creds.user}: ${kept}`);
     const what = `ACL user ${creds.user} limited to keys and channels ${creds.prefix}*`;
     return result.changed ? changed(withWarning(`set ${what}; ${kept}`, warning)) : unchanged(withWarning(`${what}; ${kept}`, warning));

@@ -6,9 +6,16 @@ import { testbedServer } from '@/test-support/testbed-server';
 // Roles and process limits on a real test host: which files each role gets, and a memory cap that bites.
 let bed: Awaited<ReturnType<typeof testbedServer>>;
 const exists = async (path: string) => (await bed.transport.exec(cmd('test', '-e', path), { okExitCodes: [0, 1] })).code === 0;
-const status = async (group: string) => (await bed.transport.exec(cmd('supervisorctl', 'status', `${group}:*`), { okExitCodes: [0, 3, 4] })).stdout;
+const status = async (group: string) =>
+  (await bed.transport.exec(cmd('supervisorctl', 'status', `${group}:*`), { okExitCodes: [0, 3, 4] })).stdout;
 
-const roled = appConfigInput.parse({ slug: 'roled', kind: 'php', domains: ['roled.test'], scheduler: true, workers: [{ name: 'default', argv: ['sleep', '1001'], processes: 1 }] });
+const roled = appConfigInput.parse({
+  slug: 'roled',
+  kind: 'php',
+  domains: ['roled.test'],
+  scheduler: true,
+  workers: [{ name: 'default', argv: ['sleep', '1001'], processes: 1 }],
+});
 
 beforeAll(async () => {
   bed = await testbedServer();
@@ -23,7 +30,11 @@ describe('roles on a server', () => {
     expect(await exists('/etc/supervisor/conf.d/berth-roled.conf')).toBe(false);
     expect(await exists('/etc/cron.d/berth-roled')).toBe(false);
 
-    expect((await bed.configure(roled, ['web', 'worker'])).tasks).toMatchObject({ workers: 'changed', scheduler: 'changed', vhost: 'unchanged' });
+    expect((await bed.configure(roled, ['web', 'worker'])).tasks).toMatchObject({
+      workers: 'changed',
+      scheduler: 'changed',
+      vhost: 'unchanged',
+    });
     await expect.poll(() => status('berth-roled'), { timeout: 5000 }).toMatch(/RUNNING/);
 
     const back = await bed.configure(roled, ['web']);
@@ -42,7 +53,16 @@ describe('roles on a server', () => {
 describe("a process app's memory limit", () => {
   // Holds N MB, then idles: under a 64 MB cap, 128 MB fails with MemoryError; 16 MB runs.
   const hold = (mb: number) => ['python3', '-c', 'import sys, time; b = bytearray(int(sys.argv[1]) << 20); time.sleep(1000)', String(mb)];
-  const capped = (mb: number) => appConfigInput.parse({ slug: 'capped', kind: 'process', domains: ['capped.test'], port: 9377, processArgv: hold(mb), memoryLimitMb: 64, restart: 'never' });
+  const capped = (mb: number) =>
+    appConfigInput.parse({
+      slug: 'capped',
+      kind: 'process',
+      domains: ['capped.test'],
+      port: 9377,
+      processArgv: hold(mb),
+      memoryLimitMb: 64,
+      restart: 'never',
+    });
 
   it('stops a process that grows past it, and lets one under it run', async () => {
     expect((await bed.configure(capped(128), ['web'])).result).toEqual({ ok: true });

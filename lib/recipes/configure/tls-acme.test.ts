@@ -24,7 +24,9 @@ describe('certbot for an app', () => {
   });
 
   it('registers without an email when none is set, trusts a private CA bundle; the hook reloads nginx, through systemd where it runs', () => {
-    const text = render(certbotCommand(ctx({ mode: 'acme' }, 'systemd'), { directory: 'https://127.0.0.1:14000/dir', caBundle: '/etc/berth/acme-ca.pem' }));
+    const text = render(
+      certbotCommand(ctx({ mode: 'acme' }, 'systemd'), { directory: 'https://127.0.0.1:14000/dir', caBundle: '/etc/berth/acme-ca.pem' }),
+    );
     expect(text).toMatch(/^'env' 'REQUESTS_CA_BUNDLE=\/etc\/berth\/acme-ca.pem' 'certbot' 'certonly'/);
     expect(text).toContain("'--register-unsafely-without-email'");
     expect(deployHook(ctx({ mode: 'acme' }, 'systemd'))).toMatch(/\nexec 'systemctl' 'reload' 'nginx'\n$/);
@@ -32,8 +34,10 @@ describe('certbot for an app', () => {
   });
 
   it("keeps the CA's problem and drops certbot's banners", () => {
-    const stdout = 'Requesting a certificate for bad.test\n\nCertbot failed to authenticate some domains (authenticator: webroot). The Certificate Authority reported these problems:\n  Domain: bad.test\n  Type:   unauthorized\n  Detail: 127.0.0.12: Invalid response from http://bad.test/.well-known/acme-challenge/x: 404\n\nHint: The Certificate Authority failed to download the temporary challenge files created by Certbot.\n';
-    const stderr = 'Saving debug log to /var/log/letsencrypt/letsencrypt.log\nSome challenges have failed.\nAsk for help or search for solutions at https://community.letsencrypt.org. See the logfile /var/log/letsencrypt/letsencrypt.log or re-run Certbot with -v for more details.\n';
+    const stdout =
+      'Requesting a certificate for bad.test\n\nCertbot failed to authenticate some domains (authenticator: webroot). The Certificate Authority reported these problems:\n  Domain: bad.test\n  Type:   unauthorized\n  Detail: 127.0.0.12: Invalid response from http://bad.test/.well-known/acme-challenge/x: 404\n\nHint: The Certificate Authority failed to download the temporary challenge files created by Certbot.\n';
+    const stderr =
+      'Saving debug log to /var/log/letsencrypt/letsencrypt.log\nSome challenges have failed.\nAsk for help or search for solutions at https://community.letsencrypt.org. See the logfile /var/log/letsencrypt/letsencrypt.log or re-run Certbot with -v for more details.\n';
     const message = certbotMessage({ stdout, stderr });
     expect(message).toMatch(/^Certbot failed to authenticate some domains/);
     expect(message).toContain('  Type:   unauthorized');

@@ -18,7 +18,8 @@ const CERTBOT_TIMEOUT_MS = 5 * 60_000;
  */
 export const DEPLOY_HOOK_PATH = '/etc/berth/certbot-deploy-hook';
 // certbot's banners and pointers, which would push the CA's actual problem out of the error.
-const NOISE = /^(Saving debug log|Ask for help|If you like Certbot|\* Donating|- - -|Requesting a certificate|Account registered|Hook '.*' ran with)/;
+const NOISE =
+  /^(Saving debug log|Ask for help|If you like Certbot|\* Donating|- - -|Requesting a certificate|Account registered|Hook '.*' ran with)/;
 
 function nginxReload(ctx: ConfigureContext): Command {
   return ctx.facts?.init === 'systemd' ? cmd('systemctl', 'reload', 'nginx') : cmd('nginx', '-s', 'reload');
@@ -46,11 +47,21 @@ export function certbotCommand(ctx: ConfigureContext, acme: { directory: string;
   const { app } = ctx;
   const email = app.tls.acmeEmail;
   const certbot = cmd(
-    'certbot', 'certonly', '--webroot', '-w', appLayout(app.slug).acmeWebroot, '--cert-name', acmeCertName(app.slug),
+    'certbot',
+    'certonly',
+    '--webroot',
+    '-w',
+    appLayout(app.slug).acmeWebroot,
+    '--cert-name',
+    acmeCertName(app.slug),
     ...app.domains.flatMap((d) => ['-d', d]),
-    '--non-interactive', '--agree-tos', ...(email ? ['-m', email] : ['--register-unsafely-without-email']),
-    '--server', acme.directory,
-    '--deploy-hook', DEPLOY_HOOK_PATH,
+    '--non-interactive',
+    '--agree-tos',
+    ...(email ? ['-m', email] : ['--register-unsafely-without-email']),
+    '--server',
+    acme.directory,
+    '--deploy-hook',
+    DEPLOY_HOOK_PATH,
   );
   return acme.caBundle ? env({ REQUESTS_CA_BUNDLE: acme.caBundle }, certbot) : certbot;
 }
@@ -60,7 +71,10 @@ export const deployHook = (ctx: ConfigureContext) => `#!/bin/sh\n# ${HEADER}\nex
 
 /** What certbot said, minus its banners: the CA's "Domain / Type / Detail" block goes to stdout, the summary to stderr. */
 export function certbotMessage(result: Pick<ExecResult, 'stdout' | 'stderr'>): string {
-  const lines = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() && !NOISE.test(l.trim()));
+  const lines = `${result.stdout}\n${result.stderr}`
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() && !NOISE.test(l.trim()));
   return stderrTail(lines.join('\n'), 15);
 }
 
@@ -68,22 +82,34 @@ export function certbotMessage(result: Pick<ExecResult, 'stdout' | 'stderr'>): s
  * The app's certificate from certbot: kept when one for exactly its domains is there, issued
  * (or re-issued for new domains) otherwise. Returns the chain now in the live directory.
  */
-export async function obtainAcmeCertificate(ctx: ConfigureContext, { transport, log, signal }: TaskIO): Promise<{ issued: boolean; pem: string }> {
+export async function obtainAcmeCertificate(
+  ctx: ConfigureContext,
+  { transport, log, signal }: TaskIO,
+): Promise<{ issued: boolean; pem: string }> {
   const { app } = ctx;
   if (!ctx.acme) throw new Error('No ACME directory was given to this run (BERTH_ACME_DIRECTORY).');
   const existing = await readLive(transport, app.slug);
   if (existing && fitsDomains(existing, app.domains)) return { issued: false, pem: existing };
   if (ctx.reload.has('nginx')) {
     // The vhost (or nginx's group membership) changed in this run: the CA must reach it now, not after the services task.
-    await transport.exec(ctx.facts?.init === 'systemd' ? cmd('systemctl', 'reload-or-restart', 'nginx') : or(cmd('nginx', '-s', 'reload'), cmd('nginx')));
+    await transport.exec(
+      ctx.facts?.init === 'systemd' ? cmd('systemctl', 'reload-or-restart', 'nginx') : or(cmd('nginx', '-s', 'reload'), cmd('nginx')),
+    );
     log('reloaded nginx so that it answers the ACME challenge');
   }
   await transport.exec(cmd('mkdir', '-p', '/etc/berth'));
   await ensureFile(transport, DEPLOY_HOOK_PATH, deployHook(ctx), { mode: 0o755, log });
   const started = performance.now();
-  const result = await transport.exec(certbotCommand(ctx, ctx.acme), { okExitCodes: [0, 1], timeoutMs: CERTBOT_TIMEOUT_MS, signal, onLine: (_s, line) => log(line) });
+  const result = await transport.exec(certbotCommand(ctx, ctx.acme), {
+    okExitCodes: [0, 1],
+    timeoutMs: CERTBOT_TIMEOUT_MS,
+    signal,
+    onLine: (_s, line) => log(line),
+  });
   if (result.code !== 0) {
-    throw new Error(`certbot could not get a certificate for ${app.domains.join(', ')} from ${ctx.acme.directory}:\n${certbotMessage(result)}`);
+    throw new Error(
+      `certbot could not get a certificate for ${app.domains.join(', ')} from ${ctx.acme.directory}:\n${certbotMessage(result)}`,
+    );
   }
   log(`certbot issued the certificate in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const pem = await readLive(transport, app.slug);
@@ -103,7 +129,16 @@ export async function ensureRenewalCron(ctx: ConfigureContext, { transport, log 
   const path = acmeRenewalCronPath(ctx.app.slug);
   const bundle = ctx.acme?.caBundle;
   if (!bundle) return ensureAbsent(transport, path, { mode: 0o644, log });
-  const renew = env({ REQUESTS_CA_BUNDLE: safe('CA bundle path', bundle) }, cmd('certbot', '-q', 'renew', '--cert-name', acmeCertName(ctx.app.slug), '--no-random-sleep-on-renew'));
-  const content = [`# ${HEADER}`, 'SHELL=/bin/sh', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', `${minuteOf(ctx.app.slug)} */12 * * * root ${render(renew)}`, ''].join('\n');
+  const renew = env(
+    { REQUESTS_CA_BUNDLE: safe('CA bundle path', bundle) },
+    cmd('certbot', '-q', 'renew', '--cert-name', acmeCertName(ctx.app.slug), '--no-random-sleep-on-renew'),
+  );
+  const content = [
+    `# ${HEADER}`,
+    'SHELL=/bin/sh',
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    `${minuteOf(ctx.app.slug)} */12 * * * root ${render(renew)}`,
+    '',
+  ].join('\n');
   return ensureFile(transport, path, content, { mode: 0o644, log });
 }

@@ -20,13 +20,20 @@ const RENEWAL_CONF = '/etc/letsencrypt/renewal/berth-shop.conf';
 const CRON = '/etc/cron.d/berth-shop_acme';
 const LEGACY = '/etc/cron.d/berth-shop-acme';
 const LEGACY_RENEWAL =
-  "# Managed by Berth: changes here are overwritten at the next configure.\nSHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n" +
+  '# Managed by Berth: changes here are overwritten at the next configure.\nSHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n' +
   "31 */12 * * * root 'env' 'REQUESTS_CA_BUNDLE=/etc/berth/ca.pem' 'certbot' '-q' 'renew' '--cert-name' 'berth-shop' '--no-random-sleep-on-renew'\n";
 
 /** A server on which `present` exist (and the legacy file holds `legacy`). */
 function server(present: string[], legacy = LEGACY_RENEWAL) {
   return new RecordingTransport('s1', (text) => {
-    if (text.startsWith("'stat' '-L' '-c' '%n'")) return { code: 1, stdout: present.filter((p) => text.includes(`'${p}'`)).map((p) => `${p}\n`).join('') };
+    if (text.startsWith("'stat' '-L' '-c' '%n'"))
+      return {
+        code: 1,
+        stdout: present
+          .filter((p) => text.includes(`'${p}'`))
+          .map((p) => `${p}\n`)
+          .join(''),
+      };
     if (text === `'cat' '${LEGACY}'`) return present.includes(LEGACY) ? { stdout: legacy } : { code: 1 };
     if (text.startsWith("'cat' ")) return { stdout: 'x\n' };
   });
@@ -37,7 +44,12 @@ describe('the renewal file under its old name', () => {
   it("is told apart from app shop-acme's own cron file, which has that name too", () => {
     expect(isLegacyRenewalCron(LEGACY_RENEWAL, 'shop')).toBe(true);
     expect(isLegacyRenewalCron(LEGACY_RENEWAL, 'sho')).toBe(false);
-    const appCron = renderCron({ slug: 'shop-acme', user: 'shop-acme', directory: appLayout('shop-acme').current, entries: [{ schedule: '0 3 * * *', argv: ['certbot', '-q', 'renew', '--cert-name', 'berth-shop', 'x'] }] });
+    const appCron = renderCron({
+      slug: 'shop-acme',
+      user: 'shop-acme',
+      directory: appLayout('shop-acme').current,
+      entries: [{ schedule: '0 3 * * *', argv: ['certbot', '-q', 'renew', '--cert-name', 'berth-shop', 'x'] }],
+    });
     expect(isLegacyRenewalCron(appCron, 'shop')).toBe(false); // runs as shop-acme, not root
     expect(isLegacyRenewalCron(LEGACY_RENEWAL.replace(/^# .*\n/, '# mine\n'), 'shop')).toBe(false); // not Berth's
   });
@@ -72,7 +84,10 @@ describe('what a mode or role leaves behind', () => {
     const old = server([LEGACY]);
     expect(await removeUnusedTls(ctx('acme'), io(old))).toEqual([LEGACY]);
     expect(old.commands).toContain(`'rm' '-f' '${LEGACY}'`);
-    const appsOwn = server([LEGACY], "# Managed by Berth: changes here are overwritten at the next configure.\n0 3 * * * shop-acme 'cd' '/var/www/shop-acme/current' && 'true'\n");
+    const appsOwn = server(
+      [LEGACY],
+      "# Managed by Berth: changes here are overwritten at the next configure.\n0 3 * * * shop-acme 'cd' '/var/www/shop-acme/current' && 'true'\n",
+    );
     expect(await removeUnusedTls(ctx('acme'), io(appsOwn))).toEqual([]);
     expect(appsOwn.commands.some((c) => c.startsWith("'rm'"))).toBe(false);
     const clean = server([]);
@@ -85,7 +100,13 @@ describe('the certificate the vhost names while the mode changes', () => {
   const live = { certificate: '/etc/letsencrypt/live/berth-shop/fullchain.pem', key: '/etc/letsencrypt/live/berth-shop/privkey.pem' };
   const uploaded = { certificate: `${UPLOADED_DIR}/fullchain.pem`, key: `${UPLOADED_DIR}/privkey.pem` };
   const sized = (present: string[]) =>
-    new RecordingTransport('s1', (text) => ({ code: 1, stdout: present.filter((p) => text.includes(`'${p}'`)).map((p) => `1234 ${p}\n`).join('') }));
+    new RecordingTransport('s1', (text) => ({
+      code: 1,
+      stdout: present
+        .filter((p) => text.includes(`'${p}'`))
+        .map((p) => `1234 ${p}\n`)
+        .join(''),
+    }));
 
   it('keeps the uploaded certificate while ACME has none yet, and ACME while no upload is on the server', async () => {
     const toAcme = ctx('acme');

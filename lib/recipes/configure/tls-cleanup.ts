@@ -46,7 +46,12 @@ export async function removeUnusedTls(ctx: ConfigureContext, io: TaskIO): Promis
   const { transport, log } = io;
   const { slug } = ctx.app;
   const mode = servedMode(ctx);
-  const [uploadedDir, renewalConf, cron, legacy] = [uploadedPaths(slug).dir, acmeRenewalConfPath(slug), acmeRenewalCronPath(slug), legacyAcmeRenewalCronPath(slug)];
+  const [uploadedDir, renewalConf, cron, legacy] = [
+    uploadedPaths(slug).dir,
+    acmeRenewalConfPath(slug),
+    acmeRenewalCronPath(slug),
+    legacyAcmeRenewalCronPath(slug),
+  ];
   const present = await existingPaths(transport, [uploadedDir, renewalConf, cron, legacy]);
   const removed: string[] = [];
   if (present.has(legacy) && (await removeLegacyRenewalCron(ctx, io))) removed.push(legacy);

@@ -7,7 +7,17 @@ import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import type { App } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { getWithHost, testHost } from '@/test-support/testbed-hosts';
-import { httpsGet, issue, makeCa, pebbleRoot, pointName, removeCa, startPebble, type Pebble, type TestCa } from '@/test-support/tls-fixtures';
+import {
+  httpsGet,
+  issue,
+  makeCa,
+  pebbleRoot,
+  pointName,
+  removeCa,
+  startPebble,
+  type Pebble,
+  type TestCa,
+} from '@/test-support/tls-fixtures';
 import { certificateKeyAad } from '@/db/sealed-aad';
 import { saveUploadedCertificate } from '@/lib/apps/certificates';
 import { appConfigInput } from '@/lib/model/app-config';
@@ -32,7 +42,15 @@ let uploadCa: TestCa;
 const ring = parseKeyRing(generateKeyText(1));
 const host = testHost('berth-host-1');
 const other = testHost('berth-host-2');
-const VALIDATED = ['tlsacme.test', 'www.tlsacme.test', 'shop.tlsacme.test', 'tlsmove.test', 'www.tlsmove.test', 'tlsbad.test', 'www.tlsbad.test'];
+const VALIDATED = [
+  'tlsacme.test',
+  'www.tlsacme.test',
+  'shop.tlsacme.test',
+  'tlsmove.test',
+  'www.tlsmove.test',
+  'tlsbad.test',
+  'www.tlsbad.test',
+];
 const SLUGS = ['tlsacme', 'tlsbad', 'tlsup', 'tlsmove'];
 
 async function addApp(slug: string, tls: object): Promise<App> {
@@ -62,7 +80,10 @@ async function eventually<T>(get: () => Promise<T>, ok: (value: T) => boolean): 
 }
 
 const servedOnceReloaded = (name: string, ca: string, fingerprint: string) =>
-  eventually(() => httpsGet(host.address, name, ca), (res) => res.cert.fingerprint256 === fingerprint);
+  eventually(
+    () => httpsGet(host.address, name, ca),
+    (res) => res.cert.fingerprint256 === fingerprint,
+  );
 
 const exists = async (path: string) => (await transport.exec(cmd('test', '-e', path), { okExitCodes: [0, 1] })).code === 0;
 const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256;
@@ -83,7 +104,19 @@ function getPath(hostHeader: string, path: string): Promise<{ status: number; bo
 async function removeAppsFromHost() {
   for (const slug of SLUGS) {
     await transport.exec(ignoreFailure(cmd('certbot', 'delete', '--non-interactive', '--cert-name', `berth-${slug}`)));
-    await transport.exec(cmd('rm', '-rf', `/etc/nginx/sites-enabled/berth-${slug}.conf`, `/var/www/${slug}`, `/var/log/berth/${slug}`, `/etc/berth/tls/${slug}`, `/etc/cron.d/berth-${slug}_acme`, `/etc/cron.d/berth-${slug}-acme`, `/etc/cron.d/berth-${slug}`));
+    await transport.exec(
+      cmd(
+        'rm',
+        '-rf',
+        `/etc/nginx/sites-enabled/berth-${slug}.conf`,
+        `/var/www/${slug}`,
+        `/var/log/berth/${slug}`,
+        `/etc/berth/tls/${slug}`,
+        `/etc/cron.d/berth-${slug}_acme`,
+        `/etc/cron.d/berth-${slug}-acme`,
+        `/etc/cron.d/berth-${slug}`,
+      ),
+    );
     await transport.exec(ignoreFailure(cmd('userdel', slug)));
     await transport.exec(ignoreFailure(cmd('groupdel', slug)));
   }
@@ -138,10 +171,19 @@ describe('TLS with certbot against Pebble', () => {
       expect(res.cert.issuer.CN).toMatch(/^Pebble Intermediate CA/);
       expect(res.cert.fingerprint256).toBe(new X509Certificate(row.certificatePem).fingerprint256);
     }
-    expect((await eventually(() => getWithHost(host.address, 'tlsacme.test'), (res) => res.status === 301)).status).toBe(301);
+    expect(
+      (
+        await eventually(
+          () => getWithHost(host.address, 'tlsacme.test'),
+          (res) => res.status === 301,
+        )
+      ).status,
+    ).toBe(301);
     expect(await exists('/etc/cron.d/berth-tlsacme-acme')).toBe(false);
     const cron = (await transport.exec(cmd('cat', '/etc/cron.d/berth-tlsacme_acme'))).stdout;
-    expect(cron).toContain(`root 'env' 'REQUESTS_CA_BUNDLE=${pebble.listenerCa}' 'certbot' '-q' 'renew' '--cert-name' 'berth-tlsacme' '--no-random-sleep-on-renew'`);
+    expect(cron).toContain(
+      `root 'env' 'REQUESTS_CA_BUNDLE=${pebble.listenerCa}' 'certbot' '-q' 'renew' '--cert-name' 'berth-tlsacme' '--no-random-sleep-on-renew'`,
+    );
   }, 90_000);
 
   it('a second configure keeps the certificate and changes nothing', async () => {
@@ -152,7 +194,7 @@ describe('TLS with certbot against Pebble', () => {
     expect((await httpsGet(host.address, 'tlsacme.test', pebbleCa)).cert.serialNumber).toBe(served.cert.serialNumber);
   }, 60_000);
 
-  it("keeps the app user out of the ACME webroot, and nginx follows no link put in the challenge path", async () => {
+  it('keeps the app user out of the ACME webroot, and nginx follows no link put in the challenge path', async () => {
     const webroot = appLayout('tlsacme').acmeWebroot;
     expect((await transport.exec(cmd('stat', '-c', '%U:%G:%a', webroot))).stdout.trim()).toBe('root:root:755');
     const write = await transport.exec(asUser('tlsacme', cmd('touch', `${webroot}/planted`)), { okExitCodes: [0, 1] });
@@ -160,7 +202,17 @@ describe('TLS with certbot against Pebble', () => {
     // The app user owns /var/www/tlsacme, so it can still swap the webroot for a directory of its own:
     // what it serves there is its own business, but a link to something nginx can read is not followed.
     const challenge = `${webroot}/.well-known/acme-challenge`;
-    await transport.exec(asUser('tlsacme', and(cmd('mv', '-T', webroot, `${webroot}.old`), cmd('mkdir', '-p', challenge), cmd('ln', '-s', '/etc/nginx/nginx.conf', `${challenge}/leak`), cmd('cp', '/etc/hostname', `${challenge}/plain`))));
+    await transport.exec(
+      asUser(
+        'tlsacme',
+        and(
+          cmd('mv', '-T', webroot, `${webroot}.old`),
+          cmd('mkdir', '-p', challenge),
+          cmd('ln', '-s', '/etc/nginx/nginx.conf', `${challenge}/leak`),
+          cmd('cp', '/etc/hostname', `${challenge}/plain`),
+        ),
+      ),
+    );
     try {
       expect((await getPath('tlsacme.test', '/.well-known/acme-challenge/plain')).status).toBe(200);
       const leak = await getPath('tlsacme.test', '/.well-known/acme-challenge/leak');
@@ -213,7 +265,9 @@ describe('TLS with certbot against Pebble', () => {
       const { run } = await configure(bad);
       expect(run.status).toBe('failed');
       expect(run.failedTask).toBe('tls');
-      expect(run.error).toMatch(/^certbot could not get a certificate for tlsbad\.test, www\.tlsbad\.test from https:\/\/127\.0\.0\.1:14000\/dir:\n/);
+      expect(run.error).toMatch(
+        /^certbot could not get a certificate for tlsbad\.test, www\.tlsbad\.test from https:\/\/127\.0\.0\.1:14000\/dir:\n/,
+      );
       expect(run.error).toMatch(/Domain: tlsbad\.test\n\s+Type:\s+unauthorized/);
     } finally {
       await pointName(pebble, 'tlsbad.test', host.address);
@@ -232,7 +286,9 @@ describe('an uploaded certificate', () => {
     const first = issue(uploadCa, ['tlsup.test', 'www.tlsup.test']);
     const second = issue(uploadCa, ['tlsup.test', 'www.tlsup.test'], { rsa: true });
     const mismatch = saveUploadedCertificate(t.db, ring, app, { certificate: first.certPem, key: second.keyPem });
-    await expect(mismatch).rejects.toMatchObject({ fieldErrors: { key: ['This key does not belong to the certificate: their public keys differ.'] } });
+    await expect(mismatch).rejects.toMatchObject({
+      fieldErrors: { key: ['This key does not belong to the certificate: their public keys differ.'] },
+    });
     expect(await uploadedCertificate(t.db, app.id)).toBeUndefined();
 
     await saveUploadedCertificate(t.db, ring, app, { certificate: first.certPem + uploadCa.certPem, key: first.keyPem });
@@ -244,11 +300,15 @@ describe('an uploaded certificate', () => {
     const served = await servedOnceReloaded('www.tlsup.test', uploadCa.certPem, firstFingerprint);
     expect(served.cert.fingerprint256).toBe(firstFingerprint);
     expect(served.body).toContain('tlsup is configured by Berth');
-    const modes = (await transport.exec(cmd('stat', '-c', '%a %U:%G %n', '/etc/berth/tls/tlsup/fullchain.pem', '/etc/berth/tls/tlsup/privkey.pem'))).stdout;
+    const modes = (
+      await transport.exec(cmd('stat', '-c', '%a %U:%G %n', '/etc/berth/tls/tlsup/fullchain.pem', '/etc/berth/tls/tlsup/privkey.pem'))
+    ).stdout;
     expect(modes).toBe('644 root:root /etc/berth/tls/tlsup/fullchain.pem\n600 root:root /etc/berth/tls/tlsup/privkey.pem\n');
 
     // A bad re-upload leaves the stored pair as it was; a good one replaces it, and configure serves it.
-    await expect(saveUploadedCertificate(t.db, ring, app, { certificate: second.certPem, key: first.keyPem })).rejects.toThrow(/not accepted/);
+    await expect(saveUploadedCertificate(t.db, ring, app, { certificate: second.certPem, key: first.keyPem })).rejects.toThrow(
+      /not accepted/,
+    );
     expect((await uploadedCertificate(t.db, app.id))!.id).toBe(row.id);
     await saveUploadedCertificate(t.db, ring, app, { certificate: second.certPem, key: second.keyPem });
     const again = await configure(app);
@@ -261,7 +321,12 @@ describe('an uploaded certificate', () => {
 describe('switching TLS modes and roles', () => {
   it('keeps the uploaded certificate until certbot succeeds, then removes its key; leaving ACME deletes the lineage; a worker-only server keeps no key', async () => {
     // App tlsmove-acme's own cron file has tlsmove's old renewal name: it must survive all of this.
-    const neighbour = renderCron({ slug: 'tlsmove-acme', user: 'tlsmove-acme', directory: appLayout('tlsmove-acme').current, entries: [{ schedule: '0 3 * * *', argv: ['true'] }] });
+    const neighbour = renderCron({
+      slug: 'tlsmove-acme',
+      user: 'tlsmove-acme',
+      directory: appLayout('tlsmove-acme').current,
+      entries: [{ schedule: '0 3 * * *', argv: ['true'] }],
+    });
     await transport.upload(neighbour, '/etc/cron.d/berth-tlsmove-acme', { mode: 0o644 });
     let app = await addApp('tlsmove', { mode: 'uploaded' });
     const setMode = async (mode: string) => {
@@ -284,7 +349,9 @@ describe('switching TLS modes and roles', () => {
       await pointName(pebble, 'tlsmove.test', host.address);
     }
     expect((await httpsGet(host.address, 'tlsmove.test', uploadCa.certPem)).cert.fingerprint256).toBe(uploaded);
-    expect((await transport.exec(cmd('cat', appLayout('tlsmove').vhostPath))).stdout).toContain('ssl_certificate /etc/berth/tls/tlsmove/fullchain.pem;');
+    expect((await transport.exec(cmd('cat', appLayout('tlsmove').vhostPath))).stdout).toContain(
+      'ssl_certificate /etc/berth/tls/tlsmove/fullchain.pem;',
+    );
 
     // It validates now: certbot's certificate is served, the uploaded key leaves the server, its sealed row stays.
     const switched = await configure(app);
@@ -300,7 +367,12 @@ describe('switching TLS modes and roles', () => {
     const back = await configure(app);
     expect(back.run.error).toBeNull();
     expect((await servedOnceReloaded('tlsmove.test', uploadCa.certPem, uploaded)).cert.fingerprint256).toBe(uploaded);
-    for (const path of ['/etc/letsencrypt/renewal/berth-tlsmove.conf', '/etc/letsencrypt/live/berth-tlsmove', '/etc/letsencrypt/archive/berth-tlsmove', '/etc/cron.d/berth-tlsmove_acme']) {
+    for (const path of [
+      '/etc/letsencrypt/renewal/berth-tlsmove.conf',
+      '/etc/letsencrypt/live/berth-tlsmove',
+      '/etc/letsencrypt/archive/berth-tlsmove',
+      '/etc/cron.d/berth-tlsmove_acme',
+    ]) {
       expect(await exists(path), path).toBe(false);
     }
     expect(await acmeCertificate(t.db, app.id, serverId)).toBeUndefined();

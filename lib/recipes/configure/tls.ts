@@ -22,13 +22,24 @@ export async function settleTlsPaths(ctx: ConfigureContext, transport: Transport
   if (mode === 'none') return void (ctx.tlsPaths = undefined);
   const { certificate, key } = uploadedPaths(ctx.app.slug);
   const own = mode === 'acme' ? [acmePaths(ctx.app.slug), { certificate, key }] : [{ certificate, key }, acmePaths(ctx.app.slug)];
-  const candidates = [...(ctx.tlsPaths ? [ctx.tlsPaths] : []), ...own].filter((p, i, all) => all.findIndex((q) => q.certificate === p.certificate) === i);
+  const candidates = [...(ctx.tlsPaths ? [ctx.tlsPaths] : []), ...own].filter(
+    (p, i, all) => all.findIndex((q) => q.certificate === p.certificate) === i,
+  );
   const files = candidates.flatMap((p) => [p.certificate, p.key]);
   const stat = await transport.exec(cmd('stat', '-L', '-c', '%s %n', ...files), { okExitCodes: [0, 1] });
-  const nonEmpty = new Set(stat.stdout.split('\n').map((line) => line.split(' ')).filter(([size]) => Number(size) > 0).map(([, path]) => path));
+  const nonEmpty = new Set(
+    stat.stdout
+      .split('\n')
+      .map((line) => line.split(' '))
+      .filter(([size]) => Number(size) > 0)
+      .map(([, path]) => path),
+  );
   const present = candidates.find((p) => nonEmpty.has(p.certificate) && nonEmpty.has(p.key));
   const wanted = ctx.tlsPaths ?? own[0]!;
-  if (present !== candidates[0]) log(`${wanted.certificate} is not on this server yet: ${present ? `the vhost keeps ${present.certificate}` : 'HTTP only'} until the tls task installs it`);
+  if (present !== candidates[0])
+    log(
+      `${wanted.certificate} is not on this server yet: ${present ? `the vhost keeps ${present.certificate}` : 'HTTP only'} until the tls task installs it`,
+    );
   ctx.tlsPaths = present;
 }
 
@@ -46,7 +57,9 @@ async function serveHttps(ctx: ConfigureContext, io: TaskIO, mode: 'acme' | 'upl
     ctx.tlsPaths = acmePaths(app.slug);
     pem = got.pem;
     filesChanged = got.issued;
-    how = [got.issued ? 'issued by certbot' : 'certbot certificate kept', renewalChanged && 'renewal cron line written'].filter(Boolean).join(', ');
+    how = [got.issued ? 'issued by certbot' : 'certbot certificate kept', renewalChanged && 'renewal cron line written']
+      .filter(Boolean)
+      .join(', ');
   } else {
     filesChanged = await placeUploadedCertificate(ctx, io);
     const { certificate, key } = uploadedPaths(app.slug);
@@ -55,7 +68,11 @@ async function serveHttps(ctx: ConfigureContext, io: TaskIO, mode: 'acme' | 'upl
     how = filesChanged ? 'uploaded certificate installed' : 'uploaded certificate in place';
   }
   const vhost = vhostFile(ctx);
-  const vhostChanged = await ensureFile(io.transport, vhost.path, vhost.content!, { mode: vhost.mode, validate: vhost.validate, log: io.log });
+  const vhostChanged = await ensureFile(io.transport, vhost.path, vhost.content!, {
+    mode: vhost.mode,
+    validate: vhost.validate,
+    log: io.log,
+  });
   if (filesChanged || vhostChanged) ctx.reload.add('nginx');
   const leaf = parseChain(pem)[0];
   const info = leaf && certificateInfo(leaf);
@@ -72,7 +89,10 @@ export const tls: Task<ConfigureContext> = {
   name: 'tls',
   async run(ctx, io) {
     const mode = servedMode(ctx);
-    const served = mode === 'none' ? unchanged(ctx.roles.includes('web') ? 'TLS off: HTTP only' : 'not a web server for this app') : await serveHttps(ctx, io, mode);
+    const served =
+      mode === 'none'
+        ? unchanged(ctx.roles.includes('web') ? 'TLS off: HTTP only' : 'not a web server for this app')
+        : await serveHttps(ctx, io, mode);
     const removed = await removeUnusedTls(ctx, io);
     return removed.length === 0 ? served : changed(`${served.summary}; removed ${removed.join(', ')}`);
   },

@@ -37,7 +37,8 @@ export function webSlots(slug: string) {
 }
 
 /** Web servers of a process app run the slots; everything else (PHP, static, worker-only) has none. */
-export const hasWebSlots = (app: AppConfig, roles: AppRole[]): boolean => app.kind === 'process' && !!app.port && !!app.processArgv && roles.includes('web');
+export const hasWebSlots = (app: AppConfig, roles: AppRole[]): boolean =>
+  app.kind === 'process' && !!app.port && !!app.processArgv && roles.includes('web');
 
 export const slotPort = (app: AppConfig, s: Slot): number => app.port! + (s === 'a' ? 0 : 1);
 

@@ -32,7 +32,9 @@ export type EnvLinkState = 'no-release' | 'link' | 'elsewhere' | 'created' | 're
 export async function underLock(transport: Transport, slug: string, command: Command) {
   return transport.exec(locked(releaseLockPath(slug), asUser(appLayout(slug).user, command))).catch((err: unknown) => {
     if (err instanceof RemoteError && err.exitCode === LOCK_BUSY_EXIT) {
-      throw new Error(`A release step is still running on ${transport.serverName} (it holds ${releaseLockPath(slug)}); try again when it ends.`);
+      throw new Error(
+        `A release step is still running on ${transport.serverName} (it holds ${releaseLockPath(slug)}); try again when it ends.`,
+      );
     }
     throw err;
   });

@@ -16,7 +16,14 @@ const paths = (slug: string) => {
 
 export async function keepPreviousEnv(transport: Transport, slug: string): Promise<void> {
   const p = paths(slug);
-  await underLock(transport, slug, or(and(cmd('test', '-f', p.env), cmd('rm', '-f', p.none), cmd('cp', '-p', p.env, p.previous)), and(cmd('rm', '-f', p.previous), cmd('touch', p.none))));
+  await underLock(
+    transport,
+    slug,
+    or(
+      and(cmd('test', '-f', p.env), cmd('rm', '-f', p.none), cmd('cp', '-p', p.env, p.previous)),
+      and(cmd('rm', '-f', p.previous), cmd('touch', p.none)),
+    ),
+  );
 }
 
 /** Puts back what keepPreviousEnv kept; says what it did, for the log. */

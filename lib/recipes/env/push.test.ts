@@ -34,11 +34,23 @@ const noValueIn = (texts: string[]) => {
 
 describe('envPushRecipe', () => {
   const app = appConfigInput.parse({
-    slug: 'shop', kind: 'php', domains: ['shop.test'],
+    slug: 'shop',
+    kind: 'php',
+    domains: ['shop.test'],
     workers: [{ name: 'default', argv: ['php', 'artisan', 'queue:work'], processes: 1 }],
-    env: { postPushCommands: [['php', 'artisan', 'config:cache'], ['touch', 'pushed.txt']] },
+    env: {
+      postPushCommands: [
+        ['php', 'artisan', 'config:cache'],
+        ['touch', 'pushed.txt'],
+      ],
+    },
   });
-  const ctx = (): EnvPushContext => ({ app, server: { id: 's1', name: 'web-1', address: '10.0.0.1', bindAddress: null }, roles: ['web', 'worker'], env: { revision: 7, values } });
+  const ctx = (): EnvPushContext => ({
+    app,
+    server: { id: 's1', name: 'web-1', address: '10.0.0.1', bindAddress: null },
+    roles: ['web', 'worker'],
+    env: { revision: 7, values },
+  });
 
   it('uploads the serialized revision as the app user, links current/.env, runs the commands and restarts workers: no value in argv or the log', async () => {
     const t = fakeServer();
@@ -78,7 +90,13 @@ describe('envPushRecipe', () => {
 describe('the release write-env task', () => {
   const base = (extra: Record<string, unknown> = {}, env: ReleaseContext['env'] | null = { revision: 4, values }): ReleaseContext => ({
     app: appConfigInput.parse({ slug: 'shop', kind: 'php', domains: ['shop.test'], ...extra }),
-    server: { id: 's1', name: 'web-1', address: '10.0.0.1' }, roles: ['web'], number: 12, sha: 'abc', archivePath: '/tmp/x.tar', protect: [], env: env ?? undefined,
+    server: { id: 's1', name: 'web-1', address: '10.0.0.1' },
+    roles: ['web'],
+    number: 12,
+    sha: 'abc',
+    archivePath: '/tmp/x.tar',
+    protect: [],
+    env: env ?? undefined,
   });
 
   it('comes right after link-shared', () => {
@@ -91,7 +109,9 @@ describe('the release write-env task', () => {
     const ctx = base();
     const logs: string[] = [];
     const outcome = await releaseWriteEnv.run(ctx, io(t, logs));
-    expect(outcome.summary).toMatch(/^wrote \/var\/www\/shop\/shared\/\.env: revision 4, 4 key\(s\), \d+ bytes; the commit’s \.env replaced by a link to it$/);
+    expect(outcome.summary).toMatch(
+      /^wrote \/var\/www\/shop\/shared\/\.env: revision 4, 4 key\(s\), \d+ bytes; the commit’s \.env replaced by a link to it$/,
+    );
     expect(ctx.env?.written).toBe(true);
     expect(t.commands.map(words)).toEqual([
       'flock -n -E 75 /run/berth-release-shop.lock sh -c runuser -u shop -- sh -c { test -f /var/www/shop/shared/.env && rm -f /var/www/shop/shared/.env.berth-none && cp -p /var/www/shop/shared/.env /var/www/shop/shared/.env.berth-previous; } || { rm -f /var/www/shop/shared/.env.berth-previous && touch /var/www/shop/shared/.env.berth-none; }',
@@ -105,7 +125,10 @@ describe('the release write-env task', () => {
     expect((await releaseWriteEnv.run(base({ sharedPaths: ['.env'] }), io(t, []))).summary).toMatch(/; \.env is a shared path$/);
     expect(t.commands.map(words)).toEqual([expect.stringContaining('.env.berth-previous')]);
     const none = new RecordingTransport();
-    expect(await releaseWriteEnv.run(base({}, null), io(none, []))).toEqual({ changed: false, summary: 'no environment to write: .env left as it is' });
+    expect(await releaseWriteEnv.run(base({}, null), io(none, []))).toEqual({
+      changed: false,
+      summary: 'no environment to write: .env left as it is',
+    });
     expect(none.calls).toEqual([]);
   });
 });

@@ -64,7 +64,9 @@ export const postPush: Task<EnvPushContext> = {
       const workers = await restartWorkerPrograms(ctx, io);
       if (workers) done.push(workers);
     }
-    return done.length ? changed(done.join('; ')) : unchanged(app.env.restartAfterPush ? 'nothing to run or restart here' : 'nothing to run; restarts are turned off');
+    return done.length
+      ? changed(done.join('; '))
+      : unchanged(app.env.restartAfterPush ? 'nothing to run or restart here' : 'nothing to run; restarts are turned off');
   },
 };
 

@@ -11,12 +11,18 @@ import type { TaskIO } from '../task';
  * gives it stopwaitsecs). A new process that never becomes healthy is stopped again and the
  * push fails, with traffic still on the old one (which still has the old environment loaded).
  */
-export async function restartLiveProcess(ctx: Pick<RollbackContext, 'app' | 'server'>, { transport, log, signal }: TaskIO): Promise<string> {
+export async function restartLiveProcess(
+  ctx: Pick<RollbackContext, 'app' | 'server'>,
+  { transport, log, signal }: TaskIO,
+): Promise<string> {
   const { app } = ctx;
   const bind = ctx.server.bindAddress;
   const s = webSlots(app.slug);
   const { live, current, slots } = await readSlots(transport, app.slug);
-  if (!live) throw new Error(`${app.slug} on ${transport.serverName} has no ${s.livePath} (configured before zero-downtime releases): configure the app first.`);
+  if (!live)
+    throw new Error(
+      `${app.slug} on ${transport.serverName} has no ${s.livePath} (configured before zero-downtime releases): configure the app first.`,
+    );
   if (!current) throw new Error(`${app.slug} on ${transport.serverName} has no current release.`);
   const next = otherSlot(live);
   await startSlot(transport, app, bind, next, current, ACTIVE.has(slots[next].status), log);

@@ -37,6 +37,8 @@ export const detectSystem: Task<ProvisionContext> = {
     if (!SUPPORTED.has(facts.os)) throw new Error(`Unsupported OS "${facts.os}": Berth provisions Debian and Ubuntu servers.`);
     ctx.facts = facts;
     await ctx.saveFacts(facts);
-    return unchanged(`${facts.os} ${facts.osVersion}, init: ${facts.init}, ${facts.cpus} CPU, ${facts.memoryMb} MB RAM, ${facts.diskGb} GB disk`);
+    return unchanged(
+      `${facts.os} ${facts.osVersion}, init: ${facts.init}, ${facts.cpus} CPU, ${facts.memoryMb} MB RAM, ${facts.diskGb} GB disk`,
+    );
   },
 };

@@ -37,7 +37,11 @@ export async function ensureFile(
  * Makes a file absent: removed, then validated, and put back when validation fails (e.g. another
  * config still includes it). Returns whether the file was there.
  */
-export async function ensureAbsent(transport: Transport, path: string, opts: { mode: number; validate?: Command; log(line: string): void }): Promise<boolean> {
+export async function ensureAbsent(
+  transport: Transport,
+  path: string,
+  opts: { mode: number; validate?: Command; log(line: string): void },
+): Promise<boolean> {
   const before = await readIfExists(transport, path);
   if (before === null) return false;
   await transport.exec(cmd('rm', '-f', path));

@@ -38,7 +38,11 @@ export const nginxBase: Task<ProvisionContext> = {
     if (hadDefault) await transport.exec(cmd('mv', '-f', DEFAULT_SITE, PARKED_DEFAULT));
     let wrote: boolean;
     try {
-      wrote = await ensureFile(transport, NGINX_BASE_PATH, nginxBaseConfig(ctx.server.bindAddress), { mode: 0o644, validate: NGINX_TEST, log });
+      wrote = await ensureFile(transport, NGINX_BASE_PATH, nginxBaseConfig(ctx.server.bindAddress), {
+        mode: 0o644,
+        validate: NGINX_TEST,
+        log,
+      });
       if (!wrote && hadDefault) await transport.exec(NGINX_TEST);
     } catch (err) {
       if (hadDefault) await transport.exec(cmd('mv', '-f', PARKED_DEFAULT, DEFAULT_SITE));

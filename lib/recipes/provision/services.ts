@@ -20,7 +20,10 @@ export function serviceSpecs(phpVersions: string[]): ServiceSpec[] {
       (v): ServiceSpec => ({
         service: fpmService(v),
         process: `php-fpm${v}`,
-        start: and(cmd('install', '-d', '-o', 'www-data', '-g', 'www-data', '/run/php'), cmd(`php-fpm${v}`, '--fpm-config', `/etc/php/${v}/fpm/php-fpm.conf`)),
+        start: and(
+          cmd('install', '-d', '-o', 'www-data', '-g', 'www-data', '/run/php'),
+          cmd(`php-fpm${v}`, '--fpm-config', `/etc/php/${v}/fpm/php-fpm.conf`),
+        ),
         // The master's pid changes when it daemonizes: read the pid file each time.
         reload: async (t) => {
           const pid = (await t.exec(cmd('cat', `/run/php/php${v}-fpm.pid`))).stdout.trim();
@@ -70,6 +73,8 @@ export const services: Task<ServiceContext> = {
       }
     }
     if (!started.length && !reloaded.length) return unchanged(`running: ${specs.map((s) => s.service).join(', ')}`);
-    return changed([started.length && `started ${started.join(', ')}`, reloaded.length && `reloaded ${reloaded.join(', ')}`].filter(Boolean).join('; '));
+    return changed(
+      [started.length && `started ${started.join(', ')}`, reloaded.length && `reloaded ${reloaded.join(', ')}`].filter(Boolean).join('; '),
+    );
   },
 };

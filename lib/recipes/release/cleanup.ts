@@ -13,7 +13,10 @@ export const cleanup: Task<ReleaseContext> = {
   async run(ctx, { transport, log }) {
     const snapshots = await removeExpiredSnapshots(ctx, transport, log);
     const p = releasePaths(ctx.app.slug, ctx.number);
-    const listed = (await transport.exec(cmd('ls', '-1', p.releases))).stdout.split('\n').filter((n) => /^\d+$/.test(n)).map(Number);
+    const listed = (await transport.exec(cmd('ls', '-1', p.releases))).stdout
+      .split('\n')
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
     // What to keep comes from the database (the newest N successful deploys and pinned ones):
     // failed or interrupted release directories go, and the rollback buttons stay honest.
     const previous = Number(ctx.previous?.match(/^releases\/(\d+)$/)?.[1] ?? NaN);

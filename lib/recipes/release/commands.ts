@@ -11,7 +11,11 @@ export async function runAll(ctx: ReleaseContext, io: Parameters<Task<ReleaseCon
   }
 }
 
-const commandsTask = (name: string, pick: (ctx: ReleaseContext) => string[][], timeout: (ctx: ReleaseContext) => number): Task<ReleaseContext> => ({
+const commandsTask = (
+  name: string,
+  pick: (ctx: ReleaseContext) => string[][],
+  timeout: (ctx: ReleaseContext) => number,
+): Task<ReleaseContext> => ({
   name,
   async run(ctx, io) {
     const commands = pick(ctx);
@@ -29,4 +33,8 @@ export const build = commandsTask('build', (ctx) => ctx.app.release.buildCommand
 export const releaseCommands = commandsTask('release-commands', (ctx) => ctx.app.release.releaseCommands, buildTimeout);
 // Hooks (with the pre-migration snapshot's restore) are in hooks.ts.
 /** Must pass on every server before any switches (e.g. php artisan about). */
-export const preSwitchCheck = commandsTask('pre-switch-check', (ctx) => (ctx.app.release.preSwitchCheck ? [ctx.app.release.preSwitchCheck] : []), () => 120_000);
+export const preSwitchCheck = commandsTask(
+  'pre-switch-check',
+  (ctx) => (ctx.app.release.preSwitchCheck ? [ctx.app.release.preSwitchCheck] : []),
+  () => 120_000,
+);

@@ -31,4 +31,7 @@ export type ReleaseContext = {
 export type SnapshotTarget = { database: string; role: string };
 
 /** Switching back: the directory to make current again. */
-export type RollbackContext = Omit<ReleaseContext, 'number' | 'sha' | 'archivePath' | 'protect' | 'previous' | 'database' | 'snapshot' | 'removedSnapshots'> & { target: number };
+export type RollbackContext = Omit<
+  ReleaseContext,
+  'number' | 'sha' | 'archivePath' | 'protect' | 'previous' | 'database' | 'snapshot' | 'removedSnapshots'
+> & { target: number };

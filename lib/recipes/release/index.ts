@@ -21,7 +21,22 @@ import { writeEnv, writeTargetEnv } from './write-env';
  */
 export const releaseRecipe: Recipe<ReleaseContext> = {
   name: 'release',
-  tasks: [prepare, extract, linkShared, writeEnv, build, releaseCommands, snapshot, hooks, preSwitchCheck, startNewProcess, switchRelease, restartWorkers, healthCheck, cleanup],
+  tasks: [
+    prepare,
+    extract,
+    linkShared,
+    writeEnv,
+    build,
+    releaseCommands,
+    snapshot,
+    hooks,
+    preSwitchCheck,
+    startNewProcess,
+    switchRelease,
+    restartWorkers,
+    healthCheck,
+    cleanup,
+  ],
 };
 
 /** Back to an earlier release's directory: (the env revision it restores, if any), (process apps: start it beside the live one), switch, restart workers, check health. */

@@ -19,7 +19,10 @@ const WORKER = /^\s*(\d+)\s+nginx: worker process( is shutting down)?\s*$/;
 /** nginx worker pids, and whether each is already shutting down. */
 async function nginxWorkers(transport: Transport): Promise<Map<number, boolean>> {
   const out = await transport.exec(cmd('ps', '-e', '-o', 'pid=,args='));
-  const found = out.stdout.split('\n').map((line) => line.match(WORKER)).filter((m) => m !== null);
+  const found = out.stdout
+    .split('\n')
+    .map((line) => line.match(WORKER))
+    .filter((m) => m !== null);
   return new Map(found.map((m) => [Number(m[1]), Boolean(m[2])]));
 }
 
@@ -28,7 +31,13 @@ async function nginxWorkers(transport: Transport): Promise<Map<number, boolean>>
  * gracefully. Returns once every worker that ran the old config has exited: only then can no
  * request reach the old slot any more. A reload nginx did not take is put back, and fails.
  */
-export async function pointNginx(transport: Transport, app: AppConfig, bindAddress: string | null | undefined, to: Slot, log: (line: string) => void): Promise<void> {
+export async function pointNginx(
+  transport: Transport,
+  app: AppConfig,
+  bindAddress: string | null | undefined,
+  to: Slot,
+  log: (line: string) => void,
+): Promise<void> {
   const path = webSlots(app.slug).livePath;
   const before = (await transport.exec(cmd('cat', path))).stdout;
   const old = await nginxWorkers(transport);
@@ -51,9 +60,14 @@ export async function pointNginx(transport: Transport, app: AppConfig, bindAddre
     const waited = Date.now() - started;
     if (left.length === 0) return log(`nginx reloaded: ${old.size} old worker(s) finished in ${waited} ms`);
     if (waited > RELOAD_TAKES_MS && left.some((pid) => !now.get(pid))) {
-      throw await putBack(new Error(`nginx on ${transport.serverName} did not take the new config (its old workers kept running): traffic stays where it was; see nginx's error log.`));
+      throw await putBack(
+        new Error(
+          `nginx on ${transport.serverName} did not take the new config (its old workers kept running): traffic stays where it was; see nginx's error log.`,
+        ),
+      );
     }
-    if (waited > OLD_WORKERS_WAIT_MS) return log(`${left.length} old nginx worker(s) still busy after ${waited} ms (long requests): going on`);
+    if (waited > OLD_WORKERS_WAIT_MS)
+      return log(`${left.length} old nginx worker(s) still busy after ${waited} ms (long requests): going on`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -64,7 +78,10 @@ export async function pointNginx(transport: Transport, app: AppConfig, bindAddre
  * (supervisor gives it stopwaitsecs to finish). Already there (a rollback to what is live, a
  * retried step): only an idle slot still running is stopped.
  */
-export async function moveTraffic(ctx: Pick<RollbackContext, 'app' | 'server'>, { transport, log }: Pick<TaskIO, 'transport' | 'log'>): Promise<string> {
+export async function moveTraffic(
+  ctx: Pick<RollbackContext, 'app' | 'server'>,
+  { transport, log }: Pick<TaskIO, 'transport' | 'log'>,
+): Promise<string> {
   const { app } = ctx;
   const s = webSlots(app.slug);
   const { live, current, slots } = await readSlots(transport, app.slug);
@@ -75,7 +92,9 @@ export async function moveTraffic(ctx: Pick<RollbackContext, 'app' | 'server'>, 
     return `${s.program(live)} already serves ${current}`;
   }
   if (!current || slots[next].link !== current || slots[next].status !== 'RUNNING') {
-    throw new Error(`The new process is not running on ${transport.serverName}: ${s.program(next)} has ${slots[next].link ?? 'no release'} (${slots[next].status}), ${current} was expected. Traffic stays on ${s.program(live)}.`);
+    throw new Error(
+      `The new process is not running on ${transport.serverName}: ${s.program(next)} has ${slots[next].link ?? 'no release'} (${slots[next].status}), ${current} was expected. Traffic stays on ${s.program(live)}.`,
+    );
   }
   await pointNginx(transport, app, ctx.server.bindAddress, next, log);
   await stopSlot(transport, app, ctx.server.bindAddress, live, log);

@@ -18,7 +18,9 @@ export async function restartWorkerPrograms(ctx: Ctx, { transport, log }: Pick<T
   const l = appLayout(app.slug);
   if (app.release.restartCommand && ctx.roles.includes('worker')) {
     log(`$ ${app.release.restartCommand.join(' ')}`);
-    await transport.exec(inRelease({ user: l.user, lock: releaseLockPath(app.slug) }, l.current, app.release.restartCommand), { onLine: (_s, line) => log(line) });
+    await transport.exec(inRelease({ user: l.user, lock: releaseLockPath(app.slug) }, l.current, app.release.restartCommand), {
+      onLine: (_s, line) => log(line),
+    });
     return 'restart command ran';
   }
   const programs = supervisorPrograms(app, ctx.roles, ctx.server.id);

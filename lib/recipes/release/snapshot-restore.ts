@@ -25,13 +25,34 @@ export type RestoreContext = SnapshotTarget & { slug: string; path: string };
  * - Under the app's release lock, so it never runs beside a release step left running (a
  *   migration of a release whose panel died).
  */
-export async function restoreDatabase(transport: Transport, r: RestoreContext, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
+export async function restoreDatabase(
+  transport: Transport,
+  r: RestoreContext,
+  log: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   if (!isSnapshotPath(r.slug, r.path)) throw new Error(`not a snapshot of ${r.slug}: ${r.path}`);
   if (!ROLE.test(r.role) || !ROLE.test(r.database)) throw new Error(`not an app database or role: ${r.database}, ${r.role}`);
   const admin = await adminPsql(transport);
   log(`restoring ${r.database} from ${r.path} (${admin.via}), in one transaction`);
   // -o /dev/null: the dump's own SELECTs (set_config) would print result tables; errors still go to stderr.
-  const psql = admin.client('psql', '-X', '-q', '-w', '-o', '/dev/null', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-c', `DROP OWNED BY ${r.role}`, '-f', '-', '-d', r.database);
+  const psql = admin.client(
+    'psql',
+    '-X',
+    '-q',
+    '-w',
+    '-o',
+    '/dev/null',
+    '-v',
+    'ON_ERROR_STOP=1',
+    '--single-transaction',
+    '-c',
+    `DROP OWNED BY ${r.role}`,
+    '-f',
+    '-',
+    '-d',
+    r.database,
+  );
   const restore = pipe(cmd('pg_restore', '--clean', '--if-exists', '-f', '-', r.path), psql);
   const lock = releasePaths(r.slug, 0).lock;
   try {
@@ -42,7 +63,9 @@ export async function restoreDatabase(transport: Transport, r: RestoreContext, l
     });
   } catch (err) {
     if (err instanceof RemoteError && err.exitCode === LOCK_BUSY_EXIT) {
-      throw new Error(`A release step is still running on ${transport.serverName} (it holds ${lock}): nothing was restored; wait for it to end, then try again.`);
+      throw new Error(
+        `A release step is still running on ${transport.serverName} (it holds ${lock}): nothing was restored; wait for it to end, then try again.`,
+      );
     }
     throw err;
   }
@@ -63,7 +86,9 @@ export async function restoreAfterFailedMigration(ctx: ReleaseContext, io: TaskI
     await restoreDatabase(io.transport, target, io.log);
     snap.restoredAt = new Date();
     io.log('database restored from the snapshot');
-    return Object.assign(new Error(`A migration failed: database restored from the snapshot taken before it.\n${e.message}`), { exitCode: e.exitCode });
+    return Object.assign(new Error(`A migration failed: database restored from the snapshot taken before it.\n${e.message}`), {
+      exitCode: e.exitCode,
+    });
   } catch (err) {
     const message = `A migration failed, and restoring the snapshot ${snap.path} failed too: restore it from the release page.\n${e.message}\nThe restore: ${(err as Error).message}`;
     return Object.assign(new Error(message), { exitCode: e.exitCode });

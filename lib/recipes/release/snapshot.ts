@@ -12,10 +12,15 @@ const DUMP_TIMEOUT_MS = 30 * 60_000;
 export const snapshotDir = (slug: string) => `${SNAPSHOT_ROOT}/${slug}`;
 
 /** Only paths Berth itself names are ever removed or restored from, whatever a row says. */
-export const isSnapshotPath = (slug: string, path: string) => new RegExp(`^${SNAPSHOT_ROOT}/${slug}/\\d+-\\d{8}T\\d{6}Z\\.dump$`).test(path);
+export const isSnapshotPath = (slug: string, path: string) =>
+  new RegExp(`^${SNAPSHOT_ROOT}/${slug}/\\d+-\\d{8}T\\d{6}Z\\.dump$`).test(path);
 
 /** 2026-01-02T03:04:05.678Z → 20260102T030405Z: sorts by time, no characters a shell or URL minds. */
-const stamp = (d: Date) => d.toISOString().replace(/\.\d{3}/, '').replace(/[-:]/g, '');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/\.\d{3}/, '')
+    .replace(/[-:]/g, '');
 
 export function formatBytes(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
@@ -25,7 +30,8 @@ export function formatBytes(n: number): string {
 }
 
 /** The hooks this server runs that are marked as migrations. */
-export const migrationHooksHere = (ctx: ReleaseContext) => ctx.app.release.hooks.filter((h) => h.migration && (!h.serverId || h.serverId === ctx.server.id));
+export const migrationHooksHere = (ctx: ReleaseContext) =>
+  ctx.app.release.hooks.filter((h) => h.migration && (!h.serverId || h.serverId === ctx.server.id));
 
 /**
  * Before any hook runs: a `pg_dump -Fc` of the app's database on its data server, when this
@@ -63,7 +69,9 @@ export const snapshot: Task<ReleaseContext> = {
     } catch (err) {
       await transport.exec(ignoreFailure(cmd('rm', '-f', partial))).catch(() => undefined);
       const e = err as Error & { exitCode?: number | null };
-      throw Object.assign(new Error(`Could not take the pre-migration snapshot of ${target.database}, so no migration ran: ${e.message}`), { exitCode: e.exitCode });
+      throw Object.assign(new Error(`Could not take the pre-migration snapshot of ${target.database}, so no migration ran: ${e.message}`), {
+        exitCode: e.exitCode,
+      });
     }
     const sizeBytes = Number(out.stdout.trim().split('\n').at(-1));
     ctx.snapshot = { path, takenAt, sizeBytes };

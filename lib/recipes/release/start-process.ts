@@ -13,11 +13,15 @@ import { ACTIVE, readSlots, startSlot, stopSlot, waitHealthy } from './web-slot-
  */
 async function startProcess(ctx: Pick<RollbackContext, 'app' | 'roles' | 'server'>, number: number, io: TaskIO): Promise<TaskOutcome> {
   const { app } = ctx;
-  if (!hasWebSlots(app, ctx.roles)) return unchanged(app.kind === 'process' ? 'no web process on this server' : `nothing to start for a ${app.kind} app`);
+  if (!hasWebSlots(app, ctx.roles))
+    return unchanged(app.kind === 'process' ? 'no web process on this server' : `nothing to start for a ${app.kind} app`);
   const { transport, log, signal } = io;
   const s = webSlots(app.slug);
   const { live, slots } = await readSlots(transport, app.slug);
-  if (!live) throw new Error(`${app.slug} on ${transport.serverName} has no ${s.livePath} (configured before zero-downtime releases): configure the app first.`);
+  if (!live)
+    throw new Error(
+      `${app.slug} on ${transport.serverName} has no ${s.livePath} (configured before zero-downtime releases): configure the app first.`,
+    );
   const next = otherSlot(live);
   const release = `releases/${number}`;
   if (slots[live].link === release && slots[live].status === 'RUNNING') {
@@ -30,9 +34,13 @@ async function startProcess(ctx: Pick<RollbackContext, 'app' | 'roles' | 'server
   if (!reuse) await startSlot(transport, app, ctx.server.bindAddress, next, release, ACTIVE.has(slots[next].status), log);
   try {
     const answered = await waitHealthy(transport, app, ctx.server.bindAddress, next, signal, log);
-    return changed(`${s.program(next)} ${reuse ? 'still runs' : 'started on'} ${release}, port ${slotPort(app, next)}: ${answered}; traffic still on ${s.program(live)}`);
+    return changed(
+      `${s.program(next)} ${reuse ? 'still runs' : 'started on'} ${release}, port ${slotPort(app, next)}: ${answered}; traffic still on ${s.program(live)}`,
+    );
   } catch (err) {
-    await stopSlot(transport, app, ctx.server.bindAddress, next, log).catch((e: Error) => log(`stopping ${s.program(next)} failed too: ${e.message}`));
+    await stopSlot(transport, app, ctx.server.bindAddress, next, log).catch((e: Error) =>
+      log(`stopping ${s.program(next)} failed too: ${e.message}`),
+    );
     throw err;
   }
 }

@@ -8,7 +8,11 @@ import { releasePaths } from './paths';
 export async function switchCurrent(transport: Transport, slug: string, number: number): Promise<void> {
   const p = releasePaths(slug, number);
   // One round trip: the completeness check rides in the locked command; only a failure asks why.
-  const link = and(cmd('test', '-f', `${p.dir}/REVISION`), cmd('ln', '-sfn', p.link, `${p.current}.tmp`), cmd('mv', '-T', `${p.current}.tmp`, p.current));
+  const link = and(
+    cmd('test', '-f', `${p.dir}/REVISION`),
+    cmd('ln', '-sfn', p.link, `${p.current}.tmp`),
+    cmd('mv', '-T', `${p.current}.tmp`, p.current),
+  );
   await transport.exec(locked(p.lock, asUser(p.user, link))).catch(async (err: unknown) => {
     const complete = await transport.exec(cmd('test', '-f', `${p.dir}/REVISION`), { okExitCodes: [0, 1] });
     if (complete.code !== 0) throw new Error(`releases/${number} is missing or incomplete on ${transport.serverName}`);

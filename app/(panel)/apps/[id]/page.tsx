@@ -70,14 +70,22 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
   return (
     <>
       <LiveRefresh active={moving} />
-      <PageHeader title={app.name} description={`${config.slug} · ${config.kind} · ${config.domains.join(', ')}`} actions={canManage && <ConfigureButton appId={app.id} />} />
+      <PageHeader
+        title={app.name}
+        description={`${config.slug} · ${config.kind} · ${config.domains.join(', ')}`}
+        actions={canManage && <ConfigureButton appId={app.id} />}
+      />
       <div className="grid gap-6 lg:grid-cols-2">
         <HealthCard appId={app.id} monitors={monitors} uptime={uptime} />
         <ReleasesCard app={app} canDeploy={hasRole(user.role, 'deployer')} list={releaseList} live={live} />
         <EnvCard appId={app.id} keyCount={envKeys.length} latest={envPush.latest} pending={envPush.pending} />
         {config.kind === 'php' && (
           <Card title="PHP-FPM pool" description={`PHP ${config.phpVersion}, pm ${config.pool.pm}. Changes apply without a release.`}>
-            {canManage ? <PoolForm appId={app.id} pool={config.pool} /> : <p className="text-sm">max_children: {config.pool.maxChildren}</p>}
+            {canManage ? (
+              <PoolForm appId={app.id} pool={config.pool} />
+            ) : (
+              <p className="text-sm">max_children: {config.pool.maxChildren}</p>
+            )}
           </Card>
         )}
         {canManage ? (
@@ -91,16 +99,27 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
         )}
         {canManage && (
           <Card title="Servers and roles" description="Web serves HTTP; worker runs queue workers and the scheduler.">
-            <PlacementForm appId={app.id} servers={allServers.filter((s) => s.provisionedAt).map((s) => ({ id: s.id, name: s.name, roles: rolesById.get(s.id) ?? null }))} />
+            <PlacementForm
+              appId={app.id}
+              servers={allServers
+                .filter((s) => s.provisionedAt)
+                .map((s) => ({ id: s.id, name: s.name, roles: rolesById.get(s.id) ?? null }))}
+            />
           </Card>
         )}
-        {canManage && <Card title="Pending changes" description="What configuring now would change on each server, as a diff."><PendingChanges appId={app.id} /></Card>}
+        {canManage && (
+          <Card title="Pending changes" description="What configuring now would change on each server, as a diff.">
+            <PendingChanges appId={app.id} />
+          </Card>
+        )}
         <DataServicesCard config={config} envKeys={envKeys} data={dataServices} />
         <TlsCard appId={app.id} config={config} canManage={canManage} certificates={certificates} web={webServers} />
         <WebhookCard appId={app.id} branch={config.branch} canManage={canManage} hook={hook} />
         {runs.map(({ server, roles, run, tasks }) => (
           <Card key={server.id} title={`On ${server.name}`} description={`${roles.join(' + ')} · the latest configure run.`}>
-            <div data-testid={`app-server-${server.name}`}>{run ? <RunView run={run} tasks={tasks} /> : <p className="text-sm text-slate-600">Not configured yet.</p>}</div>
+            <div data-testid={`app-server-${server.name}`}>
+              {run ? <RunView run={run} tasks={tasks} /> : <p className="text-sm text-slate-600">Not configured yet.</p>}
+            </div>
           </Card>
         ))}
       </div>

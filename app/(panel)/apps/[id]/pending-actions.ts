@@ -19,13 +19,18 @@ import { getRuntime } from '@/lib/runtime';
  * read-only, bounded (connect 10 s, read 15 s per server, servers in parallel), and its answer
  * is only useful while the user waits for it.
  */
-export const checkPendingChanges = authedAction({ audit: 'app.pending', role: 'admin', schema: z.object({ appId: z.uuid('Unknown app') }) }, async (input, ctx) => {
-  ctx.setTarget(`app:${input.appId}`);
-  const app = await findApp(ctx.db, input.appId);
-  if (!app) throw new ActionError('That app does not exist.');
-  const servers = await pendingChanges(ctx.db, getRuntime().keyRing, app);
-  ctx.setDetails({
-    servers: servers.map((s) => (s.ok ? { server: s.serverName, changed: s.files.filter((f) => f.status !== 'same').length } : { server: s.serverName, error: true })),
-  });
-  return servers;
-});
+export const checkPendingChanges = authedAction(
+  { audit: 'app.pending', role: 'admin', schema: z.object({ appId: z.uuid('Unknown app') }) },
+  async (input, ctx) => {
+    ctx.setTarget(`app:${input.appId}`);
+    const app = await findApp(ctx.db, input.appId);
+    if (!app) throw new ActionError('That app does not exist.');
+    const servers = await pendingChanges(ctx.db, getRuntime().keyRing, app);
+    ctx.setDetails({
+      servers: servers.map((s) =>
+        s.ok ? { server: s.serverName, changed: s.files.filter((f) => f.status !== 'same').length } : { server: s.serverName, error: true },
+      ),
+    });
+    return servers;
+  },
+);

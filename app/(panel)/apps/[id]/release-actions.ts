@@ -9,13 +9,20 @@ const enqueue: Parameters<typeof requestDeploy>[1] = (payload, key) => getRuntim
 const appId = z.uuid('Unknown app');
 
 /** Deploy a branch or a sha (empty: the app's branch). Deployers may; the release runs as a job. */
-export const deployApp = authedAction({ audit: 'release.deploy', role: 'deployer', schema: z.object({ appId, ref: z.string().max(100).default(''), redeploy: z.literal('1').optional() }) }, async (input, ctx) => {
-  ctx.setTarget(`app:${input.appId}`);
-  const trigger = input.redeploy ? 'redeploy' : 'button';
-  const release = await requestDeploy(ctx.db, enqueue, { appId: input.appId, ref: input.ref, userId: ctx.user.id, trigger });
-  ctx.setDetails({ release: release.id, number: release.number, ref: release.ref });
-  return { id: release.id };
-});
+export const deployApp = authedAction(
+  {
+    audit: 'release.deploy',
+    role: 'deployer',
+    schema: z.object({ appId, ref: z.string().max(100).default(''), redeploy: z.literal('1').optional() }),
+  },
+  async (input, ctx) => {
+    ctx.setTarget(`app:${input.appId}`);
+    const trigger = input.redeploy ? 'redeploy' : 'button';
+    const release = await requestDeploy(ctx.db, enqueue, { appId: input.appId, ref: input.ref, userId: ctx.user.id, trigger });
+    ctx.setDetails({ release: release.id, number: release.number, ref: release.ref });
+    return { id: release.id };
+  },
+);
 
 const rollbackInput = z.object({ appId, targetId: z.uuid('Unknown release'), restoreEnv: z.literal('on').optional() });
 

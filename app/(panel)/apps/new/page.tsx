@@ -12,7 +12,10 @@ export default async function NewAppPage() {
   const servers = (await listServers(db())).filter((s) => s.provisionedAt && !s.hostKeyMismatchAt);
   return (
     <>
-      <PageHeader title="Create an app" description="Berth configures it on the chosen servers right away; deploying code comes with releases." />
+      <PageHeader
+        title="Create an app"
+        description="Berth configures it on the chosen servers right away; deploying code comes with releases."
+      />
       {servers.length === 0 ? (
         <EmptyState title="No provisioned server">Add and provision a server first.</EmptyState>
       ) : (

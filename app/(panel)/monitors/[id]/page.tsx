@@ -32,7 +32,12 @@ export default async function MonitorPage({ params }: { params: Promise<{ id: st
   const config: Array<[string, React.ReactNode]> =
     m.kind === 'http'
       ? [
-          ['URL', <span key="u" className="break-all font-mono text-xs" data-testid="monitor-url-value">{m.method} {m.url}</span>],
+          [
+            'URL',
+            <span key="u" className="break-all font-mono text-xs" data-testid="monitor-url-value">
+              {m.method} {m.url}
+            </span>,
+          ],
           ...(m.resolveTo ? ([['Connects to', m.resolveTo]] as Array<[string, string]>) : []),
           ['Interval', `${m.intervalS} s`],
           ['Timeout', `${m.timeoutMs} ms`],
@@ -50,7 +55,13 @@ export default async function MonitorPage({ params }: { params: Promise<{ id: st
     <>
       <PageHeader
         title={m.name}
-        description={m.autoKey ? 'Berth keeps this check in step with the app’s domains and web servers.' : m.kind === 'http' ? 'HTTP(S) check' : 'Heartbeat monitor'}
+        description={
+          m.autoKey
+            ? 'Berth keeps this check in step with the app’s domains and web servers.'
+            : m.kind === 'http'
+              ? 'HTTP(S) check'
+              : 'Heartbeat monitor'
+        }
         actions={
           <div className="flex items-center gap-3">
             <MonitorStateBadge state={m.state} />
@@ -62,7 +73,9 @@ export default async function MonitorPage({ params }: { params: Promise<{ id: st
         <Card title="Status">
           <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
             <dt className="text-slate-500">State</dt>
-            <dd>{m.state} since {when(m.stateChangedAt)}</dd>
+            <dd>
+              {m.state} since {when(m.stateChangedAt)}
+            </dd>
             <dt className="text-slate-500">Last check</dt>
             <dd>{when(m.lastCheckedAt)}</dd>
             <dt className="text-slate-500">Latency</dt>
@@ -70,13 +83,19 @@ export default async function MonitorPage({ params }: { params: Promise<{ id: st
             {m.lastError && (
               <>
                 <dt className="text-slate-500">Last error</dt>
-                <dd className="text-red-700" data-testid="monitor-last-error">{m.lastError}</dd>
+                <dd className="text-red-700" data-testid="monitor-last-error">
+                  {m.lastError}
+                </dd>
               </>
             )}
             {m.appId && (
               <>
                 <dt className="text-slate-500">App</dt>
-                <dd><Link href={`/apps/${m.appId}`} className="text-indigo-700 hover:underline">open the app</Link></dd>
+                <dd>
+                  <Link href={`/apps/${m.appId}`} className="text-indigo-700 hover:underline">
+                    open the app
+                  </Link>
+                </dd>
               </>
             )}
           </dl>
@@ -93,8 +112,12 @@ export default async function MonitorPage({ params }: { params: Promise<{ id: st
           {pingUrl && (
             <div className="mt-4">
               <p className="text-sm font-medium">Ping URL (keep it secret)</p>
-              <code className="mt-1 block break-all rounded bg-slate-50 p-2 text-xs ring-1 ring-slate-200" data-testid="heartbeat-url">{pingUrl}</code>
-              <p className="mt-1 text-xs text-slate-500">GET or POST, e.g. <code>curl -fsS {'<url>'}</code> at the end of the job.</p>
+              <code className="mt-1 block break-all rounded bg-slate-50 p-2 text-xs ring-1 ring-slate-200" data-testid="heartbeat-url">
+                {pingUrl}
+              </code>
+              <p className="mt-1 text-xs text-slate-500">
+                GET or POST, e.g. <code>curl -fsS {'<url>'}</code> at the end of the job.
+              </p>
             </div>
           )}
         </Card>
@@ -105,7 +128,20 @@ export default async function MonitorPage({ params }: { params: Promise<{ id: st
                 <AutoMonitorForm id={m.id} intervalS={m.intervalS} timeoutMs={m.timeoutMs} retries={m.retries} paused={m.paused} />
               ) : (
                 <MonitorForm
-                  initial={{ id: m.id, kind: m.kind, name: m.name, url: m.url ?? '', method: m.method, intervalS: m.intervalS, timeoutMs: m.timeoutMs, expectedStatus: m.expectedStatus, keyword: m.keyword ?? '', retries: m.retries, graceS: m.graceS, paused: m.paused }}
+                  initial={{
+                    id: m.id,
+                    kind: m.kind,
+                    name: m.name,
+                    url: m.url ?? '',
+                    method: m.method,
+                    intervalS: m.intervalS,
+                    timeoutMs: m.timeoutMs,
+                    expectedStatus: m.expectedStatus,
+                    keyword: m.keyword ?? '',
+                    retries: m.retries,
+                    graceS: m.graceS,
+                    paused: m.paused,
+                  }}
                 />
               )}
             </Card>

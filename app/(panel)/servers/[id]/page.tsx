@@ -52,13 +52,28 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
           />
         </Card>
         <Card title="Provisioning" description="nginx, PHP-FPM, supervisor, cron and the tools apps need. Safe to run again.">
-          {canManage && <ProvisionButtons serverId={server.id} disabled={running || !server.hostKeyFingerprint || Boolean(server.hostKeyMismatchAt)} retryFrom={retryFrom} />}
-          <div className="mt-4">{run ? <RunView run={run} tasks={tasks} /> : <p className="text-sm text-slate-600">Not provisioned yet.</p>}</div>
+          {canManage && (
+            <ProvisionButtons
+              serverId={server.id}
+              disabled={running || !server.hostKeyFingerprint || Boolean(server.hostKeyMismatchAt)}
+              retryFrom={retryFrom}
+            />
+          )}
+          <div className="mt-4">
+            {run ? <RunView run={run} tasks={tasks} /> : <p className="text-sm text-slate-600">Not provisioned yet.</p>}
+          </div>
         </Card>
         <Card title="Health" description="Sampled every minute over the open connection.">
           <ServerFactsView server={server} />
           {samples.length > 0 && (
-            <MetricsChart points={samples.map((s) => ({ t: s.at.toISOString().slice(11, 16), load1: s.load1, memory: s.memoryUsedPct, disk: s.diskUsedPct }))} />
+            <MetricsChart
+              points={samples.map((s) => ({
+                t: s.at.toISOString().slice(11, 16),
+                load1: s.load1,
+                memory: s.memoryUsedPct,
+                disk: s.diskUsedPct,
+              }))}
+            />
           )}
         </Card>
       </div>

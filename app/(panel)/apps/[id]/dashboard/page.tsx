@@ -23,7 +23,13 @@ export const metadata = { title: 'Dashboard' };
 const REFRESH_MS = 15_000;
 
 /** The per-app health dashboard. Every signed-in user may view it; rolling back needs a deployer. */
-export default async function AppDashboardPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AppDashboardPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser();
   const id = z.uuid().safeParse((await params).id);
   const app = id.success ? await findApp(db(), id.data) : undefined;
@@ -41,13 +47,25 @@ export default async function AppDashboardPage({ params, searchParams }: { param
       <PageHeader
         title={`${app.name}: health`}
         description={`Last ${RANGE_SPECS[range].label}, one point per ${per}. Refreshes every ${REFRESH_MS / 1000} s.`}
-        actions={<div className="flex items-center gap-3"><Link href={`/apps/${app.id}`} className="text-sm text-indigo-700 underline">App settings</Link><RangeTabs base={base} current={range} /></div>}
+        actions={
+          <div className="flex items-center gap-3">
+            <Link href={`/apps/${app.id}`} className="text-sm text-indigo-700 underline">
+              App settings
+            </Link>
+            <RangeTabs base={base} current={range} />
+          </div>
+        }
       />
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="lg:col-span-2"><UptimeCard monitors={d.response.monitors} uptime={d.response.uptime} /></div>
+        <div className="lg:col-span-2">
+          <UptimeCard monitors={d.response.monitors} uptime={d.response.uptime} />
+        </div>
         <CurrentReleaseCard appId={app.id} current={d.current} canDeploy={hasRole(user.role, 'deployer')} now={now} />
         <div className="lg:col-span-2">
-          <Card title="Response time" description="Average per point, one line per monitor; failed checks in red; releases as vertical lines.">
+          <Card
+            title="Response time"
+            description="Average per point, one line per monitor; failed checks in red; releases as vertical lines."
+          >
             <ResponseChart {...span} lines={d.response.lines} points={d.response.points} markers={d.markers} />
           </Card>
         </div>

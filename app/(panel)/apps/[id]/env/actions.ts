@@ -57,7 +57,18 @@ export const saveEnvAction = authedAction(
 
 /** A pasted .env: its keys are set (added or replaced); keys it does not name stay. A syntax error names the line. */
 export const importEnvAction = authedAction(
-  { audit: 'app.env.import', role: 'deployer', schema: z.object({ appId, baseRevision: revisionNumber, text: z.string().min(1, 'Paste a .env file').max(1024 * 1024) }) },
+  {
+    audit: 'app.env.import',
+    role: 'deployer',
+    schema: z.object({
+      appId,
+      baseRevision: revisionNumber,
+      text: z
+        .string()
+        .min(1, 'Paste a .env file')
+        .max(1024 * 1024),
+    }),
+  },
   async (input, ctx) => {
     await appFor(ctx, input.appId);
     const parsed = parseDotenv(input.text);
@@ -91,7 +102,9 @@ export const revealEnvAction = authedAction(
     ctx.setDetails({ key: input.key, revision: input.revision ?? 'current' });
     await requireRecentLogin();
     const ring = getRuntime().keyRing;
-    const values = input.revision ? (await openEnvRevision(ctx.db, ring, input.appId, input.revision)).values : (await currentEnv(ctx.db, ring, input.appId)).values;
+    const values = input.revision
+      ? (await openEnvRevision(ctx.db, ring, input.appId, input.revision)).values
+      : (await currentEnv(ctx.db, ring, input.appId)).values;
     return { key: input.key, value: values[input.key] ?? null };
   },
 );
@@ -101,7 +114,11 @@ export const confirmPasswordAction = authedAction(
   { audit: 'auth.reauth', role: 'viewer', schema: z.object({ password: z.string().min(1, 'Enter your password').max(200) }) },
   async (input, ctx) => {
     const outcome = await attemptLogin(ctx.db, { email: ctx.user.email, password: input.password, ip: await clientIp() });
-    if (!outcome.ok) throw new ActionError(outcome.reason === 'limited' ? `Too many attempts: wait ${outcome.retryAfter}s.` : 'That password is not right.', { password: ['That password is not right.'] });
+    if (!outcome.ok)
+      throw new ActionError(
+        outcome.reason === 'limited' ? `Too many attempts: wait ${outcome.retryAfter}s.` : 'That password is not right.',
+        { password: ['That password is not right.'] },
+      );
     await updateSession({ reauth: reauthProof(ctx.user.id) } as never);
     return { confirmed: true };
   },
@@ -112,32 +129,42 @@ export const pushEnvAction = authedAction(
   { audit: 'app.env.push', role: 'deployer', schema: z.object({ appId, onlyPending: z.enum(['on', 'off']).default('off') }) },
   async (input, ctx) => {
     await appFor(ctx, input.appId);
-    const pushed = await requestEnvPush(ctx.db, input.appId, ctx.user.id, { onlyPending: input.onlyPending === 'on' }).catch((err: Error) => {
-      throw new ActionError(err.message);
-    });
+    const pushed = await requestEnvPush(ctx.db, input.appId, ctx.user.id, { onlyPending: input.onlyPending === 'on' }).catch(
+      (err: Error) => {
+        throw new ActionError(err.message);
+      },
+    );
     ctx.setDetails({ revision: pushed.revision, servers: pushed.runs.length, busy: pushed.busy });
-    return { ...pushed, ...(pushed.busy.length > 0 && { notice: `Busy, not pushed: ${pushed.busy.join(', ')}. Retry when their runs end.` }) };
+    return {
+      ...pushed,
+      ...(pushed.busy.length > 0 && { notice: `Busy, not pushed: ${pushed.busy.join(', ')}. Retry when their runs end.` }),
+    };
   },
 );
 
 const pullInput = z.object({ appId, serverId: z.uuid('Choose a server') });
 
 /** What importing a server's shared/.env would change, by key: values stay on the panel. */
-export const previewPullAction = authedAction({ audit: 'app.env.pull-preview', role: 'deployer', schema: pullInput }, async (input, ctx) => {
-  await appFor(ctx, input.appId);
-  const preview = await previewPull(ctx.db, getRuntime().keyRing, input.appId, input.serverId).catch((err: Error) => {
-    throw new ActionError(err.message);
-  });
-  return { serverId: input.serverId, ...preview };
-});
+export const previewPullAction = authedAction(
+  { audit: 'app.env.pull-preview', role: 'deployer', schema: pullInput },
+  async (input, ctx) => {
+    await appFor(ctx, input.appId);
+    const preview = await previewPull(ctx.db, getRuntime().keyRing, input.appId, input.serverId).catch((err: Error) => {
+      throw new ActionError(err.message);
+    });
+    return { serverId: input.serverId, ...preview };
+  },
+);
 
 export const confirmPullAction = authedAction(
   { audit: 'app.env.pull', role: 'deployer', schema: pullInput.extend({ token: z.string().min(1).max(200) }) },
   async (input, ctx) => {
     await appFor(ctx, input.appId);
-    const outcome = await confirmPull(ctx.db, getRuntime().keyRing, input.appId, input.serverId, input.token, ctx.user.id).catch((err: Error) => {
-      throw new ActionError(err.message);
-    });
+    const outcome = await confirmPull(ctx.db, getRuntime().keyRing, input.appId, input.serverId, input.token, ctx.user.id).catch(
+      (err: Error) => {
+        throw new ActionError(err.message);
+      },
+    );
     ctx.setDetails({ revision: outcome.revision, ...keysByKind(outcome.changes) });
     return outcome;
   },

@@ -25,7 +25,12 @@ export default async function EnvPage({ params }: { params: Promise<{ id: string
   const app = id.success ? await findApp(db(), id.data) : undefined;
   if (!app) notFound();
   const canEdit = hasRole(user.role, 'deployer');
-  const [keys, revisions, push, servers] = await Promise.all([listEnvKeys(db(), app.id), listEnvRevisions(db(), app.id), envPushSummary(db(), app.id), serversOfApp(db(), app.id)]);
+  const [keys, revisions, push, servers] = await Promise.all([
+    listEnvKeys(db(), app.id),
+    listEnvRevisions(db(), app.id),
+    envPushSummary(db(), app.id),
+    serversOfApp(db(), app.id),
+  ]);
   const latest = push.latest;
   return (
     <RevealProvider appId={app.id}>
@@ -37,18 +42,35 @@ export default async function EnvPage({ params }: { params: Promise<{ id: string
           <span className="flex items-center gap-3 text-sm">
             {latest > 0 && <span>revision #{latest}</span>}
             {push.pending && <Badge tone="warn">pending push</Badge>}
-            {canEdit && latest > 0 && <a className="text-indigo-700 hover:underline" href={`/apps/${app.id}/env/export`}>Export .env</a>}
-            <Link className="text-indigo-700 hover:underline" href={`/apps/${app.id}`}>Back to the app</Link>
+            {canEdit && latest > 0 && (
+              <a className="text-indigo-700 hover:underline" href={`/apps/${app.id}/env/export`}>
+                Export .env
+              </a>
+            )}
+            <Link className="text-indigo-700 hover:underline" href={`/apps/${app.id}`}>
+              Back to the app
+            </Link>
           </span>
         }
       />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Variables" description="Keys are A–Z, 0–9 and _. Values may span lines; quotes and $ are kept exactly.">
-          <EnvEditor key={latest} appId={app.id} revision={latest} keys={keys.map((k) => ({ key: k.key, managed: k.managed }))} canEdit={canEdit} />
+          <EnvEditor
+            key={latest}
+            appId={app.id}
+            revision={latest}
+            keys={keys.map((k) => ({ key: k.key, managed: k.managed }))}
+            canEdit={canEdit}
+          />
         </Card>
         <div className="space-y-6">
           <Card title="Servers" description="The revision in each server's shared/.env.">
-            <EnvPush appId={app.id} latest={latest} canPush={canEdit} servers={push.servers.map((s) => ({ ...s, pushedAt: s.pushedAt?.toISOString() ?? null }))} />
+            <EnvPush
+              appId={app.id}
+              latest={latest}
+              canPush={canEdit}
+              servers={push.servers.map((s) => ({ ...s, pushedAt: s.pushedAt?.toISOString() ?? null }))}
+            />
           </Card>
           {canEdit && (
             <Card title="Paste a .env file" description="Sets the keys it names; other keys stay.">
@@ -62,7 +84,12 @@ export default async function EnvPage({ params }: { params: Promise<{ id: string
           )}
         </div>
         <Card title="Revisions">
-          <EnvRevisions appId={app.id} latest={latest} canEdit={canEdit} revisions={revisions.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }))} />
+          <EnvRevisions
+            appId={app.id}
+            latest={latest}
+            canEdit={canEdit}
+            revisions={revisions.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }))}
+          />
         </Card>
       </div>
     </RevealProvider>

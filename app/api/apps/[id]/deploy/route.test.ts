@@ -23,18 +23,32 @@ const ring = parseKeyRing(generateKeyText(1));
 const secret = generateWebhookSecret();
 const queued: { payload: JobPayload; key: string }[] = [];
 const NOW = new Date('2026-05-01T12:00:00Z');
-const deps = (): DeliveryDeps => ({ db: t.db, ring, enqueue: async (payload, key) => (queued.push({ payload, key }), 'job'), publicUrl: 'https://berth.test', ip: '203.0.113.9', now: () => NOW });
+const deps = (): DeliveryDeps => ({
+  db: t.db,
+  ring,
+  enqueue: async (payload, key) => (queued.push({ payload, key }), 'job'),
+  publicUrl: 'https://berth.test',
+  ip: '203.0.113.9',
+  now: () => NOW,
+});
 const body = (fields: Record<string, unknown>) => Buffer.from(JSON.stringify({ timestamp: NOW.getTime() / 1000, ...fields }));
 const deliver = (b: Buffer, signature: string | null = signBody(secret, b), key = app.id) => receiveDelivery(deps(), key, b, signature);
 const releasesOf = async (appId: string) => t.db.select().from(releases).where(eq(releases.appId, appId));
 const deliveries = async () => t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.appId, app.id));
 const lastAudit = async () => (await listAuditEvents(t.db, { action: 'release.webhook', limit: 1 }))[0]!;
-const config = (slug: string, repository?: string) => appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`], ...(repository && { repository }) });
+const config = (slug: string, repository?: string) =>
+  appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`], ...(repository && { repository }) });
 
 beforeAll(async () => {
   t = await createTestDb();
   // No servers needed: the release is only queued here.
-  const insert = async (slug: string, name: string, repository?: string) => (await t.db.insert(apps).values({ slug, name, config: config(slug, repository) }).returning())[0]!;
+  const insert = async (slug: string, name: string, repository?: string) =>
+    (
+      await t.db
+        .insert(apps)
+        .values({ slug, name, config: config(slug, repository) })
+        .returning()
+    )[0]!;
   app = await insert('shop', 'Shop', '/srv/git/shop.git');
   bare = await insert('bare', 'Bare');
   await saveWebhook(t.db, app.id, sealWebhookSecret(ring, app.id, secret));
@@ -76,7 +90,10 @@ describe('a webhook delivery', () => {
 
   it('answers 400 listing every problem of a signed but invalid body', async () => {
     const answer = await deliver(Buffer.from('{"sha":"nope","branch":"main"}'));
-    expect(answer).toMatchObject({ status: 400, body: { problems: { sha: [expect.any(String)], timestamp: [expect.any(String)], ref: ['Send "branch" or "sha", not both'] } } });
+    expect(answer).toMatchObject({
+      status: 400,
+      body: { problems: { sha: [expect.any(String)], timestamp: [expect.any(String)], ref: ['Send "branch" or "sha", not both'] } },
+    });
   });
 
   it('is accepted with 202 and the release id, queues a webhook release once, and refuses the same delivery again with 409', async () => {
@@ -86,10 +103,16 @@ describe('a webhook delivery', () => {
     const { release, url } = answer.body as { release: string; url: string };
     expect(url).toBe(`https://berth.test/apps/${app.id}/releases/${release}`);
     const rows = await releasesOf(app.id);
-    expect(rows).toEqual([expect.objectContaining({ id: release, status: 'queued', trigger: 'webhook', ref: 'main', kind: 'deploy', requestedBy: null })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ id: release, status: 'queued', trigger: 'webhook', ref: 'main', kind: 'deploy', requestedBy: null }),
+    ]);
     expect(queued.at(-1)).toEqual({ payload: { kind: 'release', releaseId: release }, key: `app:${app.id}` });
     expect(await deliveries()).toEqual([expect.objectContaining({ signature: signBody(secret, b), releaseId: release })]);
-    expect(await lastAudit()).toMatchObject({ outcome: 'success', actorEmail: 'webhook', details: { ref: 'main', delivery: 'ci-run-1', release } });
+    expect(await lastAudit()).toMatchObject({
+      outcome: 'success',
+      actorEmail: 'webhook',
+      details: { ref: 'main', delivery: 'ci-run-1', release },
+    });
 
     // The same bytes (in whichever hex case) are a replay, even once the release is over.
     await updateRelease(t.db, release, { status: 'succeeded', finishedAt: new Date() });
@@ -103,7 +126,10 @@ describe('a webhook delivery', () => {
     const holder = await insertRelease(t.db, { appId: app.id, kind: 'deploy', ref: 'main', trigger: 'button', requestedBy: user.id });
     const b = body({ sha: 'a1b2c3d4e5f6' });
     const answer = await deliver(b);
-    expect(answer).toMatchObject({ status: 409, body: { error: expect.stringMatching(/already queued for this app: started by Dee Deployer/) } });
+    expect(answer).toMatchObject({
+      status: 409,
+      body: { error: expect.stringMatching(/already queued for this app: started by Dee Deployer/) },
+    });
     expect((await releasesOf(app.id)).filter((r) => r.status === 'queued').map((r) => r.id)).toEqual([holder.id]);
     expect(await lastAudit()).toMatchObject({ outcome: 'failure', reason: expect.stringContaining('Dee Deployer') });
 
@@ -118,7 +144,10 @@ describe('a webhook delivery', () => {
     const other = generateWebhookSecret();
     await saveWebhook(t.db, bare.id, sealWebhookSecret(ring, bare.id, other));
     const b = body({ branch: 'main' });
-    expect(await receiveDelivery(deps(), bare.id, b, signBody(other, b))).toMatchObject({ status: 422, body: { error: expect.stringContaining('repository') } });
+    expect(await receiveDelivery(deps(), bare.id, b, signBody(other, b))).toMatchObject({
+      status: 422,
+      body: { error: expect.stringContaining('repository') },
+    });
     expect(await releasesOf(bare.id)).toEqual([]);
   });
 
@@ -130,9 +159,17 @@ describe('a webhook delivery', () => {
 describe('the route handler', () => {
   it('reads the raw body with its cap, needs no session, and answers with the domain’s status', async () => {
     await t.db.update(releases).set({ status: 'succeeded' }).where(eq(releases.status, 'queued')); // free the app's lock
-    setRuntime({ env: readEnv({ BERTH_URL: 'https://panel.test' }), client: t.client, keyRing: ring, authSecret: 'x', jobs: { send: async () => 'job' } });
+    setRuntime({
+      env: readEnv({ BERTH_URL: 'https://panel.test' }),
+      client: t.client,
+      keyRing: ring,
+      authSecret: 'x',
+      jobs: { send: async () => 'job' },
+    });
     const call = (b: string | Uint8Array<ArrayBuffer>, signature: string) =>
-      POST(new Request('http://panel.test/x', { method: 'POST', body: b, headers: { 'x-hub-signature-256': signature } }), { params: Promise.resolve({ id: app.id }) });
+      POST(new Request('http://panel.test/x', { method: 'POST', body: b, headers: { 'x-hub-signature-256': signature } }), {
+        params: Promise.resolve({ id: app.id }),
+      });
     try {
       const huge = new Uint8Array(64 * 1024 + 1);
       expect((await call(huge, signBody(secret, huge))).status).toBe(413);

@@ -12,7 +12,12 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   const access = await authorizeWatch({ db: db(), currentUser, ip: clientIpFrom(request.headers) }, (await params).id);
   if (!access.ok) return access.response;
   const { user, release } = access;
-  const body = liveReleaseStream({ db: db(), releaseId: release.id, signal: request.signal, stillAllowed: () => sessionStillValid(db(), user) });
+  const body = liveReleaseStream({
+    db: db(),
+    releaseId: release.id,
+    signal: request.signal,
+    stillAllowed: () => sessionStillValid(db(), user),
+  });
   return new Response(body, {
     headers: {
       'Content-Type': 'text/event-stream; charset=utf-8',

@@ -23,13 +23,24 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   const audit = { action: 'app.env.export', ip: clientIpFrom(request.headers), target: `app:${id.data ?? 'unknown'}` };
   if (!user) return text('Sign in first.', 401);
   const app = id.success ? await findApp(db(), id.data) : undefined;
-  const denial = !hasRole(user.role, 'deployer') ? 'requires deployer' : !(await hasRecentLogin()) ? STALE_LOGIN_MESSAGE : !app ? 'no such app' : null;
+  const denial = !hasRole(user.role, 'deployer')
+    ? 'requires deployer'
+    : !(await hasRecentLogin())
+      ? STALE_LOGIN_MESSAGE
+      : !app
+        ? 'no such app'
+        : null;
   if (denial) {
     await recordAudit(db(), { ...audit, actor: user, outcome: 'denied', reason: denial });
     return text(denial, app || denial !== 'no such app' ? 403 : 404);
   }
   const env = await currentEnv(db(), getRuntime().keyRing, app!.id);
-  await recordAudit(db(), { ...audit, actor: user, outcome: 'success', details: { revision: env.revision, keys: Object.keys(env.values).length } });
+  await recordAudit(db(), {
+    ...audit,
+    actor: user,
+    outcome: 'success',
+    details: { revision: env.revision, keys: Object.keys(env.values).length },
+  });
   return new Response(serializeDotenv(env.values), {
     headers: { ...HEADERS, 'Content-Disposition': `attachment; filename="${app!.config.slug}.env"` },
   });

@@ -29,9 +29,24 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const title = release.kind === 'deploy' ? `Release #${release.number}` : `Rollback to ${release.ref}`;
   return (
     <>
-      <PageHeader title={title} description={`${app.name} · ${release.sha?.slice(0, 10) ?? release.ref} ${release.subject ?? ''}`} actions={<Link href={`/apps/${app.id}`} className="text-sm text-indigo-700">Back to the app</Link>} />
+      <PageHeader
+        title={title}
+        description={`${app.name} · ${release.sha?.slice(0, 10) ?? release.ref} ${release.subject ?? ''}`}
+        actions={
+          <Link href={`/apps/${app.id}`} className="text-sm text-indigo-700">
+            Back to the app
+          </Link>
+        }
+      />
       <ReleaseLog initial={live} />
-      <SnapshotSection appId={app.id} slug={app.config.slug} snapshots={snapshots} latest={latestRestore} log={restoreLog} canRestore={hasRole(user.role, 'admin')} />
+      <SnapshotSection
+        appId={app.id}
+        slug={app.config.slug}
+        snapshots={snapshots}
+        latest={latestRestore}
+        log={restoreLog}
+        canRestore={hasRole(user.role, 'admin')}
+      />
     </>
   );
 }

@@ -16,11 +16,20 @@ export const restoreSnapshot = authedAction(
   {
     audit: 'snapshot.restore',
     role: 'admin',
-    schema: z.object({ appId: z.uuid('Unknown app'), snapshotId: z.uuid('Unknown snapshot'), confirm: z.string().trim().min(1, 'Type the app’s slug to confirm').max(64) }),
+    schema: z.object({
+      appId: z.uuid('Unknown app'),
+      snapshotId: z.uuid('Unknown snapshot'),
+      confirm: z.string().trim().min(1, 'Type the app’s slug to confirm').max(64),
+    }),
   },
   async (input, ctx) => {
     ctx.setTarget(`app:${input.appId}`);
-    const run = await requestSnapshotRestore(ctx.db, enqueue, { appId: input.appId, snapshotId: input.snapshotId, confirm: input.confirm, userId: ctx.user.id });
+    const run = await requestSnapshotRestore(ctx.db, enqueue, {
+      appId: input.appId,
+      snapshotId: input.snapshotId,
+      confirm: input.confirm,
+      userId: ctx.user.id,
+    });
     ctx.setDetails({ snapshot: input.snapshotId, run: run.id });
     return { runId: run.id };
   },
