@@ -82,6 +82,14 @@ async function testbedDown(beds) {
 
 async function build() {
   const t = Date.now();
+  if (!fs.existsSync('/usr/bin/chromium') && isRoot) {
+    // Playwright cannot download browsers here: it drives Debian's Chromium.
+    await run('build', 'apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
+  }
+  if (process.env.BERTH_SKIP_BUILD === '1' && fs.existsSync(path.join(import.meta.dirname, '../.next/BUILD_ID'))) {
+    console.log('[build] BERTH_SKIP_BUILD=1: using the existing build');
+    return true;
+  }
   // A fresh clone gains nothing from Turbopack's build cache, and writing it costs ~30 s.
   const ok = (await run('build', 'npm', ['run', '--silent', 'build'], inCI ? { BERTH_NO_BUILD_CACHE: '1' } : {})) === 0;
   if (!ok) record('build', 'next build', failure, t);

@@ -36,7 +36,8 @@ afterEach(() => {
   sleeper = undefined;
 });
 
-describe('boot', () => {
+// Each test boots the whole panel, some on an empty on-disk database.
+describe('boot', { timeout: 90_000 }, () => {
   it('first start: migrates, seals a key check, prints a setup URL, and frees the directory on shutdown', async () => {
     const booted = await boot(env());
     expect(booted.setupUrl).toMatch(/^http:\/\/127\.0\.0\.1:3999\/setup\?token=[A-Za-z0-9_-]{43}$/);

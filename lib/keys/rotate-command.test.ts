@@ -61,7 +61,8 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('npm run rotate-key', () => {
+// Each test boots the whole panel (and on PGlite, an on-disk database) two or three times.
+describe('npm run rotate-key', { timeout: 120_000 }, () => {
   it.skipIf(pgBase)('refuses a data directory without a database, and invents no key there', async () => {
     await expect(rotate(env())).rejects.toThrow(/There is no embedded database in .*: nothing to rotate/);
     expect(fs.existsSync(keyFile())).toBe(false);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateAppConfig } from '@/db/queries/apps';
-import { dropSessions } from '@/test-support/testbed-hosts';
+import { dropSessions, onHost } from '@/test-support/testbed-hosts';
 import { cmd, ignoreFailure } from '@/lib/remote/command';
 import { releaseBed } from '@/test-support/testbed-release';
 
@@ -63,10 +63,15 @@ describe('release faults', () => {
   });
 
   it('a server that drops mid-step keeps every server on the old release', async () => {
-    await updateAppConfig(bed.t.db, bed.app.id, { ...bed.config, release: { ...bed.config.release, buildCommands: [['sleep', '2']] } });
+    await updateAppConfig(bed.t.db, bed.app.id, { ...bed.config, release: { ...bed.config.release, buildCommands: [['sleep', '4.25']] } });
     const pending = bed.release();
-    // While both servers build, every SSH session to host 2 dies (as in a network drop).
-    await new Promise((r) => setTimeout(r, 1500));
+    // While both servers build, every SSH session to host 2 dies (as in a network drop). Waits for
+    // the build to be seen running there rather than for a fixed time, which a loaded machine outlasts.
+    const deadline = Date.now() + 30_000;
+    while (onHost('berth-host-2', "pgrep -f 'slee[p] 4[.]25'").status !== 0) {
+      if (Date.now() > deadline) throw new Error('the build never started on berth-host-2');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     dropSessions('berth-host-2');
     const r = await pending;
     expect(r).toMatchObject({ status: 'failed', failedStep: 'build' });

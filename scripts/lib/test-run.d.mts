@@ -1,0 +1,6 @@
+export type Counts = { passed: number; failed: number; skipped: number };
+
+export function run(label: string, cmd: string, args: string[], env?: Record<string, string>): Promise<number>;
+export function readVitestReport(file: string): Counts;
+export function readPlaywrightReport(file: string): Counts;
+export function postgresReachable(url: string): Promise<boolean>;
