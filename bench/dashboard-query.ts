@@ -51,20 +51,18 @@ async function main(): Promise<void> {
       { slug: 'shop', name: 'Shop', config: appConfigInput.parse({ slug: 'shop', kind: 'php', domains }) },
       servers.map((s) => ({ serverId: s.id, roles: ['web'] })),
     );
-    await db
-      .insert(monitors)
-      .values(
-        servers.flatMap((s) =>
-          domains.map((d) => ({
-            name: `${d} on ${s.name}`,
-            kind: 'http' as const,
-            appId: app.id,
-            serverId: s.id,
-            url: `http://${d}/`,
-            state: 'up' as const,
-          })),
-        ),
-      );
+    await db.insert(monitors).values(
+      servers.flatMap((s) =>
+        domains.map((d) => ({
+          name: `${d} on ${s.name}`,
+          kind: 'http' as const,
+          appId: app.id,
+          serverId: s.id,
+          url: `http://${d}/`,
+          state: 'up' as const,
+        })),
+      ),
+    );
     // Another app's monitors in the same tables, so the app filter has something to skip.
     const other = await insertApp(
       db,

@@ -63,7 +63,13 @@ async function main(): Promise<void> {
       const before = count();
       const started = performance.now();
       const jobs: JobPayload[] = [];
-      await requestEnvPush(bed.t.db, bed.app.id, userId, { onlyPending: false, enqueue: async (p) => (jobs.push(p), 'job') });
+      await requestEnvPush(bed.t.db, bed.app.id, userId, {
+        onlyPending: false,
+        enqueue: async (p) => {
+          jobs.push(p);
+          return 'job';
+        },
+      });
       if (jobs[0]?.kind === 'env-push') await runEnvPush(bed.t.db, bed.ring, jobs[0], new AbortController().signal);
       await servedEverywhere(greeting);
       berth.push(performance.now() - started);

@@ -84,9 +84,9 @@ async function main(): Promise<void> {
   // Days before the live window: day rollups for the whole year, hour rollups within the hour tier's span.
   const older: RollupRow[] = [];
   for (let day = END - 365 * DAY; day < LIVE_FROM; day += DAY) {
-    ids.forEach((id, k) => older.push(aggregate(id, k, ROLLUP.day, day)));
+    for (const [k, id] of ids.entries()) older.push(aggregate(id, k, ROLLUP.day, day));
     if (day >= END - (settings.hourDays + 1) * DAY)
-      for (let h = day; h < day + DAY; h += HOUR) ids.forEach((id, k) => older.push(aggregate(id, k, ROLLUP.hour, h)));
+      for (let h = day; h < day + DAY; h += HOUR) for (const [k, id] of ids.entries()) older.push(aggregate(id, k, ROLLUP.hour, h));
   }
   for (let k = 0; k < older.length; k += 1000) await upsertRollups(db, older.slice(k, k + 1000));
 

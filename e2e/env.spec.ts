@@ -237,12 +237,10 @@ test('env canary: the values are nowhere but the reveal response and shared/.env
     .map((c) => ({ where: `${c.method} ${c.url}`, found: findNeedle(c.body, needles) }))
     .filter((c) => c.found);
   expect.soft(leaks, `${log.captured.length} responses scanned`).toEqual([]);
-  test
-    .info()
-    .annotations.push({
-      type: 'scanned',
-      description: `${log.captured.length} responses (${log.captured.filter((c) => c.type.startsWith('text/event-stream')).length} release log events), ${replays.length} replays`,
-    });
+  test.info().annotations.push({
+    type: 'scanned',
+    description: `${log.captured.length} responses (${log.captured.filter((c) => c.type.startsWith('text/event-stream')).length} release log events), ${replays.length} replays`,
+  });
   expect(
     log.captured.some((c) => findNeedle(c.body, controlNeedles)),
     'the app name is in some response',

@@ -13,7 +13,7 @@ test.setTimeout(300_000);
 const repo = fixtureRepo('php-app');
 test.afterAll(() => repo.remove());
 
-const sign = (body: string, secret: string) => 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
+const sign = (body: string, secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 const now = () => Math.floor(Date.now() / 1000);
 
 /** Saves Shop's repository and waits for the configure runs that saving starts to end, whatever their outcome. */

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
  * offender, so a rule that could never fail does not pass for it.
  */
 
-export type Source = { path: string; text: string };
+type Source = { path: string; text: string };
 type Import = { spec: string; target: string; external: boolean; typeOnly: boolean };
 type Rule = { name: string; applies: (file: string) => boolean; refuses: (imp: Import) => boolean };
 
@@ -43,7 +43,7 @@ const TEST_RUNNERS = within(
 );
 const SHIPPED = (file: string) => within('app', 'components', 'db', 'lib', 'scripts', 'next.config')(file) && !TEST_RUNNERS(file);
 
-export const RULES: Rule[] = [
+const RULES: Rule[] = [
   {
     // db/ sits under every lib domain module. It may use the key ring (lib/crypto), the runtime
     // handle (lib/runtime.ts) and the pure model; the AAD of sealed columns lives in db/sealed-aad.ts.
@@ -116,7 +116,7 @@ function resolve(from: string, spec: string, files: ReadonlySet<string>): Pick<I
   return { target: found ?? base, external: false };
 }
 
-export function importsOf(source: Source, files: ReadonlySet<string>): Import[] {
+function importsOf(source: Source, files: ReadonlySet<string>): Import[] {
   // Comments that start a line (JSDoc, `//` notes) may quote imports; strings like '**/*.ts' are left alone.
   const text = source.text.replace(/^[ \t]*\/\*[\s\S]*?\*\//gm, '').replace(/(^|[ \t])\/\/.*$/gm, '$1');
   const found: Array<{ spec: string; typeOnly: boolean }> = [];
@@ -127,7 +127,7 @@ export function importsOf(source: Source, files: ReadonlySet<string>): Import[] 
 }
 
 /** Every broken rule, as `rule: file → specifier`. */
-export function violations(sources: Source[], rules: Rule[] = RULES): string[] {
+function violations(sources: Source[], rules: Rule[] = RULES): string[] {
   const files = new Set(sources.map((s) => s.path));
   const out: string[] = [];
   for (const source of sources) {

@@ -24,7 +24,7 @@ export interface ScriptedResult {
 }
 
 /** Decides the result of one exec/script from its rendered text. Return nothing for success with no output. */
-export type Responder = (rendered: string, call: RecordedCall) => ScriptedResult | undefined | void;
+export type Responder = (rendered: string, call: RecordedCall) => ScriptedResult | undefined;
 
 export class RecordingTransport implements Transport {
   readonly serverName: string;

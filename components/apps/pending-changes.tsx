@@ -24,6 +24,7 @@ function Diff({ text }: { text: string }) {
   return (
     <pre className="mt-2 overflow-x-auto rounded bg-slate-50 py-2 text-xs leading-5 ring-1 ring-slate-200" data-testid="pending-diff">
       {lines.map((line, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: diff lines have no identity but their position (the same text can recur), and a new diff replaces the list whole
         <div key={i} className={`px-3 whitespace-pre ${lineClass(line)}`}>
           {line || ' '}
         </div>

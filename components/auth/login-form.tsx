@@ -38,6 +38,7 @@ export function LoginForm() {
         <label htmlFor="email" className="block text-sm font-medium">
           Email
         </label>
+        {/* biome-ignore lint/a11y/noAutofocus: the sign-in page holds nothing but this form, so its first field is where every visitor starts */}
         <input id="email" name="email" type="email" autoComplete="username" required autoFocus className={INPUT} />
       </div>
       <div>

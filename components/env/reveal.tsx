@@ -30,7 +30,7 @@ export function RevealProvider({ appId, children }: { appId: string; children: R
   return (
     <RevealContext.Provider value={reveal}>
       {askPassword && (
-        <div role="region" aria-label="Confirm your password" className="mb-4 rounded-md bg-amber-50 p-3 ring-1 ring-amber-200">
+        <section aria-label="Confirm your password" className="mb-4 rounded-md bg-amber-50 p-3 ring-1 ring-amber-200">
           <p className="text-sm text-amber-900">
             Revealing values needs a recent sign-in. Confirm your password; it counts for 10 minutes.
           </p>
@@ -45,7 +45,7 @@ export function RevealProvider({ appId, children }: { appId: string; children: R
             <Field name="password" label="Password" type="password" autoComplete="current-password" />
             <Button type="submit">Confirm</Button>
           </ActionForm>
-        </div>
+        </section>
       )}
       {children}
     </RevealContext.Provider>
@@ -83,7 +83,7 @@ export function MaskedValue({
   }
   return (
     <span className="inline-flex items-center gap-2">
-      <span aria-label="hidden value" className="font-mono text-xs text-slate-500">
+      <span role="img" aria-label="hidden value" className="font-mono text-xs text-slate-500">
         ••••••••
       </span>
       {canReveal && (

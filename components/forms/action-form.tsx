@@ -29,6 +29,7 @@ export function ActionForm<T>({ action, children, successMessage, resetOnSuccess
   const [result, formAction, pending] = useActionState<ActionResult<T> | null, FormData>(action, null);
   const formRef = useRef<HTMLFormElement>(null);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new result should fire this (one toast per submission), not a new callback or message from a re-render
   useEffect(() => {
     if (!result) return;
     if (result.ok) {
@@ -41,8 +42,6 @@ export function ActionForm<T>({ action, children, successMessage, resetOnSuccess
     } else {
       toast.error(result.error);
     }
-    // Only a new result should fire this, not a new callback identity.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [result]);
 
   return (

@@ -23,6 +23,7 @@ export function IncidentList({ incidents }: { incidents: Incident[] }) {
           <p className="mt-1 text-sm text-slate-800">{inc.cause}</p>
           <ol className="mt-2 space-y-0.5 border-l-2 border-slate-200 pl-3 text-xs text-slate-600">
             {inc.timeline.map((e, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the timeline is append-only and its events carry no id, so a position always names the same event
               <li key={i} data-testid="incident-event" data-event={e.event}>
                 <span className="font-mono">{time(e.at)}</span> {e.event}: {e.detail}
               </li>

@@ -17,6 +17,7 @@ export function ResultsTable({ results }: { results: CheckResult[] }) {
       </thead>
       <tbody className="divide-y divide-slate-100">
         {results.map((r, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: check results carry no id and two may share a timestamp; the rows hold no state, so position is a safe key
           <tr key={i} data-testid="monitor-result" data-ok={r.ok}>
             <td className="py-1 font-mono text-xs">{time(r.at)}</td>
             <td className={`py-1 ${r.ok ? 'text-emerald-700' : 'text-red-700'}`}>{r.ok ? 'ok' : 'failed'}</td>

@@ -30,6 +30,7 @@ export function TaskCell({ serverName, task, now }: { serverName: string; task: 
   const pre = useRef<HTMLPreElement>(null);
   const following = useRef(true);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: task.log is the trigger: each new piece of log, rendered into <pre>, scrolls it back to the tail
   useLayoutEffect(() => {
     const el = pre.current;
     if (el && open && following.current) el.scrollTop = el.scrollHeight;

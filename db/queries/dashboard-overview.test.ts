@@ -39,17 +39,16 @@ beforeAll(async () => {
 
   // Apps: one per case. Uptime from hour rollups (and a minute in the partial first hour).
   const app = async (slug: string, states: MonitorState[], checks: [number, number] | null, servers: string[] = []) => {
-    const id = (ids[slug] = (
-      await insertApp(
-        t.db,
-        {
-          slug,
-          name: slug[0]!.toUpperCase() + slug.slice(1),
-          config: appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`] }),
-        },
-        servers.map((s) => ({ serverId: ids[s]!, roles: ['web'] })),
-      )
-    ).id);
+    const { id } = await insertApp(
+      t.db,
+      {
+        slug,
+        name: slug[0]!.toUpperCase() + slug.slice(1),
+        config: appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`] }),
+      },
+      servers.map((s) => ({ serverId: ids[s]!, roles: ['web'] })),
+    );
+    ids[slug] = id;
     for (const [i, state] of states.entries()) {
       const [m] = await t.db
         .insert(monitors)
@@ -88,19 +87,17 @@ beforeAll(async () => {
   await app('quiet', ['paused'], null);
   await app('bare', [], null);
   const rel = (slug: string, number: number, finished: Date, status: 'succeeded' | 'failed') =>
-    t.db
-      .insert(releases)
-      .values({
-        appId: ids[slug]!,
-        kind: 'deploy',
-        number,
-        ref: 'main',
-        trigger: 'button',
-        status,
-        createdAt: finished,
-        startedAt: finished,
-        finishedAt: finished,
-      });
+    t.db.insert(releases).values({
+      appId: ids[slug]!,
+      kind: 'deploy',
+      number,
+      ref: 'main',
+      trigger: 'button',
+      status,
+      createdAt: finished,
+      startedAt: finished,
+      finishedAt: finished,
+    });
   await rel('zeta', 1, ago(300), 'succeeded');
   await rel('zeta', 2, ago(5), 'failed');
   await rel('mid', 1, ago(60), 'succeeded');

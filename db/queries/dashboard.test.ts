@@ -296,18 +296,16 @@ describe('release markers and the current release', () => {
     const running = await rel({ number: 4, status: 'running', startedAt: minutesBefore(1) });
     // Refused before it started (a failed fetch): never touched the servers, no marker.
     await rel({ number: 5, status: 'failed' });
-    await t.db
-      .insert(releases)
-      .values({
-        appId: otherAppId,
-        kind: 'deploy',
-        ref: 'main',
-        trigger: 'button',
-        number: 1,
-        status: 'succeeded',
-        startedAt: minutesBefore(10),
-        finishedAt: minutesBefore(9),
-      });
+    await t.db.insert(releases).values({
+      appId: otherAppId,
+      kind: 'deploy',
+      ref: 'main',
+      trigger: 'button',
+      number: 1,
+      status: 'succeeded',
+      startedAt: minutesBefore(10),
+      finishedAt: minutesBefore(9),
+    });
 
     const day = await releasesInWindow(t.db, appId, chartWindow('24h', now));
     expect(day.map((r) => r.id)).toEqual([two.id, bad.id, back.id, running.id]);

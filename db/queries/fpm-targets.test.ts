@@ -16,17 +16,15 @@ afterAll(async () => t.close());
 describe('fpmTargets', () => {
   it('skips an app whose stored pool config no longer parses; the other pools are still polled', async () => {
     const web = randomUUID();
-    await t.db
-      .insert(servers)
-      .values({
-        id: web,
-        name: 'web-1',
-        host: '127.0.0.1',
-        username: 'root',
-        privateKeySealed: 'x',
-        publicKey: 'x',
-        hostKeyFingerprint: 'SHA256:x',
-      });
+    await t.db.insert(servers).values({
+      id: web,
+      name: 'web-1',
+      host: '127.0.0.1',
+      username: 'root',
+      privateKeySealed: 'x',
+      publicKey: 'x',
+      hostKeyFingerprint: 'SHA256:x',
+    });
     const config = (slug: string) => appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`], pool: { maxChildren: 9 } });
     await insertApp(t.db, { slug: 'good', name: 'good', config: config('good') }, [{ serverId: web, roles: ['web'] }]);
     const bad = await insertApp(t.db, { slug: 'bad', name: 'bad', config: config('bad') }, [{ serverId: web, roles: ['web'] }]);

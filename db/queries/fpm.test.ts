@@ -14,18 +14,16 @@ let shop: string;
 let blog: string;
 
 async function server(id: string, name: string, extra: Partial<typeof servers.$inferInsert> = {}) {
-  await t.db
-    .insert(servers)
-    .values({
-      id,
-      name,
-      host: '127.0.0.1',
-      username: 'root',
-      privateKeySealed: 'x',
-      publicKey: 'x',
-      hostKeyFingerprint: 'SHA256:x',
-      ...extra,
-    });
+  await t.db.insert(servers).values({
+    id,
+    name,
+    host: '127.0.0.1',
+    username: 'root',
+    privateKeySealed: 'x',
+    publicKey: 'x',
+    hostKeyFingerprint: 'SHA256:x',
+    ...extra,
+  });
 }
 const config = (slug: string, kind: 'php' | 'process', pool = {}) => appConfigInput.parse({ slug, kind, domains: [`${slug}.test`], pool });
 
@@ -148,7 +146,7 @@ describe('FPM queries', () => {
       sample(shop, ids.web1, new Date(now.getTime() - 49 * H)),
       sample(shop, ids.web1, new Date(now.getTime() - 47 * H)),
     ]);
-    const d = (res: number, agoMs: number) => ({
+    const d = (agoMs: number) => ({
       appId: shop,
       serverId: ids.web1,
       bucket: new Date(now.getTime() - agoMs),
@@ -159,12 +157,12 @@ describe('FPM queries', () => {
       slowRequests: 0,
       acceptedConn: 0,
     });
-    await upsertFpmRollups(t.db, 60, [d(60, 25 * H)]);
-    await upsertFpmRollups(t.db, 60, [d(60, 23 * H)]);
-    await upsertFpmRollups(t.db, 3600, [d(3600, 36 * 24 * H)]);
-    await upsertFpmRollups(t.db, 3600, [d(3600, 34 * 24 * H)]);
-    await upsertFpmRollups(t.db, 86_400, [d(86_400, 401 * 24 * H)]);
-    await upsertFpmRollups(t.db, 86_400, [d(86_400, 399 * 24 * H)]);
+    await upsertFpmRollups(t.db, 60, [d(25 * H)]);
+    await upsertFpmRollups(t.db, 60, [d(23 * H)]);
+    await upsertFpmRollups(t.db, 3600, [d(36 * 24 * H)]);
+    await upsertFpmRollups(t.db, 3600, [d(34 * 24 * H)]);
+    await upsertFpmRollups(t.db, 86_400, [d(401 * 24 * H)]);
+    await upsertFpmRollups(t.db, 86_400, [d(399 * 24 * H)]);
     await pruneFpm(t.db, fpmRetention(DEFAULT_MONITORING, now));
     const ago = (x: Date) => Math.round((now.getTime() - x.getTime()) / H);
     expect((await t.db.select().from(fpmSamples)).map((s) => ago(s.at))).toEqual([47]);

@@ -14,7 +14,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadTestHosts, type TestHost } from '@/test-support/test-hosts';
 import net from 'node:net';
-import path from 'node:path';
 
 interface ExecResult {
   code: number | null;
@@ -46,7 +45,7 @@ function loadHosts(): Map<string, TestHost> {
 
 /** The fingerprint `ssh-keygen -lf` prints for a raw public key blob. */
 function fingerprint(key: Buffer): string {
-  return 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
 /** Connect and authenticate, accepting only the host key whose fingerprint is `pinned`. */
@@ -91,7 +90,10 @@ function run(client: Client, command: string): Promise<ExecResult> {
 // Loaded on first use, inside each test: without hosts.json every test FAILS with the
 // message above (a throwing beforeAll would only mark them skipped).
 let hosts: Map<string, TestHost> | undefined;
-const host = (name: string): TestHost => (hosts ??= loadHosts()).get(name)!;
+const host = (name: string): TestHost => {
+  hosts ??= loadHosts();
+  return hosts.get(name)!;
+};
 const other = (name: string): TestHost => host(HOST_NAMES.find((n) => n !== name)!);
 
 describe('test bed (scripts/testbed)', () => {
@@ -136,7 +138,7 @@ describe('test bed (scripts/testbed)', () => {
 
     afterAll(async () => {
       const open = await pair?.catch(() => undefined);
-      open?.forEach((c) => c.end());
+      for (const c of open ?? []) c.end();
     });
 
     it('files written on host 1 are invisible on host 2 and on this machine', async () => {

@@ -20,7 +20,7 @@ export async function saveUploadedCertificate(
   input: { certificate: string; key: string },
   now = new Date(),
 ): Promise<CertificateInfo> {
-  let valid;
+  let valid: ReturnType<typeof validateUpload>;
   try {
     valid = validateUpload(input.certificate, input.key, app.config.domains, now);
   } catch (err) {

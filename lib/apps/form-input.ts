@@ -63,6 +63,10 @@ const ticked = (v: string | string[]) => (Array.isArray(v) ? v.includes('on') : 
 const optionalNumber = (s: string) => (s.trim() === '' ? undefined : s.trim());
 
 type FieldErrors = Record<string, string[]>;
+/** Adds a message to a field's list of errors. */
+const addError = (errors: FieldErrors, field: string, message: string) => {
+  errors[field] = [...(errors[field] ?? []), message];
+};
 export type ConfigResult = { ok: true; config: AppConfig } | { ok: false; fieldErrors: FieldErrors };
 
 const POOL_FIELDS = [
@@ -84,8 +88,9 @@ export function configFromForm(
 ): ConfigResult {
   const raw: Record<string, unknown> = structuredClone(base);
   const errors: FieldErrors = {};
-  const lineErrors = (field: string, problems: LineProblem[]) =>
-    problems.forEach((p) => (errors[field] ??= []).push(`Line ${p.line}: ${p.message}`));
+  const lineErrors = (field: string, problems: LineProblem[]) => {
+    for (const p of problems) addError(errors, field, `Line ${p.line}: ${p.message}`);
+  };
   // Text-area line of each parsed entry, so schema errors name the line the operator typed;
   // single-line lists (domains, paths) name the offending value instead.
   const linesOf: Record<string, number[]> = {};
@@ -95,7 +100,9 @@ export function configFromForm(
     const value = (raw[field] as unknown[] | undefined)?.[index];
     return typeof value === 'string' ? `"${value}"` : `Entry ${index + 1}`;
   };
-  const set = (key: string, value: unknown) => value !== undefined && (raw[key] = value);
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) raw[key] = value;
+  };
 
   set('domains', f.domains === undefined ? undefined : words(f.domains));
   set('phpVersion', f.phpVersion?.trim() || undefined);
@@ -103,7 +110,7 @@ export function configFromForm(
   if (f.port !== undefined) raw.port = optionalNumber(f.port);
   if (f.processCommand !== undefined) {
     const parsed = f.processCommand.trim() ? parseCommandLine(f.processCommand) : null;
-    if (parsed && 'error' in parsed) (errors.processCommand ??= []).push(parsed.error);
+    if (parsed && 'error' in parsed) addError(errors, 'processCommand', parsed.error);
     raw.processArgv = parsed && 'argv' in parsed ? parsed.argv : undefined;
   }
   set('restart', f.restart || undefined);
@@ -170,11 +177,11 @@ export function configFromForm(
   if (!result.success) {
     for (const issue of result.error.issues) {
       const [field, index] = formFieldOf(issue.path);
-      (errors[field] ??= []).push(index === undefined ? issue.message : `${where(field, index)}: ${issue.message}`);
+      addError(errors, field, index === undefined ? issue.message : `${where(field, index)}: ${issue.message}`);
     }
   }
   if (result.success && result.data.kind === 'process' && (!result.data.port || !result.data.processArgv) && !errors.processCommand) {
-    (errors.processCommand ??= []).push('A process app needs a port and a command');
+    addError(errors, 'processCommand', 'A process app needs a port and a command');
   }
   if (Object.keys(errors).length > 0 || !result.success) return { ok: false, fieldErrors: errors };
   return { ok: true, config: result.data };
@@ -206,7 +213,7 @@ function releaseFromForm(
   for (const field of ['preSwitchCheck', 'restartCommand'] as const) {
     if (f[field] === undefined) continue;
     const parsed = f[field].trim() ? parseCommandLine(f[field]) : null;
-    if (parsed && 'error' in parsed) (errors[field] ??= []).push(parsed.error);
+    if (parsed && 'error' in parsed) addError(errors, field, parsed.error);
     release[field] = parsed && 'argv' in parsed ? parsed.argv : undefined;
   }
   if (f.keepReleases !== undefined) release.keepReleases = f.keepReleases;

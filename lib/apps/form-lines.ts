@@ -102,21 +102,27 @@ export function parseHookLines(text: string, serverIdByName: Map<string, string>
   const parsed = parseCommandLines(text);
   const problems = [...parsed.problems];
   const lines: number[] = [];
-  parsed.commands.forEach((argv, i) => {
+  for (const [i, argv] of parsed.commands.entries()) {
     const line = parsed.lines[i]!;
     const rest = [...argv];
     let serverId: string | undefined;
     if (rest[0]?.startsWith('@')) {
       const name = rest.shift()!.slice(1);
       serverId = serverIdByName.get(name);
-      if (!serverId) return problems.push({ line, message: `no server named ${name} runs this app` });
+      if (!serverId) {
+        problems.push({ line, message: `no server named ${name} runs this app` });
+        continue;
+      }
     }
     const migration = rest[0] === 'migration';
     if (migration) rest.shift();
-    if (rest.length === 0) return problems.push({ line, message: 'write the command after the options' });
+    if (rest.length === 0) {
+      problems.push({ line, message: 'write the command after the options' });
+      continue;
+    }
     lines.push(line);
     hooks.push({ argv: rest, serverId, migration });
-  });
+  }
   return { hooks, lines, problems };
 }
 

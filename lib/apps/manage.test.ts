@@ -16,7 +16,10 @@ let userId: number;
 const servers: string[] = [];
 const ring = parseKeyRing(generateKeyText(1));
 const queued: JobPayload[] = [];
-const enqueue = async (payload: JobPayload) => (queued.push(payload), 'job');
+const enqueue = async (payload: JobPayload) => {
+  queued.push(payload);
+  return 'job';
+};
 const php = (slug: string, extra: Record<string, unknown> = {}) =>
   appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`], ...extra });
 const both = (serverId: string) => ({ serverId, roles: ['web', 'worker'] });
@@ -26,7 +29,7 @@ beforeAll(async () => {
   userId = (await insertUser(t.db, { email: 'a@example.test', name: 'A', role: 'admin', passwordHash: 'x' })).id;
   for (const name of ['one', 'two']) {
     const s = await createServer(t.db, ring, { name, host: '127.0.0.11', port: 22, username: 'root', bindAddress: null });
-    await updateServer(t.db, s.id, { hostKeyFingerprint: 'SHA256:' + 'A'.repeat(43), provisionedAt: new Date(), phpVersions: ['8.2'] });
+    await updateServer(t.db, s.id, { hostKeyFingerprint: `SHA256:${'A'.repeat(43)}`, provisionedAt: new Date(), phpVersions: ['8.2'] });
     servers.push(s.id);
   }
 });

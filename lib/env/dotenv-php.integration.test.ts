@@ -92,7 +92,7 @@ const TRICKY: Array<[string, string]> = [
   ['COMMENT_LIKE', '# x="y'],
   ['PEM', '-----BEGIN KEY-----\nMIIB+abc/def=\n-----END KEY-----\n'],
   // Past the lexer's 1000-byte tokens, with a multi-byte character cut at the boundary.
-  ['LONG', '\n' + 'é'.repeat(700) + '\n' + 'a'.repeat(1500) + ' ' + '\\'.repeat(3) + ' '.repeat(1200) + 'x'],
+  ['LONG', `\n${'é'.repeat(700)}\n${'a'.repeat(1500)} ${'\\'.repeat(3)}${' '.repeat(1200)}x`],
 ];
 
 describe('serializeDotenv, read by the real phpdotenv', () => {

@@ -30,7 +30,7 @@ const TRICKY: Array<[string, string]> = [
   ['QUOTE_ONLY', '"'],
   ['EXPORT_LIKE', 'export A=1'],
   ['PEM', '-----BEGIN KEY-----\nMIIB+abc/def=\n-----END KEY-----\n'],
-  ['LONG', 'é'.repeat(700) + '\n' + 'a'.repeat(1500) + ' ' + '\\'.repeat(3)],
+  ['LONG', `${'é'.repeat(700)}\n${'a'.repeat(1500)} ${'\\'.repeat(3)}`],
 ];
 
 const ok = (r: ParseResult) => {

@@ -37,23 +37,28 @@ export const editorRowsField = z
  */
 export function envFromRows(rows: EditorRow[], stored: Record<string, string>): Record<string, string> {
   const errors: FieldErrors = {};
-  const add = (i: number, field: 'key' | 'value', message: string) => (errors[`rows.${i}.${field}`] ??= []).push(message);
+  const add = (i: number, field: 'key' | 'value', message: string) => {
+    const key = `rows.${i}.${field}`;
+    errors[key] = [...(errors[key] ?? []), message];
+  };
   const firstRow = new Map<string, number>();
   const values: Record<string, string> = {};
-  rows.forEach((row, i) => {
+  for (const [i, row] of rows.entries()) {
     const keyError = checkEnvKey(row.key);
     if (keyError) add(i, 'key', keyError);
     else if (firstRow.has(row.key)) add(i, 'key', `${row.key} is already on row ${firstRow.get(row.key)! + 1}`);
     else firstRow.set(row.key, i);
 
     const value = row.value ?? (row.original !== null ? stored[row.original] : undefined);
-    if (value === undefined)
-      return add(i, 'value', row.original === null ? 'Enter a value' : `${row.original} was removed meanwhile: reload`);
+    if (value === undefined) {
+      add(i, 'value', row.original === null ? 'Enter a value' : `${row.original} was removed meanwhile: reload`);
+      continue;
+    }
     const valueError =
       checkEnvValue(value) ?? (Buffer.byteLength(value) > MAX_VALUE_BYTES ? `Values are limited to ${MAX_VALUE_BYTES / 1024} KiB` : null);
     if (valueError) add(i, 'value', valueError);
     values[row.key] = value;
-  });
+  }
   const count = Object.keys(errors).length;
   if (count)
     throw new ActionError(

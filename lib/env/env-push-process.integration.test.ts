@@ -47,7 +47,13 @@ const liveSlot = (h: BedHost) =>
 
 async function push() {
   const sent: JobPayload[] = [];
-  const request = await requestEnvPush(bed.t.db, bed.app.id, userId, { onlyPending: false, enqueue: async (p) => (sent.push(p), 'job') });
+  const request = await requestEnvPush(bed.t.db, bed.app.id, userId, {
+    onlyPending: false,
+    enqueue: async (p) => {
+      sent.push(p);
+      return 'job';
+    },
+  });
   if (sent[0]?.kind === 'env-push') await runEnvPush(bed.t.db, bed.ring, sent[0], new AbortController().signal);
   return request;
 }

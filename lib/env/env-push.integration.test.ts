@@ -43,7 +43,13 @@ async function save(values: Record<string, string>) {
 /** "Push to servers" as the action does it, then the job it queued, run here. */
 async function push(onlyPending = false) {
   const sent: JobPayload[] = [];
-  const request = await requestEnvPush(bed.t.db, bed.app.id, userId, { onlyPending, enqueue: async (p) => (sent.push(p), 'job') });
+  const request = await requestEnvPush(bed.t.db, bed.app.id, userId, {
+    onlyPending,
+    enqueue: async (p) => {
+      sent.push(p);
+      return 'job';
+    },
+  });
   expect(sent).toHaveLength(request.runs.length ? 1 : 0);
   if (sent[0]?.kind === 'env-push') await runEnvPush(bed.t.db, bed.ring, sent[0], new AbortController().signal);
   return request;
@@ -211,12 +217,19 @@ describe('env push, pull and releases on two servers', () => {
     for (const h of bed.hosts) expect(await greeting(h)).toBe('before the rollback');
 
     const sent: JobPayload[] = [];
-    const rollback = await requestRollback(bed.t.db, async (p) => (sent.push(p), 'job'), {
-      appId: bed.app.id,
-      targetId: second.id,
-      userId,
-      restoreEnv: { ring: bed.ring },
-    });
+    const rollback = await requestRollback(
+      bed.t.db,
+      async (p) => {
+        sent.push(p);
+        return 'job';
+      },
+      {
+        appId: bed.app.id,
+        targetId: second.id,
+        userId,
+        restoreEnv: { ring: bed.ring },
+      },
+    );
     const restored = (await envPushSummary(bed.t.db, bed.app.id)).latest;
     expect(await findEnvRevision(bed.t.db, bed.app.id, restored)).toMatchObject({ source: 'restore', restoredFrom: second.envRevision });
     expect(rollback).toMatchObject({ restoresEnv: true, envRevision: restored });

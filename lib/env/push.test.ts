@@ -19,7 +19,10 @@ let t: TestDb;
 let userId: number;
 const servers: { id: string; name: string }[] = [];
 const sent: { payload: JobPayload; key: string }[] = [];
-const enqueue = async (payload: JobPayload, key: string) => (sent.push({ payload, key }), 'job');
+const enqueue = async (payload: JobPayload, key: string) => {
+  sent.push({ payload, key });
+  return 'job';
+};
 
 async function newApp(slug: string) {
   const config = appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`] });

@@ -30,8 +30,14 @@ function recording(t: Transport): Transport {
   return {
     serverName: t.serverName,
     redact: (x) => t.redact(x),
-    exec: (c, o) => (sent.push({ server: t.serverName, method: 'exec', value: c }), t.exec(c, o)),
-    runScript: (s, o) => (sent.push({ server: t.serverName, method: 'runScript', value: s }), t.runScript(s, o)),
+    exec: (c, o) => {
+      sent.push({ server: t.serverName, method: 'exec', value: c });
+      return t.exec(c, o);
+    },
+    runScript: (s, o) => {
+      sent.push({ server: t.serverName, method: 'runScript', value: s });
+      return t.runScript(s, o);
+    },
     upload: () => Promise.reject(new Error('the poller does not upload')),
     uploadFile: () => Promise.reject(new Error('the poller does not upload')),
     readFile: () => Promise.reject(new Error('the poller does not read files')),

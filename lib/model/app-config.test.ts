@@ -7,7 +7,10 @@ function errors(input: unknown): Record<string, string[]> {
   const parsed = appConfigInput.safeParse(input);
   if (parsed.success) return {};
   const out: Record<string, string[]> = {};
-  for (const issue of parsed.error.issues) (out[issue.path.join('.')] ??= []).push(issue.message);
+  for (const issue of parsed.error.issues) {
+    const key = issue.path.join('.');
+    out[key] = [...(out[key] ?? []), issue.message];
+  }
   return out;
 }
 

@@ -15,7 +15,6 @@ import {
   webPlacements,
   type WebPlacement,
 } from '@/db/queries/monitors';
-import type { NewMonitor } from '@/db/schema';
 import { hostProblem } from '@/lib/remote/url-safety';
 
 export const autoKeyOf = (appId: string, serverId: string, domain: string) => `app:${appId}:server:${serverId}:domain:${domain}`;

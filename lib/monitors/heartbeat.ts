@@ -52,7 +52,7 @@ export function revealHeartbeatUrl(ring: KeyRing, publicUrl: string, m: Pick<Mon
 export async function receivePing(deps: TransitionDeps, token: string, at = new Date()): Promise<'ok' | 'unknown' | 'paused'> {
   if (!TOKEN_PATTERN.test(token)) return 'unknown';
   const m = await findMonitorByTokenHash(deps.db, tokenHashOf(token));
-  if (!m || m.kind !== 'heartbeat') return 'unknown';
+  if (m?.kind !== 'heartbeat') return 'unknown';
   if (m.paused) return 'paused';
   if (!(await recordPing(deps.db, m.id, at))) return 'ok';
   const result = { monitorId: m.id, at, ok: true, latencyMs: null, status: null, error: null };

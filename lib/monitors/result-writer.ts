@@ -24,11 +24,10 @@ export function aggregateRollups(results: ResultRow[], resolutions: readonly num
       const bucket = bucketOf(r.at, res);
       const key = `${r.monitorId}|${res}|${bucket.getTime()}`;
       let row = out.get(key);
-      if (!row)
-        out.set(
-          key,
-          (row = { monitorId: r.monitorId, res, bucket, checks: 0, failures: 0, latencySum: 0, latencyCount: 0, latencyMax: null }),
-        );
+      if (!row) {
+        row = { monitorId: r.monitorId, res, bucket, checks: 0, failures: 0, latencySum: 0, latencyCount: 0, latencyMax: null };
+        out.set(key, row);
+      }
       row.checks++;
       if (!r.ok) row.failures++;
       if (r.latencyMs !== null) {

@@ -90,7 +90,15 @@ describe('scheduler', () => {
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.name);
     process.on('warning', onWarning);
-    const s = new Scheduler({ db: t.db, publicUrl, writer: new ResultWriter(t.db), now: () => (clockReads++, fixed) });
+    const s = new Scheduler({
+      db: t.db,
+      publicUrl,
+      writer: new ResultWriter(t.db),
+      now: () => {
+        clockReads++;
+        return fixed;
+      },
+    });
     try {
       s.setMonitors([m]);
       s.start();

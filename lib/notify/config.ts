@@ -130,7 +130,10 @@ export function parseChannelConfig(kind: ChannelKind, fields: Record<string, unk
   const parsed = CONFIG_SCHEMAS[kind].safeParse(picked);
   if (parsed.success) return { ok: true, config: { kind, ...parsed.data } as ChannelConfig };
   const fieldErrors: Record<string, string[]> = {};
-  for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? '_form')] ??= []).push(issue.message);
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? '_form');
+    fieldErrors[field] = [...(fieldErrors[field] ?? []), issue.message];
+  }
   return { ok: false, fieldErrors };
 }
 

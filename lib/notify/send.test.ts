@@ -76,7 +76,10 @@ const sendError = (p: Promise<unknown>) =>
     () => {
       throw new Error('expected the send to fail');
     },
-    (e: unknown) => (expect(e).toBeInstanceOf(SendError), (e as SendError).message),
+    (e: unknown) => {
+      expect(e).toBeInstanceOf(SendError);
+      return (e as SendError).message;
+    },
   );
 
 describe('HTTP sends are pinned to the address that was checked', () => {

@@ -50,9 +50,18 @@ describe('runRecipe on a real server', () => {
       tasks: [
         {
           name: 'say-hello',
-          run: async (_c, io) => (io.log((await io.transport.exec(cmd('echo', 'hello'))).stdout.trim()), changed('said hello')),
+          run: async (_c, io) => {
+            io.log((await io.transport.exec(cmd('echo', 'hello'))).stdout.trim());
+            return changed('said hello');
+          },
         },
-        { name: 'break', run: async (_c, io) => (await io.transport.exec(cmd('ls', '/no/such/dir')), unchanged('never')) },
+        {
+          name: 'break',
+          run: async (_c, io) => {
+            await io.transport.exec(cmd('ls', '/no/such/dir'));
+            return unchanged('never');
+          },
+        },
         { name: 'after', run: async () => unchanged('not reached') },
       ],
     };
@@ -105,7 +114,15 @@ describe('runRecipe on a real server', () => {
 
     const again = await runOnce({
       name: 'again',
-      tasks: [{ name: 'ping', run: async (_c, io) => (await io.transport.exec(cmd('true')), unchanged('ok')) }],
+      tasks: [
+        {
+          name: 'ping',
+          run: async (_c, io) => {
+            await io.transport.exec(cmd('true'));
+            return unchanged('ok');
+          },
+        },
+      ],
     });
     expect(again.run.status).toBe('succeeded');
     expect(handshakeCount(serverId)).toBeGreaterThan(before);

@@ -27,7 +27,7 @@ function taskLog(db: Db, taskId: string, redact: (text: string) => string) {
   };
   return {
     line(line: string) {
-      text = (text + redact(line) + '\n').slice(-MAX_LOG);
+      text = `${text}${redact(line)}\n`.slice(-MAX_LOG);
       dirty = true;
       timer ??= setTimeout(() => void flush(), FLUSH_MS);
     },

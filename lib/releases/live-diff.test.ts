@@ -56,12 +56,12 @@ describe('logDelta', () => {
 
   it('finds where the new text starts once the runner trims the head of a long log', () => {
     const before = Array.from({ length: 500 }, (_, i) => `line ${i}\n`).join('');
-    const after = (before + 'line 500\nline 501\n').slice(40);
+    const after = `${before}line 500\nline 501\n`.slice(40);
     expect(logDelta(before, after)).toEqual({ append: 'line 500\nline 501\n' });
   });
 
   it('does not mistake repeated lines for the place it stopped', () => {
-    const before = 'x\n'.repeat(300) + 'end A\n';
+    const before = `${'x\n'.repeat(300)}end A\n`;
     const after = (before + 'x\n'.repeat(300)).slice(100);
     expect(logDelta(before, after)).toEqual({ append: 'x\n'.repeat(300) });
   });
@@ -109,7 +109,7 @@ describe('diffLive', () => {
     b.runs[0]!.tasks[1] = { ...b.runs[0]!.tasks[1]!, status: 'failed', exitCode: 128, summary: 'unknown ref', log: 'y'.repeat(MAX_LOG) };
     expect(replay(a, b)).toEqual(b);
     const c = structuredClone(b);
-    c.runs[0]!.tasks[1]!.log = (c.runs[0]!.tasks[1]!.log + 'tail\n').slice(-MAX_LOG);
+    c.runs[0]!.tasks[1]!.log = `${c.runs[0]!.tasks[1]!.log}tail\n`.slice(-MAX_LOG);
     expect(replay(b, c).runs[0]!.tasks[1]!.log).toBe(c.runs[0]!.tasks[1]!.log);
   });
 

@@ -37,7 +37,10 @@ function editServer(from: string, to: string) {
   return { 'server.py': text.replace(from, to) };
 }
 /** The fixture repo helper only adds files; a removal is staged by its `git add -A`. */
-const removeFile = (name: string) => (fs.rmSync(path.join(bed.repo.dir, name)), bed.repo.commit({}, `remove ${name}`));
+const removeFile = (name: string) => {
+  fs.rmSync(path.join(bed.repo.dir, name));
+  return bed.repo.commit({}, `remove ${name}`);
+};
 
 /** Runs a release under load on both hosts, and keeps the load on for 1.5 s after it returns. */
 async function underLoad<T extends { id: string; status: string; failedStep: string | null }>(label: string, fn: () => Promise<T>) {

@@ -93,7 +93,10 @@ describe('pre-migration snapshots on a real data server', () => {
     const [first, second] = await bed.t.db.select().from(dbSnapshots).orderBy(dbSnapshots.createdAt);
     const { id: userId } = await insertUser(bed.t.db, { email: 'admin@example.test', name: 'admin', role: 'admin', passwordHash: 'x' });
     const sent: JobPayload[] = [];
-    const enqueue = async (p: JobPayload) => (sent.push(p), 'job');
+    const enqueue = async (p: JobPayload) => {
+      sent.push(p);
+      return 'job';
+    };
     await expect(
       requestSnapshotRestore(bed.t.db, enqueue, { appId: bed.app.id, snapshotId: first!.id, confirm: 'snap', userId }),
     ).rejects.toMatchObject({ fieldErrors: { confirm: ['Type snapapp to confirm'] } });

@@ -4,7 +4,7 @@ import { insertRelease, updateRelease } from '@/db/queries/releases';
 import { findRun } from '@/db/queries/runs';
 import { insertServer } from '@/db/queries/servers';
 import { getSetting } from '@/db/queries/settings';
-import { expiredSnapshots, insertSnapshot, markSnapshotsDeleted, restoreRunsOfRelease, snapshotsOfRelease } from '@/db/queries/snapshots';
+import { expiredSnapshots, markSnapshotsDeleted, restoreRunsOfRelease, snapshotsOfRelease } from '@/db/queries/snapshots';
 import { insertUser } from '@/db/queries/users';
 import type { App, Release, Server } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
@@ -20,7 +20,10 @@ let server: Server;
 let release: Release;
 let userId: number;
 const sent: { payload: JobPayload; key: string }[] = [];
-const enqueue = async (payload: JobPayload, key: string) => (sent.push({ payload, key }), 'job');
+const enqueue = async (payload: JobPayload, key: string) => {
+  sent.push({ payload, key });
+  return 'job';
+};
 const PATH = '/var/backups/berth/shop/1-20260101T000000Z.dump';
 
 beforeAll(async () => {

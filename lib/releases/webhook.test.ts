@@ -21,7 +21,7 @@ const GITHUB = {
   signature: 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
 };
 const openssl = (secret: string, body: string) =>
-  'sha256=' + execFileSync('openssl', ['dgst', '-sha256', '-hmac', secret], { input: body, encoding: 'utf8' }).trim().replace(/^.*= /, '');
+  `sha256=${execFileSync('openssl', ['dgst', '-sha256', '-hmac', secret], { input: body, encoding: 'utf8' }).trim().replace(/^.*= /, '')}`;
 
 describe('signatures, as GitHub computes them', () => {
   it('match GitHub’s published vector, node’s crypto and the openssl CLI', () => {
@@ -30,7 +30,7 @@ describe('signatures, as GitHub computes them', () => {
     const secret = generateWebhookSecret();
     const body = '{"branch":"main","timestamp":1700000000,"id":"ci-ünïcode"}';
     expect(signBody(secret, Buffer.from(body))).toBe(openssl(secret, body));
-    expect(signBody(secret, Buffer.from(body))).toBe('sha256=' + createHmac('sha256', secret).update(body).digest('hex'));
+    expect(signBody(secret, Buffer.from(body))).toBe(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
   });
 
   it('accept the right signature (any hex case, stored lower-case) and refuse everything else', () => {
@@ -38,15 +38,15 @@ describe('signatures, as GitHub computes them', () => {
     expect(verifySignature(GITHUB.secret, body, GITHUB.signature)).toBe(GITHUB.signature);
     expect(verifySignature(GITHUB.secret, body, GITHUB.signature.toUpperCase().replace('SHA256', 'sha256'))).toBe(GITHUB.signature);
     expect(verifySignature('another secret', body, GITHUB.signature)).toBeNull();
-    expect(verifySignature(GITHUB.secret, Buffer.from(GITHUB.body + '\n'), GITHUB.signature)).toBeNull();
+    expect(verifySignature(GITHUB.secret, Buffer.from(`${GITHUB.body}\n`), GITHUB.signature)).toBeNull();
     for (const header of [
       null,
       '',
       'sha256=',
       GITHUB.signature.slice(0, -2),
       GITHUB.signature.replace('sha256=', 'sha1='),
-      GITHUB.signature + '00',
-      'sha256=' + 'z'.repeat(64),
+      `${GITHUB.signature}00`,
+      `sha256=${'z'.repeat(64)}`,
     ]) {
       expect(verifySignature(GITHUB.secret, body, header)).toBeNull();
     }

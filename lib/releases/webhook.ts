@@ -24,7 +24,7 @@ export const openWebhookSecret = (ring: KeyRing, appId: string, sealed: string) 
 export const webhookPath = (appId: string) => `/api/apps/${appId}/deploy`;
 
 export function signBody(secret: string, body: Uint8Array): string {
-  return 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
 /**

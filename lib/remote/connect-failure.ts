@@ -23,7 +23,7 @@ export function checkPrivateKey(privateKey: string): string | null {
       : 'not a valid private key (expected an OpenSSH, PEM or PuTTY private key)';
   }
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key || !key.isPrivateKey()) return 'not a valid private key (this is a public key)';
+  if (!key?.isPrivateKey()) return 'not a valid private key (this is a public key)';
   return null;
 }
 

@@ -13,7 +13,7 @@ describe('RemoteError', () => {
   });
 
   it('keeps only the last 20 lines of stderr, and redacts credential patterns on its own', () => {
-    const stderr = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n') + '\nDB_PASSWORD=hunter2\n';
+    const stderr = `${Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n')}\nDB_PASSWORD=hunter2\n`;
     const tail = stderrTail(stderr);
     expect(tail.split('\n')).toHaveLength(20);
     expect(tail).toMatch(/^line 12\n/);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FINGERPRINT, fingerprintOf, keyAlgorithmOf, publicKeyLine } from './fingerprint';
+import { FINGERPRINT, fingerprintOf, keyAlgorithmOf } from './fingerprint';
 
 /** The fingerprint `ssh-keygen -lf` prints for a public key file. */
 const keygenFingerprint = (file: string) => execFileSync('ssh-keygen', ['-lf', file], { encoding: 'utf8' }).split(' ')[1];

@@ -5,7 +5,7 @@ export const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
 /** "SHA256:" + unpadded base64 of the SHA-256 of the raw public key blob. */
 export function fingerprintOf(key: Buffer): string {
-  return 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
 /** The algorithm named at the start of an SSH public key blob (RFC 4253 §6.6), e.g. "ssh-ed25519". */

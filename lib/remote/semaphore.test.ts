@@ -7,8 +7,14 @@ describe('Semaphore', () => {
     const a = await s.acquire();
     const b = await s.acquire();
     const order: string[] = [];
-    const c = s.acquire().then((r) => (order.push('c'), r));
-    const d = s.acquire().then((r) => (order.push('d'), r));
+    const c = s.acquire().then((r) => {
+      order.push('c');
+      return r;
+    });
+    const d = s.acquire().then((r) => {
+      order.push('d');
+      return r;
+    });
     expect([s.inUse, s.queued]).toEqual([2, 2]);
     a();
     a(); // a second release of the same permit changes nothing

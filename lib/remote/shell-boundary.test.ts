@@ -7,7 +7,7 @@ const PATTERNS = [
   'execSync\\([[:space:]]*`',
   String.raw`spawn(Sync)?\([[:space:]]*['"](sh|bash|dash)['"]`,
   String.raw`['"](sh|bash)['"][[:space:]]*,[[:space:]]*\[[[:space:]]*['"]-c['"]`,
-  String.raw`child_process`,
+  'child_process',
 ];
 
 function offenders(pattern: string): string[] {

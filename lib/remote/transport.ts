@@ -13,7 +13,7 @@ import { getConnection } from './connection';
 import type { ConnectOptions, Connection, ServerTarget } from './connection';
 import { RemoteError, stderrTail } from './errors';
 import { ChannelOpenError, RunInterrupted, runOnChannel } from './exec-channel';
-import type { StreamName } from './exec-channel';
+import type { ChannelRun, StreamName } from './exec-channel';
 import { Redactor } from './redact';
 import { putNewFile, renameOver, sftpProblem, temporaryPathFor, withSftp, writeNewFile } from './sftp-files';
 
@@ -275,7 +275,7 @@ export class SshTransport implements Transport {
     const tailOf = (stderr: string) => redactor.redact(stderrTail(redactor.redact(stderr)));
     const onLine = opts.onLine && ((stream: StreamName, line: string) => opts.onLine!(stream, redactor.redact(line)));
     const started = performance.now();
-    let run;
+    let run: ChannelRun;
     try {
       run = await runOnChannel(c, text, { stdin: opts.stdin, signal: limit.signal, onLine });
     } catch (err) {

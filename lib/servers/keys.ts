@@ -33,15 +33,15 @@ export function generateKeyPair(comment: string): { privateKey: string; publicKe
 
 /** Checks a pasted private key and derives its public line; refuses anything that is not an unencrypted key. */
 export function importPrivateKey(text: string, comment: string): { privateKey: string; publicKey: string } {
-  const parsed = utils.parseKey(text.trim() + '\n');
+  const parsed = utils.parseKey(`${text.trim()}\n`);
   if (parsed instanceof Error) {
     if (/encrypted|passphrase/i.test(parsed.message))
       throw new KeyInputError('This key is protected by a passphrase: paste an unencrypted key.');
     throw new KeyInputError('This is not a private key Berth can read (OpenSSH or PEM format).');
   }
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
-  if (!key || !key.isPrivateKey()) throw new KeyInputError('This is a public key: paste the private key.');
-  return { privateKey: text.trim() + '\n', publicKey: `${key.type} ${key.getPublicSSH().toString('base64')} ${comment}` };
+  if (!key?.isPrivateKey()) throw new KeyInputError('This is a public key: paste the private key.');
+  return { privateKey: `${text.trim()}\n`, publicKey: `${key.type} ${key.getPublicSSH().toString('base64')} ${comment}` };
 }
 
 export const sealPrivateKey = (ring: KeyRing, serverId: string, privateKey: string) => seal(ring, privateKey, privateKeyAad(serverId));

@@ -18,8 +18,8 @@ const enqueue = async (payload: JobPayload, key: string) => {
   queued.push({ payload, key });
   return 'job';
 };
-const FP = 'SHA256:' + 'A'.repeat(43);
-const OTHER = 'SHA256:' + 'B'.repeat(43);
+const FP = `SHA256:${'A'.repeat(43)}`;
+const OTHER = `SHA256:${'B'.repeat(43)}`;
 
 beforeAll(async () => {
   t = await createTestDb();

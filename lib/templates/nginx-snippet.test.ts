@@ -20,8 +20,8 @@ describe('the nginx snippet', () => {
 
   it('reads braces as nginx does: a brace in a comment does not count, one that closes the block does', () => {
     // A plain count sees {} and accepts this; nginx sees a comment, then a } that closes the server block.
-    const escape = '#{\n}\nserver {\nserver_name evil.test;\n#}';
-    expect(snippetErrors(escape)).toEqual([UNBALANCED]);
+    const breakout = '#{\n}\nserver {\nserver_name evil.test;\n#}';
+    expect(snippetErrors(breakout)).toEqual([UNBALANCED]);
     expect(snippetStructureProblem('# } only a comment\nadd_header X y;')).toBeNull();
     expect(snippetStructureProblem('return 200 a#{;')).toBe(UNBALANCED); // # inside a word is no comment; { ends the word
   });

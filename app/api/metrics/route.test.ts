@@ -38,17 +38,15 @@ const scrape = (token: string | undefined, auth?: string) =>
 beforeAll(async () => {
   t = await createTestDb();
   const web1 = randomUUID();
-  await t.db
-    .insert(servers)
-    .values({
-      id: web1,
-      name: 'web-1',
-      host: '127.0.0.1',
-      username: 'root',
-      privateKeySealed: 'x',
-      publicKey: 'x',
-      hostKeyFingerprint: 'SHA256:x',
-    });
+  await t.db.insert(servers).values({
+    id: web1,
+    name: 'web-1',
+    host: '127.0.0.1',
+    username: 'root',
+    privateKeySealed: 'x',
+    publicKey: 'x',
+    hostKeyFingerprint: 'SHA256:x',
+  });
   const shop = await insertApp(
     t.db,
     { slug: 'shop', name: 'shop', config: appConfigInput.parse({ slug: 'shop', kind: 'php', domains: ['shop.test'] }) },

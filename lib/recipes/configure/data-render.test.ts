@@ -83,7 +83,7 @@ describe('SQL rendering', () => {
     expect(verifier).not.toContain('s3cret');
     expect(scramVerifies(verifier, 's3cret-Pass_word')).toBe(true);
     expect(scramVerifies(verifier, 's3cret-Pass_worD')).toBe(false);
-    expect(scramVerifies('md5' + 'a'.repeat(32), 'x')).toBe(false);
+    expect(scramVerifies(`md5${'a'.repeat(32)}`, 'x')).toBe(false);
     expect(scramVerifies('', 'x')).toBe(false);
   });
 });

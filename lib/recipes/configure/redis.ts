@@ -49,7 +49,7 @@ export const redis: Task<ConfigureContext> = {
     const stdin = applyCommands(creds.user, rules, aclfile !== '');
     const secrets = [creds.password, passwordHash(creds.password)];
     const out = (await transport.exec(CLI, { stdin, secrets })).stdout;
-    let result;
+    let result: ReturnType<typeof parseApply>;
     try {
       result = parseApply(out, aclfile !== '');
     } catch (err) {

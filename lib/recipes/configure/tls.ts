@@ -19,7 +19,10 @@ import { placeUploadedCertificate } from './tls-uploaded';
  */
 export async function settleTlsPaths(ctx: ConfigureContext, transport: Transport, log: (line: string) => void): Promise<void> {
   const mode = servedMode(ctx);
-  if (mode === 'none') return void (ctx.tlsPaths = undefined);
+  if (mode === 'none') {
+    ctx.tlsPaths = undefined;
+    return;
+  }
   const { certificate, key } = uploadedPaths(ctx.app.slug);
   const own = mode === 'acme' ? [acmePaths(ctx.app.slug), { certificate, key }] : [{ certificate, key }, acmePaths(ctx.app.slug)];
   const candidates = [...(ctx.tlsPaths ? [ctx.tlsPaths] : []), ...own].filter(

@@ -17,11 +17,11 @@ describe('provisioning parsers', () => {
     const wanted = packagesFor(['8.2']);
     expect(wanted).toContain('php8.2-fpm');
     expect(wanted).toContain('composer');
-    const out =
-      wanted
-        .filter((p) => p !== 'git' && p !== 'php8.2-intl')
-        .map((p) => `${p} ii `)
-        .join('\n') + '\nphp8.2-intl un \n';
+    const installed = wanted
+      .filter((p) => p !== 'git' && p !== 'php8.2-intl')
+      .map((p) => `${p} ii `)
+      .join('\n');
+    const out = `${installed}\nphp8.2-intl un \n`;
     expect(missingPackages(wanted, out)).toEqual(['git', 'php8.2-intl']);
   });
 

@@ -1,5 +1,5 @@
 import { cmd, ignoreFailure, or, redirect, script } from '@/lib/remote/command';
-import type { Transport } from '@/lib/remote/transport';
+import type { ExecResult, Transport } from '@/lib/remote/transport';
 import { adminPsql } from '../configure/database';
 import { changed, unchanged, type Task } from '../task';
 import type { ReleaseContext } from './context';
@@ -53,7 +53,7 @@ export const snapshot: Task<ReleaseContext> = {
     const path = `${dir}/${ctx.number}-${stamp(takenAt)}.dump`;
     const partial = `${path}.partial`;
     log(`pg_dump -Fc of ${target.database} (${admin.via}) to ${path}`);
-    let out;
+    let out: ExecResult;
     try {
       out = await transport.runScript(
         script(

@@ -26,7 +26,10 @@ const NOW = new Date('2026-05-01T12:00:00Z');
 const deps = (): DeliveryDeps => ({
   db: t.db,
   ring,
-  enqueue: async (payload, key) => (queued.push({ payload, key }), 'job'),
+  enqueue: async (payload, key) => {
+    queued.push({ payload, key });
+    return 'job';
+  },
   publicUrl: 'https://berth.test',
   ip: '203.0.113.9',
   now: () => NOW,
@@ -62,7 +65,7 @@ describe('a webhook delivery', () => {
     expect(forged).toMatchObject({ status: 401, body: { error: expect.stringContaining('does not match') } });
     expect(await deliver(b, null)).toMatchObject({ status: 401, body: { error: expect.stringContaining('Missing X-Hub-Signature-256') } });
     // A signature for other bytes (a re-serialized body) does not pass either.
-    expect((await deliver(Buffer.from(b.toString() + ' '), signBody(secret, b))).status).toBe(401);
+    expect((await deliver(Buffer.from(`${b.toString()} `), signBody(secret, b))).status).toBe(401);
     expect(await releasesOf(app.id)).toEqual([]);
     expect(await deliveries()).toEqual([]);
     const audit = await lastAudit();
