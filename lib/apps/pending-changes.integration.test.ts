@@ -93,7 +93,10 @@ describe('pending changes on a real server', () => {
   it('shows every file the same right after configure, and the unreachable server its own error', async () => {
     const all = await pendingChanges(t.db, ring, app);
     expect(all.map((p) => p.serverName)).toEqual(['pend-dead', 'pend-host-1']);
-    expect(all[0]).toMatchObject({ ok: false, error: expect.stringContaining(`connection refused by ${testHost('berth-host-1').address}:1`) });
+    expect(all[0]).toMatchObject({
+      ok: false,
+      error: expect.stringContaining(`connection refused by ${testHost('berth-host-1').address}:1`),
+    });
     expect(statuses(all[1])).toEqual({
       [l.poolPath('8.2')]: 'same',
       [l.vhostPath]: 'same',
