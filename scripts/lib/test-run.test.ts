@@ -15,19 +15,29 @@ async function vitestOn(name: string, source: string) {
   fs.writeFileSync(path.join(project, name), source);
   fs.writeFileSync(path.join(project, 'vitest.config.mjs'), 'export default { test: { include: ["*.test.ts"] } };\n');
   const report = path.join(project, 'report.json');
-  const status = await run('proof', path.resolve('node_modules/.bin/vitest'), ['run', '--root', project, '--reporter=json', `--outputFile.json=${report}`]);
+  const status = await run('proof', path.resolve('node_modules/.bin/vitest'), [
+    'run',
+    '--root',
+    project,
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ]);
   return { status, counts: readVitestReport(report) };
 }
 
 describe('the runner counts what went wrong', () => {
   it('a test file that fails to load counts as a failure', async () => {
-    const { status, counts } = await vitestOn('broken.test.ts', "import './no-such-module';\nimport { it } from 'vitest';\nit('never runs', () => {});\n");
+    const { status, counts } = await vitestOn(
+      'broken.test.ts',
+      "import './no-such-module';\nimport { it } from 'vitest';\nit('never runs', () => {});\n",
+    );
     expect(status).not.toBe(0);
     expect(counts.failed).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
   it('a beforeAll that throws counts as a failure, though its tests were only skipped', async () => {
-    const source = "import { beforeAll, it } from 'vitest';\nbeforeAll(() => { throw new Error('no bed'); });\nit('a', () => {});\nit('b', () => {});\n";
+    const source =
+      "import { beforeAll, it } from 'vitest';\nbeforeAll(() => { throw new Error('no bed'); });\nit('a', () => {});\nit('b', () => {});\n";
     const { counts } = await vitestOn('hook.test.ts', source);
     expect(counts.failed).toBeGreaterThanOrEqual(1);
     expect(counts.passed).toBe(0);
@@ -45,7 +55,10 @@ describe('the runner counts what went wrong', () => {
 
   it("Playwright's errors outside tests (a web server that never started) count as failures", () => {
     const file = path.join(dir, 'pw.json');
-    fs.writeFileSync(file, JSON.stringify({ stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 12 }, errors: [{ message: 'webServer timed out' }] }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 12 }, errors: [{ message: 'webServer timed out' }] }),
+    );
     expect(readPlaywrightReport(file)).toEqual({ passed: 0, failed: 1, skipped: 12 });
   });
 });
