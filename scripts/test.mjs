@@ -4,8 +4,8 @@
 //   integration  vitest against the test bed of real hosts (root)
 //   e2e          Playwright in Chromium against the built panel: everything on PGlite, a
 //                smoke run on Postgres
-// With no layer named, all of them run: one test bed for the whole run, and the integration
-// files (which mostly wait on the hosts) overlap the build and the unit files (CPU).
+// With no layer named, all of them run: the test beds come up once for the whole run, and the
+// layers that wait on hosts (integration, e2e) overlap those that use the CPU (build, unit).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,11 +55,14 @@ async function unit() {
   await vitest('unit', projects, { BERTH_TEST_POSTGRES_URL: pgBase });
 }
 
-// Two beds of two hosts each, one per integration worker; Playwright uses the first.
+// Three beds of two hosts each: Playwright drives the first (where Pebble's resolver points by
+// default), each integration worker one of the others, so all of them can run at once.
 const BEDS = [
   { BERTH_TESTBED_DIR: '/var/lib/berth-testbed', BERTH_TESTBED_ADDRESSES: '127.0.0.11 127.0.0.12' },
   { BERTH_TESTBED_DIR: '/var/lib/berth-testbed-2', BERTH_TESTBED_ADDRESSES: '127.0.0.13 127.0.0.14' },
+  { BERTH_TESTBED_DIR: '/var/lib/berth-testbed-3', BERTH_TESTBED_ADDRESSES: '127.0.0.15 127.0.0.16' },
 ];
+const [E2E_BED, ...INTEGRATION_BEDS] = BEDS;
 
 /** Pebble (the TLS tests' ACME CA) and the test beds, fresh, once for the whole run. */
 async function testbedUp(beds) {
@@ -69,7 +72,7 @@ async function testbedUp(beds) {
     record('testbed', 'up (needs root)', failure, t);
     return false;
   }
-  let ok = (await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'start'], BEDS[0])) === 0;
+  let ok = (await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'start'], E2E_BED)) === 0;
   for (const bed of beds) ok = ok && (await run('testbed', 'bash', ['scripts/testbed/up.sh', '--fresh'], bed)) === 0;
   record('testbed', `pebble + ${beds.length} beds`, ok ? { passed: 1, failed: 0, skipped: 0 } : failure, t);
   return ok;
@@ -77,7 +80,7 @@ async function testbedUp(beds) {
 
 async function testbedDown(beds) {
   for (const bed of beds) await run('testbed', 'bash', ['scripts/testbed/down.sh'], bed);
-  await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'stop'], BEDS[0]);
+  await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'stop'], E2E_BED);
 }
 
 async function build() {
@@ -130,18 +133,18 @@ const load = os
   .map((l) => l.toFixed(2))
   .join(' ');
 console.log(`berth: suite started at ${new Date().toISOString()}, load average ${load}, layers: ${[...layers].join(' ')}`);
-const beds = layers.has('integration') ? BEDS : layers.has('e2e') ? BEDS.slice(0, 1) : [];
+const beds = [...(layers.has('e2e') ? [E2E_BED] : []), ...(layers.has('integration') ? INTEGRATION_BEDS : [])];
 try {
   if (layers.has('lint')) await lint();
   const bed = beds.length > 0 ? await testbedUp(beds) : false;
-  // The integration files mostly wait on the hosts; the build and the unit files use the CPU.
-  const bedDirs = { BERTH_TESTBED_DIRS: BEDS.map((b) => b.BERTH_TESTBED_DIR).join(':') };
+  // The integration files and Playwright mostly wait on the hosts, each on beds of its own; the
+  // build and then the unit files use the CPU meanwhile.
+  const bedDirs = { BERTH_TESTBED_DIRS: INTEGRATION_BEDS.map((b) => b.BERTH_TESTBED_DIR).join(':') };
   const integration = layers.has('integration') && bed ? vitest('integration', ['integration'], bedDirs) : Promise.resolve();
   const built = layers.has('e2e') ? await build() : false;
+  const endToEnd = layers.has('e2e') && built && bed ? e2e() : Promise.resolve();
   if (layers.has('unit')) await unit();
-  await integration;
-  // After the integration files: both drive the same test hosts.
-  if (layers.has('e2e') && built && bed) await e2e();
+  await Promise.all([integration, endToEnd]);
 } catch (err) {
   console.error(`berth: ${err.stack ?? err}`);
   rows.push({ layer: 'runner', part: 'error', ...failure, seconds: 0 });

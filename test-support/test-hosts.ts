@@ -32,9 +32,8 @@ export function testbedDir(): string {
 /** The environment for scripts/testbed/*.sh, so they act on this process's bed. */
 export const bedEnv = (): NodeJS.ProcessEnv => ({ ...process.env, BERTH_TESTBED_DIR: testbedDir() });
 
-/** Pebble runs once, beside the first bed (its resolver's default answer is that bed's host 1). */
-export const pebbleBedDir = (): string =>
-  (process.env.BERTH_TESTBED_DIRS ?? '').split(':').find(Boolean) ?? (process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed');
+/** Pebble runs once, beside the default bed (Playwright's; its resolver's default answer is that bed's host 1). */
+export const pebbleBedDir = (): string => process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed';
 
 export function loadTestHosts(): TestHost[] {
   const file = path.join(testbedDir(), 'hosts.json');
