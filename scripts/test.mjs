@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { scratchDatabase } from './lib/scratch-db.mjs';
-import { postgresReachable, readPlaywrightReport, readVitestReport, run } from './lib/test-run.mjs';
+import { fileTimes, postgresReachable, readPlaywrightReport, readVitestReport, run } from './lib/test-run.mjs';
 
 const LAYERS = ['lint', 'unit', 'integration', 'e2e'];
 const asked = process.argv.slice(2);
@@ -26,6 +26,7 @@ const pgBase = process.env.BERTH_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0
 const inCI = process.env.CI === 'true';
 const isRoot = process.getuid?.() === 0;
 const rows = [];
+const slowest = []; // { file, seconds } of every test file, for the closing table
 const failure = { passed: 0, failed: 1, skipped: 0 };
 
 /** Records a finished part: its counts and its wall time. */
@@ -45,6 +46,7 @@ async function vitest(layer, projects, env = {}) {
   const args = ['run', ...projects.flatMap((p) => ['--project', p]), '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`];
   await run(layer, 'vitest', args, env);
   record(layer, `vitest ${projects.join('+')}`, readVitestReport(report), t);
+  slowest.push(...fileTimes(report).map((f) => ({ ...f, file: `${f.file} (${layer})` })));
 }
 
 async function unit() {
@@ -107,6 +109,7 @@ async function playwright(part, projects, env) {
   const args = ['test', ...projects.map((p) => `--project=${p}`)];
   await run('e2e', 'playwright', args, { ...env, BERTH_SKIP_BUILD: '1', BERTH_E2E_REPORT: report, BERTH_E2E_DATA_DIR: dataDir });
   record('e2e', part, readPlaywrightReport(report), t);
+  slowest.push(...fileTimes(report).map((f) => ({ ...f, file: `${f.file} (${part})` })));
 }
 
 async function e2e() {
@@ -161,6 +164,8 @@ for (const r of rows) {
     `${r.layer.padEnd(12)} ${r.part.padEnd(29)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.skipped).padStart(7)}  ${r.seconds.toFixed(0).padStart(7)}`,
   );
 }
+console.log('\nslowest test files (seconds)');
+for (const f of slowest.sort((a, b) => b.seconds - a.seconds).slice(0, 10)) console.log(`${f.seconds.toFixed(1).padStart(7)}  ${f.file}`);
 console.log(
   `\nwall time ${((Date.now() - started) / 1000).toFixed(0)} s; load average now ${os
     .loadavg()

@@ -52,6 +52,12 @@ export function loadHosts(addresses: string[], hostHeader: string, opts: { clien
     }),
   );
   return {
+    /** Waits (up to `ms`) until every host has answered `count` times after `since`. */
+    async answersAfter(since: number, count: number, ms = 15_000): Promise<void> {
+      const deadline = Date.now() + ms;
+      const enough = () => [...stats.values()].every((s) => s.answers.filter((a) => a.at > since).length >= count);
+      while (!enough() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    },
     async stop(): Promise<Map<string, HostLoad>> {
       stopped = true;
       await Promise.all(loops);

@@ -1,18 +1,9 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
-import type { Tone } from '@/lib/model/tone';
 import { Card } from '@/components/ui/card';
-import type { App, Release, ReleaseStatus } from '@/db/schema';
+import type { App, Release } from '@/db/schema';
 import { DeployForm, RedeployButton, RollbackButton } from './release-forms';
-
-const TONE: Record<ReleaseStatus, Tone> = {
-  queued: 'neutral',
-  running: 'warn',
-  succeeded: 'good',
-  failed: 'bad',
-  rolled_back: 'bad',
-  interrupted: 'bad',
-};
+import { RELEASE_TONE } from '@/components/ui/status-tones';
 
 const seconds = (r: Release) =>
   r.startedAt && r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s` : '—';
@@ -71,7 +62,7 @@ export function ReleasesCard({ app, canDeploy, list, live }: { app: App; canDepl
               </td>
               <td className="py-1 pr-2">{seconds(r)}</td>
               <td className="py-1 pr-2">
-                <Badge tone={TONE[r.status]}>{r.status.replace('_', ' ')}</Badge> {r.bad && <Badge tone="bad">bad</Badge>}{' '}
+                <Badge tone={RELEASE_TONE[r.status]}>{r.status.replace('_', ' ')}</Badge> {r.bad && <Badge tone="bad">bad</Badge>}{' '}
                 {r.kind === 'deploy' && r.number === current && <Badge tone="good">current</Badge>}
               </td>
               <td className="py-1 text-right">

@@ -1,18 +1,8 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
-import type { Tone } from '@/lib/model/tone';
 import type { OverviewApp, OverviewServer, OverviewSort } from '@/db/queries/dashboard-overview';
-import type { ReleaseStatus } from '@/db/schema';
 import { ago, appStatus, formatPct, serverHealth, uptimePct } from '@/lib/dashboard/status';
-
-const RELEASE_TONE: Record<ReleaseStatus, Tone> = {
-  queued: 'neutral',
-  running: 'warn',
-  succeeded: 'good',
-  failed: 'bad',
-  rolled_back: 'bad',
-  interrupted: 'bad',
-};
+import { RELEASE_TONE } from '@/components/ui/status-tones';
 
 /** A column header that sorts the page by it (a plain link: the sort is done in SQL on the server). */
 function SortHeader({ sort, current, children }: { sort: OverviewSort; current: OverviewSort; children: React.ReactNode }) {

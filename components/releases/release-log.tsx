@@ -1,21 +1,11 @@
 'use client';
 
 import { Badge } from '@/components/ui/badge';
-import type { Tone } from '@/lib/model/tone';
-import type { ReleaseStatus } from '@/db/schema';
 import { formatDuration, runGroups } from '@/lib/releases/live-groups';
 import { isFinished, type LiveState } from '@/lib/releases/live-state';
 import { StepList } from './step-list';
 import { useLiveRelease, useNow, type Connection } from './use-live-release';
-
-const STATUS_TONE: Record<ReleaseStatus, Tone> = {
-  queued: 'neutral',
-  running: 'warn',
-  succeeded: 'good',
-  failed: 'bad',
-  rolled_back: 'bad',
-  interrupted: 'bad',
-};
+import { RELEASE_TONE } from '@/components/ui/status-tones';
 
 const CONNECTION_NOTE: Record<Connection, string> = {
   live: 'live',
@@ -41,7 +31,7 @@ export function ReleaseLog({ initial }: { initial: LiveState }) {
       <div data-testid="release" data-status={release.status} data-failed-step={release.failedStep ?? ''} className="mb-4 text-sm">
         <p className="flex flex-wrap items-center gap-2">
           <span>Status:</span>
-          <Badge tone={STATUS_TONE[release.status]}>{release.status.replace('_', ' ')}</Badge>
+          <Badge tone={RELEASE_TONE[release.status]}>{release.status.replace('_', ' ')}</Badge>
           {release.failedStep && (
             <span>
               at <strong className="font-mono">{release.failedStep}</strong>

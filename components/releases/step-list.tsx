@@ -3,7 +3,8 @@
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { formatDuration, type RunGroup } from '@/lib/releases/live-groups';
-import { TaskCell, TASK_TONE } from './task-cell';
+import { TASK_TONE } from '@/components/ui/status-tones';
+import { TaskCell } from './task-cell';
 
 /**
  * A group of runs (the release, or its automatic rollback) step by step, one row per server in

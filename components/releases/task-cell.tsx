@@ -2,19 +2,9 @@
 
 import { useLayoutEffect, useRef, useState } from 'react';
 import { Badge } from '@/components/ui/badge';
-import type { Tone } from '@/lib/model/tone';
-import type { TaskStatus } from '@/db/schema';
 import { formatDuration } from '@/lib/releases/live-groups';
 import type { LiveTask } from '@/lib/releases/live-state';
-
-export const TASK_TONE: Record<TaskStatus, Tone> = {
-  pending: 'neutral',
-  running: 'warn',
-  changed: 'good',
-  unchanged: 'neutral',
-  failed: 'bad',
-  skipped: 'neutral',
-};
+import { TASK_TONE } from '@/components/ui/status-tones';
 
 /** Within this many pixels of the bottom counts as "following the tail". */
 const STICKY_PX = 24;

@@ -1,15 +1,8 @@
 import type { RecipeRun, TaskRun } from '@/db/schema';
 import { Badge } from '@/components/ui/badge';
 import type { Tone } from '@/lib/model/tone';
+import { TASK_TONE } from '@/components/ui/status-tones';
 
-const TASK_TONE: Record<TaskRun['status'], Tone> = {
-  pending: 'neutral',
-  running: 'warn',
-  changed: 'good',
-  unchanged: 'neutral',
-  failed: 'bad',
-  skipped: 'neutral',
-};
 const RUN_TONE: Record<RecipeRun['status'], Tone> = {
   queued: 'neutral',
   running: 'warn',

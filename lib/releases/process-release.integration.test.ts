@@ -53,7 +53,10 @@ async function underLoad<T extends { id: string; status: string; failedStep: str
   const started = Date.now();
   const result = await fn();
   const finishedAt = Date.now();
+  // Load stays on for 1.5 s after the release returns, and until each host answered a few
+  // times since (on a loaded machine 1.5 s may bring none), so "only the new" is proved.
   await sleep(1500);
+  await load.answersAfter(finishedAt, 5);
   const loads = await load.stop();
   for (const [address, l] of loads) {
     console.log(

@@ -4,3 +4,4 @@ export function run(label: string, cmd: string, args: string[], env?: Record<str
 export function readVitestReport(file: string): Counts;
 export function readPlaywrightReport(file: string): Counts;
 export function postgresReachable(url: string): Promise<boolean>;
+export function fileTimes(file: string): { file: string; seconds: number }[];

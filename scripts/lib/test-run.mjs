@@ -66,6 +66,26 @@ export const readPlaywrightReport = (file) =>
     skipped: r.stats.skipped,
   }));
 
+/** Seconds per test file, for the runner's "slowest files" table; nothing when the report is missing. */
+export function fileTimes(file) {
+  try {
+    const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (r.testResults) return r.testResults.map((f) => ({ file: path.relative(root, f.name), seconds: (f.endTime - f.startTime) / 1000 }));
+    const bySpec = new Map();
+    const walk = (suite) => {
+      for (const spec of suite.specs ?? []) {
+        const ms = spec.tests.flatMap((t) => t.results).reduce((sum, res) => sum + res.duration, 0);
+        bySpec.set(spec.file, (bySpec.get(spec.file) ?? 0) + ms);
+      }
+      for (const child of suite.suites ?? []) walk(child);
+    };
+    for (const suite of r.suites ?? []) walk(suite);
+    return [...bySpec].map(([spec, ms]) => ({ file: `e2e/${spec}`, seconds: ms / 1000 }));
+  } catch {
+    return [];
+  }
+}
+
 export async function postgresReachable(url) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {

@@ -39,12 +39,18 @@ async function configure(app: AppConfig) {
 }
 
 /** nginx reloads gracefully: poll until the answer fits (or give up after 5 s and return the last one). */
+/**
+ * `nginx -s reload` returns before the new workers answer, and an old worker may close a
+ * connection it had accepted ("socket hang up"): retry for up to 5 s, then report the last answer.
+ */
 async function served(domain: string, fits: (r: Awaited<ReturnType<typeof getWithHost>>) => boolean) {
-  let last = await getWithHost(host.address, domain);
-  for (let i = 0; i < 50 && !fits(last); i++) {
+  let last: Awaited<ReturnType<typeof getWithHost>> | Error = new Error('no answer yet');
+  for (let i = 0; i < 50; i++) {
+    last = await getWithHost(host.address, domain).catch((err: Error) => err);
+    if (!(last instanceof Error) && fits(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
-    last = await getWithHost(host.address, domain);
   }
+  if (last instanceof Error) throw last;
   return last;
 }
 
