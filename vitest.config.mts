@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -17,7 +18,14 @@ const BACKEND_MATTERS = [
   'lib/servers/requests.test.ts',
   'lib/notify/deliver.test.ts',
 ];
+// A renamed file must not drop out of the Postgres run unnoticed.
+for (const glob of BACKEND_MATTERS) {
+  if (fs.globSync(glob, { cwd: import.meta.dirname }).length === 0)
+    throw new Error(`vitest.config.mts: BACKEND_MATTERS entry ${glob} matches no file`);
+}
 const postgresUrl = process.env.BERTH_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+// Two integration workers only when scripts/test.mjs brought up a bed for each; by hand, one bed, one worker.
+const beds = (process.env.BERTH_TESTBED_DIRS ?? '').split(':').filter(Boolean).length;
 
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
@@ -49,7 +57,10 @@ export default defineConfig({
       },
       // Two files at a time, each worker on a test bed of its own (test-support/test-hosts.ts):
       // one file re-keys a host for a moment, others make `nginx -t` fail on purpose.
-      { extends: true, test: { name: 'integration', include: INTEGRATION, exclude: IGNORED, env: { DATABASE_URL: '' } } },
+      {
+        extends: true,
+        test: { name: 'integration', include: INTEGRATION, exclude: IGNORED, fileParallelism: beds >= 2, env: { DATABASE_URL: '' } },
+      },
     ],
   },
 });

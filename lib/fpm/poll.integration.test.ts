@@ -186,10 +186,10 @@ describe('FPM status polling on the test hosts', () => {
     const ghostApp = await insertApp(bed.t.db, { slug: 'fpmghost', name: 'fpmghost', config: ghost }, [
       { serverId: bed.hosts[1]!.server.id, roles: ['web'] },
     ]);
-    // A pinned server where nothing listens (127.0.0.13 has no sshd).
+    // A pinned server where nothing listens (127.0.0.99: no test bed uses it).
     const down = await createServer(bed.t.db, bed.ring, {
       name: `${SLUG}-down`,
-      host: '127.0.0.13',
+      host: '127.0.0.99',
       port: 22,
       username: 'root',
       bindAddress: null,

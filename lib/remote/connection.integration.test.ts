@@ -172,7 +172,7 @@ describe('one connection per server, reconnecting when it drops', () => {
     const connection = await getConnection(target);
     const started = performance.now();
     await new Promise<void>((resolve) => connection.client.once('close', () => resolve()));
-    expect(performance.now() - started).toBeLessThan(3000); // ~0.2 s + 3 × 0.2 s
+    expect(performance.now() - started).toBeLessThan(10_000); // ~0.2 s + 3 × 0.2 s when idle; ssh2's default would take minutes
     const other = new SshTransport(testTarget(testHost('berth-host-2')));
     await other.exec(cmd('kill', '-CONT', String(frozen)));
     expect((await t.exec(cmd('true'))).code).toBe(0);

@@ -5,3 +5,4 @@ export function readVitestReport(file: string): Counts;
 export function readPlaywrightReport(file: string): Counts;
 export function postgresReachable(url: string): Promise<boolean>;
 export function fileTimes(file: string): { file: string; seconds: number }[];
+export function withStatus(counts: Counts, status: number): Counts;

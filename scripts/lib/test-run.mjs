@@ -19,6 +19,9 @@ function relay(stream, out, label) {
   stream.on('end', () => pending && out.write(`[${label}] ${pending}\n`));
 }
 
+/** Every child still running, so a signal to the runner can stop them before teardown. */
+export const children = new Set();
+
 /** Runs a command from the project root; resolves to its exit status (1 if it could not start). */
 export function run(label, cmd, args, env = {}) {
   console.log(`\n[${label}] $ ${[cmd, ...args].join(' ')}`);
@@ -28,6 +31,8 @@ export function run(label, cmd, args, env = {}) {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FORCE_COLOR: '0', ...env },
     });
+    children.add(child);
+    child.on('close', () => children.delete(child));
     relay(child.stdout, process.stdout, label);
     relay(child.stderr, process.stderr, label);
     child.on('error', (err) => {
@@ -58,6 +63,14 @@ export const readVitestReport = (file) =>
       (r.success ? 0 : 1),
     skipped: r.numPendingTests + r.numTodoTests,
   }));
+
+/**
+ * A runner's exit status has the last word: vitest's JSON says `success` even when an unhandled
+ * error or a crashed worker made it exit 1 (files queued on a dead worker never report at all).
+ */
+export function withStatus(counts, status) {
+  return status !== 0 && counts.failed === 0 ? { ...counts, failed: 1 } : counts;
+}
 
 export const readPlaywrightReport = (file) =>
   readReport(file, (r) => ({

@@ -52,11 +52,12 @@ trap shutdown TERM INT HUP
 [[ $$ -eq 1 ]] || die "must be PID 1 of its own pid namespace (start it through up.sh)"
 
 # Per-host directory under HOSTDIR : where it appears inside the host. The whole of /etc
-# is per host (binding single files breaks useradd's rename of passwd+ -> passwd).
+# is per host (binding single files breaks useradd's rename of passwd+ -> passwd). certbot's
+# work dir too: it holds a lock there, and hosts of several beds issue certificates at once.
 mount_host_dirs() {
   local pair src dst
   for pair in etc:/etc run:/run log:/var/log www:/var/www home:/home root:/root \
-              spool-cron:/var/spool/cron tmp:/tmp; do
+              spool-cron:/var/spool/cron tmp:/tmp letsencrypt:/var/lib/letsencrypt; do
     src=$hostdir/${pair%%:*} dst=${pair#*:}
     [[ -d $src ]] || die "missing $src (up.sh prepares it)"
     mkdir -p "$dst"

@@ -95,7 +95,7 @@ prepare_host() {
   copy_etc "$h/etc"
   copy_dir_tree /var/log "$h/log"
   copy_dir_tree /var/spool/cron "$h/spool-cron"
-  install -d -m 0755 "$h/run" "$h/home" "$h/www" "$h/www/html"
+  install -d -m 0755 "$h/run" "$h/home" "$h/www" "$h/www/html" "$h/letsencrypt"
   install -d -m 1777 "$h/tmp"
   install -d -m 0700 "$h/root"
   : >"$h/root/.bashrc"  # a clean root: Debian's .bashrc costs ~100 ms per exec
