@@ -11,7 +11,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { scratchDatabase } from './lib/scratch-db.mjs';
-import { children, fileTimes, postgresReachable, readPlaywrightReport, readVitestReport, run, withStatus } from './lib/test-run.mjs';
+import {
+  children,
+  fileTimes,
+  stopChildren,
+  postgresReachable,
+  readPlaywrightReport,
+  readVitestReport,
+  run,
+  withStatus,
+} from './lib/test-run.mjs';
 
 const LAYERS = ['lint', 'unit', 'integration', 'e2e'];
 const asked = process.argv.slice(2);
@@ -158,7 +167,7 @@ async function guarded(layer, fn) {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {
     console.error(`berth: ${signal}: stopping ${children.size} running part(s) and the test beds`);
-    for (const child of children) child.kill('SIGTERM');
+    stopChildren();
     if (beds.length > 0 && isRoot) await testbedDown(beds);
     fs.rmSync(work, { recursive: true, force: true });
     console.log(`\n${rows.reduce((n, r) => n + r.passed, 0)} passed, ${rows.reduce((n, r) => n + r.failed, 0) + 1} failed (interrupted)`);

@@ -6,3 +6,4 @@ export function readPlaywrightReport(file: string): Counts;
 export function postgresReachable(url: string): Promise<boolean>;
 export function fileTimes(file: string): { file: string; seconds: number }[];
 export function withStatus(counts: Counts, status: number): Counts;
+export function stopChildren(): void;

@@ -22,6 +22,17 @@ function relay(stream, out, label) {
 /** Every child still running, so a signal to the runner can stop them before teardown. */
 export const children = new Set();
 
+/** Stops every running child with all it started (each runs in its own process group). */
+export function stopChildren() {
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Runs a command from the project root; resolves to its exit status (1 if it could not start). */
 export function run(label, cmd, args, env = {}) {
   console.log(`\n[${label}] $ ${[cmd, ...args].join(' ')}`);
@@ -30,6 +41,8 @@ export function run(label, cmd, args, env = {}) {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FORCE_COLOR: '0', ...env },
+      // Its own process group, so stopping it reaches what it started too (Playwright's panel).
+      detached: true,
     });
     children.add(child);
     child.on('close', () => children.delete(child));

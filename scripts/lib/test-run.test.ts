@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPlaywrightReport, readVitestReport, run } from './test-run.mjs';
+import { readPlaywrightReport, readVitestReport, run, withStatus } from './test-run.mjs';
 
 // The closing line of `npm test` is only as honest as these readers: a file that cannot load,
 // a beforeAll that throws, or a runner that dies before its report must each count as a failure.
@@ -46,6 +46,15 @@ describe('the runner counts what went wrong', () => {
   it('a passing file counts its tests and no failure', async () => {
     const { counts } = await vitestOn('fine.test.ts', "import { expect, it } from 'vitest';\nit('a', () => expect(1).toBe(1));\n");
     expect(counts).toEqual({ passed: 1, failed: 0, skipped: 0 });
+  }, 60_000);
+
+  it('an unhandled error fails the run even when every test passed (vitest exits 1, its JSON says success)', async () => {
+    const source =
+      "import { expect, it } from 'vitest';\nit('passes, then throws later', () => { setTimeout(() => { throw new Error('late'); }, 0); expect(1).toBe(1); });\nit('waits', () => new Promise((r) => setTimeout(r, 50)));\n";
+    const { status, counts } = await vitestOn('late.test.ts', source);
+    expect(status).not.toBe(0);
+    expect(withStatus(counts, status).failed).toBeGreaterThanOrEqual(1);
+    expect(withStatus({ passed: 3, failed: 0, skipped: 0 }, 0)).toEqual({ passed: 3, failed: 0, skipped: 0 });
   }, 60_000);
 
   it('a runner that died before writing its report counts as one failure', () => {
