@@ -75,8 +75,9 @@ async function unit() {
 // default), each integration worker one of the others, so all of them can run at once.
 const BEDS = [
   { BERTH_TESTBED_DIR: '/var/lib/berth-testbed', BERTH_TESTBED_ADDRESSES: '127.0.0.11 127.0.0.12' },
-  { BERTH_TESTBED_DIR: '/var/lib/berth-testbed-2', BERTH_TESTBED_ADDRESSES: '127.0.0.13 127.0.0.14' },
-  { BERTH_TESTBED_DIR: '/var/lib/berth-testbed-3', BERTH_TESTBED_ADDRESSES: '127.0.0.15 127.0.0.16' },
+  // Integration beds run niced, like their vitest (see NICENESS).
+  { BERTH_TESTBED_DIR: '/var/lib/berth-testbed-2', BERTH_TESTBED_ADDRESSES: '127.0.0.13 127.0.0.14', BERTH_TESTBED_NICE: '10' },
+  { BERTH_TESTBED_DIR: '/var/lib/berth-testbed-3', BERTH_TESTBED_ADDRESSES: '127.0.0.15 127.0.0.16', BERTH_TESTBED_NICE: '10' },
 ];
 const [E2E_BED, ...INTEGRATION_BEDS] = BEDS;
 
