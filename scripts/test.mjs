@@ -96,8 +96,8 @@ async function testbedUp(beds) {
 }
 
 async function testbedDown(beds) {
-  for (const bed of beds) await run('testbed', 'bash', ['scripts/testbed/down.sh'], bed);
-  await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'stop'], E2E_BED);
+  for (const bed of beds) await run('testbed', 'bash', ['scripts/testbed/down.sh'], bed, { teardown: true });
+  await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'stop'], E2E_BED, { teardown: true });
 }
 
 async function build() {
@@ -168,9 +168,9 @@ async function guarded(layer, fn) {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {
     console.error(`berth: ${signal}: stopping ${children.size} running part(s) and the test beds`);
-    stopChildren();
+    await stopChildren();
     if (beds.length > 0 && isRoot) await testbedDown(beds);
-    fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(work, { recursive: true, force: true, maxRetries: 3 });
     console.log(`\n${rows.reduce((n, r) => n + r.passed, 0)} passed, ${rows.reduce((n, r) => n + r.failed, 0) + 1} failed (interrupted)`);
     process.exit(130);
   });
@@ -219,7 +219,7 @@ try {
   rows.push({ layer: 'runner', part: 'error', ...failure, seconds: 0 });
 } finally {
   if (beds.length > 0 && isRoot) await testbedDown(beds);
-  fs.rmSync(work, { recursive: true, force: true });
+  fs.rmSync(work, { recursive: true, force: true, maxRetries: 3 });
 }
 
 const totals = { passed: 0, failed: 0, skipped: 0 };

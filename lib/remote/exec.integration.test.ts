@@ -19,6 +19,20 @@ const sh = (text: string) => cmd('sh', '-c', text);
 /** "30.<unique>": a sleep of about 30 s that no other run (or a leftover of one) shares, for pgrep. */
 const unique = (seconds: number) => `${seconds}.${process.pid}${Date.now() % 100_000}`;
 
+/**
+ * What still runs `sleep <seconds>` on the host, once the kill had up to 5 s to land: exec rejects
+ * as soon as it gives up on a command, and the process-group kill reaches the host a moment later.
+ */
+async function leftover(t: SshTransport, seconds: string, exact = true): Promise<string> {
+  let out = '';
+  for (let i = 0; i < 50; i++) {
+    out = (await t.exec(cmd('pgrep', exact ? '-xf' : '-f', `sleep ${seconds}`), { okExitCodes: [0, 1] })).stdout;
+    if (out === '') return out;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return out;
+}
+
 afterAll(closeAll);
 
 describe('exec on a real host', () => {
@@ -126,8 +140,7 @@ describe('exec on a real host', () => {
     expect(err.message).toContain(`'sleep' '${seconds}' timed out after 0.5 s`);
     expect(took).toBeGreaterThan(480);
     expect(took).toBeLessThan(5000); // far from the 30 s sleep, with room for a loaded machine's handshake
-    const left = await t.exec(cmd('pgrep', '-xf', `sleep ${seconds}`), { okExitCodes: [0, 1] });
-    expect(left.stdout).toBe('');
+    expect(await leftover(t, seconds)).toBe('');
   });
 
   it('a timed-out script is killed with all its children (the process group)', async () => {
@@ -137,8 +150,7 @@ describe('exec on a real host', () => {
       .runScript(script(cmd('true'), cmd('sleep', seconds), cmd('true')), { timeoutMs: 500 })
       .catch((e) => e)) as RemoteError;
     expect(err.message).toContain(`script step 2/3: 'sleep' '${seconds}' timed out`);
-    const left = await t.exec(cmd('pgrep', '-f', `sleep ${seconds}`), { okExitCodes: [0, 1] });
-    expect(left.stdout).toBe('');
+    expect(await leftover(t, seconds, false)).toBe('');
   });
 
   it('abort cancels a running command and kills it; a command aborted while queued never runs', async () => {
@@ -151,7 +163,7 @@ describe('exec on a real host', () => {
     expect(err).toMatchObject({ failure: 'aborted' });
     // Far sooner than the 32 s sleep; the margin covers a fresh handshake on a loaded machine.
     expect(performance.now() - started).toBeLessThan(10_000);
-    expect((await t.exec(cmd('pgrep', '-xf', `sleep ${seconds}`), { okExitCodes: [0, 1] })).stdout).toBe('');
+    expect(await leftover(t, seconds)).toBe('');
 
     const holders = Array.from({ length: 8 }, () => t.exec(cmd('sleep', '0.5')));
     const queued = new AbortController();
@@ -195,6 +207,6 @@ describe('exec on a real host', () => {
     expect((await t.exec(asUser('www-data', cmd('id', '-un')))).stdout).toBe('www-data\n');
     const seconds = unique(33);
     await expect(t.exec(asUser('www-data', cmd('sleep', seconds)), { timeoutMs: 400 })).rejects.toThrow(/timed out/);
-    expect((await t.exec(cmd('pgrep', '-f', `sleep ${seconds}`), { okExitCodes: [0, 1] })).stdout).toBe('');
+    expect(await leftover(t, seconds, false)).toBe('');
   });
 });

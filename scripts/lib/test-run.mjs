@@ -22,19 +22,32 @@ function relay(stream, out, label) {
 /** Every child still running, so a signal to the runner can stop them before teardown. */
 export const children = new Set();
 
-/** Stops every running child with all it started (each runs in its own process group). */
-export function stopChildren() {
-  for (const child of children) {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // already gone
+/**
+ * Stops every running child with all it started (each runs in its own process group). SIGINT
+ * first: Playwright then stops the panel it started in a process group of its own, which SIGTERM
+ * would leave running; whatever still runs after 10 s gets SIGTERM.
+ */
+let stopping = false;
+
+export async function stopChildren() {
+  stopping = true; // and nothing new starts
+  const signal = (sig) => {
+    for (const child of children) {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
     }
-  }
+  };
+  signal('SIGINT');
+  for (let i = 0; i < 100 && children.size > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  signal('SIGTERM');
 }
 
 /** Runs a command from the project root; resolves to its exit status (1 if it could not start). */
-export function run(label, cmd, args, env = {}) {
+export function run(label, cmd, args, env = {}, { teardown = false } = {}) {
+  if (stopping && !teardown) return Promise.resolve(1);
   console.log(`\n[${label}] $ ${[cmd, ...args].join(' ')}`);
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
