@@ -219,7 +219,9 @@ try {
   rows.push({ layer: 'runner', part: 'error', ...failure, seconds: 0 });
 } finally {
   if (beds.length > 0 && isRoot) await testbedDown(beds);
-  fs.rmSync(work, { recursive: true, force: true, maxRetries: 3 });
+  // A failed run keeps its reports and the panels' logs and command traces, to read afterwards.
+  if (rows.some((r) => r.failed > 0)) console.log(`\nberth: kept ${work} (reports, panel logs, command traces) for inspection`);
+  else fs.rmSync(work, { recursive: true, force: true, maxRetries: 3 });
 }
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
