@@ -19,8 +19,6 @@ read -r ADDR1 ADDR2 <<<"${BERTH_TESTBED_ADDRESSES:-127.0.0.11 127.0.0.12}"
 [[ $ADDR1 =~ ^127\.[0-9.]+$ && $ADDR2 =~ ^127\.[0-9.]+$ && $ADDR1 != "$ADDR2" ]] ||
   { printf 'testbed: ERROR: BERTH_TESTBED_ADDRESSES must be two loopback addresses\n' >&2; exit 1; }
 HOSTS=("berth-host-1 $ADDR1" "berth-host-2 $ADDR2")
-NICENESS=${BERTH_TESTBED_NICE:-0}
-[[ $NICENESS =~ ^[0-9]+$ && $NICENESS -le 19 ]] || { printf 'testbed: ERROR: BERTH_TESTBED_NICE must be 0..19\n' >&2; exit 1; }
 # php-vlucas-phpdotenv and python3-dotenv: the .env readers the fixture apps load shared/.env
 # with (phpdotenv is Laravel's), and what lib/env/dotenv-php.integration.test.ts checks against.
 PKGS=(openssh-server nginx php8.2-fpm php8.2-cli supervisor cron curl php-vlucas-phpdotenv python3-dotenv libfcgi-bin)
@@ -122,10 +120,8 @@ start_host() {
   local name=$1 ip=$2 h=$DIR/hosts/$1 launcher init="" _
   # A clean environment (daemons and supervisor programs inherit it); stdio to a file so
   # no caller's pipe is held open; fd 9 closed or the host would keep our lock forever.
-  # BERTH_TESTBED_NICE: every daemon of the host runs at that CPU priority (scripts/test.mjs
-  # lowers the integration beds' so that the browser tests' bed keeps the CPU it needs).
   env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root \
-    nice -n "$NICENESS" setsid unshare --mount --propagation private --uts --pid --fork --mount-proc \
+    setsid unshare --mount --propagation private --uts --pid --fork --mount-proc \
     /bin/bash "$here/host-init.sh" "$name" "$ip" "$h" </dev/null >>"$h/console.log" 2>&1 9>&- &
   launcher=$!
   for _ in {1..200}; do
