@@ -43,7 +43,8 @@ async function hangingServer() {
     closed,
     /** Answers the requests held for these paths. */
     release(paths: string[]) {
-      for (const h of held.filter((x) => paths.includes(x.path))) h.res.end('ok');
+      // Each held request is answered once (the test may release a path again).
+      for (const h of held.filter((x) => paths.includes(x.path) && !x.res.writableEnded)) h.res.end('ok');
     },
     async close() {
       server.closeAllConnections();
