@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       username: 'root',
       bindAddress: host.address,
     });
-    execFileSync('bash', ['scripts/testbed/authorize-key.sh', host.name, server.publicKey]);
+    execFileSync('bash', ['scripts/testbed/authorize-key.sh', host.name, server.publicKey!]);
     await updateServer(db, server.id, { hostKeyFingerprint: host.hostKeyFingerprint, hostKeyPinnedAt: new Date() });
     servers.push(server);
   }

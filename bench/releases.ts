@@ -219,7 +219,7 @@ async function main(): Promise<void> {
       ['berth-host-2', 'bench-2'],
     ] as const) {
       const h = await pinnedTestServer(t.db, ring, host, name);
-      addedKeys.set(host, [h.server.publicKey.trim()]);
+      addedKeys.set(host, [h.server.publicKey!.trim()]);
       hosts.push(h);
       await removeApp(h); // leftovers of an interrupted run
     }

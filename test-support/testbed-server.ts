@@ -23,7 +23,7 @@ import { webSlots } from '@/lib/recipes/configure/web-slots';
 export async function pinnedTestServer(db: TestDb['db'], ring: KeyRing, hostName: 'berth-host-1' | 'berth-host-2', name: string) {
   const host = testHost(hostName);
   const created = await createServer(db, ring, { name, host: host.address, port: host.port, username: 'root', bindAddress: host.address });
-  authorizeKey(host.name, created.publicKey);
+  authorizeKey(host.name, created.publicKey!);
   await updateServer(db, created.id, {
     hostKeyFingerprint: host.hostKeyFingerprint,
     facts: { os: 'debian', osVersion: '12', init: 'none', cpus: 1, memoryMb: 1, diskGb: 1 },

@@ -7,7 +7,7 @@ import { ActionForm, useFieldErrors } from '@/components/forms/action-form';
 import { Field } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
 
-function PrivateKeyField() {
+export function PrivateKeyField() {
   const errors = useFieldErrors('privateKey');
   return (
     <div className="sm:col-span-2">

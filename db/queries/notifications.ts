@@ -4,7 +4,7 @@ import { notificationChannels, notifications, type Notification, type Notificati
 import type { NotifyEventType } from '@/lib/model/notifications';
 
 type ChannelPatch = Partial<
-  Pick<NotificationChannel, 'name' | 'configSealed' | 'events' | 'enabled' | 'lastSentAt' | 'lastError' | 'lastErrorAt'>
+  Pick<NotificationChannel, 'name' | 'configSealed' | 'events' | 'enabled' | 'needsValue' | 'lastSentAt' | 'lastError' | 'lastErrorAt'>
 >;
 
 // ---- channels -------------------------------------------------------------------------------
@@ -43,7 +43,14 @@ export async function subscribedChannels(db: Db, type: NotifyEventType): Promise
   return db
     .select({ id: notificationChannels.id })
     .from(notificationChannels)
-    .where(and(eq(notificationChannels.enabled, true), sql`${type} = any(${notificationChannels.events})`));
+    .where(
+      and(
+        eq(notificationChannels.enabled, true),
+        sql`${type} = any(${notificationChannels.events})`,
+        // A channel imported without its secret cannot send yet (lib/spec): it waits for the value.
+        sql`cardinality(${notificationChannels.needsValue}) = 0`,
+      ),
+    );
 }
 
 /** A send (from the outbox or "Send test") succeeded: the channel's last error is cleared. */

@@ -65,17 +65,23 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     column: 'private_key_sealed',
     async read(db, opts) {
       const rows = await lockIf(db.select({ id: servers.id, sealed: servers.privateKeySealed }).from(servers).$dynamic(), opts?.lock);
-      return rows.map((r) => ({
-        id: `id=${r.id}`,
-        sealed: r.sealed,
-        aad: privateKeyAad(r.id),
-        write: (w, sealed) =>
-          w
-            .update(servers)
-            .set({ privateKeySealed: sealed })
-            .where(eq(servers.id, r.id))
-            .then(() => {}),
-      }));
+      return rows.flatMap((r) =>
+        r.sealed === null
+          ? []
+          : [
+              {
+                id: `id=${r.id}`,
+                sealed: r.sealed,
+                aad: privateKeyAad(r.id),
+                write: (w, sealed) =>
+                  w
+                    .update(servers)
+                    .set({ privateKeySealed: sealed })
+                    .where(eq(servers.id, r.id))
+                    .then(() => {}),
+              },
+            ],
+      );
     },
   },
   {

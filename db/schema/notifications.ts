@@ -14,6 +14,8 @@ export const notificationChannels = pgTable('notification_channels', {
   /** The event types this channel receives. */
   events: text('events').array().notNull().default(sql`'{}'::text[]`),
   enabled: boolean('enabled').notNull().default(true),
+  /** Secret fields a definition referenced that this panel does not hold yet: nothing is sent until an admin sets them. */
+  needsValue: text('needs_value').array().notNull().default(sql`'{}'::text[]`),
   lastSentAt: timestamp('last_sent_at', { withTimezone: true }),
   lastError: text('last_error'),
   lastErrorAt: timestamp('last_error_at', { withTimezone: true }),

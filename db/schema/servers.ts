@@ -19,8 +19,9 @@ export const servers = pgTable('servers', {
   /** The address nginx listens on for this server's sites; null = all addresses. */
   bindAddress: text('bind_address'),
   phpVersions: text('php_versions').array().notNull().default(['8.2']),
-  privateKeySealed: text('private_key_sealed').notNull(),
-  publicKey: text('public_key').notNull(),
+  /** Null when the server came from a definition whose key reference this panel lacks ("needs value"). */
+  privateKeySealed: text('private_key_sealed'),
+  publicKey: text('public_key'),
   /** Pinned by an operator after "Test connection"; nothing runs on the server until then. */
   hostKeyFingerprint: text('host_key_fingerprint'),
   hostKeyPinnedAt: timestamp('host_key_pinned_at', { withTimezone: true }),

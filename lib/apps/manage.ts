@@ -19,9 +19,19 @@ import type { AppConfig } from '@/lib/model/app-config';
 
 /**
  * Every chosen server must exist, be pinned and provisioned, and have the app's PHP version; one
- * must serve web; no other app on those servers may claim the same domain or port.
+ * must serve web; no other app on those servers may claim the same domain or port. A definition
+ * (lib/spec) may place apps on servers that are not ready yet (`pending`): they are configured
+ * once the server is pinned and provisioned.
  */
-async function checkPlacements(db: Db, config: AppConfig, placements: Placement[], appId: string | null = null): Promise<void> {
+export type PlacementRules = { pending?: boolean };
+
+async function checkPlacements(
+  db: Db,
+  config: AppConfig,
+  placements: Placement[],
+  appId: string | null = null,
+  rules: PlacementRules = {},
+): Promise<void> {
   if (placements.length === 0) throw new ActionError('Choose at least one server.', { serverIds: ['Choose at least one server'] });
   if (!placements.some((p) => p.roles.includes('web')))
     throw new ActionError('At least one server must serve web.', { serverIds: ['Give at least one server the web role'] });
@@ -39,7 +49,7 @@ async function checkPlacements(db: Db, config: AppConfig, placements: Placement[
       throw new ActionError(`${server.name}'s host key changed: an admin must re-pin it first.`, {
         serverIds: [`${server.name}'s host key changed`],
       });
-    if (!server.provisionedAt)
+    if (!server.provisionedAt && !rules.pending)
       throw new ActionError(`${server.name} is not provisioned yet.`, { serverIds: [`${server.name} is not provisioned yet`] });
     if (config.kind === 'php' && !server.phpVersions.includes(config.phpVersion)) {
       throw new ActionError(`PHP ${config.phpVersion} is not available on ${server.name}.`, {
@@ -88,9 +98,13 @@ function checkWorkerServers(config: AppConfig, placements: Placement[]): void {
     });
 }
 
-export async function createApp(db: Db, input: { name: string; config: AppConfig; placements: Placement[] }): Promise<App> {
+export async function createApp(
+  db: Db,
+  input: { name: string; config: AppConfig; placements: Placement[] },
+  rules: PlacementRules = {},
+): Promise<App> {
   if (await findAppBySlug(db, input.config.slug)) throw new ActionError('An app with this slug exists.', { slug: ['Already in use'] });
-  await checkPlacements(db, input.config, input.placements);
+  await checkPlacements(db, input.config, input.placements, null, rules);
   checkWorkerServers(input.config, input.placements);
   return insertApp(db, { slug: input.config.slug, name: input.name, config: input.config }, input.placements);
 }
@@ -101,24 +115,24 @@ async function existingApp(db: Db, appId: string): Promise<App> {
   return app;
 }
 
-export async function updateApp(db: Db, appId: string, config: AppConfig, name?: string): Promise<App> {
+export async function updateApp(db: Db, appId: string, config: AppConfig, name?: string, rules: PlacementRules = {}): Promise<App> {
   const app = await existingApp(db, appId);
   if (config.slug !== app.slug || config.kind !== app.config.kind)
     throw new ActionError('The slug and kind cannot change: they name the app’s user, directories and runtime.');
   const placements = (await placementsOfApp(db, appId)).map((p) => ({ serverId: p.server.id, roles: p.roles }));
-  await checkPlacements(db, config, placements, appId);
+  await checkPlacements(db, config, placements, appId, rules);
   checkWorkerServers(config, placements);
   await updateAppConfig(db, appId, config, name);
   return app;
 }
 
 /** Adds servers to the app or changes its roles on them. Removing a server is not offered yet (its files would stay). */
-export async function placeApp(db: Db, appId: string, changes: Placement[]): Promise<App> {
+export async function placeApp(db: Db, appId: string, changes: Placement[], rules: PlacementRules = {}): Promise<App> {
   const app = await existingApp(db, appId);
   const current = new Map((await placementsOfApp(db, appId)).map((p) => [p.server.id, p.roles]));
   for (const c of changes) current.set(c.serverId, c.roles);
   const placements = [...current].map(([serverId, roles]) => ({ serverId, roles }));
-  await checkPlacements(db, app.config, placements, appId);
+  await checkPlacements(db, app.config, placements, appId, rules);
   checkWorkerServers(app.config, placements);
   await upsertPlacements(db, appId, changes);
   return app;
@@ -143,6 +157,8 @@ export async function requestConfigure(
   // A release of the app rewrites the same files (process slots, the live include): not both at once.
   if (await activeRelease(db, appId)) return { runs, busy: placements.map((p) => p.server.name) };
   for (const { server } of placements) {
+    // Not ready (a definition placed the app there first): configure runs once it is provisioned.
+    if (!server.provisionedAt || !server.hostKeyFingerprint || !server.privateKeySealed) continue;
     let run: RecipeRun;
     try {
       run = await createRun(db, { serverId: server.id, appId, recipe: 'configure', requestedBy: userId });

@@ -46,7 +46,7 @@ async function bootAndOpen(source: Record<string, string | undefined>): Promise<
     const { client, keyRing } = getRuntime();
     const db = drizzleFor(client);
     const server = (await findServerByName(db, 'web-1'))!;
-    return { privateKey: openPrivateKey(keyRing, server.id, server.privateKeySealed), keyCheck: await getSetting(db, KEY_CHECK_SETTING) };
+    return { privateKey: openPrivateKey(keyRing, server.id, server.privateKeySealed!), keyCheck: await getSetting(db, KEY_CHECK_SETTING) };
   } finally {
     await booted.shutdown();
   }
@@ -80,7 +80,7 @@ describe('npm run rotate-key', { timeout: 120_000 }, () => {
       username: 'root',
       bindAddress: null,
     });
-    privateKey = openPrivateKey(keyRing, server.id, server.privateKeySealed);
+    privateKey = openPrivateKey(keyRing, server.id, server.privateKeySealed!);
     await booted.shutdown();
     if (!pg) oldRing = fs.readFileSync(keyFile(), 'utf8').trim();
 

@@ -66,7 +66,7 @@ async function storedValues(): Promise<Map<string, string>> {
 async function openEverything(ring: KeyRing) {
   const server = (await findServer(t.db, serverId))!;
   return {
-    privateKey: openPrivateKey(ring, serverId, server.privateKeySealed),
+    privateKey: openPrivateKey(ring, serverId, server.privateKeySealed!),
     env: await openEnvValues(t.db, ring, appId, Object.keys(ENV)),
     revision: (await openEnvRevision(t.db, ring, appId, revision)).values,
     certificateKey: open(ring, (await uploadedCertificate(t.db, appId))!.sealedKey!, certificateKeyAad(appId)),

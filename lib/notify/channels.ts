@@ -122,7 +122,7 @@ export async function saveChannel(db: Db, ring: KeyRing, fields: Record<string, 
     // Unreadable (another key): the form must then carry every secret again, which validation enforces.
   }
   const v = validate(existing.kind, fields, stored);
-  await updateChannel(db, id, { name: v.name, events: v.events, configSealed: sealChannelConfig(ring, id, v.config) });
+  await updateChannel(db, id, { name: v.name, events: v.events, configSealed: sealChannelConfig(ring, id, v.config), needsValue: [] });
   return (await findChannel(db, id))!;
 }
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
     username: 'root',
     bindAddress: null,
   });
-  authorizeKey(host.name, server.publicKey);
+  authorizeKey(host.name, server.publicKey!);
   await updateServer(t.db, server.id, { hostKeyFingerprint: host.hostKeyFingerprint });
   serverId = server.id;
 });

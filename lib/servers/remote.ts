@@ -7,6 +7,8 @@ import { openPrivateKey } from './keys';
 /** The remote layer's view of a server: where, who, which key, and the pinned host key. */
 export function targetOf(server: Server, ring: KeyRing, pinnedFingerprint = server.hostKeyFingerprint): ServerTarget {
   if (!pinnedFingerprint) throw new Error(`${server.name} has no pinned host key`);
+  // A server imported from a definition whose key this panel does not hold: nothing connects until an admin sets it.
+  if (!server.privateKeySealed) throw new Error(`${server.name} needs its SSH key: set it on the server's page`);
   return {
     id: server.id,
     name: server.name,

@@ -35,8 +35,8 @@ describe('servers: keys, pinning and provisioning requests', () => {
     expect(server.publicKey).toMatch(/^ssh-ed25519 AAAA[0-9A-Za-z+/=]+ berth@gen$/);
     expect(server.privateKeySealed).toMatch(/^berth:v1:1:/);
     expect(server.privateKeySealed).not.toContain('PRIVATE KEY');
-    expect(openPrivateKey(ring, server.id, server.privateKeySealed)).toContain('BEGIN OPENSSH PRIVATE KEY');
-    expect(() => openPrivateKey(ring, '00000000-0000-0000-0000-000000000000', server.privateKeySealed)).toThrow(/does not open/);
+    expect(openPrivateKey(ring, server.id, server.privateKeySealed!)).toContain('BEGIN OPENSSH PRIVATE KEY');
+    expect(() => openPrivateKey(ring, '00000000-0000-0000-0000-000000000000', server.privateKeySealed!)).toThrow(/does not open/);
   });
 
   it('accepts a pasted private key and refuses text that is not one, or a public key', async () => {
@@ -44,13 +44,13 @@ describe('servers: keys, pinning and provisioning requests', () => {
     const pasted = await createServer(t.db, ring, {
       ...base,
       name: 'pasted',
-      privateKey: openPrivateKey(ring, donor.id, donor.privateKeySealed),
+      privateKey: openPrivateKey(ring, donor.id, donor.privateKeySealed!),
     });
-    expect(pasted.publicKey.split(' ')[1]).toBe(donor.publicKey.split(' ')[1]);
+    expect(pasted.publicKey!.split(' ')[1]).toBe(donor.publicKey!.split(' ')[1]);
     await expect(createServer(t.db, ring, { ...base, name: 'junk', privateKey: 'hello' })).rejects.toMatchObject({
       fieldErrors: { privateKey: [expect.stringMatching(/not a private key/)] },
     });
-    await expect(createServer(t.db, ring, { ...base, name: 'pub', privateKey: donor.publicKey })).rejects.toMatchObject({
+    await expect(createServer(t.db, ring, { ...base, name: 'pub', privateKey: donor.publicKey! })).rejects.toMatchObject({
       fieldErrors: { privateKey: [expect.any(String)] },
     });
     await expect(createServer(t.db, ring, { ...base, name: 'gen' })).rejects.toMatchObject({ fieldErrors: { name: ['Already in use'] } });

@@ -6,6 +6,9 @@ import { authedAction } from '@/lib/auth/action';
 import { FINGERPRINT } from '@/lib/remote/fingerprint';
 import { getRuntime } from '@/lib/runtime';
 import { createServer } from '@/lib/servers/create';
+import { setServerKey } from '@/lib/servers/define';
+import { findServer } from '@/db/queries/servers';
+import { ActionError } from '@/lib/auth/action-core';
 import { pinHostKey, requestProbe, requestProvision } from '@/lib/servers/requests';
 
 const serverId = z.uuid('Unknown server');
@@ -42,5 +45,23 @@ export const provisionServer = authedAction(
     const run = await requestProvision(ctx.db, enqueue, input.serverId, ctx.user.id, input.retry === '1');
     ctx.setDetails({ runId: run.id, startAt: run.startAt });
     return { runId: run.id };
+  },
+);
+
+/** A server imported from a definition has no key yet ("needs value"): paste one, or let Berth make a pair. */
+export const setKey = authedAction(
+  {
+    audit: 'server.key.set',
+    role: 'admin',
+    schema: z.object({ serverId, privateKey: z.string().trim().max(20_000).optional() }),
+  },
+  async (input, ctx) => {
+    ctx.setTarget(`server:${input.serverId}`);
+    const server = await findServer(ctx.db, input.serverId);
+    if (!server) throw new ActionError('That server does not exist.');
+    if (server.privateKeySealed) throw new ActionError(`${server.name} already has its key.`);
+    await setServerKey(ctx.db, getRuntime().keyRing, server, input.privateKey || undefined);
+    ctx.setDetails({ keyGenerated: !input.privateKey });
+    return null;
   },
 );

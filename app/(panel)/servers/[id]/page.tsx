@@ -8,6 +8,7 @@ import { ProvisionButtons } from '@/components/servers/provision-buttons';
 import { RunView } from '@/components/servers/run-view';
 import { ServerFactsView } from '@/components/servers/server-facts';
 import { ServerStatus } from '@/components/servers/server-status';
+import { SetKeyForm } from '@/components/servers/set-key-form';
 import { Card, PageHeader } from '@/components/ui/card';
 import { db } from '@/db';
 import { latestRuns, tasksOf } from '@/db/queries/runs';
@@ -39,7 +40,17 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
       />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Access" description="Berth logs in with its own key for this server.">
-          <AccessCard publicKey={server.publicKey} username={server.username} line={authorizeKeyLine(server.username, server.publicKey)} />
+          {server.publicKey ? (
+            <AccessCard
+              publicKey={server.publicKey}
+              username={server.username}
+              line={authorizeKeyLine(server.username, server.publicKey)}
+            />
+          ) : canManage ? (
+            <SetKeyForm serverId={server.id} />
+          ) : (
+            <p className="text-sm">Needs its SSH key: an admin sets it here.</p>
+          )}
         </Card>
         <Card title="Host key" description="Pinned on first contact; a different key is refused before logging in.">
           <HostKeyCard

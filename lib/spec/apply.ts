@@ -1,0 +1,154 @@
+import type { Db } from '@/db';
+import { findAppBySlug } from '@/db/queries/apps';
+import { listMonitorsWithNames } from '@/db/queries/monitors';
+import { listChannels } from '@/db/queries/notifications';
+import { listServers } from '@/db/queries/servers';
+import type { RecipeRun } from '@/db/schema';
+import { ActionError } from '@/lib/auth/action-core';
+import { createApp, placeApp, requestConfigure, updateApp } from '@/lib/apps/manage';
+import type { KeyRing } from '@/lib/crypto';
+import type { AppConfig } from '@/lib/model/app-config';
+import { createMonitor, editMonitor, removeMonitor } from '@/lib/monitors/manage';
+import type { MonitorInput } from '@/lib/monitors/input';
+import { defineChannel } from '@/lib/notify/define-channel';
+import { removeChannel } from '@/lib/notify/channels';
+import { SECRET_FIELDS } from '@/lib/notify/fields';
+import { defineServer } from '@/lib/servers/define';
+import type { Enqueue } from '@/lib/servers/requests';
+import type { ResourceChange, SpecPlan } from './diff';
+import { isRef } from './references';
+import type { AppSpec, ChannelSpec, Definition, MonitorSpec } from './schema';
+
+/**
+ * Runs a plan (lib/spec/diff.ts) through the same domain functions the forms use: one write path
+ * for every change to servers, apps, monitors and channels. Everything is written in one
+ * transaction (a failure leaves the panel as it was); configure is queued only after it commits,
+ * on the servers that are ready, and the runs are returned for the page to link to.
+ */
+export type ApplyOutcome = { applied: ResourceChange[]; runs: RecipeRun[]; busy: string[] };
+
+export function appConfigOf(app: AppSpec, serverIds: ReadonlyMap<string, string>): { name: string; config: AppConfig } {
+  const id = (name: string) => serverIds.get(name)!;
+  const { name, servers: _placements, workers, release, ...rest } = app;
+  return {
+    name,
+    config: {
+      ...rest,
+      workers: workers.map(({ servers, ...w }) => ({ ...w, serverIds: servers.map(id) })),
+      release: { ...release, hooks: release.hooks.map(({ server, ...h }) => ({ ...h, ...(server && { serverId: id(server) }) })) },
+    },
+  };
+}
+
+function monitorInputOf(m: MonitorSpec): MonitorInput {
+  const common = { name: m.name, intervalS: m.intervalS, paused: m.paused };
+  if (m.kind === 'heartbeat')
+    return {
+      ...common,
+      kind: 'heartbeat',
+      method: 'GET',
+      timeoutMs: 10_000,
+      expectedStatus: '200-299',
+      retries: 0,
+      graceS: m.graceS,
+    } as MonitorInput;
+  return {
+    ...common,
+    kind: 'http',
+    url: m.url,
+    method: m.method,
+    timeoutMs: m.timeoutMs,
+    expectedStatus: m.expectedStatus,
+    keyword: m.keyword,
+    retries: m.retries,
+    graceS: 0,
+  } as MonitorInput;
+}
+
+function channelDefinitionOf(c: ChannelSpec) {
+  const settings = Object.fromEntries(Object.entries(c.settings).filter(([, v]) => !isRef(v))) as Record<string, string | number>;
+  const secretFields = SECRET_FIELDS[c.kind].filter((f) => isRef(c.settings[f]));
+  return { name: c.name, kind: c.kind, events: c.events, enabled: c.enabled, settings, secretFields };
+}
+
+async function applyChange(db: Db, ring: KeyRing, def: Definition, change: ResourceChange): Promise<string | null> {
+  const find = <T extends { name?: string; slug?: string }>(list: T[] | undefined, key: string) =>
+    list?.find((t) => (t.slug ?? t.name) === key);
+  const apps = def.kind === 'App' ? [def.app] : def.apps;
+  switch (change.kind) {
+    case 'server': {
+      const s = find(def.kind === 'Fleet' ? def.servers : undefined, change.key)!;
+      await defineServer(db, s);
+      return null;
+    }
+    case 'app': {
+      const app = find(apps, change.key)!;
+      const ids = new Map((await listServers(db)).map((s) => [s.name, s.id]));
+      const { name, config } = appConfigOf(app, ids);
+      const placements = app.servers.map((p) => ({ serverId: ids.get(p.server)!, roles: p.roles }));
+      const existing = await findAppBySlug(db, app.slug);
+      if (!existing) return (await createApp(db, { name, config, placements }, { pending: true })).id;
+      // Placements first: the new config may name a server the app is only now placed on (a pinned worker, a hook).
+      await placeApp(db, existing.id, placements, { pending: true });
+      await updateApp(db, existing.id, config, name, { pending: true });
+      return existing.id;
+    }
+    case 'monitor': {
+      const current = (await listMonitorsWithNames(db)).find((m) => !m.autoKey && m.name === change.key);
+      if (change.action === 'delete') {
+        if (current) await removeMonitor(db, current.id);
+        return null;
+      }
+      const m = find(def.kind === 'Fleet' ? def.monitors : undefined, change.key)!;
+      if (current) await editMonitor(db, current.id, monitorInputOf(m));
+      else await createMonitor(db, ring, monitorInputOf(m));
+      return null;
+    }
+    case 'channel': {
+      if (change.action === 'delete') {
+        const current = (await listChannels(db)).find((c) => c.name === change.key);
+        if (current) await removeChannel(db, current.id);
+        return null;
+      }
+      await defineChannel(db, ring, channelDefinitionOf(find(def.kind === 'Fleet' ? def.channels : undefined, change.key)!));
+      return null;
+    }
+  }
+}
+
+export async function applyPlan(
+  db: Db,
+  ring: KeyRing,
+  enqueue: Enqueue,
+  userId: number,
+  def: Definition,
+  plan: SpecPlan,
+  opts: { confirmDestructive: boolean },
+): Promise<ApplyOutcome> {
+  const refused = plan.changes.filter((c) => c.refused);
+  if (refused.length)
+    throw new ActionError(`The plan cannot be applied: ${refused.map((c) => `${c.kind} ${c.key}: ${c.refused}`).join('; ')}`);
+  if (plan.changes.some((c) => c.destructive) && !opts.confirmDestructive)
+    throw new ActionError('This plan removes things: confirm the destructive changes to apply it.');
+  const touchedApps = await db.transaction(async (tx) => {
+    const ids: string[] = [];
+    for (const change of plan.changes) {
+      try {
+        const appId = await applyChange(tx as unknown as Db, ring, def, change);
+        if (appId) ids.push(appId);
+      } catch (err) {
+        if (err instanceof ActionError) throw new ActionError(`${change.kind} ${change.key}: ${err.message}`, err.fieldErrors);
+        throw err;
+      }
+    }
+    return ids;
+  });
+  const runs: RecipeRun[] = [];
+  const busy: string[] = [];
+  for (const appId of touchedApps) {
+    const queued = await requestConfigure(db, enqueue, appId, userId);
+    runs.push(...queued.runs);
+    busy.push(...queued.busy);
+  }
+  return { applied: plan.changes, runs, busy };
+}

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findServerByName, listServers } from '@/db/queries/servers';
+import { listMonitorsWithNames } from '@/db/queries/monitors';
+import { listChannels, subscribedChannels } from '@/db/queries/notifications';
+import { putSetting } from '@/db/queries/settings';
+import { recipeRuns } from '@/db/schema';
+import { insertUser } from '@/db/queries/users';
+import { generateKeyText, parseKeyRing } from '@/lib/crypto';
+import type { JobPayload } from '@/lib/jobs/queue';
+import { saveChannel } from '@/lib/notify/channels';
+import { setServerKey } from '@/lib/servers/define';
+import { targetOf } from '@/lib/servers/remote';
+import { seedEveryKind } from '@/test-support/fleet-seed';
+import { createTestDb, type TestDb } from '@/test-support/test-db';
+import { applyText, planText } from './definitions';
+import { exportFleet, heldReferences } from './export';
+import { writeYaml } from './yaml';
+
+const ring = parseKeyRing(generateKeyText(1));
+let source: TestDb;
+let target: TestDb;
+const actor = { id: 0, email: 'ops@example.test' };
+const queued: JobPayload[] = [];
+const enqueue = async (payload: JobPayload) => {
+  queued.push(payload);
+  return 'job';
+};
+
+beforeAll(async () => {
+  [source, target] = await Promise.all([createTestDb(), createTestDb()]);
+  await seedEveryKind(source.db, ring);
+  for (const t of [source, target])
+    actor.id = (await insertUser(t.db, { email: actor.email, name: 'Ops', role: 'admin', passwordHash: 'x' })).id;
+});
+afterAll(async () => Promise.all([source?.close(), target?.close()]));
+
+const exported = async (t: TestDb) => writeYaml(await exportFleet(t.db, ring));
+
+async function plan(t: TestDb, text: string) {
+  const planned = await planText(t.db, ring, text);
+  if (!planned.ok) throw new Error(JSON.stringify(planned.problems));
+  return planned.plan;
+}
+
+const apply = async (t: TestDb, text: string, confirmDestructive = false) =>
+  applyText(t.db, ring, enqueue, actor, text, { hash: (await plan(t, text)).hash, confirmDestructive });
+
+describe('definitions: export, plan and apply', () => {
+  it('exports no secret, only references to where the panel keeps them', async () => {
+    const text = await exported(source);
+    for (const secret of ['AAbbccddeeffgghhiijjkkllmm', 'not-so-secret', 'PRIVATE KEY', 'https://hooks.example.com'])
+      expect(text).not.toContain(secret);
+    expect(text).toContain('secret: servers/web-1/ssh-key');
+    expect(text).toContain('secret: channels/ops/botToken');
+    expect(text).toContain('secret: monitors/backups/token');
+    expect(text).not.toContain('shop.example.com on web-1'); // Berth's own per-app check follows the app
+  });
+
+  it('round-trips: import into an empty panel and export again gives the same bytes; a second plan is empty', async () => {
+    const text = await exported(source);
+    const first = await plan(target, text);
+    expect(first.changes.map((c) => `${c.action} ${c.kind} ${c.key}`).sort()).toEqual(
+      [
+        'create app api',
+        'create app docs',
+        'create app shop',
+        'create channel hooks',
+        'create channel ops',
+        'create monitor backups',
+        'create monitor home',
+        'create server web-1',
+        'create server web-2',
+      ].sort(),
+    );
+    expect(first.changes.find((c) => c.key === 'web-1')?.needsValue).toEqual(['servers/web-1/ssh-key']);
+    expect(first.changes.find((c) => c.key === 'hooks')?.needsValue).toEqual(['channels/hooks/url', 'channels/hooks/headerValue']);
+    const outcome = await apply(target, text);
+    expect(outcome.runs).toEqual([]); // no server holds its key yet: nothing is configured
+    expect(await exported(target)).toBe(text);
+    expect((await plan(target, text)).changes).toEqual([]);
+    expect((await plan(source, text)).changes).toEqual([]);
+  });
+
+  it('marks what needs a value, and nothing runs for it until an admin sets it', async () => {
+    const web1 = (await findServerByName(target.db, 'web-1'))!;
+    expect(() => targetOf(web1, ring)).toThrow('web-1 needs its SSH key');
+    expect(await subscribedChannels(target.db, 'monitor.down')).toEqual([]);
+    await setServerKey(target.db, ring, web1);
+    const ops = (await listChannels(target.db)).find((c) => c.name === 'ops')!;
+    expect(ops.needsValue).toEqual(['botToken']);
+    await saveChannel(target.db, ring, {
+      id: ops.id,
+      name: 'ops',
+      events: ops.events,
+      chatId: '-1001234567890',
+      botToken: '42:ZZZZZZZZZZZZZZZZZZZZZZZZ',
+    });
+    expect(await subscribedChannels(target.db, 'monitor.down')).toEqual([{ id: ops.id }]);
+    const held = await heldReferences(target.db, ring);
+    expect([...held].sort()).toEqual(['channels/ops/botToken', 'monitors/backups/token', 'servers/web-1/ssh-key']);
+    // Setting values changes no reference: the file still describes this panel.
+    expect((await plan(target, await exported(source))).changes).toEqual([]);
+  });
+
+  it('changes field by field, and queues configure on the ready servers of the apps it changed', async () => {
+    const text = (await exported(source)).replace('maxChildren: 8', 'maxChildren: 12');
+    const p = await plan(source, text);
+    expect(p.changes).toEqual([
+      expect.objectContaining({
+        kind: 'app',
+        key: 'shop',
+        action: 'update',
+        fields: [{ field: 'pool.maxChildren', from: '8', to: '12' }],
+        destructive: null,
+      }),
+    ]);
+    queued.length = 0;
+    const outcome = await apply(source, text);
+    expect(outcome.runs.map((r) => r.recipe)).toEqual(['configure', 'configure']);
+    expect(queued).toHaveLength(2);
+    expect((await plan(source, text)).changes).toEqual([]);
+  });
+
+  it('refuses a destructive plan until it is confirmed', async () => {
+    const text = (await exported(source)).replace(/ {2}- kind: http\n(?: {4}.*\n)+/, '');
+    const p = await plan(source, text);
+    expect(p.changes).toEqual([
+      expect.objectContaining({ kind: 'monitor', key: 'home', action: 'delete', destructive: expect.stringMatching(/history/) }),
+    ]);
+    await expect(apply(source, text)).rejects.toThrow(/confirm the destructive changes/);
+    expect((await listMonitorsWithNames(source.db)).some((m) => m.name === 'home')).toBe(true);
+    await apply(source, text, true);
+    expect((await listMonitorsWithNames(source.db)).some((m) => m.name === 'home')).toBe(false);
+  });
+
+  it('writes nothing when one change fails, and names it', async () => {
+    const full = await exported(source);
+    const shopAt = full.indexOf('slug: shop');
+    const text = `${full.slice(0, shopAt)}${full.slice(shopAt).replace('phpVersion: "8.2"', 'phpVersion: "7.4"')}`.replace(
+      'servers:\n',
+      'servers:\n  - name: web-3\n    host: 10.0.0.7\n    port: 22\n    user: root\n    phpVersions:\n      - "8.2"\n    sshKey:\n      secret: servers/web-3/ssh-key\n',
+    );
+    await expect(apply(source, text)).rejects.toThrow(/app shop: PHP 7.4 is not available on web-1/);
+    expect((await listServers(source.db)).map((s) => s.name)).toEqual(['web-1', 'web-2']);
+  });
+
+  it('refuses a file that changed since it was planned, and a second apply while one runs, naming who holds it', async () => {
+    const text = await exported(source);
+    const p = await plan(source, text);
+    await expect(
+      applyText(source.db, ring, enqueue, actor, `${text}\n# edited`, { hash: p.hash, confirmDestructive: false }),
+    ).rejects.toThrow(/changed since it was planned/);
+    await putSetting(
+      source.db,
+      'spec.apply.lock',
+      JSON.stringify({ by: 'someone@example.test', at: new Date().toISOString(), token: 'x' }),
+    );
+    await expect(apply(source, text)).rejects.toThrow(/Another apply is running: someone@example.test started it at/);
+    // A lock left by a crash is taken over once stale.
+    await putSetting(
+      source.db,
+      'spec.apply.lock',
+      JSON.stringify({ by: 'crashed@example.test', at: new Date(Date.now() - 3_600_000).toISOString(), token: 'y' }),
+    );
+    await expect(apply(source, text)).resolves.toMatchObject({ applied: [] });
+  });
+
+  it('holds the lock for the whole apply: one runs, the other is refused', async () => {
+    const text = (await exported(source)).replace('maxChildren: 12', 'maxChildren: 9');
+    let release!: () => void;
+    let entered!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const inEnqueue = new Promise<void>((r) => (entered = r));
+    const slowEnqueue = async (payload: JobPayload) => {
+      entered();
+      await gate;
+      queued.push(payload);
+      return 'job';
+    };
+    // The runs queued by earlier tests never ran (no worker here): finish them, so this apply queues its own.
+    await source.db.update(recipeRuns).set({ status: 'succeeded', finishedAt: new Date() });
+    const hash = (await plan(source, text)).hash;
+    const first = applyText(source.db, ring, slowEnqueue, actor, text, { hash, confirmDestructive: false });
+    await Promise.race([inEnqueue, first]); // the first apply has written and now waits to queue its runs, holding the lock
+    await expect(
+      applyText(source.db, ring, enqueue, { id: actor.id, email: 'other@example.test' }, text, { hash, confirmDestructive: false }),
+    ).rejects.toThrow(/Another apply is running: ops@example.test/);
+    release();
+    await expect(first).resolves.toMatchObject({ runs: [expect.anything(), expect.anything()] });
+  });
+});

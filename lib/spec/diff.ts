@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { isRef } from './references';
+import type { AppSpec, ChannelSpec, Definition, FleetSpec, MonitorSpec, ServerSpec } from './schema';
+
+/**
+ * The plan of a definition against the panel: every resource created, updated or deleted, each
+ * change field by field. Pure: the panel's side comes in as a spec (lib/spec/export.ts) and the
+ * references it holds. Apply runs exactly this list, and a second plan of the same file is empty.
+ */
+export type ResourceKind = 'server' | 'app' | 'monitor' | 'channel';
+export type FieldChange = { field: string; from: string | null; to: string | null };
+export type ResourceChange = {
+  kind: ResourceKind;
+  key: string;
+  action: 'create' | 'update' | 'delete';
+  fields: FieldChange[];
+  /** Why the change loses something (data, history, a server's apps); apply needs an explicit confirmation. */
+  destructive: string | null;
+  /** Why apply cannot do it (yet): the whole plan is refused until the file changes. */
+  refused: string | null;
+  /** References the panel does not hold: the resource is marked "needs value" and nothing runs for it until set. */
+  needsValue: string[];
+};
+export type SpecPlan = { hash: string; changes: ResourceChange[] };
+
+export const definitionHash = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+/** Every leaf of a value as `path → JSON`; arrays of plain values count as one value (a list of domains reads as one change). */
+function flatten(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
+  const scalarList = Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object');
+  if (value !== null && typeof value === 'object' && !scalarList && !isRef(value)) {
+    for (const [k, v] of Array.isArray(value) ? value.entries() : Object.entries(value))
+      flatten(v, prefix ? (Array.isArray(value) ? `${prefix}[${k}]` : `${prefix}.${k}`) : String(k), out);
+    if (Array.isArray(value) && value.length === 0) out.set(prefix, '[]');
+  } else if (value !== undefined) out.set(prefix, JSON.stringify(value));
+  return out;
+}
+
+export function fieldChanges(from: unknown, to: unknown): FieldChange[] {
+  const a = flatten(from);
+  const b = flatten(to);
+  const fields = [...new Set([...a.keys(), ...b.keys()])].filter((f) => a.get(f) !== b.get(f));
+  return fields.map((field) => ({ field, from: a.get(field) ?? null, to: b.get(field) ?? null }));
+}
+
+const refsOf = (value: unknown): string[] =>
+  isRef(value) ? [value.secret] : value && typeof value === 'object' ? Object.values(value).flatMap(refsOf) : [];
+
+type Section<T> = {
+  kind: ResourceKind;
+  keyOf: (t: T) => string;
+  destructive: (from: T | undefined, to: T | undefined) => string | null;
+  refused: (from: T | undefined, to: T | undefined) => string | null;
+};
+
+const SERVER: Section<ServerSpec> = {
+  kind: 'server',
+  keyOf: (s) => s.name,
+  destructive: (from, to) => (from && !to ? 'removes the server and every app placed on it' : null),
+  refused: (from, to) => (from && !to ? 'Removing a server is not supported from a definition yet: keep it in the file' : null),
+};
+
+const dataServicesDropped = (from: AppSpec, to: AppSpec) =>
+  (['postgres', 'redis'] as const).filter((d) => from.dataServices[d] && !to.dataServices[d]);
+
+const APP: Section<AppSpec> = {
+  kind: 'app',
+  keyOf: (a) => a.slug,
+  destructive: (from, to) => {
+    if (from && !to) return 'removes the app, its releases and its data';
+    if (!from || !to) return null;
+    const dropped = dataServicesDropped(from, to);
+    return dropped.length ? `turns off ${dropped.join(' and ')} for the app (its data is no longer managed)` : null;
+  },
+  refused: (from, to) => {
+    if (from && !to) return 'Removing an app is not supported from a definition yet: keep it in the file';
+    if (!from || !to) return null;
+    if (from.kind !== to.kind) return `An app's kind cannot change (${from.kind} → ${to.kind}): it names its runtime`;
+    const gone = from.servers.filter((p) => !to.servers.some((q) => q.server === p.server)).map((p) => p.server);
+    return gone.length ? `Taking ${from.slug} off ${gone.join(', ')} is not supported yet: its files would stay there` : null;
+  },
+};
+
+const MONITOR: Section<MonitorSpec> = {
+  kind: 'monitor',
+  keyOf: (m) => m.name,
+  destructive: (from, to) => (from && !to ? 'deletes the monitor and its check history' : null),
+  refused: (from, to) => (from && to && from.kind !== to.kind ? 'A monitor’s kind cannot change: rename it to make a new one' : null),
+};
+
+const CHANNEL: Section<ChannelSpec> = {
+  kind: 'channel',
+  keyOf: (c) => c.name,
+  destructive: (from, to) => (from && !to ? 'deletes the channel and its delivery log' : null),
+  refused: (from, to) => (from && to && from.kind !== to.kind ? 'A channel’s kind cannot change: rename it to make a new one' : null),
+};
+
+function planSection<T>(
+  section: Section<T>,
+  current: readonly T[],
+  desired: readonly T[] | undefined,
+  held: ReadonlySet<string>,
+  prune: boolean,
+): ResourceChange[] {
+  if (!desired) return [];
+  const before = new Map(current.map((t) => [section.keyOf(t), t]));
+  const after = new Map(desired.map((t) => [section.keyOf(t), t]));
+  const changes: ResourceChange[] = [];
+  for (const [key, to] of after) {
+    const from = before.get(key);
+    const fields = fieldChanges(from ?? {}, to);
+    if (from && fields.length === 0) continue;
+    changes.push({
+      kind: section.kind,
+      key,
+      action: from ? 'update' : 'create',
+      fields,
+      destructive: section.destructive(from, to),
+      refused: section.refused(from, to),
+      needsValue: refsOf(to).filter((r) => !held.has(r)),
+    });
+  }
+  if (prune)
+    for (const [key, from] of before) {
+      if (after.has(key)) continue;
+      changes.push({
+        kind: section.kind,
+        key,
+        action: 'delete',
+        fields: [],
+        destructive: section.destructive(from, undefined),
+        refused: section.refused(from, undefined),
+        needsValue: [],
+      });
+    }
+  return changes;
+}
+
+/** The plan of `def` against the panel's fleet; `held` lists the references the panel holds a value for. */
+export function planDefinition(current: FleetSpec, def: Definition, held: ReadonlySet<string>, text: string): SpecPlan {
+  const changes =
+    def.kind === 'App'
+      ? planSection(APP, current.apps ?? [], [def.app], held, false)
+      : [
+          ...planSection(SERVER, current.servers ?? [], def.servers, held, true),
+          ...planSection(APP, current.apps ?? [], def.apps, held, true),
+          ...planSection(MONITOR, current.monitors ?? [], def.monitors, held, true),
+          ...planSection(CHANNEL, current.channels ?? [], def.channels, held, true),
+        ];
+  return { hash: definitionHash(text), changes };
+}

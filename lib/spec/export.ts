@@ -1,0 +1,122 @@
+import type { Db } from '@/db';
+import { listApps, placementsOfApp } from '@/db/queries/apps';
+import { listMonitorsWithNames } from '@/db/queries/monitors';
+import { listChannels } from '@/db/queries/notifications';
+import { listServers } from '@/db/queries/servers';
+import type { App, NotificationChannel, Server } from '@/db/schema';
+import type { KeyRing } from '@/lib/crypto';
+import type { MonitorListRow } from '@/db/queries/monitors';
+import { openChannelConfig } from '@/lib/notify/channel-config';
+import { CONFIG_FIELDS, SECRET_FIELDS } from '@/lib/notify/fields';
+import { channelSecretRef, heartbeatTokenRef, serverKeyRef } from './references';
+import { API_VERSION, type AppSpec, type ChannelSpec, type FleetSpec, type MonitorSpec, type ServerSpec } from './schema';
+
+/**
+ * The panel as a definition: what import would need to make an empty panel the same. Read only;
+ * secrets come out as references (lib/spec/references.ts), ids as names. The key order is fixed
+ * here, so the same panel always exports the same bytes.
+ */
+export async function exportFleet(db: Db, ring: KeyRing): Promise<FleetSpec> {
+  const servers = await listServers(db);
+  const names = new Map(servers.map((s) => [s.id, s.name]));
+  const apps = await listApps(db);
+  const monitors = (await listMonitorsWithNames(db)).filter((m) => !m.autoKey);
+  // Sorted by key: the same panel always gives the same bytes, whatever order rows were made in.
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Fleet',
+    servers: byKey(servers.map(serverToSpec), (s) => s.name),
+    apps: byKey(await Promise.all(apps.map((a) => appToSpec(db, a, names))), (a) => a.slug),
+    monitors: byKey(monitors.map(monitorToSpec), (m) => m.name),
+    channels: byKey(
+      (await listChannels(db)).map((c) => channelToSpec(ring, c)),
+      (c) => c.name,
+    ),
+  };
+}
+
+const byKey = <T>(list: T[], key: (t: T) => string) => list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+
+/** The references this panel holds a value for (lib/spec/references.ts): the plan marks the others "needs value". */
+export async function heldReferences(db: Db, ring: KeyRing): Promise<Set<string>> {
+  const held = new Set<string>();
+  for (const s of await listServers(db)) if (s.privateKeySealed) held.add(serverKeyRef(s.name));
+  for (const m of await listMonitorsWithNames(db)) if (m.tokenSealed) held.add(heartbeatTokenRef(m.name));
+  for (const c of await listChannels(db)) {
+    const config = openChannelConfig(ring, c) as unknown as Record<string, unknown>;
+    for (const f of SECRET_FIELDS[c.kind]) if (typeof config[f] === 'string' && config[f] !== '') held.add(channelSecretRef(c.name, f));
+  }
+  return held;
+}
+
+export async function exportApp(db: Db, app: App) {
+  const names = new Map((await listServers(db)).map((s) => [s.id, s.name]));
+  return { apiVersion: API_VERSION, kind: 'App' as const, app: await appToSpec(db, app, names) };
+}
+
+export function serverToSpec(s: Server): ServerSpec {
+  return {
+    name: s.name,
+    host: s.host,
+    port: s.port,
+    user: s.username,
+    ...(s.bindAddress && { bindAddress: s.bindAddress }),
+    phpVersions: s.phpVersions,
+    ...(s.hostKeyFingerprint && { hostKey: s.hostKeyFingerprint }),
+    sshKey: { secret: serverKeyRef(s.name) },
+  };
+}
+
+export async function appToSpec(db: Db, app: App, serverNames: ReadonlyMap<string, string>): Promise<AppSpec> {
+  const name = (id: string) => serverNames.get(id) ?? id;
+  const { workers, release, slug, kind, domains, ...rest } = app.config;
+  const placements = await placementsOfApp(db, app.id);
+  return {
+    slug,
+    name: app.name,
+    kind,
+    domains,
+    servers: placements.map((p) => ({ server: p.server.name, roles: [...p.roles].sort() as ('web' | 'worker')[] })),
+    ...rest,
+    workers: workers.map(({ serverIds, ...w }) => ({ ...w, servers: serverIds.map(name) })),
+    release: { ...release, hooks: release.hooks.map(({ serverId, ...h }) => ({ ...h, ...(serverId && { server: name(serverId) }) })) },
+  };
+}
+
+export function monitorToSpec(m: MonitorListRow): MonitorSpec {
+  if (m.kind === 'heartbeat')
+    return {
+      kind: 'heartbeat',
+      name: m.name,
+      intervalS: m.intervalS,
+      graceS: m.graceS,
+      paused: m.paused,
+      token: { secret: heartbeatTokenRef(m.name) },
+    };
+  return {
+    kind: 'http',
+    name: m.name,
+    url: m.url ?? '',
+    method: m.method as 'GET' | 'HEAD' | 'POST',
+    intervalS: m.intervalS,
+    timeoutMs: m.timeoutMs,
+    expectedStatus: m.expectedStatus,
+    ...(m.keyword && { keyword: m.keyword }),
+    retries: m.retries,
+    paused: m.paused,
+  };
+}
+
+/** Non-secret settings as stored; every secret field as its reference, whether or not a value is held. */
+export function channelToSpec(ring: KeyRing, c: NotificationChannel): ChannelSpec {
+  const config = openChannelConfig(ring, c) as unknown as Record<string, unknown>;
+  const settings: ChannelSpec['settings'] = {};
+  for (const field of CONFIG_FIELDS[c.kind]) {
+    const value = config[field];
+    if (SECRET_FIELDS[c.kind].includes(field)) {
+      if ((value !== undefined && value !== '') || c.needsValue.includes(field))
+        settings[field] = { secret: channelSecretRef(c.name, field) };
+    } else if (value !== undefined && value !== '') settings[field] = Array.isArray(value) ? value.join(', ') : (value as string | number);
+  }
+  return { name: c.name, kind: c.kind, events: [...c.events] as ChannelSpec['events'], enabled: c.enabled, settings };
+}

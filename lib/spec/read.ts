@@ -1,0 +1,114 @@
+import { monitorUrlProblem } from '@/lib/remote/url-safety';
+import { SECRET_FIELDS, CONFIG_FIELDS } from '@/lib/notify/fields';
+import { parseStatusSpec } from '@/lib/monitors/status-spec';
+import { channelSecretRef, heartbeatTokenRef, isRef, PLAIN_SECRET, serverKeyRef } from './references';
+import { definition, type AppSpec, type Definition } from './schema';
+import { pathText, readYaml, type DefinitionProblem } from './yaml';
+
+export type ReadResult = { ok: true; definition: Definition } | { ok: false; problems: DefinitionProblem[] };
+type Issue = { path: PropertyKey[]; message: string };
+
+/**
+ * A definition file, read and checked: YAML limits, the schema, keys it does not know, and the
+ * references between resources. `panelServers` names the servers an app file may place an app on
+ * (a fleet file with a `servers` section names its own). Every problem carries its line.
+ */
+export function readDefinition(text: string, opts: { panelServers?: readonly string[] } = {}): ReadResult {
+  const yaml = readYaml(text);
+  if (!yaml.ok) return yaml;
+  const located = (issues: Issue[]): ReadResult => ({
+    ok: false,
+    problems: issues.map((i) => ({ line: yaml.lineOf(i.path), path: pathText(i.path), message: i.message })),
+  });
+  const parsed = definition.safeParse(yaml.value);
+  if (!parsed.success) return located(parsed.error.issues.map((i) => ({ path: i.path, message: i.message })));
+  const issues = [...unknownKeys(yaml.value, parsed.data, []), ...crossChecks(parsed.data, opts.panelServers ?? [])];
+  return issues.length ? located(issues) : { ok: true, definition: parsed.data };
+}
+
+/** Keys in the file the schema dropped (zod strips what it does not know): a typo must not pass silently. */
+function unknownKeys(input: unknown, output: unknown, path: PropertyKey[]): Issue[] {
+  if (Array.isArray(input) && Array.isArray(output)) return input.flatMap((v, i) => unknownKeys(v, output[i], [...path, i]));
+  if (!isPlainObject(input) || !isPlainObject(output)) return [];
+  return Object.keys(input).flatMap((key) =>
+    key in output ? unknownKeys(input[key], output[key], [...path, key]) : [{ path: [...path, key], message: `Unknown key "${key}"` }],
+  );
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function duplicates<T>(list: readonly T[] | undefined, keyOf: (t: T) => string, section: string, what: string): Issue[] {
+  const seen = new Set<string>();
+  return (list ?? []).flatMap((item, i) => {
+    const key = keyOf(item);
+    if (!seen.has(key)) {
+      seen.add(key);
+      return [];
+    }
+    return [{ path: [section, i], message: `${what} "${key}" appears twice` }];
+  });
+}
+
+function crossChecks(def: Definition, panelServers: readonly string[]): Issue[] {
+  if (def.kind === 'App') return appChecks(def.app, ['app'], new Set(panelServers));
+  const servers = new Set(def.servers ? def.servers.map((s) => s.name) : panelServers);
+  return [
+    ...duplicates(def.servers, (s) => s.name, 'servers', 'The server'),
+    ...duplicates(def.apps, (a) => a.slug, 'apps', 'The app'),
+    ...duplicates(def.monitors, (m) => m.name, 'monitors', 'The monitor'),
+    ...duplicates(def.channels, (c) => c.name, 'channels', 'The channel'),
+    ...(def.servers ?? []).flatMap((s, i) => refIssue(s.sshKey.secret, serverKeyRef(s.name), ['servers', i, 'sshKey'])),
+    ...(def.apps ?? []).flatMap((a, i) => appChecks(a, ['apps', i], servers)),
+    ...(def.monitors ?? []).flatMap((m, i): Issue[] => {
+      const at = ['monitors', i];
+      if (m.kind === 'heartbeat') return refIssue(m.token.secret, heartbeatTokenRef(m.name), [...at, 'token']);
+      const url = monitorUrlProblem(m.url);
+      const status = parseStatusSpec(m.expectedStatus);
+      return [
+        ...(url ? [{ path: [...at, 'url'], message: url }] : []),
+        ...('error' in status ? [{ path: [...at, 'expectedStatus'], message: status.error }] : []),
+        ...(m.timeoutMs >= m.intervalS * 1000
+          ? [{ path: [...at, 'timeoutMs'], message: 'The timeout must be shorter than the interval' }]
+          : []),
+      ];
+    }),
+    ...(def.channels ?? []).flatMap((c, i) =>
+      Object.entries(c.settings).flatMap(([field, value]): Issue[] => {
+        const at = ['channels', i, 'settings', field];
+        if (!CONFIG_FIELDS[c.kind].includes(field)) return [{ path: at, message: `A ${c.kind} channel has no setting "${field}"` }];
+        const secret = SECRET_FIELDS[c.kind].includes(field);
+        if (secret && !isRef(value)) return [{ path: at, message: PLAIN_SECRET }];
+        if (!secret && isRef(value)) return [{ path: at, message: `"${field}" is not a secret: write its value` }];
+        return isRef(value) ? refIssue(value.secret, channelSecretRef(c.name, field), at) : [];
+      }),
+    ),
+  ];
+}
+
+const refIssue = (given: string, expected: string, path: PropertyKey[]): Issue[] =>
+  given === expected ? [] : [{ path, message: `This reference must be ${expected}: it names where the panel keeps the value` }];
+
+function appChecks(app: AppSpec, at: PropertyKey[], servers: ReadonlySet<string>): Issue[] {
+  const roles = new Map(app.servers.map((p) => [p.server, p.roles]));
+  const issues: Issue[] = [];
+  app.servers.forEach((p, i) => {
+    if (!servers.has(p.server)) issues.push({ path: [...at, 'servers', i, 'server'], message: `Unknown server "${p.server}"` });
+  });
+  issues.push(...duplicates(app.servers, (p) => p.server, 'servers', 'The server').map((d) => ({ ...d, path: [...at, ...d.path] })));
+  if (!app.servers.some((p) => p.roles.includes('web')))
+    issues.push({ path: [...at, 'servers'], message: 'At least one server must have the web role' });
+  app.workers.forEach((w, i) => {
+    w.servers.forEach((name, j) => {
+      if (!roles.get(name)?.includes('worker'))
+        issues.push({
+          path: [...at, 'workers', i, 'servers', j],
+          message: `Worker ${w.name} names ${name}, which has no worker role for this app`,
+        });
+    });
+  });
+  app.release.hooks.forEach((h, i) => {
+    if (h.server && !roles.has(h.server))
+      issues.push({ path: [...at, 'release', 'hooks', i, 'server'], message: `The hook names ${h.server}, which does not run this app` });
+  });
+  return issues;
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { appConfigInput, hookInput, releaseInput, workerInput } from '@/lib/model/app-config';
+import { CHANNEL_KINDS, NOTIFY_EVENTS } from '@/lib/model/notifications';
+import { isRef, PLAIN_SECRET } from './references';
+
+/**
+ * The fleet as a definition file (`apiVersion: berth/v1`): the pure, versioned model every
+ * import, export and plan shares. Servers are keyed by name and apps by slug; inside the file
+ * apps name servers, never database ids, so a file means the same thing in any panel.
+ *
+ * Secrets never sit in a file. Where one belongs, the file holds a reference, `{ secret: path }`,
+ * to the value the panel keeps sealed at that path (lib/spec/references.ts). Apps reuse the
+ * app model (lib/model/app-config.ts) with server names in place of ids.
+ */
+export const API_VERSION = 'berth/v1';
+
+export type SecretRef = { secret: string };
+/** `{ secret: path }`; a plain value here is refused with a message that says what to write instead. */
+export const secretRef = z.custom<SecretRef>().superRefine((v, ctx) => {
+  if (typeof v === 'string' || typeof v === 'number') ctx.addIssue({ code: 'custom', message: PLAIN_SECRET });
+  else if (!isRef(v) || Object.keys(v).length !== 1 || v.secret.length > 200)
+    ctx.addIssue({ code: 'custom', message: 'Expected a reference: { secret: <reference> }' });
+});
+
+const nameKey = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'Use 1–40 lowercase letters, digits and dashes, starting with a letter');
+const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'A host key fingerprint looks like SHA256: and 43 base64 characters');
+
+export const serverSpec = z.object({
+  name: nameKey,
+  host: z.string().trim().min(1).max(253),
+  port: z.number().int().min(1).max(65535).default(22),
+  user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'Enter a valid unix user name'),
+  /** The address nginx listens on for this server's sites; absent = all addresses. */
+  bindAddress: z.string().optional(),
+  phpVersions: z
+    .array(z.string().regex(/^\d\.\d$/, 'A PHP version looks like 8.2'))
+    .min(1)
+    .default(['8.2']),
+  /** The pinned host key; absent = not pinned yet (nothing runs there until an admin pins it). */
+  hostKey: fingerprint.optional(),
+  sshKey: secretRef,
+});
+
+const roleList = z
+  .array(z.enum(['web', 'worker']))
+  .min(1, 'Give the server at least one role: web or worker')
+  .refine((r) => new Set(r).size === r.length, 'A role is listed twice');
+
+export const placementSpec = z.object({ server: nameKey, roles: roleList });
+
+export const workerSpec = workerInput.omit({ serverIds: true }).extend({
+  /** The worker servers it runs on; empty means every server with the worker role. */
+  servers: z.array(nameKey).default([]),
+});
+
+export const hookSpec = hookInput.omit({ serverId: true }).extend({
+  /** Runs on this server only (e.g. migrations once); absent = every server. */
+  server: nameKey.optional(),
+});
+
+export const appSpec = appConfigInput.omit({ workers: true, release: true }).extend({
+  name: z.string().trim().min(1).max(100),
+  servers: z.array(placementSpec).min(1, 'Place the app on at least one server'),
+  workers: z
+    .array(workerSpec)
+    .max(20)
+    .default([])
+    .refine((w) => new Set(w.map((x) => x.name)).size === w.length, 'Two workers have the same name'),
+  release: releaseInput
+    .unwrap()
+    .omit({ hooks: true })
+    .extend({ hooks: z.array(hookSpec).max(20).default([]) })
+    .prefault({}),
+});
+
+export const monitorSpec = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('http'),
+    name: z.string().trim().min(1).max(100),
+    url: z.string().min(1).max(2000),
+    method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+    intervalS: z
+      .number()
+      .int()
+      .min(10)
+      .max(31 * 86_400)
+      .default(60),
+    timeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
+    expectedStatus: z.string().default('200-299'),
+    keyword: z.string().max(200).optional(),
+    retries: z.number().int().min(0).max(10).default(0),
+    paused: z.boolean().default(false),
+  }),
+  z.object({
+    kind: z.literal('heartbeat'),
+    name: z.string().trim().min(1).max(100),
+    intervalS: z
+      .number()
+      .int()
+      .min(10)
+      .max(31 * 86_400)
+      .default(60),
+    graceS: z.number().int().min(0).max(86_400).default(0),
+    paused: z.boolean().default(false),
+    /** The ping URL's token: a reference, since whoever holds it can mark the job as alive. */
+    token: secretRef,
+  }),
+]);
+
+/** A channel's settings: plain values, or references for the fields that are secrets (lib/notify/fields.ts). */
+export const channelSpec = z.object({
+  name: z.string().trim().min(1).max(80),
+  kind: z.enum(CHANNEL_KINDS),
+  events: z.array(z.enum(NOTIFY_EVENTS)).min(1, 'Pick at least one event'),
+  enabled: z.boolean().default(true),
+  settings: z.record(z.string(), z.union([z.string(), z.number(), z.custom<SecretRef>(isRef)])),
+});
+
+/** A whole fleet. A section that is present is the whole truth for its kind (absent ones are left alone). */
+export const fleetSpec = z.object({
+  apiVersion: z.literal(API_VERSION, `apiVersion must be ${API_VERSION}`),
+  kind: z.literal('Fleet'),
+  servers: z.array(serverSpec).optional(),
+  apps: z.array(appSpec).optional(),
+  monitors: z.array(monitorSpec).optional(),
+  channels: z.array(channelSpec).optional(),
+});
+
+/** One app: created or updated, never anything removed (an app's own export). */
+export const appDocument = z.object({
+  apiVersion: z.literal(API_VERSION, `apiVersion must be ${API_VERSION}`),
+  kind: z.literal('App'),
+  app: appSpec,
+});
+
+export const definition = z.discriminatedUnion('kind', [fleetSpec, appDocument]);
+
+export type ServerSpec = z.output<typeof serverSpec>;
+export type AppSpec = z.output<typeof appSpec>;
+export type MonitorSpec = z.output<typeof monitorSpec>;
+export type ChannelSpec = z.output<typeof channelSpec>;
+export type FleetSpec = z.output<typeof fleetSpec>;
+export type AppDocument = z.output<typeof appDocument>;
+export type Definition = z.output<typeof definition>;
