@@ -14,7 +14,7 @@ import { seedEveryKind } from '@/test-support/fleet-seed';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { applyText, planText } from './definitions';
 import { exportFleet, heldReferences } from './export';
-import { writeYaml } from './yaml';
+import { definitionText } from './compact';
 
 const ring = parseKeyRing(generateKeyText(1));
 let source: TestDb;
@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => Promise.all([source?.close(), target?.close()]));
 
-const exported = async (t: TestDb) => writeYaml(await exportFleet(t.db, ring));
+const exported = async (t: TestDb) => definitionText(await exportFleet(t.db, ring));
 
 async function plan(t: TestDb, text: string) {
   const planned = await planText(t.db, ring, text);
@@ -134,12 +134,12 @@ describe('definitions: export, plan and apply', () => {
   });
 
   it('writes nothing when one change fails, and names it', async () => {
-    const full = await exported(source);
-    const shopAt = full.indexOf('slug: shop');
-    const text = `${full.slice(0, shopAt)}${full.slice(shopAt).replace('phpVersion: "8.2"', 'phpVersion: "7.4"')}`.replace(
-      'servers:\n',
-      'servers:\n  - name: web-3\n    host: 10.0.0.7\n    port: 22\n    user: root\n    phpVersions:\n      - "8.2"\n    sshKey:\n      secret: servers/web-3/ssh-key\n',
-    );
+    const text = (await exported(source))
+      .replace('    name: Shop\n', '    name: Shop\n    phpVersion: "7.4"\n')
+      .replace(
+        'servers:\n',
+        'servers:\n  - name: web-3\n    host: 10.0.0.7\n    port: 22\n    user: root\n    phpVersions:\n      - "8.2"\n    sshKey:\n      secret: servers/web-3/ssh-key\n',
+      );
     await expect(apply(source, text)).rejects.toThrow(/app shop: PHP 7.4 is not available on web-1/);
     expect((await listServers(source.db)).map((s) => s.name)).toEqual(['web-1', 'web-2']);
   });

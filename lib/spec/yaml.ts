@@ -1,4 +1,4 @@
-import { isAlias, isCollection, LineCounter, parseDocument, stringify, visit, type Document } from 'yaml';
+import { Document, isAlias, isCollection, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 
 /**
  * YAML in and out for definitions, with the limits an upload needs: a size cap, no aliases (an
@@ -59,6 +59,20 @@ function shapeProblems(doc: Document, lineAt: (offset: number | undefined) => nu
   return problems;
 }
 
-/** Plain block YAML with stable output: the same value always gives the same bytes. */
-export const writeYaml = (value: unknown): string =>
-  stringify(value, { lineWidth: 0, indent: 2, aliasDuplicateObjects: false, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+/**
+ * Block YAML with stable output: the same value always gives the same bytes. Lists of plain
+ * values (domains, roles, a command's argv) are written inline, as a person would.
+ */
+export function writeYaml(value: unknown): string {
+  const doc = new Document(value, { aliasDuplicateObjects: false });
+  visit(doc, {
+    Seq(_key, node) {
+      if (node.items.length > 0 && node.items.every((i) => isScalar(i))) node.flow = true;
+    },
+    Map(_key, node) {
+      // A secret reference reads as one value: { secret: servers/web-1/ssh-key }.
+      if (node.items.length === 1 && isScalar(node.items[0]!.key) && node.items[0]!.key.value === 'secret') node.flow = true;
+    },
+  });
+  return doc.toString({ lineWidth: 0, indent: 2, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', flowCollectionPadding: false });
+}
