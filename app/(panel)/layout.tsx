@@ -12,7 +12,12 @@ export default async function PanelLayout({ children }: { children: React.ReactN
     { href: '/apps', label: 'Apps' },
     { href: '/monitors', label: 'Monitors' },
     { href: '/alerts', label: 'Alerts' },
-    ...(hasRole(user.role, 'admin') ? [{ href: '/activity', label: 'Activity' }] : []),
+    ...(hasRole(user.role, 'admin')
+      ? [
+          { href: '/definitions', label: 'Definitions' },
+          { href: '/activity', label: 'Activity' },
+        ]
+      : []),
     { href: '/settings', label: 'Settings' },
   ];
   return (

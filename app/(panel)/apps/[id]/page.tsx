@@ -4,6 +4,8 @@ import { ConfigureButton, PoolForm } from '@/components/apps/pool-form';
 import { LiveRefresh } from '@/components/live-refresh';
 import { RunView } from '@/components/servers/run-view';
 import { Card, PageHeader } from '@/components/ui/card';
+import { ExportButton } from '@/components/definitions/export-button';
+import { exportAppDefinition } from '@/app/(panel)/definitions/actions';
 import { db } from '@/db';
 import { findApp, latestAppRun, placementsOfApp } from '@/db/queries/apps';
 import { listServers } from '@/db/queries/servers';
@@ -73,7 +75,12 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
       <PageHeader
         title={app.name}
         description={`${config.slug} · ${config.kind} · ${config.domains.join(', ')}`}
-        actions={canManage && <ConfigureButton appId={app.id} />}
+        actions={
+          <div className="flex gap-2">
+            {hasRole(user.role, 'deployer') && <ExportButton action={exportAppDefinition} payload={{ appId: app.id }} label="Export" />}
+            {canManage && <ConfigureButton appId={app.id} />}
+          </div>
+        }
       />
       <div className="grid gap-6 lg:grid-cols-2">
         <HealthCard appId={app.id} monitors={monitors} uptime={uptime} />

@@ -1,0 +1,58 @@
+'use server';
+
+import { z } from 'zod';
+import { findApp } from '@/db/queries/apps';
+import { ActionError, authedAction } from '@/lib/auth/action';
+import { getRuntime } from '@/lib/runtime';
+import { definitionText } from '@/lib/spec/compact';
+import { applyText, planText } from '@/lib/spec/definitions';
+import { exportApp, exportFleet } from '@/lib/spec/export';
+import { MAX_DEFINITION_BYTES } from '@/lib/spec/yaml';
+
+const text = z.string().max(MAX_DEFINITION_BYTES * 2, 'The file is over the size limit');
+const enqueue: Parameters<typeof applyText>[2] = (payload, key) => getRuntime().jobs.send(payload, key);
+
+/** Reads and plans a definition; changes nothing. Problems in the file come back as data, each with its line. */
+export const planDefinition = authedAction({ audit: 'definition.plan', role: 'admin', schema: z.object({ text }) }, async (input, ctx) => {
+  const planned = await planText(ctx.db, getRuntime().keyRing, input.text);
+  if (!planned.ok) return { problems: planned.problems, hash: null, changes: [] };
+  ctx.setDetails({ hash: planned.plan.hash, changes: planned.plan.changes.length });
+  return { problems: [], hash: planned.plan.hash, changes: planned.plan.changes };
+});
+
+export const applyDefinition = authedAction(
+  {
+    audit: 'definition.apply',
+    role: 'admin',
+    schema: z.object({ text, hash: z.string().min(1), confirmDestructive: z.enum(['on']).optional() }),
+  },
+  async (input, ctx) => {
+    const outcome = await applyText(ctx.db, getRuntime().keyRing, enqueue, ctx.user, input.text, {
+      hash: input.hash,
+      confirmDestructive: input.confirmDestructive === 'on',
+    });
+    ctx.setDetails({ hash: outcome.hash, changes: outcome.applied.length, runs: outcome.runs.map((r) => r.id) });
+    return {
+      applied: outcome.applied.length,
+      runs: outcome.runs.map((r) => ({ id: r.id, serverId: r.serverId, appId: r.appId })),
+      busy: outcome.busy,
+    };
+  },
+);
+
+export const exportFleetDefinition = authedAction(
+  { audit: 'definition.export', role: 'admin', schema: z.object({}) },
+  async (_input, ctx) => {
+    return { text: definitionText(await exportFleet(ctx.db, getRuntime().keyRing)), filename: 'berth-fleet.yaml' };
+  },
+);
+
+export const exportAppDefinition = authedAction(
+  { audit: 'definition.export', role: 'deployer', schema: z.object({ appId: z.uuid() }) },
+  async (input, ctx) => {
+    const app = await findApp(ctx.db, input.appId);
+    if (!app) throw new ActionError('That app does not exist.');
+    ctx.setTarget(`app:${app.id}`);
+    return { text: definitionText(await exportApp(ctx.db, app)), filename: `berth-app-${app.slug}.yaml` };
+  },
+);
