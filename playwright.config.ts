@@ -43,9 +43,13 @@ export default defineConfig({
   },
   projects: [
     { name: 'setup', testMatch: /setup\.spec\.ts/ },
-    { name: 'panel', testIgnore: /(setup|apps|dashboard|env|releases|webhook|zz-rate-limit)\.spec\.ts/, dependencies: ['setup'] },
+    {
+      name: 'panel',
+      testIgnore: /(setup|apps|dashboard|definitions|env|releases|webhook|zz-rate-limit)\.spec\.ts/,
+      dependencies: ['setup'],
+    },
     // Apps need the servers that the servers spec provisions; releases need the apps (files run in name order).
-    { name: 'apps', testMatch: /(apps|dashboard|env|releases|webhook)\.spec\.ts/, dependencies: ['panel'] },
+    { name: 'apps', testMatch: /(apps|dashboard|definitions|env|releases|webhook)\.spec\.ts/, dependencies: ['panel'] },
     // Last: it locks an account, and every failure also counts against 127.0.0.1.
     { name: 'last', testMatch: /zz-rate-limit\.spec\.ts/, dependencies: ['apps'] },
     // The Postgres leg's smoke run (scripts/test.mjs): setup, then sign-in and sessions.

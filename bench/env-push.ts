@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { insertUser } from '@/db/queries/users';
 import { testHost } from '@/test-support/testbed-hosts';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { requestEnvPush } from '@/lib/env/push';
 import { runEnvPush } from '@/lib/env/push-job';
 import { saveEnv } from '@/lib/env/store';

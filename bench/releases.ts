@@ -15,11 +15,11 @@ import { findRelease, insertRelease, type NewRelease } from '@/db/queries/releas
 import { createTestDb } from '@/test-support/test-db';
 import { getWithHost, TESTBED_DIR } from '@/test-support/testbed-hosts';
 import { appConfigInput } from '@/lib/model/app-config';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { configureRecipe } from '@/lib/recipes/configure';
 import { pinnedTestServer } from '@/test-support/testbed-server';
-import { runRecipe } from '@/lib/recipes/runner';
+import { runRecipe } from '@/lib/jobs/runner';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll, closeConnection, handshakeCount } from '@/lib/remote/connection';
 import { fetchRelease } from '@/lib/releases/fetch';

@@ -79,14 +79,21 @@ const RULES: Rule[] = [
     refuses: (i) => (i.external ? /^(vitest|@playwright\/test|@vitest\/)/.test(i.spec) : within('test-support', 'e2e')(i.target)),
   },
   {
-    // lib/jobs → lib/recipes → lib/remote. Recipes receive the model (lib/model), render with
-    // lib/templates and record their runs in db/. lib/apps, lib/env, lib/servers, lib/releases…
-    // orchestrate them and sit above, so they may import lib/recipes (lib/apps/configure-job runs
-    // the configure recipe; pending-changes diffs its desired files) but never the other way.
-    // Test files are exempt: integration tests drive a recipe through the job that runs it.
-    name: 'lib/recipes imports only lib/recipes, lib/model, lib/templates, lib/remote and db/',
+    // lib/jobs → lib/recipes → lib/remote. Recipes apply a plan (lib/plan) over a transport; they
+    // read neither the spec (lib/spec) nor the database (db/): the runner that records their
+    // tasks is lib/jobs/runner.ts. lib/apps, lib/env, lib/servers, lib/releases… orchestrate them
+    // and sit above, so they may import lib/recipes but never the other way. Test files are
+    // exempt: integration tests drive a recipe through the job that runs it.
+    name: 'lib/recipes imports only lib/recipes, lib/plan, lib/model, lib/templates and lib/remote',
     applies: (f) => f.startsWith('lib/recipes/') && !isTest(f),
-    refuses: (i) => !i.external && !within('lib/recipes', 'lib/model', 'lib/templates', 'lib/remote', 'db')(i.target),
+    refuses: (i) => !i.external && !within('lib/recipes', 'lib/plan', 'lib/model', 'lib/templates', 'lib/remote')(i.target),
+  },
+  {
+    // The plan: pure functions from the spec's model and a server's facts to what must exist
+    // there. Commands are values (lib/remote/command.ts renders them); nothing here connects.
+    name: 'lib/plan is pure: it imports only lib/plan, lib/model, lib/templates and lib/remote/command',
+    applies: (f) => f.startsWith('lib/plan/') && !isTest(f),
+    refuses: (i) => (i.external ? true : !within('lib/plan', 'lib/model', 'lib/templates', 'lib/remote/command')(i.target)),
   },
 ];
 
@@ -171,7 +178,11 @@ describe('the import boundary', () => {
       'db/queries/sealed-columns.ts': "import { certificateKeyAad } from '../../lib/apps/certificates';",
       'lib/dashboard/status.ts': "import type { Tone } from '@/components/ui/badge';",
       'components/apps/data-services-card.tsx': "import { db } from '@/db';",
-      'lib/recipes/configure/web-slots.ts': "import { createApp } from '@/lib/apps/manage';",
+      'lib/recipes/configure/app-user.ts': "import { createApp } from '@/lib/apps/manage';",
+      'lib/recipes/task.ts': "import { findRun } from '@/db/queries/runs';",
+      'lib/recipes/configure/tls.ts': "import { planText } from '@/lib/spec/definitions';",
+      'lib/plan/web-slots.ts': "import { transportFor } from '@/lib/servers/remote';",
+      'lib/plan/desired-files.ts': "import fs from 'node:fs';",
       'lib/model/app-config.ts': "import { poolProblems } from '@/lib/templates/fpm-pool';",
       'lib/jobs/handlers.ts': "const { createTestDb } = await import('@/test-support/test-db');",
     };
@@ -261,7 +272,7 @@ describe('the checker', () => {
     expect(one('lib/recipes/configure/x.ts', "import { dataServiceWarnings } from '@/lib/apps/data-services';")).toHaveLength(1);
     expect(one('lib/recipes/x.ts', "import { runConfigure } from '../apps/configure-job';")).toHaveLength(1);
     const fine =
-      "import { appLayout } from '@/lib/model/app-layout';\nimport { renderCron } from '@/lib/templates/cron';\nimport { cmd } from '@/lib/remote/command';";
+      "import { appLayout } from '@/lib/plan/app-layout';\nimport { renderCron } from '@/lib/templates/cron';\nimport { cmd } from '@/lib/remote/command';";
     expect(one('lib/recipes/x.ts', fine)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { createRun, tasksOf } from '@/db/queries/runs';
 import { findServer, updateServer } from '@/db/queries/servers';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { authorizeKey, testHost } from '@/test-support/testbed-hosts';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import type { AppConfig } from '@/lib/model/app-config';
 import { generateKeyText, parseKeyRing, type KeyRing } from '@/lib/crypto';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
@@ -10,10 +10,10 @@ import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
 import { createServer } from '@/lib/servers/create';
 import { transportFor } from '@/lib/servers/remote';
-import { runRecipe } from '@/lib/recipes/runner';
+import { runRecipe } from '@/lib/jobs/runner';
 import type { AppRole, ConfigureContext } from '@/lib/recipes/configure/context';
 import { configureRecipe } from '@/lib/recipes/configure/index';
-import { webSlots } from '@/lib/recipes/configure/web-slots';
+import { webSlots } from '@/lib/plan/web-slots';
 
 /**
  * For integration tests: a test DB with one pinned test host (scripts/testbed) and a configure()

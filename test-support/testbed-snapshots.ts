@@ -10,7 +10,7 @@ import type { App, Server } from '@/db/schema';
 import { createTestDb } from '@/test-support/test-db';
 import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { runConfigure } from '@/lib/apps/configure-job';
 import { dataServerOf } from '@/lib/apps/data-services';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';

@@ -3,8 +3,9 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { hostTextSchema, refusedAddressReason } from '@/lib/model/host-address';
 
-export type ServerFacts = { os: string; osVersion: string; init: 'systemd' | 'none'; cpus: number; memoryMb: number; diskGb: number };
-export type ServiceState = { name: string; running: boolean };
+import type { ServerFacts, ServiceState } from '@/lib/model/server-facts';
+
+export type { ServerFacts, ServiceState };
 export type ProbeResult =
   | { ok: true; fingerprint: string; algorithm: string; user: string; at: string }
   | { ok: false; fingerprint: string | null; algorithm: string | null; error: string; at: string };

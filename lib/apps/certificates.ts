@@ -7,7 +7,7 @@ import type { AcmeSettings } from '@/lib/config/env';
 import { open, seal, type KeyRing } from '@/lib/crypto';
 import type { ConfigureContext } from '@/lib/recipes/configure';
 import { CertificateInputError, certificateInfo, parseChain, validateUpload, type CertificateInfo } from '@/lib/model/certificate-pem';
-import { acmePaths, uploadedPaths } from '@/lib/model/tls-paths';
+import { acmePaths, uploadedPaths } from '@/lib/plan/tls-paths';
 
 /**
  * Checks an uploaded chain and key against the app (see validateUpload), seals the key and

@@ -8,7 +8,7 @@ import { readEnv, type AcmeSettings } from '@/lib/config/env';
 import type { KeyRing } from '@/lib/crypto';
 import { runEnvSecrets } from '@/lib/env/secrets';
 import { configureRecipe } from '@/lib/recipes/configure';
-import { runRecipe } from '@/lib/recipes/runner';
+import { runRecipe } from '@/lib/jobs/runner';
 import { startQueuedRun } from '@/lib/servers/queued-run';
 import { recordTlsOutcome } from './certificates';
 import { configureContextFor } from './configure-context';

@@ -4,8 +4,8 @@ import { serversOfApp } from '@/db/queries/apps';
 import type { App, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import type { ConfigureContext } from '@/lib/recipes/configure';
-import { desiredFiles, type DesiredFile } from '@/lib/recipes/configure/desired-files';
-import { parseLiveSlot, webSlots } from '@/lib/recipes/configure/web-slots';
+import { planAppOnServer, type DesiredFile } from '@/lib/plan';
+import { parseLiveSlot, webSlots } from '@/lib/plan/web-slots';
 import type { Transport } from '@/lib/remote/transport';
 import { recordServerFailure } from '@/lib/servers/failures';
 import { transportFor } from '@/lib/servers/remote';
@@ -42,10 +42,10 @@ export function compareFile(file: Pick<DesiredFile, 'path' | 'content' | 'sensit
 
 /** Every file configure manages for the app on this server, compared with what the server has: one round trip. */
 export async function pendingOnServer(transport: Transport, ctx: ConfigureContext): Promise<PendingFile[]> {
-  const paths = desiredFiles(ctx).map((f) => f.path);
+  const paths = planAppOnServer(ctx).files.map((f) => f.path);
   const current = await readFiles(transport, paths);
   // A process app's files depend on its live slot, which the live-slot file just read names.
-  const files = desiredFiles({ ...ctx, liveSlot: ctx.liveSlot ?? parseLiveSlot(current.get(webSlots(ctx.app.slug).livePath)) });
+  const { files } = planAppOnServer({ ...ctx, liveSlot: ctx.liveSlot ?? parseLiveSlot(current.get(webSlots(ctx.app.slug).livePath)) });
   return files.map((f) => compareFile(f, current.get(f.path) ?? null));
 }
 

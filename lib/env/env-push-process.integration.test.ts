@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tasksOf } from '@/db/queries/runs';
 import { insertUser } from '@/db/queries/users';
-import { webSlots } from '@/lib/recipes/configure/web-slots';
+import { webSlots } from '@/lib/plan/web-slots';
 import { loadHosts } from '@/test-support/testbed-load';
 import { releaseBed, type BedHost } from '@/test-support/testbed-release';
 import { cmd } from '@/lib/remote/command';

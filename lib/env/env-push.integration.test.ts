@@ -5,7 +5,7 @@ import { findRun, tasksOf } from '@/db/queries/runs';
 import { updateServer } from '@/db/queries/servers';
 import { insertUser } from '@/db/queries/users';
 import type { JobPayload } from '@/lib/jobs/queue';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { renderEnvFile } from '@/lib/recipes/env/env-file';
 import { releaseBed, type BedHost } from '@/test-support/testbed-release';
 import { cmd } from '@/lib/remote/command';

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '@/db';
 import { findApp, placementsOfApp } from '@/db/queries/apps';
 import type { EnvChange } from '@/db/schema';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { ActionError } from '@/lib/auth/action-core';
 import type { KeyRing } from '@/lib/crypto';
 import { asUser, cmd } from '@/lib/remote/command';

@@ -8,7 +8,7 @@ import type { JobPayload } from '@/lib/jobs/queue';
 import type { AppRole } from '@/lib/recipes/configure/context';
 import type { EnvToWrite } from '@/lib/recipes/env/env-file';
 import { envPushRecipe, type EnvPushContext } from '@/lib/recipes/env/push';
-import { runRecipe } from '@/lib/recipes/runner';
+import { runRecipe } from '@/lib/jobs/runner';
 import { startQueuedRun } from '@/lib/servers/queued-run';
 import { appEnvSecrets } from './secrets';
 import { openEnvRevision } from './store';

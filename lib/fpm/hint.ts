@@ -1,4 +1,4 @@
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 
 /** An hour rollup of one server (fpm_rollups res 3600, or db/queries/fpm.ts fpmHourlyMaxChildren). */
 export type HourBucket = { serverId: string /** bucket start, epoch ms */; t: number; maxChildrenReached: number };

@@ -8,7 +8,7 @@ import { fpmRollups, fpmSamples, notificationChannels, notifications, type Serve
 import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import { releaseBed } from '@/test-support/testbed-release';
 import { configureRecipe } from '@/lib/recipes/configure';
-import { runRecipe } from '@/lib/recipes/runner';
+import { runRecipe } from '@/lib/jobs/runner';
 import { render, type Command, type Script } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { createServer } from '@/lib/servers/create';

@@ -1,7 +1,7 @@
 import type { Db } from '@/db';
 import { fpmTargets, insertFpmSamples, lastFpmReadings, upsertFpmRollups, type FpmPool, type FpmTarget } from '@/db/queries/fpm';
 import type { NewFpmSample, Server } from '@/db/schema';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import type { KeyRing } from '@/lib/crypto';
 import { notify } from '@/lib/notify/emit';
 import { sections } from '@/lib/recipes/sections';

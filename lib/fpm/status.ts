@@ -1,4 +1,4 @@
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { and, cmd, env, ignoreFailure, type Command, type Script } from '@/lib/remote/command';
 import { sectionedScript } from '@/lib/recipes/sections';
 

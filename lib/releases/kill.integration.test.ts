@@ -14,7 +14,7 @@ import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { configureRecipe } from '@/lib/recipes/configure';
 import { pinnedTestServer } from '@/test-support/testbed-server';
-import { runRecipe } from '@/lib/recipes/runner';
+import { runRecipe } from '@/lib/jobs/runner';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';

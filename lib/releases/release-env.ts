@@ -6,7 +6,7 @@ import { openEnvRevision } from '@/lib/env/store';
 import type { EnvToWrite } from '@/lib/recipes/env/env-file';
 import { discardPreviousEnv, restorePreviousEnv } from '@/lib/recipes/env/previous-env';
 import type { ReleaseContext, RollbackContext } from '@/lib/recipes/release';
-import type { ServerRun } from '@/lib/recipes/runner';
+import type { ServerRun } from '@/lib/jobs/runner';
 
 /** The revision the release recorded when it was requested, opened for this run only (never logged). */
 export async function envOf(db: Db, ring: KeyRing, app: App, release: Release): Promise<EnvToWrite | undefined> {

@@ -17,7 +17,7 @@ import type { EnvToWrite } from '@/lib/recipes/env/env-file';
 import type { AppRole } from '@/lib/recipes/configure';
 import { releaseRecipe, rollbackRecipe, type ReleaseContext, type RollbackContext } from '@/lib/recipes/release';
 import { stopIdleSlots } from '@/lib/recipes/release/web-slot-ops';
-import { runAcross, type RunResult, type ServerRun } from '@/lib/recipes/runner';
+import { runAcross, type RunResult, type ServerRun } from '@/lib/jobs/runner';
 import { announceReleaseEnd } from '@/lib/notify/events';
 import { Redactor } from '@/lib/remote/redact';
 import type { Transport } from '@/lib/remote/transport';

@@ -18,7 +18,7 @@ import type { KeyRing } from '@/lib/crypto';
 import type { ReleaseContext } from '@/lib/recipes/release';
 import { SNAPSHOT_KEEP_DAYS } from '@/lib/recipes/release/snapshot';
 import { snapshotRestoreRecipe } from '@/lib/recipes/release/snapshot-restore';
-import { runRecipe } from '@/lib/recipes/runner';
+import { runRecipe } from '@/lib/jobs/runner';
 import { isUniqueViolation, type Enqueue } from '@/lib/servers/requests';
 import { runEnvSecrets } from '@/lib/env/secrets';
 import { startQueuedRun } from '@/lib/servers/queued-run';

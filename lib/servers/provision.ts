@@ -1,7 +1,7 @@
 import type { Db } from '@/db';
 import { findServer, updateServer } from '@/db/queries/servers';
 import type { KeyRing } from '@/lib/crypto';
-import { runRecipe } from '@/lib/recipes/runner';
+import { runRecipe } from '@/lib/jobs/runner';
 import { provisionRecipe, type ProvisionContext } from '@/lib/recipes/provision';
 import type { Service } from '@/lib/recipes/provision/context';
 import { observeServer } from './observe';

@@ -9,7 +9,7 @@ import type { MonitorListRow } from '@/db/queries/monitors';
 import { openChannelConfig } from '@/lib/notify/channel-config';
 import { CONFIG_FIELDS, SECRET_FIELDS } from '@/lib/notify/fields';
 import { channelSecretRef, heartbeatTokenRef, serverKeyRef } from './references';
-import { API_VERSION, type AppSpec, type ChannelSpec, type FleetSpec, type MonitorSpec, type ServerSpec } from './schema';
+import { API_VERSION, type AppDocument, type AppSpec, type ChannelSpec, type FleetSpec, type MonitorSpec, type ServerSpec } from './schema';
 
 /**
  * The panel as a definition: what import would need to make an empty panel the same. Read only;
@@ -49,9 +49,9 @@ export async function heldReferences(db: Db, ring: KeyRing): Promise<Set<string>
   return held;
 }
 
-export async function exportApp(db: Db, app: App) {
+export async function exportApp(db: Db, app: App): Promise<AppDocument> {
   const names = new Map((await listServers(db)).map((s) => [s.id, s.name]));
-  return { apiVersion: API_VERSION, kind: 'App' as const, app: await appToSpec(db, app, names) };
+  return { apiVersion: API_VERSION, kind: 'App', app: await appToSpec(db, app, names) };
 }
 
 export function serverToSpec(s: Server): ServerSpec {

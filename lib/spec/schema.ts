@@ -12,7 +12,7 @@ import { isRef, PLAIN_SECRET } from './references';
  * to the value the panel keeps sealed at that path (lib/spec/references.ts). Apps reuse the
  * app model (lib/model/app-config.ts) with server names in place of ids.
  */
-export const API_VERSION = 'berth/v1';
+export const API_VERSION = 'berth/v1' as const;
 
 export type SecretRef = { secret: string };
 /** `{ secret: path }`; a plain value here is refused with a message that says what to write instead. */

@@ -1,5 +1,5 @@
 import { and, cmd } from '@/lib/remote/command';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { changed, unchanged, type Task } from '../task';
 import type { ConfigureContext } from './context';
 

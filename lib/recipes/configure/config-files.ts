@@ -1,4 +1,4 @@
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { and, cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { fpmService } from '../provision/context';
@@ -6,19 +6,10 @@ import { ensureAbsent, ensureFile } from '../provision/managed-file';
 import { supervisorUpdate } from '../supervisor-update';
 import { changed, unchanged, type Task } from '../task';
 import type { ConfigureContext } from './context';
-import {
-  cronEntries,
-  cronFile,
-  liveUpstreamFile,
-  poolFiles,
-  supervisorFile,
-  supervisorPrograms,
-  vhostFile,
-  webSlotsFile,
-  type DesiredFile,
-} from './desired-files';
+import { planAppOnServer, type DesiredFile } from '@/lib/plan';
 import { settleTlsPaths } from './tls';
-import { hasWebSlots, readLiveSlot, webSlots } from './web-slots';
+import { hasWebSlots, webSlots } from '@/lib/plan/web-slots';
+import { readLiveSlot } from './live-slot';
 
 /** Writes (or removes) one desired file, validated and put back on failure. Returns what happened. */
 async function apply(transport: Transport, file: DesiredFile, log: (line: string) => void): Promise<'written' | 'removed' | null> {
@@ -33,7 +24,7 @@ export const fpmPool: Task<ConfigureContext> = {
   async run(ctx, { transport, log }) {
     const { app } = ctx;
     const outcomes: string[] = [];
-    for (const file of poolFiles(ctx)) {
+    for (const file of planAppOnServer(ctx).pools) {
       const done = await apply(transport, file, log);
       if (!done) continue;
       ctx.reload.add(fpmService(file.phpVersion));
@@ -60,9 +51,10 @@ export const vhost: Task<ConfigureContext> = {
       ctx.liveSlot ??= await readLiveSlot(transport, ctx.app.slug);
       await transport.exec(cmd('install', '-d', '-m', '0755', webSlots(ctx.app.slug).liveDir));
     }
-    const live = liveUpstreamFile(ctx);
+    const plan = planAppOnServer(ctx);
+    const live = plan.liveUpstream;
     const liveDone = live.content !== null ? await apply(transport, live, log) : null;
-    const done = await apply(transport, vhostFile(ctx), log);
+    const done = await apply(transport, plan.vhost, log);
     const liveGone = live.content === null ? await apply(transport, live, log) : null;
     if (!done && !liveDone && !liveGone)
       return unchanged(ctx.roles.includes('web') ? `vhost for ${domains} unchanged` : 'not a web server for this app');
@@ -92,13 +84,14 @@ export const workers: Task<ConfigureContext> = {
   name: 'workers',
   async run(ctx, { transport, log }) {
     const slots = hasWebSlots(ctx.app, ctx.roles);
-    const count = supervisorPrograms(ctx.app, ctx.roles, ctx.server.id).length + (slots ? 2 : 0);
     if (slots) {
       ctx.liveSlot ??= await readLiveSlot(transport, ctx.app.slug);
       await ensureLiveLink(ctx, transport);
     }
-    const done = await apply(transport, supervisorFile(ctx), log);
-    const web = await apply(transport, webSlotsFile(ctx), log);
+    const plan = planAppOnServer(ctx);
+    const count = plan.programs.length + (slots ? 2 : 0);
+    const done = await apply(transport, plan.supervisor, log);
+    const web = await apply(transport, plan.webSlots, log);
     // Always: cheap, idempotent, and it applies a file an interrupted run wrote but never loaded.
     // The live slot's section is rendered as the release left it, so this does not restart it.
     const update = await transport.exec(supervisorUpdate());
@@ -117,8 +110,9 @@ export const workers: Task<ConfigureContext> = {
 export const scheduler: Task<ConfigureContext> = {
   name: 'scheduler',
   async run(ctx, { transport, log }) {
-    const count = cronEntries(ctx).length;
-    const done = await apply(transport, cronFile(ctx), log);
+    const plan = planAppOnServer(ctx);
+    const count = plan.cronEntries.length;
+    const done = await apply(transport, plan.cron, log);
     return done
       ? changed(done === 'removed' ? 'cron file removed' : `${count} cron line(s)`)
       : unchanged(`${count} cron line(s) unchanged`);

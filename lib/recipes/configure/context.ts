@@ -1,10 +1,11 @@
-import type { ServerFacts } from '@/db/schema';
+import type { ServerFacts } from '@/lib/model/server-facts';
 import type { AppConfig } from '@/lib/model/app-config';
 import type { DataCredentials } from '@/lib/model/data-names';
 import type { Service } from '../provision/context';
-import type { Slot } from './web-slots';
+import type { Slot } from '@/lib/plan/web-slots';
 
-export type AppRole = 'web' | 'worker';
+export type { AppRole } from '@/lib/plan/server-input';
+import type { AppRole } from '@/lib/plan/server-input';
 
 /** What the configure tasks share: the app, the server it goes on, and what must be reloaded. */
 export type ConfigureContext = {

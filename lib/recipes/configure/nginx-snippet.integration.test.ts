@@ -4,13 +4,13 @@ import type { Server } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { getWithHost, testHost } from '@/test-support/testbed-hosts';
 import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
 import { pinnedTestServer } from '@/test-support/testbed-server';
-import { runRecipe } from '../runner';
+import { runRecipe } from '@/lib/jobs/runner';
 import { configureRecipe } from './index';
 
 // Issue 4: a custom nginx snippet that nginx -t refuses never goes live. The old config keeps

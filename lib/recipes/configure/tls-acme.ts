@@ -1,6 +1,6 @@
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { certificateInfo, parseChain } from '@/lib/model/certificate-pem';
-import { acmeCertName, acmePaths, acmeRenewalCronPath } from '@/lib/model/tls-paths';
+import { acmeCertName, acmePaths, acmeRenewalCronPath } from '@/lib/plan/tls-paths';
 import { cmd, env, or, render, type Command } from '@/lib/remote/command';
 import { stderrTail } from '@/lib/remote/errors';
 import type { ExecResult, Transport } from '@/lib/remote/transport';

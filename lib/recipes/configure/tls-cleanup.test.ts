@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appConfigInput } from '@/lib/model/app-config';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { RecordingTransport } from '@/test-support/recording-transport';
 import { renderCron } from '@/lib/templates/cron';
 import type { ConfigureContext } from './context';

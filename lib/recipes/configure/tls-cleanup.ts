@@ -1,4 +1,4 @@
-import { acmeCertName, acmeRenewalConfPath, acmeRenewalCronPath, legacyAcmeRenewalCronPath, uploadedPaths } from '@/lib/model/tls-paths';
+import { acmeCertName, acmeRenewalConfPath, acmeRenewalCronPath, legacyAcmeRenewalCronPath, uploadedPaths } from '@/lib/plan/tls-paths';
 import { cmd, render } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { HEADER } from '@/lib/templates/directive';

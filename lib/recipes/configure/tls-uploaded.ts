@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { uploadedPaths } from '@/lib/model/tls-paths';
+import { uploadedPaths } from '@/lib/plan/tls-paths';
 import { and, cmd } from '@/lib/remote/command';
 import type { TaskIO } from '../task';
 import type { ConfigureContext } from './context';

@@ -21,7 +21,7 @@ import {
 import { certificateKeyAad } from '@/db/sealed-aad';
 import { saveUploadedCertificate } from '@/lib/apps/certificates';
 import { appConfigInput } from '@/lib/model/app-config';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { runConfigure } from '@/lib/apps/configure-job';
 import { generateKeyText, open, parseKeyRing } from '@/lib/crypto';
 import { and, asUser, cmd, env, ignoreFailure } from '@/lib/remote/command';

@@ -1,11 +1,11 @@
 import { certificateInfo, parseChain } from '@/lib/model/certificate-pem';
-import { acmePaths, uploadedPaths } from '@/lib/model/tls-paths';
+import { acmePaths, uploadedPaths } from '@/lib/plan/tls-paths';
 import { cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { ensureFile } from '../provision/managed-file';
 import { changed, unchanged, type Task, type TaskIO, type TaskOutcome } from '../task';
 import type { ConfigureContext } from './context';
-import { vhostFile } from './desired-files';
+import { planAppOnServer } from '@/lib/plan';
 import { ensureRenewalCron, obtainAcmeCertificate } from './tls-acme';
 import { removeUnusedTls, servedMode } from './tls-cleanup';
 import { placeUploadedCertificate } from './tls-uploaded';
@@ -70,7 +70,7 @@ async function serveHttps(ctx: ConfigureContext, io: TaskIO, mode: 'acme' | 'upl
     pem = ctx.uploadedCertificate!.certificatePem;
     how = filesChanged ? 'uploaded certificate installed' : 'uploaded certificate in place';
   }
-  const vhost = vhostFile(ctx);
+  const { vhost } = planAppOnServer(ctx);
   const vhostChanged = await ensureFile(io.transport, vhost.path, vhost.content!, {
     mode: vhost.mode,
     validate: vhost.validate,

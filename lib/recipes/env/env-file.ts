@@ -1,4 +1,4 @@
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { serializeDotenv } from '@/lib/model/dotenv';
 import { and, asUser, cmd, locked, LOCK_BUSY_EXIT, or, type Command } from '@/lib/remote/command';
 import { RemoteError } from '@/lib/remote/errors';

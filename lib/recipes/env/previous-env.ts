@@ -1,4 +1,4 @@
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { and, cmd, or } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { underLock } from './env-file';

@@ -1,6 +1,6 @@
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { cmd } from '@/lib/remote/command';
-import { hasWebSlots } from '../configure/web-slots';
+import { hasWebSlots } from '@/lib/plan/web-slots';
 import { inRelease, releaseLockPath } from '../release/paths';
 import type { RollbackContext } from '../release/context';
 import { restartWorkerPrograms } from '../release/restart-workers';

@@ -1,4 +1,4 @@
-import { otherSlot, slotPort, webSlots } from '../configure/web-slots';
+import { otherSlot, slotPort, webSlots } from '@/lib/plan/web-slots';
 import type { RollbackContext } from '../release/context';
 import { pointNginx } from '../release/move-traffic';
 import { ACTIVE, readSlots, startSlot, stopSlot, waitHealthy } from '../release/web-slot-ops';

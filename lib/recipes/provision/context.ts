@@ -1,4 +1,4 @@
-import type { ServerFacts } from '@/db/schema';
+import type { ServerFacts } from '@/lib/model/server-facts';
 
 export type Service = 'nginx' | `php${string}-fpm` | 'supervisor' | 'cron';
 

@@ -1,4 +1,4 @@
-import type { ServerFacts } from '@/db/schema';
+import type { ServerFacts } from '@/lib/model/server-facts';
 import { cmd, ignoreFailure } from '@/lib/remote/command';
 import { sectionedScript, sections } from '../sections';
 import { unchanged, type Task } from '../task';

@@ -1,8 +1,8 @@
 import type { AppConfig } from '@/lib/model/app-config';
 import { cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
-import { liveUpstreamContent } from '../configure/desired-files';
-import { otherSlot, slotPort, webSlots, type Slot } from '../configure/web-slots';
+import { liveUpstreamContent } from '@/lib/plan/desired-files';
+import { otherSlot, slotPort, webSlots, type Slot } from '@/lib/plan/web-slots';
 import { ensureFile } from '../provision/managed-file';
 import type { TaskIO } from '../task';
 import type { RollbackContext } from './context';

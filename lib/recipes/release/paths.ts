@@ -1,4 +1,4 @@
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { asUser, cmd, locked, type Command } from '@/lib/remote/command';
 
 /**

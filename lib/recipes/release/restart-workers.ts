@@ -1,7 +1,7 @@
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import { cmd } from '@/lib/remote/command';
-import { supervisorPrograms } from '../configure/desired-files';
-import { hasWebSlots } from '../configure/web-slots';
+import { supervisorPrograms } from '@/lib/plan/desired-files';
+import { hasWebSlots } from '@/lib/plan/web-slots';
 import { changed, unchanged, type Task, type TaskIO } from '../task';
 import type { RollbackContext } from './context';
 import { moveTraffic } from './move-traffic';

@@ -1,4 +1,4 @@
-import { hasWebSlots, otherSlot, slotPort, webSlots } from '../configure/web-slots';
+import { hasWebSlots, otherSlot, slotPort, webSlots } from '@/lib/plan/web-slots';
 import { changed, unchanged, type Task, type TaskIO, type TaskOutcome } from '../task';
 import type { ReleaseContext, RollbackContext } from './context';
 import { ACTIVE, readSlots, startSlot, stopSlot, waitHealthy } from './web-slot-ops';

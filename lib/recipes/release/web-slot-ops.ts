@@ -1,10 +1,10 @@
 import { redact } from '@/lib/remote/redact';
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from '@/lib/plan/app-layout';
 import type { AppConfig } from '@/lib/model/app-config';
 import { cmd, ignoreFailure, or, script } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
-import { webSlotsContent } from '../configure/desired-files';
-import { hasWebSlots, listenAddress, otherSlot, SLOTS, slotPort, webSlots, type Slot } from '../configure/web-slots';
+import { webSlotsContent } from '@/lib/plan/desired-files';
+import { hasWebSlots, listenAddress, otherSlot, SLOTS, slotPort, webSlots, type Slot } from '@/lib/plan/web-slots';
 import { supervisorUpdate } from '../supervisor-update';
 
 /**

@@ -1,8 +1,6 @@
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from './app-layout';
 import type { AppConfig } from '@/lib/model/app-config';
-import { cmd } from '@/lib/remote/command';
-import type { Transport } from '@/lib/remote/transport';
-import type { AppRole } from './context';
+import type { AppRole } from './server-input';
 
 /**
  * A process app runs as two supervisor programs ("slots"): a on `port`, b on `port + 1`. A
@@ -55,8 +53,3 @@ const LIVE_MARK = /^# live slot: ([ab])$/m;
 
 /** The live slot named in the include file; none yet (a fresh app, or one from before slots) is a, which listens on `port` as "web" did. */
 export const parseLiveSlot = (include: string | null | undefined): Slot => (include?.match(LIVE_MARK)?.[1] as Slot | undefined) ?? 'a';
-
-export async function readLiveSlot(transport: Transport, slug: string): Promise<Slot> {
-  const read = await transport.exec(cmd('cat', webSlots(slug).livePath), { okExitCodes: [0, 1] });
-  return parseLiveSlot(read.code === 0 ? read.stdout : null);
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slugInput } from './app-fields';
+import { slugInput } from '@/lib/model/app-fields';
 import { appLayout } from './app-layout';
 import { acmeRenewalCronPath, legacyAcmeRenewalCronPath } from './tls-paths';
 

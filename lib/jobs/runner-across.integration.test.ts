@@ -7,7 +7,7 @@ import { closeAll } from '@/lib/remote/connection';
 import type { Transport } from '@/lib/remote/transport';
 import { pinnedTestServer } from '@/test-support/testbed-server';
 import { runAcross } from './runner';
-import { changed, type Recipe } from './task';
+import { changed, type Recipe } from '@/lib/recipes/task';
 
 // Two real hosts, one recipe: each step finishes everywhere before the next starts anywhere.
 let t: TestDb;

@@ -9,7 +9,7 @@ import { createServer } from '@/lib/servers/create';
 import { transportFor } from '@/lib/servers/remote';
 import { authorizeKey, dropSessions, testHost } from '@/test-support/testbed-hosts';
 import { runRecipe } from './runner';
-import { changed, unchanged, type Recipe } from './task';
+import { changed, unchanged, type Recipe } from '@/lib/recipes/task';
 
 // Against the real test bed (scripts/testbed/up.sh): a recipe over one real SSH connection.
 let t: TestDb;

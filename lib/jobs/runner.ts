@@ -1,7 +1,7 @@
 import type { Db } from '@/db';
 import { createTasks, findRun, tasksOf, updateRun, updateTask } from '@/db/queries/runs';
 import type { Transport } from '@/lib/remote/transport';
-import type { Recipe } from './task';
+import type { Recipe } from '@/lib/recipes/task';
 
 const FLUSH_MS = 400;
 const HEARTBEAT_MS = 10_000;

@@ -12,7 +12,7 @@ import { REDACTED } from '@/lib/remote/redact';
 import { RecordingTransport } from '@/test-support/recording-transport';
 import { createServer } from '@/lib/servers/create';
 import { runRecipe } from './runner';
-import { changed, type Recipe } from './task';
+import { changed, type Recipe } from '@/lib/recipes/task';
 
 // What a recipe run stores (task log, summary, run error) passes through the server's redactor,
 // which a job acting for an app fills with the app's env values: a scratch database proves it.

@@ -1,4 +1,4 @@
-import { appLayout } from '@/lib/model/app-layout';
+import { appLayout } from './app-layout';
 import type { AppConfig } from '@/lib/model/app-config';
 import { cmd, type Command } from '@/lib/remote/command';
 import { laravelScheduler, renderCron } from '@/lib/templates/cron';
@@ -6,7 +6,7 @@ import { renderPool } from '@/lib/templates/fpm-pool';
 import { renderLiveUpstream, renderVhost, type Upstream } from '@/lib/templates/nginx-vhost';
 import { HEADER } from '@/lib/templates/directive';
 import { renderPrograms, renderWorkers, type WorkerConfig } from '@/lib/templates/supervisor-program';
-import type { AppRole, ConfigureContext } from './context';
+import type { AppRole, ServerPlanInput } from './server-input';
 import { hasWebSlots, listenAddress, SLOTS, slotPort, webSlots, type Slot } from './web-slots';
 
 /**
@@ -23,10 +23,10 @@ export type DesiredFile = {
   sensitive?: boolean;
 };
 
-const isWeb = (ctx: ConfigureContext) => ctx.roles.includes('web');
-const isWorker = (ctx: ConfigureContext) => ctx.roles.includes('worker');
+const isWeb = (ctx: ServerPlanInput) => ctx.roles.includes('web');
+const isWorker = (ctx: ServerPlanInput) => ctx.roles.includes('worker');
 
-export function poolFile(ctx: ConfigureContext): DesiredFile {
+export function poolFile(ctx: ServerPlanInput): DesiredFile {
   const { app } = ctx;
   const l = appLayout(app.slug);
   const path = l.poolPath(app.phpVersion);
@@ -49,7 +49,7 @@ export function poolFile(ctx: ConfigureContext): DesiredFile {
  * The pool for the app's PHP version, and none under any other version the server has: after a
  * version change the old pool would otherwise keep running as the app user on the same socket.
  */
-export function poolFiles(ctx: ConfigureContext): (DesiredFile & { phpVersion: string })[] {
+export function poolFiles(ctx: ServerPlanInput): (DesiredFile & { phpVersion: string })[] {
   const l = appLayout(ctx.app.slug);
   const others = ctx.server.phpVersions.filter((v) => v !== ctx.app.phpVersion);
   return [
@@ -65,7 +65,7 @@ function upstreamOf(app: AppConfig): Upstream {
   return { kind: 'static' };
 }
 
-export function vhostFile(ctx: ConfigureContext): DesiredFile {
+export function vhostFile(ctx: ServerPlanInput): DesiredFile {
   const { app } = ctx;
   const l = appLayout(app.slug);
   const validate = cmd('nginx', '-t', '-q');
@@ -118,9 +118,9 @@ export function webSlotsContent(app: AppConfig, bindAddress: string | null | und
 }
 
 /** The live slot configure keeps: read from the server by the configure tasks and the pending view. */
-const liveOf = (ctx: ConfigureContext): Slot => ctx.liveSlot ?? 'a';
+const liveOf = (ctx: ServerPlanInput): Slot => ctx.liveSlot ?? 'a';
 
-export function webSlotsFile(ctx: ConfigureContext): DesiredFile {
+export function webSlotsFile(ctx: ServerPlanInput): DesiredFile {
   const path = webSlots(ctx.app.slug).supervisorPath;
   const content = hasWebSlots(ctx.app, ctx.roles) ? webSlotsContent(ctx.app, ctx.server.bindAddress, [liveOf(ctx)]) : null;
   return { path, content, mode: 0o644, validate: cmd('supervisorctl', 'reread') };
@@ -130,13 +130,13 @@ export function webSlotsFile(ctx: ConfigureContext): DesiredFile {
 export const liveUpstreamContent = (app: AppConfig, bindAddress: string | null | undefined, slot: Slot) =>
   renderLiveUpstream({ slot, address: listenAddress(bindAddress), port: slotPort(app, slot) });
 
-export function liveUpstreamFile(ctx: ConfigureContext): DesiredFile {
+export function liveUpstreamFile(ctx: ServerPlanInput): DesiredFile {
   const path = webSlots(ctx.app.slug).livePath;
   const content = hasWebSlots(ctx.app, ctx.roles) ? liveUpstreamContent(ctx.app, ctx.server.bindAddress, liveOf(ctx)) : null;
   return { path, content, mode: 0o644, validate: cmd('nginx', '-t', '-q') };
 }
 
-export function supervisorFile(ctx: ConfigureContext): DesiredFile {
+export function supervisorFile(ctx: ServerPlanInput): DesiredFile {
   const l = appLayout(ctx.app.slug);
   const programs = supervisorPrograms(ctx.app, ctx.roles, ctx.server.id);
   const validate = cmd('supervisorctl', 'reread');
@@ -148,25 +148,15 @@ export function supervisorFile(ctx: ConfigureContext): DesiredFile {
   return { path: l.supervisorPath, content, mode: 0o644, validate };
 }
 
-export function cronEntries(ctx: ConfigureContext) {
+export function cronEntries(ctx: ServerPlanInput) {
   const { app } = ctx;
   if (!isWorker(ctx)) return [];
   return [...(app.scheduler && app.kind === 'php' ? [laravelScheduler(app.phpVersion)] : []), ...app.cron];
 }
 
-export function cronFile(ctx: ConfigureContext): DesiredFile {
+export function cronFile(ctx: ServerPlanInput): DesiredFile {
   const l = appLayout(ctx.app.slug);
   const entries = cronEntries(ctx);
   if (entries.length === 0) return { path: l.cronPath, content: null, mode: 0o644 };
   return { path: l.cronPath, content: renderCron({ slug: ctx.app.slug, user: l.user, directory: l.current, entries }), mode: 0o644 };
 }
-
-/** Every file configure manages for the app on this server, in the order the tasks write them. */
-export const desiredFiles = (ctx: ConfigureContext): DesiredFile[] => [
-  ...poolFiles(ctx),
-  vhostFile(ctx),
-  supervisorFile(ctx),
-  cronFile(ctx),
-  liveUpstreamFile(ctx),
-  webSlotsFile(ctx),
-];

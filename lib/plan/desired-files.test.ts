@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { appConfigInput } from '@/lib/model/app-config';
-import type { AppRole, ConfigureContext } from './context';
-import { desiredFiles } from './desired-files';
+import type { AppRole, ServerPlanInput } from './server-input';
+import { planAppOnServer } from '.';
+
+const desiredFiles = (input: ServerPlanInput) => planAppOnServer(input).files;
 
 const WEB1 = '11111111-1111-4111-8111-111111111111';
 const WORK2 = '22222222-2222-4222-8222-222222222222';
 
-function ctx(config: Record<string, unknown>, roles: AppRole[], serverId = WEB1): ConfigureContext {
+function ctx(config: Record<string, unknown>, roles: AppRole[], serverId = WEB1): ServerPlanInput {
   return {
     app: appConfigInput.parse(config),
     server: { id: serverId, name: 's', bindAddress: null, phpVersions: ['8.2'] },
     roles,
-    reload: new Set(),
   };
 }
 
