@@ -80,8 +80,8 @@ test('definitions: export, add two apps to the file, plan, apply, deploy both on
   await expect(changes.filter({ hasText: 'app ledger' })).toContainText('workers[0].servers');
   await expect(changes.filter({ hasText: 'app ticker' })).toContainText('9471');
   await page.getByRole('button', { name: 'Apply' }).click();
-  await expect(page.getByTestId('apply-result')).toContainText('Configure runs started');
-  await expect(page.getByTestId('apply-result').getByRole('link')).toHaveCount(4);
+  await expect(page.getByTestId('apply-result')).toContainText('Configure queued');
+  await expect(page.getByTestId('apply-result').getByRole('listitem')).toHaveText(['web-1: 2 apps', 'web-2: 2 apps']);
 
   for (const name of ['Ticker', 'Ledger']) {
     await openApp(page, name);

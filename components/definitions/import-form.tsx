@@ -10,7 +10,7 @@ import type { DefinitionProblem } from '@/lib/spec/yaml';
 import { PlanView } from './plan-view';
 
 type Planned = { hash: string | null; problems: DefinitionProblem[]; changes: ResourceChange[] };
-type Applied = { applied: number; runs: { id: string; serverId: string; appId: string | null }[]; busy: string[] };
+type Applied = { applied: number; queued: { serverId: string; serverName: string; apps: number }[] };
 
 /**
  * Paste or upload a definition, see its plan, apply it. Apply sends the text with the plan's
@@ -101,20 +101,20 @@ export function ImportForm() {
         <div className="space-y-1 text-sm" data-testid="apply-result">
           <p>
             Applied {applied.applied} change{applied.applied === 1 ? '' : 's'}.{' '}
-            {applied.runs.length ? 'Configure runs started:' : 'No configure run was needed (or no server was ready).'}
+            {applied.queued.length
+              ? 'Configure queued (each run shows on the server and app pages):'
+              : 'Nothing to configure, or no server is ready yet.'}
           </p>
           <ul className="list-disc pl-5">
-            {applied.runs.map((r) => (
-              <li key={r.id}>
-                <Link className="underline" href={`/servers/${r.serverId}`}>
-                  configure run {r.id.slice(0, 8)}
+            {applied.queued.map((q) => (
+              <li key={q.serverId}>
+                <Link className="underline" href={`/servers/${q.serverId}`}>
+                  {q.serverName}
                 </Link>
+                : {q.apps} app{q.apps === 1 ? '' : 's'}
               </li>
             ))}
           </ul>
-          {applied.busy.length > 0 && (
-            <p>Busy with other work: {applied.busy.join(', ')}. Use “Configure now” on the app when they finish.</p>
-          )}
         </div>
       )}
     </div>

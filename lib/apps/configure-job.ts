@@ -1,7 +1,9 @@
 import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
 import { activeRelease } from '@/db/queries/releases';
-import { updateRun } from '@/db/queries/runs';
+import { createRun, updateRun } from '@/db/queries/runs';
+import type { RecipeRun } from '@/db/schema';
+import { isUniqueViolation } from '@/lib/servers/requests';
 import { updateServer } from '@/db/queries/servers';
 import type { Service } from '@/lib/recipes/provision/context';
 import { readEnv, type AcmeSettings } from '@/lib/config/env';
@@ -62,4 +64,30 @@ export async function runConfigure(
   await recordRedisAcl(db, ring, app, ctx.redisAcl);
   if (!result.ok) await recordTlsOutcome(db, app.id, server.id, ctx);
   if (!result.ok) await updateServer(db, server.id, { pendingReload: [...ctx.reload] });
+}
+
+/**
+ * Configures several apps on one server in turn (lib/spec applies a definition this way): the
+ * queue runs one job per server at a time, and each app gets its own run, made when its turn
+ * comes, so the server's one active run is always the one working. An app whose run cannot be
+ * made (another request's run is already waiting for this server) is left for the next apply,
+ * which configures whatever did not finish.
+ */
+export async function runConfigureApps(
+  db: Db,
+  ring: KeyRing,
+  job: { serverId: string; appIds: string[]; requestedBy: number | null },
+  signal: AbortSignal,
+): Promise<void> {
+  for (const appId of job.appIds) {
+    if (signal.aborted) return;
+    let run: RecipeRun;
+    try {
+      run = await createRun(db, { serverId: job.serverId, appId, recipe: 'configure', requestedBy: job.requestedBy });
+    } catch (err) {
+      if (isUniqueViolation(err)) continue;
+      throw err;
+    }
+    await runConfigure(db, ring, run.id, signal);
+  }
 }

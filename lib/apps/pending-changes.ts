@@ -1,6 +1,6 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import type { Db } from '@/db';
-import { serversOfApp } from '@/db/queries/apps';
+import { listApps, rolesOnServer, serversOfApp } from '@/db/queries/apps';
 import type { App, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import type { ConfigureContext } from '@/lib/recipes/configure';
@@ -40,13 +40,24 @@ export function compareFile(file: Pick<DesiredFile, 'path' | 'content' | 'sensit
   return { path: file.path, status, diff };
 }
 
+/**
+ * Every file configure manages for these apps on one server, compared with what the server has:
+ * ONE round trip however many apps (rule 5). Returns each app's files, in the order given.
+ */
+export async function pendingOnServerForApps(transport: Transport, contexts: ConfigureContext[]): Promise<PendingFile[][]> {
+  const paths = contexts.flatMap((ctx) => planAppOnServer(ctx).files.map((f) => f.path));
+  const current = await readFiles(transport, [...new Set(paths)]);
+  return contexts.map((ctx) => {
+    // A process app's files depend on its live slot, which the live-slot file just read names.
+    const liveSlot = ctx.liveSlot ?? parseLiveSlot(current.get(webSlots(ctx.app.slug).livePath));
+    return planAppOnServer({ ...ctx, liveSlot }).files.map((f) => compareFile(f, current.get(f.path) ?? null));
+  });
+}
+
 /** Every file configure manages for the app on this server, compared with what the server has: one round trip. */
 export async function pendingOnServer(transport: Transport, ctx: ConfigureContext): Promise<PendingFile[]> {
-  const paths = planAppOnServer(ctx).files.map((f) => f.path);
-  const current = await readFiles(transport, paths);
-  // A process app's files depend on its live slot, which the live-slot file just read names.
-  const { files } = planAppOnServer({ ...ctx, liveSlot: ctx.liveSlot ?? parseLiveSlot(current.get(webSlots(ctx.app.slug).livePath)) });
-  return files.map((f) => compareFile(f, current.get(f.path) ?? null));
+  const [files] = await pendingOnServerForApps(transport, [ctx]);
+  return files!;
 }
 
 async function checkServer(db: Db, ring: KeyRing, app: App, server: Server): Promise<ServerPending> {
@@ -73,4 +84,38 @@ async function checkServer(db: Db, ring: KeyRing, app: App, server: Server): Pro
 export async function pendingChanges(db: Db, ring: KeyRing, app: App): Promise<ServerPending[]> {
   const servers = await serversOfApp(db, app.id);
   return Promise.all(servers.map((s) => checkServer(db, ring, app, s)));
+}
+
+export type ServerPlanView =
+  | { serverId: string; serverName: string; ok: true; apps: { slug: string; files: PendingFile[] }[]; ms: number }
+  | { serverId: string; serverName: string; ok: false; error: string };
+
+/**
+ * The plan of whole servers: for each server, every app placed there against what the server
+ * has, in one connection and one read per server. What a definition's apply would make the
+ * configure runs do, server by server; a server that cannot be reached reports its error.
+ */
+export async function pendingOnServers(db: Db, ring: KeyRing, servers: Server[]): Promise<ServerPlanView[]> {
+  const apps = await listApps(db);
+  return Promise.all(
+    servers.map(async (server): Promise<ServerPlanView> => {
+      const base = { serverId: server.id, serverName: server.name };
+      const started = performance.now();
+      try {
+        const placed = [];
+        for (const app of apps) if ((await rolesOnServer(db, app.id, server.id)).length) placed.push(app);
+        const contexts = await Promise.all(placed.map((app) => configureContextFor(db, app, server)));
+        const transport = await transportFor(server, ring);
+        const files = await pendingOnServerForApps(transport, contexts);
+        return {
+          ...base,
+          ok: true,
+          apps: placed.map((a, i) => ({ slug: a.slug, files: files[i]! })),
+          ms: Math.round(performance.now() - started),
+        };
+      } catch (err) {
+        return { ...base, ok: false, error: await recordServerFailure(db, server, err) };
+      }
+    }),
+  );
 }

@@ -5,7 +5,7 @@ import type { KeyRing } from '@/lib/crypto';
 import { expireStaleProbes, runProbe } from '@/lib/servers/probe';
 import { observeAll } from '@/lib/servers/observe';
 import { runProvision } from '@/lib/servers/provision';
-import { runConfigure } from '@/lib/apps/configure-job';
+import { runConfigure, runConfigureApps } from '@/lib/apps/configure-job';
 import { interruptRelease, interruptStaleReleases } from '@/db/queries/releases';
 import { runRelease } from '@/lib/releases/release-job';
 import { runSnapshotRestore } from '@/lib/releases/snapshots';
@@ -26,6 +26,8 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string): JobHandlers
           return runProvision(db, ring, payload.runId, signal);
         case 'configure':
           return runConfigure(db, ring, payload.runId, signal);
+        case 'configure-apps':
+          return runConfigureApps(db, ring, payload, signal);
         case 'release':
           return runRelease(db, ring, payload.releaseId, signal, dataDir);
         case 'snapshot-restore':
@@ -37,6 +39,8 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string): JobHandlers
     async lost(payload) {
       if (payload.kind === 'release') return interruptRelease(db, payload.releaseId);
       if (payload.kind === 'env-push') return interruptEnvPush(db, payload);
+      // configure-apps made its runs as it went: the stale-run sweep interrupts the one it was on.
+      if (payload.kind === 'configure-apps') return;
       if (payload.kind !== 'probe') return interruptRun(db, payload.runId);
       const server = await findServer(db, payload.serverId);
       if (server && !server.probe) {

@@ -15,6 +15,8 @@ export const TICK_QUEUE = 'berth-tick';
 export type JobPayload =
   | { kind: 'provision'; runId: string }
   | { kind: 'configure'; runId: string }
+  /** Configure several apps on one server, one after another (an applied definition): each gets its own run when its turn comes. */
+  | { kind: 'configure-apps'; serverId: string; appIds: string[]; requestedBy: number | null }
   | { kind: 'probe'; serverId: string }
   | { kind: 'release'; releaseId: string }
   | { kind: 'snapshot-restore'; runId: string; snapshotId: string }

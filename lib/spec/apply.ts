@@ -1,11 +1,11 @@
 import type { Db } from '@/db';
-import { findAppBySlug } from '@/db/queries/apps';
+import { findAppBySlug, latestAppRun, placementsOfApp } from '@/db/queries/apps';
 import { listMonitorsWithNames } from '@/db/queries/monitors';
 import { listChannels } from '@/db/queries/notifications';
 import { listServers } from '@/db/queries/servers';
-import type { RecipeRun } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
-import { createApp, placeApp, requestConfigure, updateApp } from '@/lib/apps/manage';
+import { createApp, placeApp, updateApp } from '@/lib/apps/manage';
+import { queueConfigure, type QueuedConfigure } from '@/lib/apps/configure-queue';
 import type { KeyRing } from '@/lib/crypto';
 import type { AppConfig } from '@/lib/model/app-config';
 import { createMonitor, editMonitor, removeMonitor } from '@/lib/monitors/manage';
@@ -23,9 +23,9 @@ import type { AppSpec, ChannelSpec, Definition, MonitorSpec } from './schema';
  * Runs a plan (lib/spec/diff.ts) through the same domain functions the forms use: one write path
  * for every change to servers, apps, monitors and channels. Everything is written in one
  * transaction (a failure leaves the panel as it was); configure is queued only after it commits,
- * on the servers that are ready, and the runs are returned for the page to link to.
+ * one job per ready server, returned for the page to link to.
  */
-export type ApplyOutcome = { applied: ResourceChange[]; runs: RecipeRun[]; busy: string[] };
+export type ApplyOutcome = { applied: ResourceChange[]; queued: QueuedConfigure[] };
 
 export function appConfigOf(app: AppSpec, serverIds: ReadonlyMap<string, string>): { name: string; config: AppConfig } {
   const id = (name: string) => serverIds.get(name)!;
@@ -116,6 +116,29 @@ async function applyChange(db: Db, ring: KeyRing, def: Definition, change: Resou
   }
 }
 
+/**
+ * Apps of the definition whose configure did not finish on a ready server (it failed, was
+ * interrupted, or never ran there because the server was not ready when the app was applied).
+ * Applying the same file again queues them: a retry finishes what an unreachable server stopped.
+ */
+async function unfinishedApps(db: Db, def: Definition): Promise<string[]> {
+  const slugs = def.kind === 'App' ? [def.app.slug] : (def.apps ?? []).map((a) => a.slug);
+  const ids: string[] = [];
+  for (const slug of slugs) {
+    const app = await findAppBySlug(db, slug);
+    if (!app) continue;
+    for (const { server } of await placementsOfApp(db, app.id)) {
+      if (!server.provisionedAt || !server.hostKeyFingerprint || !server.privateKeySealed) continue;
+      const last = await latestAppRun(db, app.id, server.id);
+      if (!last || last.status === 'failed' || last.status === 'interrupted') {
+        ids.push(app.id);
+        break;
+      }
+    }
+  }
+  return ids;
+}
+
 export async function applyPlan(
   db: Db,
   ring: KeyRing,
@@ -143,12 +166,7 @@ export async function applyPlan(
     }
     return ids;
   });
-  const runs: RecipeRun[] = [];
-  const busy: string[] = [];
-  for (const appId of touchedApps) {
-    const queued = await requestConfigure(db, enqueue, appId, userId);
-    runs.push(...queued.runs);
-    busy.push(...queued.busy);
-  }
-  return { applied: plan.changes, runs, busy };
+  const retry = await unfinishedApps(db, def);
+  const queued = await queueConfigure(db, enqueue, [...new Set([...touchedApps, ...retry])], userId);
+  return { applied: plan.changes, queued };
 }

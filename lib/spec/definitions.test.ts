@@ -3,7 +3,8 @@ import { findServerByName, listServers } from '@/db/queries/servers';
 import { listMonitorsWithNames } from '@/db/queries/monitors';
 import { listChannels, subscribedChannels } from '@/db/queries/notifications';
 import { putSetting } from '@/db/queries/settings';
-import { recipeRuns } from '@/db/schema';
+import { createRun, updateRun } from '@/db/queries/runs';
+import { findAppBySlug, listApps, placementsOfApp } from '@/db/queries/apps';
 import { insertUser } from '@/db/queries/users';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import type { JobPayload } from '@/lib/jobs/queue';
@@ -33,6 +34,26 @@ beforeAll(async () => {
     actor.id = (await insertUser(t.db, { email: actor.email, name: 'Ops', role: 'admin', passwordHash: 'x' })).id;
 });
 afterAll(async () => Promise.all([source?.close(), target?.close()]));
+
+/** No worker runs the queued jobs here: record a succeeded configure of every app on every server, as one would. */
+async function configuredEverywhere() {
+  for (const app of await listApps(source.db))
+    for (const { server } of await placementsOfApp(source.db, app.id)) {
+      const run = await createRun(source.db, { serverId: server.id, appId: app.id, recipe: 'configure' });
+      await updateRun(source.db, run.id, { status: 'succeeded', finishedAt: new Date() });
+    }
+}
+/** What an apply queued, as `server: app slugs`. */
+async function queuedText(outcome: { queued: { serverName: string; appIds: string[] }[] }) {
+  const slugs = new Map((await listApps(source.db)).map((a) => [a.id, a.slug]));
+  return outcome.queued.map(
+    (q) =>
+      `${q.serverName}: ${q.appIds
+        .map((id) => slugs.get(id))
+        .sort()
+        .join(' ')}`,
+  );
+}
 
 const exported = async (t: TestDb) => definitionText(await exportFleet(t.db, ring));
 
@@ -75,7 +96,7 @@ describe('definitions: export, plan and apply', () => {
     expect(first.changes.find((c) => c.key === 'web-1')?.needsValue).toEqual(['servers/web-1/ssh-key']);
     expect(first.changes.find((c) => c.key === 'hooks')?.needsValue).toEqual(['channels/hooks/url', 'channels/hooks/headerValue']);
     const outcome = await apply(target, text);
-    expect(outcome.runs).toEqual([]); // no server holds its key yet: nothing is configured
+    expect(outcome.queued).toEqual([]); // no server holds its key yet: nothing is configured
     expect(await exported(target)).toBe(text);
     expect((await plan(target, text)).changes).toEqual([]);
     expect((await plan(source, text)).changes).toEqual([]);
@@ -102,6 +123,18 @@ describe('definitions: export, plan and apply', () => {
     expect((await plan(target, await exported(source))).changes).toEqual([]);
   });
 
+  it('queues configure for the apps that never ran on a ready server, then only for what changed', async () => {
+    queued.length = 0;
+    const text = await exported(source);
+    const first = await apply(source, text);
+    expect(first.applied).toEqual([]);
+    // Seeded apps were never configured: the first apply configures them on their ready servers.
+    expect(await queuedText(first)).toEqual(['web-1: docs shop', 'web-2: api shop']);
+    expect(queued).toEqual([expect.objectContaining({ kind: 'configure-apps' }), expect.objectContaining({ kind: 'configure-apps' })]);
+    await configuredEverywhere();
+    expect((await apply(source, text)).queued).toEqual([]);
+  });
+
   it('changes field by field, and queues configure on the ready servers of the apps it changed', async () => {
     const text = (await exported(source)).replace('maxChildren: 8', 'maxChildren: 12');
     const p = await plan(source, text);
@@ -116,8 +149,9 @@ describe('definitions: export, plan and apply', () => {
     ]);
     queued.length = 0;
     const outcome = await apply(source, text);
-    expect(outcome.runs.map((r) => r.recipe)).toEqual(['configure', 'configure']);
+    expect(await queuedText(outcome)).toEqual(['web-1: shop', 'web-2: shop']);
     expect(queued).toHaveLength(2);
+    await configuredEverywhere();
     expect((await plan(source, text)).changes).toEqual([]);
   });
 
@@ -165,6 +199,23 @@ describe('definitions: export, plan and apply', () => {
     await expect(apply(source, text)).resolves.toMatchObject({ applied: [] });
   });
 
+  it('retries what a server left unfinished: applying the same file again configures it there', async () => {
+    const text = await exported(source);
+    const web2 = (await findServerByName(source.db, 'web-2'))!;
+    // As an unreachable server leaves it: the run there failed, the other server's succeeded.
+    const failed = await createRun(source.db, {
+      serverId: web2.id,
+      appId: (await findAppBySlug(source.db, 'api'))!.id,
+      recipe: 'configure',
+    });
+    await updateRun(source.db, failed.id, { status: 'failed', error: 'No server was reached', finishedAt: new Date() });
+    const retry = await apply(source, text);
+    expect(retry.applied).toEqual([]);
+    expect(await queuedText(retry)).toEqual(['web-2: api']);
+    await configuredEverywhere();
+    expect((await apply(source, text)).queued).toEqual([]);
+  });
+
   it('holds the lock for the whole apply: one runs, the other is refused', async () => {
     const text = (await exported(source)).replace('maxChildren: 12', 'maxChildren: 9');
     let release!: () => void;
@@ -177,8 +228,6 @@ describe('definitions: export, plan and apply', () => {
       queued.push(payload);
       return 'job';
     };
-    // The runs queued by earlier tests never ran (no worker here): finish them, so this apply queues its own.
-    await source.db.update(recipeRuns).set({ status: 'succeeded', finishedAt: new Date() });
     const hash = (await plan(source, text)).hash;
     const first = applyText(source.db, ring, slowEnqueue, actor, text, { hash, confirmDestructive: false });
     await Promise.race([inEnqueue, first]); // the first apply has written and now waits to queue its runs, holding the lock
@@ -186,6 +235,6 @@ describe('definitions: export, plan and apply', () => {
       applyText(source.db, ring, enqueue, { id: actor.id, email: 'other@example.test' }, text, { hash, confirmDestructive: false }),
     ).rejects.toThrow(/Another apply is running: ops@example.test/);
     release();
-    await expect(first).resolves.toMatchObject({ runs: [expect.anything(), expect.anything()] });
+    expect(await queuedText(await first)).toEqual(['web-1: shop', 'web-2: shop']);
   });
 });

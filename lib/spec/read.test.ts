@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readDefinition } from './read';
 import { MAX_DEFINITION_BYTES, MAX_DEPTH } from './yaml';
@@ -69,6 +70,12 @@ describe('reading a definition', () => {
   it('names the line of an unknown key, a wrong apiVersion and a duplicate', () => {
     expect(problem(replaced('    kind: php\n', '    kind: php\n    colour: blue\n'))).toEqual(['17: Unknown key "colour"']);
     expect(problem(replaced('apiVersion: berth/v1', 'apiVersion: berth/v2'))).toEqual(['1: apiVersion must be berth/v1']);
+    // A typo in a required key says so, beside what is then missing.
+    expect(problem(replaced('    domains: [shop.example.com]', '    domain: [shop.example.com]'))).toEqual([
+      '17: Unknown key "domain"',
+      '14: Invalid input: expected array, received undefined',
+    ]);
+    expect(problem(replaced('{ kind: http, name: home,', '{ kind: http, nmae: home,'))).toEqual(['27: Unknown key "nmae"', '27: Invalid input: expected string, received undefined']);
     expect(problem(replaced('  - name: web-2\n', '  - name: web-1\n'))).toContain('9: The server "web-1" appears twice');
     const twoShops = FLEET.replace(
       'monitors:',
@@ -118,5 +125,16 @@ describe('reading a definition', () => {
       /^11: Map keys must be unique/,
     );
     expect(problem('apiVersion: berth/v1\nkind: [Fleet\n')[0]).toMatch(/^3: /);
+  });
+});
+
+describe('the README', () => {
+  it('documents a definition that reads', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### Definitions (fleet as code)'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toContain('apiVersion: berth/v1');
+    const read = readDefinition(example!);
+    expect(read.ok ? [] : read.problems).toEqual([]);
   });
 });

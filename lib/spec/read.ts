@@ -2,6 +2,7 @@ import { monitorUrlProblem } from '@/lib/remote/url-safety';
 import { SECRET_FIELDS, CONFIG_FIELDS } from '@/lib/notify/fields';
 import { parseStatusSpec } from '@/lib/monitors/status-spec';
 import { channelSecretRef, heartbeatTokenRef, isRef, PLAIN_SECRET, serverKeyRef } from './references';
+import type { ZodType } from 'zod';
 import { definition, type AppSpec, type Definition } from './schema';
 import { pathText, readYaml, type DefinitionProblem } from './yaml';
 
@@ -20,19 +21,70 @@ export function readDefinition(text: string, opts: { panelServers?: readonly str
     ok: false,
     problems: issues.map((i) => ({ line: yaml.lineOf(i.path), path: pathText(i.path), message: i.message })),
   });
+  // Unknown keys first and always: `domain:` for `domains:` should say so, not only "domains is missing".
+  const unknown = unknownKeys(definition, yaml.value, []);
   const parsed = definition.safeParse(yaml.value);
-  if (!parsed.success) return located(parsed.error.issues.map((i) => ({ path: i.path, message: i.message })));
-  const issues = [...unknownKeys(yaml.value, parsed.data, []), ...crossChecks(parsed.data, opts.panelServers ?? [])];
+  if (!parsed.success) return located([...unknown, ...parsed.error.issues.map((i) => ({ path: i.path, message: i.message }))]);
+  const issues = [...unknown, ...crossChecks(parsed.data, opts.panelServers ?? [])];
   return issues.length ? located(issues) : { ok: true, definition: parsed.data };
 }
 
-/** Keys in the file the schema dropped (zod strips what it does not know): a typo must not pass silently. */
-function unknownKeys(input: unknown, output: unknown, path: PropertyKey[]): Issue[] {
-  if (Array.isArray(input) && Array.isArray(output)) return input.flatMap((v, i) => unknownKeys(v, output[i], [...path, i]));
-  if (!isPlainObject(input) || !isPlainObject(output)) return [];
-  return Object.keys(input).flatMap((key) =>
-    key in output ? unknownKeys(input[key], output[key], [...path, key]) : [{ path: [...path, key], message: `Unknown key "${key}"` }],
-  );
+type Def = {
+  type: string;
+  innerType?: ZodType;
+  in?: ZodType;
+  element?: ZodType;
+  shape?: Record<string, ZodType>;
+  options?: ZodType[];
+  discriminator?: string;
+};
+const defOf = (schema: ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
+
+/** The object schemas a value must match, past wrappers (optional, default, pipes) and unions (by discriminator). */
+function objectShapes(schema: ZodType, value: unknown): Record<string, ZodType>[] {
+  const def = defOf(schema);
+  if (def.type === 'object') return [def.shape!];
+  const inner = def.innerType ?? def.in;
+  if (inner) return objectShapes(inner, value);
+  if (def.type === 'union') {
+    const options = def.options!;
+    const picked =
+      def.discriminator && isPlainObject(value)
+        ? options.filter((o) =>
+            objectShapes(o, value).some((shape) => {
+              const d = shape[def.discriminator!];
+              return d && d.safeParse(value[def.discriminator!]).success;
+            }),
+          )
+        : options;
+    return picked.flatMap((o) => objectShapes(o, value));
+  }
+  return [];
+}
+
+function elementOf(schema: ZodType): ZodType | null {
+  const def = defOf(schema);
+  if (def.type === 'array') return def.element!;
+  const inner = def.innerType ?? def.in;
+  return inner ? elementOf(inner) : null;
+}
+
+/**
+ * Keys in the file that the schema does not know (zod would drop them silently): a typo must
+ * not pass. Walks the schema beside the value, so it reports even when other fields are wrong.
+ */
+function unknownKeys(schema: ZodType, value: unknown, path: PropertyKey[]): Issue[] {
+  if (Array.isArray(value)) {
+    const element = elementOf(schema);
+    return element ? value.flatMap((v, i) => unknownKeys(element, v, [...path, i])) : [];
+  }
+  if (!isPlainObject(value)) return [];
+  const shapes = objectShapes(schema, value);
+  if (shapes.length === 0) return []; // a record or a reference: any key
+  return Object.keys(value).flatMap((key) => {
+    const field = shapes.find((shape) => key in shape)?.[key];
+    return field ? unknownKeys(field, value[key], [...path, key]) : [{ path: [...path, key], message: `Unknown key "${key}"` }];
+  });
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -31,12 +31,9 @@ export const applyDefinition = authedAction(
       hash: input.hash,
       confirmDestructive: input.confirmDestructive === 'on',
     });
-    ctx.setDetails({ hash: outcome.hash, changes: outcome.applied.length, runs: outcome.runs.map((r) => r.id) });
-    return {
-      applied: outcome.applied.length,
-      runs: outcome.runs.map((r) => ({ id: r.id, serverId: r.serverId, appId: r.appId })),
-      busy: outcome.busy,
-    };
+    const queued = outcome.queued.map((q) => ({ serverId: q.serverId, serverName: q.serverName, apps: q.appIds.length }));
+    ctx.setDetails({ hash: outcome.hash, changes: outcome.applied.length, configure: queued });
+    return { applied: outcome.applied.length, queued };
   },
 );
 
