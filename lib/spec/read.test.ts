@@ -75,7 +75,10 @@ describe('reading a definition', () => {
       '17: Unknown key "domain"',
       '14: Invalid input: expected array, received undefined',
     ]);
-    expect(problem(replaced('{ kind: http, name: home,', '{ kind: http, nmae: home,'))).toEqual(['27: Unknown key "nmae"', '27: Invalid input: expected string, received undefined']);
+    expect(problem(replaced('{ kind: http, name: home,', '{ kind: http, nmae: home,'))).toEqual([
+      '27: Unknown key "nmae"',
+      '27: Invalid input: expected string, received undefined',
+    ]);
     expect(problem(replaced('  - name: web-2\n', '  - name: web-1\n'))).toContain('9: The server "web-1" appears twice');
     const twoShops = FLEET.replace(
       'monitors:',

@@ -53,7 +53,7 @@ function objectShapes(schema: ZodType, value: unknown): Record<string, ZodType>[
         ? options.filter((o) =>
             objectShapes(o, value).some((shape) => {
               const d = shape[def.discriminator!];
-              return d && d.safeParse(value[def.discriminator!]).success;
+              return d?.safeParse(value[def.discriminator!]).success;
             }),
           )
         : options;
