@@ -8,9 +8,7 @@
 // Needs the test bed: `bash scripts/testbed/up.sh`. Median of 5 rounds per figure.
 // Usage: node_modules/.bin/node scripts/run-ts.mjs bench/definitions.ts
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { closeClient, drizzleFor, migrateClient, openClient } from '@/db/client';
 import { listApps } from '@/db/queries/apps';
 import { listServers, updateServer } from '@/db/queries/servers';
@@ -23,20 +21,20 @@ import { createServer } from '@/lib/servers/create';
 import { definitionText } from '@/lib/spec/compact';
 import { applyText, planText } from '@/lib/spec/definitions';
 import { exportFleet } from '@/lib/spec/export';
+import { loadTestHosts } from '@/test-support/test-hosts';
 import { runBench } from './run-bench';
 
-const APPS = 50;
-const ROUNDS = 5;
-const ring = parseKeyRing(generateKeyText(1));
-
-/** Every command an SshTransport sends, counted per server: one script is one round trip. */
-const roundTrips = new Map<string, number>();
-const proto = SshTransport.prototype as unknown as { run: (...a: unknown[]) => Promise<unknown>; serverName: string };
-const run = proto.run;
-proto.run = function (this: SshTransport, ...args: unknown[]) {
-  roundTrips.set(this.serverName, (roundTrips.get(this.serverName) ?? 0) + 1);
-  return run.apply(this, args);
-};
+/** Every command an SshTransport sends, counted per server from now on: one script is one round trip. */
+function countRoundTrips(): Map<string, number> {
+  const counts = new Map<string, number>();
+  const proto = SshTransport.prototype as unknown as { run: (...a: unknown[]) => Promise<unknown> };
+  const run = proto.run;
+  proto.run = function (this: SshTransport, ...args: unknown[]) {
+    counts.set(this.serverName, (counts.get(this.serverName) ?? 0) + 1);
+    return run.apply(this, args);
+  };
+  return counts;
+}
 
 async function panel() {
   const client = await openClient({});
@@ -46,9 +44,9 @@ async function panel() {
   return { client, db, actor };
 }
 
-function appsYaml(): string {
+function appsYaml(count: number): string {
   const lines: string[] = ['apps:'];
-  for (let i = 0; i < APPS; i++) {
+  for (let i = 0; i < count; i++) {
     const kind = ['php', 'static', 'process'][i % 3]!;
     lines.push(
       `  - slug: app${i}`,
@@ -67,8 +65,11 @@ function appsYaml(): string {
   return `${lines.join('\n')}\n`;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-async function timed(fn: () => Promise<unknown>, rounds = ROUNDS): Promise<number> {
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
+async function timed(fn: () => Promise<unknown>, rounds: number): Promise<number> {
   const ms: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const t = performance.now();
@@ -79,12 +80,11 @@ async function timed(fn: () => Promise<unknown>, rounds = ROUNDS): Promise<numbe
 }
 
 async function main(): Promise<void> {
-  const dir = process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed';
-  const hosts = JSON.parse(fs.readFileSync(path.join(dir, 'hosts.json'), 'utf8')).hosts as Array<{
-    name: string;
-    address: string;
-    hostKeyFingerprint: string;
-  }>;
+  const APPS = 50;
+  const ROUNDS = 5;
+  const ring = parseKeyRing(generateKeyText(1));
+  const roundTrips = countRoundTrips();
+  const hosts = loadTestHosts();
   const a = await panel();
   for (const [i, host] of hosts.slice(0, 2).entries()) {
     const server = await createServer(a.db, ring, {
@@ -102,13 +102,13 @@ async function main(): Promise<void> {
     });
   }
   const noop = async () => 'job';
-  const text = definitionText(await exportFleet(a.db, ring)).replace(/^apps: \[\]\n/m, '') + appsYaml();
+  const text = definitionText(await exportFleet(a.db, ring)).replace(/^apps: \[\]\n/m, '') + appsYaml(APPS);
 
   // 1. The definition's plan: 50 apps to create (read, check, diff against the panel).
   const planMs = await timed(async () => {
     const p = await planText(a.db, ring, text);
     if (!p.ok || p.plan.changes.length !== APPS) throw new Error(`unexpected plan: ${JSON.stringify(p).slice(0, 400)}`);
-  });
+  }, ROUNDS);
   const first = await planText(a.db, ring, text);
   if (!first.ok) throw new Error('plan failed');
   const applyStart = performance.now();
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     const p = await planText(a.db, ring, exported);
     if (!p.ok || p.plan.changes.length) throw new Error('the no-op plan is not empty');
     await applyText(a.db, ring, noop, a.actor, exported, { hash: p.plan.hash, confirmDestructive: false });
-  });
+  }, ROUNDS);
 
   // 3. Round trip: export → import into an empty panel → export; the bytes must match.
   let identical = true;
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     const failed = plans.find((p) => !p.ok);
     if (failed && !failed.ok) throw new Error(`${failed.serverName}: ${failed.error}`);
     serverTrips = Math.max(...servers.map((s) => roundTrips.get(s.name) ?? 0));
-  });
+  }, ROUNDS);
   const connections = Math.max(...servers.map((s, i) => (handshakeCount(s.id) - handshakesBefore[i]!) / ROUNDS));
   // The reference: each app's own pending view (the app page), for every app.
   const apps = await listApps(a.db);

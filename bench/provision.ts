@@ -3,8 +3,6 @@
 // login as the reference. Needs the test bed: `bash scripts/testbed/up.sh`.
 // Usage: node_modules/.bin/node scripts/run-ts.mjs bench/provision.ts
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { closeClient, drizzleFor, migrateClient, openClient } from '@/db/client';
 import { createRun, tasksOf } from '@/db/queries/runs';
 import { updateServer } from '@/db/queries/servers';
@@ -12,16 +10,11 @@ import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { closeAll, closeConnection, handshakeCount } from '@/lib/remote/connection';
 import { createServer } from '@/lib/servers/create';
 import { runProvision } from '@/lib/servers/provision';
+import { loadTestHosts } from '@/test-support/test-hosts';
 import { runBench } from './run-bench';
 
 async function main(): Promise<void> {
-  const dir = process.env.BERTH_TESTBED_DIR || '/var/lib/berth-testbed';
-  const hosts = JSON.parse(fs.readFileSync(path.join(dir, 'hosts.json'), 'utf8')).hosts as Array<{
-    name: string;
-    address: string;
-    hostKeyFingerprint: string;
-    privateKeyPath: string;
-  }>;
+  const hosts = loadTestHosts();
 
   const client = await openClient({});
   await migrateClient(client);

@@ -85,6 +85,16 @@ test('definitions: export, add two apps to the file, plan, apply, deploy both on
 
   for (const name of ['Ticker', 'Ledger']) {
     await openApp(page, name);
+    // Each server configures the two apps in turn: a page opened before its run exists is reloaded until it does.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.locator('[data-testid^="app-server-web-"] [data-testid="run"]').count();
+        },
+        { timeout: 120_000, intervals: [2_000] },
+      )
+      .toBe(2);
     await waitForAppRun(page, 'web-1', null);
     await waitForAppRun(page, 'web-2', null);
     expect(await clickDeploy(page)).toBe('succeeded');

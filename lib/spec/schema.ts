@@ -76,35 +76,33 @@ export const appSpec = appConfigInput.omit({ workers: true, release: true }).ext
     .prefault({}),
 });
 
+/** What both kinds of monitor have. */
+const monitorBase = {
+  name: z.string().trim().min(1).max(100),
+  intervalS: z
+    .number()
+    .int()
+    .min(10)
+    .max(31 * 86_400)
+    .default(60),
+  paused: z.boolean().default(false),
+};
+
 export const monitorSpec = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('http'),
-    name: z.string().trim().min(1).max(100),
+    ...monitorBase,
     url: z.string().min(1).max(2000),
     method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
-    intervalS: z
-      .number()
-      .int()
-      .min(10)
-      .max(31 * 86_400)
-      .default(60),
     timeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
     expectedStatus: z.string().default('200-299'),
     keyword: z.string().max(200).optional(),
     retries: z.number().int().min(0).max(10).default(0),
-    paused: z.boolean().default(false),
   }),
   z.object({
     kind: z.literal('heartbeat'),
-    name: z.string().trim().min(1).max(100),
-    intervalS: z
-      .number()
-      .int()
-      .min(10)
-      .max(31 * 86_400)
-      .default(60),
+    ...monitorBase,
     graceS: z.number().int().min(0).max(86_400).default(0),
-    paused: z.boolean().default(false),
     /** The ping URL's token: a reference, since whoever holds it can mark the job as alive. */
     token: secretRef,
   }),
