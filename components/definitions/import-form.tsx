@@ -82,7 +82,7 @@ export function ImportForm() {
       {planned?.hash && (
         <div className="space-y-3">
           <PlanView changes={planned.changes} />
-          {planned.changes.length > 0 && !refused && (
+          {!refused && (
             <div className="flex flex-wrap items-center gap-3">
               {destructive && (
                 <label className="flex items-center gap-2 text-sm text-red-700">
@@ -91,7 +91,7 @@ export function ImportForm() {
                 </label>
               )}
               <Button type="button" onClick={apply} disabled={pending || (destructive && !confirm)}>
-                Apply
+                {planned.changes.length > 0 ? 'Apply' : 'Apply (configure what did not finish)'}
               </Button>
             </div>
           )}

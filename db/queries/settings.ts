@@ -23,6 +23,16 @@ export async function takeSetting(db: Db, key: string, value: string): Promise<b
   return rows.length === 1;
 }
 
+/** Writes the value only where the key has none yet; true when this call wrote it (one winner under races, no read after). */
+export async function insertSettingIfMissing(db: Db, key: string, value: string): Promise<boolean> {
+  const rows = await db
+    .insert(settings)
+    .values({ key, value })
+    .onConflictDoNothing({ target: settings.key })
+    .returning({ key: settings.key });
+  return rows.length === 1;
+}
+
 /** Writes the value only where the key has none yet, and returns what is stored: under races, the first writer's value. */
 export async function putSettingIfMissing(db: Db, key: string, value: string): Promise<string> {
   await db.insert(settings).values({ key, value }).onConflictDoNothing({ target: settings.key });

@@ -115,24 +115,54 @@ async function existingApp(db: Db, appId: string): Promise<App> {
   return app;
 }
 
-export async function updateApp(db: Db, appId: string, config: AppConfig, name?: string, rules: PlacementRules = {}): Promise<App> {
+export async function updateApp(db: Db, appId: string, config: AppConfig, name?: string): Promise<App> {
   const app = await existingApp(db, appId);
   if (config.slug !== app.slug || config.kind !== app.config.kind)
     throw new ActionError('The slug and kind cannot change: they name the app’s user, directories and runtime.');
   const placements = (await placementsOfApp(db, appId)).map((p) => ({ serverId: p.server.id, roles: p.roles }));
-  await checkPlacements(db, config, placements, appId, rules);
+  await checkPlacements(db, config, placements, appId);
   checkWorkerServers(config, placements);
   await updateAppConfig(db, appId, config, name);
   return app;
 }
 
+/**
+ * A definition's app (lib/spec/apply.ts): its config and its whole set of placements, checked
+ * together and written together. A server new to the app must be ready (pinned, provisioned, its
+ * key held): a release needs every server of the app, so an app already running is never placed
+ * where it cannot be released. A new app may wait for its servers (createApp with `pending`).
+ */
+export async function redefineApp(
+  db: Db,
+  appId: string,
+  input: { name: string; config: AppConfig; placements: Placement[] },
+  rules: PlacementRules = {},
+): Promise<App> {
+  const app = await existingApp(db, appId);
+  if (input.config.slug !== app.slug || input.config.kind !== app.config.kind)
+    throw new ActionError('The slug and kind cannot change: they name the app’s user, directories and runtime.');
+  const current = new Set((await placementsOfApp(db, appId)).map((p) => p.server.id));
+  for (const p of input.placements.filter((q) => !current.has(q.serverId))) {
+    const server = await findServer(db, p.serverId);
+    if (server && (!server.provisionedAt || !server.hostKeyFingerprint || !server.privateKeySealed))
+      throw new ActionError(
+        `${server.name} is not ready: pin and provision it before adding it to ${app.slug} (a release needs every server of the app).`,
+      );
+  }
+  await checkPlacements(db, input.config, input.placements, appId, rules);
+  checkWorkerServers(input.config, input.placements);
+  await upsertPlacements(db, appId, input.placements);
+  await updateAppConfig(db, appId, input.config, input.name);
+  return app;
+}
+
 /** Adds servers to the app or changes its roles on them. Removing a server is not offered yet (its files would stay). */
-export async function placeApp(db: Db, appId: string, changes: Placement[], rules: PlacementRules = {}): Promise<App> {
+export async function placeApp(db: Db, appId: string, changes: Placement[]): Promise<App> {
   const app = await existingApp(db, appId);
   const current = new Map((await placementsOfApp(db, appId)).map((p) => [p.server.id, p.roles]));
   for (const c of changes) current.set(c.serverId, c.roles);
   const placements = [...current].map(([serverId, roles]) => ({ serverId, roles }));
-  await checkPlacements(db, app.config, placements, appId, rules);
+  await checkPlacements(db, app.config, placements, appId);
   checkWorkerServers(app.config, placements);
   await upsertPlacements(db, appId, changes);
   return app;

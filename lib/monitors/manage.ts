@@ -21,7 +21,8 @@ function fieldsOf(input: MonitorInput) {
     intervalS: input.intervalS,
     timeoutMs: input.timeoutMs,
     expectedStatus: http ? input.expectedStatus : '200-299',
-    keyword: input.keyword,
+    // null, not undefined: an update must clear a keyword that was removed (undefined leaves the column as it was).
+    keyword: input.keyword ?? null,
     retries: http ? input.retries : 0,
     graceS: http ? 0 : input.graceS,
   };

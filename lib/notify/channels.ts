@@ -15,7 +15,9 @@ import type { NotificationChannel } from '@/db/schema';
 import { ActionError, type FieldErrors } from '@/lib/auth/action-core';
 import type { KeyRing } from '@/lib/crypto';
 import { openChannelConfig, sealChannelConfig } from './channel-config';
-import { DEFAULT_TELEGRAM_API, SECRET_FIELDS, parseChannelConfig, publicView, type ChannelConfig } from './config';
+import { SECRET_FIELDS, parseChannelConfig, publicView, type ChannelConfig } from './config';
+export const RETYPE_SECRET = 'Enter it again: the destination changed';
+import { DESTINATION_FIELDS, normalDestination } from './fields';
 import type { OutgoingEvent } from './format';
 import { alertsLink } from './links';
 import { SendError, sendToChannel } from './send';
@@ -37,30 +39,6 @@ const eventsInput = z.preprocess(
 
 /** A kept secret only stays while the field it belongs to is still set (clearing the user clears the password). */
 const SECRET_NEEDS: Record<string, string> = { headerValue: 'headerName', password: 'user' };
-
-/**
- * Where each kind sends its secrets. A stored secret is only kept while these stay as they were:
- * otherwise an admin who never knew it could point the channel at their own server, leave the
- * secret blank and have Berth hand it over (a bot token in the URL, a password in SMTP AUTH, a
- * header value). SMTP security counts too: dropping to "none" would send the password in clear.
- */
-const DESTINATION_FIELDS: Record<ChannelKind, readonly string[]> = {
-  webhook: ['url'],
-  slack: ['url'],
-  discord: ['url'],
-  telegram: ['apiBase'],
-  email: ['host', 'port', 'security'],
-};
-export const RETYPE_SECRET = 'Enter it again: the destination changed';
-
-/** A destination field as stored, or as typed (a blank field means "as stored" only for secrets, which `merged` already holds). */
-function normalDestination(field: string, value: unknown): string {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  if (field === 'apiBase') return (text || DEFAULT_TELEGRAM_API).replace(/\/+$/, '');
-  if (field === 'host') return text.toLowerCase().replace(/\.$/, '');
-  if (field === 'port') return /^\d+$/.test(text) ? String(Number(text)) : text;
-  return text;
-}
 
 type Validated = { name: string; events: NotifyEventType[]; config: ChannelConfig };
 

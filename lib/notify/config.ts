@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { ChannelKind } from '@/lib/model/notifications';
-import { CONFIG_FIELDS, SECRET_FIELDS } from './fields';
+import { CONFIG_FIELDS, DEFAULT_TELEGRAM_API, SECRET_FIELDS } from './fields';
+
+export { DEFAULT_TELEGRAM_API };
 import { hostProblem, httpUrlProblem } from '@/lib/remote/url-safety';
 
 /**
@@ -56,7 +58,6 @@ export const webhookConfig = z
 export const slackConfig = z.object({ url: httpUrl });
 export const discordConfig = z.object({ url: httpUrl });
 
-export const DEFAULT_TELEGRAM_API = 'https://api.telegram.org';
 export const telegramConfig = z.object({
   botToken: z
     .string()

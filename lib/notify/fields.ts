@@ -75,3 +75,33 @@ export const FIELD_SPECS: Record<string, FieldSpec> = {
   from: { label: 'From', type: 'email', placeholder: 'berth@example.com' },
   to: { label: 'To', placeholder: 'ops@example.com, oncall@example.com', hint: 'One or more addresses, separated by commas.' },
 };
+
+export const DEFAULT_TELEGRAM_API = 'https://api.telegram.org';
+
+/**
+ * Where each kind sends its secrets. A stored secret is only kept while these stay as they were:
+ * otherwise an admin who never knew it could point the channel at their own server, leave the
+ * secret blank and have Berth hand it over (a bot token in the URL, a password in SMTP AUTH, a
+ * header value). SMTP security counts too: dropping to "none" would send the password in clear.
+ * The forms (lib/notify/channels.ts) and definitions (lib/notify/define-channel.ts) both hold to it.
+ */
+export const DESTINATION_FIELDS: Record<ChannelKind, readonly string[]> = {
+  webhook: ['url'],
+  slack: ['url'],
+  discord: ['url'],
+  telegram: ['apiBase'],
+  email: ['host', 'port', 'security'],
+};
+
+/** A destination field as stored, or as typed (a blank field means "as stored" only for secrets, which `merged` already holds). */
+export function normalDestination(field: string, value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  if (field === 'apiBase') return (text || DEFAULT_TELEGRAM_API).replace(/\/+$/, '');
+  if (field === 'host') return text.toLowerCase().replace(/\.$/, '');
+  if (field === 'port') return /^\d+$/.test(text) ? String(Number(text)) : text;
+  return text;
+}
+
+/** Whether a channel's destination differs between two settings (a kept secret would then go somewhere new). */
+export const destinationMoved = (kind: ChannelKind, from: Record<string, unknown>, to: Record<string, unknown>) =>
+  DESTINATION_FIELDS[kind].some((f) => normalDestination(f, from[f]) !== normalDestination(f, to[f]));

@@ -4,10 +4,10 @@ import { listMonitorsWithNames } from '@/db/queries/monitors';
 import { listChannels } from '@/db/queries/notifications';
 import { listServers } from '@/db/queries/servers';
 import { ActionError } from '@/lib/auth/action-core';
-import { createApp, placeApp, updateApp } from '@/lib/apps/manage';
+import { createApp, redefineApp } from '@/lib/apps/manage';
 import { queueConfigure, type QueuedConfigure } from '@/lib/apps/configure-queue';
 import type { KeyRing } from '@/lib/crypto';
-import type { AppConfig } from '@/lib/model/app-config';
+import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import { createMonitor, editMonitor, removeMonitor } from '@/lib/monitors/manage';
 import type { MonitorInput } from '@/lib/monitors/input';
 import { defineChannel } from '@/lib/notify/define-channel';
@@ -30,14 +30,15 @@ export type ApplyOutcome = { applied: ResourceChange[]; queued: QueuedConfigure[
 export function appConfigOf(app: AppSpec, serverIds: ReadonlyMap<string, string>): { name: string; config: AppConfig } {
   const id = (name: string) => serverIds.get(name)!;
   const { name, servers: _placements, workers, release, ...rest } = app;
-  return {
-    name,
-    config: {
-      ...rest,
-      workers: workers.map(({ servers, ...w }) => ({ ...w, serverIds: servers.map(id) })),
-      release: { ...release, hooks: release.hooks.map(({ server, ...h }) => ({ ...h, ...(server && { serverId: id(server) }) })) },
-    },
+  const config = {
+    ...rest,
+    workers: workers.map(({ servers, ...w }) => ({ ...w, serverIds: servers.map(id) })),
+    release: { ...release, hooks: release.hooks.map(({ server, ...h }) => ({ ...h, ...(server && { serverId: id(server) }) })) },
   };
+  // The stored config is read back through the app model on every read: it must pass it whole.
+  const checked = appConfigInput.safeParse(config);
+  if (!checked.success) throw new ActionError(checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return { name, config: checked.data };
 }
 
 function monitorInputOf(m: MonitorSpec): MonitorInput {
@@ -88,9 +89,7 @@ async function applyChange(db: Db, ring: KeyRing, def: Definition, change: Resou
       const placements = app.servers.map((p) => ({ serverId: ids.get(p.server)!, roles: p.roles }));
       const existing = await findAppBySlug(db, app.slug);
       if (!existing) return (await createApp(db, { name, config, placements }, { pending: true })).id;
-      // Placements first: the new config may name a server the app is only now placed on (a pinned worker, a hook).
-      await placeApp(db, existing.id, placements, { pending: true });
-      await updateApp(db, existing.id, config, name, { pending: true });
+      await redefineApp(db, existing.id, { name, config, placements }, { pending: true });
       return existing.id;
     }
     case 'monitor': {

@@ -8,7 +8,8 @@ import { findAppBySlug, listApps, placementsOfApp } from '@/db/queries/apps';
 import { insertUser } from '@/db/queries/users';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import type { JobPayload } from '@/lib/jobs/queue';
-import { saveChannel } from '@/lib/notify/channels';
+import { channelViews, saveChannel } from '@/lib/notify/channels';
+import { createMonitor, removeMonitor } from '@/lib/monitors/manage';
 import { setServerKey } from '@/lib/servers/define';
 import { targetOf } from '@/lib/servers/remote';
 import { seedEveryKind } from '@/test-support/fleet-seed';
@@ -236,5 +237,79 @@ describe('definitions: export, plan and apply', () => {
     ).rejects.toThrow(/Another apply is running: ops@example.test/);
     release();
     expect(await queuedText(await first)).toEqual(['web-1: shop', 'web-2: shop']);
+  });
+});
+
+describe('definitions: what must not slip through', () => {
+  const fleet = async () => exported(target);
+  const withChannel = (text: string, yaml: string) => text.replace(/^channels:\n/m, `channels:\n${yaml}`);
+
+  it('drops a kept secret when the file sends the channel somewhere else, and says so in the plan', async () => {
+    const text = (await fleet()).replace('apiBase: https://api.telegram.org', 'apiBase: https://collector.example');
+    const p = await plan(target, text);
+    expect(p.changes).toEqual([
+      expect.objectContaining({ kind: 'channel', key: 'ops', destructive: expect.stringMatching(/secrets are dropped/) }),
+    ]);
+    await apply(target, text, true);
+    const ops = (await listChannels(target.db)).find((c) => c.name === 'ops')!;
+    expect(ops.needsValue).toEqual(['botToken']);
+    expect(JSON.stringify(await exportFleet(target.db, ring))).not.toContain('ZZZZ');
+  });
+
+  it('normalizes channel settings as the panel stores them, and a channel waiting for its password still lists', async () => {
+    const email = `  - name: mail
+    kind: email
+    events: [monitor.down]
+    settings:
+      host: smtp.example.com
+      port: "587"
+      security: starttls
+      user: berth
+      password: { secret: channels/mail/password }
+      from: berth@example.com
+      to: a@example.com,b@example.com
+`;
+    const text = withChannel(await fleet(), email);
+    await apply(target, text);
+    expect((await plan(target, text)).changes).toEqual([]);
+    const views = await channelViews(target.db, ring, { manage: true });
+    expect(views.find((v) => v.name === 'mail')).toMatchObject({
+      target: 'a@example.com, b@example.com via smtp.example.com:587',
+      unreadable: null,
+    });
+    expect(await fleet()).toContain('to: a@example.com, b@example.com');
+  });
+
+  it('clears a monitor keyword the file no longer has', async () => {
+    const text = (await fleet()).replace(/^ {4}keyword: Welcome\n/m, '');
+    expect((await plan(target, text)).changes).toEqual([expect.objectContaining({ kind: 'monitor', key: 'home', action: 'update' })]);
+    await apply(target, text);
+    expect((await plan(target, text)).changes).toEqual([]);
+    expect((await listMonitorsWithNames(target.db)).find((m) => m.name === 'home')?.keyword).toBeNull();
+  });
+
+  it('refuses to export two monitors with one name, and to apply a plan the panel has moved past', async () => {
+    const text = await fleet();
+    const p = await plan(target, text);
+    const twin = await createMonitor(target.db, ring, {
+      kind: 'http',
+      name: 'home',
+      url: 'https://twin.example.com/',
+      keyword: null,
+      method: 'GET',
+      intervalS: 60,
+      timeoutMs: 5000,
+      expectedStatus: '200-299',
+      retries: 0,
+      graceS: 0,
+      paused: false,
+    });
+    await expect(exportFleet(target.db, ring)).rejects.toThrow('Two monitors share a name (home)');
+    await removeMonitor(target.db, twin.id);
+    const moved = { kind: 'heartbeat', name: 'new', url: null, keyword: null, method: 'GET', intervalS: 60, timeoutMs: 5000 } as const;
+    await createMonitor(target.db, ring, { ...moved, expectedStatus: '200-299', retries: 0, graceS: 0, paused: false });
+    await expect(applyText(target.db, ring, enqueue, actor, text, { hash: p.hash, confirmDestructive: true })).rejects.toThrow(
+      /the panel changed since it was planned/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { Db } from '@/db';
 import { listServers } from '@/db/queries/servers';
-import { getSetting, putSettingIfMissing, takeSetting } from '@/db/queries/settings';
+import { getSetting, insertSettingIfMissing, takeSetting } from '@/db/queries/settings';
 import { ActionError } from '@/lib/auth/action-core';
 import type { KeyRing } from '@/lib/crypto';
 import type { Enqueue } from '@/lib/servers/requests';
@@ -36,16 +36,18 @@ type Holder = { by: string; at: string; token: string };
  */
 async function withApplyLock<T>(db: Db, by: string, fn: () => Promise<T>): Promise<T> {
   const mine = JSON.stringify({ by, at: new Date().toISOString(), token: crypto.randomUUID() } satisfies Holder);
-  let held = await putSettingIfMissing(db, LOCK, mine);
-  if (held !== mine) {
+  let taken = false;
+  for (let attempt = 0; attempt < 3 && !taken; attempt++) {
+    taken = await insertSettingIfMissing(db, LOCK, mine);
+    if (taken) break;
+    const held = await getSetting(db, LOCK);
+    if (held === undefined) continue; // released between the two statements: try again
     const holder = JSON.parse(held) as Holder;
-    if (Date.now() - Date.parse(holder.at) > STALE_MS && (await takeSetting(db, LOCK, held)))
-      held = await putSettingIfMissing(db, LOCK, mine);
-    if (held !== mine) {
-      const current = JSON.parse((await getSetting(db, LOCK)) ?? held) as Holder;
-      throw new ActionError(`Another apply is running: ${current.by} started it at ${current.at}. Try again when it finishes.`);
-    }
+    // A crashed apply's lock is taken over once stale; takeSetting deletes it only if it is still that one.
+    if (Date.now() - Date.parse(holder.at) > STALE_MS && (await takeSetting(db, LOCK, held))) continue;
+    throw new ActionError(`Another apply is running: ${holder.by} started it at ${holder.at}. Try again when it finishes.`);
   }
+  if (!taken) throw new ActionError('Another apply is running. Try again when it finishes.');
   try {
     return await fn();
   } finally {
@@ -73,7 +75,8 @@ export async function applyText(
       throw new ActionError(
         `The definition has problems: ${planned.problems.map((p) => `line ${p.line ?? '?'}: ${p.message}`).join('; ')}`,
       );
-    if (planned.plan.hash !== opts.hash) throw new ActionError('The definition changed since it was planned: plan it again.');
+    if (planned.plan.hash !== opts.hash)
+      throw new ActionError('The definition or the panel changed since it was planned: plan it again and check the changes.');
     const outcome = await applyPlan(db, ring, enqueue, actor.id, planned.definition, planned.plan, opts);
     return { ...outcome, hash: planned.plan.hash };
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { destinationMoved } from '@/lib/notify/fields';
 import { isRef } from './references';
 import type { AppSpec, ChannelSpec, Definition, FleetSpec, MonitorSpec, ServerSpec } from './schema';
 
@@ -51,6 +52,8 @@ type Section<T> = {
   keyOf: (t: T) => string;
   destructive: (from: T | undefined, to: T | undefined) => string | null;
   refused: (from: T | undefined, to: T | undefined) => string | null;
+  /** The references a resource needs held; by default every one it names. */
+  needs?: (from: T | undefined, to: T) => string[];
 };
 
 const SERVER: Section<ServerSpec> = {
@@ -86,12 +89,20 @@ const MONITOR: Section<MonitorSpec> = {
   keyOf: (m) => m.name,
   destructive: (from, to) => (from && !to ? 'deletes the monitor and its check history' : null),
   refused: (from, to) => (from && to && from.kind !== to.kind ? 'A monitor’s kind cannot change: rename it to make a new one' : null),
+  // A heartbeat's token is the panel's own: a new panel makes one (a new ping URL), as for a webhook secret.
+  needs: () => [],
 };
 
 const CHANNEL: Section<ChannelSpec> = {
   kind: 'channel',
   keyOf: (c) => c.name,
-  destructive: (from, to) => (from && !to ? 'deletes the channel and its delivery log' : null),
+  destructive: (from, to) => {
+    if (from && !to) return 'deletes the channel and its delivery log';
+    // The forms' rule: a kept secret never follows a new destination (lib/notify/fields.ts).
+    if (from && to && from.kind === to.kind && refsOf(to).length > 0 && destinationMoved(to.kind, from.settings, to.settings))
+      return 'sends somewhere else: its stored secrets are dropped and must be set again';
+    return null;
+  },
   refused: (from, to) => (from && to && from.kind !== to.kind ? 'A channel’s kind cannot change: rename it to make a new one' : null),
 };
 
@@ -117,7 +128,7 @@ function planSection<T>(
       fields,
       destructive: section.destructive(from, to),
       refused: section.refused(from, to),
-      needsValue: refsOf(to).filter((r) => !held.has(r)),
+      needsValue: (section.needs ? section.needs(from, to) : refsOf(to)).filter((r) => !held.has(r)),
     });
   }
   if (prune)
@@ -147,5 +158,6 @@ export function planDefinition(current: FleetSpec, def: Definition, held: Readon
           ...planSection(MONITOR, current.monitors ?? [], def.monitors, held, true),
           ...planSection(CHANNEL, current.channels ?? [], def.channels, held, true),
         ];
-  return { hash: definitionHash(text), changes };
+  // The hash covers the changes too: apply refuses if the panel moved on since the plan was shown.
+  return { hash: definitionHash(`${text}\n${JSON.stringify(changes)}`), changes };
 }

@@ -8,6 +8,9 @@ import type { KeyRing } from '@/lib/crypto';
 import type { MonitorListRow } from '@/db/queries/monitors';
 import { openChannelConfig } from '@/lib/notify/channel-config';
 import { CONFIG_FIELDS, SECRET_FIELDS } from '@/lib/notify/fields';
+import { publicSettings } from '@/lib/notify/define-channel';
+import { channelSettings } from './channel-settings';
+import { ActionError } from '@/lib/auth/action-core';
 import { channelSecretRef, heartbeatTokenRef, serverKeyRef } from './references';
 import { API_VERSION, type AppDocument, type AppSpec, type ChannelSpec, type FleetSpec, type MonitorSpec, type ServerSpec } from './schema';
 
@@ -21,6 +24,15 @@ export async function exportFleet(db: Db, ring: KeyRing): Promise<FleetSpec> {
   const names = new Map(servers.map((s) => [s.id, s.name]));
   const apps = await listApps(db);
   const monitors = (await listMonitorsWithNames(db)).filter((m) => !m.autoKey);
+  const channels = await listChannels(db);
+  refuseDuplicates(
+    'monitors',
+    monitors.map((m) => m.name),
+  );
+  refuseDuplicates(
+    'channels',
+    channels.map((c) => c.name),
+  );
   // Sorted by key: the same panel always gives the same bytes, whatever order rows were made in.
   return {
     apiVersion: API_VERSION,
@@ -29,10 +41,17 @@ export async function exportFleet(db: Db, ring: KeyRing): Promise<FleetSpec> {
     apps: byKey(await Promise.all(apps.map((a) => appToSpec(db, a, names))), (a) => a.slug),
     monitors: byKey(monitors.map(monitorToSpec), (m) => m.name),
     channels: byKey(
-      (await listChannels(db)).map((c) => channelToSpec(ring, c)),
+      channels.map((c) => channelToSpec(ring, c)),
       (c) => c.name,
     ),
   };
+}
+
+/** Names are a definition's keys; the forms allow two alike, which a file could not tell apart. */
+function refuseDuplicates(what: string, names: string[]): void {
+  const twice = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+  if (twice.length)
+    throw new ActionError(`Two ${what} share a name (${twice.join(', ')}): rename one so that a definition can tell them apart.`);
 }
 
 const byKey = <T>(list: T[], key: (t: T) => string) => list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -43,7 +62,7 @@ export async function heldReferences(db: Db, ring: KeyRing): Promise<Set<string>
   for (const s of await listServers(db)) if (s.privateKeySealed) held.add(serverKeyRef(s.name));
   for (const m of await listMonitorsWithNames(db)) if (m.tokenSealed) held.add(heartbeatTokenRef(m.name));
   for (const c of await listChannels(db)) {
-    const config = openChannelConfig(ring, c) as unknown as Record<string, unknown>;
+    const config = openedConfig(ring, c);
     for (const f of SECRET_FIELDS[c.kind]) if (typeof config[f] === 'string' && config[f] !== '') held.add(channelSecretRef(c.name, f));
   }
   return held;
@@ -109,14 +128,24 @@ export function monitorToSpec(m: MonitorListRow): MonitorSpec {
 
 /** Non-secret settings as stored; every secret field as its reference, whether or not a value is held. */
 export function channelToSpec(ring: KeyRing, c: NotificationChannel): ChannelSpec {
-  const config = openChannelConfig(ring, c) as unknown as Record<string, unknown>;
-  const settings: ChannelSpec['settings'] = {};
-  for (const field of CONFIG_FIELDS[c.kind]) {
-    const value = config[field];
-    if (SECRET_FIELDS[c.kind].includes(field)) {
-      if ((value !== undefined && value !== '') || c.needsValue.includes(field))
-        settings[field] = { secret: channelSecretRef(c.name, field) };
-    } else if (value !== undefined && value !== '') settings[field] = Array.isArray(value) ? value.join(', ') : (value as string | number);
+  const config = openedConfig(ring, c);
+  const secrets = SECRET_FIELDS[c.kind].filter((f) => (typeof config[f] === 'string' && config[f] !== '') || c.needsValue.includes(f));
+  return {
+    name: c.name,
+    kind: c.kind,
+    events: [...c.events] as ChannelSpec['events'],
+    enabled: c.enabled,
+    settings: channelSettings(c.kind, publicSettings(c.kind, config), secrets, c.name),
+  };
+}
+
+/** A channel's sealed settings; one this panel's keys cannot open stops export with a message that says which. */
+function openedConfig(ring: KeyRing, c: NotificationChannel): Record<string, unknown> {
+  try {
+    return openChannelConfig(ring, c) as unknown as Record<string, unknown>;
+  } catch (err) {
+    throw new ActionError(
+      `The channel ${c.name}'s settings do not open with this panel's keys (${(err as Error).message}): fix or delete it first.`,
+    );
   }
-  return { name: c.name, kind: c.kind, events: [...c.events] as ChannelSpec['events'], enabled: c.enabled, settings };
 }

@@ -112,6 +112,39 @@ describe('reading a definition', () => {
     ]);
   });
 
+  it('refuses what the app model refuses: a reserved worker name, a process app without its command', () => {
+    expect(problem(replaced('{ name: queue, argv:', '{ name: web, argv:'))).toEqual([
+      '22: The worker names "web", "web-a" and "web-b" are reserved',
+    ]);
+    expect(problem(replaced('    kind: php\n', '    kind: process\n'))).toEqual([
+      '16: A process app needs a port and processArgv (the command that listens on it)',
+    ]);
+  });
+
+  it('reads placements, roles and channel settings in the shape the panel stores them', () => {
+    const text = replaced(
+      '      - { server: web-1, roles: [web, worker] }\n      - { server: web-2, roles: [web] }',
+      '      - { server: web-2, roles: [web] }\n      - { server: web-1, roles: [worker, web] }',
+    ).replace('chatId: "-100123"', 'chatId: -100123');
+    const read = readDefinition(text);
+    if (!read.ok || read.definition.kind !== 'Fleet') throw new Error(JSON.stringify(read));
+    expect(read.definition.apps?.[0]?.servers).toEqual([
+      { server: 'web-1', roles: ['web', 'worker'] },
+      { server: 'web-2', roles: ['web'] },
+    ]);
+    expect(read.definition.channels?.[0]?.settings).toEqual({
+      botToken: { secret: 'channels/ops/botToken' },
+      chatId: '-100123',
+      apiBase: 'https://api.telegram.org',
+    });
+    expect(problem(replaced('chatId: "-100123"', 'chatId: "not a chat"'))).toEqual([
+      '34: chatId: A chat id is a number (groups are negative) or @channelname',
+    ]);
+    expect(
+      problem(replaced('botToken: { secret: channels/ops/botToken }', 'botToken: { secret: channels/ops/botToken, value: "1:abc" }'))[0],
+    ).toMatch(/^35: /);
+  });
+
   it('places an app file against the panel’s servers', () => {
     const app = `apiVersion: berth/v1\nkind: App\napp:\n  slug: blog\n  name: Blog\n  kind: static\n  domains: [blog.example.com]\n  servers:\n    - { server: web-1, roles: [web] }\n`;
     expect(readDefinition(app, { panelServers: ['web-1'] }).ok).toBe(true);

@@ -4,6 +4,8 @@ import { parseStatusSpec } from '@/lib/monitors/status-spec';
 import { channelSecretRef, heartbeatTokenRef, isRef, PLAIN_SECRET, serverKeyRef } from './references';
 import type { ZodType } from 'zod';
 import { definition, type AppSpec, type Definition } from './schema';
+import { normalChannelSettings } from '@/lib/notify/define-channel';
+import { channelSettings } from './channel-settings';
 import { pathText, readYaml, type DefinitionProblem } from './yaml';
 
 export type ReadResult = { ok: true; definition: Definition } | { ok: false; problems: DefinitionProblem[] };
@@ -26,7 +28,49 @@ export function readDefinition(text: string, opts: { panelServers?: readonly str
   const parsed = definition.safeParse(yaml.value);
   if (!parsed.success) return located([...unknown, ...parsed.error.issues.map((i) => ({ path: i.path, message: i.message }))]);
   const issues = [...unknown, ...crossChecks(parsed.data, opts.panelServers ?? [])];
-  return issues.length ? located(issues) : { ok: true, definition: parsed.data };
+  if (issues.length) return located(issues);
+  const normal = normalized(parsed.data);
+  return 'issues' in normal ? located(normal.issues) : { ok: true, definition: normal.definition };
+}
+
+/**
+ * The definition in the one shape export writes, so a file and the panel it was applied to
+ * compare equal: placements by server name with sorted roles, channel settings as their kind
+ * stores them (recipients joined, Telegram's API base filled in), empty optional values left out.
+ */
+function normalized(def: Definition): { definition: Definition } | { issues: Issue[] } {
+  const app = (a: AppSpec): AppSpec => ({
+    ...a,
+    servers: [...a.servers].sort((x, y) => x.server.localeCompare(y.server)).map((p) => ({ ...p, roles: [...p.roles].sort() })),
+  });
+  if (def.kind === 'App') return { definition: { ...def, app: app(def.app) } };
+  const issues: Issue[] = [];
+  const channels = def.channels?.map((c, i) => {
+    const secrets = Object.keys(c.settings).filter((f) => isRef(c.settings[f]));
+    const plain = Object.fromEntries(Object.entries(c.settings).filter(([, v]) => !isRef(v))) as Record<string, string | number>;
+    const normal = normalChannelSettings(c.kind, plain, secrets);
+    if (!normal.ok) {
+      for (const [field, messages] of Object.entries(normal.fieldErrors))
+        issues.push({
+          path: ['channels', i, 'settings', ...(field in c.settings ? [field] : [])],
+          message: `${field}: ${messages.join(', ')}`,
+        });
+      return c;
+    }
+    return { ...c, settings: channelSettings(c.kind, normal.settings, secrets, c.name) };
+  });
+  if (issues.length) return { issues };
+  return {
+    definition: {
+      ...def,
+      ...(def.servers && { servers: def.servers.map(({ bindAddress, ...s }) => ({ ...s, ...(bindAddress && { bindAddress }) })) }),
+      ...(def.apps && { apps: def.apps.map(app) }),
+      ...(def.monitors && {
+        monitors: def.monitors.map((m) => (m.kind === 'http' && m.keyword === '' ? { ...m, keyword: undefined } : m)),
+      }),
+      ...(channels && { channels }),
+    },
+  };
 }
 
 type Def = {
@@ -158,6 +202,13 @@ function appChecks(app: AppSpec, at: PropertyKey[], servers: ReadonlySet<string>
         });
     });
   });
+  app.workers.forEach((w, i) => {
+    // A process app's own command runs as the supervisor programs web-a and web-b.
+    if (['web', 'web-a', 'web-b'].includes(w.name))
+      issues.push({ path: [...at, 'workers', i, 'name'], message: 'The worker names "web", "web-a" and "web-b" are reserved' });
+  });
+  if (app.kind === 'process' && (!app.port || !app.processArgv))
+    issues.push({ path: [...at, 'kind'], message: 'A process app needs a port and processArgv (the command that listens on it)' });
   app.release.hooks.forEach((h, i) => {
     if (h.server && !roles.has(h.server))
       issues.push({ path: [...at, 'release', 'hooks', i, 'server'], message: `The hook names ${h.server}, which does not run this app` });

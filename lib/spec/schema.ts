@@ -114,7 +114,7 @@ export const channelSpec = z.object({
   kind: z.enum(CHANNEL_KINDS),
   events: z.array(z.enum(NOTIFY_EVENTS)).min(1, 'Pick at least one event'),
   enabled: z.boolean().default(true),
-  settings: z.record(z.string(), z.union([z.string(), z.number(), z.custom<SecretRef>(isRef)])),
+  settings: z.record(z.string(), z.union([z.string(), z.number(), z.custom<SecretRef>((v) => isRef(v) && Object.keys(v).length === 1)])),
 });
 
 /** A whole fleet. A section that is present is the whole truth for its kind (absent ones are left alone). */
