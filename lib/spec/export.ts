@@ -7,7 +7,7 @@ import type { App, NotificationChannel, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import type { MonitorListRow } from '@/db/queries/monitors';
 import { openChannelConfig } from '@/lib/notify/channel-config';
-import { CONFIG_FIELDS, SECRET_FIELDS } from '@/lib/notify/fields';
+import { SECRET_FIELDS } from '@/lib/notify/fields';
 import { publicSettings } from '@/lib/notify/define-channel';
 import { channelSettings } from './channel-settings';
 import { ActionError } from '@/lib/auth/action-core';
