@@ -154,7 +154,7 @@ export type WebPlacement = {
   bindAddress: string | null;
 };
 
-/** Every (app, web server) pair, in one query. */
+/** Every (app, web server) pair, in one query; a server not provisioned yet (placed by a definition first) serves nothing to check. */
 export async function webPlacements(db: Db): Promise<WebPlacement[]> {
   return db
     .select({
@@ -169,7 +169,7 @@ export async function webPlacements(db: Db): Promise<WebPlacement[]> {
     .from(appServers)
     .innerJoin(apps, eq(appServers.appId, apps.id))
     .innerJoin(servers, eq(appServers.serverId, servers.id))
-    .where(sql`'web' = any(${appServers.roles})`);
+    .where(and(sql`'web' = any(${appServers.roles})`, isNotNull(servers.provisionedAt)));
 }
 
 export async function listAutoMonitors(db: Db): Promise<Monitor[]> {

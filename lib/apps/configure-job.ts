@@ -1,9 +1,9 @@
 import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
 import { activeRelease } from '@/db/queries/releases';
-import { createRun, updateRun } from '@/db/queries/runs';
+import { activeRunFor, createRun, updateRun } from '@/db/queries/runs';
 import type { RecipeRun } from '@/db/schema';
-import { isUniqueViolation } from '@/lib/servers/requests';
+import { isUniqueViolation, serverKey, type Enqueue } from '@/lib/servers/requests';
 import { updateServer } from '@/db/queries/servers';
 import type { Service } from '@/lib/recipes/provision/context';
 import { readEnv, type AcmeSettings } from '@/lib/config/env';
@@ -66,27 +66,37 @@ export async function runConfigure(
   if (!result.ok) await updateServer(db, server.id, { pendingReload: [...ctx.reload] });
 }
 
+/** A configure-apps job hands its rest to a job behind a waiting run at most this often, then leaves it to the next apply. */
+const MAX_HAND_ONS = 3;
+
 /**
  * Configures several apps on one server in turn (lib/spec applies a definition this way): the
  * queue runs one job per server at a time, and each app gets its own run, made when its turn
- * comes, so the server's one active run is always the one working. An app whose run cannot be
- * made (another request's run is already waiting for this server) is left for the next apply,
- * which configures whatever did not finish.
+ * comes, so the server's one active run is always the one working. When another request's run is
+ * already waiting for this server (its job queued behind this one), the apps left are handed to a
+ * new job queued after it, rather than skipped; a waiting configure of the same app covers it.
  */
 export async function runConfigureApps(
   db: Db,
   ring: KeyRing,
-  job: { serverId: string; appIds: string[]; requestedBy: number | null },
+  job: { serverId: string; appIds: string[]; requestedBy: number | null; handOns?: number },
   signal: AbortSignal,
+  send?: Enqueue,
 ): Promise<void> {
-  for (const appId of job.appIds) {
+  for (const [index, appId] of job.appIds.entries()) {
     if (signal.aborted) return;
     let run: RecipeRun;
     try {
       run = await createRun(db, { serverId: job.serverId, appId, recipe: 'configure', requestedBy: job.requestedBy });
     } catch (err) {
-      if (isUniqueViolation(err)) continue;
-      throw err;
+      if (!isUniqueViolation(err)) throw err;
+      const waiting = await activeRunFor(db, job.serverId);
+      if (waiting?.status === 'queued' && waiting.recipe === 'configure' && waiting.appId === appId) continue;
+      const handOns = job.handOns ?? 0;
+      if (!send || handOns >= MAX_HAND_ONS) continue;
+      const rest = { kind: 'configure-apps' as const, ...job, appIds: job.appIds.slice(index), handOns: handOns + 1 };
+      await send(rest, serverKey(job.serverId));
+      return;
     }
     await runConfigure(db, ring, run.id, signal);
   }

@@ -59,7 +59,9 @@ export async function boot(
     // Work left "running" by a dead process is marked interrupted (PGlite: this is the only process).
     await interruptStaleRuns(db, new Date(Date.now() - STALE_RUN_MS), !env.databaseUrl);
     if (!env.databaseUrl) await interruptAllReleases(db);
-    jobs = await startJobs(client, env.databaseUrl, opts.worker ? jobHandlers(db, keyRing, env.dataDir) : null);
+    // Bound late: the handlers need the queue they are started with.
+    const send = (payload: Parameters<Jobs['send']>[0], key: string) => jobs!.send(payload, key);
+    jobs = await startJobs(client, env.databaseUrl, opts.worker ? jobHandlers(db, keyRing, env.dataDir, send) : null);
     if (opts.worker) loops = await startMonitoringLoops(db, keyRing, env.publicUrl);
     const token = await issueSetupToken(db);
     const setupUrl = token ? `${env.publicUrl}/setup?token=${token}` : null;

@@ -10,13 +10,15 @@ import { interruptRelease, interruptStaleReleases } from '@/db/queries/releases'
 import { runRelease } from '@/lib/releases/release-job';
 import { runSnapshotRestore } from '@/lib/releases/snapshots';
 import { interruptEnvPush, runEnvPush } from '@/lib/env/push-job';
+import type { Enqueue } from '@/lib/servers/requests';
 import type { JobHandlers } from './queue';
 
 /** A run whose worker has not touched it for this long is taken to be dead. */
 export const STALE_RUN_MS = 60_000;
 const SAMPLE_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
-export function jobHandlers(db: Db, ring: KeyRing, dataDir: string): JobHandlers {
+/** `send` queues follow-up work (a configure-apps job hands on what it could not start). */
+export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enqueue): JobHandlers {
   return {
     async run(payload, signal) {
       switch (payload.kind) {
@@ -27,7 +29,7 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string): JobHandlers
         case 'configure':
           return runConfigure(db, ring, payload.runId, signal);
         case 'configure-apps':
-          return runConfigureApps(db, ring, payload, signal);
+          return runConfigureApps(db, ring, payload, signal, send);
         case 'release':
           return runRelease(db, ring, payload.releaseId, signal, dataDir);
         case 'snapshot-restore':

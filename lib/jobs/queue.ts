@@ -16,7 +16,7 @@ export type JobPayload =
   | { kind: 'provision'; runId: string }
   | { kind: 'configure'; runId: string }
   /** Configure several apps on one server, one after another (an applied definition): each gets its own run when its turn comes. */
-  | { kind: 'configure-apps'; serverId: string; appIds: string[]; requestedBy: number | null }
+  | { kind: 'configure-apps'; serverId: string; appIds: string[]; requestedBy: number | null; handOns?: number }
   | { kind: 'probe'; serverId: string }
   | { kind: 'release'; releaseId: string }
   | { kind: 'snapshot-restore'; runId: string; snapshotId: string }

@@ -20,7 +20,16 @@ afterAll(async () => t.close());
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 
 const server = (name: string, host: string, bindAddress: string | null = null) =>
-  insertServer(t.db, { id: crypto.randomUUID(), name, host, bindAddress, username: 'root', privateKeySealed: 'x', publicKey: 'x' });
+  insertServer(t.db, {
+    id: crypto.randomUUID(),
+    name,
+    host,
+    bindAddress,
+    username: 'root',
+    privateKeySealed: 'x',
+    publicKey: 'x',
+    provisionedAt: new Date(),
+  });
 
 describe('per-app monitors', () => {
   it('one per domain per web server, synced idempotently, following changes and keeping operator edits', async () => {
@@ -67,6 +76,14 @@ describe('per-app monitors', () => {
     await t.db.delete(appServers).where(eq(appServers.serverId, web2.id));
     expect(await syncAppMonitors(t.db)).toEqual({ created: 0, updated: 0, deleted: 1 });
     expect(await syncAppMonitors(t.db)).toEqual({ created: 0, updated: 0, deleted: 0 });
+
+    // A server a definition placed the app on before it was provisioned serves nothing yet: no check, no alert.
+    const pending = await server('web-3', '127.0.0.14');
+    await updateServer(t.db, pending.id, { provisionedAt: null });
+    await t.db.insert(appServers).values({ appId: app.id, serverId: pending.id, roles: ['web'] });
+    expect(await syncAppMonitors(t.db)).toEqual({ created: 0, updated: 0, deleted: 0 });
+    await updateServer(t.db, pending.id, { provisionedAt: new Date() });
+    expect(await syncAppMonitors(t.db)).toEqual({ created: 1, updated: 0, deleted: 0 });
   });
 });
 

@@ -40,8 +40,11 @@ export async function observeServer(db: Db, ring: KeyRing, server: Server): Prom
   }
 }
 
-/** The per-minute tick: every pinned server whose host key still matches. */
+/**
+ * The per-minute tick: every pinned server whose host key still matches and whose SSH key is
+ * known. A server defined in a file may wait for its key; it is not "unreachable" meanwhile.
+ */
 export async function observeAll(db: Db, ring: KeyRing): Promise<void> {
-  const servers = (await listPinnedServers(db)).filter((s) => !s.hostKeyMismatchAt);
+  const servers = (await listPinnedServers(db)).filter((s) => !s.hostKeyMismatchAt && s.privateKeySealed);
   await Promise.all(servers.map((s) => observeServer(db, ring, s)));
 }
