@@ -45,13 +45,15 @@ export default defineConfig({
     { name: 'setup', testMatch: /setup\.spec\.ts/ },
     {
       name: 'panel',
-      testIgnore: /(setup|apps|dashboard|definitions|env|releases|webhook|zz-rate-limit)\.spec\.ts/,
+      testIgnore: /(setup|apps|cli|dashboard|definitions|env|releases|webhook|zz-rate-limit)\.spec\.ts/,
       dependencies: ['setup'],
     },
     // Apps need the servers that the servers spec provisions; releases need the apps (files run in name order).
     { name: 'apps', testMatch: /(apps|dashboard|definitions|env|releases|webhook)\.spec\.ts/, dependencies: ['panel'] },
+    // The CLI drives the fleet the apps project built (ticker deployed, servers ready).
+    { name: 'cli', testMatch: /cli\.spec\.ts/, dependencies: ['apps'] },
     // Last: it locks an account, and every failure also counts against 127.0.0.1.
-    { name: 'last', testMatch: /zz-rate-limit\.spec\.ts/, dependencies: ['apps'] },
+    { name: 'last', testMatch: /zz-rate-limit\.spec\.ts/, dependencies: ['cli'] },
     // The Postgres leg's smoke run (scripts/test.mjs): setup, then sign-in and sessions.
     { name: 'smoke', testMatch: /auth\.spec\.ts/, dependencies: ['setup'] },
   ],

@@ -25,3 +25,6 @@ export const heartbeatTokenAad = (monitorId: string) => `monitors:${monitorId}:t
 
 /** notification_channels.config_sealed: a channel's settings (URLs, tokens, SMTP credentials). */
 export const channelConfigAad = (channelId: string) => `notification_channels:${channelId}:config`;
+
+/** ops_repos.secret_sealed: an ops repository's push webhook secret. */
+export const opsSecretAad = (repoId: string) => `ops_repos:${repoId}:secret`;

@@ -27,3 +27,8 @@ export function getRuntime(): Runtime {
   if (!runtime) throw new Error('Berth has not booted: start it with `npm start` (scripts/server.ts), not `next start`.');
   return runtime;
 }
+
+/** Queues durable work through the booted job queue (what actions and API operations hand to domain code). */
+export function enqueue(payload: Parameters<Jobs['send']>[0], key: string): Promise<string> {
+  return getRuntime().jobs.send(payload, key);
+}

@@ -21,7 +21,8 @@ const setupInput = z
  */
 export async function setupOwner(_prev: unknown, payload: unknown): Promise<ActionResult<null>> {
   const parsed = setupInput.safeParse(formDataToObject(payload));
-  if (!parsed.success) return { ok: false, error: 'Please correct the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
+  if (!parsed.success)
+    return { ok: false, error: 'Please correct the highlighted fields.', code: 'invalid_input', fieldErrors: fieldErrorsOf(parsed.error) };
   const { token, email, name, password } = parsed.data;
   const ip = await clientIp();
   try {
@@ -29,7 +30,7 @@ export async function setupOwner(_prev: unknown, payload: unknown): Promise<Acti
   } catch (err) {
     if (!(err instanceof SetupError)) throw err;
     await recordAudit(db(), { action: 'setup.owner', actorEmail: email, outcome: 'denied', reason: err.message, ip });
-    return { ok: false, error: err.message };
+    return { ok: false, error: err.message, code: 'rejected' };
   }
   await signIn('credentials', { email, password, redirect: false });
   redirect('/');

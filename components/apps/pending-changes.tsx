@@ -19,7 +19,7 @@ function lineClass(line: string): string {
   return 'text-slate-700';
 }
 
-function Diff({ text }: { text: string }) {
+export function Diff({ text }: { text: string }) {
   const lines = text.replace(/\n$/, '').split('\n');
   return (
     <pre className="mt-2 overflow-x-auto rounded bg-slate-50 py-2 text-xs leading-5 ring-1 ring-slate-200" data-testid="pending-diff">

@@ -24,6 +24,7 @@ function origin(r: RevisionItem): string {
   if (r.source === 'restore') return `${who} restored #${r.restoredFrom}`;
   if (r.source === 'pull') return `${who} pulled from ${r.pulledFromName ?? 'a removed server'}`;
   if (r.source === 'paste') return `${who} pasted a .env`;
+  if (r.source === 'api') return `${who} pushed a .env (API)`;
   if (r.source === 'managed') return 'Berth (generated credentials)';
   return `${who} edited`;
 }

@@ -43,6 +43,16 @@ export async function updateRelease(db: Db, id: string, patch: Partial<Release>)
   await db.update(releases).set(patch).where(eq(releases.id, id));
 }
 
+/** Ends a release that has not started (its job finds it no longer queued and does nothing); false once it runs. */
+export async function cancelQueuedRelease(db: Db, id: string, error: string): Promise<boolean> {
+  const rows = await db
+    .update(releases)
+    .set({ status: 'failed', error, finishedAt: new Date() })
+    .where(and(eq(releases.id, id), eq(releases.status, 'queued')))
+    .returning({ id: releases.id });
+  return rows.length > 0;
+}
+
 /** The queued or running release of the app, with who asked for it: the lock's holder. */
 export async function activeRelease(db: Db, appId: string): Promise<(Release & { requestedByName: string | null }) | undefined> {
   const [row] = await db

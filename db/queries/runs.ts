@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, or, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, or, isNull } from 'drizzle-orm';
 import type { Db } from '../client';
 import { recipeRuns, taskRuns, type RecipeRun, type TaskRun, type TaskStatus } from '../schema';
 
@@ -139,4 +139,19 @@ export async function latestEnvPushRuns(db: Db, appId: string): Promise<EnvPushR
     .from(recipeRuns)
     .where(and(eq(recipeRuns.appId, appId), eq(recipeRuns.recipe, 'env-push')))
     .orderBy(recipeRuns.serverId, desc(recipeRuns.createdAt));
+}
+
+/** Whether any run on the server was active, or started or ended, at or after `since` (a drift read may have raced it). */
+export async function serverBusySince(db: Db, serverId: string, since: Date): Promise<boolean> {
+  const [row] = await db
+    .select({ id: recipeRuns.id })
+    .from(recipeRuns)
+    .where(
+      and(
+        eq(recipeRuns.serverId, serverId),
+        or(inArray(recipeRuns.status, ['queued', 'running']), gte(recipeRuns.createdAt, since), gte(recipeRuns.finishedAt, since)),
+      ),
+    )
+    .limit(1);
+  return !!row;
 }

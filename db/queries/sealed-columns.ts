@@ -1,12 +1,23 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '@/db';
-import { appCertificates, appEnvValues, appWebhooks, envRevisions, monitors, notificationChannels, servers, settings } from '@/db/schema';
+import {
+  appCertificates,
+  appEnvValues,
+  appWebhooks,
+  envRevisions,
+  monitors,
+  notificationChannels,
+  opsRepos,
+  servers,
+  settings,
+} from '@/db/schema';
 import {
   certificateKeyAad,
   channelConfigAad,
   envRevisionAad,
   envValueAad,
   heartbeatTokenAad,
+  opsSecretAad,
   privateKeyAad,
   webhookSecretAad,
 } from '@/db/sealed-aad';
@@ -169,6 +180,24 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
             .update(appWebhooks)
             .set({ sealedSecret: sealed })
             .where(eq(appWebhooks.appId, r.appId))
+            .then(() => {}),
+      }));
+    },
+  },
+  {
+    table: 'ops_repos',
+    column: 'secret_sealed',
+    async read(db, opts) {
+      const rows = await lockIf(db.select({ id: opsRepos.id, sealed: opsRepos.secretSealed }).from(opsRepos).$dynamic(), opts?.lock);
+      return rows.map((r) => ({
+        id: `id=${r.id}`,
+        sealed: r.sealed,
+        aad: opsSecretAad(r.id),
+        write: (w, sealed) =>
+          w
+            .update(opsRepos)
+            .set({ secretSealed: sealed })
+            .where(eq(opsRepos.id, r.id))
             .then(() => {}),
       }));
     },

@@ -6,7 +6,7 @@ import { users } from './users';
 /** What a save did to one key. Names only: a revision's values stay sealed in its snapshot. */
 export type EnvChange = { key: string; kind: 'added' | 'changed' | 'removed' };
 
-export const ENV_REVISION_SOURCES = ['edit', 'paste', 'restore', 'pull', 'managed'] as const;
+export const ENV_REVISION_SOURCES = ['edit', 'paste', 'restore', 'pull', 'managed', 'api'] as const;
 export type EnvRevisionSource = (typeof ENV_REVISION_SOURCES)[number];
 
 /**

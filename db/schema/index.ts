@@ -15,3 +15,6 @@ export * from './env-revisions';
 export * from './monitors';
 export * from './fpm-samples';
 export * from './notifications';
+export * from './api-tokens';
+export * from './drift-findings';
+export * from './ops-repos';

@@ -87,7 +87,7 @@ export async function pendingChanges(db: Db, ring: KeyRing, app: App): Promise<S
 }
 
 export type ServerPlanView =
-  | { serverId: string; serverName: string; ok: true; apps: { slug: string; files: PendingFile[] }[]; ms: number }
+  | { serverId: string; serverName: string; ok: true; apps: { appId: string; slug: string; files: PendingFile[] }[]; ms: number }
   | { serverId: string; serverName: string; ok: false; error: string };
 
 /**
@@ -110,7 +110,7 @@ export async function pendingOnServers(db: Db, ring: KeyRing, servers: Server[])
         return {
           ...base,
           ok: true,
-          apps: placed.map((a, i) => ({ slug: a.slug, files: files[i]! })),
+          apps: placed.map((a, i) => ({ appId: a.id, slug: a.slug, files: files[i]! })),
           ms: Math.round(performance.now() - started),
         };
       } catch (err) {

@@ -111,6 +111,7 @@ describe('authedAction: sessions, input and failures', () => {
     expect(result).toEqual({
       ok: false,
       error: 'Please correct the highlighted fields.',
+      code: 'invalid_input',
       fieldErrors: { a: ['a too short'], b: ['b not an email'], c: ['c not whole'] },
     });
     expect(logged).toEqual([]);
@@ -136,7 +137,12 @@ describe('authedAction: sessions, input and failures', () => {
       ctx.setTarget('thing:1');
       throw new ActionError('That name is taken.', { name: ['Already in use'] });
     });
-    expect(await action(null, {})).toEqual({ ok: false, error: 'That name is taken.', fieldErrors: { name: ['Already in use'] } });
+    expect(await action(null, {})).toEqual({
+      ok: false,
+      error: 'That name is taken.',
+      code: 'rejected',
+      fieldErrors: { name: ['Already in use'] },
+    });
     const [last] = await listAuditEvents(t.db, { limit: 1 });
     expect(last).toMatchObject({ action: 'test.domain', outcome: 'failure', reason: 'That name is taken.', target: 'thing:1' });
   });
@@ -148,7 +154,7 @@ describe('authedAction: sessions, input and failures', () => {
       throw boom;
     });
     const result = await action(null, {});
-    expect(result).toEqual({ ok: false, error: 'Something went wrong; the error was logged.' });
+    expect(result).toEqual({ ok: false, error: 'Something went wrong; the error was logged.', code: 'internal' });
     expect(logged).toEqual([boom]);
     const [last] = await listAuditEvents(t.db, { limit: 1 });
     expect(last).toMatchObject({ action: 'test.crash', outcome: 'failure', reason: 'internal error' });

@@ -6,7 +6,15 @@ import { hasRole } from './roles';
 import type { Role } from '@/lib/model/roles';
 
 export type FieldErrors = Record<string, string[]>;
-export type ActionResult<T = unknown> = { ok: true; data: T; message?: string } | { ok: false; error: string; fieldErrors?: FieldErrors };
+/**
+ * Why an action did not run, stable for API clients (lib/api maps each to an HTTP status):
+ * `rejected` is the domain saying no (a lock held, a rule broken), with a message to show.
+ */
+export type ErrorCode = 'invalid_input' | 'rejected' | 'not_found' | 'conflict' | 'destructive' | 'internal';
+
+export type ActionResult<T = unknown> =
+  | { ok: true; data: T; message?: string }
+  | { ok: false; error: string; code: ErrorCode; fieldErrors?: FieldErrors };
 
 /** A failure the user can act on: its message and field errors go back to the form as they are. */
 export class ActionError extends Error {
@@ -14,6 +22,7 @@ export class ActionError extends Error {
   constructor(
     message: string,
     readonly fieldErrors?: FieldErrors,
+    readonly code: ErrorCode = 'rejected',
   ) {
     super(message);
   }
@@ -45,6 +54,8 @@ export type ActionDeps = {
   /** Lets the framework's own control flow (redirect(), notFound()) pass through untouched. */
   rethrowControlFlow(err: unknown): void;
   logError(err: unknown): void;
+  /** Written into every audit row's details, e.g. which API token acted. */
+  via?: Record<string, unknown>;
 };
 
 export type ServerAction<T> = (prev: unknown, payload: unknown) => Promise<ActionResult<T>>;
@@ -82,7 +93,7 @@ export function makeAuthedAction(deps: ActionDeps) {
       const db = deps.db();
       const ip = await deps.clientIp();
       const user = await deps.currentUser();
-      const audit = { action: spec.audit, ip };
+      const audit = { action: spec.audit, ip, details: deps.via };
       if (!user) {
         await recordAudit(db, { ...audit, outcome: 'denied', reason: 'not signed in' });
         deps.deny(401);
@@ -94,14 +105,25 @@ export function makeAuthedAction(deps: ActionDeps) {
       const parsed = spec.schema.safeParse(formDataToObject(payload));
       if (!parsed.success) {
         await recordAudit(db, { ...audit, actor: user, outcome: 'failure', reason: 'invalid input' });
-        return { ok: false, error: 'Please correct the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
+        return {
+          ok: false,
+          error: 'Please correct the highlighted fields.',
+          code: 'invalid_input',
+          fieldErrors: fieldErrorsOf(parsed.error),
+        };
       }
       let target: string | undefined;
       let details: Record<string, unknown> | undefined;
       const ctx: ActionContext = { user, ip, db, setTarget: (t) => (target = t), setDetails: (d) => (details = d) };
       try {
         const data = await run(parsed.data, ctx);
-        await recordAudit(db, { ...audit, actor: user, target, details, outcome: 'success' });
+        await recordAudit(db, {
+          ...audit,
+          actor: user,
+          target,
+          details: deps.via || details ? { ...deps.via, ...details } : undefined,
+          outcome: 'success',
+        });
         return { ok: true, data };
       } catch (err) {
         deps.rethrowControlFlow(err);
@@ -110,8 +132,8 @@ export function makeAuthedAction(deps: ActionDeps) {
         const reason = known ? err.message : 'internal error';
         await recordAudit(db, { ...audit, actor: user, target, outcome: 'failure', reason });
         return known
-          ? { ok: false, error: err.message, fieldErrors: err.fieldErrors }
-          : { ok: false, error: 'Something went wrong; the error was logged.' };
+          ? { ok: false, error: err.message, code: err.code, fieldErrors: err.fieldErrors }
+          : { ok: false, error: 'Something went wrong; the error was logged.', code: 'internal' };
       }
     };
   };

@@ -6,14 +6,12 @@ import { createRun, latestEnvPushRuns, updateRun, type EnvPushRun } from '@/db/q
 import type { RunStatus } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { appKey } from '@/lib/releases/requests';
-import { getRuntime } from '@/lib/runtime';
+import { enqueue } from '@/lib/runtime';
 import { isUniqueViolation, type Enqueue } from '@/lib/servers/requests';
 
 export const ENV_PUSH_RECIPE = 'env-push';
 
 export type EnvPushRequest = { revision: number; runs: { serverId: string; runId: string }[]; busy: string[] };
-
-const defaultEnqueue: Enqueue = (payload, key) => getRuntime().jobs.send(payload, key);
 
 /**
  * "Push to servers": the app's newest revision goes to shared/.env on every server of the app,
@@ -55,7 +53,7 @@ export async function requestEnvPush(
   }
   if (runs.length === 0) return { revision, runs, busy };
   try {
-    await (opts.enqueue ?? defaultEnqueue)({ kind: 'env-push', appId, revision, runIds: runs.map((r) => r.runId) }, appKey(appId));
+    await (opts.enqueue ?? enqueue)({ kind: 'env-push', appId, revision, runIds: runs.map((r) => r.runId) }, appKey(appId));
   } catch (err) {
     for (const r of runs) await updateRun(db, r.runId, { status: 'failed', error: 'Could not queue the push.', finishedAt: new Date() });
     throw err;

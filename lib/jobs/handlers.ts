@@ -4,6 +4,8 @@ import { interruptRun, interruptStaleRuns } from '@/db/queries/runs';
 import type { KeyRing } from '@/lib/crypto';
 import { expireStaleProbes, runProbe } from '@/lib/servers/probe';
 import { observeAll } from '@/lib/servers/observe';
+import { maybeDetectDrift } from '@/lib/drift/detect';
+import { runOpsSync } from '@/lib/gitops/sync';
 import { runProvision } from '@/lib/servers/provision';
 import { runConfigure, runConfigureApps } from '@/lib/apps/configure-job';
 import { interruptRelease, interruptStaleReleases } from '@/db/queries/releases';
@@ -16,6 +18,10 @@ import type { JobHandlers } from './queue';
 /** A run whose worker has not touched it for this long is taken to be dead. */
 export const STALE_RUN_MS = 60_000;
 const SAMPLE_RETENTION_MS = 7 * 24 * 60 * 60_000;
+
+const refuse: Enqueue = async () => {
+  throw new Error('this process cannot queue follow-up work');
+};
 
 /** `send` queues follow-up work (a configure-apps job hands on what it could not start). */
 export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enqueue): JobHandlers {
@@ -36,13 +42,15 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
           return runSnapshotRestore(db, ring, payload.runId, payload.snapshotId, signal);
         case 'env-push':
           return runEnvPush(db, ring, payload, signal);
+        case 'gitops-sync':
+          return void (await runOpsSync(db, ring, send ?? refuse, dataDir, payload.repoId));
       }
     },
     async lost(payload) {
       if (payload.kind === 'release') return interruptRelease(db, payload.releaseId);
       if (payload.kind === 'env-push') return interruptEnvPush(db, payload);
       // configure-apps made its runs as it went: the stale-run sweep interrupts the one it was on.
-      if (payload.kind === 'configure-apps') return;
+      if (payload.kind === 'configure-apps' || payload.kind === 'gitops-sync') return;
       if (payload.kind !== 'probe') return interruptRun(db, payload.runId);
       const server = await findServer(db, payload.serverId);
       if (server && !server.probe) {
@@ -63,6 +71,7 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
       await expireStaleProbes(db);
       await deleteSamplesBefore(db, new Date(Date.now() - SAMPLE_RETENTION_MS));
       await observeAll(db, ring);
+      await maybeDetectDrift(db, ring);
     },
   };
 }

@@ -21,7 +21,9 @@ export type JobPayload =
   | { kind: 'release'; releaseId: string }
   | { kind: 'snapshot-restore'; runId: string; snapshotId: string }
   /** One job for all of an env push's runs (one per server), each server on its own. */
-  | { kind: 'env-push'; appId: string; revision: number; runIds: string[] };
+  | { kind: 'env-push'; appId: string; revision: number; runIds: string[] }
+  /** Fetch an ops repository and plan (and maybe apply) its head: one at a time per repository, in push order. */
+  | { kind: 'gitops-sync'; repoId: string };
 
 export type JobHandlers = {
   run(payload: JobPayload, signal: AbortSignal): Promise<void>;

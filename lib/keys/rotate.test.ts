@@ -35,6 +35,12 @@ import { createMonitor } from '@/lib/monitors/manage';
 import { revealHeartbeatUrl } from '@/lib/monitors/heartbeat';
 import { openChannelConfig } from '@/lib/notify/channel-config';
 import { saveChannel } from '@/lib/notify/channels';
+import { connectOpsRepo, openOpsSecret } from '@/lib/gitops/repo';
+import { findOpsRepo } from '@/db/queries/ops-repos';
+import { insertUser } from '@/db/queries/users';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const v1 = generateKeyText(1);
 const v2 = generateKeyText(2);
@@ -52,6 +58,8 @@ let appId: string;
 let revision: number;
 let monitorId: string;
 let channelId: string;
+let opsRepoId: string;
+let opsSecret: string;
 
 /** Every stored sealed value, by column and row: what the rotation must rewrite. */
 async function storedValues(): Promise<Map<string, string>> {
@@ -77,6 +85,7 @@ async function openEverything(ring: KeyRing) {
       ring,
       (await t.db.select().from(schema.notificationChannels).where(eq(schema.notificationChannels.id, channelId)))[0]!,
     ),
+    opsSecret: openOpsSecret(ring, (await findOpsRepo(t.db, opsRepoId))!),
   };
 }
 
@@ -112,6 +121,13 @@ beforeAll(async () => {
       events: ['monitor.down'],
     })
   ).id;
+  // A bare repository's HEAD is all connectOpsRepo looks for.
+  const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-rotate-ops-'));
+  fs.writeFileSync(path.join(bare, 'HEAD'), 'ref: refs/heads/main\n');
+  const owner = await insertUser(t.db, { email: 'ops@example.test', name: 'Ops', role: 'admin', passwordHash: 'x' });
+  const connected = await connectOpsRepo(t.db, ring1, owner, { url: bare, branch: 'main', path: 'berth.yaml' });
+  opsRepoId = connected.repo.id;
+  opsSecret = connected.secret;
 });
 afterAll(async () => t?.close());
 
@@ -216,6 +232,7 @@ describe('resealAll', () => {
       keyCheck: undefined,
       heartbeatUrl: expect.stringMatching(/^https:\/\/berth\.test\/api\/heartbeat\/[A-Za-z0-9_-]{43}$/),
       channel: expect.objectContaining({ url: 'https://hooks.slack.test/services/T0/B0/slack-secret-plaintext' }),
+      opsSecret,
     });
     expect(await openEverything(ring12)).toEqual(opened);
     const v1Only = openEverything(ring1);

@@ -11,6 +11,7 @@ export const NOTIFY_EVENTS = [
   'server.unreachable',
   'server.host_key_mismatch',
   'fpm.max_children',
+  'drift.detected',
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENTS)[number];
 

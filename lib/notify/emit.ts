@@ -17,6 +17,8 @@ export const REPEAT_WINDOW_MS: Record<NotifyEventType, number> = {
   'server.unreachable': 30 * 60_000,
   'server.host_key_mismatch': 6 * 60 * 60_000,
   'fpm.max_children': 30 * 60_000,
+  // A drift check alerts only what is new or changed since the last check.
+  'drift.detected': 0,
 };
 
 export type NotifyInput = Omit<NotifyEvent, 'at'> & { at?: Date };

@@ -39,6 +39,7 @@ export const EVENT_LABELS: Record<NotifyEventType, string> = {
   'server.unreachable': 'Server unreachable',
   'server.host_key_mismatch': 'Server host key changed',
   'fpm.max_children': 'PHP-FPM pool at max_children',
+  'drift.detected': 'Changed outside Berth (drift)',
 };
 
 export type FieldSpec = {

@@ -72,3 +72,11 @@ export function archiveCommit(dir: string, sha: string): { stream: Readable; don
   });
   return { stream: child.stdout, done };
 }
+
+/** One file's text at a commit (an ops repository's definition); a GitError when the commit does not have it. */
+export async function readCommitFile(dir: string, sha: string, file: string): Promise<string> {
+  if (!/^[0-9a-f]{40}$/.test(sha)) throw new GitError(`Not a full sha: ${sha}`);
+  return git(['show', `${sha}:${file}`], { cwd: dir }).catch((err: Error) => {
+    throw new GitError(`${file} is not in ${sha.slice(0, 12)}: ${err.message}`);
+  });
+}

@@ -74,6 +74,13 @@ export async function* liveReleaseEvents(o: LiveStreamOptions): AsyncGenerator<L
   }
 }
 
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  // no-transform: Next's gzip (and proxies) would otherwise buffer the events instead of passing each one on.
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+};
+
 /** One item in the text/event-stream format; JSON never contains a raw newline, so one data line is enough. */
 export function formatSse(item: LiveItem): string {
   if (item.type === 'heartbeat') return ': keepalive\n\n';

@@ -1,6 +1,15 @@
 import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
-import { activeConfigureRuns, activeRelease, findRelease, insertRelease, successfulDeploys, updateRelease } from '@/db/queries/releases';
+import {
+  activeConfigureRuns,
+  activeRelease,
+  cancelQueuedRelease,
+  findRelease,
+  insertRelease,
+  liveDeploy,
+  successfulDeploys,
+  updateRelease,
+} from '@/db/queries/releases';
 import type { Release } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { branchInput } from '@/lib/model/app-fields';
@@ -105,4 +114,37 @@ async function restoreEnvOf(db: Db, ring: KeyRing, target: Release, userId: numb
     createdBy: userId,
   });
   return { envRevision: saved.revision };
+}
+
+/**
+ * Cancels a release that is still queued. A running release is not stopped: halfway through a
+ * switch across servers, stopping is what breaks an app; it finishes or rolls itself back.
+ */
+export async function cancelRelease(db: Db, release: Release, by: string): Promise<void> {
+  if (release.status !== 'queued' && release.status !== 'running')
+    throw new ActionError(`The release has already ended (${release.status}).`, undefined, 'conflict');
+  const cancelled = await cancelQueuedRelease(db, release.id, `Cancelled by ${by} before it started.`);
+  if (!cancelled)
+    throw new ActionError(
+      'The release is already running: Berth lets it finish (or roll itself back) rather than stop it mid-switch.',
+      undefined,
+      'conflict',
+    );
+}
+
+/**
+ * The deploy a rollback goes back to: deploy number `to`, or the newest kept deploy older than
+ * the live one (what "roll back" means with no number).
+ */
+export async function rollbackTarget(db: Db, appId: string, to?: number): Promise<Release> {
+  const deploys = await successfulDeploys(db, appId);
+  if (to !== undefined) {
+    const target = deploys.find((d) => d.number === to);
+    if (!target) throw new ActionError(`Deploy #${to} of this app did not succeed or does not exist.`, undefined, 'not_found');
+    return target;
+  }
+  const live = await liveDeploy(db, appId);
+  const target = live ? deploys.find((d) => d.number! < live.number!) : undefined;
+  if (!target) throw new ActionError('There is no earlier successful deploy to roll back to.');
+  return target;
 }

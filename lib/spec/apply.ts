@@ -151,7 +151,7 @@ export async function applyPlan(
   if (refused.length)
     throw new ActionError(`The plan cannot be applied: ${refused.map((c) => `${c.kind} ${c.key}: ${c.refused}`).join('; ')}`);
   if (plan.changes.some((c) => c.destructive) && !opts.confirmDestructive)
-    throw new ActionError('This plan removes things: confirm the destructive changes to apply it.');
+    throw new ActionError('This plan removes things: confirm the destructive changes to apply it.', undefined, 'destructive');
   const touchedApps = await db.transaction(async (tx) => {
     const ids: string[] = [];
     for (const change of plan.changes) {

@@ -45,9 +45,13 @@ async function withApplyLock<T>(db: Db, by: string, fn: () => Promise<T>): Promi
     const holder = JSON.parse(held) as Holder;
     // A crashed apply's lock is taken over once stale; takeSetting deletes it only if it is still that one.
     if (Date.now() - Date.parse(holder.at) > STALE_MS && (await takeSetting(db, LOCK, held))) continue;
-    throw new ActionError(`Another apply is running: ${holder.by} started it at ${holder.at}. Try again when it finishes.`);
+    throw new ActionError(
+      `Another apply is running: ${holder.by} started it at ${holder.at}. Try again when it finishes.`,
+      undefined,
+      'conflict',
+    );
   }
-  if (!taken) throw new ActionError('Another apply is running. Try again when it finishes.');
+  if (!taken) throw new ActionError('Another apply is running. Try again when it finishes.', undefined, 'conflict');
   try {
     return await fn();
   } finally {
@@ -74,9 +78,15 @@ export async function applyText(
     if (!planned.ok)
       throw new ActionError(
         `The definition has problems: ${planned.problems.map((p) => `line ${p.line ?? '?'}: ${p.message}`).join('; ')}`,
+        undefined,
+        'invalid_input',
       );
     if (planned.plan.hash !== opts.hash)
-      throw new ActionError('The definition or the panel changed since it was planned: plan it again and check the changes.');
+      throw new ActionError(
+        'The definition or the panel changed since it was planned: plan it again and check the changes.',
+        undefined,
+        'conflict',
+      );
     const outcome = await applyPlan(db, ring, enqueue, actor.id, planned.definition, planned.plan, opts);
     return { ...outcome, hash: planned.plan.hash };
   });

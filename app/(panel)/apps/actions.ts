@@ -8,9 +8,8 @@ import { changedSettings } from '@/lib/apps/changes';
 import { busyNotice, createApp, placeApp, requestConfigure, updateApp } from '@/lib/apps/manage';
 import { ActionError } from '@/lib/auth/action-core';
 import { authedAction } from '@/lib/auth/action';
-import { getRuntime } from '@/lib/runtime';
+import { enqueue } from '@/lib/runtime';
 
-const enqueue: Parameters<typeof requestConfigure>[1] = (payload, key) => getRuntime().jobs.send(payload, key);
 const appId = z.uuid('Unknown app');
 
 /** Creating an app also configures it on its servers, as Forge does. */

@@ -3,14 +3,13 @@
 import { z } from 'zod';
 import { findApp } from '@/db/queries/apps';
 import { ActionError, authedAction } from '@/lib/auth/action';
-import { getRuntime } from '@/lib/runtime';
+import { enqueue, getRuntime } from '@/lib/runtime';
 import { definitionText } from '@/lib/spec/compact';
 import { applyText, planText } from '@/lib/spec/definitions';
 import { exportApp, exportFleet } from '@/lib/spec/export';
 import { MAX_DEFINITION_BYTES } from '@/lib/spec/yaml';
 
 const text = z.string().max(MAX_DEFINITION_BYTES * 2, 'The file is over the size limit');
-const enqueue: Parameters<typeof applyText>[2] = (payload, key) => getRuntime().jobs.send(payload, key);
 
 /** Reads and plans a definition; changes nothing. Problems in the file come back as data, each with its line. */
 export const planDefinition = authedAction({ audit: 'definition.plan', role: 'admin', schema: z.object({ text }) }, async (input, ctx) => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { newServerInput } from '@/db/schema';
 import { authedAction } from '@/lib/auth/action';
 import { FINGERPRINT } from '@/lib/remote/fingerprint';
-import { getRuntime } from '@/lib/runtime';
+import { enqueue, getRuntime } from '@/lib/runtime';
 import { createServer } from '@/lib/servers/create';
 import { setServerKey } from '@/lib/servers/define';
 import { findServer } from '@/db/queries/servers';
@@ -13,7 +13,6 @@ import { pinHostKey, requestProbe, requestProvision } from '@/lib/servers/reques
 
 const serverId = z.uuid('Unknown server');
 const fingerprint = z.string().regex(FINGERPRINT, 'Not a SHA256 fingerprint');
-const enqueue: Parameters<typeof requestProbe>[1] = (payload, key) => getRuntime().jobs.send(payload, key);
 
 export const addServer = authedAction({ audit: 'server.create', role: 'admin', schema: newServerInput }, async (input, ctx) => {
   const server = await createServer(ctx.db, getRuntime().keyRing, { ...input, privateKey: input.privateKey || undefined });

@@ -2,7 +2,9 @@
 
 import { z } from 'zod';
 import { newUserInput, passwordInput, roleInput } from '@/db/schema';
-import { authedAction } from '@/lib/auth/action';
+import { revokeApiToken } from '@/db/queries/api-tokens';
+import { ActionError, authedAction } from '@/lib/auth/action';
+import { createApiToken, newTokenInput } from '@/lib/auth/api-tokens';
 import { signOut } from '@/lib/auth/auth';
 import { changeOwnPassword, changeRole, createUser, resetPassword, setDisabled } from '@/lib/users/manage';
 import { monitoringSettings, monitoringSettingsInput, saveMonitoringSettings } from '@/lib/monitors/settings';
@@ -79,6 +81,27 @@ export const saveMonitoringRetention = authedAction(
       to: input,
     });
     await saveMonitoringSettings(ctx.db, { ...before, ...input });
+    return null;
+  },
+);
+
+/** A personal API token for the signed-in user (any role): shown once, in this response only. */
+export const createApiTokenAction = authedAction(
+  { audit: 'api.token.create', role: 'viewer', schema: newTokenInput },
+  async (input, ctx) => {
+    const { token, text } = await createApiToken(ctx.db, ctx.user, input);
+    ctx.setTarget(`api-token:${token.id}`);
+    ctx.setDetails({ name: token.name, role: token.role, expiresAt: token.expiresAt?.toISOString() ?? null });
+    return { token: text };
+  },
+);
+
+/** Revokes one of the user's own tokens; it stops working at once (the next request is a 401). */
+export const revokeApiTokenAction = authedAction(
+  { audit: 'api.token.revoke', role: 'viewer', schema: z.object({ tokenId: z.uuid() }) },
+  async (input, ctx) => {
+    ctx.setTarget(`api-token:${input.tokenId}`);
+    if (!(await revokeApiToken(ctx.db, input.tokenId, ctx.user.id))) throw new ActionError('No such live token of yours.');
     return null;
   },
 );

@@ -1,15 +1,34 @@
+import { NewTokenForm } from '@/components/api-tokens/new-token-form';
+import { TokenList, type TokenRow } from '@/components/api-tokens/token-list';
 import { RetentionForm } from '@/components/monitors/retention-form';
 import { AddUserForm } from '@/components/users/add-user-form';
 import { ChangePasswordForm } from '@/components/users/change-password-form';
 import { UserRow } from '@/components/users/user-row';
 import { Card, PageHeader } from '@/components/ui/card';
 import { db } from '@/db';
+import { apiTokensOf } from '@/db/queries/api-tokens';
 import { listUsers } from '@/db/queries/users';
 import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
 import { monitoringSettings } from '@/lib/monitors/settings';
 
 export const metadata = { title: 'Settings' };
+
+const minute = (d: Date | null) => d?.toISOString().replace('T', ' ').slice(0, 16) ?? null;
+
+async function myTokens(userId: number): Promise<TokenRow[]> {
+  const now = new Date();
+  return (await apiTokensOf(db(), userId)).map((t) => ({
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    prefix: t.prefix,
+    createdAt: minute(t.createdAt)!,
+    expiresAt: minute(t.expiresAt),
+    lastUsed: t.lastUsedAt ? `${minute(t.lastUsedAt)} from ${t.lastUsedIp ?? 'unknown'}` : null,
+    state: t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= now ? 'expired' : 'active',
+  }));
+}
 
 export default async function SettingsPage() {
   const me = await requireUser();
@@ -22,6 +41,15 @@ export default async function SettingsPage() {
       <div className="space-y-6">
         <Card title="Your account" description={`${me.name} · ${me.email} · ${me.role}`}>
           <ChangePasswordForm />
+        </Card>
+        <Card
+          title="API tokens"
+          description="For the CLI (BERTH_TOKEN) and the HTTP API under /api/v1. A token acts with its role, never above yours; every use is audited."
+        >
+          <div className="space-y-4">
+            <TokenList tokens={await myTokens(me.id)} />
+            <NewTokenForm myRole={me.role} />
+          </div>
         </Card>
         {manages && (
           <>
@@ -37,7 +65,7 @@ export default async function SettingsPage() {
                       email: u.email,
                       role: u.role,
                       disabled: u.disabledAt !== null,
-                      lastLogin: u.lastLoginAt?.toISOString().replace('T', ' ').slice(0, 16) ?? null,
+                      lastLogin: minute(u.lastLoginAt),
                       self: u.id === me.id,
                     }}
                   />

@@ -15,6 +15,9 @@ import { activeRelease, liveDeploy, releasesOf } from '@/db/queries/releases';
 import { PlacementForm } from '@/components/apps/placement-form';
 import { SettingsForm } from '@/components/apps/settings-form';
 import { PendingChanges } from '@/components/apps/pending-changes';
+import { DriftFindings } from '@/components/drift/drift-findings';
+import { findingsOfApp } from '@/db/queries/drift';
+import { findingRow } from '@/lib/drift/view';
 import { DataServicesCard } from '@/components/apps/data-services-card';
 import { TlsCard } from '@/components/apps/tls-card';
 import { WebhookCard } from '@/components/apps/webhook-card';
@@ -53,6 +56,8 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
   );
   const moving = runs.some((r) => r.run?.status === 'queued' || r.run?.status === 'running') || !!(await activeRelease(db(), app.id));
   const canManage = hasRole(user.role, 'admin');
+  const serverNames = new Map(placements.map((p) => [p.server.id, p.server.name]));
+  const drift = (await findingsOfApp(db(), app.id)).map((f) => findingRow(f, serverNames.get(f.serverId) ?? 'a removed server'));
   const { config } = app;
   const allServers = canManage ? await listServers(db()) : [];
   const serverNameById = new Map(allServers.map((s) => [s.id, s.name]));
@@ -112,6 +117,14 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
                 .filter((s) => s.provisionedAt)
                 .map((s) => ({ id: s.id, name: s.name, roles: rolesById.get(s.id) ?? null }))}
             />
+          </Card>
+        )}
+        {drift.length > 0 && (
+          <Card
+            title="Changed outside Berth"
+            description="The last drift check found the app's files on a server differing from Berth's plan."
+          >
+            <DriftFindings findings={drift} canAct={canManage} />
           </Card>
         )}
         {canManage && (

@@ -3,9 +3,8 @@
 import { z } from 'zod';
 import { authedAction } from '@/lib/auth/action';
 import { requestDeploy, requestRollback } from '@/lib/releases/requests';
-import { getRuntime } from '@/lib/runtime';
+import { enqueue, getRuntime } from '@/lib/runtime';
 
-const enqueue: Parameters<typeof requestDeploy>[1] = (payload, key) => getRuntime().jobs.send(payload, key);
 const appId = z.uuid('Unknown app');
 
 /** Deploy a branch or a sha (empty: the app's branch). Deployers may; the release runs as a job. */

@@ -6,9 +6,7 @@ import { saveUploadedCertificate } from '@/lib/apps/certificates';
 import { requestConfigure } from '@/lib/apps/manage';
 import { ActionError } from '@/lib/auth/action-core';
 import { authedAction } from '@/lib/auth/action';
-import { getRuntime } from '@/lib/runtime';
-
-const enqueue: Parameters<typeof requestConfigure>[1] = (payload, key) => getRuntime().jobs.send(payload, key);
+import { enqueue, getRuntime } from '@/lib/runtime';
 
 const uploadInput = z.object({
   appId: z.uuid('Unknown app'),

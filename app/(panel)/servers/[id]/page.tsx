@@ -1,5 +1,6 @@
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
+import { DriftFindings } from '@/components/drift/drift-findings';
 import { LiveRefresh } from '@/components/live-refresh';
 import { AccessCard } from '@/components/servers/access-card';
 import { HostKeyCard } from '@/components/servers/host-key-card';
@@ -11,10 +12,12 @@ import { ServerStatus } from '@/components/servers/server-status';
 import { SetKeyForm } from '@/components/servers/set-key-form';
 import { Card, PageHeader } from '@/components/ui/card';
 import { db } from '@/db';
+import { findingsOfServer } from '@/db/queries/drift';
 import { latestRuns, tasksOf } from '@/db/queries/runs';
 import { findServer, recentSamples } from '@/db/queries/servers';
 import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
+import { findingRow } from '@/lib/drift/view';
 import { authorizeKeyLine } from '@/lib/servers/authorize-line';
 
 export default async function ServerPage({ params }: { params: Promise<{ id: string }> }) {
@@ -26,6 +29,7 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
   const tasks = run ? await tasksOf(db(), run.id) : [];
   const samples = await recentSamples(db(), server.id);
   const canManage = hasRole(user.role, 'admin');
+  const drift = (await findingsOfServer(db(), server.id)).map((f) => findingRow(f, server.name));
   const running = run?.status === 'queued' || run?.status === 'running';
   const probing = Boolean(server.probeRequestedAt && !server.probe);
   const retryFrom = run && (run.status === 'failed' || run.status === 'interrupted') ? run.failedTask : null;
@@ -87,6 +91,11 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
             />
           )}
         </Card>
+        {server.provisionedAt && (
+          <Card title="Drift" description="Checked every 5 minutes: the files Berth manages and the services it runs, against its plan.">
+            <DriftFindings findings={drift} canAct={canManage} serverId={server.id} />
+          </Card>
+        )}
       </div>
     </>
   );

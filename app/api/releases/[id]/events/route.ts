@@ -1,7 +1,7 @@
 import { db } from '@/db';
 import { clientIpFrom } from '@/lib/auth/client-ip';
 import { currentUser } from '@/lib/auth/session';
-import { liveReleaseStream } from '@/lib/releases/live-stream';
+import { liveReleaseStream, SSE_HEADERS } from '@/lib/releases/live-stream';
 import { authorizeWatch, sessionStillValid } from '@/lib/releases/watch-access';
 
 /**
@@ -18,12 +18,5 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     signal: request.signal,
     stillAllowed: () => sessionStillValid(db(), user),
   });
-  return new Response(body, {
-    headers: {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      // no-transform: Next's gzip (and proxies) would otherwise buffer the events instead of passing each one on.
-      'Cache-Control': 'no-cache, no-transform',
-      'X-Accel-Buffering': 'no',
-    },
-  });
+  return new Response(body, { headers: SSE_HEADERS });
 }

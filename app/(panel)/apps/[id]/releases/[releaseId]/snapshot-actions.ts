@@ -3,9 +3,7 @@
 import { z } from 'zod';
 import { authedAction } from '@/lib/auth/action';
 import { requestSnapshotRestore } from '@/lib/releases/snapshots';
-import { getRuntime } from '@/lib/runtime';
-
-const enqueue: Parameters<typeof requestSnapshotRestore>[1] = (payload, key) => getRuntime().jobs.send(payload, key);
+import { enqueue } from '@/lib/runtime';
 
 /**
  * Restores the app's database from a pre-migration snapshot: destructive, so admins only, and

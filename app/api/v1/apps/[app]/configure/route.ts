@@ -1,0 +1,4 @@
+import { configureOp } from '@/lib/api/ops/fleet';
+import { endpoint } from '@/lib/api/panel-endpoint';
+
+export const POST = endpoint(configureOp);

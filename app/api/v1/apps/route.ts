@@ -1,0 +1,4 @@
+import { listAppsOp } from '@/lib/api/ops/fleet';
+import { endpoint } from '@/lib/api/panel-endpoint';
+
+export const GET = endpoint(listAppsOp);

@@ -1,0 +1,4 @@
+import { cancelOp } from '@/lib/api/ops/releases';
+import { endpoint } from '@/lib/api/panel-endpoint';
+
+export const POST = endpoint(cancelOp);

@@ -1,0 +1,52 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { revokeApiTokenAction } from '@/app/(panel)/settings/actions';
+import { ActionForm } from '@/components/forms/action-form';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+
+export type TokenRow = {
+  id: string;
+  name: string;
+  role: string;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsed: string | null;
+  state: 'active' | 'expired' | 'revoked';
+};
+
+export function TokenList({ tokens }: { tokens: TokenRow[] }) {
+  const router = useRouter();
+  if (!tokens.length) return <p className="text-sm text-slate-600">No tokens yet.</p>;
+  return (
+    <ul className="divide-y divide-slate-100">
+      {tokens.map((t) => (
+        <li key={t.id} className="flex flex-wrap items-center justify-between gap-3 py-3" data-testid={`api-token-${t.name}`}>
+          <div>
+            <p className="font-medium">
+              {t.name} <Badge>{t.role}</Badge> {t.state !== 'active' && <Badge tone="bad">{t.state}</Badge>}
+            </p>
+            <p className="text-xs text-slate-500">
+              <code>{t.prefix}…</code> · created {t.createdAt} · expires {t.expiresAt ?? 'never'} · last used {t.lastUsed ?? 'never'}
+            </p>
+          </div>
+          {t.state === 'active' && (
+            <ActionForm
+              action={revokeApiTokenAction}
+              successMessage="Token revoked"
+              onSuccess={() => router.refresh()}
+              aria-label={`Revoke ${t.name}`}
+            >
+              <input type="hidden" name="tokenId" value={t.id} />
+              <Button type="submit" variant="danger">
+                Revoke
+              </Button>
+            </ActionForm>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}

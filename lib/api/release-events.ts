@@ -1,0 +1,28 @@
+import type { Db } from '@/db';
+import { findApiToken } from '@/db/queries/api-tokens';
+import { liveReleaseStream, SSE_HEADERS } from '@/lib/releases/live-stream';
+import { authorizeWatch } from '@/lib/releases/watch-access';
+import { tokenUser } from './endpoint';
+
+/**
+ * A release's live log for a token holder: the same Server-Sent Events the release page
+ * follows (snapshot, changes, `end`), with the same rule (any role may watch). A token revoked
+ * or expired meanwhile ends the stream at its next re-check.
+ */
+export async function releaseEventsResponse(db: Db, request: Request, id: string): Promise<Response> {
+  const who = await tokenUser(db, request, 'release.watch');
+  if (who instanceof Response) return who;
+  const access = await authorizeWatch({ db, currentUser: async () => who.auth.user, ip: who.ip }, id);
+  if (!access.ok) return access.response;
+  const tokenId = who.auth.token.id;
+  const body = liveReleaseStream({
+    db,
+    releaseId: access.release.id,
+    signal: request.signal,
+    stillAllowed: async () => {
+      const token = await findApiToken(db, tokenId);
+      return !!token && !token.revokedAt && (!token.expiresAt || token.expiresAt > new Date());
+    },
+  });
+  return new Response(body, { headers: SSE_HEADERS });
+}
