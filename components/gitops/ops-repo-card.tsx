@@ -43,7 +43,7 @@ function CommitItem({ commit }: { commit: OpsCommitRow }) {
         {commit.status === 'waiting' && (
           <ActionForm
             action={approveOpsCommitAction}
-            successMessage="Applied"
+            successMessage="Approval queued: it applies in turn"
             onSuccess={() => router.refresh()}
             aria-label={`Approve ${commit.sha}`}
           >

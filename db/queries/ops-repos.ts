@@ -60,6 +60,10 @@ export async function claimOpsDelivery(db: Db, repoId: string, signature: string
   return rows.length > 0;
 }
 
+export async function unclaimOpsDelivery(db: Db, repoId: string, signature: string): Promise<void> {
+  await db.delete(opsDeliveries).where(and(eq(opsDeliveries.repoId, repoId), eq(opsDeliveries.signature, signature)));
+}
+
 export async function pruneOpsDeliveries(db: Db, repoId: string, before: Date): Promise<void> {
   await db.delete(opsDeliveries).where(and(eq(opsDeliveries.repoId, repoId), lt(opsDeliveries.receivedAt, before)));
 }

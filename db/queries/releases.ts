@@ -43,6 +43,16 @@ export async function updateRelease(db: Db, id: string, patch: Partial<Release>)
   await db.update(releases).set(patch).where(eq(releases.id, id));
 }
 
+/** queued → running, only if it is still queued (a cancel may have ended it meanwhile). */
+export async function startQueuedRelease(db: Db, id: string): Promise<boolean> {
+  const rows = await db
+    .update(releases)
+    .set({ status: 'running', startedAt: new Date() })
+    .where(and(eq(releases.id, id), eq(releases.status, 'queued')))
+    .returning({ id: releases.id });
+  return rows.length > 0;
+}
+
 /** Ends a release that has not started (its job finds it no longer queued and does nothing); false once it runs. */
 export async function cancelQueuedRelease(db: Db, id: string, error: string): Promise<boolean> {
   const rows = await db

@@ -139,6 +139,22 @@ describe('API tokens at the edge', () => {
     expect(await getSetting(t.db, 'k-demoted')).toBeUndefined();
   });
 
+  it('answers with the JSON error shape when something below fails outright, and logs it', async () => {
+    const auth = `Bearer ${(await tokenFor(deployer)).text}`;
+    const boom = apiOperation({
+      audit: 'test.boom',
+      role: 'viewer',
+      schema: z.object({}),
+      run: async () => {
+        throw new Error('database went away');
+      },
+    });
+    const r = await call(boom, { auth, body: '{}' });
+    expect(r).toMatchObject({ status: 500, body: { error: { code: 'internal' } } });
+    expect(JSON.stringify(r.body)).not.toContain('database went away');
+    expect(logged.at(-1)).toMatchObject({ message: 'database went away' });
+  });
+
   it('never issues a token above its owner’s role', async () => {
     await expect(createApiToken(t.db, deployer, { name: 'too high', role: 'admin', expiresIn: 'never' })).rejects.toThrow(
       /at most your own/,
@@ -150,6 +166,12 @@ describe('API tokens at the edge', () => {
   it('answers bad bodies with a stable code: not JSON 400, not an object 400, invalid fields 422 with every field error', async () => {
     const auth = `Bearer ${(await tokenFor(deployer)).text}`;
     expect((await call(writeOp, { auth, body: '{"key":' })).body.error.code).toBe('invalid_json');
+    expect(await lastAudit()).toMatchObject({
+      action: 'test.write',
+      outcome: 'failure',
+      reason: 'invalid_json',
+      actorEmail: 'deployer@example.test',
+    });
     expect((await call(writeOp, { auth, body: '[1,2]' })).status).toBe(400);
     const invalid = await call(writeOp, { auth, body: JSON.stringify({ key: '', value: '' }) });
     expect(invalid.status).toBe(422);
@@ -175,6 +197,7 @@ describe('API tokens at the edge', () => {
       expect(trail).not.toContain(text);
       expect(trail).not.toContain(text.slice(6)); // the random part alone either
       for (const body of responses) expect(body).not.toContain(text);
+      expect(JSON.stringify(logged.map(String))).not.toContain(text);
     }
     expect(issued.length).toBeGreaterThan(8);
   });

@@ -104,12 +104,18 @@ export async function tokenUser(
 
 export function makeEndpoint(deps: EndpointDeps) {
   return function endpoint<S extends z.ZodType, T>(op: ApiOperation<S, T>) {
-    return async (request: Request, context: RouteContext): Promise<Response> => {
+    const handle = async (request: Request, context: RouteContext): Promise<Response> => {
       const db = deps.db();
       const who = await tokenUser(db, request, op.audit);
       if (who instanceof Response) return who;
+      const via = { via: 'api', token: who.auth.token.id };
       const input = await readInput(request, context);
-      if (input instanceof Response) return input;
+      if (input instanceof Response) {
+        // A body refused before the operation saw it is a use of the token too: audited as a failure.
+        const reason = ((await input.clone().json()) as ApiErrorBody).error.code;
+        await recordAudit(db, { action: op.audit, actor: who.auth.user, outcome: 'failure', reason, ip: who.ip, details: via });
+        return input;
+      }
       const action = makeAuthedAction({
         db: () => db,
         currentUser: async () => who.auth.user,
@@ -119,7 +125,7 @@ export function makeEndpoint(deps: EndpointDeps) {
         },
         rethrowControlFlow: () => {},
         logError: deps.logError,
-        via: { via: 'api', token: who.auth.token.id },
+        via,
       })(op, op.run);
       try {
         const result = await action(null, input);
@@ -128,6 +134,15 @@ export function makeEndpoint(deps: EndpointDeps) {
       } catch (err) {
         if (err instanceof Denied) return apiError('forbidden', `This needs the ${op.role} role; the token acts as ${who.auth.user.role}.`);
         throw err;
+      }
+    };
+    // The JSON error shape holds even when something below fails outright (the database is down).
+    return async (request: Request, context: RouteContext): Promise<Response> => {
+      try {
+        return await handle(request, context);
+      } catch (err) {
+        deps.logError(err);
+        return apiError('internal', 'Something went wrong; the panel logged it.');
       }
     };
   };

@@ -2,7 +2,8 @@ import type { Db } from '@/db';
 import { findApiToken } from '@/db/queries/api-tokens';
 import { liveReleaseStream, SSE_HEADERS } from '@/lib/releases/live-stream';
 import { authorizeWatch } from '@/lib/releases/watch-access';
-import { tokenUser } from './endpoint';
+import { findUserById } from '@/db/queries/users';
+import { apiError, tokenUser } from './endpoint';
 
 /**
  * A release's live log for a token holder: the same Server-Sent Events the release page
@@ -13,15 +14,18 @@ export async function releaseEventsResponse(db: Db, request: Request, id: string
   const who = await tokenUser(db, request, 'release.watch');
   if (who instanceof Response) return who;
   const access = await authorizeWatch({ db, currentUser: async () => who.auth.user, ip: who.ip }, id);
-  if (!access.ok) return access.response;
+  if (!access.ok) return apiError('not_found', `No release "${id.slice(0, 64)}".`);
   const tokenId = who.auth.token.id;
+  const userId = who.auth.user.id;
   const body = liveReleaseStream({
     db,
     releaseId: access.release.id,
     signal: request.signal,
+    // The same rules as the token check at the start: revoked, expired or a disabled owner ends the stream.
     stillAllowed: async () => {
       const token = await findApiToken(db, tokenId);
-      return !!token && !token.revokedAt && (!token.expiresAt || token.expiresAt > new Date());
+      const owner = await findUserById(db, userId);
+      return !!token && !token.revokedAt && (!token.expiresAt || token.expiresAt > new Date()) && !!owner && !owner.disabledAt;
     },
   });
   return new Response(body, { headers: SSE_HEADERS });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRun, serverBusySince, updateRun } from '@/db/queries/runs';
+import { insertServer } from '@/db/queries/servers';
 import { getSetting } from '@/db/queries/settings';
 import type { DriftFinding } from '@/db/schema';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
@@ -59,12 +61,24 @@ describe('the periodic check', () => {
   });
   afterAll(async () => t.close());
 
-  it('runs once per interval, whichever process ticks', async () => {
+  it('runs once per interval (the last run is a setting every panel process reads)', async () => {
     const ring = parseKeyRing(generateKeyText(1));
     const now = new Date('2026-12-07T10:00:00Z');
     expect(await maybeDetectDrift(t.db, ring, now)).toBe(true);
     expect(await getSetting(t.db, 'drift.lastRunAt')).toBe(now.toISOString());
     expect(await maybeDetectDrift(t.db, ring, new Date(now.getTime() + DRIFT_INTERVAL_MS - 1))).toBe(false);
     expect(await maybeDetectDrift(t.db, ring, new Date(now.getTime() + DRIFT_INTERVAL_MS))).toBe(true);
+  });
+
+  it('counts a server busy when a run is active, or started or ended while it was read', async () => {
+    const server = await insertServer(t.db, { id: crypto.randomUUID(), name: 'busy-1', host: '127.0.0.1', username: 'root' });
+    const checkStarted = new Date(Date.now() - 1000);
+    expect(await serverBusySince(t.db, server.id, checkStarted)).toBe(false);
+    const run = await createRun(t.db, { serverId: server.id, recipe: 'provision' });
+    expect(await serverBusySince(t.db, server.id, checkStarted)).toBe(true); // queued
+    await updateRun(t.db, run.id, { status: 'succeeded', createdAt: new Date(Date.now() - 60_000), finishedAt: new Date() });
+    expect(await serverBusySince(t.db, server.id, checkStarted)).toBe(true); // ended during the read
+    await updateRun(t.db, run.id, { finishedAt: new Date(Date.now() - 30_000) });
+    expect(await serverBusySince(t.db, server.id, checkStarted)).toBe(false); // ended before it
   });
 });

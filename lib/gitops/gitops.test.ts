@@ -11,8 +11,9 @@ import type { JobPayload } from '@/lib/jobs/queue';
 import { signBody } from '@/lib/releases/webhook';
 import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { receivePush } from './push-hook';
+import { opsKey, receivePush } from './push-hook';
 import { connectOpsRepo } from './repo';
+import { applyText, planText } from '@/lib/spec/definitions';
 import { approveOpsCommit, runOpsSync } from './sync';
 
 // GitOps end to end below HTTP: a real git repository on disk, the real plan and apply.
@@ -24,8 +25,10 @@ const ring = parseKeyRing(generateKeyText(1));
 const ops = fixtureRepo('process-app');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-gitops-'));
 const queued: JobPayload[] = [];
-const enqueue = async (payload: JobPayload) => {
+const keys: string[] = [];
+const enqueue = async (payload: JobPayload, key: string) => {
   queued.push(payload);
+  keys.push(key);
   return 'job';
 };
 
@@ -102,10 +105,10 @@ describe('an ops repository', () => {
     const waiting = await sync();
     expect(waiting).toMatchObject({ status: 'waiting', destructive: true, changes: 1 });
     expect(await monitorNames()).toEqual(['nightly']);
-    const applied = await approveOpsCommit(t.db, ring, enqueue, dataDir, admin, waiting!);
+    const applied = await approveOpsCommit(t.db, ring, enqueue, dataDir, waiting!.id, admin.id);
     expect(applied).toMatchObject({ status: 'applied', approvedBy: admin.id });
     expect(await monitorNames()).toEqual([]);
-    await expect(approveOpsCommit(t.db, ring, enqueue, dataDir, admin, applied)).rejects.toThrow('waiting for approval');
+    await expect(approveOpsCommit(t.db, ring, enqueue, dataDir, applied.id, admin.id)).rejects.toThrow('waiting for approval');
   });
 
   it('applies pushes in order: syncs run one after another and each takes the branch head, never an older commit', async () => {
@@ -114,29 +117,51 @@ describe('an ops repository', () => {
     expect((await push({ timestamp: stamp(), after: 'first' })).status).toBe(202);
     expect((await push({ timestamp: stamp(), after: 'second' })).status).toBe(202);
     expect(queued.map((q) => q.kind)).toEqual(['gitops-sync', 'gitops-sync']);
+    // One strict-FIFO key per repository (lib/jobs/queue.ts): the second sync starts after the first ends.
+    expect(keys.slice(-2)).toEqual([opsKey(repo.id), opsKey(repo.id)]);
     expect(await sync()).toMatchObject({ status: 'applied', sha: second });
     expect(await sync()).toBeNull();
     expect(await monitorNames()).toEqual(['a', 'b']);
     queued.length = 0;
   });
 
-  it('supersedes a commit waiting for approval when a newer one arrives', async () => {
+  it('keeps a commit waiting when the panel changed before approval, and a sync plans it again', async () => {
     ops.commit({ 'berth.yaml': fleet('a') }, 'drop b');
     const waiting = await sync();
     expect(waiting?.status).toBe('waiting');
-    ops.commit({ 'berth.yaml': fleet('a', 'b', 'c') }, 'add c instead');
+    // The panel moves on (a third monitor, applied from the Definitions page) before the admin approves.
+    const moved = fleet('a', 'b', 'x');
+    const plan = await planText(t.db, ring, moved);
+    if (!plan.ok) throw new Error('the test definition has problems');
+    await applyText(t.db, ring, enqueue, admin, moved, { hash: plan.plan.hash, confirmDestructive: false });
+    await expect(approveOpsCommit(t.db, ring, enqueue, dataDir, waiting!.id, admin.id)).rejects.toThrow('changed since it was planned');
+    const still = (await commitsOf(t.db, repo.id)).find((c) => c.id === waiting!.id);
+    expect(still).toMatchObject({ status: 'waiting', error: expect.stringContaining('not applied') });
+    expect(await monitorNames()).toEqual(['a', 'b', 'x']);
+    // Sync now: the same head, planned again against the panel as it is (x would go too: still destructive).
+    expect(await sync()).toMatchObject({ id: waiting!.id, status: 'waiting', error: null });
+  });
+
+  it('supersedes a commit waiting for approval when a newer one arrives', async () => {
+    const waiting = (await commitsOf(t.db, repo.id)).find((c) => c.status === 'waiting');
+    expect(waiting?.subject).toBe('drop b');
+    ops.commit({ 'berth.yaml': fleet('a', 'b', 'x', 'c') }, 'add c instead');
     expect(await sync()).toMatchObject({ status: 'applied' });
     const statuses = Object.fromEntries((await commitsOf(t.db, repo.id)).map((c) => [c.subject, c.status]));
     expect(statuses['drop b']).toBe('superseded');
-    expect(await monitorNames()).toEqual(['a', 'b', 'c']);
+    await expect(approveOpsCommit(t.db, ring, enqueue, dataDir, waiting!.id, admin.id)).rejects.toThrow('waiting for approval');
+    expect(await monitorNames()).toEqual(['a', 'b', 'c', 'x']);
   });
 
   it('stops applying once the admin who connected it can no longer apply', async () => {
     await setUserDisabled(t.db, admin.id, true);
-    ops.commit({ 'berth.yaml': fleet('a', 'b', 'c', 'd') }, 'add d');
+    ops.commit({ 'berth.yaml': fleet('a', 'b', 'x', 'c', 'd') }, 'add d');
     const commit = await sync();
     expect(commit).toMatchObject({ status: 'failed', error: expect.stringContaining('can no longer apply') });
-    expect(await monitorNames()).toEqual(['a', 'b', 'c']);
+    expect(await monitorNames()).toEqual(['a', 'b', 'c', 'x']);
+    // Enabled again: a sync of the same head (Sync now, or the next push) retries it.
     await setUserDisabled(t.db, admin.id, false);
+    expect(await sync()).toMatchObject({ id: commit!.id, status: 'applied', error: null });
+    expect(await monitorNames()).toEqual(['a', 'b', 'c', 'd', 'x']);
   });
 });

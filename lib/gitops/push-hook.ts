@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '@/db';
-import { claimOpsDelivery, findOpsRepo, pruneOpsDeliveries } from '@/db/queries/ops-repos';
+import { claimOpsDelivery, findOpsRepo, pruneOpsDeliveries, unclaimOpsDelivery } from '@/db/queries/ops-repos';
 import { recordAudit } from '@/lib/audit/record';
 import { SealError, type KeyRing } from '@/lib/crypto';
 import { staleBy, verifySignature, WINDOW_SECONDS } from '@/lib/releases/webhook';
@@ -59,6 +59,13 @@ export async function receivePush(deps: PushDeps, repoId: string, body: Buffer |
   if (skew !== null) return answer(401, `The timestamp is ${skew} s away from the panel’s clock.`, 'stale timestamp');
   await pruneOpsDeliveries(db, repo.id, new Date(now.getTime() - KEEP_MS));
   if (!(await claimOpsDelivery(db, repo.id, expected))) return answer(409, 'This delivery was already accepted.', 'replayed delivery');
-  await deps.enqueue({ kind: 'gitops-sync', repoId: repo.id }, opsKey(repo.id));
+  try {
+    await deps.enqueue({ kind: 'gitops-sync', repoId: repo.id }, opsKey(repo.id));
+  } catch (err) {
+    // Not accepted, so not a replay when sent again.
+    await unclaimOpsDelivery(db, repo.id, expected);
+    console.error('berth: queueing an ops sync failed:', err);
+    return answer(503, 'The sync could not be queued; send the push again.', 'enqueue failed');
+  }
   return answer(202, null);
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Db } from '@/db';
-import { findCommitBySha, findOpsRepo, insertOpsCommit, supersedeWaiting, updateOpsCommit } from '@/db/queries/ops-repos';
+import { findCommitBySha, findOpsCommit, findOpsRepo, insertOpsCommit, supersedeWaiting, updateOpsCommit } from '@/db/queries/ops-repos';
 import { findUserById } from '@/db/queries/users';
 import type { OpsCommit, OpsRepo, User } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
@@ -64,8 +64,12 @@ export async function runOpsSync(db: Db, ring: KeyRing, enqueue: Enqueue, dataDi
     });
     return null;
   }
-  if (await findCommitBySha(db, repo.id, head.sha)) return null;
-  const commit = await insertOpsCommit(db, { repoId: repo.id, sha: head.sha, subject: head.subject.slice(0, 300), status: 'planned' });
+  // A head already applied (or replaced) is done; one that failed, or waits on a plan the panel
+  // has since moved past, is planned again (a retry after a busy apply lock, a re-enabled admin).
+  const seen = await findCommitBySha(db, repo.id, head.sha);
+  if (seen && (seen.status === 'applied' || seen.status === 'superseded')) return null;
+  const commit =
+    seen ?? (await insertOpsCommit(db, { repoId: repo.id, sha: head.sha, subject: head.subject.slice(0, 300), status: 'planned' }));
   await supersedeWaiting(db, repo.id, commit.id);
   try {
     const text = await readCommitFile(dir, head.sha, repo.path);
@@ -83,9 +87,9 @@ export async function runOpsSync(db: Db, ring: KeyRing, enqueue: Enqueue, dataDi
         status: 'failed',
         error: refused.map((c) => `${c.kind} ${c.key}: ${c.refused}`).join('\n'),
       });
-    if (summary.destructive) return finish(db, repo, commit, { ...summary, status: 'waiting' });
+    if (summary.destructive) return finish(db, repo, commit, { ...summary, status: 'waiting', error: null });
     await applyText(db, ring, enqueue, await actorOf(db, repo), text, { hash, confirmDestructive: false });
-    return finish(db, repo, commit, { ...summary, status: 'applied' });
+    return finish(db, repo, commit, { ...summary, status: 'applied', error: null });
   } catch (err) {
     if (err instanceof ActionError || err instanceof GitError) return finish(db, repo, commit, { status: 'failed', error: err.message });
     console.error(`berth: ops sync of ${repo.id} at ${head.sha} crashed:`, err);
@@ -93,19 +97,33 @@ export async function runOpsSync(db: Db, ring: KeyRing, enqueue: Enqueue, dataDi
   }
 }
 
-/** An admin approves the commit that waits: its definition is applied as planned (a changed panel means sync again). */
+/**
+ * An admin's approval of the commit that waits, run as the repository's job (queued behind any
+ * sync, so a newer push can never be overtaken): it applies the definition as planned if the
+ * commit still waits and the approver may still apply. A panel changed since the plan refuses
+ * it and the commit keeps waiting, with the reason; "Sync now" plans it again.
+ */
 export async function approveOpsCommit(
   db: Db,
   ring: KeyRing,
   enqueue: Enqueue,
   dataDir: string,
-  user: User,
-  commit: OpsCommit,
+  commitId: string,
+  userId: number,
 ): Promise<OpsCommit> {
-  const repo = await findOpsRepo(db, commit.repoId);
-  if (!repo || commit.status !== 'waiting' || !commit.hash)
+  const commit = await findOpsCommit(db, commitId);
+  const repo = commit && (await findOpsRepo(db, commit.repoId));
+  if (!commit || !repo || commit.status !== 'waiting' || !commit.hash)
     throw new ActionError('Only the commit waiting for approval can be applied.', undefined, 'conflict');
-  const text = await readCommitFile(opsMirror(dataDir, repo.id), commit.sha, repo.path);
-  await applyText(db, ring, enqueue, user, text, { hash: commit.hash, confirmDestructive: true });
-  return finish(db, repo, commit, { status: 'applied', approvedBy: user.id });
+  const user = await findUserById(db, userId);
+  if (!user || user.disabledAt || !hasRole(user.role, 'admin')) throw new ActionError('The approver can no longer apply.');
+  try {
+    const text = await readCommitFile(opsMirror(dataDir, repo.id), commit.sha, repo.path);
+    await applyText(db, ring, enqueue, user, text, { hash: commit.hash, confirmDestructive: true });
+  } catch (err) {
+    if (!(err instanceof ActionError || err instanceof GitError)) throw err;
+    await finish(db, repo, commit, { status: 'waiting', error: `Approval by ${user.name} not applied: ${err.message}` });
+    throw err;
+  }
+  return finish(db, repo, commit, { status: 'applied', approvedBy: user.id, error: null });
 }

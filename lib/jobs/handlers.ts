@@ -5,7 +5,7 @@ import type { KeyRing } from '@/lib/crypto';
 import { expireStaleProbes, runProbe } from '@/lib/servers/probe';
 import { observeAll } from '@/lib/servers/observe';
 import { maybeDetectDrift } from '@/lib/drift/detect';
-import { runOpsSync } from '@/lib/gitops/sync';
+import { approveOpsCommit, runOpsSync } from '@/lib/gitops/sync';
 import { runProvision } from '@/lib/servers/provision';
 import { runConfigure, runConfigureApps } from '@/lib/apps/configure-job';
 import { interruptRelease, interruptStaleReleases } from '@/db/queries/releases';
@@ -44,13 +44,16 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
           return runEnvPush(db, ring, payload, signal);
         case 'gitops-sync':
           return void (await runOpsSync(db, ring, send ?? refuse, dataDir, payload.repoId));
+        case 'gitops-approve':
+          // The outcome (applied, or still waiting with the reason) is on the commit; nothing to rethrow to.
+          return void (await approveOpsCommit(db, ring, send ?? refuse, dataDir, payload.commitId, payload.userId).catch(() => {}));
       }
     },
     async lost(payload) {
       if (payload.kind === 'release') return interruptRelease(db, payload.releaseId);
       if (payload.kind === 'env-push') return interruptEnvPush(db, payload);
       // configure-apps made its runs as it went: the stale-run sweep interrupts the one it was on.
-      if (payload.kind === 'configure-apps' || payload.kind === 'gitops-sync') return;
+      if (payload.kind === 'configure-apps' || payload.kind === 'gitops-sync' || payload.kind === 'gitops-approve') return;
       if (payload.kind !== 'probe') return interruptRun(db, payload.runId);
       const server = await findServer(db, payload.serverId);
       if (server && !server.probe) {

@@ -23,7 +23,9 @@ export type JobPayload =
   /** One job for all of an env push's runs (one per server), each server on its own. */
   | { kind: 'env-push'; appId: string; revision: number; runIds: string[] }
   /** Fetch an ops repository and plan (and maybe apply) its head: one at a time per repository, in push order. */
-  | { kind: 'gitops-sync'; repoId: string };
+  | { kind: 'gitops-sync'; repoId: string }
+  /** An admin's approval of a waiting commit: on the repository's key, so never beside or ahead of a sync. */
+  | { kind: 'gitops-approve'; repoId: string; commitId: string; userId: number };
 
 export type JobHandlers = {
   run(payload: JobPayload, signal: AbortSignal): Promise<void>;

@@ -8,6 +8,7 @@ import {
   finishRelease,
   liveDeploy,
   successfulDeploys,
+  startQueuedRelease,
   updateRelease,
 } from '@/db/queries/releases';
 import type { App, Release, Server } from '@/db/schema';
@@ -164,7 +165,8 @@ export async function runRelease(db: Db, ring: KeyRing, releaseId: string, signa
   const release = await findRelease(db, releaseId);
   const app = release && (await findApp(db, release.appId));
   if (!release || !app || release.status !== 'queued') return;
-  await updateRelease(db, release.id, { status: 'running', startedAt: new Date() });
+  // Claimed only if still queued: a cancel that landed since the read wins, and nothing runs.
+  if (!(await startQueuedRelease(db, release.id))) return;
   const hidden = new Redactor();
   try {
     const busy = await activeConfigureRuns(db, app.id);

@@ -7,12 +7,14 @@ import { sseEvents } from './follow.mjs';
 // How the CLI reads the panel's answers and maps them to exit codes. That it works against a
 // real panel is proved in e2e/cli.spec.ts; here a loopback server stands in for odd answers.
 
-type Seen = { method: string; url: string; auth: string | undefined };
+type Seen = { method: string; url: string; auth: string | undefined; body: string };
 const seen: Seen[] = [];
 let answer: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => res.end();
 const server = http.createServer((req, res) => {
-  seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization });
-  req.resume().on('end', () => answer(req, res));
+  const entry = { method: req.method!, url: req.url!, auth: req.headers.authorization, body: '' };
+  seen.push(entry);
+  req.on('data', (chunk: Buffer) => (entry.body += chunk.toString()));
+  req.on('end', () => answer(req, res));
 });
 let base = '';
 beforeAll(async () => {
@@ -100,6 +102,9 @@ describe('berth CLI', () => {
     const confirmed = await cli(['apply', '-f', file, '--yes']);
     expect(confirmed).toMatchObject({ code: 0 });
     expect(seen.map((s) => s.url)).toEqual(['/api/v1/definitions/plan', '/api/v1/definitions/apply']);
+    // What was planned is what is applied: the same text, the plan's hash, the confirmation.
+    expect(JSON.parse(seen[1]!.body)).toEqual({ text: 'apiVersion: berth/v1\nkind: Fleet\n', hash: 'h1', confirmDestructive: true });
+    expect(JSON.parse(seen[0]!.body)).toEqual({ text: 'apiVersion: berth/v1\nkind: Fleet\n' });
   });
 
   it('reads server-sent events split anywhere across chunks', async () => {

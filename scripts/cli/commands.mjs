@@ -14,15 +14,16 @@ function readFile(file) {
   }
 }
 
-/** Plans the file; problems (with their lines) end the command with exit code 1. */
+/** Plans the file (read once: it may be stdin); problems (with their lines) end the command with exit code 1. */
 async function planFile(ctx, file) {
-  const plan = await ctx.client.request('POST', '/definitions/plan', { text: readFile(file) });
+  const text = readFile(file);
+  const plan = await ctx.client.request('POST', '/definitions/plan', { text });
   if (plan.problems.length) {
     printProblems(file, plan.problems, ctx.err);
     throw new CliError(`${file} has ${plan.problems.length} problem(s); nothing was applied.`);
   }
   if (!ctx.json) printPlan(plan, ctx.out);
-  return plan;
+  return { ...plan, text };
 }
 
 function need(value, what) {
@@ -44,7 +45,8 @@ export const COMMANDS = {
     const plan = await planFile(ctx, ctx.opts.file);
     if (plan.refused) throw new CliError('The plan cannot be applied as it stands (see ✗ above).');
     if (plan.destructive) throw new CliError('The plan has destructive changes (marked !).', EXIT.destructive);
-    return plan;
+    const { text: _text, ...answer } = plan;
+    return answer;
   },
 
   async apply(ctx) {
@@ -56,7 +58,7 @@ export const COMMANDS = {
         EXIT.destructive,
       );
     const applied = await ctx.client.request('POST', '/definitions/apply', {
-      text: readFile(ctx.opts.file),
+      text: plan.text,
       hash: plan.hash,
       confirmDestructive: !!ctx.opts.yes,
     });
@@ -135,8 +137,14 @@ export const COMMANDS = {
     const { revision, text } = await ctx.client.request('GET', `/apps/${enc(app)}/env`);
     if (!ctx.opts.output) ctx.out.write(text);
     else {
-      // 0600 from the start: the file holds every secret of the app.
-      fs.writeFileSync(ctx.opts.output, text, { mode: 0o600 });
+      // 0600 before a byte lands (an existing file keeps its mode on write): it holds every secret of the app.
+      const fd = fs.openSync(ctx.opts.output, 'w', 0o600);
+      try {
+        fs.fchmodSync(fd, 0o600);
+        fs.writeFileSync(fd, text);
+      } finally {
+        fs.closeSync(fd);
+      }
       ctx.say(`Wrote revision ${revision} to ${ctx.opts.output}.`);
     }
     return null;

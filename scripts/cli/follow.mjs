@@ -66,14 +66,20 @@ export async function followRelease(client, releaseId, out = process.stdout) {
   for (let attempt = 0; attempt <= MAX_RECONNECTS; attempt++) {
     const response = await client.fetch(`/releases/${releaseId}/events`, { headers: { Accept: 'text/event-stream' } });
     if (!response.ok) return finalStatus(client, releaseId);
-    for await (const item of sseEvents(response.body)) {
-      if (item.event !== 'end') {
-        print(item);
-        continue;
+    let finished = null;
+    try {
+      for await (const item of sseEvents(response.body)) {
+        if (item.event !== 'end') {
+          print(item);
+          continue;
+        }
+        if (item.data.reason === 'finished') finished = item.data.status;
+        break; // timeout or signed-out: reconnect (a revoked token then gets its 401)
       }
-      if (item.data.reason === 'finished') return settle(client, releaseId, item.data.status);
-      break; // timeout or signed-out: reconnect (a revoked token then gets its 401)
+    } catch {
+      // The connection dropped mid-stream (or a chunk was cut): reconnect, and a fresh snapshot follows.
     }
+    if (finished) return settle(client, releaseId, finished);
   }
   return finalStatus(client, releaseId);
 }

@@ -6,7 +6,6 @@ import { ActionError } from '@/lib/auth/action-core';
 import { authedAction } from '@/lib/auth/action';
 import { opsKey } from '@/lib/gitops/push-hook';
 import { connectOpsRepo, opsHookPath, opsRepoInput } from '@/lib/gitops/repo';
-import { approveOpsCommit } from '@/lib/gitops/sync';
 import { enqueue, getRuntime } from '@/lib/runtime';
 
 /** Connects an ops repository; the webhook URL and secret come back once (CI or a git hook signs pushes with it). */
@@ -28,16 +27,15 @@ export const syncOpsRepoAction = authedAction(
   },
 );
 
-/** Applies the commit that waits for approval (its plan has destructive changes). */
+/** Approves the commit that waits (its plan has destructive changes): applied by the repository's job, in turn. */
 export const approveOpsCommitAction = authedAction(
   { audit: 'gitops.approve', role: 'admin', schema: z.object({ commitId: z.uuid() }) },
   async (input, ctx) => {
     const commit = await findOpsCommit(ctx.db, input.commitId);
-    if (!commit) throw new ActionError('No such commit.');
+    if (commit?.status !== 'waiting') throw new ActionError('Only a commit waiting for approval can be approved.');
     ctx.setTarget(`ops-repo:${commit.repoId}`);
     ctx.setDetails({ sha: commit.sha });
-    const runtime = getRuntime();
-    await approveOpsCommit(ctx.db, runtime.keyRing, enqueue, runtime.env.dataDir, ctx.user, commit);
+    await enqueue({ kind: 'gitops-approve', repoId: commit.repoId, commitId: commit.id, userId: ctx.user.id }, opsKey(commit.repoId));
     return null;
   },
 );

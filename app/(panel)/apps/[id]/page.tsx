@@ -57,7 +57,7 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
   const moving = runs.some((r) => r.run?.status === 'queued' || r.run?.status === 'running') || !!(await activeRelease(db(), app.id));
   const canManage = hasRole(user.role, 'admin');
   const serverNames = new Map(placements.map((p) => [p.server.id, p.server.name]));
-  const drift = (await findingsOfApp(db(), app.id)).map((f) => findingRow(f, serverNames.get(f.serverId) ?? 'a removed server'));
+  const drift = (await findingsOfApp(db(), app.id)).map((f) => findingRow(f, serverNames.get(f.serverId) ?? 'a removed server', canManage));
   const { config } = app;
   const allServers = canManage ? await listServers(db()) : [];
   const serverNameById = new Map(allServers.map((s) => [s.id, s.name]));

@@ -29,7 +29,7 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
   const tasks = run ? await tasksOf(db(), run.id) : [];
   const samples = await recentSamples(db(), server.id);
   const canManage = hasRole(user.role, 'admin');
-  const drift = (await findingsOfServer(db(), server.id)).map((f) => findingRow(f, server.name));
+  const drift = (await findingsOfServer(db(), server.id)).map((f) => findingRow(f, server.name, canManage));
   const running = run?.status === 'queued' || run?.status === 'running';
   const probing = Boolean(server.probeRequestedAt && !server.probe);
   const retryFrom = run && (run.status === 'failed' || run.status === 'interrupted') ? run.failedTask : null;
