@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { baseURL } from '../playwright.config';
-import { openApp } from './apps-fixtures';
+import { openApp, runIdOn } from './apps-fixtures';
 import { OWNER, signInPage } from './fixtures';
+import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { getWithHost, hostPath, testHost } from '@/test-support/testbed-hosts';
 
 // The CLI and drift against the running panel, with tokens made in Settings. Runs after the "apps"
@@ -14,7 +15,11 @@ test.describe.configure({ mode: 'serial' });
 test.setTimeout(240_000);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-cli-e2e-'));
-test.afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+const proc = fixtureRepo('process-app');
+test.afterAll(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+  proc.remove();
+});
 
 type Outcome = { code: number; out: string; err: string };
 
@@ -105,6 +110,31 @@ test('CLI: plan and apply, a destructive plan held back, deploy and roll back wi
   expect(await berth(admin, ['apply', '-f', fleet, '--yes'])).toMatchObject({ code: 0 });
   expect((await berth(admin, ['plan', '-f', fleet])).out).toContain('No changes');
 
+  // An App file: ticker moves to a repository of this spec's own (definitions.spec removed its
+  // fixture); the apply queues configure on both servers, which must end before a deploy.
+  await openApp(page, 'Ticker');
+  const before = { 'web-1': await runIdOn(page, 'web-1'), 'web-2': await runIdOn(page, 'web-2') };
+  const appFile = await berth(admin, ['export', 'ticker']);
+  expect(appFile.out).toMatch(/^apiVersion: berth\/v1\nkind: App\n/);
+  const moved = write('ticker.yaml', appFile.out.replace(/^(\s+repository: ).*$/m, `$1${proc.dir}`));
+  const appPlan = await berth(admin, ['plan', '-f', moved]);
+  expect(appPlan.out).toContain('~ app ticker');
+  expect(appPlan.out).toContain(`→ "${proc.dir}"`);
+  expect(await berth(admin, ['apply', '-f', moved])).toMatchObject({ code: 0, out: expect.stringContaining('Applied 1 change(s).') });
+  for (const server of ['web-1', 'web-2'] as const) {
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          const run = page.getByTestId(`app-server-${server}`).getByTestId('run');
+          const id = await run.getAttribute('data-run-id');
+          return id !== before[server] ? await run.getAttribute('data-status') : 'not yet';
+        },
+        { timeout: 120_000, intervals: [2_000] },
+      )
+      .toBe('succeeded');
+  }
+
   // Deploy follows the live log to the end; rollback goes back to the deploy before the live one.
   const deploy = await berth(admin, ['deploy', 'ticker']);
   expect(deploy, deploy.err).toMatchObject({ code: 0, err: '' });
@@ -112,12 +142,16 @@ test('CLI: plan and apply, a destructive plan held back, deploy and roll back wi
   expect(deploy.out).toMatch(/web-1\s+switch: changed/);
   expect(deploy.out).toMatch(/web-2\s+health-check: \w+/);
   expect(deploy.out).toContain('deploy succeeded');
+  const served = async () => (await getWithHost(testHost('berth-host-1').address, 'ticker.test')).body;
+  await expect.poll(served, { timeout: 15_000 }).toContain(`fixture release ${proc.head()}`);
   const rollback = await berth(admin, ['rollback', 'ticker']);
   expect(rollback, rollback.err).toMatchObject({ code: 0 });
   expect(rollback.out).toContain('rollback to releases/1 queued');
   expect(rollback.out).toContain('rollback succeeded');
   expect((await berth(admin, ['status'])).out).toMatch(/ticker\s+process\s+#1 /);
-  expect((await getWithHost(testHost('berth-host-1').address, 'ticker.test')).body).toContain('fixture release');
+  // Back on deploy #1, built from the repository ticker had before.
+  await expect.poll(served, { timeout: 15_000 }).toMatch(/fixture release [0-9a-f]{40}/);
+  expect(await served()).not.toContain(proc.head());
 
   // env push: a new revision, written to shared/.env on the app's servers; env pull reads it back.
   const env = write('ticker.env', 'GREETING=hello from the cli\nPAYMENT_KEY=sk_live_cli\n');

@@ -2,9 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { revokeApiTokenAction } from '@/app/(panel)/settings/actions';
-import { ActionForm } from '@/components/forms/action-form';
+import { ButtonForm } from '@/components/forms/button-form';
 import { Badge } from '@/components/ui/badge';
-import { Button } from '@/components/ui/button';
 
 export type TokenRow = {
   id: string;
@@ -33,17 +32,15 @@ export function TokenList({ tokens }: { tokens: TokenRow[] }) {
             </p>
           </div>
           {t.state === 'active' && (
-            <ActionForm
+            <ButtonForm
               action={revokeApiTokenAction}
+              fields={{ tokenId: t.id }}
+              label="Revoke"
+              variant="danger"
               successMessage="Token revoked"
               onSuccess={() => router.refresh()}
               aria-label={`Revoke ${t.name}`}
-            >
-              <input type="hidden" name="tokenId" value={t.id} />
-              <Button type="submit" variant="danger">
-                Revoke
-              </Button>
-            </ActionForm>
+            />
           )}
         </li>
       ))}

@@ -3,9 +3,8 @@
 import { useRouter } from 'next/navigation';
 import { checkDriftNow, dismissDrift, revertDrift } from '@/app/(panel)/drift-actions';
 import { Diff } from '@/components/apps/pending-changes';
-import { ActionForm } from '@/components/forms/action-form';
+import { ButtonForm } from '@/components/forms/button-form';
 import { Badge } from '@/components/ui/badge';
-import { Button } from '@/components/ui/button';
 
 export type FindingRow = {
   id: string;
@@ -32,17 +31,24 @@ function FindingItem({ finding, canAct }: { finding: FindingRow; canAct: boolean
         </p>
         {canAct && (
           <div className="flex gap-2">
-            <ActionForm action={revertDrift} successMessage="Revert queued" onSuccess={refresh} aria-label={`Revert ${finding.subject}`}>
-              <input type="hidden" name="findingId" value={finding.id} />
-              <Button type="submit">Revert</Button>
-            </ActionForm>
+            <ButtonForm
+              action={revertDrift}
+              fields={{ findingId: finding.id }}
+              label="Revert"
+              successMessage="Revert queued"
+              onSuccess={refresh}
+              aria-label={`Revert ${finding.subject}`}
+            />
             {!finding.dismissed && (
-              <ActionForm action={dismissDrift} successMessage="Dismissed" onSuccess={refresh} aria-label={`Dismiss ${finding.subject}`}>
-                <input type="hidden" name="findingId" value={finding.id} />
-                <Button type="submit" variant="secondary">
-                  Dismiss
-                </Button>
-              </ActionForm>
+              <ButtonForm
+                action={dismissDrift}
+                fields={{ findingId: finding.id }}
+                label="Dismiss"
+                variant="secondary"
+                successMessage="Dismissed"
+                onSuccess={refresh}
+                aria-label={`Dismiss ${finding.subject}`}
+              />
             )}
           </div>
         )}
@@ -72,12 +78,15 @@ export function DriftFindings({ findings, canAct, serverId }: { findings: Findin
         </p>
       )}
       {canAct && serverId && (
-        <ActionForm action={checkDriftNow} successMessage="Checked" onSuccess={() => router.refresh()} aria-label="Check for drift">
-          <input type="hidden" name="serverId" value={serverId} />
-          <Button type="submit" variant="secondary">
-            Check now
-          </Button>
-        </ActionForm>
+        <ButtonForm
+          action={checkDriftNow}
+          fields={{ serverId }}
+          label="Check now"
+          variant="secondary"
+          successMessage="Checked"
+          onSuccess={() => router.refresh()}
+          aria-label="Check for drift"
+        />
       )}
     </div>
   );

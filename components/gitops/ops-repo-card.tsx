@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { approveOpsCommitAction, connectOpsRepoAction, syncOpsRepoAction } from '@/app/(panel)/definitions/gitops-actions';
 import { ActionForm } from '@/components/forms/action-form';
+import { ButtonForm } from '@/components/forms/button-form';
 import { Field } from '@/components/forms/field';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -41,17 +42,15 @@ function CommitItem({ commit }: { commit: OpsCommitRow }) {
           </span>
         </p>
         {commit.status === 'waiting' && (
-          <ActionForm
+          <ButtonForm
             action={approveOpsCommitAction}
+            fields={{ commitId: commit.id }}
+            label="Approve and apply"
+            variant="danger"
             successMessage="Approval queued: it applies in turn"
             onSuccess={() => router.refresh()}
             aria-label={`Approve ${commit.sha}`}
-          >
-            <input type="hidden" name="commitId" value={commit.id} />
-            <Button type="submit" variant="danger">
-              Approve and apply
-            </Button>
-          </ActionForm>
+          />
         )}
       </div>
       {commit.error && <pre className="mt-1 whitespace-pre-wrap text-xs text-red-700">{commit.error}</pre>}
@@ -73,12 +72,15 @@ export function OpsRepoCard({ repos }: { repos: OpsRepoView[] }) {
           <p className="text-xs text-slate-600">
             Push webhook: <code>{repo.hookUrl}</code>
           </p>
-          <ActionForm action={syncOpsRepoAction} successMessage="Sync queued" onSuccess={() => router.refresh()} aria-label="Sync now">
-            <input type="hidden" name="repoId" value={repo.id} />
-            <Button type="submit" variant="secondary">
-              Sync now
-            </Button>
-          </ActionForm>
+          <ButtonForm
+            action={syncOpsRepoAction}
+            fields={{ repoId: repo.id }}
+            label="Sync now"
+            variant="secondary"
+            successMessage="Sync queued"
+            onSuccess={() => router.refresh()}
+            aria-label="Sync now"
+          />
           <ul className="divide-y divide-slate-100">
             {repo.commits.map((c) => (
               <CommitItem key={c.id} commit={c} />
