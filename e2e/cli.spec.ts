@@ -154,7 +154,7 @@ test('CLI: plan and apply, a destructive plan held back, deploy and roll back wi
   expect(await served()).not.toContain(proc.head());
 
   // env push: a new revision, written to shared/.env on the app's servers; env pull reads it back.
-  const env = write('ticker.env', 'GREETING=hello from the cli\nPAYMENT_KEY=sk_live_cli\n');
+  const env = write('ticker.env', 'GREETING="hello from the cli"\nPAYMENT_KEY=sk_live_cli\n');
   const pushed = await berth(admin, ['env', 'push', 'ticker', '-f', env]);
   expect(pushed, pushed.err).toMatchObject({ code: 0 });
   expect(pushed.out).toContain('+ GREETING');
