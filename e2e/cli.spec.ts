@@ -196,6 +196,7 @@ test('drift: a vhost edited by hand shows on the server and app pages; Revert pu
 
   await page.goto('/servers');
   await page.getByRole('link', { name: 'web-1' }).click();
+  await expect(page.getByTestId('drift')).toBeVisible(); // on the server page now: its address is the one to come back to
   const serverUrl = page.url();
   const finding = page
     .getByTestId('drift')
