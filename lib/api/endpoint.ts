@@ -60,24 +60,26 @@ class Denied extends Error {
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
 /** The request's input: the query string, then a JSON object body (not for GET), then the path's parameters, which win. */
-async function readInput(request: Request, context: RouteContext): Promise<Record<string, unknown> | Response> {
+type Refused = { refused: ApiErrorCode; message: string };
+
+async function readInput(request: Request, context: RouteContext): Promise<{ input: Record<string, unknown> } | Refused> {
   const input: Record<string, unknown> = Object.fromEntries(new URL(request.url).searchParams);
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     const raw = await readLimited(request.body, MAX_BODY_BYTES);
-    if (raw === null) return apiError('too_large', `The body is over ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+    if (raw === null) return { refused: 'too_large', message: `The body is over ${MAX_BODY_BYTES / 1024 / 1024} MB.` };
     if (raw.length) {
       let body: unknown;
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
-        return apiError('invalid_json', 'The body is not valid JSON.');
+        return { refused: 'invalid_json', message: 'The body is not valid JSON.' };
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body))
-        return apiError('invalid_json', 'The body must be a JSON object.');
+        return { refused: 'invalid_json', message: 'The body must be a JSON object.' };
       Object.assign(input, body);
     }
   }
-  return Object.assign(input, await context.params);
+  return { input: Object.assign(input, await context.params) };
 }
 
 export type EndpointDeps = { db(): Db; logError(err: unknown): void };
@@ -109,12 +111,18 @@ export function makeEndpoint(deps: EndpointDeps) {
       const who = await tokenUser(db, request, op.audit);
       if (who instanceof Response) return who;
       const via = { via: 'api', token: who.auth.token.id };
-      const input = await readInput(request, context);
-      if (input instanceof Response) {
+      const read = await readInput(request, context);
+      if ('refused' in read) {
         // A body refused before the operation saw it is a use of the token too: audited as a failure.
-        const reason = ((await input.clone().json()) as ApiErrorBody).error.code;
-        await recordAudit(db, { action: op.audit, actor: who.auth.user, outcome: 'failure', reason, ip: who.ip, details: via });
-        return input;
+        await recordAudit(db, {
+          action: op.audit,
+          actor: who.auth.user,
+          outcome: 'failure',
+          reason: read.refused,
+          ip: who.ip,
+          details: via,
+        });
+        return apiError(read.refused, read.message);
       }
       const action = makeAuthedAction({
         db: () => db,
@@ -128,7 +136,7 @@ export function makeEndpoint(deps: EndpointDeps) {
         via,
       })(op, op.run);
       try {
-        const result = await action(null, input);
+        const result = await action(null, read.input);
         if (result.ok) return Response.json({ data: result.data }, { status: op.status ?? 200, headers: NO_STORE });
         return apiError(result.code, result.error, result.fieldErrors);
       } catch (err) {

@@ -3,6 +3,7 @@ import { findApiToken } from '@/db/queries/api-tokens';
 import { liveReleaseStream, SSE_HEADERS } from '@/lib/releases/live-stream';
 import { authorizeWatch } from '@/lib/releases/watch-access';
 import { findUserById } from '@/db/queries/users';
+import { tokenRefusal } from '@/lib/auth/api-tokens';
 import { apiError, tokenUser } from './endpoint';
 
 /**
@@ -24,8 +25,7 @@ export async function releaseEventsResponse(db: Db, request: Request, id: string
     // The same rules as the token check at the start: revoked, expired or a disabled owner ends the stream.
     stillAllowed: async () => {
       const token = await findApiToken(db, tokenId);
-      const owner = await findUserById(db, userId);
-      return !!token && !token.revokedAt && (!token.expiresAt || token.expiresAt > new Date()) && !!owner && !owner.disabledAt;
+      return !!token && tokenRefusal(token, await findUserById(db, userId)) === null;
     },
   });
   return new Response(body, { headers: SSE_HEADERS });

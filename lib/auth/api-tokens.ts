@@ -56,6 +56,14 @@ function lowerRole(a: Role, b: Role): Role {
   return hasRole(a, b) ? b : a;
 }
 
+/** Why a token found in the database may not act now (null: it may); also re-checked during a long stream. */
+export function tokenRefusal(token: ApiToken, owner: User | undefined, now = new Date()): string | null {
+  if (token.revokedAt) return 'token revoked';
+  if (token.expiresAt && token.expiresAt <= now) return 'token expired';
+  if (!owner || owner.disabledAt) return 'token owner disabled';
+  return null;
+}
+
 /**
  * Who an `Authorization: Bearer …` header speaks for. A token found but unusable says why (for
  * the audit row); the answer to the caller is the same 401 whatever the reason.
@@ -67,9 +75,8 @@ export async function authenticateToken(db: Db, header: string | null, ip: strin
   const found = await findApiTokenByHash(db, tokenHash(match[1]!));
   if (!found) return { ok: false, reason: 'unknown token' };
   const { token, user } = found;
-  if (token.revokedAt) return { ok: false, reason: 'token revoked', token, user };
-  if (token.expiresAt && token.expiresAt <= now) return { ok: false, reason: 'token expired', token, user };
-  if (user.disabledAt) return { ok: false, reason: 'token owner disabled', token, user };
+  const refusal = tokenRefusal(token, user, now);
+  if (refusal) return { ok: false, reason: refusal, token, user };
   await touchApiToken(db, token.id, ip);
   return { ok: true, token, user: { ...user, role: lowerRole(token.role, user.role) } };
 }

@@ -1,4 +1,5 @@
 import type { DriftFinding } from '@/db/schema';
+import { utcMinute } from '@/lib/model/time-text';
 
 /**
  * A finding as the pages show it (plain JSON for the client component). The diff shows the
@@ -11,7 +12,7 @@ export function findingRow(f: DriftFinding, serverName: string, showDiff: boolea
     subject: f.subject,
     change: f.change,
     diff: showDiff ? f.diff : null,
-    detectedAt: f.detectedAt.toISOString().replace('T', ' ').slice(0, 16),
+    detectedAt: utcMinute(f.detectedAt),
     dismissed: f.dismissedAt !== null,
   };
 }

@@ -29,11 +29,10 @@ async function finish(db: Db, repo: OpsRepo, commit: OpsCommit, outcome: Finishe
   return { ...commit, ...patch };
 }
 
-/** The person applies act as: the admin who connected the repository, while they still may. */
-async function actorOf(db: Db, repo: OpsRepo): Promise<User> {
-  const user = await findUserById(db, repo.actorId);
-  if (!user || user.disabledAt || !hasRole(user.role, 'admin'))
-    throw new ActionError('The admin who connected this repository can no longer apply: connect it again as an admin.');
+/** A user who may still apply (an active admin), or the error that says who may not. */
+async function applier(db: Db, userId: number, refusal: string): Promise<User> {
+  const user = await findUserById(db, userId);
+  if (!user || user.disabledAt || !hasRole(user.role, 'admin')) throw new ActionError(refusal);
   return user;
 }
 
@@ -88,7 +87,14 @@ export async function runOpsSync(db: Db, ring: KeyRing, enqueue: Enqueue, dataDi
         error: refused.map((c) => `${c.kind} ${c.key}: ${c.refused}`).join('\n'),
       });
     if (summary.destructive) return finish(db, repo, commit, { ...summary, status: 'waiting', error: null });
-    await applyText(db, ring, enqueue, await actorOf(db, repo), text, { hash, confirmDestructive: false });
+    await applyText(
+      db,
+      ring,
+      enqueue,
+      await applier(db, repo.actorId, 'The admin who connected this repository can no longer apply: connect it again as an admin.'),
+      text,
+      { hash, confirmDestructive: false },
+    );
     return finish(db, repo, commit, { ...summary, status: 'applied', error: null });
   } catch (err) {
     if (err instanceof ActionError || err instanceof GitError) return finish(db, repo, commit, { status: 'failed', error: err.message });
@@ -115,8 +121,7 @@ export async function approveOpsCommit(
   const repo = commit && (await findOpsRepo(db, commit.repoId));
   if (!commit || !repo || commit.status !== 'waiting' || !commit.hash)
     throw new ActionError('Only the commit waiting for approval can be applied.', undefined, 'conflict');
-  const user = await findUserById(db, userId);
-  if (!user || user.disabledAt || !hasRole(user.role, 'admin')) throw new ActionError('The approver can no longer apply.');
+  const user = await applier(db, userId, 'The approver can no longer apply.');
   try {
     const text = await readCommitFile(opsMirror(dataDir, repo.id), commit.sha, repo.path);
     await applyText(db, ring, enqueue, user, text, { hash: commit.hash, confirmDestructive: true });

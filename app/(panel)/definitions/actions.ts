@@ -5,19 +5,16 @@ import { findApp } from '@/db/queries/apps';
 import { ActionError, authedAction } from '@/lib/auth/action';
 import { enqueue, getRuntime } from '@/lib/runtime';
 import { definitionText } from '@/lib/spec/compact';
-import { applyText, planText } from '@/lib/spec/definitions';
+import { planOp } from '@/lib/api/ops/definitions';
+import { applyText } from '@/lib/spec/definitions';
 import { exportApp, exportFleet } from '@/lib/spec/export';
 import { MAX_DEFINITION_BYTES } from '@/lib/spec/yaml';
 
 const text = z.string().max(MAX_DEFINITION_BYTES * 2, 'The file is over the size limit');
 
 /** Reads and plans a definition; changes nothing. Problems in the file come back as data, each with its line. */
-export const planDefinition = authedAction({ audit: 'definition.plan', role: 'admin', schema: z.object({ text }) }, async (input, ctx) => {
-  const planned = await planText(ctx.db, getRuntime().keyRing, input.text);
-  if (!planned.ok) return { problems: planned.problems, hash: null, changes: [] };
-  ctx.setDetails({ hash: planned.plan.hash, changes: planned.plan.changes.length });
-  return { problems: [], hash: planned.plan.hash, changes: planned.plan.changes };
-});
+/** The same plan the API's POST /definitions/plan answers. */
+export const planDefinition = authedAction(planOp, planOp.run);
 
 export const applyDefinition = authedAction(
   {

@@ -4,6 +4,7 @@ import { OpsRepoCard, type OpsRepoView } from '@/components/gitops/ops-repo-card
 import { db } from '@/db';
 import { commitsOf, listOpsRepos } from '@/db/queries/ops-repos';
 import { opsHookPath } from '@/lib/gitops/repo';
+import { utcMinute } from '@/lib/model/time-text';
 import { getRuntime } from '@/lib/runtime';
 import { Card, PageHeader } from '@/components/ui/card';
 import { hasRole } from '@/lib/auth/roles';
@@ -26,7 +27,7 @@ async function opsRepos(): Promise<OpsRepoView[]> {
         status: c.status,
         changes: c.changes,
         error: c.error,
-        receivedAt: c.receivedAt.toISOString().replace('T', ' ').slice(0, 16),
+        receivedAt: utcMinute(c.receivedAt),
       })),
     })),
   );

@@ -10,11 +10,12 @@ import { apiTokensOf } from '@/db/queries/api-tokens';
 import { listUsers } from '@/db/queries/users';
 import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
+import { utcMinute } from '@/lib/model/time-text';
 import { monitoringSettings } from '@/lib/monitors/settings';
 
 export const metadata = { title: 'Settings' };
 
-const minute = (d: Date | null) => d?.toISOString().replace('T', ' ').slice(0, 16) ?? null;
+const minute = (d: Date | null) => (d ? utcMinute(d) : null);
 
 async function myTokens(userId: number): Promise<TokenRow[]> {
   const now = new Date();
