@@ -140,6 +140,23 @@ export function SettingsForm({ appId, name, config, texts }: { appId: string; na
           hint="Must succeed on every server before the switch, e.g. php artisan about"
           defaultValue={texts.preSwitch}
         />
+        <CheckboxField
+          name="gate"
+          label="Gate: ask the new release's health path through the app's pool before switching"
+          defaultChecked={config.release.gate}
+        />
+        <Field
+          name="watchWindowS"
+          label="Watch window after the switch (s, 0 = off)"
+          type="number"
+          defaultValue={config.release.watchWindowS}
+        />
+        <Field
+          name="watchErrorRisePct"
+          label="Roll back when the 5xx share rises by (points)"
+          type="number"
+          defaultValue={config.release.watchErrorRisePct}
+        />
         <Field
           name="restartCommand"
           label="Worker restart command"

@@ -51,6 +51,9 @@ export const configFields = z.object({
   releaseCommands: text,
   hooks: text,
   preSwitchCheck: text,
+  gate: checkbox,
+  watchWindowS: text,
+  watchErrorRisePct: text,
   restartCommand: text,
   keepReleases: text,
   postPushCommands: text,
@@ -216,6 +219,8 @@ function releaseFromForm(
     if (parsed && 'error' in parsed) addError(errors, field, parsed.error);
     release[field] = parsed && 'argv' in parsed ? parsed.argv : undefined;
   }
+  if (f.gate !== undefined) release.gate = ticked(f.gate);
+  for (const field of ['watchWindowS', 'watchErrorRisePct'] as const) if (f[field] !== undefined) release[field] = f[field];
   if (f.keepReleases !== undefined) release.keepReleases = f.keepReleases;
   if (f.buildTimeoutS !== undefined) release.buildTimeoutS = f.buildTimeoutS;
   return release;

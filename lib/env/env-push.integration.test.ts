@@ -268,7 +268,8 @@ describe('env push, pull and releases on two servers', () => {
     await updateAppConfig(bed.t.db, bed.app.id, bed.config);
     bed.repo.commit({ 'public/health.php': '<?php http_response_code(500);\n' }, 'unhealthy');
     const failing = await bed.release();
-    expect(failing, failing.error ?? '').toMatchObject({ status: 'rolled_back', failedStep: 'health-check' });
+    // Refused at the pre-switch gate: the new .env was written, and must go back all the same.
+    expect(failing, failing.error ?? '').toMatchObject({ status: 'failed', failedStep: 'gate' });
     await expectAsBefore();
     await expectNoValueLogged();
   });

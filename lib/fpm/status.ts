@@ -1,5 +1,6 @@
 import { appLayout } from '@/lib/plan/app-layout';
-import { and, cmd, env, ignoreFailure, type Command, type Script } from '@/lib/remote/command';
+import { and, cmd, ignoreFailure, type Command, type Script } from '@/lib/remote/command';
+import { fastcgiRequest } from './fastcgi';
 import { sectionedScript } from '@/lib/recipes/sections';
 
 /** One reading of a pool's status page, FPM's own figures (counters are cumulative since `startTime`). */
@@ -25,16 +26,12 @@ export type FpmStatus = {
 export const STATUS_TIMEOUT_S = 3;
 
 /**
- * FastCGI straight to the pool's socket (never through a vhost): `cgi-fcgi` sends one request
- * with these CGI variables. `test -S` first, so a pool that is not running (app not configured
+ * FastCGI straight to the pool's socket (never through a vhost). `test -S` first, so a pool that is not running (app not configured
  * yet, php-fpm stopped) prints nothing instead of an error; ignoreFailure keeps the script going
  * to the next pool either way.
  */
 export function statusCommand(socket: string, statusPath: string): Command {
-  const request = env(
-    { SCRIPT_NAME: statusPath, SCRIPT_FILENAME: statusPath, QUERY_STRING: 'json', REQUEST_METHOD: 'GET' },
-    cmd('timeout', String(STATUS_TIMEOUT_S), 'cgi-fcgi', '-bind', '-connect', socket),
-  );
+  const request = fastcgiRequest(socket, { SCRIPT_NAME: statusPath, SCRIPT_FILENAME: statusPath, QUERY_STRING: 'json' }, STATUS_TIMEOUT_S);
   return ignoreFailure(and(cmd('test', '-S', socket), request));
 }
 

@@ -89,6 +89,12 @@ export const releaseInput = z
     hooks: z.array(hookInput).max(20).default([]),
     /** Must succeed on every server before the switch (e.g. php artisan about). */
     preSwitchCheck: argvInput.optional(),
+    /** Before any switch, the health path is asked of the new release through the app's own pool (release/gate.ts). */
+    gate: z.boolean().default(true),
+    /** After the switch: seconds during which a jump in the 5xx rate rolls the release back (0: off; releases/watch.ts). */
+    watchWindowS: z.coerce.number().int().min(0).max(3600).default(120),
+    /** How many percentage points above the rate before the release the new release's 5xx share may rise. */
+    watchErrorRisePct: z.coerce.number().int().min(1).max(100).default(10),
     /** Replaces `supervisorctl restart` of the app's programs (e.g. php artisan queue:restart). */
     restartCommand: argvInput.optional(),
     keepReleases: z.coerce.number().int().min(2).max(50).default(5),

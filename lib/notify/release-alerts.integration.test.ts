@@ -11,7 +11,8 @@ let sink: HttpSink;
 
 beforeAll(async () => {
   sink = await startHttpSink();
-  bed = await releaseBed('alertapp', { healthCheck: { path: '/health.php', timeoutS: 2 } });
+  // The gate off: this is the alert for a rollback AFTER the switch (the gate's refusal is a plain failure).
+  bed = await releaseBed('alertapp', { healthCheck: { path: '/health.php', timeoutS: 2 }, release: { gate: false } });
   await saveChannel(bed.t.db, bed.ring, {
     kind: 'webhook',
     name: 'ops',

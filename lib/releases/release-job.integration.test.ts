@@ -72,10 +72,11 @@ describe('releases across two servers', () => {
     await updateAppConfig(bed.t.db, bed.app.id, bed.config);
   });
 
-  it('rolls back by itself when the new release fails its health check', async () => {
+  it('rolls back by itself when the new release fails its health check after the switch (gate off)', async () => {
     const before = bed.repo.head();
     bed.repo.commit({ 'public/health.php': '<?php http_response_code(500); echo "down";\n' }, 'broken health');
-    const bad = await release('main');
+    await updateAppConfig(bed.t.db, bed.app.id, { ...bed.config, release: { ...bed.config.release, gate: false } });
+    const bad = await release('main').finally(() => updateAppConfig(bed.t.db, bed.app.id, bed.config));
     expect(bad).toMatchObject({ status: 'rolled_back', bad: true, failedStep: 'health-check' });
     expect(bad.error).toMatch(/Health check failed on relapp-\d: relapp\.test\/health\.php gave status 500, expected 200/);
     expect(bad.error).toContain('Rolled back to releases/');

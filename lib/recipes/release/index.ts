@@ -3,6 +3,7 @@ import { cleanup } from './cleanup';
 import { build, preSwitchCheck, releaseCommands } from './commands';
 import type { ReleaseContext, RollbackContext } from './context';
 import { extract } from './extract';
+import { gate } from './gate';
 import { healthCheck } from './health-check';
 import { hooks } from './hooks';
 import { linkShared } from './link-shared';
@@ -31,6 +32,7 @@ export const releaseRecipe: Recipe<ReleaseContext> = {
     snapshot,
     hooks,
     preSwitchCheck,
+    gate,
     startNewProcess,
     switchRelease,
     restartWorkers,
