@@ -75,7 +75,8 @@ export function HostKeyCard({ serverId, pinned, mismatch, probe, probing, canMan
           </Button>
         </ActionForm>
       )}
-      {probe && !probing && (
+      {/* A test result vouches for the key it saw; beside a mismatch it is stale (the red box says it all). */}
+      {probe && !probing && !mismatch && (
         <div
           data-testid="probe-result"
           className={`rounded-md p-3 ring-1 ${probe.ok ? 'bg-emerald-50 ring-emerald-200' : 'bg-amber-50 ring-amber-200'}`}

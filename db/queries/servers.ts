@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, isNull, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, lt, ne, or } from 'drizzle-orm';
 import type { Db } from '../client';
 import { servers, serverSamples, type NewServer, type Server, type ServerSample } from '../schema';
 
@@ -56,4 +56,40 @@ export async function expireProbesBefore(db: Db, before: Date): Promise<void> {
       probe: { ok: false, fingerprint: null, algorithm: null, error: 'The test did not finish. Try again.', at: new Date().toISOString() },
     })
     .where(and(isNull(servers.probe), lt(servers.probeRequestedAt, before)));
+}
+
+/**
+ * Marks the server as presenting `actual` instead of its pinned `expected` host key, unless that
+ * is already what it is marked with. One conditional UPDATE, so of two connections refused at
+ * the same moment only one is told the mismatch is new. A pin that moved on since (an admin
+ * re-pinned) leaves the row alone. The last "Test connection" result goes too: it vouched for
+ * the old key. Returns whether this call made the mark.
+ */
+export async function markHostKeyMismatch(
+  db: Db,
+  id: string,
+  mark: { expected: string; actual: string; error: string; at?: Date },
+): Promise<boolean> {
+  const rows = await db
+    .update(servers)
+    .set({
+      hostKeyMismatchAt: mark.at ?? new Date(),
+      hostKeyMismatchFingerprint: mark.actual,
+      lastError: mark.error,
+      probe: null,
+      probeRequestedAt: null,
+    })
+    .where(
+      and(
+        eq(servers.id, id),
+        eq(servers.hostKeyFingerprint, mark.expected),
+        or(
+          isNull(servers.hostKeyMismatchAt),
+          isNull(servers.hostKeyMismatchFingerprint),
+          ne(servers.hostKeyMismatchFingerprint, mark.actual),
+        ),
+      ),
+    )
+    .returning({ id: servers.id });
+  return rows.length > 0;
 }

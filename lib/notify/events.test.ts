@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { insertApp } from '@/db/queries/apps';
 import { deleteChannel, listChannels } from '@/db/queries/notifications';
 import { findRelease, finishRelease, insertRelease, updateRelease } from '@/db/queries/releases';
-import { insertServer } from '@/db/queries/servers';
+import { insertServer, updateServer } from '@/db/queries/servers';
 import { NOTIFY_EVENTS } from '@/lib/model/notifications';
 import { notifications, type Server } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
@@ -67,6 +67,8 @@ describe('server failures (lib/servers/failures.ts)', () => {
   });
 
   it('alerts on a host key mismatch', async () => {
+    // A mismatch is recorded against the pin it was refused for (lib/servers/host-key-mismatch.ts).
+    await updateServer(t.db, server.id, { hostKeyFingerprint: 'SHA256:old' });
     await recordServerFailure(t.db, server, new HostKeyMismatchError('web-1', 'SHA256:old', 'SHA256:new'));
     expect(await queued()).toEqual([
       expect.objectContaining({

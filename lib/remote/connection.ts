@@ -34,6 +34,13 @@ export interface ConnectOptions {
   /** A dead server is noticed after about interval × (countMax + 1): 15 s × 5 = 75 s by default. */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+  /**
+   * Awaited when this handshake is refused for its host key, before the HostKeyMismatchError
+   * reaches any caller (all share the handshake): the layer above records the refusal at that
+   * moment (lib/servers/remote.ts), since lib/remote knows no database. Its own failure is
+   * logged and never replaces the refusal.
+   */
+  onHostKeyMismatch?: (err: HostKeyMismatchError) => Promise<void>;
 }
 
 export const MAX_CHANNELS = 8;
@@ -126,7 +133,7 @@ export async function getConnection(target: ServerTarget, opts: ConnectOptions =
       () => undefined,
     );
   }
-  const fresh: Entry = { signature, connection: connect(target, opts) };
+  const fresh: Entry = { signature, connection: connect(target, opts).catch((err) => reportRefusal(err, target, opts)) };
   registry.set(target.id, fresh);
   fresh.connection.then(
     (c) => (fresh.current = c),
@@ -150,6 +157,15 @@ export async function closeConnection(serverId: string): Promise<void> {
 
 export async function closeAll(): Promise<void> {
   await Promise.all([...registry.keys()].map(closeConnection));
+}
+
+async function reportRefusal(err: unknown, target: ServerTarget, opts: ConnectOptions): Promise<never> {
+  if (err instanceof HostKeyMismatchError && opts.onHostKeyMismatch) {
+    await opts.onHostKeyMismatch(err).catch((hookErr: Error) => {
+      console.error(`berth: recording the host key refusal of ${target.name} failed: ${hookErr.message}`);
+    });
+  }
+  throw err;
 }
 
 async function connect(target: ServerTarget, opts: ConnectOptions): Promise<Connection> {

@@ -6,7 +6,7 @@ import { cmd } from '@/lib/remote/command';
 import { closeConnection } from '@/lib/remote/connection';
 import { HostKeyMismatchError } from '@/lib/remote/errors';
 import { probeHostKey } from '@/lib/remote/probe-host-key';
-import { recordServerFailure } from './failures';
+import { recordHostKeyMismatch } from './host-key-mismatch';
 import { connectTransport, targetOf } from './remote';
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -15,7 +15,7 @@ const PROBE_EXPIRY_MS = 2 * 60_000;
 /**
  * "Test connection": learns the host key without trusting it, then logs in accepting only that
  * exact key to check the user and our key. Nothing is pinned here; the operator confirms.
- * On a pinned server a different key is a mismatch: recorded, and no login is attempted.
+ * On a pinned server a different key is a mismatch: recorded (once), and no login is attempted.
  */
 export async function runProbe(db: Db, ring: KeyRing, serverId: string): Promise<void> {
   const server = await findServer(db, serverId);
@@ -29,12 +29,10 @@ export async function runProbe(db: Db, ring: KeyRing, serverId: string): Promise
     return save({ ok: false, fingerprint: null, algorithm: null, error: (err as Error).message, at });
   }
   if (server.hostKeyFingerprint && server.hostKeyFingerprint !== key.fingerprint) {
-    const message = await recordServerFailure(
-      db,
-      server,
-      new HostKeyMismatchError(server.name, server.hostKeyFingerprint, key.fingerprint),
-    );
-    return save({ ok: false, ...key, error: message, at });
+    // The same record as any refused connection; it clears the test result, and the page shows
+    // the mismatch (old and new fingerprints) in place of one.
+    await recordHostKeyMismatch(db, server, new HostKeyMismatchError(server.name, server.hostKeyFingerprint, key.fingerprint));
+    return;
   }
   // A throwaway connection pinned to what we just saw: the server's shared one keeps its own pin.
   const id = `probe:${server.id}`;
