@@ -1,6 +1,6 @@
 import { appLayout } from '@/lib/plan/app-layout';
 import { and, cmd, ignoreFailure, type Command, type Script } from '@/lib/remote/command';
-import { fastcgiRequest } from './fastcgi';
+import { fastcgiRequest } from '@/lib/remote/fastcgi';
 import { sectionedScript } from '@/lib/recipes/sections';
 
 /** One reading of a pool's status page, FPM's own figures (counters are cumulative since `startTime`). */

@@ -1,4 +1,4 @@
-import { fastcgiRequest, parseCgiResponse, TIMED_OUT_EXIT } from '@/lib/fpm/fastcgi';
+import { fastcgiRequest, parseCgiResponse, TIMED_OUT_EXIT } from '@/lib/remote/fastcgi';
 import { releasePaths } from './paths';
 import { changed, unchanged, type Task } from '../task';
 import type { ReleaseContext } from './context';

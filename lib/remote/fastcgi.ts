@@ -1,4 +1,4 @@
-import { cmd, env, type Arg, type Command } from '@/lib/remote/command';
+import { cmd, env, type Arg, type Command } from './command';
 
 /**
  * One FastCGI request straight to a pool's socket, run on the server: `cgi-fcgi` (libfcgi-bin,
