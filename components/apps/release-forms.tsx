@@ -44,17 +44,23 @@ export function RedeployButton({ appId, sha }: { appId: string; sha: string }) {
   );
 }
 
-/** One click; the env that deploy ran with comes back too only when ticked (a rotated secret must not return by accident). */
+/**
+ * One click; the env that deploy ran with comes back too only when ticked (a rotated secret must
+ * not return by accident). A target marked bad says so on the button itself ("Roll back anyway",
+ * the reason beside it): offered, never picked by accident.
+ */
 export function RollbackButton({
   appId,
   targetId,
   number,
   envRevision,
+  warning = null,
 }: {
   appId: string;
   targetId: string;
   number: number;
   envRevision: number | null;
+  warning?: string | null;
 }) {
   const router = useRouter();
   return (
@@ -72,8 +78,8 @@ export function RollbackButton({
           <input type="checkbox" name="restoreEnv" value="on" /> with env #{envRevision}
         </label>
       )}
-      <Button type="submit" variant="secondary">
-        Roll back
+      <Button type="submit" variant={warning ? 'danger' : 'secondary'} title={warning ?? undefined}>
+        {warning ? 'Roll back anyway' : 'Roll back'}
       </Button>
     </ActionForm>
   );

@@ -2,6 +2,8 @@ import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import type { App, Release } from '@/db/schema';
+import { releaseStanding } from '@/lib/releases/release-labels';
+import { badWarning, type RollbackChoice } from '@/lib/releases/rollback-targets';
 import { DeployForm, RedeployButton, RollbackButton } from './release-forms';
 import { RELEASE_TONE } from '@/components/ui/status-tones';
 
@@ -9,24 +11,20 @@ const seconds = (r: Release) =>
   r.startedAt && r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s` : '—';
 
 /**
- * Release history (`list`, newest first) with the Deploy form and a rollback button on each kept,
- * successful deploy; `live` is the deploy now serving (db/queries/releases.ts liveDeploy).
+ * Release history (`list`, newest first) with the Deploy form. What is live, what is bad and
+ * which rows get a rollback button all come from `choice` (lib/releases/rollback-targets.ts),
+ * the rule the dashboard, the API and the rollback request itself follow.
  */
-export function ReleasesCard({ app, canDeploy, list, live }: { app: App; canDeploy: boolean; list: Release[]; live: Release | undefined }) {
-  const currentRelease = live ?? null;
+export function ReleasesCard({ app, canDeploy, list, choice }: { app: App; canDeploy: boolean; list: Release[]; choice: RollbackChoice }) {
+  const currentRelease = choice.live;
   const current = currentRelease?.number ?? null;
-  const kept = new Set(
-    list
-      .filter((r) => r.kind === 'deploy' && r.status === 'succeeded')
-      .slice(0, app.config.release.keepReleases)
-      .map((r) => r.id),
-  );
+  const targets = new Map(choice.targets.map((t) => [t.release.id, t]));
   return (
     <Card
       title="Releases"
       description={
         currentRelease
-          ? `Current: releases/${current} at ${currentRelease.sha?.slice(0, 10)} ${currentRelease.subject ?? ''}`
+          ? `Live: releases/${current} at ${currentRelease.sha?.slice(0, 10)} ${currentRelease.subject ?? ''}`
           : 'Nothing deployed yet: the placeholder page is served.'
       }
     >
@@ -62,12 +60,17 @@ export function ReleasesCard({ app, canDeploy, list, live }: { app: App; canDepl
               </td>
               <td className="py-1 pr-2">{seconds(r)}</td>
               <td className="py-1 pr-2">
-                <Badge tone={RELEASE_TONE[r.status]}>{r.status.replace('_', ' ')}</Badge> {r.bad && <Badge tone="bad">bad</Badge>}{' '}
-                {r.kind === 'deploy' && r.number === current && <Badge tone="good">current</Badge>}
+                <Standing release={r} choice={choice} />
               </td>
               <td className="py-1 text-right">
-                {canDeploy && kept.has(r.id) && r.number !== current && (
-                  <RollbackButton appId={app.id} targetId={r.id} number={r.number!} envRevision={r.envRevision} />
+                {canDeploy && targets.has(r.id) && (
+                  <RollbackButton
+                    appId={app.id}
+                    targetId={r.id}
+                    number={r.number!}
+                    envRevision={r.envRevision}
+                    warning={badWarning(targets.get(r.id)!)}
+                  />
                 )}
               </td>
             </tr>
@@ -75,5 +78,16 @@ export function ReleasesCard({ app, canDeploy, list, live }: { app: App; canDepl
         </tbody>
       </table>
     </Card>
+  );
+}
+
+/** One label: the release's standing (live, bad and why, cleaned up) where it has one, else its status. */
+function Standing({ release: r, choice }: { release: Release; choice: RollbackChoice }) {
+  const standing = releaseStanding(r, choice);
+  if (!standing) return <Badge tone={RELEASE_TONE[r.status]}>{r.status.replace('_', ' ')}</Badge>;
+  return (
+    <span title={standing.title} data-testid="release-standing">
+      <Badge tone={standing.tone}>{standing.text}</Badge>
+    </span>
   );
 }

@@ -8,9 +8,11 @@ import { releaseMarkers } from '@/lib/dashboard/markers';
 import { chartWindow } from '@/lib/dashboard/range';
 import { fpmSeries, responseSeries } from '@/lib/dashboard/series';
 import { sumUptime, uptimePct } from '@/lib/dashboard/status';
+import { decideRollbackTargets } from '@/lib/releases/rollback-targets';
 import { findApp, insertApp } from './apps';
 import { appMonitors, fpmBuckets, releasesInWindow, responseBuckets, uptimeOfApp } from './dashboard';
-import { currentRelease, fpmNow, openIncidentsOfApp } from './dashboard-panel';
+import { fpmNow, openIncidentsOfApp } from './dashboard-panel';
+import { succeededReleases } from './releases';
 import { insertServer } from './servers';
 
 let t: TestDb;
@@ -326,19 +328,22 @@ describe('release markers and the current release', () => {
     expect(markers[0]!.t).toBe(minutesBefore(120).getTime());
     expect(markers[0]!.title).toContain('abcdef1234');
 
-    // Live: the rollback to #1 (the newest succeeded release). Nothing older than #1 to roll back to.
-    const cur = (await currentRelease(t.db, appId, 5))!;
-    expect([cur.live.id, cur.via.id, cur.rollbackTo]).toEqual([old.id, back.id, null]);
+    // Live: the rollback to #1 (the newest succeeded release). Nothing older than #1 to roll back to;
+    // #2 is still kept (a roll forward, offered on the app page). The rule: lib/releases/rollback-targets.ts.
+    const choose = async (id: string, keep: number) => decideRollbackTargets(await succeededReleases(t.db, id), keep);
+    const cur = await choose(appId, 5);
+    expect([cur.live?.id, cur.via?.id, cur.previous]).toEqual([old.id, back.id, null]);
+    expect(cur.targets.map((x) => x.release.id)).toEqual([two.id]);
     // After a new succeeded deploy, one click goes back to #2 (the newest good one before it), not to a bad one.
     const six = await rel({ number: 6, status: 'succeeded', startedAt: minutesBefore(5), finishedAt: minutesBefore(4) });
     await t.db.update(releases).set({ status: 'rolled_back' }).where(eqId(running.id));
-    const next = (await currentRelease(t.db, appId, 5))!;
-    expect([next.live.id, next.via.id, next.rollbackTo?.id]).toEqual([six.id, six.id, two.id]);
+    const next = await choose(appId, 5);
+    expect([next.live?.id, next.via?.id, next.previous?.release.id]).toEqual([six.id, six.id, two.id]);
     await t.db.update(releases).set({ bad: true }).where(eqId(two.id));
-    expect((await currentRelease(t.db, appId, 5))!.rollbackTo?.id).toBe(old.id);
+    expect((await choose(appId, 5)).previous?.release.id).toBe(old.id);
     // Kept: only the newest `keep` successful deploys can be targets (older ones were cleaned up).
-    expect((await currentRelease(t.db, appId, 2))!.rollbackTo).toBeNull();
-    expect(await currentRelease(t.db, otherAppId, 5)).toMatchObject({ rollbackTo: null });
+    expect((await choose(appId, 2)).previous).toBeNull();
+    expect(await choose(otherAppId, 5)).toMatchObject({ previous: null });
   });
 });
 

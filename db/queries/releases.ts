@@ -86,6 +86,19 @@ export async function successfulDeploys(db: Db, appId: string): Promise<Release[
     .orderBy(desc(releases.number));
 }
 
+/**
+ * Every succeeded release of the app, deploys and rollbacks, newest finished first: the order
+ * liveDeploy reads. lib/releases/rollback-targets.ts replays it to know what is live, and which
+ * rollback moved away from a deploy now marked bad.
+ */
+export async function succeededReleases(db: Db, appId: string): Promise<Release[]> {
+  return db
+    .select()
+    .from(releases)
+    .where(and(eq(releases.appId, appId), eq(releases.status, 'succeeded')))
+    .orderBy(desc(releases.finishedAt), desc(releases.createdAt));
+}
+
 export async function runsOfRelease(db: Db, releaseId: string): Promise<RecipeRun[]> {
   return db.select().from(recipeRuns).where(eq(recipeRuns.releaseId, releaseId)).orderBy(recipeRuns.createdAt);
 }

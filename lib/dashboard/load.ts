@@ -1,10 +1,11 @@
 import type { Db } from '@/db';
 import { appMonitors, fpmBuckets, releasesInWindow, responseBuckets, uptimeOfApp } from '@/db/queries/dashboard';
 import { serversOfApp } from '@/db/queries/apps';
-import { currentRelease, fpmNow, openIncidentsOfApp } from '@/db/queries/dashboard-panel';
+import { fpmNow, openIncidentsOfApp } from '@/db/queries/dashboard-panel';
 import { fpmHourlyMaxChildren } from '@/db/queries/fpm';
 import type { App } from '@/db/schema';
 import { tuningHint } from '@/lib/fpm/hint';
+import { rollbackTargets } from '@/lib/releases/rollback-targets';
 import { releaseMarkers } from './markers';
 import { chartWindow, type Range } from './range';
 import { fpmSeries, responseSeries } from './series';
@@ -31,7 +32,8 @@ export async function loadDashboard(db: Db, app: App, range: Range, now: Date) {
   const fpm = fpmSeries(w, await fpmBuckets(db, app.id, w));
   const markers = releaseMarkers(app.id, await releasesInWindow(db, app.id, w));
   const incidents = await openIncidentsOfApp(db, app.id);
-  const current = await currentRelease(db, app.id, app.config.release.keepReleases);
+  // The rollback rule the app page and the API read too: the card never offers what they refuse.
+  const current = await rollbackTargets(db, app.id);
   const { pool } = app.config;
   const php = app.config.kind === 'php';
   const pools = php ? await fpmNow(db, app.id) : [];

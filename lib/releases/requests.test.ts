@@ -41,12 +41,13 @@ describe('cancel', () => {
 });
 
 describe('rollback target', () => {
-  it('is deploy N when named, else the newest successful deploy before the live one', async () => {
+  it('is deploy N when named (not the live one), else the newest successful deploy before the live one', async () => {
     const one = await finished(await deploy(), 'succeeded', 1000);
     const two = await finished(await deploy(), 'failed', 2000);
     const three = await finished(await deploy(), 'succeeded', 3000);
     expect((await rollbackTarget(t.db, app.id)).id).toBe(one.id);
-    expect((await rollbackTarget(t.db, app.id, three.number!)).id).toBe(three.id);
+    expect((await rollbackTarget(t.db, app.id, one.number!)).id).toBe(one.id);
+    await expect(rollbackTarget(t.db, app.id, three.number!)).rejects.toThrow(`releases/${three.number} is already live.`);
     await expect(rollbackTarget(t.db, app.id, two.number!)).rejects.toThrow(`Deploy #${two.number} of this app did not succeed`);
     await expect(rollbackTarget(t.db, app.id, 99)).rejects.toThrow('does not exist');
   });

@@ -1,21 +1,13 @@
 import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
-import {
-  activeConfigureRuns,
-  activeRelease,
-  cancelQueuedRelease,
-  findRelease,
-  insertRelease,
-  liveDeploy,
-  successfulDeploys,
-  updateRelease,
-} from '@/db/queries/releases';
+import { activeConfigureRuns, activeRelease, cancelQueuedRelease, insertRelease, updateRelease } from '@/db/queries/releases';
 import type { Release } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { branchInput } from '@/lib/model/app-fields';
 import { isUniqueViolation, type Enqueue } from '@/lib/servers/requests';
 import type { KeyRing } from '@/lib/crypto';
 import { openEnvRevision, saveEnv } from '@/lib/env/store';
+import { badWarning, isRefusal, pickTarget, rollbackTargets } from './rollback-targets';
 
 /** Releases queue per app: apps deploy concurrently, one release per app at a time. */
 export const appKey = (appId: string) => `app:${appId}`;
@@ -71,22 +63,19 @@ export async function requestDeploy(
 }
 
 /**
- * One click on a kept, successful deploy (not the bad ones, unless chosen explicitly by id).
- * With `restoreEnv`, the env revision that deploy ran with is first saved again as the newest
- * revision (history kept), and the rollback writes it to shared/.env before switching.
+ * One click on a rollback target (lib/releases/rollback-targets.ts: the rule every page, the API
+ * and this check share). A target marked bad is accepted, chosen by id: the result's `warning`
+ * says so. With `restoreEnv`, the env revision that deploy ran with is first saved again as the
+ * newest revision (history kept), and the rollback writes it to shared/.env before switching.
  */
 export async function requestRollback(
   db: Db,
   enqueue: Enqueue,
   input: { appId: string; targetId: string; userId: number; restoreEnv?: { ring: KeyRing } },
-): Promise<Release> {
-  const target = await findRelease(db, input.targetId);
-  if (!target || target.appId !== input.appId || target.kind !== 'deploy' || target.status !== 'succeeded')
-    throw new ActionError('Only a successful deploy of this app can be rolled back to.');
-  const app = await findApp(db, input.appId);
-  const kept = (await successfulDeploys(db, input.appId)).slice(0, app!.config.release.keepReleases);
-  if (!target.pinned && !kept.some((d) => d.id === target.id))
-    throw new ActionError(`releases/${target.number} was cleaned up on the servers; deploy its commit instead.`);
+): Promise<Release & { warning: string | null }> {
+  const picked = pickTarget(await rollbackTargets(db, input.appId), { id: input.targetId });
+  if (isRefusal(picked)) throw new ActionError(picked.refused, undefined, picked.code);
+  const target = picked.release;
   if (input.restoreEnv && !target.envRevision)
     throw new ActionError(`releases/${target.number} ran before the environment was saved in Berth: roll back without restoring it.`);
   const row = {
@@ -99,7 +88,8 @@ export async function requestRollback(
     restoresEnv: !!input.restoreEnv,
   };
   const ring = input.restoreEnv?.ring;
-  return queueRelease(db, enqueue, row, ring && (() => restoreEnvOf(db, ring, target, input.userId)));
+  const release = await queueRelease(db, enqueue, row, ring && (() => restoreEnvOf(db, ring, target, input.userId)));
+  return { ...release, warning: badWarning(picked) };
 }
 
 /**
@@ -133,18 +123,11 @@ export async function cancelRelease(db: Db, release: Release, by: string): Promi
 }
 
 /**
- * The deploy a rollback goes back to: deploy number `to`, or the newest kept deploy older than
- * the live one (what "roll back" means with no number).
+ * The deploy a rollback goes back to: deploy number `to` (a kept one, bad or not), or the newest
+ * kept deploy older than the live one that is not bad (what "roll back" means with no number).
  */
 export async function rollbackTarget(db: Db, appId: string, to?: number): Promise<Release> {
-  const deploys = await successfulDeploys(db, appId);
-  if (to !== undefined) {
-    const target = deploys.find((d) => d.number === to);
-    if (!target) throw new ActionError(`Deploy #${to} of this app did not succeed or does not exist.`, undefined, 'not_found');
-    return target;
-  }
-  const live = await liveDeploy(db, appId);
-  const target = live ? deploys.find((d) => d.number! < live.number!) : undefined;
-  if (!target) throw new ActionError('There is no earlier successful deploy to roll back to.');
-  return target;
+  const picked = pickTarget(await rollbackTargets(db, appId), { number: to });
+  if (isRefusal(picked)) throw new ActionError(picked.refused, undefined, picked.code);
+  return picked.release;
 }

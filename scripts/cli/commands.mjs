@@ -98,7 +98,10 @@ export const COMMANDS = {
     const app = need(ctx.args[0], 'APP');
     const to = ctx.opts.to === undefined ? undefined : Number(ctx.opts.to);
     if (to !== undefined && !(Number.isInteger(to) && to > 0)) throw new CliError('--to takes a deploy number, e.g. --to 3', EXIT.usage);
-    return afterRelease(ctx, await ctx.client.request('POST', `/apps/${enc(app)}/rollback`, { to }));
+    const release = await ctx.client.request('POST', `/apps/${enc(app)}/rollback`, { to });
+    // --to may name a deploy marked bad: allowed, and said plainly.
+    if (release.warning) ctx.say(`warning: ${release.warning}`);
+    return afterRelease(ctx, release);
   },
 
   async cancel(ctx) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Release } from '@/db/schema';
 import { cancelRelease, requestDeploy, requestRollback, rollbackTarget } from '@/lib/releases/requests';
 import { loadLiveState } from '@/lib/releases/live-load';
+import { rollbackTargets, type RollbackChoice } from '@/lib/releases/rollback-targets';
 import { enqueue, getRuntime } from '@/lib/runtime';
 import { apiOperation } from '../endpoint';
 import { appByRef, refInput, releaseById, releaseLinks } from '../lookup';
@@ -38,9 +39,41 @@ export const rollbackOp = apiOperation({
     const target = await rollbackTarget(ctx.db, app.id, input.to);
     const restoreEnv = input.restoreEnv ? { ring: getRuntime().keyRing } : undefined;
     const release = await requestRollback(ctx.db, enqueue, { appId: app.id, targetId: target.id, userId: ctx.user.id, restoreEnv });
-    ctx.setDetails({ release: release.id, to: release.ref, restoresEnv: release.restoresEnv });
-    return queued(release);
+    ctx.setDetails({
+      release: release.id,
+      to: release.ref,
+      restoresEnv: release.restoresEnv,
+      ...(release.warning && { warning: release.warning }),
+    });
+    return { ...queued(release), warning: release.warning };
   },
+});
+
+/** The rollback rule's answer as JSON: what is live, what `rollback` with no number picks, and every target. */
+export function targetsView(choice: RollbackChoice) {
+  const bad = (id: string) => choice.bad.get(id)?.reason ?? null;
+  return {
+    live: choice.live && { id: choice.live.id, number: choice.live.number, sha: choice.live.sha, bad: bad(choice.live.id) },
+    previous: choice.previous?.release.number ?? null,
+    targets: choice.targets.map((t) => ({
+      id: t.release.id,
+      number: t.release.number,
+      sha: t.release.sha,
+      subject: t.release.subject,
+      finishedAt: t.release.finishedAt,
+      pinned: t.release.pinned,
+      older: t.older,
+      bad: t.bad?.reason ?? null,
+    })),
+  };
+}
+
+/** What the app can roll back to: the same list the app page offers buttons for. */
+export const rollbackTargetsOp = apiOperation({
+  audit: 'api.rollback.targets',
+  role: 'viewer',
+  schema: z.object({ app: refInput }),
+  run: async (input, ctx) => targetsView(await rollbackTargets(ctx.db, (await appByRef(ctx, input.app)).id)),
 });
 
 export const cancelOp = apiOperation({

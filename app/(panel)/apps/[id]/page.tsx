@@ -11,7 +11,8 @@ import { findApp, latestAppRun, placementsOfApp } from '@/db/queries/apps';
 import { listServers } from '@/db/queries/servers';
 import { AppSummary } from '@/components/apps/app-summary';
 import { ReleasesCard } from '@/components/apps/releases-card';
-import { activeRelease, liveDeploy, releasesOf } from '@/db/queries/releases';
+import { activeRelease, releasesOf } from '@/db/queries/releases';
+import { rollbackTargets } from '@/lib/releases/rollback-targets';
 import { PlacementForm } from '@/components/apps/placement-form';
 import { SettingsForm } from '@/components/apps/settings-form';
 import { PendingChanges } from '@/components/apps/pending-changes';
@@ -62,11 +63,11 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
   const allServers = canManage ? await listServers(db()) : [];
   const serverNameById = new Map(allServers.map((s) => [s.id, s.name]));
   const rolesById = new Map(placements.map((p) => [p.server.id, p.roles]));
-  const [envKeys, envPush, releaseList, live, certificates, hook, monitors, uptime, dataServices] = await Promise.all([
+  const [envKeys, envPush, releaseList, rollbackChoice, certificates, hook, monitors, uptime, dataServices] = await Promise.all([
     listEnvKeys(db(), app.id),
     envPushSummary(db(), app.id),
     releasesOf(db(), app.id),
-    liveDeploy(db(), app.id),
+    rollbackTargets(db(), app.id),
     certificatesOfApp(db(), app.id),
     findWebhook(db(), app.id),
     appMonitors(db(), app.id),
@@ -89,7 +90,7 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
       />
       <div className="grid gap-6 lg:grid-cols-2">
         <HealthCard appId={app.id} monitors={monitors} uptime={uptime} />
-        <ReleasesCard app={app} canDeploy={hasRole(user.role, 'deployer')} list={releaseList} live={live} />
+        <ReleasesCard app={app} canDeploy={hasRole(user.role, 'deployer')} list={releaseList} choice={rollbackChoice} />
         <EnvCard appId={app.id} keyCount={envKeys.length} latest={envPush.latest} pending={envPush.pending} />
         {config.kind === 'php' && (
           <Card title="PHP-FPM pool" description={`PHP ${config.phpVersion}, pm ${config.pool.pm}. Changes apply without a release.`}>
