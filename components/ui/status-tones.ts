@@ -9,6 +9,7 @@ export const RELEASE_TONE: Record<ReleaseStatus, Tone> = {
   failed: 'bad',
   rolled_back: 'bad',
   interrupted: 'bad',
+  cancelled: 'neutral',
 };
 
 export const TASK_TONE: Record<TaskStatus, Tone> = {

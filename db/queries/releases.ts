@@ -1,10 +1,10 @@
-import { and, desc, eq, inArray, isNotNull, max } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, max } from 'drizzle-orm';
 import type { Db } from '../client';
 import { interruptRun } from './runs';
 import { envRevisions, recipeRuns, releases, users, type RecipeRun, type Release } from '../schema';
 
 export type NewRelease = Pick<Release, 'appId' | 'kind' | 'ref' | 'trigger'> &
-  Partial<Pick<Release, 'targetId' | 'requestedBy' | 'restoresEnv'>>;
+  Partial<Pick<Release, 'targetId' | 'requestedBy' | 'restoresEnv' | 'canary'>>;
 
 /**
  * Inserts a queued release, numbering deploys per app. The insert itself takes the app's lock
@@ -57,8 +57,18 @@ export async function startQueuedRelease(db: Db, id: string): Promise<boolean> {
 export async function cancelQueuedRelease(db: Db, id: string, error: string): Promise<boolean> {
   const rows = await db
     .update(releases)
-    .set({ status: 'failed', error, finishedAt: new Date() })
+    .set({ status: 'cancelled', error, finishedAt: new Date() })
     .where(and(eq(releases.id, id), eq(releases.status, 'queued')))
+    .returning({ id: releases.id });
+  return rows.length > 0;
+}
+
+/** Asks a running release to stop (its job polls for this); false if it is not running or already asked. */
+export async function requestCancel(db: Db, id: string, by: string): Promise<boolean> {
+  const rows = await db
+    .update(releases)
+    .set({ cancelRequestedAt: new Date(), cancelledBy: by })
+    .where(and(eq(releases.id, id), eq(releases.status, 'running'), isNull(releases.cancelRequestedAt)))
     .returning({ id: releases.id });
   return rows.length > 0;
 }

@@ -9,6 +9,7 @@ export * from './apps';
 export * from './app-certificates';
 export * from './app-env-values';
 export * from './releases';
+export * from './release-locks';
 export * from './webhooks';
 export * from './db-snapshots';
 export * from './env-revisions';

@@ -3,7 +3,7 @@ import { boolean, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex,
 import { apps } from './apps';
 import { users } from './users';
 
-export const RELEASE_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'rolled_back', 'interrupted'] as const;
+export const RELEASE_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'rolled_back', 'interrupted', 'cancelled'] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
 export const releaseStatusEnum = pgEnum('release_status', RELEASE_STATUSES);
 
@@ -42,6 +42,11 @@ export const releases = pgTable(
     bad: boolean('bad').notNull().default(false),
     /** Kept by cleanup whatever its age. */
     pinned: boolean('pinned').notNull().default(false),
+    /** Deploys: to one server first (gate, health, watch window), then the rest; a failure there leaves the rest untouched. */
+    canary: boolean('canary').notNull().default(false),
+    /** A running release asked to stop: its job sees it within a second (before the switch it stops, after it rolls back). */
+    cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true }),
+    cancelledBy: text('cancelled_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

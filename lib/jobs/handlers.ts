@@ -10,6 +10,8 @@ import { runProvision } from '@/lib/servers/provision';
 import { runConfigure, runConfigureApps } from '@/lib/apps/configure-job';
 import { interruptRelease, interruptStaleReleases } from '@/db/queries/releases';
 import { runRelease } from '@/lib/releases/release-job';
+import { watchStep } from '@/lib/releases/watch-job';
+import { checkLockHolds } from '@/lib/releases/lock-holds';
 import { runSnapshotRestore } from '@/lib/releases/snapshots';
 import { interruptEnvPush, runEnvPush } from '@/lib/env/push-job';
 import type { Enqueue } from '@/lib/servers/requests';
@@ -37,7 +39,9 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
         case 'configure-apps':
           return runConfigureApps(db, ring, payload, signal, send);
         case 'release':
-          return runRelease(db, ring, payload.releaseId, signal, dataDir);
+          return runRelease(db, ring, payload.releaseId, signal, dataDir, send);
+        case 'release-watch':
+          return watchStep(db, ring, payload, send ?? refuse);
         case 'snapshot-restore':
           return runSnapshotRestore(db, ring, payload.runId, payload.snapshotId, signal);
         case 'env-push':
@@ -53,7 +57,14 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
       if (payload.kind === 'release') return interruptRelease(db, payload.releaseId);
       if (payload.kind === 'env-push') return interruptEnvPush(db, payload);
       // configure-apps made its runs as it went: the stale-run sweep interrupts the one it was on.
-      if (payload.kind === 'configure-apps' || payload.kind === 'gitops-sync' || payload.kind === 'gitops-approve') return;
+      // A lost watch poll ends that window early: the release stays as it is.
+      if (
+        payload.kind === 'configure-apps' ||
+        payload.kind === 'gitops-sync' ||
+        payload.kind === 'gitops-approve' ||
+        payload.kind === 'release-watch'
+      )
+        return;
       if (payload.kind !== 'probe') return interruptRun(db, payload.runId);
       const server = await findServer(db, payload.serverId);
       if (server && !server.probe) {
@@ -75,6 +86,7 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
       await deleteSamplesBefore(db, new Date(Date.now() - SAMPLE_RETENTION_MS));
       await observeAll(db, ring);
       await maybeDetectDrift(db, ring);
+      await checkLockHolds(db, ring);
     },
   };
 }

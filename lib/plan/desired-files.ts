@@ -81,6 +81,7 @@ export function vhostFile(ctx: ServerPlanInput): DesiredFile {
     acmeWebroot: l.acmeWebroot,
     tls: ctx.tlsPaths,
     snippet: app.nginxSnippet,
+    accessLog: l.accessLog,
   });
   return { path: l.vhostPath, content, mode: 0o644, validate };
 }

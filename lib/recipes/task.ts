@@ -16,7 +16,11 @@ export type TaskIO = {
  */
 export type Task<C> = { name: string; run(ctx: C, io: TaskIO): Promise<TaskOutcome> };
 
-export type Recipe<C> = { name: string; tasks: ReadonlyArray<Task<C>> };
+/**
+ * `afterSwitch`: the recipe's failure policy. A failure at one of these tasks (or after them) may
+ * leave traffic on the new code somewhere, so the caller rolls back; before them, nothing served changed.
+ */
+export type Recipe<C> = { name: string; tasks: ReadonlyArray<Task<C>>; afterSwitch?: ReadonlyArray<string> };
 
 export const unchanged = (summary: string): TaskOutcome => ({ changed: false, summary });
 export const changed = (summary: string): TaskOutcome => ({ changed: true, summary });

@@ -10,7 +10,10 @@ import type { AppConfig } from '@/lib/model/app-config';
 // FPM pool before `current` moves, so no client is ever answered by it.
 let bed: Awaited<ReturnType<typeof releaseBed>>;
 const currents = () => Promise.all(bed.hosts.map((h) => bed.current(h)));
-const withHealth = (health: Partial<AppConfig['healthCheck']>) => ({ ...bed.config, healthCheck: { ...bed.config.healthCheck, ...health } });
+const withHealth = (health: Partial<AppConfig['healthCheck']>) => ({
+  ...bed.config,
+  healthCheck: { ...bed.config.healthCheck, ...health },
+});
 
 beforeAll(async () => {
   bed = await releaseBed('gateapp', { healthCheck: { path: '/', timeoutS: 3 } });
@@ -37,7 +40,9 @@ describe('the pre-switch gate', () => {
       bed.repo.commit({ 'public/index.php': '<?php echo "broken" ;; if ( {\n' }, 'syntax error');
       const r = await bed.release();
       expect(r, r.error ?? '').toMatchObject({ status: 'failed', failedStep: 'gate', bad: false });
-      expect(r.error).toMatch(/Gate refused releases\/2 on gateapp-\d: gateapp\.test\/ \/index\.php answered 500, expected 200\. Nothing was switched\./);
+      expect(r.error).toMatch(
+        /Gate refused releases\/2 on gateapp-\d: gateapp\.test\/ \/index\.php answered 500, expected 200\. Nothing was switched\./,
+      );
       expect(await currents()).toEqual(['releases/1', 'releases/1']);
       expect((await gateLines(r.id)).join('\n')).toMatch(/through the app’s FPM pool/);
     } finally {

@@ -22,20 +22,24 @@ async function finished(release: Release, status: Release['status'], at: number)
 }
 
 describe('cancel', () => {
-  it('ends a queued release (its job then finds it not queued and does nothing); a running or ended one is refused', async () => {
+  it('ends a queued release (its job then finds it not queued and does nothing); asks a running one to stop, once; refuses an ended one', async () => {
     const queued = await deploy();
-    await cancelRelease(t.db, queued, 'Ada');
-    expect(await findRelease(t.db, queued.id)).toMatchObject({ status: 'failed', error: 'Cancelled by Ada before it started.' });
+    expect(await cancelRelease(t.db, queued, 'Ada')).toBe('cancelled');
+    expect(await findRelease(t.db, queued.id)).toMatchObject({ status: 'cancelled', error: 'Cancelled by Ada before it started.' });
     // The job read the row as queued just before the cancel: its claim fails and it does nothing.
     expect(await startQueuedRelease(t.db, queued.id)).toBe(false);
-    expect((await findRelease(t.db, queued.id))?.status).toBe('failed');
+    expect((await findRelease(t.db, queued.id))?.status).toBe('cancelled');
     await expect(cancelRelease(t.db, (await findRelease(t.db, queued.id))!, 'Ada')).rejects.toThrow('already ended');
 
     const running = await deploy(); // the app's lock is free again: the cancelled one no longer holds it
     await updateRelease(t.db, running.id, { status: 'running' });
-    // The row the caller read said queued, but the job took it meanwhile: the conditional update refuses.
-    await expect(cancelRelease(t.db, running, 'Ada')).rejects.toThrow('already running');
-    expect((await findRelease(t.db, running.id))?.status).toBe('running');
+    // The row the caller read said queued, but the job took it meanwhile: the job is asked to stop instead.
+    expect(await cancelRelease(t.db, running, 'Ada')).toBe('stopping');
+    expect(await findRelease(t.db, running.id)).toMatchObject({ status: 'running', cancelledBy: 'Ada' });
+    expect((await findRelease(t.db, running.id))?.cancelRequestedAt).toBeInstanceOf(Date);
+    // A second click while it stops is refused, not recorded twice.
+    await expect(cancelRelease(t.db, running, 'Bob')).rejects.toThrow('already being cancelled');
+    expect((await findRelease(t.db, running.id))?.cancelledBy).toBe('Ada');
     await finished(running, 'failed', 1);
   });
 });

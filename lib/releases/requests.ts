@@ -1,12 +1,20 @@
 import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
-import { activeConfigureRuns, activeRelease, cancelQueuedRelease, insertRelease, updateRelease } from '@/db/queries/releases';
+import {
+  activeConfigureRuns,
+  activeRelease,
+  cancelQueuedRelease,
+  insertRelease,
+  requestCancel,
+  updateRelease,
+} from '@/db/queries/releases';
 import type { Release } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { branchInput } from '@/lib/model/app-fields';
 import { isUniqueViolation, type Enqueue } from '@/lib/servers/requests';
 import type { KeyRing } from '@/lib/crypto';
 import { openEnvRevision, saveEnv } from '@/lib/env/store';
+import { lockRefusal } from './lock-holds';
 import { badWarning, isRefusal, pickTarget, rollbackTargets } from './rollback-targets';
 
 /** Releases queue per app: apps deploy concurrently, one release per app at a time. */
@@ -17,7 +25,7 @@ export const appKey = (appId: string) => `app:${appId}`;
  * `prepare` runs while the lock is held, before the job is queued (a rollback restoring its
  * env); if it or the enqueue fails, the release is marked failed and nothing runs.
  */
-async function queueRelease(
+export async function queueRelease(
   db: Db,
   enqueue: Enqueue,
   r: Parameters<typeof insertRelease>[1],
@@ -51,7 +59,7 @@ async function queueRelease(
 export async function requestDeploy(
   db: Db,
   enqueue: Enqueue,
-  input: { appId: string; ref: string; userId: number | null; trigger: 'button' | 'redeploy' | 'webhook' },
+  input: { appId: string; ref: string; userId: number | null; trigger: 'button' | 'redeploy' | 'webhook'; canary?: boolean },
 ): Promise<Release> {
   const app = await findApp(db, input.appId);
   if (!app) throw new ActionError('That app does not exist.');
@@ -59,7 +67,17 @@ export async function requestDeploy(
   const ref = branchInput.safeParse(input.ref.trim() || app.config.branch);
   if (!ref.success) throw new ActionError('Please correct the highlighted fields.', { ref: ['Enter a branch name or a commit sha'] });
   if ((await activeConfigureRuns(db, app.id)).length) throw new ActionError('The app is being configured; deploy when that run ends.');
-  return queueRelease(db, enqueue, { appId: app.id, kind: 'deploy', ref: ref.data, trigger: input.trigger, requestedBy: input.userId });
+  // Refused before anything is numbered, queued or alerted.
+  const busy = await lockRefusal(db, app.id);
+  if (busy) throw new ActionError(busy, undefined, 'conflict');
+  return queueRelease(db, enqueue, {
+    appId: app.id,
+    kind: 'deploy',
+    ref: ref.data,
+    trigger: input.trigger,
+    requestedBy: input.userId,
+    canary: !!input.canary,
+  });
 }
 
 /**
@@ -107,19 +125,16 @@ async function restoreEnvOf(db: Db, ring: KeyRing, target: Release, userId: numb
 }
 
 /**
- * Cancels a release that is still queued. A running release is not stopped: halfway through a
- * switch across servers, stopping is what breaks an app; it finishes or rolls itself back.
+ * Cancels a release. Queued: it never starts. Running: its job is asked to stop (it polls every
+ * second): before the switch it stops and removes the new release, after it rolls back (deploy-flow.ts).
+ * Returns what will happen, for the page and the audit row.
  */
-export async function cancelRelease(db: Db, release: Release, by: string): Promise<void> {
+export async function cancelRelease(db: Db, release: Release, by: string): Promise<'cancelled' | 'stopping'> {
   if (release.status !== 'queued' && release.status !== 'running')
     throw new ActionError(`The release has already ended (${release.status}).`, undefined, 'conflict');
-  const cancelled = await cancelQueuedRelease(db, release.id, `Cancelled by ${by} before it started.`);
-  if (!cancelled)
-    throw new ActionError(
-      'The release is already running: Berth lets it finish (or roll itself back) rather than stop it mid-switch.',
-      undefined,
-      'conflict',
-    );
+  if (await cancelQueuedRelease(db, release.id, `Cancelled by ${by} before it started.`)) return 'cancelled';
+  if (await requestCancel(db, release.id, by)) return 'stopping';
+  throw new ActionError('The release is already being cancelled, or has just ended.', undefined, 'conflict');
 }
 
 /**

@@ -25,7 +25,13 @@ export type VhostConfig = {
   acmeWebroot: string;
   /** The admin's own directives, placed in the server block that serves the app; nginx -t judges them. */
   snippet?: string;
+  /** The app's own access log, one line per request with the release that answered (the watch window reads it). */
+  accessLog?: string;
 };
+
+/** `$realpath_root` names the release directory that served the request (`current` resolved per request). */
+export const ACCESS_LOG_FIELDS = '$msec $status $realpath_root';
+const logFormatName = (slug: string) => `berth_release_${safe('slug', slug)}`;
 
 function listen(bindAddress: string | null, port: number, extra = ''): string[] {
   const suffix = extra ? ` ${extra}` : '';
@@ -104,6 +110,7 @@ export function renderVhost(c: VhostConfig): string {
     `root ${safe('root', c.root)};`,
     'index index.php index.html;',
     `client_max_body_size ${positiveInt('client_max_body_size', c.clientMaxBodyMb)}m;`,
+    ...(c.accessLog ? [`access_log ${safe('access log', c.accessLog)} ${logFormatName(c.slug)};`] : []),
   ];
   // nginx reads challenges as www-data, which is in every app's group: no symlink in the path
   // (an app user could otherwise point one at another app's files) is followed.
@@ -144,7 +151,9 @@ export function renderVhost(c: VhostConfig): string {
         '}',
       ]
     : [];
-  return [`# ${HEADER}`, ...http, ...https, ''].join('\n');
+  // log_format is an http-level directive: this file is included at that level, so it may define one (named per app).
+  const format = c.accessLog ? [`log_format ${logFormatName(c.slug)} '${ACCESS_LOG_FIELDS}';`, ''] : [];
+  return [`# ${HEADER}`, ...format, ...http, ...https, ''].join('\n');
 }
 
 /**

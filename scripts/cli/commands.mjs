@@ -107,7 +107,11 @@ export const COMMANDS = {
   async cancel(ctx) {
     const id = need(ctx.args[0], 'RELEASE (its id)');
     const outcome = await ctx.client.request('POST', `/releases/${enc(id)}/cancel`);
-    ctx.say(`Release ${id} cancelled.`);
+    ctx.say(
+      outcome?.status === 'cancelling'
+        ? `Release ${id} is stopping: before the switch it stops, after it rolls back (berth status shows how it ended).`
+        : `Release ${id} cancelled.`,
+    );
     return outcome;
   },
 

@@ -82,8 +82,9 @@ export const cancelOp = apiOperation({
   schema: z.object({ id: refInput }),
   run: async (input, ctx) => {
     const release = await releaseById(ctx, input.id);
-    await cancelRelease(ctx.db, release, ctx.user.name);
-    return { id: release.id, status: 'failed' as const };
+    // 'stopping': a running release stops within a second (before the switch) or rolls back (after it).
+    const outcome = await cancelRelease(ctx.db, release, ctx.user.name);
+    return { id: release.id, status: outcome === 'cancelled' ? ('cancelled' as const) : ('cancelling' as const) };
   },
 });
 

@@ -35,7 +35,10 @@ export const gate: Task<ReleaseContext> = {
       answer = { status: 404, detail: `${webRoot}${uri.uriPath} does not exist` };
     } else if (route.kind === 'static') {
       const readable = await transport.exec(readableCommand(p.user, route.file), { okExitCodes: [0, 1] });
-      answer = readable.code === 0 ? { status: 200, detail: `${route.file} is readable` } : { status: 403, detail: `${route.file} is not readable by ${p.user}` };
+      answer =
+        readable.code === 0
+          ? { status: 200, detail: `${route.file} is readable` }
+          : { status: 403, detail: `${route.file} is not readable by ${p.user}` };
     } else {
       const vars = cgiVars({ webRoot, uri, scriptName: route.scriptName, domain, tls: app.tls.mode !== 'none' });
       const out = await transport.exec(fastcgiRequest(p.fpmSocket, vars, timeoutS), {

@@ -7,6 +7,7 @@ import { gate } from './gate';
 import { healthCheck } from './health-check';
 import { hooks } from './hooks';
 import { linkShared } from './link-shared';
+import { opcacheWarmup } from './opcache-warmup';
 import { prepare } from './prepare';
 import { restartWorkers } from './restart-workers';
 import { snapshot } from './snapshot';
@@ -33,12 +34,15 @@ export const releaseRecipe: Recipe<ReleaseContext> = {
     hooks,
     preSwitchCheck,
     gate,
+    opcacheWarmup,
     startNewProcess,
     switchRelease,
     restartWorkers,
     healthCheck,
     cleanup,
   ],
+  // cleanup is not here: a failed cleanup leaves the release live and healthy (a note, not a rollback).
+  afterSwitch: ['switch', 'restart-workers', 'health-check'],
 };
 
 /** Back to an earlier release's directory: (the env revision it restores, if any), (process apps: start it beside the live one), switch, restart workers, check health. */
