@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { Suspense } from 'react';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { FpmChart } from '@/components/charts/fpm-chart';
@@ -16,6 +17,7 @@ import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
 import { loadDashboard } from '@/lib/dashboard/load';
 import { parseRange, RANGE_SPECS } from '@/lib/dashboard/range';
+import { OpcacheSection } from './opcache-section';
 
 export const metadata = { title: 'Dashboard' };
 
@@ -78,6 +80,16 @@ export default async function AppDashboardPage({
               <FpmPools pools={d.pools} now={now} />
             </Card>
           </div>
+        )}
+        {app.config.kind === 'php' && (
+          <Card
+            title="OPcache"
+            description="Memory of each server's php-fpm (shared by its pools) and this app's cached scripts per release."
+          >
+            <Suspense fallback={<p className="text-xs text-slate-500">Reading OPcache…</p>}>
+              <OpcacheSection app={app} />
+            </Suspense>
+          </Card>
         )}
       </div>
     </>
