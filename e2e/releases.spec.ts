@@ -3,6 +3,7 @@ import { clickDeploy, createApp, openApp, releaseOutcome, waitForAppRun } from '
 import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { OWNER, signInPage } from './fixtures';
 import { getWithHost, testHost } from '@/test-support/testbed-hosts';
+import { loadHosts } from '@/test-support/testbed-load';
 
 // Runs after apps.spec in the "apps" project: both servers are provisioned. A PHP app on both
 // servers, deployed from a git repository made at test time (test-support/fixtures/php-app).
@@ -61,12 +62,27 @@ test('releases: deploy to two servers from the browser, follow every step, roll 
   await servedEverywhere(first);
 });
 
-test('releases: a release that fails its health check rolls back by itself, and a failing build never switches', async ({ page }) => {
+test('releases: a broken commit is refused at the gate while a load runs (0 non-2xx), and a failing build never switches', async ({
+  page,
+}) => {
   await signInPage(page, OWNER);
-  repo.commit({ 'public/index.php': '<?php http_response_code(500); echo "broken";\n' }, 'broken');
-  expect(await deploy(page)).toBe('rolled_back');
-  await expect(page.getByTestId('release')).toHaveAttribute('data-failed-step', 'health-check');
-  await expect(page.getByTestId('release').getByRole('alert')).toContainText('Rolled back to releases/1 on every server.');
+  // Both servers under load through their nginx for the whole deploy: nothing may answer other than 2xx.
+  const load = loadHosts(
+    hosts.map((h) => h.address),
+    'blog.test',
+    { clients: 2, capMs: 120_000 },
+  );
+  try {
+    repo.commit({ 'public/index.php': '<?php echo "broken" ;; if ( {\n' }, 'syntax error');
+    expect(await deploy(page)).toBe('failed');
+    await expect(page.getByTestId('release')).toHaveAttribute('data-failed-step', 'gate');
+    await expect(page.getByTestId('release').getByRole('alert')).toContainText('Nothing was switched.');
+  } finally {
+    for (const [address, s] of await load.stop()) {
+      expect(s.failures, address).toEqual([]);
+      expect(s.requests, address).toBeGreaterThan(10);
+    }
+  }
   await servedEverywhere(await firstSha());
 
   // A build command that fails stops the release before the switch.

@@ -7,7 +7,11 @@ import { Field } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
 
 /** Deploy a branch or a sha; the new release's page follows its log. */
-export function DeployForm({ appId, branch }: { appId: string; branch: string }) {
+/**
+ * `canary` (two servers or more): the release goes to one server first, through its gate and watch
+ * window, before the rest. With a migration hook the operator is told what that means first.
+ */
+export function DeployForm({ appId, branch, canary, migrates }: { appId: string; branch: string; canary?: boolean; migrates?: boolean }) {
   const router = useRouter();
   return (
     <ActionForm
@@ -19,6 +23,22 @@ export function DeployForm({ appId, branch }: { appId: string; branch: string })
     >
       <input type="hidden" name="appId" value={appId} />
       <Field name="ref" label="Branch or commit" placeholder={branch} />
+      {canary && (
+        <label
+          className="flex max-w-md items-start gap-2 text-sm"
+          title="One server first: gate, health check and watch window; then the rest"
+        >
+          <input type="checkbox" name="canary" value="on" className="mt-1" />
+          <span>
+            Canary: one server first, then the rest
+            {migrates && (
+              <span className="block text-xs text-amber-800" data-testid="canary-migration-note">
+                The migration runs with the canary: the other servers serve the old code against the migrated schema until they switch.
+              </span>
+            )}
+          </span>
+        </label>
+      )}
       <Button type="submit">Deploy</Button>
     </ActionForm>
   );

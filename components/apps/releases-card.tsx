@@ -15,7 +15,19 @@ const seconds = (r: Release) =>
  * which rows get a rollback button all come from `choice` (lib/releases/rollback-targets.ts),
  * the rule the dashboard, the API and the rollback request itself follow.
  */
-export function ReleasesCard({ app, canDeploy, list, choice }: { app: App; canDeploy: boolean; list: Release[]; choice: RollbackChoice }) {
+export function ReleasesCard({
+  app,
+  canDeploy,
+  list,
+  choice,
+  servers,
+}: {
+  app: App;
+  canDeploy: boolean;
+  list: Release[];
+  choice: RollbackChoice;
+  servers: number;
+}) {
   const currentRelease = choice.live;
   const current = currentRelease?.number ?? null;
   const targets = new Map(choice.targets.map((t) => [t.release.id, t]));
@@ -31,7 +43,12 @@ export function ReleasesCard({ app, canDeploy, list, choice }: { app: App; canDe
       {canDeploy &&
         (app.config.repository ? (
           <div className="flex flex-wrap items-end gap-3">
-            <DeployForm appId={app.id} branch={app.config.branch} />
+            <DeployForm
+              appId={app.id}
+              branch={app.config.branch}
+              canary={servers > 1}
+              migrates={app.config.release.hooks.some((h) => h.migration)}
+            />
             {currentRelease?.sha && <RedeployButton appId={app.id} sha={currentRelease.sha} />}
           </div>
         ) : (

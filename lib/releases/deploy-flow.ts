@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Db } from '@/db';
 import { createReleaseRun, finishRelease, successfulDeploys, updateRelease } from '@/db/queries/releases';
+import { updateRun } from '@/db/queries/runs';
 import type { App, Release, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import type { EnvToWrite } from '@/lib/recipes/env/env-file';
@@ -135,6 +136,9 @@ export async function deploy(
     const live = !failure || failure.failedTask === 'cleanup';
     // Otherwise the previous .env goes back before anything else, so old code runs with its old env.
     const envNotes = await settleReleaseEnv(db, app, parts, envBefore, live);
+    // Their runs never started: they say why instead of sitting queued.
+    for (const u of staged.untouched ?? [])
+      await updateRun(db, u.runId, { status: 'failed', error: 'Not started: the canary failed first.', finishedAt: new Date() });
     const canaryNote = staged.untouched?.length
       ? `\nThe other servers (${staged.untouched.map((p) => p.ctx.server.name).join(', ')}) were not touched.`
       : '';

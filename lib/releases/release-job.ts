@@ -46,7 +46,8 @@ async function connectAll(db: Db, ring: KeyRing, appId: string, secrets: string[
   const placements = await placementsOfApp(db, appId);
   return Promise.all(
     placements.map(async ({ server, roles }) => {
-      const transport = await transportFor(server, ring, { secrets }).catch((err: Error) => {
+      // db: a host key refusal is recorded (server marked, audited, alerted) the moment it happens.
+      const transport = await transportFor(server, ring, { secrets, db }).catch((err: Error) => {
         throw new Error(`${server.name}: ${err.message}`);
       });
       return { server, roles: roles.filter((r): r is AppRole => r === 'web' || r === 'worker'), transport };

@@ -90,7 +90,13 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
       />
       <div className="grid gap-6 lg:grid-cols-2">
         <HealthCard appId={app.id} monitors={monitors} uptime={uptime} />
-        <ReleasesCard app={app} canDeploy={hasRole(user.role, 'deployer')} list={releaseList} choice={rollbackChoice} />
+        <ReleasesCard
+          app={app}
+          canDeploy={hasRole(user.role, 'deployer')}
+          list={releaseList}
+          choice={rollbackChoice}
+          servers={placements.length}
+        />
         <EnvCard appId={app.id} keyCount={envKeys.length} latest={envPush.latest} pending={envPush.pending} />
         {config.kind === 'php' && (
           <Card title="PHP-FPM pool" description={`PHP ${config.phpVersion}, pm ${config.pool.pm}. Changes apply without a release.`}>

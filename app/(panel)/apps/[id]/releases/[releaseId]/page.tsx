@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { SnapshotSection } from '@/components/apps/snapshot-section';
+import { CancelRelease } from '@/components/releases/cancel-release';
 import { ReleaseLog } from '@/components/releases/release-log';
 import { PageHeader } from '@/components/ui/card';
 import { db } from '@/db';
@@ -33,9 +34,14 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
         title={title}
         description={`${app.name} · ${release.sha?.slice(0, 10) ?? release.ref} ${release.subject ?? ''}`}
         actions={
-          <Link href={`/apps/${app.id}`} className="text-sm text-indigo-700">
-            Back to the app
-          </Link>
+          <div className="flex items-center gap-3">
+            {(release.status === 'queued' || release.status === 'running') && hasRole(user.role, 'deployer') && (
+              <CancelRelease releaseId={release.id} />
+            )}
+            <Link href={`/apps/${app.id}`} className="text-sm text-indigo-700">
+              Back to the app
+            </Link>
+          </div>
         }
       />
       <ReleaseLog initial={live} />

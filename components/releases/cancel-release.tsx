@@ -1,0 +1,18 @@
+'use client';
+
+import { cancelReleaseAction } from '@/app/(panel)/apps/[id]/release-actions';
+import { ButtonForm } from '@/components/forms/button-form';
+
+/** Shown while a release is queued or running: before the switch it stops and cleans up, after it rolls back. */
+export function CancelRelease({ releaseId }: { releaseId: string }) {
+  return (
+    <ButtonForm
+      action={cancelReleaseAction}
+      fields={{ releaseId }}
+      label="Cancel"
+      variant="danger"
+      successMessage="Cancelling: before the switch it stops, after it rolls back"
+      aria-label="Cancel the release"
+    />
+  );
+}
