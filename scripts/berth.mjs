@@ -15,9 +15,9 @@ const USAGE = `usage: berth <command> [options]     (BERTH_URL and BERTH_TOKEN f
   export [APP]                 the fleet's definition, or one app's
   provision SERVER [--retry]   provision a server (--retry resumes at the failed task)
   configure APP                configure an app on its servers
-  deploy APP [--ref REF]       deploy and follow the live log (--no-wait returns at once)
+  deploy APP [--ref REF] [--canary]  deploy and follow the live log (--canary: one server first; --no-wait returns at once)
   rollback APP [--to N]        roll back to deploy N, or the one before the live one
-  cancel RELEASE               cancel a queued release
+  cancel RELEASE               cancel a release (queued: never starts; running: stops, or rolls back after the switch)
   env push APP [-f FILE]       save FILE (default .env) as a new revision and push it
                                (--replace removes keys the file lacks; --no-push only saves)
   env pull APP [-o FILE]       the saved environment as a .env file (stdout by default)
@@ -34,6 +34,7 @@ const OPTIONS = {
   ref: { type: 'string' },
   to: { type: 'string' },
   retry: { type: 'boolean' },
+  canary: { type: 'boolean' },
   replace: { type: 'boolean' },
   'no-push': { type: 'boolean' },
   'no-wait': { type: 'boolean' },

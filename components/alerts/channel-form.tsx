@@ -6,7 +6,7 @@ import { createChannelAction, updateChannelAction } from '@/app/(panel)/alerts/a
 import { ActionForm, useFieldErrors } from '@/components/forms/action-form';
 import { Field, SelectField } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
-import { CHANNEL_KINDS, NOTIFY_EVENTS, type ChannelKind } from '@/lib/model/notifications';
+import { CHANNEL_KINDS, DEFAULT_EVENTS, NOTIFY_EVENTS, type ChannelKind } from '@/lib/model/notifications';
 import { CONFIG_FIELDS, EVENT_LABELS, FIELD_SPECS, KIND_LABELS, SECRET_FIELDS } from '@/lib/notify/fields';
 import type { ChannelView } from '@/lib/notify/channels';
 
@@ -108,7 +108,7 @@ export function ChannelForm({ channel, onDone }: { channel?: ChannelView; onDone
         </div>
         {/* Keyed by kind: switching kinds starts that kind's fields empty. */}
         <KindFields key={kind} kind={kind} values={channel?.fields ?? {}} storedSecrets={channel?.storedSecrets ?? []} />
-        <EventChoices selected={channel?.events ?? NOTIFY_EVENTS} />
+        <EventChoices selected={channel?.events ?? DEFAULT_EVENTS} />
         <div className="flex gap-2">
           <Button type="submit" data-testid="channel-submit">
             {editing ? 'Save channel' : 'Add channel'}

@@ -8,12 +8,15 @@ export const NOTIFY_EVENTS = [
   'monitor.up',
   'release.failed',
   'release.rolled_back',
+  'release.succeeded',
   'server.unreachable',
   'server.host_key_mismatch',
   'fpm.max_children',
   'drift.detected',
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENTS)[number];
+/** What a new channel is subscribed to: every alert, not the opt-in good news. */
+export const DEFAULT_EVENTS = NOTIFY_EVENTS.filter((e) => e !== 'release.succeeded');
 
 export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'suppressed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

@@ -14,6 +14,7 @@ export const REPEAT_WINDOW_MS: Record<NotifyEventType, number> = {
   'monitor.up': 0,
   'release.failed': 0,
   'release.rolled_back': 0,
+  'release.succeeded': 0,
   'server.unreachable': 30 * 60_000,
   'server.host_key_mismatch': 6 * 60 * 60_000,
   'fpm.max_children': 30 * 60_000,

@@ -93,7 +93,7 @@ describe('release outcomes (lib/releases/release-job.ts)', () => {
   });
 
   it('a release job that fails raises release.failed with a link to the release', async () => {
-    // The app has no servers: the job fails at its first step, through the same path as any failure.
+    // The app has no repository: the job fails at its first step, through the same path as any failure.
     const r = await insertRelease(t.db, { appId, kind: 'deploy', ref: 'main', trigger: 'button' });
     await runRelease(t.db, ring, r.id, new AbortController().signal, os.tmpdir());
     expect((await findRelease(t.db, r.id))!.status).toBe('failed');
@@ -103,13 +103,13 @@ describe('release outcomes (lib/releases/release-job.ts)', () => {
       type: 'release.failed',
       appId,
       releaseId: r.id,
-      title: expect.stringMatching(/^shop: Deploy.* failed at step connect$/),
-      text: expect.stringMatching(/no servers/),
+      title: expect.stringMatching(/^shop: Deploy.* failed at step fetch$/),
+      text: expect.stringMatching(/no repository/),
     });
     expect(sent!.url).toMatch(new RegExp(`/apps/${appId}/releases/${r.id}$`));
   });
 
-  it('a deploy put back by the automatic rollback raises release.rolled_back; a success raises nothing', async () => {
+  it('a deploy put back by the automatic rollback raises release.rolled_back; a success raises release.succeeded (opt-in)', async () => {
     const r = await insertRelease(t.db, { appId, kind: 'deploy', ref: 'main', trigger: 'button' });
     await updateRelease(t.db, r.id, { status: 'running', number: 7 });
     await finishRelease(t.db, r.id, {
@@ -131,6 +131,10 @@ describe('release outcomes (lib/releases/release-job.ts)', () => {
     await updateRelease(t.db, ok.id, { status: 'running', number: 8 });
     await finishRelease(t.db, ok.id, { status: 'succeeded' });
     await announceReleaseEnd(t.db, ok.id);
-    expect(await queued()).toHaveLength(1);
+    expect(await queued()).toHaveLength(2);
+    expect((await queued()).find((n) => n.releaseId === ok.id)).toMatchObject({
+      type: 'release.succeeded',
+      title: 'shop: Deploy #8 is live',
+    });
   });
 });

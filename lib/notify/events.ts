@@ -19,12 +19,24 @@ const excerpt = (text: string | null, max = 600) => {
 export async function announceReleaseEnd(db: Db, releaseId: string, base?: string): Promise<void> {
   try {
     const release = await findRelease(db, releaseId);
-    if (!release || (release.status !== 'failed' && release.status !== 'rolled_back')) return;
+    if (!release || !['failed', 'rolled_back', 'succeeded'].includes(release.status)) return;
     const app = await findApp(db, release.appId);
     const appName = app?.name ?? 'an app';
     const what = release.kind === 'rollback' ? 'Rollback' : `Deploy${release.number ? ` #${release.number}` : ''}`;
     const step = release.failedStep ? ` at step ${release.failedStep}` : '';
     const rolledBack = release.status === 'rolled_back';
+    if (release.status === 'succeeded') {
+      // Opt-in per channel (nobody subscribes to it by default): the good news, for a team channel.
+      const text = `${release.ref}${release.sha ? ` (${release.sha.slice(0, 12)})` : ''}${release.subject ? ` ${release.subject}` : ''}`;
+      return void (await notify(db, {
+        type: 'release.succeeded',
+        title: `${appName}: ${what} is live`,
+        text,
+        url: releaseLink(release.appId, release.id, base),
+        appId: release.appId,
+        releaseId: release.id,
+      }));
+    }
     await notify(db, {
       type: rolledBack ? 'release.rolled_back' : 'release.failed',
       title: rolledBack ? `${appName}: ${what} failed${step} and was rolled back` : `${appName}: ${what} failed${step}`,

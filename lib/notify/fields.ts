@@ -36,6 +36,7 @@ export const EVENT_LABELS: Record<NotifyEventType, string> = {
   'monitor.up': 'Monitor up again',
   'release.failed': 'Release failed',
   'release.rolled_back': 'Release rolled back automatically',
+  'release.succeeded': 'Release live (opt-in)',
   'server.unreachable': 'Server unreachable',
   'server.host_key_mismatch': 'Server host key changed',
   'fpm.max_children': 'PHP-FPM pool at max_children',

@@ -91,7 +91,10 @@ export const COMMANDS = {
 
   async deploy(ctx) {
     const app = need(ctx.args[0], 'APP');
-    return afterRelease(ctx, await ctx.client.request('POST', `/apps/${enc(app)}/deploy`, { ref: ctx.opts.ref ?? '' }));
+    return afterRelease(
+      ctx,
+      await ctx.client.request('POST', `/apps/${enc(app)}/deploy`, { ref: ctx.opts.ref ?? '', canary: !!ctx.opts.canary }),
+    );
   },
 
   async rollback(ctx) {

@@ -20,11 +20,18 @@ export const deployOp = apiOperation({
   audit: 'release.deploy',
   role: 'deployer',
   status: 202,
-  schema: z.object({ app: refInput, ref: z.string().max(100).default('') }),
+  // canary: one server first, through its gate and watch window, then the rest (deploy-flow.ts).
+  schema: z.object({ app: refInput, ref: z.string().max(100).default(''), canary: z.boolean().default(false) }),
   run: async (input, ctx) => {
     const app = await appByRef(ctx, input.app);
-    const release = await requestDeploy(ctx.db, enqueue, { appId: app.id, ref: input.ref, userId: ctx.user.id, trigger: 'button' });
-    ctx.setDetails({ release: release.id, number: release.number, ref: release.ref });
+    const release = await requestDeploy(ctx.db, enqueue, {
+      appId: app.id,
+      ref: input.ref,
+      userId: ctx.user.id,
+      trigger: 'button',
+      canary: input.canary,
+    });
+    ctx.setDetails({ release: release.id, number: release.number, ref: release.ref, canary: input.canary });
     return queued(release);
   },
 });
