@@ -108,7 +108,8 @@ async function main(): Promise<void> {
     await runRelease(t.db, ring, row.id, signal, dataDir);
     const wallMs = performance.now() - started;
     const done = (await findRelease(t.db, row.id))!;
-    if (done.status !== 'succeeded')
+    // A release that succeeded with a note (a failed cleanup) would time less work than it should.
+    if (done.status !== 'succeeded' || done.error)
       throw new Error(`${r.kind} ${done.number ?? ''} ended ${done.status} at ${done.failedStep}: ${done.error}`);
     const handshakes = hosts.map((h, i) => handshakeCount(h.server.id) - before[i]!);
     return { ...(await timeline(t.db, done, calledAt, wallMs, USER_TASKS)), handshakes, release: done };

@@ -1,5 +1,6 @@
 import type { Db } from '@/db';
-import { createTasks, findRun, tasksOf, updateRun, updateTask } from '@/db/queries/runs';
+import { createTasksOfRuns, startRuns, tasksOfRuns, updateRun, updateRuns, writeTasks, type TaskWrite } from '@/db/queries/runs';
+import type { TaskRun } from '@/db/schema';
 import type { Transport } from '@/lib/remote/transport';
 import type { Recipe } from '@/lib/recipes/task';
 
@@ -11,32 +12,36 @@ const MAX_LOG = 200_000;
 export type RunResult = { ok: true } | { ok: false; failedTask: string; error: string; stopped?: true };
 
 /**
- * Buffers a task's log lines and writes them to its row at most every FLUSH_MS, so the UI can
- * follow. Every line passes through the server's redactor first (its key, the app's env values):
- * a task may log text it got from the server (an ExecResult's stdout is not redacted) or made itself.
+ * Buffers a task's log lines. A task that runs longer than FLUSH_MS has them written to its row
+ * as it goes, so the UI can follow; the rest (and every short task's whole log) goes with the
+ * row's final write, not in a statement of its own. Every line passes through the server's
+ * redactor first (its key, the app's env values): a task may log text it got from the server
+ * (an ExecResult's stdout is not redacted) or made itself.
  */
 function taskLog(db: Db, taskId: string, redact: (text: string) => string) {
   let text = '';
   let dirty = false;
   let timer: NodeJS.Timeout | undefined;
-  const flush = async () => {
+  let writing: Promise<void> = Promise.resolve();
+  const flush = () => {
     timer = undefined;
     if (!dirty) return;
     dirty = false;
-    await updateTask(db, taskId, { log: text });
+    // A lost interim write only delays what the UI shows: the final write carries the whole log.
+    writing = writing.then(() => writeTasks(db, [{ id: taskId, log: text }])).catch(() => undefined);
   };
   return {
     line(line: string) {
       text = `${text}${redact(line)}\n`.slice(-MAX_LOG);
       dirty = true;
-      timer ??= setTimeout(() => void flush(), FLUSH_MS);
+      timer ??= setTimeout(flush, FLUSH_MS);
     },
-    get text() {
-      return text;
-    },
-    async close() {
+    /** The whole log, once no interim write can land after the final one. */
+    async close(): Promise<string> {
       if (timer) clearTimeout(timer);
-      await flush();
+      timer = undefined;
+      await writing;
+      return text;
     },
   };
 }
@@ -56,64 +61,74 @@ export type ServerRun<C> = {
   beforeSuccess?: () => Promise<void>;
 };
 
-type Prepared<C> = ServerRun<C> & { rows: Awaited<ReturnType<typeof tasksOf>>; startIndex: number; result?: RunResult };
+type Prepared<C> = ServerRun<C> & { rows: TaskRun[]; startIndex: number };
 
-async function prepare<C>(db: Db, recipe: Recipe<C>, part: ServerRun<C>): Promise<Prepared<C>> {
-  const run = await findRun(db, part.runId);
-  if (!run) throw new Error(`run ${part.runId} does not exist`);
-  const existing = await tasksOf(db, part.runId);
-  const rows = existing.length
-    ? existing
-    : await createTasks(
-        db,
-        part.runId,
-        recipe.tasks.map((t) => t.name),
-      );
-  const startIndex = run.startAt
-    ? Math.max(
-        0,
-        recipe.tasks.findIndex((t) => t.name === run.startAt),
-      )
-    : 0;
-  await updateRun(db, part.runId, { status: 'running', startedAt: new Date(), heartbeatAt: new Date() });
-  return { ...part, rows, startIndex };
+/** Every server's run marked running and its task rows made (or reused, on a retry), in a few statements for all. */
+async function prepareAll<C>(db: Db, recipe: Recipe<C>, parts: ServerRun<C>[]): Promise<Prepared<C>[]> {
+  const ids = parts.map((p) => p.runId);
+  const runs = await startRuns(db, ids, new Date());
+  const missing = ids.find((id) => !runs.some((r) => r.id === id));
+  if (missing) throw new Error(`run ${missing} does not exist`);
+  const existing = await tasksOfRuns(db, ids);
+  const fresh = ids.filter((id) => existing.get(id)!.length === 0);
+  const created = await createTasksOfRuns(
+    db,
+    fresh.map((runId) => ({ runId, names: recipe.tasks.map((t) => t.name) })),
+  );
+  return parts.map((part) => {
+    const run = runs.find((r) => r.id === part.runId)!;
+    const startIndex = run.startAt
+      ? Math.max(
+          0,
+          recipe.tasks.findIndex((t) => t.name === run.startAt),
+        )
+      : 0;
+    return { ...part, rows: created.get(part.runId) ?? existing.get(part.runId)!, startIndex };
+  });
 }
 
-/** Runs one task on one server and records it; a failure also ends that server's run. */
+/**
+ * Runs one task on one server. A success returns its row's final write for the caller to batch;
+ * a failure is written at once (task and run), as it ends that server's run.
+ */
 async function runTask<C>(
   db: Db,
   p: Prepared<C>,
   index: number,
   task: Recipe<C>['tasks'][number],
   signal: AbortSignal,
-): Promise<RunResult> {
+): Promise<{ result: RunResult; write?: TaskWrite }> {
   const row = p.rows[index]!;
-  if (index < p.startIndex) {
-    await updateTask(db, row.id, { status: 'skipped', summary: 'done in an earlier run' });
-    return { ok: true };
-  }
   const redact = (text: string) => p.transport.redact(text);
   const log = taskLog(db, row.id, redact);
-  await updateTask(db, row.id, { status: 'running', startedAt: new Date() });
   try {
     if (signal.aborted) throw new Error('cancelled');
     const outcome = await task.run(p.ctx, { transport: p.transport, log: log.line, signal });
-    await log.close();
-    await updateTask(db, row.id, {
-      status: outcome.changed ? 'changed' : 'unchanged',
+    const status = outcome.changed ? 'changed' : 'unchanged';
+    const write: TaskWrite = {
+      id: row.id,
+      status,
       summary: redact(outcome.summary),
       finishedAt: new Date(),
       exitCode: 0,
-    });
-    return { ok: true };
+      log: await log.close(),
+    };
+    return { result: { ok: true }, write };
   } catch (err) {
     const { message, exitCode } = describe(err, redact);
     log.line(message);
-    await log.close();
-    await updateTask(db, row.id, { status: 'failed', summary: message.split('\n')[0]!.slice(0, 300), exitCode, finishedAt: new Date() });
-    await updateRun(db, p.runId, { status: 'failed', failedTask: task.name, error: message.slice(0, 2000), finishedAt: new Date() });
-    return { ok: false, failedTask: task.name, error: message };
+    const finishedAt = new Date();
+    const summary = message.split('\n')[0]!.slice(0, 300);
+    await writeTasks(db, [{ id: row.id, status: 'failed', summary, exitCode, finishedAt, log: await log.close() }]);
+    await updateRun(db, p.runId, { status: 'failed', failedTask: task.name, error: message.slice(0, 2000), finishedAt });
+    return { result: { ok: false, failedTask: task.name, error: message } };
   }
+}
+
+/** Handled at once (so a failure is never an unhandled rejection), and still rejects where it is awaited. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /**
@@ -121,38 +136,73 @@ async function runTask<C>(
  * server, in parallel, before the next task starts anywhere. When a task fails on one server, no
  * server starts the next task; the others' runs end as failed, naming where it failed. Every
  * task is recorded per server (status, times, exit code, log); a retry (startAt) resumes there.
+ *
+ * The rows are written in batches, since each statement is a round trip on the release's critical
+ * path: a step starts with ONE statement that marks its tasks running on every server (written
+ * before any of them runs, so a crash leaves them visible as running, then interrupted) and also
+ * records how the previous step ended on the server that finished it last. Servers that finish a
+ * step earlier record it at once, while the others still work.
  */
 export async function runAcross<C>(db: Db, recipe: Recipe<C>, parts: ServerRun<C>[], signal: AbortSignal): Promise<RunResult[]> {
-  const prepared = await Promise.all(parts.map((part) => prepare(db, recipe, part)));
-  const heartbeat = setInterval(() => {
-    for (const p of prepared) void updateRun(db, p.runId, { heartbeatAt: new Date() }).catch(() => {});
-  }, HEARTBEAT_MS);
+  const prepared = await prepareAll(db, recipe, parts);
+  const ids = prepared.map((p) => p.runId);
+  const heartbeat = setInterval(() => void updateRuns(db, ids, { heartbeatAt: new Date() }).catch(() => {}), HEARTBEAT_MS);
+  let held: TaskWrite[] = [];
   try {
     for (const [index, task] of recipe.tasks.entries()) {
-      const results = await Promise.all(prepared.map((p) => runTask(db, p, index, task, signal)));
+      const startedAt = new Date();
+      const running = prepared.filter((p) => index >= p.startIndex);
+      await writeTasks(db, [
+        ...held,
+        ...prepared
+          .filter((p) => index < p.startIndex)
+          .map((p): TaskWrite => ({ id: p.rows[index]!.id, status: 'skipped', summary: 'done in an earlier run' })),
+        ...running.map((p): TaskWrite => ({ id: p.rows[index]!.id, status: 'running', startedAt })),
+      ]);
+      held = [];
+      let left = running.length;
+      const early: Promise<void>[] = [];
+      const results = await Promise.all(
+        prepared.map(async (p): Promise<RunResult> => {
+          if (index < p.startIndex) return { ok: true };
+          const { result, write } = await runTask(db, p, index, task, signal);
+          left -= 1;
+          if (write && left > 0) early.push(quiet(writeTasks(db, [write])));
+          else if (write) held.push(write);
+          return result;
+        }),
+      );
+      await Promise.all(early);
       const failedAt = results.findIndex((r) => !r.ok);
-      if (failedAt >= 0) return await stopAll(db, recipe, prepared, results, index, failedAt);
+      if (failedAt >= 0) return await stopAll(db, recipe, prepared, results, index, failedAt, held);
     }
-    const results: RunResult[] = [];
-    for (const p of prepared) {
-      try {
-        await p.beforeSuccess?.();
-        await updateRun(db, p.runId, { status: 'succeeded', finishedAt: new Date() });
-        results.push({ ok: true });
-      } catch (err) {
-        const { message } = describe(err, (text) => p.transport.redact(text));
-        await updateRun(db, p.runId, {
-          status: 'failed',
-          error: `Finished, but recording the outcome failed: ${message}`.slice(0, 2000),
-          finishedAt: new Date(),
-        });
-        results.push({ ok: false, failedTask: recipe.tasks.at(-1)!.name, error: message });
-      }
-    }
-    return results;
+    await writeTasks(db, held);
+    return await finishAll(db, recipe, prepared);
   } finally {
     clearInterval(heartbeat);
   }
+}
+
+/** Every server finished every task: each run is marked succeeded (after its beforeSuccess), in one statement for all that passed. */
+async function finishAll<C>(db: Db, recipe: Recipe<C>, prepared: Prepared<C>[]): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  for (const p of prepared) {
+    try {
+      await p.beforeSuccess?.();
+      results.push({ ok: true });
+    } catch (err) {
+      const { message } = describe(err, (text) => p.transport.redact(text));
+      await updateRun(db, p.runId, {
+        status: 'failed',
+        error: `Finished, but recording the outcome failed: ${message}`.slice(0, 2000),
+        finishedAt: new Date(),
+      });
+      results.push({ ok: false, failedTask: recipe.tasks.at(-1)!.name, error: message });
+    }
+  }
+  const succeeded = prepared.filter((_, i) => results[i]!.ok).map((p) => p.runId);
+  await updateRuns(db, succeeded, { status: 'succeeded', finishedAt: new Date() });
+  return results;
 }
 
 /**
@@ -167,20 +217,23 @@ async function stopAll<C>(
   results: RunResult[],
   index: number,
   failedAt: number,
+  held: TaskWrite[],
 ): Promise<RunResult[]> {
   const failure = results[failedAt] as Extract<RunResult, { ok: false }>;
   const where = prepared[failedAt]!.transport.serverName;
   const next = recipe.tasks[index + 1]?.name ?? 'finishing';
-  const out = await Promise.all(
-    prepared.map(async (p, i) => {
-      for (const row of p.rows.slice(index + 1)) await updateTask(db, row.id, { status: 'skipped', summary: 'stopped' });
-      if (!results[i]!.ok) return results[i]!;
-      const error = `Stopped before ${next}: ${failure.failedTask} failed on ${where}.`;
-      await updateRun(db, p.runId, { status: 'failed', failedTask: next, error, finishedAt: new Date() });
-      return { ok: false as const, failedTask: next, error, stopped: true as const };
-    }),
+  const skipped = prepared.flatMap((p) =>
+    p.rows.slice(index + 1).map((row): TaskWrite => ({ id: row.id, status: 'skipped', summary: 'stopped' })),
   );
-  return out;
+  await writeTasks(db, [...held, ...skipped]);
+  const error = `Stopped before ${next}: ${failure.failedTask} failed on ${where}.`;
+  const stopped = prepared.filter((_, i) => results[i]!.ok);
+  await updateRuns(
+    db,
+    stopped.map((p) => p.runId),
+    { status: 'failed', failedTask: next, error, finishedAt: new Date() },
+  );
+  return results.map((r) => (r.ok ? { ok: false as const, failedTask: next, error, stopped: true as const } : r));
 }
 
 /** One server: the same step runner with a single part. */

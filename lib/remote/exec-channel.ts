@@ -4,6 +4,7 @@
  * leave its children running). The caller holds a channel permit for the whole run,
  * the kill included, so the 8-channel bound holds even while cleaning up.
  */
+import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import { PID_REPORT_PREFIX, STEP_REPORT_PREFIX, killProcessGroup, render } from './command';
@@ -13,7 +14,8 @@ import type { Connection } from './connection';
 export type StreamName = 'stdout' | 'stderr';
 
 export interface ChannelRunOptions {
-  stdin?: string | Buffer;
+  /** A Readable is piped in as it is read (a release archive), so it is never held in memory whole. */
+  stdin?: string | Buffer | Readable;
   signal?: AbortSignal;
   onLine?: (stream: StreamName, line: string) => void;
   maxOutputBytes?: number;
@@ -39,6 +41,16 @@ export class ChannelOpenError extends Error {
   constructor(message: string, stale: boolean) {
     super(message);
     this.stale = stale;
+  }
+}
+
+/** What was to go to stdin could not be read: the remote command was killed, so it never saw a cut-short input as complete. */
+export class StdinFailed extends Error {
+  override name = 'StdinFailed';
+  readonly output: ChannelOutput;
+  constructor(cause: Error, output: ChannelOutput) {
+    super(`could not read what goes to stdin: ${cause.message}`);
+    this.output = output;
   }
 }
 
@@ -85,6 +97,7 @@ class LineSplitter {
 class Output {
   pid: number | null = null;
   step: number | null = null;
+  private onPid?: () => void;
   private readonly chunks: Record<StreamName, Buffer[]> = { stdout: [], stderr: [] };
   private readonly bytes: Record<StreamName, number> = { stdout: 0, stderr: 0 };
   private truncated = false;
@@ -98,9 +111,21 @@ class Output {
     this.stderrLines = new LineSplitter((line) => {
       const marker = MARKER_LINE.exec(line);
       if (!marker) return onLine?.('stderr', line);
-      if (marker[1] === PID_REPORT_PREFIX) this.pid ??= Number(marker[2]);
-      else this.step = Number(marker[2]);
+      if (marker[1] === PID_REPORT_PREFIX) {
+        this.pid ??= Number(marker[2]);
+        this.onPid?.();
+      } else this.step = Number(marker[2]);
     });
+  }
+
+  /** Resolves once the shell has reported its pid (its first act), or after `ms`. */
+  pidWithin(ms: number): Promise<void> {
+    if (this.pid !== null) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    return new Promise<void>((resolve) => {
+      this.onPid = resolve;
+      timer = setTimeout(resolve, ms);
+    }).finally(() => clearTimeout(timer));
   }
 
   add(stream: StreamName, chunk: Buffer): void {
@@ -233,12 +258,10 @@ export async function runOnChannel(connection: Connection, text: string, o: Chan
   const { channel } = run;
   channel.on('data', (chunk: Buffer) => output.add('stdout', chunk));
   channel.stderr.on('data', (chunk: Buffer) => output.add('stderr', chunk));
-  // Always end stdin: a command that reads it would otherwise wait forever.
-  if (o.stdin !== undefined) channel.end(o.stdin);
-  else channel.end();
 
-  // Whichever comes first: the command ends, or the signal fires (then kill, and report).
+  // Whichever comes first: the command ends, the signal fires or stdin cannot be read (then kill, and report).
   let killing: Promise<void> | undefined;
+  let stdinError: Error | undefined;
   let onAbort = () => {};
   const aborted = new Promise<void>((resolve) => {
     onAbort = () => {
@@ -246,12 +269,33 @@ export async function runOnChannel(connection: Connection, text: string, o: Chan
       resolve();
     };
   });
+  // Always end stdin: a command that reads it would otherwise wait forever.
+  const source = o.stdin instanceof Readable ? o.stdin : undefined;
+  if (source) {
+    source.on('error', (err) => {
+      if (stdinError) return;
+      stdinError = err;
+      // Ending stdin now would hand the command a cut-short input as if it were whole, and so
+      // would closing the channel before the pid is known (sshd then closes the command's stdin
+      // without killing it): stdin stays open, the command waits, until its group is killed.
+      void output.pidWithin(KILL_WAIT_MS).then(() => onAbort());
+    });
+    source.pipe(channel);
+  } else if (o.stdin !== undefined) channel.end(o.stdin);
+  else channel.end();
   if (o.signal?.aborted) onAbort();
   else o.signal?.addEventListener('abort', onAbort, { once: true });
   await Promise.race([run.closed, aborted]);
   o.signal?.removeEventListener('abort', onAbort);
+  onAbort = () => {}; // a late stdin error must not kill a process group whose pid may be reused by now
+  // The command may end before reading all of stdin (tar on a full disk): the rest is not read.
+  if (source) {
+    source.unpipe(channel);
+    source.destroy();
+  }
   if (killing) {
     await killing;
+    if (stdinError) throw new StdinFailed(stdinError, output.finish());
     throw new RunInterrupted(o.signal!.reason, output.finish());
   }
   return { code: run.exit.code, signal: run.exit.signal, ...output.finish() };

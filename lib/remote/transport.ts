@@ -5,6 +5,7 @@
  * stderr redacted. Secrets travel only as uploaded content or stdin, never in argv.
  */
 import path from 'node:path/posix';
+import type { Readable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
 import fs from 'node:fs';
 import { UNIX_NAME, and, asUser, cmd, ignoreFailure, redirect, render, renderWithPidReport, renderWithStepReports } from './command';
@@ -12,7 +13,7 @@ import type { Command, Script } from './command';
 import { getConnection } from './connection';
 import type { ConnectOptions, Connection, ServerTarget } from './connection';
 import { RemoteError, stderrTail } from './errors';
-import { ChannelOpenError, RunInterrupted, runOnChannel } from './exec-channel';
+import { ChannelOpenError, RunInterrupted, StdinFailed, runOnChannel } from './exec-channel';
 import type { ChannelRun, StreamName } from './exec-channel';
 import { Redactor } from './redact';
 import { putNewFile, renameOver, sftpProblem, temporaryPathFor, withSftp, writeNewFile } from './sftp-files';
@@ -20,7 +21,12 @@ import { putNewFile, renameOver, sftpProblem, temporaryPathFor, withSftp, writeN
 export type { StreamName };
 
 export interface ExecOptions {
-  stdin?: string | Buffer;
+  /**
+   * A Readable (e.g. fs.createReadStream of a release archive) streams in as it is read: no
+   * upload to a temporary file first, nothing held in memory whole. If it fails to read, the
+   * command is killed rather than given a cut-short input. The caller owns (and destroys) it.
+   */
+  stdin?: string | Buffer | Readable;
   /** Bounds the whole call, waiting for a free channel included. Default 10 minutes. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -281,6 +287,16 @@ export class SshTransport implements Transport {
     } catch (err) {
       if (err instanceof RunInterrupted) {
         throw this.interrupted(displayOf(err.output.step), limit, tailOf(err.output.stderr), 'its processes were killed');
+      }
+      if (err instanceof StdinFailed) {
+        throw new RemoteError(
+          this.serverName,
+          displayOf(err.output.step),
+          null,
+          tailOf(err.output.stderr),
+          'channel',
+          redactor.redact(err.message),
+        );
       }
       if (err instanceof ChannelOpenError && !err.stale) {
         throw new RemoteError(this.serverName, displayOf(null), null, '', 'channel', err.message);
