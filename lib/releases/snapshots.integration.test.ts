@@ -142,6 +142,23 @@ describe('pre-migration snapshots on a real data server', () => {
     expect(cleanup.log).toContain(`removed ${orphan}, a snapshot no row recorded`);
   });
 
+  it('a migration that runs past its timeout is killed, and the database is restored from its snapshot', async () => {
+    const before = await notes();
+    bed.repo.commit({ 'migrations/004.sql': "INSERT INTO notes VALUES (5, 'five');\nSELECT pg_sleep(120);\n" }, 'slow migration');
+    const config = bed.migrate('migrations/004.sql');
+    await bed.configure({ ...config, release: { ...config.release, buildTimeoutS: 10 } });
+    const started = Date.now();
+    const r = await bed.release();
+    expect(r, r.error ?? '').toMatchObject({ status: 'failed', failedStep: 'hooks' });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(r.error).toMatch(/timed out|time ?out/i);
+    expect(r.error).toContain('database restored from the snapshot');
+    // The row the migration committed before it hung is gone again; the hung command is gone from the host.
+    expect(await notes()).toEqual(before);
+    expect((await host1().exec(cmd('pgrep', '-f', 'migrations/004[.]sql'), { okExitCodes: [0, 1] })).code).toBe(1);
+    expect([await bed.current(0), await bed.current(1)]).not.toContain(`releases/${r.number}`);
+  });
+
   it('takes none without a migration hook, or without a Berth-managed database', async () => {
     const config = bed.migrate('none.sql');
     await bed.configure({ ...config, release: { ...config.release, hooks: [{ argv: ['true'], migration: false }] } });
