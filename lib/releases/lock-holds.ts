@@ -34,7 +34,7 @@ export async function checkLockHolds(db: Db, ring: KeyRing): Promise<void> {
       continue;
     }
     try {
-      const transport = await transportFor(server, ring);
+      const transport = await transportFor(server, ring, { db });
       const probe = await transport.exec(locked(releaseLockPath(app.slug), cmd('true')), {
         okExitCodes: [0, LOCK_BUSY_EXIT],
         timeoutMs: 15_000,

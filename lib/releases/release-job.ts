@@ -120,7 +120,7 @@ export async function runRelease(
       quiet = await quietLockRefusal(db, release.id, app, placed);
       if (end.startWatch && send && app.config.release.watchWindowS > 0)
         await startWatch(send, release.id, app.id, app.config.release.watchWindowS).catch(() => {});
-    } else await rollback(db, ring, app, release, placed, cancel.signal);
+    } else await rollback(db, ring, app, release, placed, signal); // a rollback is the way back: never cancelled mid-way
   } catch (err) {
     const e = err as Error & { step?: string };
     await finishRelease(db, release.id, {

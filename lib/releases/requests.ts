@@ -133,6 +133,9 @@ export async function cancelRelease(db: Db, release: Release, by: string): Promi
   if (release.status !== 'queued' && release.status !== 'running')
     throw new ActionError(`The release has already ended (${release.status}).`, undefined, 'conflict');
   if (await cancelQueuedRelease(db, release.id, `Cancelled by ${by} before it started.`)) return 'cancelled';
+  // Stopping a rollback halfway would leave servers on different releases: it is the way back, so it finishes.
+  if (release.kind === 'rollback')
+    throw new ActionError('A running rollback is not cancelled: it finishes (or fails) on its own.', undefined, 'conflict');
   if (await requestCancel(db, release.id, by)) return 'stopping';
   throw new ActionError('The release is already being cancelled, or has just ended.', undefined, 'conflict');
 }

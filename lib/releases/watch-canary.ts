@@ -22,7 +22,7 @@ export async function watchCanary(
   const windowS = app.config.release.watchWindowS;
   const server = await findServer(db, serverId);
   if (!server || windowS === 0 || !app.config.domains.length) return null;
-  const transport = await transportFor(server, ring);
+  const transport = await transportFor(server, ring, { db });
   const dir = releasePaths(app.slug, release.number!).dir;
   const until = Date.now() + windowS * 1000;
   let state: ServerWatch | null = null;

@@ -35,16 +35,14 @@ export async function watchStep(db: Db, ring: KeyRing, p: WatchPayload, send: En
   const servers: ServerWatch[] = [];
   for (const { server } of web) {
     const prev = p.servers.find((s) => s.serverId === server.id) ?? null;
-    try {
-      const transport = await transportFor(server, ring);
-      const next = await readWatch(transport, app.slug, dir, prev, server.id);
-      servers.push(next);
-      const reason = watchVerdict(next, app.config.release.watchErrorRisePct);
-      if (reason) return rollBackWatched(db, send, release.id, `on ${server.name}, ${reason}`);
-    } catch {
+    const next = await transportFor(server, ring, { db })
+      .then((transport) => readWatch(transport, app.slug, dir, prev, server.id))
       // An unreachable server is the monitors' alert, not a verdict on the release: keep what was read.
-      if (prev) servers.push(prev);
-    }
+      .catch(() => prev);
+    if (!next) continue;
+    servers.push(next);
+    const reason = watchVerdict(next, app.config.release.watchErrorRisePct);
+    if (reason) return rollBackWatched(db, send, release.id, `on ${server.name}, ${reason}`);
   }
   if (Date.now() < Date.parse(p.until)) await send({ ...p, servers }, watchKey(app.id), { startAfterS: WATCH_POLL_S });
 }
