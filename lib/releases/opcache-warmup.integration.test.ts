@@ -16,6 +16,7 @@ const SLUG = 'warmapp';
 const CLASSES = 40;
 const l = appLayout(SLUG);
 let bed: Awaited<ReturnType<typeof releaseBed>>;
+let firstId: string;
 const signal = new AbortController().signal;
 
 // index.php loads every class, as a framework's bootstrap would; Broken.php is never loaded.
@@ -54,25 +55,39 @@ beforeAll(async () => {
   bed.repo.commit(files, 'forty classes and a broken file');
   const r = await bed.release();
   expect(r, r.error ?? '').toMatchObject({ status: 'succeeded', number: 1 });
+  firstId = r.id;
 }, 120_000);
 afterAll(async () => {
   await bed?.cleanup();
 });
 
+/** The warm-up task of each server's run of a release, after checking it ran between the gate and the switch. */
+async function warmTasks(releaseId: string) {
+  const out = [];
+  for (const run of await runsOfRelease(bed.t.db, releaseId)) {
+    const names = (await tasksOf(bed.t.db, run.id)).map((t) => t.name);
+    expect(names.indexOf('opcache-warmup')).toBeGreaterThan(names.indexOf('gate'));
+    expect(names.indexOf('opcache-warmup')).toBeLessThan(names.indexOf('switch'));
+    out.push((await tasksOf(bed.t.db, run.id)).find((t) => t.name === 'opcache-warmup')!);
+  }
+  expect(out).toHaveLength(2);
+  return out;
+}
+
 describe('OPcache warm-up', () => {
   it('runs in a release after the gate and before the switch, and a file that does not compile does not fail it', async () => {
+    // The first release has no live release to learn from: it walks the tree, and Broken.php fails to compile.
+    for (const warm of await warmTasks(firstId)) {
+      expect(warm.status).toBe('changed');
+      expect(warm.log).toMatch(/compiled \d+ PHP files in \d+ ms .*1 failed to compile \(src\/Broken\.php\).*OPcache [\d.]+ MB used/);
+    }
+    // The second starts from what the first served; the gate's own request already compiled its entry point's files.
     const r = await bed.release();
     expect(r, r.error ?? '').toMatchObject({ status: 'succeeded', number: 2 });
-    for (const run of await runsOfRelease(bed.t.db, r.id)) {
-      const tasks = await tasksOf(bed.t.db, run.id);
-      const names = tasks.map((t) => t.name);
-      expect(names.indexOf('opcache-warmup')).toBeGreaterThan(names.indexOf('gate'));
-      expect(names.indexOf('opcache-warmup')).toBeLessThan(names.indexOf('switch'));
-      const warm = tasks.find((t) => t.name === 'opcache-warmup')!;
-      expect(warm.status).toBe('changed');
-      console.log(`${run.id}: ${warm.log}`);
-      expect(warm.log).toMatch(/compiled \d+ PHP files in \d+ ms .*1 failed to compile \(src\/Broken\.php\).*OPcache [\d.]+ MB used/);
-      // The script itself is not in the walk (it would be "too new" and cost a second request).
+    for (const warm of await warmTasks(r.id)) {
+      expect(warm.status).not.toBe('failed');
+      expect(warm.log).toMatch(/\d+ files the live release served, \d+ already cached/);
+      // The script itself is never in the list (it would be "too new" and cost a second request).
       expect(warm.log).not.toMatch(/too new/);
     }
     for (const h of bed.hosts) expect(await bed.current(h)).toBe('releases/2');
@@ -85,12 +100,20 @@ describe('OPcache warm-up', () => {
       await stage(h, 50);
       expect(await cachedIn(h, 50)).toBe(0);
       const { result, detail } = await warmRelease({ transport: h.transport, signal }, SLUG, 50, { previous: 'releases/2' });
-      expect(result, detail).toMatchObject({ status: 'done', failed: 1, failures: ['src/Broken.php'], uncached: 0, fresh: 0 });
-      expect(result!.hot).toBeGreaterThanOrEqual(CLASSES + 1);
-      // Every PHP file but the broken one: 40 classes, index.php and the fixture's health.php.
-      expect(result!.compiled).toBe(CLASSES + 2);
-      expect(await cachedIn(h, 50)).toBe(CLASSES + 2);
+      // What the live release served: index.php and its 40 classes (health.php and Broken.php were never asked for).
+      expect(result, detail).toMatchObject({ status: 'done', walked: false, hot: CLASSES + 1, compiled: CLASSES + 1, failed: 0, fresh: 0 });
+      expect(await cachedIn(h, 50)).toBe(CLASSES + 1);
       expect(await bed.current(h)).toBe('releases/2');
+      // Asked to walk the whole tree as well: the rest compiles, and the broken file is counted, not fatal.
+      const walked = await warmRelease({ transport: h.transport, signal }, SLUG, 50, { previous: 'releases/2', walk: true });
+      expect(walked.result, walked.detail).toMatchObject({
+        walked: true,
+        compiled: 1,
+        already: CLASSES + 1,
+        failed: 1,
+        failures: ['src/Broken.php'],
+      });
+      expect(await cachedIn(h, 50)).toBe(CLASSES + 2);
       // The script is gone again, and nothing of it is served.
       const left = await h.transport.exec(cmd('test', '-e', `${l.releases}/50/.berth-opcache-warmup.php`), { okExitCodes: [0, 1] });
       expect(left.code).toBe(1);
@@ -102,7 +125,7 @@ describe('OPcache warm-up', () => {
     const dir = await stage(h, 51);
     await h.transport.exec(asUser(l.user, cmd('touch', `${dir}/src/C1.php`, `${dir}/src/C2.php`)));
     const { result, detail } = await warmRelease({ transport: h.transport, signal }, SLUG, 51, {});
-    expect(result, detail).toMatchObject({ status: 'done', compiled: CLASSES + 2, fresh: 0, uncached: 0 });
+    expect(result, detail).toMatchObject({ status: 'done', walked: true, compiled: CLASSES + 2, failed: 1, fresh: 0, uncached: 0 });
     expect(await cachedIn(h, 51)).toBe(CLASSES + 2);
   });
 

@@ -15,9 +15,12 @@ export const WARMUP_MARK = 'BERTH-OPCACHE-WARMUP ';
 
 /**
  * Uploaded into the release directory (never the web root) and run once before the switch.
- * - The previous release's cached files come first, most-hit first, mapped to the new release:
- *   that is the set the live traffic will ask for, so a tight memory bound still warms what
- *   matters. Then the rest of the tree, sorted, so reruns behave the same.
+ * - The live release's cached files that requests have used (hits > 0), most-hit first, mapped
+ *   to the new release: the set the traffic will ask for. When there is one, that is all: OPcache
+ *   never frees an old release's scripts, so compiling files no request loads (vendor tests,
+ *   unused packages) would only fill it sooner (bench/opcache.ts: ~23 MB per release of 500
+ *   classes). Without one (a first release, a pool just reloaded) or with BERTH_WARMUP_WALK=1,
+ *   the whole tree is walked, sorted, so reruns behave the same.
  * - A file with a syntax or compile error counts as failed and the walk goes on: the gate already
  *   judged the entry point, and a broken file nobody loads must not block a release here.
  *   opcache_compile_file catches compile-time fatals itself (it returns false and warns).
@@ -29,7 +32,7 @@ export const WARMUP_MARK = 'BERTH-OPCACHE-WARMUP ';
  */
 export const WARMUP_PHP = `<?php
 $t0 = hrtime(true);
-$r = ['status' => 'done', 'compiled' => 0, 'hot' => 0, 'already' => 0, 'skipped' => 0, 'failed' => 0,
+$r = ['status' => 'done', 'walked' => false, 'compiled' => 0, 'hot' => 0, 'already' => 0, 'skipped' => 0, 'failed' => 0,
   'uncached' => 0, 'fresh' => 0, 'ms' => 0, 'memoryUsed' => 0, 'memoryFree' => 0, 'failures' => []];
 register_shutdown_function(function () use (&$r, $t0) {
   $r['ms'] = intdiv(hrtime(true) - $t0, 1000000);
@@ -52,14 +55,15 @@ if (!is_array($status) || empty($status['opcache_enabled'])) { $r['status'] = 'd
 if ($previous !== '' && !empty($status['scripts'])) {
   $hot = [];
   foreach ($status['scripts'] as $path => $s) {
-    if (strncmp($path, $previous . '/', strlen($previous) + 1) === 0) $hot[$dir . substr($path, strlen($previous))] = $s['hits'];
+    if ($s['hits'] > 0 && strncmp($path, $previous . '/', strlen($previous) + 1) === 0) $hot[$dir . substr($path, strlen($previous))] = $s['hits'];
   }
   arsort($hot);
   foreach ($hot as $path => $hits) if ($path !== $self && is_file($path) && !is_link($path)) $files[$path] = true;
   $r['hot'] = count($files);
 }
 unset($status);
-$walk = new RecursiveIteratorIterator(new RecursiveCallbackFilterIterator(
+$r['walked'] = !$files || ($_SERVER['BERTH_WARMUP_WALK'] ?? '') === '1';
+$walk = !$r['walked'] ? [] : new RecursiveIteratorIterator(new RecursiveCallbackFilterIterator(
   new RecursiveDirectoryIterator($dir, FilesystemIterator::SKIP_DOTS),
   fn ($f) => !$f->isDir() || !($f->isLink() || in_array($f->getFilename(), ['node_modules', '.git'], true)
     || ($f->getFilename() === 'storage' && $f->getPath() === $dir))
@@ -109,6 +113,8 @@ export type WarmupOptions = {
   minFree: number;
   /** The release that is live now (absolute): its cached files are compiled first. */
   previousDir?: string;
+  /** Walk the whole tree even when the live release gave a hot set. */
+  walk?: boolean;
   /** Only files changed at or after this time (unix seconds): the second pass for `fresh` files. */
   since?: number;
 };
@@ -129,6 +135,7 @@ export function warmupVars(releaseDir: string, o: WarmupOptions): Record<string,
     BERTH_WARMUP_MIN_FREE: String(o.minFree),
     BERTH_WARMUP_PREVIOUS: o.previousDir ?? '',
     BERTH_WARMUP_SINCE: String(o.since ?? 0),
+    BERTH_WARMUP_WALK: o.walk ? '1' : '0',
   };
 }
 
@@ -138,6 +145,7 @@ export function warmupCommand(socket: string, releaseDir: string, o: WarmupOptio
 
 const warmupSchema = z.object({
   status: z.enum(['done', 'time', 'memory', 'disabled', 'restricted']),
+  walked: z.boolean(),
   compiled: z.number().int().nonnegative(),
   hot: z.number().int().nonnegative(),
   already: z.number().int().nonnegative(),
@@ -197,7 +205,7 @@ export function describeWarmup(r: WarmupResult, wallMs: number): string {
   if (r.status === 'restricted') return 'opcache.restrict_api keeps the release directory out of the OPcache API: nothing warmed';
   const stop = { done: 'every file', time: 'stopped at the time budget', memory: 'stopped at the OPcache memory bound' }[r.status];
   const extra = [
-    r.hot > 0 && `${r.hot} live files first`,
+    r.hot > 0 && `${r.hot} files the live release served${r.walked ? ', then the tree' : ''}`,
     r.already > 0 && `${r.already} already cached`,
     r.failed > 0 && `${r.failed} failed to compile (${r.failures.join(', ')})`,
     r.uncached + r.fresh > 0 && `${r.uncached + r.fresh} too new to cache`,

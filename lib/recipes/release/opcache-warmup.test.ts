@@ -35,6 +35,7 @@ const io = (transport: RecordingTransport, lines: string[] = [], signal = new Ab
 });
 const RESULT: WarmupResult = {
   status: 'done',
+  walked: false,
   compiled: 412,
   hot: 300,
   already: 3,
@@ -66,7 +67,7 @@ describe('the warm-up request', () => {
       ),
     );
     expect(text).toContain("'SCRIPT_FILENAME=/var/www/shop/releases/7/.berth-opcache-warmup.php'");
-    expect(text).toContain("'BERTH_WARMUP_PREVIOUS=/var/www/shop/releases/6' 'BERTH_WARMUP_SINCE=0'");
+    expect(text).toContain("'BERTH_WARMUP_PREVIOUS=/var/www/shop/releases/6' 'BERTH_WARMUP_SINCE=0' 'BERTH_WARMUP_WALK=0'");
     expect(text).toContain("'BERTH_WARMUP_BUDGET_MS=10000' 'BERTH_WARMUP_MIN_FREE=0.1'");
     expect(text).toMatch(/'timeout' '15' 'cgi-fcgi' '-bind' '-connect' '\/run\/php\/berth-shop\.sock'$/);
   });
@@ -105,7 +106,7 @@ describe('the warm-up request', () => {
 
   it('says what it did in one line', () => {
     expect(describeWarmup(RESULT, 700)).toBe(
-      'compiled 412 PHP files in 700 ms (every file; 300 live files first, 3 already cached, 1 failed to compile (src/Broken.php)); OPcache 40.0 MB used, 88.0 MB free',
+      'compiled 412 PHP files in 700 ms (every file; 300 files the live release served, 3 already cached, 1 failed to compile (src/Broken.php)); OPcache 40.0 MB used, 88.0 MB free',
     );
     expect(describeWarmup({ ...RESULT, status: 'memory', skipped: 20 }, 700)).toMatch(/stopped at the OPcache memory bound; .*20 left\)/);
     expect(describeWarmup({ ...RESULT, status: 'disabled' }, 5)).toBe('OPcache is disabled in this pool: nothing to warm');
@@ -116,6 +117,8 @@ describe('the warm-up request', () => {
     expect(WARMUP_PHP).toContain("['node_modules', '.git']");
     expect(WARMUP_PHP).toContain("$f->getFilename() === 'storage' && $f->getPath() === $dir");
     expect(WARMUP_PHP).toContain('opcache_compile_file');
+    // The live release's files count only if a request used them.
+    expect(WARMUP_PHP).toContain("$s['hits'] > 0 &&");
   });
 });
 
@@ -135,7 +138,7 @@ describe('the opcache-warmup task', () => {
     expect(t.commands[0]).toContain("'BERTH_WARMUP_PREVIOUS=/var/www/shop/releases/6'");
     expect(t.commands[1]).toBe("'runuser' '-u' 'shop' '--' 'rm' '-f' '/var/www/shop/releases/7/.berth-opcache-warmup.php'");
     expect(out.changed).toBe(true);
-    expect(out.summary).toMatch(/^releases\/7: compiled 412 PHP files in \d+ ms \(every file; 300 live files first/);
+    expect(out.summary).toMatch(/^releases\/7: compiled 412 PHP files in \d+ ms \(every file; 300 files the live release served/);
     expect(lines).toEqual([`opcache-warmup: ${out.summary}`]);
   });
 

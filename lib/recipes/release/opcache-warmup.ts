@@ -75,13 +75,18 @@ export async function warmRelease(
   io: Pick<TaskIO, 'transport' | 'signal'>,
   slug: string,
   number: number,
-  o: { previous?: string | null; budgetMs?: number; minFree?: number } = {},
+  o: { previous?: string | null; budgetMs?: number; minFree?: number; walk?: boolean } = {},
 ): Promise<WarmupOutcome> {
   const { transport, signal } = io;
   const p = releasePaths(slug, number);
   const file = `${p.dir}/${WARMUP_FILE}`;
   const budgetMs = o.budgetMs ?? WARMUP_BUDGET_MS;
-  const opts: WarmupOptions = { budgetMs, minFree: o.minFree ?? WARMUP_MIN_FREE, previousDir: previousDir(p.base, o.previous, number) };
+  const opts: WarmupOptions = {
+    budgetMs,
+    minFree: o.minFree ?? WARMUP_MIN_FREE,
+    previousDir: previousDir(p.base, o.previous, number),
+    walk: o.walk ?? false,
+  };
   await transport.upload(WARMUP_PHP, file, { mode: 0o640, owner: p.user, group: p.group, timeoutMs: 30_000 });
   try {
     const started = Date.now();
