@@ -102,8 +102,9 @@ export class ResponseLog {
         await route.fulfill({ response, body }).catch(() => undefined);
       } catch (err) {
         const message = (err as Error).message.split('\n')[0]!;
-        // The test ended (its context closed) while a prefetch was in flight: no browser received it.
-        if (!/disposed|has been closed/i.test(message)) this.unreadable.push(`${request.method()} ${request.url()}: ${message}`);
+        // The test ended (its context closed; Playwright says "disposed", "has been closed" or "Test ended")
+        // while a prefetch was in flight: no browser received it.
+        if (!/disposed|has been closed|Test ended/i.test(message)) this.unreadable.push(`${request.method()} ${request.url()}: ${message}`);
         await route.abort().catch(() => undefined);
       }
     });
