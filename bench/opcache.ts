@@ -20,7 +20,6 @@ import { and, asUser, cmd } from '@/lib/remote/command';
 import { closedLoop, median, windowOf } from './opcache-load';
 import { runBench } from './run-bench';
 
-
 /** Classes of a realistic size (a constructor, properties, a dozen small methods), and the list index.php loads. */
 function generatedTree(files: number): Record<string, string> {
   const out: Record<string, string> = {};

@@ -11,7 +11,7 @@ export function CancelRelease({ releaseId }: { releaseId: string }) {
       fields={{ releaseId }}
       label="Cancel"
       variant="danger"
-      successMessage="Cancelling: before the switch it stops, after it rolls back"
+      successMessage="Cancel asked: the release stops (before the switch) or rolls back (after it)"
       aria-label="Cancel the release"
     />
   );

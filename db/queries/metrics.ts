@@ -48,7 +48,7 @@ export async function monitorMetrics(db: Db, since: Date): Promise<MonitorMetric
   return rows.map((x) => ({ ...x, checks24h: Number(x.checks ?? 0), failures24h: Number(x.failures ?? 0) }));
 }
 
-export const FINISHED_RELEASE_STATUSES = ['succeeded', 'failed', 'rolled_back', 'interrupted'] as const;
+export const FINISHED_RELEASE_STATUSES = ['succeeded', 'failed', 'rolled_back', 'interrupted', 'cancelled'] as const;
 
 export type ReleaseCount = { app: string; status: string; releases: number; seconds: number };
 

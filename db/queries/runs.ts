@@ -124,6 +124,23 @@ export async function writeTasks(db: Db, writes: TaskWrite[]): Promise<void> {
 }
 
 const INTERRUPTED = 'The panel stopped while this ran. Retry to resume.';
+/**
+ * The release steps whose commands run under the app's release lock on the server (`locked` in
+ * lib/recipes/release: inRelease, extract, switch, cleanup…); a step cut off elsewhere (the gate,
+ * the health check) holds nothing there. Named here because db/ imports no recipe.
+ */
+const LOCKED_STEPS = new Set([
+  'prepare',
+  'extract',
+  'link-shared',
+  'build',
+  'release-commands',
+  'hooks',
+  'pre-switch-check',
+  'switch',
+  'restart-workers',
+  'cleanup',
+]);
 /** Releases have no Retry: a new deploy is the way on, once no step holds the app's lock. */
 const RELEASE_INTERRUPTED = 'The panel stopped while this ran. Deploy again (Berth refuses while a step may still hold the app’s lock).';
 
@@ -143,13 +160,18 @@ export async function interruptStaleRuns(db: Db, staleBefore: Date, all: boolean
 }
 
 /**
- * Marks one queued or running run interrupted (see interruptStaleRuns). Returns the task that was
- * A release step cut this way may still run on the server, holding the app's release lock: that is
+ * Marks one queued or running run interrupted (see interruptStaleRuns). A release step cut this way may still run on the server, holding the app's release lock: that is
  * recorded, so Deploy is refused until the periodic check finds the lock free (lib/releases/lock-holds.ts).
  */
 export async function interruptRun(db: Db, runId: string): Promise<void> {
   const [run] = await db
-    .select({ releaseId: recipeRuns.releaseId, appId: recipeRuns.appId, serverId: recipeRuns.serverId, number: releases.number })
+    .select({
+      releaseId: recipeRuns.releaseId,
+      appId: recipeRuns.appId,
+      serverId: recipeRuns.serverId,
+      recipe: recipeRuns.recipe,
+      number: releases.number,
+    })
     .from(recipeRuns)
     .leftJoin(releases, eq(releases.id, recipeRuns.releaseId))
     .where(eq(recipeRuns.id, runId));
@@ -175,7 +197,7 @@ export async function interruptRun(db: Db, runId: string): Promise<void> {
       failedTask: firstPending?.name ?? null,
     })
     .where(and(eq(recipeRuns.id, runId), inArray(recipeRuns.status, ['queued', 'running'])));
-  if (running && run?.releaseId && run.appId)
+  if (running && run?.releaseId && run.appId && (run.recipe === 'release' || run.recipe === 'rollback') && LOCKED_STEPS.has(running.name))
     await recordLockHold(db, {
       appId: run.appId,
       serverId: run.serverId,

@@ -147,6 +147,9 @@ describe('settings over a stored config', () => {
         preSwitchCheck: 'php artisan about',
         restartCommand: '',
         keepReleases: '7',
+        // The checkbox's hidden "off" alone: unticked.
+        gate: 'off',
+        watchWindowS: '30',
       },
       base,
       servers,
@@ -164,6 +167,9 @@ describe('settings over a stored config', () => {
       ],
       preSwitchCheck: ['php', 'artisan', 'about'],
       keepReleases: 7,
+      gate: false,
+      watchWindowS: 30,
+      watchErrorRisePct: 10,
     });
     if (!r.ok) return;
     const texts = settingsTexts(r.config, new Map([[SERVER, 'web-1']]));

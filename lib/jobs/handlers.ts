@@ -80,13 +80,14 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
       }
     },
     async tick() {
+      // First, on its own: a hold left in place keeps every Deploy of its app refused.
+      await checkLockHolds(db, ring).catch((err: Error) => console.error(`berth: checking release lock holds failed: ${err.message}`));
       await interruptStaleRuns(db, new Date(Date.now() - STALE_RUN_MS), false);
       await interruptStaleReleases(db, new Date(Date.now() - STALE_RUN_MS));
       await expireStaleProbes(db);
       await deleteSamplesBefore(db, new Date(Date.now() - SAMPLE_RETENTION_MS));
       await observeAll(db, ring);
       await maybeDetectDrift(db, ring);
-      await checkLockHolds(db, ring);
     },
   };
 }

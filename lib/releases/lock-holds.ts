@@ -1,5 +1,5 @@
 import type { Db } from '@/db';
-import { findApp } from '@/db/queries/apps';
+import { findApp, placementsOfApp } from '@/db/queries/apps';
 import { allLockHolds, clearLockHold, lockHoldsOf, markLockHoldChecked, recordLockHold } from '@/db/queries/release-locks';
 import { findServer } from '@/db/queries/servers';
 import type { KeyRing } from '@/lib/crypto';
@@ -29,7 +29,9 @@ export async function lockRefusal(db: Db, appId: string): Promise<string | null>
 export async function checkLockHolds(db: Db, ring: KeyRing): Promise<void> {
   for (const hold of await allLockHolds(db)) {
     const [server, app] = await Promise.all([findServer(db, hold.serverId), findApp(db, hold.appId)]);
-    if (!server || !app) {
+    const placed = app && (await placementsOfApp(db, app.id)).some((p) => p.server.id === hold.serverId);
+    // The app left that server (or either is gone): nothing there can block its releases any more.
+    if (!server || !app || !placed) {
       await clearLockHold(db, hold.id);
       continue;
     }

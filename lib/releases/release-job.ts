@@ -10,7 +10,8 @@ import { announceReleaseEnd } from '@/lib/notify/events';
 import { Redactor } from '@/lib/remote/redact';
 import type { Enqueue } from '@/lib/servers/requests';
 import { transportFor } from '@/lib/servers/remote';
-import { deploy, firstFailure, rollbackAcross, withNotes, type Placed } from './deploy-flow';
+import { decisiveFailure } from './canary';
+import { deploy, rollbackAcross, withNotes, type Placed } from './deploy-flow';
 import { fetchRelease } from './fetch';
 import { recordLockHold } from './lock-holds';
 import { envOf, envRevisionsBefore, settleReleaseEnv } from './release-env';
@@ -63,7 +64,7 @@ async function rollback(db: Db, ring: KeyRing, app: App, release: Release, place
   const env = release.restoresEnv ? await envOf(db, ring, app, release) : undefined;
   const envBefore = await envRevisionsBefore(db, app.id);
   const { results, parts } = await rollbackAcross(db, app, release, placed, target.number, signal, env);
-  const failure = firstFailure(results);
+  const failure = decisiveFailure(results);
   const envNotes = await settleReleaseEnv(db, app, parts, envBefore, !failure);
   if (failure) {
     await stopIdleSlots(app.config, placed);

@@ -22,16 +22,19 @@ export async function watchCanary(
   const windowS = app.config.release.watchWindowS;
   const server = await findServer(db, serverId);
   if (!server || windowS === 0 || !app.config.domains.length) return null;
-  const transport = await transportFor(server, ring, { db });
   const dir = releasePaths(app.slug, release.number!).dir;
   const until = Date.now() + windowS * 1000;
   let state: ServerWatch | null = null;
   while (!signal.aborted) {
-    state = await readWatch(transport, app.slug, dir, state, serverId);
-    const reason = watchVerdict(state, app.config.release.watchErrorRisePct);
+    // A read that fails (an SSH hiccup) keeps what was read; the canary is judged on what could be read.
+    state = await transportFor(server, ring, { db })
+      .then((transport) => readWatch(transport, app.slug, dir, state, serverId))
+      .catch(() => state);
+    const reason = state && watchVerdict(state, app.config.release.watchErrorRisePct);
     if (reason) return `Watch window on the canary ${server.name}: ${reason}.`;
-    if (Date.now() >= until) return null;
+    if (Date.now() >= until)
+      return state ? null : `Watch window on the canary ${server.name}: its access log could not be read, so the canary was not judged.`;
     await new Promise((r) => setTimeout(r, Math.min(WATCH_POLL_S * 1000, until - Date.now())));
   }
-  return `Stopped during the canary's watch window: ${String(signal.reason ?? 'cancelled')}`;
+  return 'The release was cancelled during the canary’s watch window.';
 }

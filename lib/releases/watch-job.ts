@@ -28,23 +28,27 @@ export async function watchStep(db: Db, ring: KeyRing, p: WatchPayload, send: En
   const release = await findRelease(db, p.releaseId);
   const app = release && (await findApp(db, release.appId));
   if (!release || !app || release.bad) return;
-  // Superseded (a newer deploy or a rollback is live or on its way): that release is watched, or chosen, instead.
-  if ((await liveDeploy(db, app.id))?.id !== release.id || (await activeRelease(db, app.id))) return;
+  // Superseded (a newer deploy or a rollback is live): that one is watched, or was chosen, instead.
+  if ((await liveDeploy(db, app.id))?.id !== release.id) return;
+  const next = (servers: ServerWatch[]) =>
+    Date.now() < Date.parse(p.until) ? send({ ...p, servers }, watchKey(app.id), { startAfterS: WATCH_POLL_S }) : undefined;
+  // A release on its way may still fail or be cancelled: until it goes live, this one stays watched.
+  if (await activeRelease(db, app.id)) return void (await next(p.servers));
   const dir = releasePaths(app.slug, release.number!).dir;
   const web = (await placementsOfApp(db, app.id)).filter((pl) => pl.roles.includes('web'));
   const servers: ServerWatch[] = [];
   for (const { server } of web) {
     const prev = p.servers.find((s) => s.serverId === server.id) ?? null;
-    const next = await transportFor(server, ring, { db })
+    const read = await transportFor(server, ring, { db })
       .then((transport) => readWatch(transport, app.slug, dir, prev, server.id))
       // An unreachable server is the monitors' alert, not a verdict on the release: keep what was read.
       .catch(() => prev);
-    if (!next) continue;
-    servers.push(next);
-    const reason = watchVerdict(next, app.config.release.watchErrorRisePct);
+    if (!read) continue;
+    servers.push(read);
+    const reason = watchVerdict(read, app.config.release.watchErrorRisePct);
     if (reason) return rollBackWatched(db, send, release.id, `on ${server.name}, ${reason}`);
   }
-  if (Date.now() < Date.parse(p.until)) await send({ ...p, servers }, watchKey(app.id), { startAfterS: WATCH_POLL_S });
+  await next(servers);
 }
 
 /** The watched release is marked bad with the reason, alerted, and a rollback to the deploy before it is queued. */
@@ -52,15 +56,19 @@ async function rollBackWatched(db: Db, send: Enqueue, releaseId: string, reason:
   const release = (await findRelease(db, releaseId))!;
   const app = (await findApp(db, release.appId))!;
   const error = `Watch window: ${reason}.`;
+  // Read again just before: what goes back must still be what was judged (the queue's lock does the rest).
+  if ((await liveDeploy(db, app.id))?.id !== release.id) return;
   const rollback = await requestAutoRollback(db, send, app.id).catch((err: Error) => err);
-  const outcome =
-    rollback instanceof Error
-      ? `The automatic rollback was not queued: ${rollback.message}`
-      : `Rolling back (release ${rollback.id.slice(0, 8)}).`;
+  const queued = !(rollback instanceof Error);
+  const outcome = queued
+    ? `Rolling back (release ${rollback.id.slice(0, 8)}).`
+    : `The automatic rollback was not queued: ${rollback.message}`;
   await updateRelease(db, release.id, { bad: true, failedStep: 'watch', error: `${error} ${outcome}`.slice(0, 2000) });
   await notify(db, {
-    type: 'release.rolled_back',
-    title: `${app.name}: Deploy #${release.number} was rolled back by its watch window`,
+    type: queued ? 'release.rolled_back' : 'release.failed',
+    title: queued
+      ? `${app.name}: Deploy #${release.number} was rolled back by its watch window`
+      : `${app.name}: Deploy #${release.number} failed its watch window and was NOT rolled back`,
     text: `${release.ref}${release.sha ? ` (${release.sha.slice(0, 12)})` : ''}\n${error} ${outcome}`,
     url: releaseLink(app.id, release.id),
     appId: app.id,

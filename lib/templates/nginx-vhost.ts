@@ -110,7 +110,10 @@ export function renderVhost(c: VhostConfig): string {
     `root ${safe('root', c.root)};`,
     'index index.php index.html;',
     `client_max_body_size ${positiveInt('client_max_body_size', c.clientMaxBodyMb)}m;`,
-    ...(c.accessLog ? [`access_log ${safe('access log', c.accessLog)} ${logFormatName(c.slug)};`] : []),
+    // A server-level access_log replaces the http-level one: Debian's combined log is named again so it keeps every request.
+    ...(c.accessLog
+      ? [`access_log ${safe('access log', c.accessLog)} ${logFormatName(c.slug)};`, 'access_log /var/log/nginx/access.log combined;']
+      : []),
   ];
   // nginx reads challenges as www-data, which is in every app's group: no symlink in the path
   // (an app user could otherwise point one at another app's files) is followed.

@@ -40,6 +40,7 @@ export const healthCheck: Task<Pick<RollbackContext, 'app' | 'roles' | 'server'>
       log(`${domain}${path}: ${last}`);
       await new Promise((r) => setTimeout(r, 300));
     }
+    if (signal.aborted) throw new Error('cancelled'); // the release was cancelled while it waited: not a verdict on the app
     throw new Error(`Health check failed on ${ctx.server.name}: ${domain}${path} gave ${last}, expected ${expectStatus}`);
   },
 };

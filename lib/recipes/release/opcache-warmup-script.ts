@@ -25,15 +25,15 @@ export const WARMUP_MARK = 'BERTH-OPCACHE-WARMUP ';
  *   judged the entry point, and a broken file nobody loads must not block a release here.
  *   opcache_compile_file catches compile-time fatals itself (it returns false and warns).
  * - OPcache refuses to cache a file changed less than opcache.file_update_protection (2) seconds
- *   before the REQUEST began (a build step may just have written it), and waiting inside the
- *   request does not help: such files are counted as `fresh` (with the oldest mtime), and the
- *   panel asks again for just those (BERTH_WARMUP_SINCE) in a second request a moment later.
+ *   before the request began, in case it is half written; a build step may just have written
+ *   some. The release's files are complete here (extract and the build have finished), so the
+ *   script turns that off for its own request (PHP_INI_ALL), rather than waiting to ask again.
  * - The shutdown function prints the figures even if PHP dies (memory_limit, max_execution_time).
  */
 export const WARMUP_PHP = `<?php
 $t0 = hrtime(true);
 $r = ['status' => 'done', 'walked' => false, 'compiled' => 0, 'hot' => 0, 'already' => 0, 'skipped' => 0, 'failed' => 0,
-  'uncached' => 0, 'fresh' => 0, 'ms' => 0, 'memoryUsed' => 0, 'memoryFree' => 0, 'failures' => []];
+  'uncached' => 0, 'ms' => 0, 'memoryUsed' => 0, 'memoryFree' => 0, 'failures' => []];
 register_shutdown_function(function () use (&$r, $t0) {
   $r['ms'] = intdiv(hrtime(true) - $t0, 1000000);
   $s = function_exists('opcache_get_status') ? @opcache_get_status(false) : false;
@@ -41,12 +41,12 @@ register_shutdown_function(function () use (&$r, $t0) {
   echo "\\n${WARMUP_MARK}", json_encode($r), "\\n";
 });
 header('Content-Type: text/plain');
+ini_set('opcache.file_update_protection', '0');
 if (!function_exists('opcache_compile_file') || !ini_get('opcache.enable')) { $r['status'] = 'disabled'; exit; }
 if (ini_get('opcache.restrict_api') !== '' && ini_get('opcache.restrict_api') !== false) { $r['status'] = 'restricted'; exit; }
 $budgetMs = max(100, (int) ($_SERVER['BERTH_WARMUP_BUDGET_MS'] ?? 10000));
 $minFree = (float) ($_SERVER['BERTH_WARMUP_MIN_FREE'] ?? 0.1);
 $previous = (string) ($_SERVER['BERTH_WARMUP_PREVIOUS'] ?? '');
-$since = (int) ($_SERVER['BERTH_WARMUP_SINCE'] ?? 0);
 $dir = realpath(__DIR__);
 $self = realpath(__FILE__);
 $files = [];
@@ -74,7 +74,6 @@ foreach ($walk as $f) {
 }
 sort($rest, SORT_STRING);
 foreach ($rest as $path) $files[$path] = true;
-$protect = (int) ini_get('opcache.file_update_protection');
 $compile = function ($path) use (&$r, $dir) {
   try { $ok = @opcache_compile_file($path); } catch (Throwable $e) { $ok = false; }
   if ($ok && opcache_is_script_cached($path)) { $r['compiled']++; return; }
@@ -95,12 +94,9 @@ foreach ($todo as $path) {
   if ($over()) { $r['status'] = 'time'; break; }
   if ($full()) { $r['status'] = 'memory'; break; }
   if (opcache_is_script_cached($path)) { $r['already']++; continue; }
-  $mtime = (int) @filemtime($path);
-  if ($mtime < $since) continue;
-  if ($protect > 0 && time() - $mtime < $protect) { $r['fresh']++; $r['freshSince'] = min($r['freshSince'] ?? $mtime, $mtime); continue; }
   $compile($path);
 }
-$r['skipped'] = count($todo) - $r['compiled'] - $r['already'] - $r['failed'] - $r['uncached'] - $r['fresh'];
+$r['skipped'] = count($todo) - $r['compiled'] - $r['already'] - $r['failed'] - $r['uncached'];
 `;
 
 /** The warm-up script's name inside a release: a dot file beside REVISION, outside any web root. */
@@ -115,8 +111,6 @@ export type WarmupOptions = {
   previousDir?: string;
   /** Walk the whole tree even when the live release gave a hot set. */
   walk?: boolean;
-  /** Only files changed at or after this time (unix seconds): the second pass for `fresh` files. */
-  since?: number;
 };
 
 /** The CGI variables FPM needs to run a script that no vhost routes to; the BERTH_* ones reach it as $_SERVER. */
@@ -134,7 +128,6 @@ export function warmupVars(releaseDir: string, o: WarmupOptions): Record<string,
     BERTH_WARMUP_BUDGET_MS: String(Math.round(o.budgetMs)),
     BERTH_WARMUP_MIN_FREE: String(o.minFree),
     BERTH_WARMUP_PREVIOUS: o.previousDir ?? '',
-    BERTH_WARMUP_SINCE: String(o.since ?? 0),
     BERTH_WARMUP_WALK: o.walk ? '1' : '0',
   };
 }
@@ -152,12 +145,10 @@ const warmupSchema = z.object({
   skipped: z.number().int(),
   failed: z.number().int().nonnegative(),
   uncached: z.number().int().nonnegative(),
-  fresh: z.number().int().nonnegative(),
   ms: z.number().int().nonnegative(),
   memoryUsed: z.number().nonnegative(),
   memoryFree: z.number().nonnegative(),
   failures: z.array(z.string()),
-  freshSince: z.number().int().optional(),
 });
 export type WarmupResult = z.infer<typeof warmupSchema>;
 
@@ -179,23 +170,6 @@ export function parseWarmup(output: string): WarmupResult | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** A fresh-files pass folded into the first: its counts add, and its memory figures are the later ones. */
-export function mergeWarmups(first: WarmupResult, second: WarmupResult): WarmupResult {
-  return {
-    ...first,
-    status: second.status === 'done' ? first.status : second.status,
-    compiled: first.compiled + second.compiled,
-    failed: first.failed + second.failed,
-    uncached: first.uncached + second.uncached,
-    fresh: second.fresh,
-    skipped: first.skipped,
-    ms: first.ms + second.ms,
-    memoryUsed: second.memoryUsed,
-    memoryFree: second.memoryFree,
-    failures: [...first.failures, ...second.failures].slice(0, 5),
-  };
-}
-
 const MB = 1024 * 1024;
 export const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
@@ -208,7 +182,7 @@ export function describeWarmup(r: WarmupResult, wallMs: number): string {
     r.hot > 0 && `${r.hot} files the live release served${r.walked ? ', then the tree' : ''}`,
     r.already > 0 && `${r.already} already cached`,
     r.failed > 0 && `${r.failed} failed to compile (${r.failures.join(', ')})`,
-    r.uncached + r.fresh > 0 && `${r.uncached + r.fresh} too new to cache`,
+    r.uncached > 0 && `${r.uncached} compiled but not cached`,
     r.skipped > 0 && `${r.skipped} left`,
   ].filter(Boolean);
   return `compiled ${r.compiled} PHP files in ${wallMs} ms (${stop}${extra.length ? `; ${extra.join(', ')}` : ''}); OPcache ${mb(r.memoryUsed)} used, ${mb(r.memoryFree)} free`;

@@ -4,15 +4,7 @@ import { render } from '@/lib/remote/command';
 import { RecordingTransport, type Responder } from '@/test-support/recording-transport';
 import type { ReleaseContext } from './context';
 import { opcacheWarmup, previousDir, warmRelease } from './opcache-warmup';
-import {
-  describeWarmup,
-  mergeWarmups,
-  parseWarmup,
-  WARMUP_MARK,
-  WARMUP_PHP,
-  warmupCommand,
-  type WarmupResult,
-} from './opcache-warmup-script';
+import { describeWarmup, parseWarmup, WARMUP_MARK, WARMUP_PHP, warmupCommand, type WarmupResult } from './opcache-warmup-script';
 
 // What the warm-up task sends and how it reads the answer; opcache-warmup.integration.test.ts
 // proves on the test hosts that the files really land in the pool's OPcache.
@@ -42,7 +34,6 @@ const RESULT: WarmupResult = {
   skipped: 0,
   failed: 1,
   uncached: 0,
-  fresh: 0,
   ms: 640,
   memoryUsed: 40 * 1024 * 1024,
   memoryFree: 88 * 1024 * 1024,
@@ -67,7 +58,7 @@ describe('the warm-up request', () => {
       ),
     );
     expect(text).toContain("'SCRIPT_FILENAME=/var/www/shop/releases/7/.berth-opcache-warmup.php'");
-    expect(text).toContain("'BERTH_WARMUP_PREVIOUS=/var/www/shop/releases/6' 'BERTH_WARMUP_SINCE=0' 'BERTH_WARMUP_WALK=0'");
+    expect(text).toContain("'BERTH_WARMUP_PREVIOUS=/var/www/shop/releases/6' 'BERTH_WARMUP_WALK=0'");
     expect(text).toContain("'BERTH_WARMUP_BUDGET_MS=10000' 'BERTH_WARMUP_MIN_FREE=0.1'");
     expect(text).toMatch(/'timeout' '15' 'cgi-fcgi' '-bind' '-connect' '\/run\/php\/berth-shop\.sock'$/);
   });
@@ -78,30 +69,6 @@ describe('the warm-up request', () => {
     expect(parseWarmup('Status: 404 Not Found\r\nContent-type: text/html\r\n\r\nFile not found.\n')).toBeNull();
     expect(parseWarmup('')).toBeNull();
     expect(parseWarmup(cgi({ ...RESULT, compiled: -1 }))).toBeNull();
-  });
-
-  it('adds a second pass for fresh files into the first', () => {
-    const first = { ...RESULT, fresh: 2, freshSince: 1_800_000_000 };
-    const second = {
-      ...RESULT,
-      compiled: 2,
-      hot: 0,
-      already: 0,
-      skipped: 450,
-      failed: 0,
-      failures: [],
-      ms: 10,
-      memoryUsed: 41 * 1024 * 1024,
-    };
-    expect(mergeWarmups(first, second)).toMatchObject({
-      status: 'done',
-      compiled: 414,
-      fresh: 0,
-      failed: 1,
-      skipped: 0,
-      ms: 650,
-      memoryUsed: 41 * 1024 * 1024,
-    });
   });
 
   it('says what it did in one line', () => {
@@ -176,11 +143,12 @@ describe('the opcache-warmup task', () => {
     expect(t.calls).toEqual([]);
   });
 
-  it('asks no second time for fresh files when the budget has no room for the wait', async () => {
-    const t = new RecordingTransport('s1', answering(cgi({ ...RESULT, fresh: 3, freshSince: 1_800_000_000 })));
+  it('asks the pool once, and removes its script after', async () => {
+    const t = new RecordingTransport('s1', answering(cgi(RESULT)));
     const { result } = await warmRelease(io(t), 'shop', 7, { budgetMs: 1_000 });
-    expect(result).toMatchObject({ fresh: 3 });
+    expect(result).toMatchObject({ compiled: 412 });
     expect(t.commands.filter((c) => c.includes('cgi-fcgi'))).toHaveLength(1);
+    expect(t.commands.at(-1)).toContain("'rm' '-f' '/var/www/shop/releases/7/.berth-opcache-warmup.php'");
   });
 
   it('takes only a release directory name as the previous release', () => {

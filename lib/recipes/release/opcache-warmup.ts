@@ -1,7 +1,6 @@
 import { TIMED_OUT_EXIT } from '@/lib/remote/fastcgi';
 import {
   describeWarmup,
-  mergeWarmups,
   parseWarmup,
   WARMUP_FILE,
   WARMUP_PHP,
@@ -22,8 +21,6 @@ import { releasePaths } from './paths';
  */
 export const WARMUP_BUDGET_MS = 10_000;
 export const WARMUP_MIN_FREE = 0.1;
-/** OPcache's default opcache.file_update_protection, plus a second: after it, every file of the first pass is old enough. */
-const FRESH_WAIT_MS = 3_000;
 
 export type WarmupOutcome = { result: WarmupResult | null; detail: string };
 
@@ -89,16 +86,7 @@ export async function warmRelease(
   };
   await transport.upload(WARMUP_PHP, file, { mode: 0o640, owner: p.user, group: p.group, timeoutMs: 30_000 });
   try {
-    const started = Date.now();
-    const first = await ask(transport, p.fpmSocket, p.dir, opts, signal);
-    if (first.result?.status !== 'done' || first.result.fresh === 0 || first.result.freshSince === undefined) return first;
-    // OPcache judges "too new" against the request's start: a second request, a moment later, caches them.
-    const left = budgetMs - (Date.now() - started);
-    const wait = FRESH_WAIT_MS - (Date.now() - started);
-    if (left - wait < 500) return first;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
-    const second = await ask(transport, p.fpmSocket, p.dir, { ...opts, budgetMs: left - wait, since: first.result.freshSince }, signal);
-    return second.result ? { result: mergeWarmups(first.result, second.result), detail: '' } : first;
+    return await ask(transport, p.fpmSocket, p.dir, opts, signal);
   } finally {
     await transport.exec(asUser(p.user, cmd('rm', '-f', file)), { timeoutMs: 10_000 }).catch(() => undefined);
   }
