@@ -26,7 +26,7 @@ import { fetchRelease } from '@/lib/releases/fetch';
 import { runRelease } from '@/lib/releases/release-job';
 import { transportFor } from '@/lib/servers/remote';
 import { report, timeline, type Measured } from './releases-report';
-import { loadLane, watchReloads, type Reload, type Window } from './releases-load';
+import { failedIn, loadLane, watchReloads, type Reload, type Window } from './releases-load';
 import { capistrano, ensurePackages } from './releases-tools';
 import { runBench } from './run-bench';
 
@@ -137,6 +137,24 @@ async function main(): Promise<void> {
     const m = await measure({ kind: 'deploy', ref: 'main', trigger: 'button' }, `deploy → releases/${deployCount}`);
     await expectServed(sha);
     return m;
+  }
+
+  /**
+   * A broken build (a syntax error in the entry point) under the same load: refused at the gate
+   * before any switch. Its own wrk window counts what clients got meanwhile (goal 0 non-2xx).
+   */
+  const REFUSED_LABEL = 'refused deploy (a syntax error)';
+  async function refusedDeploy(): Promise<void> {
+    const good = fs.readFileSync(path.join(import.meta.dirname, '../test-support/fixtures/php-app/public/index.php'), 'utf8');
+    repo.commit({ 'public/index.php': '<?php echo "broken" ;; if ( {\n' }, 'broken build');
+    await nextWindow(REFUSED_LABEL);
+    const row = await insertRelease(t.db, { kind: 'deploy', ref: 'main', trigger: 'button', appId });
+    await runRelease(t.db, ring, row.id, signal, dataDir);
+    const done = (await findRelease(t.db, row.id))!;
+    deployCount++;
+    repo.commit({ 'public/index.php': good }, 'entry point back');
+    if (done.failedStep !== 'gate')
+      throw new Error(`the broken build was not refused at the gate: ${done.status} at ${done.failedStep}: ${done.error}`);
   }
 
   /** Rollbacks alternate between the two newest deploys: current → previous → current… */
@@ -263,6 +281,7 @@ async function main(): Promise<void> {
       deployed.push(m);
       loaded.deploys.push(m);
     }
+    await refusedDeploy();
     loaded.rollbacks = await rollbacks(ROLLBACKS, loopEnd - performance.now());
     parts.loaded = await components(5);
     await nextWindow('after the last release');
@@ -331,6 +350,10 @@ async function main(): Promise<void> {
 
   // --- Report ---
   report({ hosts: hosts.map((h) => h.host.name), berthLoad, capLoad, loadAverage, loaded, idle, parts, cap });
+  const refused = berthLoad.windows.filter((w) => w.label === REFUSED_LABEL);
+  console.log(
+    `\nresponses other than 2xx while a broken build was refused at the gate under load: ${refused.reduce((n, w) => n + failedIn(w), 0)} of ${refused.reduce((n, w) => n + w.requests, 0)} (goal 0)${refused.length ? '' : ' — NOT MEASURED'}`,
+  );
   if (capError) {
     console.error(`\nCapistrano failed: ${capError.message}`);
     process.exitCode = 1;

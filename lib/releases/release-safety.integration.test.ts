@@ -10,7 +10,7 @@ import {
   runsOfRelease,
   updateRelease,
 } from '@/db/queries/releases';
-import { createTasks, updateTask } from '@/db/queries/runs';
+import { createTasks, tasksOf, updateTask } from '@/db/queries/runs';
 import { deliverDue } from '@/lib/notify/deliver';
 import type { JobPayload } from '@/lib/jobs/queue';
 import { saveChannel } from '@/lib/notify/channels';
@@ -125,11 +125,17 @@ describe('release safety on the test bed', () => {
     expect(queued).toEqual([]);
   });
 
-  it('a canary that passes goes on to the rest', async () => {
-    await updateAppConfig(bed.t.db, bed.app.id, { ...bed.config, release: { ...bed.config.release, watchWindowS: 0 } });
+  it('a canary that passes its watch window goes on to the rest, which start only after it', async () => {
+    await updateAppConfig(bed.t.db, bed.app.id, { ...bed.config, release: { ...bed.config.release, watchWindowS: 3 } });
     const r = await deploy(true).finally(() => updateAppConfig(bed.t.db, bed.app.id, bed.config));
     expect(r, r.error ?? '').toMatchObject({ status: 'succeeded' });
     expect(await currents()).toEqual([`releases/${r.number}`, `releases/${r.number}`]);
+    // Host 1's whole recipe and its 3 s watch window come before host 2's first step.
+    const runs = await runsOfRelease(bed.t.db, r.id);
+    const tasks = async (serverId: string) => tasksOf(bed.t.db, runs.find((x) => x.serverId === serverId)!.id);
+    const canaryDone = (await tasks(bed.hosts[0]!.server.id)).find((t) => t.name === 'health-check')!.finishedAt!;
+    const restStart = (await tasks(bed.hosts[1]!.server.id)).find((t) => t.name === 'prepare')!.startedAt!;
+    expect(restStart.getTime() - canaryDone.getTime()).toBeGreaterThanOrEqual(2900);
   });
 
   it('cancel during the build stops and removes the new release; cancel just after the switch rolls back', async () => {
@@ -226,5 +232,25 @@ describe('release safety on the test bed', () => {
     await run(next.id);
     const done = (await findRelease(bed.t.db, next.id))!;
     expect(done, done.error ?? '').toMatchObject({ status: 'succeeded' });
+  });
+
+  it('a lock Berth did not know of fails one release at prepare without an alert, and the next click is refused', async () => {
+    await deliverDue(bed.t.db, bed.ring);
+    const h2 = bed.hosts[1]!;
+    // Someone's own command on host 2 holds the app's release lock; no release of Berth's is behind it.
+    const holder = h2.transport.exec(cmd('flock', '/run/berth-release-safeapp.lock', 'sleep', '8'), { timeoutMs: 20_000 });
+    holder.catch(() => {});
+    await new Promise((res) => setTimeout(res, 300));
+    const r = await deploy();
+    expect(r, r.error ?? '').toMatchObject({ status: 'failed', failedStep: 'prepare' });
+    expect(await deliverDue(bed.t.db, bed.ring)).toBe(0);
+    await expect(requestDeploy(bed.t.db, send, { appId: bed.app.id, ref: 'main', userId: null, trigger: 'webhook' })).rejects.toThrow(
+      /^Busy: the app’s release lock on safeapp-2 is held by a step Berth did not start or lost track of/,
+    );
+    await holder;
+    await checkLockHolds(bed.t.db, bed.ring);
+    expect(await requestDeploy(bed.t.db, send, { appId: bed.app.id, ref: 'main', userId: null, trigger: 'button' })).toMatchObject({
+      status: 'queued',
+    });
   });
 });
