@@ -145,7 +145,7 @@ async function main(): Promise<void> {
    */
   const REFUSED_LABEL = 'refused deploy (a syntax error)';
   async function refusedDeploy(): Promise<void> {
-    const good = fs.readFileSync(path.join(import.meta.dirname, '../test-support/fixtures/php-app/public/index.php'), 'utf8');
+    const good = fs.readFileSync(path.join(repo.dir, 'public/index.php'), 'utf8');
     repo.commit({ 'public/index.php': '<?php echo "broken" ;; if ( {\n' }, 'broken build');
     await nextWindow(REFUSED_LABEL);
     const row = await insertRelease(t.db, { kind: 'deploy', ref: 'main', trigger: 'button', appId });
