@@ -34,6 +34,10 @@ async function startProcess(ctx: Pick<RollbackContext, 'app' | 'roles' | 'server
   if (!reuse) await startSlot(transport, app, ctx.server.bindAddress, next, release, ACTIVE.has(slots[next].status), log);
   try {
     const answered = await waitHealthy(transport, app, ctx.server.bindAddress, next, signal, log);
+    // The same line as the PHP gate (gate.ts): the new code answered before any traffic moved.
+    log(
+      `gate: ${app.domains[0]}${app.healthCheck.path} on ${release} through ${s.program(next)} (port ${slotPort(app, next)}): ${answered}`,
+    );
     return changed(
       `${s.program(next)} ${reuse ? 'still runs' : 'started on'} ${release}, port ${slotPort(app, next)}: ${answered}; traffic still on ${s.program(live)}`,
     );
