@@ -145,14 +145,16 @@ async function main(): Promise<void> {
    */
   const REFUSED_LABEL = 'refused deploy (a syntax error)';
   async function refusedDeploy(): Promise<void> {
-    const good = fs.readFileSync(path.join(repo.dir, 'public/index.php'), 'utf8');
-    repo.commit({ 'public/index.php': '<?php echo "broken" ;; if ( {\n' }, 'broken build');
+    // Both entry points broken, as a broken shared bootstrap would break them: the gate asks /health.php, wrk asks /.
+    const good = ['index.php', 'health.php'].map((f) => [`public/${f}`, fs.readFileSync(path.join(repo.dir, 'public', f), 'utf8')]);
+    const broken = '<?php echo "broken" ;; if ( {\n';
+    repo.commit({ 'public/index.php': broken, 'public/health.php': broken }, 'broken build');
     await nextWindow(REFUSED_LABEL);
     const row = await insertRelease(t.db, { kind: 'deploy', ref: 'main', trigger: 'button', appId });
     await runRelease(t.db, ring, row.id, signal, dataDir);
     const done = (await findRelease(t.db, row.id))!;
     deployCount++;
-    repo.commit({ 'public/index.php': good }, 'entry point back');
+    repo.commit(Object.fromEntries(good), 'entry points back');
     if (done.failedStep !== 'gate')
       throw new Error(`the broken build was not refused at the gate: ${done.status} at ${done.failedStep}: ${done.error}`);
   }
