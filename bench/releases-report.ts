@@ -174,7 +174,8 @@ export function report({ hosts, berthLoad, capLoad, loadAverage, loaded, idle, p
     sec(median(over)),
     sec(quantile(over, 0.9)),
     sec(Math.max(...over)),
-    `≤ 0.6 s ${verdict(median(over) <= 600)}`,
+    // Issue 16's goal on this 2-core machine under the bench's own wrk load (it was 0.6 s).
+    `≤ 1.0 s ${verdict(median(over) <= 1000)}`,
   );
   const healthy = r.map((m) => m.healthyMs);
   row(
