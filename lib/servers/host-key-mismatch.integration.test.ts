@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { insertApp } from '@/db/queries/apps';
 import { findRelease, insertRelease } from '@/db/queries/releases';
 import { findServer } from '@/db/queries/servers';
-import { auditEvents, notifications, type Server } from '@/db/schema';
+import type { Server } from '@/db/schema';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { appConfigInput } from '@/lib/model/app-config';
 import { NOTIFY_EVENTS } from '@/lib/model/notifications';
@@ -24,6 +23,7 @@ import { hostPath, rekeyHost, testHost } from '@/test-support/testbed-hosts';
 import { pinnedTestServer } from '@/test-support/testbed-server';
 import { runProbe } from './probe';
 import { transportFor } from './remote';
+import { hostKeyRecords } from '@/test-support/host-key-records';
 
 /**
  * Issue 16, item 7: a host key refused by an operation (here a deploy, as observed) marks the
@@ -62,15 +62,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const audits = async () =>
-  (
-    await t.db
-      .select()
-      .from(auditEvents)
-      .where(eq(auditEvents.target, `server:${server.id}`))
-  ).filter((a) => a.action === 'server.hostkey.mismatch');
-const alerts = async () =>
-  (await t.db.select().from(notifications)).filter((n) => n.event.type === 'server.host_key_mismatch' && n.event.serverId === server.id);
+const { audits, alerts } = hostKeyRecords(() => ({ db: t.db, serverId: server.id }));
 
 it('a deploy refused for a regenerated host key marks the server and audits it at once; later refusals add nothing', async () => {
   expect((await before.exec(cmd('true'))).code).toBe(0);

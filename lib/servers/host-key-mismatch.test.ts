@@ -1,8 +1,7 @@
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { deleteChannel, listChannels } from '@/db/queries/notifications';
 import { findServer, insertServer, updateServer } from '@/db/queries/servers';
-import { auditEvents, notifications, type Server } from '@/db/schema';
+import { notifications, type Server } from '@/db/schema';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { NOTIFY_EVENTS } from '@/lib/model/notifications';
 import { saveChannel } from '@/lib/notify/channels';
@@ -11,6 +10,7 @@ import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { recordServerFailure } from './failures';
 import { recordHostKeyMismatch } from './host-key-mismatch';
 import { pinHostKey } from './requests';
+import { hostKeyRecords } from '@/test-support/host-key-records';
 
 const PINNED = 'SHA256:pinned';
 const NEW = 'SHA256:new';
@@ -42,15 +42,7 @@ beforeEach(async () => {
 });
 
 const refused = (actual = NEW, expected = PINNED) => new HostKeyMismatchError(server.name, expected, actual);
-const audits = async () =>
-  (
-    await t.db
-      .select()
-      .from(auditEvents)
-      .where(eq(auditEvents.target, `server:${server.id}`))
-  ).filter((a) => a.action === 'server.hostkey.mismatch');
-const alerts = async () =>
-  (await t.db.select().from(notifications)).filter((n) => n.event.type === 'server.host_key_mismatch' && n.event.serverId === server.id);
+const { audits, alerts } = hostKeyRecords(() => ({ db: t.db, serverId: server.id }));
 
 it('marks the server, audits and alerts at the first refusal, and drops the stale "Logged in" result', async () => {
   const { recorded, message } = await recordHostKeyMismatch(t.db, server, refused());

@@ -2,24 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { appConfigInput } from '@/lib/model/app-config';
 import { render } from '@/lib/remote/command';
 import { RecordingTransport, type Responder } from '@/test-support/recording-transport';
+import { releaseContext } from '@/test-support/release-context';
 import type { ReleaseContext } from './context';
 import { opcacheWarmup, previousDir, warmRelease } from './opcache-warmup';
 import { describeWarmup, parseWarmup, WARMUP_MARK, WARMUP_PHP, warmupCommand, type WarmupResult } from './opcache-warmup-script';
 
 // What the warm-up task sends and how it reads the answer; opcache-warmup.integration.test.ts
 // proves on the test hosts that the files really land in the pool's OPcache.
-const S1 = '11111111-1111-4111-8111-111111111111';
-const ctx = (over: Partial<ReleaseContext> = {}, kind: 'php' | 'static' = 'php'): ReleaseContext => ({
-  app: appConfigInput.parse({ slug: 'shop', kind, domains: ['shop.test'] }),
-  server: { id: S1, name: 's1', address: '10.0.0.1' },
-  roles: ['web'],
-  number: 7,
-  sha: 'abc',
-  archivePath: '/tmp/a.tar',
-  protect: [],
-  previous: 'releases/6',
-  ...over,
-});
+const ctx = (over: Partial<ReleaseContext> = {}, kind: 'php' | 'static' = 'php'): ReleaseContext =>
+  releaseContext(appConfigInput.parse({ slug: 'shop', kind, domains: ['shop.test'] }), { previous: 'releases/6', ...over });
 const io = (transport: RecordingTransport, lines: string[] = [], signal = new AbortController().signal) => ({
   transport,
   log: (l: string) => void lines.push(l),

@@ -1,31 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { appConfigInput } from '@/lib/model/app-config';
 import { RecordingTransport, type Responder } from '@/test-support/recording-transport';
+import { releaseContext, TEST_SERVER_ID } from '@/test-support/release-context';
 import type { ReleaseContext } from './context';
 import { hooks } from './hooks';
 import { removeExpiredSnapshots, snapshot } from './snapshot';
 
 // What the snapshot, hooks and cleanup parts decide and send; snapshots.integration.test.ts proves them on a host.
-const S1 = '11111111-1111-4111-8111-111111111111';
+const S1 = TEST_SERVER_ID;
 const S2 = '22222222-2222-4222-8222-222222222222';
 const TCP: Responder = (text) => (text.startsWith("'test' '-S'") ? { code: 1 } : undefined);
-const ctx = (hookList: unknown[], over: Partial<ReleaseContext> = {}): ReleaseContext => ({
-  app: appConfigInput.parse({
-    slug: 'shop',
-    kind: 'php',
-    domains: ['shop.test'],
-    dataServices: { postgres: true },
-    release: { hooks: hookList },
-  }),
-  server: { id: S1, name: 's1', address: '10.0.0.1' },
-  roles: ['web'],
-  number: 7,
-  sha: 'abc',
-  archivePath: '/tmp/a.tar',
-  protect: [],
-  database: { database: 'app_shop', role: 'app_shop', expired: [] },
-  ...over,
-});
+const ctx = (hookList: unknown[], over: Partial<ReleaseContext> = {}): ReleaseContext =>
+  releaseContext(
+    appConfigInput.parse({
+      slug: 'shop',
+      kind: 'php',
+      domains: ['shop.test'],
+      dataServices: { postgres: true },
+      release: { hooks: hookList },
+    }),
+    { database: { database: 'app_shop', role: 'app_shop', expired: [] }, ...over },
+  );
 const io = (transport: RecordingTransport, lines: string[] = []) => ({
   transport,
   log: (l: string) => void lines.push(l),
