@@ -74,7 +74,17 @@ it('a deploy refused for a regenerated host key marks the server and audits it a
 
   const app = await insertApp(
     t.db,
-    { slug: 'rekeyed', name: 'rekeyed', config: appConfigInput.parse({ slug: 'rekeyed', kind: 'php', domains: ['rekeyed.test'] }) },
+    {
+      slug: 'rekeyed',
+      name: 'rekeyed',
+      config: appConfigInput.parse({
+        slug: 'rekeyed',
+        kind: 'php',
+        domains: ['rekeyed.test'],
+        // Fetched while the servers connect; the connection is awaited first, so its refusal is what ends the release.
+        repository: '/nonexistent/rekeyed.git',
+      }),
+    },
     [{ serverId: server.id, roles: ['web'] }],
   );
   const row = await insertRelease(t.db, { appId: app.id, kind: 'deploy', ref: 'main', trigger: 'button' });
