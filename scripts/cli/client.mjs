@@ -39,10 +39,14 @@ export class Client {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const json = await response.json().catch(() => null);
+    const text = await response.text().catch((err) => `(the body could not be read: ${err?.message ?? err})`);
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch {}
     if (!json || (typeof json === 'object' && !('data' in json) && !('error' in json)))
       throw new CliError(
-        `${this.base.origin} answered ${response.status} without Berth’s API there: is BERTH_URL right?`,
+        `${this.base.origin} answered ${response.status} without Berth’s API there (${response.headers.get('content-type') ?? 'no content type'}: ${JSON.stringify(text.slice(0, 120))}): is BERTH_URL right?`,
         EXIT.unreachable,
       );
     if (response.ok) return json.data;
