@@ -29,6 +29,6 @@ export function getRuntime(): Runtime {
 }
 
 /** Queues durable work through the booted job queue (what actions and API operations hand to domain code). */
-export function enqueue(payload: Parameters<Jobs['send']>[0], key: string, opts?: { startAfterS?: number }): Promise<string> {
-  return getRuntime().jobs.send(payload, key, opts);
+export function enqueue(payload: Parameters<Jobs['send']>[0], key: string): Promise<string> {
+  return getRuntime().jobs.send(payload, key);
 }

@@ -10,7 +10,6 @@ import { runProvision } from '@/lib/servers/provision';
 import { runConfigure, runConfigureApps } from '@/lib/apps/configure-job';
 import { interruptRelease, interruptStaleReleases } from '@/db/queries/releases';
 import { runRelease } from '@/lib/releases/release-job';
-import { watchStep } from '@/lib/releases/watch-job';
 import { checkLockHolds } from '@/lib/releases/lock-holds';
 import { runSnapshotRestore } from '@/lib/releases/snapshots';
 import { interruptEnvPush, runEnvPush } from '@/lib/env/push-job';
@@ -40,8 +39,6 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
           return runConfigureApps(db, ring, payload, signal, send);
         case 'release':
           return runRelease(db, ring, payload.releaseId, signal, dataDir, send);
-        case 'release-watch':
-          return watchStep(db, ring, payload, send ?? refuse);
         case 'snapshot-restore':
           return runSnapshotRestore(db, ring, payload.runId, payload.snapshotId, signal);
         case 'env-push':
@@ -57,14 +54,7 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
       if (payload.kind === 'release') return interruptRelease(db, payload.releaseId);
       if (payload.kind === 'env-push') return interruptEnvPush(db, payload);
       // configure-apps made its runs as it went: the stale-run sweep interrupts the one it was on.
-      // A lost watch poll ends that window early: the release stays as it is.
-      if (
-        payload.kind === 'configure-apps' ||
-        payload.kind === 'gitops-sync' ||
-        payload.kind === 'gitops-approve' ||
-        payload.kind === 'release-watch'
-      )
-        return;
+      if (payload.kind === 'configure-apps' || payload.kind === 'gitops-sync' || payload.kind === 'gitops-approve') return;
       if (payload.kind !== 'probe') return interruptRun(db, payload.runId);
       const server = await findServer(db, payload.serverId);
       if (server && !server.probe) {

@@ -25,17 +25,7 @@ export type JobPayload =
   /** Fetch an ops repository and plan (and maybe apply) its head: one at a time per repository, in push order. */
   | { kind: 'gitops-sync'; repoId: string }
   /** An admin's approval of a waiting commit: on the repository's key, so never beside or ahead of a sync. */
-  | { kind: 'gitops-approve'; repoId: string; commitId: string; userId: number }
-  /** One poll of a deploy's watch window (lib/releases/watch-job.ts); each queues the next. */
-  | { kind: 'release-watch'; releaseId: string; until: string; servers: WatchedServer[] };
-
-/** What a watch poll carries to the next: where each server's access log was read up to, and the counts so far. */
-export type WatchedServer = {
-  serverId: string;
-  offset: number;
-  before: { requests: number; errors: number };
-  after: { requests: number; errors: number };
-};
+  | { kind: 'gitops-approve'; repoId: string; commitId: string; userId: number };
 
 export type JobHandlers = {
   run(payload: JobPayload, signal: AbortSignal): Promise<void>;
@@ -59,7 +49,7 @@ async function sweepFailed(boss: PgBoss, lost: JobHandlers['lost']): Promise<voi
 }
 
 export type Jobs = {
-  send(payload: JobPayload, key: string, opts?: { startAfterS?: number }): Promise<string>;
+  send(payload: JobPayload, key: string): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -108,11 +98,8 @@ export async function startJobs(client: DbClient, databaseUrl: string | undefine
   }
 
   return {
-    async send(payload, key, opts) {
-      const id = await boss.send(WORK_QUEUE, payload, {
-        singletonKey: key,
-        ...(opts?.startAfterS ? { startAfter: opts.startAfterS } : {}),
-      });
+    async send(payload, key) {
+      const id = await boss.send(WORK_QUEUE, payload, { singletonKey: key });
       if (!id) throw new Error('the job queue refused the job');
       return id;
     },

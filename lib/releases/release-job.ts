@@ -120,7 +120,7 @@ export async function runRelease(
       const end = await deploy(db, ring, app, release, placed, await fetching, cancel.signal, cancel.by);
       quiet = await quietLockRefusal(db, release.id, app, placed);
       if (end.startWatch && send && app.config.release.watchWindowS > 0)
-        await startWatch(send, release.id, app.id, app.config.release.watchWindowS).catch(() => {});
+        startWatch(db, ring, send, release.id, app.config.release.watchWindowS);
     } else await rollback(db, ring, app, release, placed, signal); // a rollback is the way back: never cancelled mid-way
   } catch (err) {
     const e = err as Error & { step?: string };

@@ -2,7 +2,6 @@ import type { Db } from '@/db';
 import { findApp, placementsOfApp } from '@/db/queries/apps';
 import { activeRelease, findRelease, liveDeploy, updateRelease } from '@/db/queries/releases';
 import type { KeyRing } from '@/lib/crypto';
-import type { JobPayload } from '@/lib/jobs/queue';
 import { notify } from '@/lib/notify/emit';
 import { releaseLink } from '@/lib/notify/links';
 import { releasePaths } from '@/lib/recipes/release/paths';
@@ -11,29 +10,44 @@ import { transportFor } from '@/lib/servers/remote';
 import { requestAutoRollback } from './auto-rollback';
 import { readWatch, watchVerdict, type ServerWatch } from './watch';
 
-/** Seconds between two reads of the access logs: a job per poll, so a long window holds no worker. */
+/** Seconds between two reads of the access logs. */
 export const WATCH_POLL_S = 5;
-export const watchKey = (appId: string) => `watch:${appId}`;
 
-export type WatchPayload = Extract<JobPayload, { kind: 'release-watch' }>;
+/** Where a watch stands between two polls: until when, and what each server's log was read up to. */
+export type WatchState = { releaseId: string; until: number; servers: ServerWatch[] };
 
-/** Queued when a deploy succeeds with a watch window: the first poll takes the rate before the switch. */
-export function startWatch(enqueue: Enqueue, releaseId: string, appId: string, windowS: number) {
-  const until = new Date(Date.now() + windowS * 1000).toISOString();
-  return enqueue({ kind: 'release-watch', releaseId, until, servers: [] }, watchKey(appId));
+/**
+ * Started in the panel process that ran the deploy, once it succeeded with a watch window: a
+ * timer chain, one poll every WATCH_POLL_S until the window closes or a verdict falls. Not a job
+ * per poll: pg-boss on PGlite did not run a successor queued with `startAfter` (measured: still
+ * "created" 10 s after its time), and one job looping for the whole window would hold a worker.
+ * A panel restart ends the window early (the release stays as it is).
+ */
+export function startWatch(db: Db, ring: KeyRing, send: Enqueue, releaseId: string, windowS: number): void {
+  const poll = async (state: WatchState) => {
+    const next = await watchStep(db, ring, state, send).catch((err: Error) => {
+      console.error(`berth: the watch window of release ${releaseId} stopped: ${err.message}`);
+      return null;
+    });
+    if (next) setTimeout(() => void poll(next), WATCH_POLL_S * 1000).unref();
+  };
+  void poll({ releaseId, until: Date.now() + windowS * 1000, servers: [] });
 }
 
-/** One read of every web server's access log; the next poll is queued unless the window closed or a verdict fell. */
-export async function watchStep(db: Db, ring: KeyRing, p: WatchPayload, send: Enqueue): Promise<void> {
+/**
+ * One read of every web server's access log. Returns the state for the next poll, or null when
+ * the watch is over: the window closed, a newer release is live, or the verdict fell (and the
+ * rollback was asked for).
+ */
+export async function watchStep(db: Db, ring: KeyRing, p: WatchState, send: Enqueue): Promise<WatchState | null> {
   const release = await findRelease(db, p.releaseId);
   const app = release && (await findApp(db, release.appId));
-  if (!release || !app || release.bad) return;
+  if (!release || !app || release.bad) return null;
   // Superseded (a newer deploy or a rollback is live): that one is watched, or was chosen, instead.
-  if ((await liveDeploy(db, app.id))?.id !== release.id) return;
-  const next = (servers: ServerWatch[]) =>
-    Date.now() < Date.parse(p.until) ? send({ ...p, servers }, watchKey(app.id), { startAfterS: WATCH_POLL_S }) : undefined;
+  if ((await liveDeploy(db, app.id))?.id !== release.id) return null;
+  const next = (servers: ServerWatch[]) => (Date.now() < p.until ? { ...p, servers } : null);
   // A release on its way may still fail or be cancelled: until it goes live, this one stays watched.
-  if (await activeRelease(db, app.id)) return void (await next(p.servers));
+  if (await activeRelease(db, app.id)) return next(p.servers);
   const dir = releasePaths(app.slug, release.number!).dir;
   const web = (await placementsOfApp(db, app.id)).filter((pl) => pl.roles.includes('web'));
   const servers: ServerWatch[] = [];
@@ -46,9 +60,12 @@ export async function watchStep(db: Db, ring: KeyRing, p: WatchPayload, send: En
     if (!read) continue;
     servers.push(read);
     const reason = watchVerdict(read, app.config.release.watchErrorRisePct);
-    if (reason) return rollBackWatched(db, send, release.id, `on ${server.name}, ${reason}`);
+    if (reason) {
+      await rollBackWatched(db, send, release.id, `on ${server.name}, ${reason}`);
+      return null;
+    }
   }
-  await next(servers);
+  return next(servers);
 }
 
 /** The watched release is marked bad with the reason, alerted, and a rollback to the deploy before it is queued. */

@@ -1,7 +1,6 @@
 import { appLayout } from '@/lib/plan/app-layout';
 import { cmd, pipe } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
-import type { WatchedServer } from '@/lib/jobs/queue';
 
 /**
  * The watch window's arithmetic: the app's nginx access log (ACCESS_LOG_FIELDS: `$msec $status
@@ -9,7 +8,7 @@ import type { WatchedServer } from '@/lib/jobs/queue';
  * compared with the share of the releases before it, on each server.
  */
 export type Tally = { requests: number; errors: number };
-export type ServerWatch = WatchedServer;
+export type ServerWatch = { serverId: string; offset: number; before: Tally; after: Tally };
 
 const zero = (): Tally => ({ requests: 0, errors: 0 });
 const add = (t: Tally, status: number) => ({ requests: t.requests + 1, errors: t.errors + (status >= 500 ? 1 : 0) });

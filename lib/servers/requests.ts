@@ -6,7 +6,7 @@ import { ActionError } from '@/lib/auth/action-core';
 import type { JobPayload } from '@/lib/jobs/queue';
 
 /** Enqueues work for one server; jobs for the same server run one at a time, in order. */
-export type Enqueue = (payload: JobPayload, key: string, opts?: { startAfterS?: number }) => Promise<string>;
+export type Enqueue = (payload: JobPayload, key: string) => Promise<string>;
 export const serverKey = (serverId: string) => `server:${serverId}`;
 const ALREADY_ACTIVE = 'Provisioning is already queued or running on this server.';
 
