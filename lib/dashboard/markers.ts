@@ -1,4 +1,5 @@
 import type { MarkerRelease } from '@/db/queries/dashboard';
+import { utcMinute } from '@/lib/model/time-text';
 
 /** A deploy or rollback drawn on the charts, linking to its release page. */
 export type ReleaseMarker = {
@@ -32,7 +33,7 @@ export function releaseMarkers(appId: string, rows: MarkerRelease[]): ReleaseMar
       id: r.id,
       t: at.getTime(),
       label,
-      title: `${what}: ${r.status.replace('_', ' ')} at ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      title: `${what}: ${r.status.replace('_', ' ')} at ${utcMinute(at)} UTC`,
       color,
       href: `/apps/${appId}/releases/${r.id}`,
       kind: r.kind,

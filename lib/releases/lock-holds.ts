@@ -5,11 +5,12 @@ import { findServer } from '@/db/queries/servers';
 import type { KeyRing } from '@/lib/crypto';
 import { releaseLockPath } from '@/lib/recipes/release/paths';
 import { cmd, locked, LOCK_BUSY_EXIT } from '@/lib/remote/command';
+import { utcMinute } from '@/lib/model/time-text';
 import { transportFor } from '@/lib/servers/remote';
 
 export { recordLockHold };
 
-const at = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const at = (d: Date) => `${utcMinute(d)} UTC`;
 
 /**
  * Deploy and the webhook ask this before anything is created: while a step Berth lost may still hold

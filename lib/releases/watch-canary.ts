@@ -3,9 +3,8 @@ import { findServer } from '@/db/queries/servers';
 import type { App, Release } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import { releasePaths } from '@/lib/recipes/release/paths';
-import { transportFor } from '@/lib/servers/remote';
-import { readWatch, watchVerdict, type ServerWatch } from './watch';
-import { WATCH_POLL_S } from './watch-job';
+import { watchVerdict, type ServerWatch } from './watch';
+import { readServerWatch, WATCH_POLL_S } from './watch-job';
 
 /**
  * A canary's watch window, inside its release (the other servers wait for the verdict): the same
@@ -26,10 +25,8 @@ export async function watchCanary(
   const until = Date.now() + windowS * 1000;
   let state: ServerWatch | null = null;
   while (!signal.aborted) {
-    // A read that fails (an SSH hiccup) keeps what was read; the canary is judged on what could be read.
-    state = await transportFor(server, ring, { db })
-      .then((transport) => readWatch(transport, app.slug, dir, state, serverId))
-      .catch(() => state);
+    // The canary is judged on what could be read.
+    state = await readServerWatch(db, ring, server, app.slug, dir, state);
     const reason = state && watchVerdict(state, app.config.release.watchErrorRisePct);
     if (reason) return `Watch window on the canary ${server.name}: ${reason}.`;
     if (Date.now() >= until)

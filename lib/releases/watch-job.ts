@@ -1,6 +1,7 @@
 import type { Db } from '@/db';
 import { findApp, placementsOfApp } from '@/db/queries/apps';
 import { activeRelease, findRelease, liveDeploy, updateRelease } from '@/db/queries/releases';
+import type { Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import { notify } from '@/lib/notify/emit';
 import { releaseLink } from '@/lib/notify/links';
@@ -53,10 +54,7 @@ export async function watchStep(db: Db, ring: KeyRing, p: WatchState, send: Enqu
   const servers: ServerWatch[] = [];
   for (const { server } of web) {
     const prev = p.servers.find((s) => s.serverId === server.id) ?? null;
-    const read = await transportFor(server, ring, { db })
-      .then((transport) => readWatch(transport, app.slug, dir, prev, server.id))
-      // An unreachable server is the monitors' alert, not a verdict on the release: keep what was read.
-      .catch(() => prev);
+    const read = await readServerWatch(db, ring, server, app.slug, dir, prev);
     if (!read) continue;
     servers.push(read);
     const reason = watchVerdict(read, app.config.release.watchErrorRisePct);
@@ -66,6 +64,16 @@ export async function watchStep(db: Db, ring: KeyRing, p: WatchState, send: Enqu
     }
   }
   return next(servers);
+}
+
+/**
+ * One server's access log since `prev`. A read that fails (an unreachable server, an SSH hiccup)
+ * keeps what was read: that is the monitors' alert, not a verdict on the release.
+ */
+export function readServerWatch(db: Db, ring: KeyRing, server: Server, slug: string, dir: string, prev: ServerWatch | null) {
+  return transportFor(server, ring, { db })
+    .then((transport) => readWatch(transport, slug, dir, prev, server.id))
+    .catch(() => prev);
 }
 
 /** The watched release is marked bad with the reason, alerted, and a rollback to the deploy before it is queued. */
