@@ -28,3 +28,9 @@ export const channelConfigAad = (channelId: string) => `notification_channels:${
 
 /** ops_repos.secret_sealed: an ops repository's push webhook secret. */
 export const opsSecretAad = (repoId: string) => `ops_repos:${repoId}:secret`;
+
+/** backup_targets.credential_sealed: the S3 secret key or the SFTP private key. */
+export const backupCredentialAad = (targetId: string) => `backup_targets:${targetId}:credential`;
+
+/** backup_targets.repo_key_sealed: the restic repository password (the backups' encryption key). */
+export const backupRepoKeyAad = (targetId: string) => `backup_targets:${targetId}:repoKey`;

@@ -19,3 +19,4 @@ export * from './notifications';
 export * from './api-tokens';
 export * from './drift-findings';
 export * from './ops-repos';
+export * from './backups';

@@ -25,7 +25,9 @@ export type JobPayload =
   /** Fetch an ops repository and plan (and maybe apply) its head: one at a time per repository, in push order. */
   | { kind: 'gitops-sync'; repoId: string }
   /** An admin's approval of a waiting commit: on the repository's key, so never beside or ahead of a sync. */
-  | { kind: 'gitops-approve'; repoId: string; commitId: string; userId: number };
+  | { kind: 'gitops-approve'; repoId: string; commitId: string; userId: number }
+  /** A backup, verification, drill or restore (lib/backups): keyed by app, one at a time per app. */
+  | { kind: 'backup'; runId: string };
 
 export type JobHandlers = {
   run(payload: JobPayload, signal: AbortSignal): Promise<void>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backupPoliciesInput } from './backup-policy';
 import { appPathInput, argvInput, branchInput, domainInput, repositoryInput, slugInput } from './app-fields';
 import { cronScheduleProblem } from './cron-schedule';
 import { poolInput } from './fpm-pool';
@@ -150,6 +151,8 @@ export const appConfigInput = z.object({
   dataServices: dataServicesInput,
   release: releaseInput,
   env: envInput,
+  /** Backup policies (lib/model/backup-policy.ts); each names a fleet-wide target. */
+  backups: backupPoliciesInput,
 });
 
 export type AppConfig = z.output<typeof appConfigInput>;

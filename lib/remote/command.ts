@@ -11,7 +11,7 @@ export type Arg = string | number;
 
 export type Command =
   | { readonly kind: 'simple'; readonly argv: readonly string[] }
-  | { readonly kind: 'and' | 'or' | 'pipe'; readonly parts: readonly Command[] }
+  | { readonly kind: 'and' | 'or' | 'pipe' | 'pipefail'; readonly parts: readonly Command[] }
   | { readonly kind: 'asUser'; readonly user: string; readonly command: Command }
   | { readonly kind: 'redirect'; readonly command: Command; readonly path: string; readonly append: boolean }
   | { readonly kind: 'env'; readonly vars: Readonly<Record<string, string>>; readonly command: Command }
@@ -49,7 +49,7 @@ export function cmd(program: string, ...args: Arg[]): Command {
   return { kind: 'simple', argv: [name, ...args.map((a, i) => word(a, `argument ${i + 1} of ${name}`))] };
 }
 
-function list(kind: 'and' | 'or' | 'pipe', parts: Command[]): Command {
+function list(kind: 'and' | 'or' | 'pipe' | 'pipefail', parts: Command[]): Command {
   if (parts.length === 0) throw new CommandError(`${kind}() needs at least one command`);
   return parts.length === 1 ? parts[0]! : { kind, parts };
 }
@@ -60,6 +60,15 @@ export const and = (...parts: Command[]): Command => list('and', parts);
 export const or = (...parts: Command[]): Command => list('or', parts);
 /** `a | b | …`: the exit status is the LAST command's (dash has no pipefail). */
 export const pipe = (...parts: Command[]): Command => list('pipe', parts);
+/**
+ * `a | b | …` that fails when ANY part fails: run by bash with pipefail (dash has none). For
+ * data pipelines (a dump into a checksum, a restore into psql), where a producer that died
+ * must never look like success because the consumer exited 0.
+ */
+export const pipefail = (...parts: Command[]): Command => {
+  if (parts.length < 2) throw new CommandError('pipefail() needs at least two commands');
+  return { kind: 'pipefail', parts };
+};
 
 /** Run as another unix user; needs a root connection (runuser ships with util-linux). */
 export function asUser(user: string, command: Command): Command {
@@ -136,6 +145,8 @@ function renderCommand(command: Command): string {
     case 'or':
     case 'pipe':
       return command.parts.map(grouped).join(OPERATOR[command.kind]);
+    case 'pipefail':
+      return ['bash', '-o', 'pipefail', '-c', command.parts.map(grouped).join(OPERATOR.pipe)].map(quote).join(' ');
     case 'asUser':
       return ['runuser', '-u', command.user, '--', ...asProgram(command.command)].map(quote).join(' ');
     case 'redirect':

@@ -1,0 +1,112 @@
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Db } from '@/db';
+import { type BackupRun, type BackupRunKind, backupRuns, type BackupTarget, backupTargets, type NewBackupRun } from '@/db/schema';
+
+/** The only place that builds backup queries (targets and runs). */
+
+export async function listTargets(db: Db): Promise<BackupTarget[]> {
+  return db.select().from(backupTargets).orderBy(backupTargets.name);
+}
+
+export async function findTarget(db: Db, id: string): Promise<BackupTarget | undefined> {
+  const [row] = await db.select().from(backupTargets).where(eq(backupTargets.id, id));
+  return row;
+}
+
+export async function findTargetByName(db: Db, name: string): Promise<BackupTarget | undefined> {
+  const [row] = await db.select().from(backupTargets).where(eq(backupTargets.name, name));
+  return row;
+}
+
+export async function insertTarget(db: Db, row: typeof backupTargets.$inferInsert): Promise<BackupTarget> {
+  const [created] = await db.insert(backupTargets).values(row).returning();
+  return created!;
+}
+
+export async function updateTarget(db: Db, id: string, patch: Partial<typeof backupTargets.$inferInsert>): Promise<void> {
+  await db
+    .update(backupTargets)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(backupTargets.id, id));
+}
+
+export async function deleteTarget(db: Db, id: string): Promise<void> {
+  await db.delete(backupTargets).where(eq(backupTargets.id, id));
+}
+
+/** Inserts a run; null when one of the same app, policy and kind is already queued or running (the unique index). */
+export async function insertRunIfIdle(db: Db, row: NewBackupRun): Promise<BackupRun | null> {
+  const [created] = await db.insert(backupRuns).values(row).onConflictDoNothing().returning();
+  return created ?? null;
+}
+
+export async function insertRun(db: Db, row: NewBackupRun): Promise<BackupRun> {
+  const [created] = await db.insert(backupRuns).values(row).returning();
+  return created!;
+}
+
+export async function findBackupRun(db: Db, id: string): Promise<BackupRun | undefined> {
+  const [row] = await db.select().from(backupRuns).where(eq(backupRuns.id, id));
+  return row;
+}
+
+export async function updateBackupRun(db: Db, id: string, patch: Partial<NewBackupRun>): Promise<void> {
+  await db.update(backupRuns).set(patch).where(eq(backupRuns.id, id));
+}
+
+export async function runsOfApp(db: Db, appId: string, limit = 50): Promise<BackupRun[]> {
+  return db.select().from(backupRuns).where(eq(backupRuns.appId, appId)).orderBy(desc(backupRuns.createdAt)).limit(limit);
+}
+
+/** The newest run of a policy of one kind (optionally only succeeded ones). */
+export async function latestRun(
+  db: Db,
+  appId: string,
+  policy: string,
+  kind: BackupRunKind,
+  opts: { succeeded?: boolean } = {},
+): Promise<BackupRun | undefined> {
+  const [row] = await db
+    .select()
+    .from(backupRuns)
+    .where(
+      and(
+        eq(backupRuns.appId, appId),
+        eq(backupRuns.policy, policy),
+        eq(backupRuns.kind, kind),
+        opts.succeeded ? eq(backupRuns.status, 'succeeded') : undefined,
+      ),
+    )
+    .orderBy(desc(backupRuns.createdAt))
+    .limit(1);
+  return row;
+}
+
+/** A policy's backups still on the target (not forgotten by retention), newest first. */
+export async function keptBackups(db: Db, appId: string, policy: string): Promise<BackupRun[]> {
+  return db
+    .select()
+    .from(backupRuns)
+    .where(
+      and(
+        eq(backupRuns.appId, appId),
+        eq(backupRuns.policy, policy),
+        eq(backupRuns.kind, 'backup'),
+        eq(backupRuns.status, 'succeeded'),
+        isNull(backupRuns.forgottenAt),
+      ),
+    )
+    .orderBy(desc(backupRuns.createdAt));
+}
+
+export async function markForgotten(db: Db, ids: string[], at: Date): Promise<void> {
+  if (ids.length) await db.update(backupRuns).set({ forgottenAt: at }).where(inArray(backupRuns.id, ids));
+}
+
+/** On start-up and from the stale sweep: runs left queued or running by a dead worker. */
+export async function interruptBackupRun(db: Db, id: string): Promise<void> {
+  await db
+    .update(backupRuns)
+    .set({ status: 'interrupted', finishedAt: new Date(), error: 'The panel stopped while this ran' })
+    .where(and(eq(backupRuns.id, id), inArray(backupRuns.status, ['queued', 'running'])));
+}
