@@ -58,7 +58,9 @@ const newestFirst = (a: RetentionCandidate, b: RetentionCandidate) => b.time.get
 export function applyRetention(backups: RetentionCandidate[], retention: Retention, now: Date): RetentionDecision {
   const sorted = [...backups].sort(newestFirst);
   const reasons: Record<string, KeepReason[]> = {};
-  const keepFor = (id: string, why: KeepReason) => (reasons[id] ??= []).push(why);
+  const keepFor = (id: string, why: KeepReason) => {
+    reasons[id] = [...(reasons[id] ?? []), why];
+  };
 
   const left = { daily: retention.daily, weekly: retention.weekly, monthly: retention.monthly };
   const last: Record<string, string | undefined> = {};
