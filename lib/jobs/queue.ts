@@ -27,7 +27,9 @@ export type JobPayload =
   /** An admin's approval of a waiting commit: on the repository's key, so never beside or ahead of a sync. */
   | { kind: 'gitops-approve'; repoId: string; commitId: string; userId: number }
   /** A backup, verification, drill or restore (lib/backups): keyed by app, one at a time per app. */
-  | { kind: 'backup'; runId: string };
+  | { kind: 'backup'; runId: string }
+  /** "Send test" for a backup target (lib/backups/target-test.ts), from one server: on that server's key. */
+  | { kind: 'backup-target-test'; targetId: string; serverId: string };
 
 export type JobHandlers = {
   run(payload: JobPayload, signal: AbortSignal): Promise<void>;
