@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '@/db';
 import type { KeyRing } from '@/lib/crypto';
 import { appConfigInput } from '@/lib/model/app-config';
+import { saveTarget } from '@/lib/backups/targets';
 import { newHeartbeatToken, tokenColumns } from '@/lib/monitors/heartbeat';
 import { sealChannelConfig } from '@/lib/notify/channel-config';
 import type { ChannelConfig } from '@/lib/notify/config';
@@ -100,4 +101,15 @@ export async function seedEveryKind(db: Db, ring: KeyRing): Promise<void> {
     headerName: 'X-Berth-Secret',
     headerValue: 'not-so-secret',
   });
+}
+
+/** A backup target and a policy on shop that names it (a separate step: the upgrade test seeds a schema from before backups). */
+export async function seedBackups(db: Db, ring: KeyRing): Promise<void> {
+  await saveTarget(db, ring, {
+    name: 'offsite',
+    settings: { kind: 's3', endpoint: 'https://s3.example.com', region: 'eu-1', bucket: 'acme-backups/berth', accessKeyId: 'AKIAEXAMPLE' },
+    credential: 'S3-SECRET-never-exported',
+  });
+  const policy = { name: 'nightly', target: 'offsite', files: ['storage/app'], retention: { daily: 7, weekly: 4, monthly: 3 } };
+  await db.execute(sql`update apps set config = jsonb_set(config, '{backups}', ${JSON.stringify([policy])}::jsonb) where slug = 'shop'`);
 }

@@ -33,6 +33,11 @@ export type SaveTarget = {
   credential?: string;
   /** Only when adopting an existing repository (a restored panel, a second panel): its password. */
   repoKey?: string;
+  /**
+   * From a definition, which holds only a reference: a missing credential is allowed (the target
+   * "needs value" until an admin sets it), and a moved destination drops the stored one.
+   */
+  fromDefinition?: boolean;
 };
 
 /**
@@ -43,7 +48,8 @@ export type SaveTarget = {
 export async function saveTarget(db: Db, ring: KeyRing, input: SaveTarget): Promise<{ target: BackupTarget; created: boolean }> {
   const existing = await findTargetByName(db, input.name);
   if (!existing) {
-    if (needsCredential(input.settings.kind) && !input.credential) throw new Error(credentialMissing(input.settings.kind));
+    if (needsCredential(input.settings.kind) && !input.credential && !input.fromDefinition)
+      throw new Error(credentialMissing(input.settings.kind));
     const id = crypto.randomUUID();
     const target = await insertTarget(db, {
       id,
@@ -56,13 +62,15 @@ export async function saveTarget(db: Db, ring: KeyRing, input: SaveTarget): Prom
     return { target, created: true };
   }
   const moved = destinationOf(existing.settings) !== destinationOf(input.settings);
-  if (moved && needsCredential(input.settings.kind) && !input.credential)
+  if (moved && needsCredential(input.settings.kind) && !input.credential && !input.fromDefinition)
     throw new Error('Enter the credential again: the destination changed');
   const credentialSealed = !needsCredential(input.settings.kind)
     ? null
     : input.credential
       ? seal(ring, input.credential, backupCredentialAad(existing.id))
-      : existing.credentialSealed;
+      : moved
+        ? null
+        : existing.credentialSealed;
   await updateTarget(db, existing.id, {
     kind: input.settings.kind,
     settings: input.settings,

@@ -28,9 +28,9 @@ export const backupNameInput = z
 /** Grandfather-father-son: how many of the newest daily, weekly and monthly backups are kept. */
 export const retentionInput = z
   .object({
-    daily: z.coerce.number().int('Keep a whole number of daily backups').min(0).max(366).default(7),
-    weekly: z.coerce.number().int('Keep a whole number of weekly backups').min(0).max(260).default(4),
-    monthly: z.coerce.number().int('Keep a whole number of monthly backups').min(0).max(120).default(6),
+    daily: z.coerce.number().int('Keep a whole number of daily backups').min(0, 'Keep 0 or more daily backups').max(366, 'Keep at most 366 daily backups').default(7),
+    weekly: z.coerce.number().int('Keep a whole number of weekly backups').min(0, 'Keep 0 or more weekly backups').max(260, 'Keep at most 260 weekly backups').default(4),
+    monthly: z.coerce.number().int('Keep a whole number of monthly backups').min(0, 'Keep 0 or more monthly backups').max(120, 'Keep at most 120 monthly backups').default(6),
   })
   .refine((r) => r.daily + r.weekly + r.monthly > 0, 'Keep at least one backup (daily, weekly or monthly)')
   .prefault({});

@@ -5,6 +5,8 @@ import { listChannels } from '@/db/queries/notifications';
 import { listServers } from '@/db/queries/servers';
 import { ActionError } from '@/lib/auth/action-core';
 import { createApp, redefineApp } from '@/lib/apps/manage';
+import { findTargetByName, deleteTarget } from '@/db/queries/backups';
+import { saveTarget } from '@/lib/backups/targets';
 import { queueConfigure, type QueuedConfigure } from '@/lib/apps/configure-queue';
 import type { KeyRing } from '@/lib/crypto';
 import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
@@ -110,6 +112,16 @@ async function applyChange(db: Db, ring: KeyRing, def: Definition, change: Resou
         return null;
       }
       await defineChannel(db, ring, channelDefinitionOf(find(def.kind === 'Fleet' ? def.channels : undefined, change.key)!));
+      return null;
+    }
+    case 'backupTarget': {
+      if (change.action === 'delete') {
+        const current = await findTargetByName(db, change.key);
+        if (current) await deleteTarget(db, current.id);
+        return null;
+      }
+      const t = find(def.kind === 'Fleet' ? def.backupTargets : undefined, change.key)!;
+      await saveTarget(db, ring, { name: t.name, settings: t.settings, fromDefinition: true });
       return null;
     }
   }

@@ -50,6 +50,7 @@ export function compactFleet(fleet: FleetSpec): unknown {
     ...(fleet.apps && { apps: fleet.apps.map((a) => withoutDefaults(a, APP_DEFAULTS)) }),
     ...(fleet.monitors && { monitors: fleet.monitors.map((m) => withoutDefaults(m, MONITOR_DEFAULTS[m.kind])) }),
     ...(fleet.channels && { channels: fleet.channels.map((c) => withoutDefaults(c, CHANNEL_DEFAULTS)) }),
+    ...(fleet.backupTargets?.length && { backupTargets: fleet.backupTargets }),
   };
 }
 

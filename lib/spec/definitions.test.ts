@@ -12,7 +12,7 @@ import { channelViews, saveChannel } from '@/lib/notify/channels';
 import { createMonitor, removeMonitor } from '@/lib/monitors/manage';
 import { setServerKey } from '@/lib/servers/define';
 import { targetOf } from '@/lib/servers/remote';
-import { seedEveryKind } from '@/test-support/fleet-seed';
+import { seedBackups, seedEveryKind } from '@/test-support/fleet-seed';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { applyText, planText } from './definitions';
 import { exportFleet, heldReferences } from './export';
@@ -31,6 +31,7 @@ const enqueue = async (payload: JobPayload) => {
 beforeAll(async () => {
   [source, target] = await Promise.all([createTestDb(), createTestDb()]);
   await seedEveryKind(source.db, ring);
+  await seedBackups(source.db, ring);
   for (const t of [source, target])
     actor.id = (await insertUser(t.db, { email: actor.email, name: 'Ops', role: 'admin', passwordHash: 'x' })).id;
 });
@@ -70,11 +71,12 @@ const apply = async (t: TestDb, text: string, confirmDestructive = false) =>
 describe('definitions: export, plan and apply', () => {
   it('exports no secret, only references to where the panel keeps them', async () => {
     const text = await exported(source);
-    for (const secret of ['AAbbccddeeffgghhiijjkkllmm', 'not-so-secret', 'PRIVATE KEY', 'https://hooks.example.com'])
+    for (const secret of ['S3-SECRET-never-exported', 'AAbbccddeeffgghhiijjkkllmm', 'not-so-secret', 'PRIVATE KEY', 'https://hooks.example.com'])
       expect(text).not.toContain(secret);
     expect(text).toContain('secret: servers/web-1/ssh-key');
     expect(text).toContain('secret: channels/ops/botToken');
     expect(text).toContain('secret: monitors/backups/token');
+    expect(text).toContain('secret: backup-targets/offsite/credential');
     expect(text).not.toContain('shop.example.com on web-1'); // Berth's own per-app check follows the app
   });
 
@@ -86,6 +88,7 @@ describe('definitions: export, plan and apply', () => {
         'create app api',
         'create app docs',
         'create app shop',
+        'create backupTarget offsite',
         'create channel hooks',
         'create channel ops',
         'create monitor backups',

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { destinationMoved } from '@/lib/notify/fields';
 import { isRef } from './references';
-import type { AppSpec, ChannelSpec, Definition, FleetSpec, MonitorSpec, ServerSpec } from './schema';
+import type { AppSpec, BackupTargetSpec, ChannelSpec, Definition, FleetSpec, MonitorSpec, ServerSpec } from './schema';
 
 /**
  * The plan of a definition against the panel: every resource created, updated or deleted, each
  * change field by field. Pure: the panel's side comes in as a spec (lib/spec/export.ts) and the
  * references it holds. Apply runs exactly this list, and a second plan of the same file is empty.
  */
-export type ResourceKind = 'server' | 'app' | 'monitor' | 'channel';
+export type ResourceKind = 'server' | 'app' | 'monitor' | 'channel' | 'backupTarget';
 export type FieldChange = { field: string; from: string | null; to: string | null };
 export type ResourceChange = {
   kind: ResourceKind;
@@ -106,6 +106,28 @@ const CHANNEL: Section<ChannelSpec> = {
   refused: (from, to) => (from && to && from.kind !== to.kind ? 'A channel’s kind cannot change: rename it to make a new one' : null),
 };
 
+const BACKUP_TARGET: Section<BackupTargetSpec> = {
+  kind: 'backupTarget',
+  keyOf: (t) => t.name,
+  destructive: (from, to) => {
+    // The row holds the repository key: without it nothing on the target can be read again.
+    if (from && !to) return 'forgets the target and its repository key: keep a copy of the key (berth backup-key) to read its backups';
+    if (from && to && from.settings.kind === to.settings.kind && JSON.stringify(from.settings) !== JSON.stringify(to.settings))
+      return 'sends backups somewhere else: the stored credential must be set again';
+    return null;
+  },
+  refused: (from, to) =>
+    from && to && from.settings.kind !== to.settings.kind
+      ? 'A backup target’s kind cannot change: add a new target and point the policies at it'
+      : null,
+};
+
+/** A policy must name a target the panel has or the same definition makes. */
+function missingTargets(app: AppSpec, targets: ReadonlySet<string>): string | null {
+  const missing = app.backups.filter((p) => !targets.has(p.target)).map((p) => `${p.name} → ${p.target}`);
+  return missing.length ? `Backup policies name targets that do not exist: ${missing.join(', ')}` : null;
+}
+
 function planSection<T>(
   section: Section<T>,
   current: readonly T[],
@@ -154,10 +176,20 @@ export function planDefinition(current: FleetSpec, def: Definition, held: Readon
       ? planSection(APP, current.apps ?? [], [def.app], held, false)
       : [
           ...planSection(SERVER, current.servers ?? [], def.servers, held, true),
+          ...planSection(BACKUP_TARGET, current.backupTargets ?? [], def.backupTargets, held, true),
           ...planSection(APP, current.apps ?? [], def.apps, held, true),
           ...planSection(MONITOR, current.monitors ?? [], def.monitors, held, true),
           ...planSection(CHANNEL, current.channels ?? [], def.channels, held, true),
         ];
+  const targets = new Set(
+    (def.kind === 'Fleet' && def.backupTargets ? def.backupTargets : (current.backupTargets ?? [])).map((t) => t.name),
+  );
+  const apps = def.kind === 'App' ? [def.app] : (def.apps ?? []);
+  for (const change of changes) {
+    if (change.kind !== 'app' || change.action === 'delete') continue;
+    const missing = missingTargets(apps.find((a) => a.slug === change.key)!, targets);
+    if (missing) change.refused = change.refused ? `${change.refused}; ${missing}` : missing;
+  }
   // The hash covers the changes too: apply refuses if the panel moved on since the plan was shown.
   return { hash: definitionHash(`${text}\n${JSON.stringify(changes)}`), changes };
 }

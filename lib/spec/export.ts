@@ -1,9 +1,10 @@
 import type { Db } from '@/db';
 import { listApps, placementsOfApp } from '@/db/queries/apps';
+import { listTargets } from '@/db/queries/backups';
 import { listMonitorsWithNames } from '@/db/queries/monitors';
 import { listChannels } from '@/db/queries/notifications';
 import { listServers } from '@/db/queries/servers';
-import type { App, NotificationChannel, Server } from '@/db/schema';
+import type { App, BackupTarget, NotificationChannel, Server } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import type { MonitorListRow } from '@/db/queries/monitors';
 import { openChannelConfig } from '@/lib/notify/channel-config';
@@ -11,8 +12,17 @@ import { SECRET_FIELDS } from '@/lib/notify/fields';
 import { publicSettings } from '@/lib/notify/define-channel';
 import { channelSettings } from './channel-settings';
 import { ActionError } from '@/lib/auth/action-core';
-import { channelSecretRef, heartbeatTokenRef, serverKeyRef } from './references';
-import { API_VERSION, type AppDocument, type AppSpec, type ChannelSpec, type FleetSpec, type MonitorSpec, type ServerSpec } from './schema';
+import { backupCredentialRef, channelSecretRef, heartbeatTokenRef, serverKeyRef } from './references';
+import {
+  API_VERSION,
+  type AppDocument,
+  type BackupTargetSpec,
+  type AppSpec,
+  type ChannelSpec,
+  type FleetSpec,
+  type MonitorSpec,
+  type ServerSpec,
+} from './schema';
 
 /**
  * The panel as a definition: what import would need to make an empty panel the same. Read only;
@@ -25,6 +35,7 @@ export async function exportFleet(db: Db, ring: KeyRing): Promise<FleetSpec> {
   const apps = await listApps(db);
   const monitors = (await listMonitorsWithNames(db)).filter((m) => !m.autoKey);
   const channels = await listChannels(db);
+  const targets = await listTargets(db);
   refuseDuplicates(
     'monitors',
     monitors.map((m) => m.name),
@@ -44,7 +55,13 @@ export async function exportFleet(db: Db, ring: KeyRing): Promise<FleetSpec> {
       channels.map((c) => channelToSpec(ring, c)),
       (c) => c.name,
     ),
+    backupTargets: targets.map(backupTargetToSpec),
   };
+}
+
+/** Settings as stored; the credential as its reference. The repository key never leaves the panel this way. */
+export function backupTargetToSpec(t: BackupTarget): BackupTargetSpec {
+  return { name: t.name, settings: t.settings, ...(t.kind !== 'local' && { credential: { secret: backupCredentialRef(t.name) } }) };
 }
 
 /** Names are a definition's keys; the forms allow two alike, which a file could not tell apart. */
@@ -61,6 +78,7 @@ export async function heldReferences(db: Db, ring: KeyRing): Promise<Set<string>
   const held = new Set<string>();
   for (const s of await listServers(db)) if (s.privateKeySealed) held.add(serverKeyRef(s.name));
   for (const m of await listMonitorsWithNames(db)) if (m.tokenSealed) held.add(heartbeatTokenRef(m.name));
+  for (const t of await listTargets(db)) if (t.credentialSealed) held.add(backupCredentialRef(t.name));
   for (const c of await listChannels(db)) {
     const config = openedConfig(ring, c);
     for (const f of SECRET_FIELDS[c.kind]) if (typeof config[f] === 'string' && config[f] !== '') held.add(channelSecretRef(c.name, f));

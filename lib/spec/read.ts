@@ -1,7 +1,7 @@
 import { monitorUrlProblem } from '@/lib/remote/url-safety';
 import { SECRET_FIELDS, CONFIG_FIELDS } from '@/lib/notify/fields';
 import { parseStatusSpec } from '@/lib/monitors/status-spec';
-import { channelSecretRef, heartbeatTokenRef, isRef, PLAIN_SECRET, serverKeyRef } from './references';
+import { backupCredentialRef, channelSecretRef, heartbeatTokenRef, isRef, PLAIN_SECRET, serverKeyRef } from './references';
 import type { ZodType } from 'zod';
 import { definition, type AppSpec, type Definition } from './schema';
 import { normalChannelSettings } from '@/lib/notify/define-channel';
@@ -145,6 +145,17 @@ function duplicates<T>(list: readonly T[] | undefined, keyOf: (t: T) => string, 
   });
 }
 
+/** With a backupTargets section, every policy must name one of its targets (without one, the plan checks the panel's). */
+function policyTargetIssues(def: Definition & { kind: 'Fleet' }): Issue[] {
+  if (!def.backupTargets) return [];
+  const names = new Set(def.backupTargets.map((t) => t.name));
+  return (def.apps ?? []).flatMap((a, i) =>
+    a.backups.flatMap((p, j) =>
+      names.has(p.target) ? [] : [{ path: ['apps', i, 'backups', j, 'target'], message: `No backup target named ${p.target} in backupTargets` }],
+    ),
+  );
+}
+
 function crossChecks(def: Definition, panelServers: readonly string[]): Issue[] {
   if (def.kind === 'App') return appChecks(def.app, ['app'], new Set(panelServers));
   const servers = new Set(def.servers ? def.servers.map((s) => s.name) : panelServers);
@@ -153,6 +164,11 @@ function crossChecks(def: Definition, panelServers: readonly string[]): Issue[] 
     ...duplicates(def.apps, (a) => a.slug, 'apps', 'The app'),
     ...duplicates(def.monitors, (m) => m.name, 'monitors', 'The monitor'),
     ...duplicates(def.channels, (c) => c.name, 'channels', 'The channel'),
+    ...duplicates(def.backupTargets, (t) => t.name, 'backupTargets', 'The backup target'),
+    ...(def.backupTargets ?? []).flatMap((t, i) =>
+      t.credential ? refIssue(t.credential.secret, backupCredentialRef(t.name), ['backupTargets', i, 'credential']) : [],
+    ),
+    ...policyTargetIssues(def),
     ...(def.servers ?? []).flatMap((s, i) => refIssue(s.sshKey.secret, serverKeyRef(s.name), ['servers', i, 'sshKey'])),
     ...(def.apps ?? []).flatMap((a, i) => appChecks(a, ['apps', i], servers)),
     ...(def.monitors ?? []).flatMap((m, i): Issue[] => {

@@ -6,6 +6,8 @@
  */
 export const serverKeyRef = (server: string) => `servers/${server}/ssh-key`;
 export const heartbeatTokenRef = (monitor: string) => `monitors/${monitor}/token`;
+/** A backup target's S3 secret key or SFTP private key. */
+export const backupCredentialRef = (target: string) => `backup-targets/${target}/credential`;
 export const channelSecretRef = (channel: string, field: string) => `channels/${channel}/${field}`;
 
 export const PLAIN_SECRET = 'A secret never sits in a definition: write { secret: <reference> } and set the value in the panel';

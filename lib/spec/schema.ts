@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appConfigInput, hookInput, releaseInput, workerInput } from '@/lib/model/app-config';
+import { targetSettingsInput } from '@/lib/model/backup-policy';
 import { CHANNEL_KINDS, NOTIFY_EVENTS } from '@/lib/model/notifications';
 import { isRef, PLAIN_SECRET } from './references';
 
@@ -117,6 +118,21 @@ export const channelSpec = z.object({
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.custom<SecretRef>((v) => isRef(v) && Object.keys(v).length === 1)])),
 });
 
+/**
+ * Where backups go (lib/model/backup-policy.ts). The credential is a reference; the repository key
+ * (the backups' encryption key) is the panel's own and never in a file: a new panel makes one.
+ */
+export const backupTargetSpec = z
+  .object({
+    name: nameKey,
+    settings: targetSettingsInput,
+    credential: secretRef.optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.settings.kind !== 'local' && !t.credential)
+      ctx.addIssue({ code: 'custom', path: ['credential'], message: 'An S3 or SFTP target needs credential: { secret: <reference> }' });
+  });
+
 /** A whole fleet. A section that is present is the whole truth for its kind (absent ones are left alone). */
 export const fleetSpec = z.object({
   apiVersion: z.literal(API_VERSION, `apiVersion must be ${API_VERSION}`),
@@ -125,6 +141,7 @@ export const fleetSpec = z.object({
   apps: z.array(appSpec).optional(),
   monitors: z.array(monitorSpec).optional(),
   channels: z.array(channelSpec).optional(),
+  backupTargets: z.array(backupTargetSpec).optional(),
 });
 
 /** One app: created or updated, never anything removed (an app's own export). */
@@ -140,6 +157,7 @@ export type ServerSpec = z.output<typeof serverSpec>;
 export type AppSpec = z.output<typeof appSpec>;
 export type MonitorSpec = z.output<typeof monitorSpec>;
 export type ChannelSpec = z.output<typeof channelSpec>;
+export type BackupTargetSpec = z.output<typeof backupTargetSpec>;
 export type FleetSpec = z.output<typeof fleetSpec>;
 export type AppDocument = z.output<typeof appDocument>;
 export type Definition = z.output<typeof definition>;
