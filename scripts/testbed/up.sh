@@ -21,7 +21,7 @@ read -r ADDR1 ADDR2 <<<"${BERTH_TESTBED_ADDRESSES:-127.0.0.11 127.0.0.12}"
 HOSTS=("berth-host-1 $ADDR1" "berth-host-2 $ADDR2")
 # php-vlucas-phpdotenv and python3-dotenv: the .env readers the fixture apps load shared/.env
 # with (phpdotenv is Laravel's), and what lib/env/dotenv-php.integration.test.ts checks against.
-PKGS=(openssh-server nginx php8.2-fpm php8.2-cli supervisor cron curl php-vlucas-phpdotenv python3-dotenv libfcgi-bin)
+PKGS=(openssh-server nginx php8.2-fpm php8.2-cli php8.2-pgsql supervisor cron curl php-vlucas-phpdotenv python3-dotenv libfcgi-bin restic rclone)
 KEY=$DIR/client_ed25519
 HEALTH_TIMEOUT=20  # seconds per host; a healthy start takes well under one
 export PATH=/usr/sbin:/sbin:$PATH
@@ -150,7 +150,7 @@ healthy() {
   # The host made its key on first boot, before sshd answered; pin exactly that key.
   printf '%s %s\n' "$ip" "$(cut -d' ' -f1,2 "$DIR/hosts/$name/etc/ssh/ssh_host_ed25519_key.pub")" \
     >"$DIR/hosts/$name/known_hosts"
-  why="root login with $KEY on $ip failed, or a service is down, or its /etc predates mbstring"
+  why="root login with $KEY on $ip failed, or a service is down, or its /etc predates mbstring or pgsql"
   # A host whose /etc was copied before php-vlucas-phpdotenv pulled in php8.2-mbstring lacks
   # the ini that loads it (phpdotenv needs mb_*): fail the check so it restarts from fresh state.
   # curve25519 alone halves the login (OpenSSH 9.2's default sntrup761 KEX costs ~150 ms).
@@ -159,7 +159,7 @@ healthy() {
     -o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR "root@$ip" \
     'hostname && test -S /run/php/php8.2-fpm.sock && supervisorctl pid >/dev/null &&
      kill -0 "$(cat /run/crond.pid)" "$(cat /run/nginx.pid)" &&
-     test -e /etc/php/8.2/fpm/conf.d/20-mbstring.ini' 2>&1) || { why+=": $out"; return 1; }
+     test -e /etc/php/8.2/fpm/conf.d/20-mbstring.ini && test -e /etc/php/8.2/fpm/conf.d/20-pgsql.ini' 2>&1) || { why+=": $out"; return 1; }
   why="ssh to $ip reached '$out', not $name"
   [[ $out == "$name" ]] || return 1
   why="nginx on http://$ip/ does not serve $name"
