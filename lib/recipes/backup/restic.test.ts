@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { render } from '@/lib/remote/command';
+import {
+  backupCmd,
+  checkCmd,
+  dumpCmd,
+  forgetCmd,
+  initIfAbsent,
+  knownHostsLine,
+  parseBackupSummary,
+  rcloneConfig,
+  repoLocation,
+  repoOf,
+  restoreCmd,
+  runPaths,
+  secretFiles,
+  snapshotsCmd,
+} from './restic';
+import { countSql, keptName, parseCountRows, parseCounts, restoredName, scratchName, swapSql } from './pg';
+
+// The exact commands restic and rclone get; that they work is proved against s3rver and an SFTP
+// target on the test hosts (lib/backups/engine-*.integration.test.ts).
+const RUN = '0f1e2d3c-4b5a-6978-8a9b-aabbccddeeff';
+const paths = runPaths('shop', RUN);
+const s3 = { kind: 's3', endpoint: 'http://127.0.0.1:4601', region: '', bucket: 'backups/berth', accessKeyId: 'AKID' } as const;
+const sftp = { kind: 'sftp', host: 'box.example', port: 23, user: 'u1', path: 'data', hostKey: 'ssh-ed25519 AAAAC3Nz' } as const;
+const local = { kind: 'local', path: '/mnt/backups/' } as const;
+
+describe('restic over rclone: paths, config and commands', () => {
+  it('keeps secrets in a run directory apart from what is staged', () => {
+    expect(paths).toMatchObject({
+      keys: `/var/backups/berth/shop/keys-${RUN}`,
+      password: `/var/backups/berth/shop/keys-${RUN}/repo-key`,
+      stage: `/var/backups/berth/shop/backup-${RUN}`,
+      dump: `/var/backups/berth/shop/backup-${RUN}/database.dump`,
+      restore: `/var/backups/berth/shop/restore-${RUN}`,
+    });
+    expect(() => runPaths('../etc', RUN)).toThrow(/slug/);
+    expect(() => runPaths('shop', '../../x')).toThrow(/run id/);
+  });
+
+  it('places one repository per app under the bucket or path', () => {
+    expect(repoLocation(s3, 'shop')).toBe('rclone:t:backups/berth/shop');
+    expect(repoLocation(sftp, 'shop')).toBe('rclone:t:data/shop');
+    expect(repoLocation(local, 'shop')).toBe('/mnt/backups/shop');
+  });
+
+  it('writes the rclone config from the settings, the secret only inside it', () => {
+    expect(rcloneConfig(s3, 'SECRET', paths)).toBe(
+      '[t]\ntype = s3\nprovider = Other\nendpoint = http://127.0.0.1:4601\naccess_key_id = AKID\nsecret_access_key = SECRET\n',
+    );
+    expect(rcloneConfig(sftp, 'KEY', paths)).toBe(
+      `[t]\ntype = sftp\nhost = box.example\nport = 23\nuser = u1\nkey_file = ${paths.sshKey}\nknown_hosts_file = ${paths.knownHosts}\nshell_type = none\ndisable_hashcheck = true\n`,
+    );
+    expect(knownHostsLine(sftp)).toBe('[box.example]:23 ssh-ed25519 AAAAC3Nz\n');
+    expect(knownHostsLine({ ...sftp, port: 22 })).toBe('box.example ssh-ed25519 AAAAC3Nz\n');
+    expect(() => rcloneConfig({ ...s3, accessKeyId: 'A\nendpoint = http://evil' }, 'S', paths)).toThrow(/line break/);
+    expect(() => rcloneConfig(s3, 'S\n[other]', paths)).toThrow(/line break/);
+  });
+
+  it('uploads the password, the config and, for SFTP, the key and the pinned host key', () => {
+    const secrets = { credential: '-----KEY-----', repoKey: 'REPOKEY' };
+    expect(secretFiles(local, secrets, paths).map((f) => f.path)).toEqual([paths.password]);
+    expect(secretFiles(s3, secrets, paths).map((f) => f.path)).toEqual([paths.password, paths.rcloneConfig]);
+    const files = secretFiles(sftp, secrets, paths);
+    expect(files.map((f) => f.path)).toEqual([paths.password, paths.rcloneConfig, paths.sshKey, paths.knownHosts]);
+    expect(files[0]!.content).toBe('REPOKEY\n');
+    expect(files[2]!.content).toBe('-----KEY-----\n');
+  });
+
+  it('renders every restic command with the password as a file and RCLONE_CONFIG set', () => {
+    const repo = repoOf(s3, 'shop', paths);
+    const pre = `'env' 'RCLONE_CONFIG=${paths.rcloneConfig}' 'restic' '-r' 'rclone:t:backups/berth/shop' '--password-file' '${paths.password}'`;
+    expect(render(initIfAbsent(repo))).toBe(`{ { ${pre} 'cat' 'config'; } > '/dev/null'; } || { ${pre} 'init'; }`);
+    expect(render(backupCmd(repo, { slug: 'shop', runId: RUN }, [paths.stage, '/var/www/shop/shared/uploads']))).toBe(
+      `${pre} 'backup' '--json' '--tag' 'berth' '--tag' 'app=shop' '--tag' 'run=${RUN}' '${paths.stage}' '/var/www/shop/shared/uploads'`,
+    );
+    expect(render(checkCmd(repo))).toBe(`${pre} 'check' '--read-data'`);
+    expect(render(dumpCmd(repo, 'abc', paths.dump, '/tmp/x'))).toBe(`{ ${pre} 'dump' 'abc' '${paths.dump}'; } > '/tmp/x'`);
+    expect(render(restoreCmd(repo, 'abc', '/r', ['/a', '/b']))).toBe(
+      `${pre} 'restore' 'abc' '--target' '/r' '--include' '/a' '--include' '/b'`,
+    );
+    expect(render(forgetCmd(repo, ['s1', 's2']))).toBe(`${pre} 'forget' '--prune' 's1' 's2'`);
+    expect(render(snapshotsCmd(repo, RUN))).toBe(`${pre} 'snapshots' '--json' '--tag' 'run=${RUN}'`);
+    expect(render(checkCmd(repoOf(local, 'shop', paths)))).toBe(
+      `'restic' '-r' '/mnt/backups/shop' '--password-file' '${paths.password}' 'check' '--read-data'`,
+    );
+    for (const c of [backupCmd(repo, { slug: 'shop', runId: RUN }, ['/x']), checkCmd(repo)]) expect(render(c)).not.toContain('REPOKEY');
+  });
+
+  it("reads restic's JSON summary", () => {
+    const out =
+      '{"message_type":"status","percent_done":0}\n{"message_type":"summary","files_new":1,"data_added":1061,"total_files_processed":3,"total_bytes_processed":6,"snapshot_id":"96f9dc5d"}\n';
+    expect(parseBackupSummary(out)).toEqual({ snapshotId: '96f9dc5d', bytes: 6, added: 1061, files: 3 });
+    expect(() => parseBackupSummary('{"message_type":"status"}\n')).toThrow(/no summary/);
+  });
+});
+
+describe('the Postgres side', () => {
+  it('names scratch, restored and kept databases within Postgres limits', () => {
+    expect(scratchName('app_shop', RUN)).toBe('app_shop_drill_0f1e2d3c');
+    expect(restoredName('app_shop', RUN)).toBe('app_shop_restore_0f1e2d3c');
+    expect(keptName('app_shop', new Date('2026-01-02T03:04:05.678Z'))).toBe('app_shop_before_20260102030405');
+  });
+
+  it('counts rows from the COPY blocks and in the restored database', () => {
+    expect(parseCounts('public.notes\t3\npublic."Odd"\t0\n')).toEqual({ 'public.notes': 3, 'public."Odd"': 0 });
+    expect(countSql(['public.notes', 'public."Odd"'])).toBe(
+      `SELECT 'public.notes', count(*) FROM public.notes\nUNION ALL SELECT 'public."Odd"', count(*) FROM public."Odd";\n`,
+    );
+    expect(() => countSql(['public.x; DROP TABLE y'])).toThrow(/table name/);
+    expect(parseCountRows('public.notes|3\n')).toEqual({ 'public.notes': 3 });
+  });
+
+  it('swaps names with the live database closed to new sessions, both renames in one transaction', () => {
+    const sql = swapSql('app_shop', 'app_shop_restore_0f1e2d3c', 'app_shop_before_20260102030405');
+    expect(sql).toContain('ALTER DATABASE "app_shop" ALLOW_CONNECTIONS false;');
+    expect(sql).toContain(
+      'BEGIN;\nALTER DATABASE "app_shop" RENAME TO "app_shop_before_20260102030405";\nALTER DATABASE "app_shop_restore_0f1e2d3c" RENAME TO "app_shop";\nCOMMIT;',
+    );
+    expect(() => swapSql('app_shop"; DROP', 'x', 'y')).toThrow(/database name/);
+  });
+});

@@ -1,0 +1,193 @@
+import type { TargetSettings } from '@/lib/model/backup-policy';
+import { type Arg, type Command, cmd, env, or, redirect } from '@/lib/remote/command';
+import { SNAPSHOT_ROOT } from '../release/snapshot';
+
+/**
+ * restic on the servers (issue 17): client-side encryption with the target's repository key,
+ * deduplication, `check --read-data`. S3 and SFTP targets go through restic's rclone backend
+ * (restic's own s3 backend cannot talk to every S3-compatible server; rclone can), local targets
+ * are a plain path. Secrets never reach argv: the repository password, the rclone config (which
+ * holds the S3 secret) and the SFTP key are files uploaded 0600 into a root 0700 directory of
+ * the run, removed when the run ends.
+ */
+
+const SLUG = /^[a-z][a-z0-9-]{0,39}$/;
+const RUN_ID = /^[0-9a-f-]{8,36}$/;
+
+/** Where one run keeps things on the server, all under the app's root-only backup directory. */
+export function runPaths(slug: string, runId: string) {
+  if (!SLUG.test(slug)) throw new Error(`not an app slug: ${JSON.stringify(slug)}`);
+  if (!RUN_ID.test(runId)) throw new Error(`not a run id: ${JSON.stringify(runId)}`);
+  const appDir = `${SNAPSHOT_ROOT}/${slug}`;
+  const keys = `${appDir}/keys-${runId}`;
+  const stage = `${appDir}/backup-${runId}`;
+  return {
+    root: SNAPSHOT_ROOT,
+    appDir,
+    /** The run's secrets (0700; files 0600): never inside what is backed up. */
+    keys,
+    password: `${keys}/repo-key`,
+    rcloneConfig: `${keys}/rclone.conf`,
+    sshKey: `${keys}/sftp-key`,
+    knownHosts: `${keys}/known_hosts`,
+    /** What a backup stages and the snapshot holds (absolute paths, as restic records them). */
+    stage,
+    dump: `${stage}/database.dump`,
+    roles: `${stage}/roles.sql`,
+    manifest: `${stage}/manifest.json`,
+    /** Downloads of a verify, drill or restore (a dump read back from the target). */
+    work: `${appDir}/work-${runId}`,
+    /** A restore's files, beside the live ones (kept: the operator compares and moves them). */
+    restore: `${appDir}/restore-${runId}`,
+  };
+}
+export type RunPaths = ReturnType<typeof runPaths>;
+
+/** The secret files a target needs on the server, with their content (each uploaded 0600). */
+export type SecretFile = { path: string; content: string };
+
+const CONFIG_VALUE = /^[^\r\n]*$/;
+function configLine(key: string, value: string | number): string {
+  const text = String(value);
+  // One value per line: a line break in a setting would add settings of its own.
+  if (!CONFIG_VALUE.test(text)) throw new Error(`the target's ${key} contains a line break`);
+  return `${key} = ${text}`;
+}
+
+/**
+ * The rclone config for an S3 or SFTP target: one remote named `t`. Pure: the files it points
+ * at (SFTP key, pinned host key) are other uploads of the same run. S3 keeps the secret key in
+ * this file, so the file itself is a secret.
+ */
+export function rcloneConfig(settings: TargetSettings, credential: string | null, paths: Pick<RunPaths, 'sshKey' | 'knownHosts'>): string {
+  if (settings.kind === 'local') throw new Error('a local target needs no rclone config');
+  if (!credential) throw new Error(`the ${settings.kind} target has no credential`);
+  const lines =
+    settings.kind === 's3'
+      ? [
+          'type = s3',
+          'provider = Other',
+          configLine('endpoint', settings.endpoint),
+          configLine('access_key_id', settings.accessKeyId),
+          configLine('secret_access_key', credential),
+          ...(settings.region ? [configLine('region', settings.region)] : []),
+        ]
+      : [
+          'type = sftp',
+          configLine('host', settings.host),
+          configLine('port', settings.port),
+          configLine('user', settings.user),
+          configLine('key_file', paths.sshKey),
+          configLine('known_hosts_file', paths.knownHosts),
+          // A storage box offers SFTP only: no shell commands for hashes or disk usage.
+          'shell_type = none',
+          'disable_hashcheck = true',
+        ];
+  return ['[t]', ...lines, ''].join('\n');
+}
+
+/** The pinned host key as known_hosts wants it (ssh writes a non-22 port as [host]:port). */
+export function knownHostsLine(s: Extract<TargetSettings, { kind: 'sftp' }>): string {
+  const host = s.host.replace(/^\[|\]$/g, '');
+  return `${s.port === 22 ? host : `[${host}]:${s.port}`} ${s.hostKey}\n`;
+}
+
+/** Every secret file a run uploads for this target: the repository password first. */
+export function secretFiles(
+  settings: TargetSettings,
+  secrets: { credential: string | null; repoKey: string },
+  paths: RunPaths,
+): SecretFile[] {
+  const files: SecretFile[] = [{ path: paths.password, content: `${secrets.repoKey}\n` }];
+  if (settings.kind === 'local') return files;
+  files.push({ path: paths.rcloneConfig, content: rcloneConfig(settings, secrets.credential, paths) });
+  if (settings.kind === 'sftp') {
+    const key = secrets.credential!;
+    files.push(
+      { path: paths.sshKey, content: key.endsWith('\n') ? key : `${key}\n` },
+      { path: paths.knownHosts, content: knownHostsLine(settings) },
+    );
+  }
+  return files;
+}
+
+/** One repository per app (or probe name) per target: `<bucket-or-path>/<name>`. */
+export function repoLocation(settings: TargetSettings, name: string): string {
+  if (!SLUG.test(name)) throw new Error(`not a repository name: ${JSON.stringify(name)}`);
+  if (settings.kind === 's3') return `rclone:t:${settings.bucket}/${name}`;
+  if (settings.kind === 'sftp') return `rclone:t:${settings.path.replace(/\/+$/, '')}/${name}`;
+  return `${settings.path.replace(/\/+$/, '')}/${name}`;
+}
+
+/** How every restic command of a run reaches its repository. */
+export type Repo = { location: string; passwordFile: string; rcloneConfig: string | null };
+
+export function repoOf(settings: TargetSettings, name: string, paths: RunPaths): Repo {
+  return {
+    location: repoLocation(settings, name),
+    passwordFile: paths.password,
+    rcloneConfig: settings.kind === 'local' ? null : paths.rcloneConfig,
+  };
+}
+
+/** `restic -r <repo> --password-file <file> <args>`, with RCLONE_CONFIG pointing at the run's config. */
+export function restic(repo: Repo, ...args: Arg[]): Command {
+  const c = cmd('restic', '-r', repo.location, '--password-file', repo.passwordFile, ...args);
+  return repo.rcloneConfig ? env({ RCLONE_CONFIG: repo.rcloneConfig }, c) : c;
+}
+
+/** Opens the repository, or makes it when there is none (restic refuses to init over an existing one). */
+export const initIfAbsent = (repo: Repo): Command => or(redirect(restic(repo, 'cat', 'config'), '/dev/null'), restic(repo, 'init'));
+
+/** Opens it only: a verify, drill or restore never makes an empty repository. */
+export const openRepo = (repo: Repo): Command => redirect(restic(repo, 'cat', 'config'), '/dev/null');
+
+export type BackupTags = { slug: string; runId: string };
+
+/** JSON lines; the last is the summary (snapshot_id, sizes). */
+export const backupCmd = (repo: Repo, tags: BackupTags, paths: string[]): Command =>
+  restic(repo, 'backup', '--json', '--tag', 'berth', '--tag', `app=${tags.slug}`, '--tag', `run=${tags.runId}`, ...paths);
+
+/** Reads back every pack: what a flipped byte on the target fails. */
+export const checkCmd = (repo: Repo): Command => restic(repo, 'check', '--read-data');
+
+/** One file of a snapshot, written to `to` (root's redirect, in a root-only directory). */
+export const dumpCmd = (repo: Repo, snapshot: string, path: string, to: string): Command =>
+  redirect(restic(repo, 'dump', snapshot, path), to);
+
+export const restoreCmd = (repo: Repo, snapshot: string, target: string, includes: string[]): Command =>
+  restic(repo, 'restore', snapshot, '--target', target, ...includes.flatMap((p) => ['--include', p]));
+
+export const forgetCmd = (repo: Repo, snapshots: string[]): Command => {
+  if (snapshots.length === 0) throw new Error('forget needs at least one snapshot');
+  return restic(repo, 'forget', '--prune', ...snapshots);
+};
+
+export const snapshotsCmd = (repo: Repo, runId: string): Command => restic(repo, 'snapshots', '--json', '--tag', `run=${runId}`);
+
+/** restic backup --json: the summary line's figures. */
+export type BackupSummary = { snapshotId: string; bytes: number; added: number; files: number };
+
+export function parseBackupSummary(stdout: string): BackupSummary {
+  for (const line of stdout.split('\n').reverse()) {
+    if (!line.startsWith('{')) continue;
+    const j = JSON.parse(line) as Record<string, unknown>;
+    if (j.message_type !== 'summary') continue;
+    if (typeof j.snapshot_id !== 'string') throw new Error('restic reported no snapshot id');
+    return {
+      snapshotId: j.snapshot_id,
+      bytes: Number(j.total_bytes_processed ?? 0),
+      added: Number(j.data_added ?? 0),
+      files: Number(j.total_files_processed ?? 0),
+    };
+  }
+  throw new Error('restic backup printed no summary');
+}
+
+/** The full id of the run's snapshot (backup --json gives the short one). */
+export function parseSnapshotId(stdout: string, short: string): string {
+  const list = JSON.parse(stdout) as { id: string }[];
+  const found = list.find((s) => s.id.startsWith(short));
+  if (!found) throw new Error(`snapshot ${short} is not in the repository`);
+  return found.id;
+}

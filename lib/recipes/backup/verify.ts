@@ -1,0 +1,60 @@
+import { cmd, pipefail, redirect, script } from '@/lib/remote/command';
+import type { Transport } from '@/lib/remote/transport';
+import { changed, type Task } from '../task';
+import { type BackupContext, LONG_MS, type SourceBackup } from './context';
+import { checkCmd, dumpCmd } from './restic';
+
+/** The snapshot to read: this backup's own, or a verify's, drill's or restore's source. */
+export function snapshotToRead(ctx: BackupContext): SourceBackup {
+  if (ctx.kind === 'backup') {
+    if (!ctx.out.snapshotId) throw new Error('no snapshot was made');
+    return { runId: ctx.runId, snapshotId: ctx.out.snapshotId, manifest: ctx.out.manifest, paths: ctx.paths };
+  }
+  if (!ctx.source) throw new Error('no backup to read');
+  return ctx.source;
+}
+
+/**
+ * Reads the dump back from the target into the run's work directory and checks it is the one
+ * that was dumped: the same sha256 as the manifest, and `pg_restore --list` reads it whole.
+ * Returns its path there.
+ */
+export async function fetchDump(ctx: BackupContext, transport: Transport, src: SourceBackup, signal: AbortSignal): Promise<string> {
+  const want = src.manifest.dump;
+  if (!want) throw new Error('the backup has no database dump');
+  const to = `${ctx.paths.work}/database.dump`;
+  const out = await transport.runScript(
+    script(
+      cmd('install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', ctx.paths.work),
+      cmd('install', '-m', '0600', '-o', 'root', '-g', 'root', '/dev/null', to),
+      dumpCmd(ctx.repo, src.snapshotId, src.paths.dump, to),
+      pipefail(cmd('sha256sum', to), cmd('cut', '-d', ' ', '-f', '1')),
+      redirect(cmd('pg_restore', '--list', to), '/dev/null'),
+    ),
+    { signal, timeoutMs: LONG_MS },
+  );
+  const sha = out.stdout.trim().split('\n').at(-1);
+  if (sha !== want.sha256) throw new Error(`the dump read back from the target has sha256 ${sha}, but ${want.sha256} was dumped`);
+  return to;
+}
+
+/**
+ * "Verified remotely": restic reads every pack back from the target and checks it against its
+ * hash (`check --read-data`: one flipped byte fails it), then the dump is read back and checked
+ * against the manifest. A verify run does the same for its source backup.
+ */
+export const verify: Task<BackupContext> = {
+  name: 'verify',
+  async run(ctx, { transport, log, signal }) {
+    const src = snapshotToRead(ctx);
+    log(`restic check --read-data of ${ctx.repo.location}`);
+    await transport.exec(checkCmd(ctx.repo), { signal, timeoutMs: LONG_MS, onLine: (_s, line) => log(line) });
+    let what = 'every pack read back and matches its hash';
+    if (src.manifest.dump) {
+      await fetchDump(ctx, transport, src, signal);
+      what += `; the dump's sha256 matches and pg_restore --list reads it`;
+    }
+    await ctx.record({ verifiedAt: ctx.now() });
+    return changed(what);
+  },
+};
