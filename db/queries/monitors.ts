@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, like, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { apps, appServers, monitors, servers, type Monitor, type NewMonitor } from '../schema';
 
@@ -172,8 +172,9 @@ export async function webPlacements(db: Db): Promise<WebPlacement[]> {
     .where(and(sql`'web' = any(${appServers.roles})`, isNotNull(servers.provisionedAt)));
 }
 
+/** The per-app HTTP checks (autoKey `app:…`); other kept-in-step monitors (backup dead men, `backup:…`) have their own sync. */
 export async function listAutoMonitors(db: Db): Promise<Monitor[]> {
-  return db.select().from(monitors).where(isNotNull(monitors.autoKey));
+  return db.select().from(monitors).where(like(monitors.autoKey, 'app:%'));
 }
 
 export async function insertAutoMonitors(db: Db, rows: NewMonitor[]): Promise<number> {

@@ -52,9 +52,9 @@ export function stageReached(run: Run): { stage: BackupStage | null; at: Date | 
 const endOf = (r: Pick<BackupRun, 'createdAt' | 'finishedAt'>) => r.finishedAt ?? r.createdAt;
 
 /** A failed check counts against the backup when it ran on it, or finished after it (the copy it checked is the one we rely on). */
-function failedAfter(check: Check | null | undefined, backup: Run): check is Check {
-  if (check?.status !== 'failed') return false;
-  return check.sourceRunId === backup.id || endOf(check).getTime() >= endOf(backup).getTime();
+function failedAfter(check: Check | null | undefined, backup: Run): Check | null {
+  if (check?.status !== 'failed') return null;
+  return check.sourceRunId === backup.id || endOf(check).getTime() >= endOf(backup).getTime() ? check : null;
 }
 
 const firstLine = (text: string | null) => (text ?? '').trim().split('\n')[0]!.slice(0, 160);
@@ -84,8 +84,10 @@ export function weakestStage(
       return { ...reached, tone: 'warn', label: `backup ${latestBackup.status}`, at: latestBackup.createdAt, failed: null };
   }
 
-  if (failedAfter(latestVerify, latestBackup)) return bad('verify', 'verification failed', latestVerify);
-  if (failedAfter(latestDrill, latestBackup)) return bad('drill', 'restore drill failed', latestDrill);
+  const failedVerify = failedAfter(latestVerify, latestBackup);
+  if (failedVerify) return bad('verify', 'verification failed', failedVerify);
+  const failedDrill = failedAfter(latestDrill, latestBackup);
+  if (failedDrill) return bad('drill', 'restore drill failed', failedDrill);
 
   const when = reached.at ? ` ${ago(reached.at, now)}` : '';
   if (reached.stage === 'restoreVerified')

@@ -13,6 +13,7 @@ export const NOTIFY_EVENTS = [
   'server.host_key_mismatch',
   'fpm.max_children',
   'drift.detected',
+  'backup.failed',
 ] as const;
 export type NotifyEventType = (typeof NOTIFY_EVENTS)[number];
 /** What a new channel is subscribed to: every alert, not the opt-in good news. */

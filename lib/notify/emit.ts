@@ -20,6 +20,8 @@ export const REPEAT_WINDOW_MS: Record<NotifyEventType, number> = {
   'fpm.max_children': 30 * 60_000,
   // A drift check alerts only what is new or changed since the last check.
   'drift.detected': 0,
+  // A failed backup, verification or drill is each its own event (a run fails once); every one is sent.
+  'backup.failed': 0,
 };
 
 export type NotifyInput = Omit<NotifyEvent, 'at'> & { at?: Date };

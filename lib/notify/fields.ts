@@ -41,6 +41,7 @@ export const EVENT_LABELS: Record<NotifyEventType, string> = {
   'server.host_key_mismatch': 'Server host key changed',
   'fpm.max_children': 'PHP-FPM pool at max_children',
   'drift.detected': 'Changed outside Berth (drift)',
+  'backup.failed': 'Backup, verification or restore drill failed',
 };
 
 export type FieldSpec = {
