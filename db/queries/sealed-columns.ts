@@ -4,6 +4,7 @@ import {
   appCertificates,
   appEnvValues,
   appWebhooks,
+  backupTargets,
   envRevisions,
   monitors,
   notificationChannels,
@@ -12,6 +13,8 @@ import {
   settings,
 } from '@/db/schema';
 import {
+  backupCredentialAad,
+  backupRepoKeyAad,
   certificateKeyAad,
   channelConfigAad,
   envRevisionAad,
@@ -244,4 +247,29 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
       }));
     },
   },
+  ...(['credential', 'repoKey'] as const).map(
+    (which): SealedColumn => ({
+      table: 'backup_targets',
+      column: which === 'credential' ? 'credential_sealed' : 'repo_key_sealed',
+      async read(db, opts) {
+        const col = which === 'credential' ? backupTargets.credentialSealed : backupTargets.repoKeySealed;
+        const rows = await lockIf(
+          db.select({ id: backupTargets.id, sealed: col }).from(backupTargets).where(isNotNull(col)).$dynamic(),
+          opts?.lock,
+        );
+        const aad = which === 'credential' ? backupCredentialAad : backupRepoKeyAad;
+        return rows.map((r) => ({
+          id: `id=${r.id}`,
+          sealed: r.sealed!,
+          aad: aad(r.id),
+          write: (w, sealed) =>
+            w
+              .update(backupTargets)
+              .set(which === 'credential' ? { credentialSealed: sealed } : { repoKeySealed: sealed })
+              .where(eq(backupTargets.id, r.id))
+              .then(() => {}),
+        }));
+      },
+    }),
+  ),
 ];

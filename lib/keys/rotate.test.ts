@@ -1,5 +1,7 @@
 import { eq, getTableColumns, getTableName, is } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
+import { findTarget } from '@/db/queries/backups';
+import { openTargetSecrets, saveTarget } from '@/lib/backups/targets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertApp } from '@/db/queries/apps';
 import { putCertificate, uploadedCertificate } from '@/db/queries/certificates';
@@ -60,6 +62,7 @@ let monitorId: string;
 let channelId: string;
 let opsRepoId: string;
 let opsSecret: string;
+let backupTargetId: string;
 
 /** Every stored sealed value, by column and row: what the rotation must rewrite. */
 async function storedValues(): Promise<Map<string, string>> {
@@ -86,6 +89,7 @@ async function openEverything(ring: KeyRing) {
       (await t.db.select().from(schema.notificationChannels).where(eq(schema.notificationChannels.id, channelId)))[0]!,
     ),
     opsSecret: openOpsSecret(ring, (await findOpsRepo(t.db, opsRepoId))!),
+    backupTarget: openTargetSecrets(ring, (await findTarget(t.db, backupTargetId))!),
   };
 }
 
@@ -128,6 +132,12 @@ beforeAll(async () => {
   const connected = await connectOpsRepo(t.db, ring1, owner, { url: bare, branch: 'main', path: 'berth.yaml' });
   opsRepoId = connected.repo.id;
   opsSecret = connected.secret;
+  const target = await saveTarget(t.db, ring1, {
+    name: 'offsite',
+    settings: { kind: 's3', endpoint: 'https://s3.test', region: '', bucket: 'berth-backups', accessKeyId: 'AKIA1' },
+    credential: 'S3-SECRET-PLAINTEXT',
+  });
+  backupTargetId = target.target.id;
 });
 afterAll(async () => t?.close());
 
@@ -211,9 +221,9 @@ describe('resealAll', () => {
   it('reseals every value with the current key in one pass, and counts per table', async () => {
     const before = await storedValues();
     const counts = await resealAll(t.db, ring12);
-    const expected = (table: string) => [...before.keys()].filter((k) => k.startsWith(`${table}.`)).length;
+    const expected = (table: string, column: string) => [...before.keys()].filter((k) => k.startsWith(`${table}.${column} `)).length;
     expect(counts).toEqual(
-      SEALED_COLUMNS.map((c) => ({ table: c.table, column: c.column, resealed: expected(c.table), alreadyCurrent: 0 })),
+      SEALED_COLUMNS.map((c) => ({ table: c.table, column: c.column, resealed: expected(c.table, c.column), alreadyCurrent: 0 })),
     );
     expect(counts.find((c) => c.table === 'app_env_values')!.resealed).toBe(2);
     const after = await storedValues();
@@ -233,6 +243,7 @@ describe('resealAll', () => {
       heartbeatUrl: expect.stringMatching(/^https:\/\/berth\.test\/api\/heartbeat\/[A-Za-z0-9_-]{43}$/),
       channel: expect.objectContaining({ url: 'https://hooks.slack.test/services/T0/B0/slack-secret-plaintext' }),
       opsSecret,
+      backupTarget: { credential: 'S3-SECRET-PLAINTEXT', repoKey: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
     });
     expect(await openEverything(ring12)).toEqual(opened);
     const v1Only = openEverything(ring1);
