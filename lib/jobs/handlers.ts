@@ -14,6 +14,9 @@ import { checkLockHolds } from '@/lib/releases/lock-holds';
 import { runSnapshotRestore } from '@/lib/releases/snapshots';
 import { interruptEnvPush, runEnvPush } from '@/lib/env/push-job';
 import type { Enqueue } from '@/lib/servers/requests';
+import { interruptBackupRun } from '@/db/queries/backups';
+import { runBackupJob } from '@/lib/backups/run-job';
+import { tickBackups } from '@/lib/backups/schedule';
 import type { JobHandlers } from './queue';
 
 /** A run whose worker has not touched it for this long is taken to be dead. */
@@ -45,6 +48,10 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
           return runEnvPush(db, ring, payload, signal);
         case 'gitops-sync':
           return void (await runOpsSync(db, ring, send ?? refuse, dataDir, payload.repoId));
+        case 'backup':
+          return runBackupJob(db, ring, payload.runId, signal);
+        case 'backup-target-test':
+          return; // wired below when lib/backups/target-test.ts lands
         case 'gitops-approve':
           // The outcome (applied, or still waiting with the reason) is on the commit; nothing to rethrow to.
           return void (await approveOpsCommit(db, ring, send ?? refuse, dataDir, payload.commitId, payload.userId).catch(() => {}));
@@ -53,6 +60,8 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
     async lost(payload) {
       if (payload.kind === 'release') return interruptRelease(db, payload.releaseId);
       if (payload.kind === 'env-push') return interruptEnvPush(db, payload);
+      if (payload.kind === 'backup') return interruptBackupRun(db, payload.runId);
+      if (payload.kind === 'backup-target-test') return;
       // configure-apps made its runs as it went: the stale-run sweep interrupts the one it was on.
       if (payload.kind === 'configure-apps' || payload.kind === 'gitops-sync' || payload.kind === 'gitops-approve') return;
       if (payload.kind !== 'probe') return interruptRun(db, payload.runId);
@@ -78,6 +87,8 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
       await deleteSamplesBefore(db, new Date(Date.now() - SAMPLE_RETENTION_MS));
       await observeAll(db, ring);
       await maybeDetectDrift(db, ring);
+      // Scheduled backups and drills, and each policy's dead man's switch (a heartbeat monitor).
+      if (send) await tickBackups(db, ring, send).catch((err: Error) => console.error(`berth: scheduling backups failed: ${err.message}`));
     },
   };
 }
