@@ -12,6 +12,7 @@ export default async function PanelLayout({ children }: { children: React.ReactN
     { href: '/apps', label: 'Apps' },
     { href: '/monitors', label: 'Monitors' },
     { href: '/alerts', label: 'Alerts' },
+    { href: '/backups', label: 'Backups' },
     ...(hasRole(user.role, 'admin')
       ? [
           { href: '/definitions', label: 'Definitions' },

@@ -53,10 +53,22 @@ export function TargetForm({ existing, onDone }: { existing?: Existing; onDone?:
       />
       {kind === 's3' && (
         <>
-          <Field name="endpoint" label="Endpoint URL" placeholder="https://s3.example.com" defaultValue={s3?.endpoint} data-testid="target-endpoint" />
+          <Field
+            name="endpoint"
+            label="Endpoint URL"
+            placeholder="https://s3.example.com"
+            defaultValue={s3?.endpoint}
+            data-testid="target-endpoint"
+          />
           <Field name="region" label="Region (optional)" defaultValue={s3?.region} data-testid="target-region" />
           <Field name="bucket" label="Bucket" hint="bucket or bucket/prefix" defaultValue={s3?.bucket} data-testid="target-bucket" />
-          <Field name="accessKeyId" label="Access key id" defaultValue={s3?.accessKeyId} autoComplete="off" data-testid="target-access-key" />
+          <Field
+            name="accessKeyId"
+            label="Access key id"
+            defaultValue={s3?.accessKeyId}
+            autoComplete="off"
+            data-testid="target-access-key"
+          />
           <Field
             name="credential"
             label="Secret access key"

@@ -49,8 +49,7 @@ export const saveBackupTarget = authedAction(
       return { id: target.id };
     } catch (err) {
       // saveTarget's refusals (a secret meant for another destination) are the user's to fix.
-      if (err instanceof Error && /^(Enter|Paste) /.test(err.message))
-        throw new ActionError(err.message, { credential: [err.message] });
+      if (err instanceof Error && /^(Enter|Paste) /.test(err.message)) throw new ActionError(err.message, { credential: [err.message] });
       throw err;
     }
   },

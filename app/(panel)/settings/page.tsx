@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { NewTokenForm } from '@/components/api-tokens/new-token-form';
 import { TokenList, type TokenRow } from '@/components/api-tokens/token-list';
 import { RetentionForm } from '@/components/monitors/retention-form';
@@ -75,6 +76,11 @@ export default async function SettingsPage() {
             </Card>
             <Card title="Add a user">
               <AddUserForm canCreateOwner={me.role === 'owner'} />
+            </Card>
+            <Card title="Backup targets" description="Where backups go (S3-compatible, SFTP, a local path), with sealed credentials.">
+              <Link className="text-sm text-indigo-700 hover:underline" href="/settings/backup-targets" data-testid="backup-targets-link">
+                Manage backup targets
+              </Link>
             </Card>
             {monitoring && (
               <Card

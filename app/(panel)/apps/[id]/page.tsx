@@ -23,6 +23,7 @@ import { DataServicesCard } from '@/components/apps/data-services-card';
 import { TlsCard } from '@/components/apps/tls-card';
 import { WebhookCard } from '@/components/apps/webhook-card';
 import { EnvCard } from '@/components/env/env-card';
+import { BackupsCard } from '@/components/backups/backups-card';
 import { HealthCard } from '@/components/dashboard/health-card';
 import { listEnvKeys } from '@/db/queries/env-values';
 import { certificatesOfApp } from '@/db/queries/certificates';
@@ -98,6 +99,7 @@ export default async function AppPage({ params }: { params: Promise<{ id: string
           servers={placements.length}
         />
         <EnvCard appId={app.id} keyCount={envKeys.length} latest={envPush.latest} pending={envPush.pending} />
+        <BackupsCard appId={app.id} policies={config.backups} />
         {config.kind === 'php' && (
           <Card title="PHP-FPM pool" description={`PHP ${config.phpVersion}, pm ${config.pool.pm}. Changes apply without a release.`}>
             {canManage ? (
