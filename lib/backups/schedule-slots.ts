@@ -31,6 +31,21 @@ const MAX_SLOTS = 2000;
  * many slots are walked changes nothing.
  */
 export function longestGapS(schedule: string, from: Date): number {
+  // Walking up to 2000 slots takes a few hundred ms for "*/5 * * * *", and the tick asks for
+  // every policy every minute: the answer only moves with the calendar, so once a day will do.
+  const key = `${schedule}|${from.toISOString().slice(0, 10)}`;
+  let gap = gapCache.get(key);
+  if (gap === undefined) {
+    if (gapCache.size > 500) gapCache.clear();
+    gap = walkLongestGapS(schedule, from);
+    gapCache.set(key, gap);
+  }
+  return gap;
+}
+
+const gapCache = new Map<string, number>();
+
+function walkLongestGapS(schedule: string, from: Date): number {
   const it = parse(schedule, from);
   let prev = it.next().toDate().getTime();
   const start = prev;
