@@ -6,6 +6,7 @@ import { recentResults } from '@/db/queries/check-results';
 import { incidentsOf, openIncidentOf } from '@/db/queries/incidents';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { appConfigInput } from '@/lib/model/app-config';
+import { syncAppMonitors } from '@/lib/monitors/app-monitors';
 import { checkOverdueHeartbeats } from '@/lib/monitors/heartbeat';
 import { outbox, subscribeChannel } from '@/test-support/monitor-fixtures';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
@@ -41,6 +42,10 @@ describe("the dead man's switch", () => {
     for (let s = 0; s <= 6 * 60; s += 60) await tickBackups(t.db, ring, send, plus(s));
     const m = (await findMonitorByAutoKey(t.db, deadManKey(app.id, 'often')))!;
     expect(m).toMatchObject({ name: 'Backup shop/often', kind: 'heartbeat', intervalS: 300, graceS: 60, createdAt: T0, state: 'pending' });
+
+    // The per-app HTTP check sync (the monitors engine's reload) leaves it alone.
+    await syncAppMonitors(t.db);
+    expect(await findMonitorByAutoKey(t.db, m.autoKey!)).toBeDefined();
 
     // The monitors engine's heartbeat sweep, with the clock injected.
     expect(await checkOverdueHeartbeats(deps, plus(359))).toBe(0);
