@@ -70,7 +70,7 @@ describe('restic over rclone: paths, config and commands', () => {
 
   it('renders every restic command with the password as a file and RCLONE_CONFIG set', () => {
     const repo = repoOf(s3, 'shop', paths);
-    const pre = `'env' 'RCLONE_CONFIG=${paths.rcloneConfig}' 'restic' '-r' 'rclone:t:backups/berth/shop' '--password-file' '${paths.password}'`;
+    const pre = `'env' 'RCLONE_CONFIG=${paths.rcloneConfig}' 'restic' '-r' 'rclone:t:backups/berth/shop' '--password-file' '${paths.password}' '--no-cache'`;
     expect(render(initIfAbsent(repo))).toBe(`{ { ${pre} 'cat' 'config'; } > '/dev/null'; } || { ${pre} 'init'; }`);
     expect(render(backupCmd(repo, { slug: 'shop', runId: RUN }, [paths.stage, '/var/www/shop/shared/uploads']))).toBe(
       `${pre} 'backup' '--json' '--tag' 'berth' '--tag' 'app=shop' '--tag' 'run=${RUN}' '${paths.stage}' '/var/www/shop/shared/uploads'`,
@@ -83,7 +83,7 @@ describe('restic over rclone: paths, config and commands', () => {
     expect(render(forgetCmd(repo, ['s1', 's2']))).toBe(`${pre} 'forget' '--prune' 's1' 's2'`);
     expect(render(snapshotsCmd(repo, RUN))).toBe(`${pre} 'snapshots' '--json' '--tag' 'run=${RUN}'`);
     expect(render(checkCmd(repoOf(local, 'shop', paths)))).toBe(
-      `'restic' '-r' '/mnt/backups/shop' '--password-file' '${paths.password}' 'check' '--read-data'`,
+      `'restic' '-r' '/mnt/backups/shop' '--password-file' '${paths.password}' '--no-cache' 'check' '--read-data'`,
     );
     for (const c of [backupCmd(repo, { slug: 'shop', runId: RUN }, ['/x']), checkCmd(repo)]) expect(render(c)).not.toContain('REPOKEY');
   });

@@ -130,9 +130,14 @@ export function repoOf(settings: TargetSettings, name: string, paths: RunPaths):
   };
 }
 
-/** `restic -r <repo> --password-file <file> <args>`, with RCLONE_CONFIG pointing at the run's config. */
+/**
+ * `restic -r <repo> --password-file <file> --no-cache <args>`, with RCLONE_CONFIG pointing at the
+ * run's config. No local cache: a drill or restore must read what is on the target, not a copy
+ * of its metadata left on the server by an earlier run (a corrupted tree pack would go unseen),
+ * and nothing of the repository stays on the server between runs.
+ */
 export function restic(repo: Repo, ...args: Arg[]): Command {
-  const c = cmd('restic', '-r', repo.location, '--password-file', repo.passwordFile, ...args);
+  const c = cmd('restic', '-r', repo.location, '--password-file', repo.passwordFile, '--no-cache', ...args);
   return repo.rcloneConfig ? env({ RCLONE_CONFIG: repo.rcloneConfig }, c) : c;
 }
 
