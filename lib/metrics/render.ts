@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Db } from '@/db';
 import { latestFpmSamples } from '@/db/queries/fpm';
 import { activeReleases, lastReleases, monitorMetrics, releaseCounts } from '@/db/queries/metrics';
+import { addBackupMetrics } from '@/lib/backups/metrics';
 import pkg from '@/package.json';
 
 /** FPM readings older than this are not exported: a pool that stopped answering has no current value. */
@@ -116,6 +117,8 @@ export async function renderMetrics(db: Db, now = new Date()): Promise<{ content
   for (const l of last) lastG.set({ app: l.app, kind: l.kind, status: l.status }, Math.max(0, l.seconds));
   const activeG2 = new Gauge({ name: 'berth_releases_active', help: 'Releases queued or running now.', labelNames: ['app'], registers: r });
   for (const a of active) activeG2.set({ app: a.app }, a.releases);
+
+  await addBackupMetrics(db, r);
 
   const merged = Registry.merge([processMetrics(), registry]);
   return { contentType: merged.contentType, body: await merged.metrics() };

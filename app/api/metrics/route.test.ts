@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertApp } from '@/db/queries/apps';
-import { auditEvents, checkRollups, fpmSamples, monitors, releases, servers } from '@/db/schema';
+import { auditEvents, backupRuns, checkRollups, fpmSamples, monitors, releases, servers } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/model/app-config';
 import { readEnv } from '@/lib/config/env';
@@ -187,6 +187,51 @@ describe('/api/metrics', () => {
     expect(m.get('berth_process_resident_memory_bytes{}')).toBeGreaterThan(10e6);
     expect(m.has('berth_process_cpu_seconds_total{}')).toBe(true);
     expect([...m.keys()].some((k) => k.startsWith('berth_nodejs_eventloop_lag_seconds'))).toBe(true);
+  });
+
+  it('exports each backup policy’s last success and last verified restore as unix timestamps (0: never)', async () => {
+    const config = appConfigInput.parse({
+      slug: 'billing',
+      kind: 'php',
+      domains: ['billing.test'],
+      backups: [
+        { name: 'daily', target: 'offsite' },
+        { name: 'weekly', target: 'offsite', schedule: '0 2 * * 0' },
+      ],
+    });
+    const billing = await insertApp(t.db, { slug: 'billing', name: 'billing', config }, []);
+    const unix = (iso: string) => Date.parse(iso) / 1000;
+    const run = (over: Partial<typeof backupRuns.$inferInsert>) => ({
+      appId: billing.id,
+      policy: 'daily',
+      kind: 'backup' as const,
+      targetName: 'offsite',
+      status: 'succeeded' as const,
+      ...over,
+    });
+    await t.db.insert(backupRuns).values([
+      // The drill that proved this one restores set its restoreVerifiedAt.
+      run({ finishedAt: new Date('2030-01-01T03:20:00Z'), restoreVerifiedAt: new Date('2030-01-05T04:31:00Z') }),
+      run({ finishedAt: new Date('2030-01-02T03:20:00Z') }),
+      run({ status: 'failed', finishedAt: new Date('2030-01-03T03:20:00Z') }), // a failure is not a success
+      run({ kind: 'drill', finishedAt: new Date('2030-01-06T04:31:00Z') }), // drills are counted through their source backup
+      run({ policy: 'removed', finishedAt: new Date('2030-01-04T03:20:00Z') }), // no longer configured: no series
+    ]);
+    const m = parse(await (await scrape(TOKEN, `Bearer ${TOKEN}`)).text());
+    const daily = '{app="billing",policy="daily"}';
+    const weekly = '{app="billing",policy="weekly"}';
+    expect(m.get(`berth_backup_last_success_timestamp_seconds${daily}`)).toBe(unix('2030-01-02T03:20:00Z'));
+    expect(m.get(`berth_backup_last_restore_verified_timestamp_seconds${daily}`)).toBe(unix('2030-01-05T04:31:00Z'));
+    expect(m.get(`berth_backup_last_success_timestamp_seconds${weekly}`)).toBe(0);
+    expect(m.get(`berth_backup_last_restore_verified_timestamp_seconds${weekly}`)).toBe(0);
+    expect([...m.keys()].filter((k) => k.startsWith('berth_backup_')).sort()).toEqual(
+      [
+        `berth_backup_last_restore_verified_timestamp_seconds${daily}`,
+        `berth_backup_last_restore_verified_timestamp_seconds${weekly}`,
+        `berth_backup_last_success_timestamp_seconds${daily}`,
+        `berth_backup_last_success_timestamp_seconds${weekly}`,
+      ].sort(),
+    );
   });
 
   it('leaves out FPM readings older than 5 minutes', async () => {

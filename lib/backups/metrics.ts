@@ -1,0 +1,38 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { Db } from '@/db';
+import { listApps } from '@/db/queries/apps';
+import { backupTimes } from '@/db/queries/backup-schedule';
+
+const seconds = (d: Date | null | undefined) => (d ? Math.floor(d.getTime() / 1000) : 0);
+
+/**
+ * Per configured backup policy: when a backup last succeeded and when a drill last proved one
+ * restores, as unix timestamps, so an outside Prometheus can alert on
+ * `time() - berth_backup_last_success_timestamp_seconds > …` independently of the panel's own
+ * dead man's switch. A policy that never succeeded exports 0 (it is as stale as can be) rather
+ * than no series, which an alert rule would silently skip. Two queries per scrape.
+ */
+export async function addBackupMetrics(db: Db, registers: Registry[]): Promise<void> {
+  const [apps, times] = await Promise.all([listApps(db), backupTimes(db)]);
+  const byPolicy = new Map(times.map((x) => [`${x.app}/${x.policy}`, x]));
+  const success = new Gauge({
+    name: 'berth_backup_last_success_timestamp_seconds',
+    help: "Unix time of the policy's newest succeeded backup (0: none yet).",
+    labelNames: ['app', 'policy'],
+    registers,
+  });
+  const restored = new Gauge({
+    name: 'berth_backup_last_restore_verified_timestamp_seconds',
+    help: "Unix time a restore drill last proved one of the policy's backups restores (0: never).",
+    labelNames: ['app', 'policy'],
+    registers,
+  });
+  for (const app of apps) {
+    for (const policy of app.config.backups) {
+      const labels = { app: app.slug, policy: policy.name };
+      const t = byPolicy.get(`${app.slug}/${policy.name}`);
+      success.set(labels, seconds(t?.lastSuccess));
+      restored.set(labels, seconds(t?.lastRestoreVerified));
+    }
+  }
+}
