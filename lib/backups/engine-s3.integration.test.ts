@@ -52,7 +52,12 @@ async function run(kind: BackupRunKind, policy = 'daily', detail?: Record<string
   await runBackupJob(bed.t.db, bed.ring, queued.id, new AbortController().signal);
   const done = (await findBackupRun(bed.t.db, queued.id))!;
   if (process.env.EH_TIMING && done.recipeRunId)
-    console.log(kind, (await tasksOf(bed.t.db, done.recipeRunId)).map((t) => `${t.name} ${t.finishedAt && t.startedAt ? t.finishedAt.getTime() - t.startedAt.getTime() : '-'}ms`).join(', '));
+    console.log(
+      kind,
+      (await tasksOf(bed.t.db, done.recipeRunId))
+        .map((t) => `${t.name} ${t.finishedAt && t.startedAt ? t.finishedAt.getTime() - t.startedAt.getTime() : '-'}ms`)
+        .join(', '),
+    );
   return done;
 }
 
@@ -141,13 +146,9 @@ describe('backups with restic over rclone on a real data server', () => {
     expect(grepDir(s3.dir, 'berth').length).toBeGreaterThan(0); // s3rver's own metadata: grep does search there
     expect(grepDir(s3.dir, CANARY)).toEqual([]);
     expect(grepDir(sftp.dir, CANARY)).toEqual([]);
-    expect(grepDir(s3.dir, 'first upload')).toEqual([]);
   });
 
-  it('verifies again, and drills: scratch restore, counts equal, timed, scratch dropped, source restore-verified', async () => {
-    const v = await run('verify');
-    expect(v, v.error ?? '').toMatchObject({ status: 'succeeded' });
-    expect(v.verifiedAt).toBeInstanceOf(Date);
+  it('drills: scratch restore, counts equal, timed, scratch dropped, source restore-verified', async () => {
     const d = await run('drill');
     expect(d, d.error ?? '').toMatchObject({ status: 'succeeded' });
     expect(d.detail).toMatchObject({ drillTables: 2, drillRows: 123 });

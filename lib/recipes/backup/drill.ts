@@ -44,13 +44,18 @@ export const drillDatabase: Task<BackupContext> = {
   },
 };
 
-/** Restores the backup's sample of files into the work directory and compares their sha256 with the manifest's. */
-export async function restoreSample(ctx: BackupContext, transport: Transport, signal: AbortSignal, into: string) {
+/**
+ * The backup's sample of files under `into` (restored there first unless `restored`), compared
+ * with the sha256 the manifest recorded: returns the paths that differ or are missing.
+ */
+export async function checkSample(ctx: BackupContext, transport: Transport, signal: AbortSignal, into: string, restored = false) {
   const src = snapshotToRead(ctx);
   const sample = src.manifest.files ?? [];
   const abs = sample.map((f) => `${ctx.shared}/${f.path}`);
-  await transport.runScript(script(cmd('install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', ctx.paths.work, into)), { signal });
-  await transport.exec(restoreCmd(ctx.repo, src.snapshotId, into, abs), { signal, timeoutMs: LONG_MS });
+  if (!restored) {
+    await transport.runScript(script(cmd('install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', ctx.paths.work, into)), { signal });
+    await transport.exec(restoreCmd(ctx.repo, src.snapshotId, into, abs), { signal, timeoutMs: LONG_MS });
+  }
   const sums = await transport.exec(cmd('sha256sum', '--', ...abs.map((p) => `${into}${p}`)), { signal, okExitCodes: [0, 1] });
   const got = new Map(
     sums.stdout
@@ -68,7 +73,7 @@ export const drillFiles: Task<BackupContext> = {
     const sample = snapshotToRead(ctx).manifest.files ?? [];
     if (sample.length === 0) return unchanged('the backup has no sampled files');
     const started = Date.now();
-    const bad = await restoreSample(ctx, transport, signal, `${ctx.paths.work}/files`);
+    const bad = await checkSample(ctx, transport, signal, `${ctx.paths.work}/files`);
     if (bad.length) throw new Error(`restored files differ from the backup's hashes: ${bad.slice(0, 10).join(', ')}`);
     ctx.out.detail.drillFilesMs = Date.now() - started;
     return changed(`${sample.length} sampled files restored with their sha256`);

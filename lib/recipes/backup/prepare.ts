@@ -2,12 +2,11 @@ import { cmd, ignoreFailure, script } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { changed, type Task } from '../task';
 import type { BackupContext } from './context';
-import { initIfAbsent, openRepo, secretFiles } from './restic';
+import { initIfAbsent, secretFiles } from './restic';
 
 /**
- * The run's directories (root, 0700) and secret files (0600), then the repository: a backup
- * makes it when the target has none yet; a verify, drill or restore only opens it (a missing
- * repository is an error there, never an empty new one).
+ * The run's directories (root, 0700) and secret files (0600), then, for a backup, the
+ * repository: opened, or made when the target has none yet.
  */
 export const prepare: Task<BackupContext> = {
   name: 'prepare',
@@ -23,9 +22,11 @@ export const prepare: Task<BackupContext> = {
     for (const file of secretFiles(ctx.target.settings, ctx.target, p))
       await transport.upload(file.content, file.path, { mode: 0o600, owner: 'root', group: 'root' });
     log(`repository ${ctx.repo.location} (target ${ctx.target.settings.kind})`);
-    const make = ctx.kind === 'backup';
-    await transport.exec(make ? initIfAbsent(ctx.repo) : openRepo(ctx.repo), { signal, timeoutMs: 5 * 60_000, onLine: (_s, l) => log(l) });
-    return changed(make ? `repository ready at ${ctx.repo.location}` : `repository opened at ${ctx.repo.location}`);
+    // A verify, drill or restore opens the repository with its first command (every restic call
+    // costs a key derivation), and never makes an empty one.
+    if (ctx.kind !== 'backup') return changed(`secrets in place for ${ctx.repo.location}`);
+    await transport.exec(initIfAbsent(ctx.repo), { signal, timeoutMs: 5 * 60_000, onLine: (_s, l) => log(l) });
+    return changed(`repository ready at ${ctx.repo.location}`);
   },
 };
 

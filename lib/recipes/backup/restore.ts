@@ -4,7 +4,7 @@ import { adminPsql } from '../configure/database';
 import { releaseLockPath } from '../release/paths';
 import { changed, type Task, unchanged } from '../task';
 import { type BackupContext, LONG_MS } from './context';
-import { restoreSample } from './drill';
+import { checkSample } from './drill';
 import {
   allowConnectionsSql,
   countDifferences,
@@ -91,7 +91,7 @@ export const restoreFiles: Task<BackupContext> = {
     const into = ctx.paths.restore;
     await transport.runScript(script(cmd('install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', into)), { signal });
     await transport.exec(restoreCmd(ctx.repo, src.snapshotId, into, paths), { signal, timeoutMs: LONG_MS });
-    const bad = (src.manifest.files?.length ?? 0) > 0 ? await restoreSample(ctx, transport, signal, into) : [];
+    const bad = (src.manifest.files?.length ?? 0) > 0 ? await checkSample(ctx, transport, signal, into, true) : [];
     if (bad.length) throw new Error(`restored files differ from the backup's hashes: ${bad.slice(0, 10).join(', ')}`);
     const preview: string[] = [];
     for (const p of paths) {
