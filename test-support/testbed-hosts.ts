@@ -25,9 +25,10 @@ export function hostPath(name: string, dir: 'etc' | 'tmp' | 'www' | 'root', rel:
 export function getWithHost(
   address: string,
   hostHeader: string,
+  path = '/',
 ): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: address, port: 80, path: '/', headers: { host: hostHeader }, timeout: 5000 }, (res) => {
+    const req = http.get({ host: address, port: 80, path, headers: { host: hostHeader }, timeout: 5000 }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));

@@ -16,6 +16,7 @@ import { interruptEnvPush, runEnvPush } from '@/lib/env/push-job';
 import type { Enqueue } from '@/lib/servers/requests';
 import { interruptBackupRun } from '@/db/queries/backups';
 import { runBackupJob } from '@/lib/backups/run-job';
+import { testTarget } from '@/lib/backups/target-test';
 import { tickBackups } from '@/lib/backups/schedule';
 import type { JobHandlers } from './queue';
 
@@ -51,7 +52,7 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
         case 'backup':
           return runBackupJob(db, ring, payload.runId, signal);
         case 'backup-target-test':
-          return; // wired below when lib/backups/target-test.ts lands
+          return void (await testTarget(db, ring, payload.targetId, payload.serverId));
         case 'gitops-approve':
           // The outcome (applied, or still waiting with the reason) is on the commit; nothing to rethrow to.
           return void (await approveOpsCommit(db, ring, send ?? refuse, dataDir, payload.commitId, payload.userId).catch(() => {}));
