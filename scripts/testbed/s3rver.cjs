@@ -109,3 +109,9 @@ server
     console.error(err);
     process.exit(1);
   });
+
+// A test runner that dies without stop() (a crashed worker) must not leave this server behind.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0);
+}, 1000);
