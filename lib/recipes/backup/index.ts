@@ -1,6 +1,5 @@
-import type { BackupRunKind } from '@/db/schema';
 import type { Recipe } from '../task';
-import type { BackupContext } from './context';
+import type { BackupContext, BackupKind } from './context';
 import { drillDatabase, drillFiles } from './drill';
 import { dump } from './dump';
 import { files } from './files';
@@ -15,7 +14,7 @@ import { verify } from './verify';
  * (dump + files) → uploaded → verified → retention; any task failing fails the run at that
  * stage. The run's secret files and staging are removed by the job afterwards, whatever happened.
  */
-export const BACKUP_RECIPES: Record<BackupRunKind, Recipe<BackupContext>> = {
+export const BACKUP_RECIPES: Record<BackupKind, Recipe<BackupContext>> = {
   backup: { name: 'backup', tasks: [prepare, dump, files, upload, verify, forget] },
   verify: { name: 'backup-verify', tasks: [prepare, verify] },
   drill: { name: 'backup-drill', tasks: [prepare, drillDatabase, drillFiles] },
