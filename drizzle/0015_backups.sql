@@ -43,10 +43,12 @@ CREATE TABLE "backup_targets" (
 	CONSTRAINT "backup_targets_name_unique" UNIQUE("name")
 );
 --> statement-breakpoint
+DROP INDEX "recipe_runs_one_active_idx";--> statement-breakpoint
 ALTER TABLE "backup_runs" ADD CONSTRAINT "backup_runs_app_id_apps_id_fk" FOREIGN KEY ("app_id") REFERENCES "public"."apps"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "backup_runs" ADD CONSTRAINT "backup_runs_target_id_backup_targets_id_fk" FOREIGN KEY ("target_id") REFERENCES "public"."backup_targets"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "backup_runs" ADD CONSTRAINT "backup_runs_server_id_servers_id_fk" FOREIGN KEY ("server_id") REFERENCES "public"."servers"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "backup_runs" ADD CONSTRAINT "backup_runs_recipe_run_id_recipe_runs_id_fk" FOREIGN KEY ("recipe_run_id") REFERENCES "public"."recipe_runs"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "backup_runs" ADD CONSTRAINT "backup_runs_requested_by_users_id_fk" FOREIGN KEY ("requested_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "backup_runs_app_idx" ON "backup_runs" USING btree ("app_id","created_at");--> statement-breakpoint
-CREATE UNIQUE INDEX "backup_runs_one_active_idx" ON "backup_runs" USING btree ("app_id","policy","kind") WHERE status in ('queued', 'running');
+CREATE UNIQUE INDEX "backup_runs_one_active_idx" ON "backup_runs" USING btree ("app_id","policy","kind") WHERE status in ('queued', 'running');--> statement-breakpoint
+CREATE UNIQUE INDEX "recipe_runs_one_active_idx" ON "recipe_runs" USING btree ("server_id") WHERE status in ('queued', 'running') and release_id is null and recipe not like 'backup%';

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, or, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, notLike, or, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { recipeRuns, releases, taskRuns, type RecipeRun, type TaskRun, type TaskStatus } from '../schema';
 import { recordLockHold } from './release-locks';
@@ -30,7 +30,7 @@ export async function activeRunFor(db: Db, serverId: string): Promise<RecipeRun 
   const [row] = await db
     .select()
     .from(recipeRuns)
-    .where(and(eq(recipeRuns.serverId, serverId), inArray(recipeRuns.status, ['queued', 'running'])))
+    .where(and(eq(recipeRuns.serverId, serverId), inArray(recipeRuns.status, ['queued', 'running']), notLike(recipeRuns.recipe, 'backup%')))
     .limit(1);
   return row;
 }

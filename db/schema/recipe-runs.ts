@@ -42,7 +42,11 @@ export const recipeRuns = pgTable(
     index('recipe_runs_server_idx').on(t.serverId, t.createdAt),
     // At most one queued or running provision/configure run per server, even when two requests
     // race. Releases are guarded per app instead (releases_one_active_idx): apps deploy concurrently.
-    uniqueIndex('recipe_runs_one_active_idx').on(t.serverId).where(sql`status in ('queued', 'running') and release_id is null`),
+    // Backups only read the server (a restore writes to new names): guarded per app and policy
+    // (backup_runs_one_active_idx), so an hour-long dump never holds up a configure.
+    uniqueIndex('recipe_runs_one_active_idx')
+      .on(t.serverId)
+      .where(sql`status in ('queued', 'running') and release_id is null and recipe not like 'backup%'`),
   ],
 );
 

@@ -2,7 +2,7 @@ import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
 import { findBackupRun, findTarget, keptBackups, markForgotten, updateBackupRun } from '@/db/queries/backups';
 import { createRun, findRun } from '@/db/queries/runs';
-import type { App, BackupRun, NewBackupRun, RecipeRun } from '@/db/schema';
+import type { App, BackupRun, NewBackupRun } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import { runRecipe } from '@/lib/jobs/runner';
 import { dataServiceNames } from '@/lib/model/data-names';
@@ -11,16 +11,12 @@ import { BACKUP_RECIPES, type BackupContext } from '@/lib/recipes/backup';
 import { removeRunFiles } from '@/lib/recipes/backup/prepare';
 import { repoOf, runPaths } from '@/lib/recipes/backup/restic';
 import { startQueuedRun } from '@/lib/servers/queued-run';
-import { isUniqueViolation } from '@/lib/servers/requests';
 import { recordBackupSuccess } from './dead-man';
 import { backupServerOf, configPathsOf, restoreParts, sourceOf } from './engine-context';
 import { notifyBackupFailed } from './notify';
 import { retentionForget } from './retention';
 import { policyOf } from './requests';
 import { openTargetSecrets } from './targets';
-
-/** How long a run waits for the server's other run (a configure, a provision) to end before it fails. */
-const SERVER_BUSY_WAIT_MS = 5 * 60_000;
 
 /**
  * The job side of a backup, verify, drill or restore (queued by lib/backups/requests.ts on the
@@ -71,12 +67,9 @@ async function runOn(db: Db, ring: KeyRing, run: BackupRun, app: App, signal: Ab
   const where = await backupServerOf(db, app, policy);
   if (!where.server) return fail(where.problem!);
   const recipe = BACKUP_RECIPES[run.kind];
-  const recipeRun = await createRecipeRun(
-    db,
-    { serverId: where.server.id, recipe: recipe.name, appId: app.id, requestedBy: run.requestedBy },
-    signal,
-  );
-  if (typeof recipeRun === 'string') return fail(recipeRun);
+  // Not held up by the server's configure or provision runs: backup recipes are outside that guard
+  // (recipe_runs_one_active_idx); backup_runs_one_active_idx guards them per app and policy.
+  const recipeRun = await createRun(db, { serverId: where.server.id, recipe: recipe.name, appId: app.id, requestedBy: run.requestedBy });
   await updateBackupRun(db, run.id, { serverId: where.server.id, recipeRunId: recipeRun.id, sourceRunId: source?.id ?? null });
   const started = await startQueuedRun(db, ring, recipeRun.id, {
     secrets: async () => [secrets.repoKey, ...(secrets.credential ? [secrets.credential] : [])],
@@ -123,22 +116,4 @@ async function runOn(db: Db, ring: KeyRing, run: BackupRun, app: App, signal: Ab
   if (run.kind === 'backup') return { patch: { manifest: ctx.out.manifest, snapshotId: ctx.out.snapshotId, detail } };
   const stage = run.kind === 'drill' ? { restoreVerifiedAt: new Date() } : {};
   return { patch: { snapshotId: source!.snapshotId, detail, ...stage }, sourceRunId: source!.id };
-}
-
-/**
- * The recipe run that holds the per-task log. A server has one provision or configure run at a
- * time (recipe_runs_one_active_idx), and a backup's run counts as one: it waits for the other
- * to end, up to a few minutes, rather than failing at once.
- */
-async function createRecipeRun(db: Db, row: Parameters<typeof createRun>[1], signal: AbortSignal): Promise<RecipeRun | string> {
-  const deadline = Date.now() + SERVER_BUSY_WAIT_MS;
-  for (;;) {
-    try {
-      return await createRun(db, row);
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      if (Date.now() > deadline || signal.aborted) return 'Another run kept the server busy: try again when it has finished';
-      await new Promise((r) => setTimeout(r, 3000));
-    }
-  }
 }
