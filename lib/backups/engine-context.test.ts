@@ -21,7 +21,7 @@ describe('what a backup run covers', () => {
 
   it('restores what the operator asked for, everything by default', () => {
     expect(restoreParts(null)).toEqual({ database: true, files: true });
-    expect(restoreParts({ what: 'database' })).toEqual({ database: true, files: false });
-    expect(restoreParts({ what: 'files' })).toEqual({ database: false, files: true });
+    expect(restoreParts({ into: 'new-database' })).toEqual({ database: true, files: false });
+    expect(restoreParts({ into: 'side-path' })).toEqual({ database: false, files: true });
   });
 });

@@ -64,8 +64,9 @@ export async function sourceOf(db: Db, run: BackupRun, find: (id: string) => Pro
   return source;
 }
 
-/** Restores: which parts the operator asked for (`detail.what`: database, files or all; default all). */
+/** Restores: which parts the operator asked for (`detail.into`: new-database or side-path; both when absent). */
 export function restoreParts(detail: BackupRun['detail']): { database: boolean; files: boolean } {
-  const what = detail?.what ?? 'all';
-  return { database: what === 'all' || what === 'database', files: what === 'all' || what === 'files' };
+  // The restore form's choice (lib/backups RESTORE_INTO): a new database, or files to a side path.
+  const into = detail?.into;
+  return { database: into === undefined || into === 'new-database', files: into === undefined || into === 'side-path' };
 }
