@@ -104,16 +104,14 @@ describe('tickBackups', () => {
   it('an on-demand backup after a slot counts as that slot’s run', async () => {
     const app = await appWith('blog', [{ name: 'daily', target: 'offsite', schedule: '0 2 * * *', drillSchedule: '' }]);
     await tick('2030-02-01T00:00:00Z');
-    await t.db
-      .insert(backupRuns)
-      .values({
-        appId: app.id,
-        policy: 'daily',
-        kind: 'backup',
-        targetName: 'offsite',
-        createdAt: new Date('2030-02-01T02:00:30Z'),
-        status: 'succeeded',
-      });
+    await t.db.insert(backupRuns).values({
+      appId: app.id,
+      policy: 'daily',
+      kind: 'backup',
+      targetName: 'offsite',
+      createdAt: new Date('2030-02-01T02:00:30Z'),
+      status: 'succeeded',
+    });
     expect(await tick('2030-02-01T02:01:00Z')).toEqual([]);
   });
 
