@@ -1,6 +1,6 @@
 import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
-import { findBackupRun, findTarget, keptBackups, markForgotten, updateBackupRun } from '@/db/queries/backups';
+import { findBackupRun, findTarget, interruptBackupRun, keptBackups, markForgotten, updateBackupRun } from '@/db/queries/backups';
 import { createRun, findRun } from '@/db/queries/runs';
 import type { App, BackupRun, NewBackupRun } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
@@ -116,4 +116,13 @@ async function runOn(db: Db, ring: KeyRing, run: BackupRun, app: App, signal: Ab
   if (run.kind === 'backup') return { patch: { manifest: ctx.out.manifest, snapshotId: ctx.out.snapshotId, detail } };
   const stage = run.kind === 'drill' ? { restoreVerifiedAt: new Date() } : {};
   return { patch: { snapshotId: source!.snapshotId, detail, ...stage }, sourceRunId: source!.id };
+}
+
+/** A backup job that ended without its handler finishing (the panel died): recorded as interrupted, and alerted like a failure. */
+export async function interruptBackupJob(db: Db, runId: string): Promise<void> {
+  await interruptBackupRun(db, runId);
+  const run = await findBackupRun(db, runId);
+  if (run?.status !== 'interrupted') return;
+  const app = await findApp(db, run.appId);
+  await notifyBackupFailed(db, run, app?.config.slug ?? '?');
 }

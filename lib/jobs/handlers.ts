@@ -14,8 +14,7 @@ import { checkLockHolds } from '@/lib/releases/lock-holds';
 import { runSnapshotRestore } from '@/lib/releases/snapshots';
 import { interruptEnvPush, runEnvPush } from '@/lib/env/push-job';
 import type { Enqueue } from '@/lib/servers/requests';
-import { interruptBackupRun } from '@/db/queries/backups';
-import { runBackupJob } from '@/lib/backups/run-job';
+import { interruptBackupJob, runBackupJob } from '@/lib/backups/run-job';
 import { testTarget } from '@/lib/backups/target-test';
 import { tickBackups } from '@/lib/backups/schedule';
 import type { JobHandlers } from './queue';
@@ -61,7 +60,7 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
     async lost(payload) {
       if (payload.kind === 'release') return interruptRelease(db, payload.releaseId);
       if (payload.kind === 'env-push') return interruptEnvPush(db, payload);
-      if (payload.kind === 'backup') return interruptBackupRun(db, payload.runId);
+      if (payload.kind === 'backup') return interruptBackupJob(db, payload.runId);
       if (payload.kind === 'backup-target-test') return;
       // configure-apps made its runs as it went: the stale-run sweep interrupts the one it was on.
       if (payload.kind === 'configure-apps' || payload.kind === 'gitops-sync' || payload.kind === 'gitops-approve') return;
