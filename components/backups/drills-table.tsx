@@ -40,11 +40,15 @@ export function DrillsTable({ drills }: { drills: BackupRun[] }) {
   );
 }
 
-/** The drill's own manifest (if the engine records one) says what it compared: tables by row count, files by hash. */
+/** What the drill compared, as the engine records it in the run's detail. */
 function checkedText(d: BackupRun): string {
-  const tables = d.manifest?.tables ? Object.keys(d.manifest.tables).length : 0;
-  const files = d.manifest?.files?.length ?? 0;
-  const parts = [tables && `${tables} tables' row counts`, files && `${files} files' hashes`].filter(Boolean);
+  const x = d.detail ?? {};
+  const num = (v: unknown) => (typeof v === 'number' ? v : null);
+  const parts = [
+    num(x.drillTables) !== null &&
+      `${x.drillTables} tables, ${num(x.drillRows) ?? '?'} rows matched in ${durationText(num(x.drillDatabaseMs))}`,
+    num(x.drillFilesMs) !== null && `file sample matched in ${durationText(num(x.drillFilesMs))}`,
+  ].filter(Boolean);
   const source = d.sourceRunId ? `backup ${d.sourceRunId.slice(0, 8)}` : '';
-  return [source, parts.join(', ')].filter(Boolean).join(' · ') || '—';
+  return [source, ...parts].filter(Boolean).join(' · ') || '—';
 }

@@ -24,6 +24,8 @@ type Props = {
   appId: string;
   /** The policy being edited; absent: a new one. */
   policy?: BackupPolicy;
+  /** A new policy's suggested name (one the app does not use yet). */
+  freshName?: string;
   targets: string[];
   sharedPaths: string[];
   hasDatabase: boolean;
@@ -31,9 +33,9 @@ type Props = {
 };
 
 /** One policy's settings. Saved into the app's config; a bad schedule or retention comes back beside its field. */
-export function PolicyForm({ appId, policy, targets, sharedPaths, hasDatabase, hasRedis }: Props) {
+export function PolicyForm({ appId, policy, freshName, targets, sharedPaths, hasDatabase, hasRedis }: Props) {
   const router = useRouter();
-  const p = policy ?? { ...FRESH, target: targets[0] ?? '' };
+  const p = policy ?? { ...FRESH, name: freshName ?? FRESH.name, target: targets[0] ?? '' };
   const label = policy ? `Edit policy ${policy.name}` : 'Add a backup policy';
   return (
     <ActionForm

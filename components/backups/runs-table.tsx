@@ -19,13 +19,23 @@ const short = (id: string) => id.slice(0, 8);
 /** What a run did, in one cell: a backup's stages, or which backup a verify/drill/restore used and where a restore went. */
 function WhatCell({ run }: { run: BackupRun }) {
   if (run.kind === 'backup') return <StageBadges run={run} />;
-  const into = run.detail?.into;
+  const d = run.detail ?? {};
+  const into = d.into === 'new-database' ? ' → a new database' : d.into === 'side-path' ? ' → a side path' : '';
   return (
     <span className="text-xs text-slate-600">
       {run.sourceRunId ? `backup ${short(run.sourceRunId)}` : 'newest verified backup'}
-      {typeof into === 'string' ? ` → ${into === 'new-database' ? 'a new database' : 'a side path'}` : ''}
-      {typeof run.detail?.database === 'string' ? ` (${run.detail.database})` : ''}
-      {typeof run.detail?.path === 'string' ? ` (${run.detail.path})` : ''}
+      {into}
+      {typeof d.database === 'string' && (
+        <span className="block" data-testid="restore-database">
+          {d.database} is the restored data{typeof d.keptAs === 'string' ? `; the previous kept as ${d.keptAs}` : ''}
+        </span>
+      )}
+      {typeof d.filesPath === 'string' && (
+        <span className="block" data-testid="restore-files-path">
+          files in {d.filesPath}
+          {typeof d.filesDiffering === 'number' ? ` (${d.filesDiffering} differ from the live ones; see the log)` : ''}
+        </span>
+      )}
     </span>
   );
 }

@@ -33,6 +33,7 @@ export default async function AppBackupsPage({ params }: { params: Promise<{ id:
   ]);
   const targetNames = targets.map((t) => t.name);
   const moving = runs.some((r) => r.status === 'queued' || r.status === 'running');
+  const freshName = ['daily', 'weekly', 'monthly', 'hourly', 'offsite'].find((n) => !config.backups.some((p) => p.name === n)) ?? '';
   const shared = { sharedPaths: config.sharedPaths, hasDatabase: config.dataServices.postgres, hasRedis: config.dataServices.redis };
   return (
     <>
@@ -77,7 +78,7 @@ export default async function AppBackupsPage({ params }: { params: Promise<{ id:
         })}
         {canManage && config.backups.length < 5 && (
           <Card title="Add a backup policy" description="Saved in the app's config, so it travels with the app's definition.">
-            <PolicyForm appId={app.id} targets={targetNames} {...shared} />
+            <PolicyForm appId={app.id} freshName={freshName} targets={targetNames} {...shared} />
           </Card>
         )}
         <Card title="Runs" description="Backups, verifications, drills and restores, newest first.">
