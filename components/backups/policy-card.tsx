@@ -99,9 +99,9 @@ export function PolicyCard(props: PolicyCardProps) {
                 />
               </div>
             </details>
-            <details className="rounded-md bg-red-50/40 p-3">
-              <summary className="cursor-pointer text-sm font-medium text-red-800">Restore…</summary>
-              <div className="mt-3">
+            <section className="rounded-md bg-red-50/40 p-3" aria-label={`Restore from ${policy.name}`}>
+              <h3 className="text-sm font-medium text-red-800">Restore</h3>
+              <div className="mt-2">
                 <RestoreForm
                   appId={props.appId}
                   policy={policy.name}
@@ -111,7 +111,7 @@ export function PolicyCard(props: PolicyCardProps) {
                   canFiles={policy.files.length > 0}
                 />
               </div>
-            </details>
+            </section>
           </>
         )}
       </div>

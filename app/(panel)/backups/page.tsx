@@ -76,6 +76,7 @@ export default async function BackupsOverviewPage() {
                     <Link className="font-medium text-indigo-700 hover:underline" href={`/apps/${app.id}/backups`}>
                       {app.name}
                     </Link>
+                    <span className="block font-mono text-xs text-slate-500">{app.config.slug}</span>
                   </td>
                   <td className="pr-3">{policy.name}</td>
                   <td className="pr-3">{policy.target}</td>

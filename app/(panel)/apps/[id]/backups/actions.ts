@@ -91,7 +91,9 @@ export const restoreBackup = authedAction(
   async (input, ctx) => {
     const app = await appFor(ctx, input.appId);
     if (input.confirm !== app.config.slug)
-      throw new ActionError('The confirmation does not match.', { confirm: [`Type ${app.config.slug} exactly`] });
+      throw new ActionError('The confirmation does not match the app’s slug.', {
+        confirm: [`Type ${app.config.slug} to confirm: this does not match`],
+      });
     const source = await findBackupRun(ctx.db, input.sourceRunId);
     const usable = source?.appId === app.id && source.policy === input.policy && source.kind === 'backup';
     if (!source || !usable || source.status !== 'succeeded' || source.forgottenAt)
