@@ -13,6 +13,7 @@ import { generateKeyText, KEY_CHECK_SETTING, makeKeyCheck, parseKeyRing } from '
 import { getRuntime } from '@/lib/runtime';
 import { scratchDatabase } from '@/scripts/lib/scratch-db.mjs';
 import { readSnapshot, runPanelBackup } from './panel-backup';
+import { backupKeyCommand, backupPanelCommand, restorePanelCommand } from './panel-command';
 import { restorePanel } from './panel-restore';
 import { openResticSession } from './panel-restic';
 import { openTargetSecrets, saveTarget } from './targets';
@@ -190,5 +191,20 @@ describe('the panel backs itself up and restores into a fresh panel', { timeout:
       await into.drop();
       await wrong.drop();
     }
+  });
+
+  it('the local commands refuse a running embedded panel and a restore without the kept key', async () => {
+    const dataDir = path.join(tmp, 'running');
+    fs.mkdirSync(path.join(dataDir, 'pglite'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'berth.lock'), `${process.ppid}\n`); // a live process plays the panel
+    const env = { BERTH_DATA_DIR: dataDir, DATABASE_URL: '' };
+    await expect(backupPanelCommand(env, 'offsite')).rejects.toThrow(/panel is running.*backs itself up on its schedule/);
+    await expect(backupKeyCommand(env, 'offsite')).rejects.toThrow(/panel is running.*Stop the panel/);
+    const sheet = path.join(tmp, 'sheet.json');
+    fs.writeFileSync(sheet, JSON.stringify({ target: 'disk', settings: { kind: 'local', path: '/x' }, repoKey: 'k' }));
+    await expect(restorePanelCommand({ BERTH_DATA_DIR: path.join(tmp, 'new') }, { sheetFile: sheet })).rejects.toThrow(
+      /Put the kept master key in .*master\.key/,
+    );
+    expect(fs.existsSync(path.join(tmp, 'new', 'master.key'))).toBe(false); // never generated here
   });
 });
