@@ -62,15 +62,16 @@ export async function restorePanel(opts: RestorePanelOptions): Promise<RestorePa
           manifest.format === 'pglite-datadir' ? 'DATABASE_URL unset' : 'DATABASE_URL set to a new, empty database'
         }`,
       );
+    const into = opts.into;
     let where: string;
-    if (opts.into.kind === 'pglite') {
+    if (into.kind === 'pglite') {
       if (!manifest.tool.endsWith(pgliteVersion()))
         warnings.push(`The backup was made by ${manifest.tool}; this Berth runs pglite ${pgliteVersion()}.`);
-      where = await intoPglite(file, opts.into.dataDir, opts.ring);
+      where = await intoPglite(file, into.dataDir, opts.ring);
     } else {
-      await restorePostgres(opts.into.databaseUrl, file, staging);
-      await checkKey(opts.ring, () => postgresKeyCheck(opts.into.kind === 'postgres' ? opts.into.databaseUrl : ''), 'postgres');
-      where = new URL(opts.into.databaseUrl).pathname.slice(1);
+      await restorePostgres(into.databaseUrl, file, staging);
+      await checkKey(opts.ring, () => postgresKeyCheck(into.databaseUrl), 'postgres');
+      where = new URL(into.databaseUrl).pathname.slice(1);
     }
     return { snapshotId: chosen.id, manifest, durationMs: Date.now() - started, where, warnings };
   } finally {
