@@ -3,10 +3,13 @@
 // then `pg_restore` into a new database; (b) Berth's backup (dump, checks, restic upload, check
 // --read-data, dump read back) to a real s3rver and to a real chrooted SFTP server, then a drill
 // from each (the dump fetched from the target, restored into a scratch database, row counts
-// compared, dropped). Prints each figure beside the plain script's as a ratio, with load averages.
+// compared, dropped). Prints each figure beside the plain script's as a ratio, with load averages:
+// against `pg_dump -Fc` alone, and (the fair reference for an offsite backup) against pg_dump plus
+// `rclone copyto` of its file to the same target, through the same rclone config Berth writes.
 // Goals: Berth ≤ 1.1× the plain script, and a full verified restore from offsite ≤ 2 minutes.
 // Needs the test bed (scripts/testbed/up.sh). Usage:
 //   node_modules/.bin/node scripts/run-ts.mjs bench/backups.ts [scale=80]
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { findBackupRun } from '@/db/queries/backups';
@@ -15,9 +18,10 @@ import { tasksOf } from '@/db/queries/runs';
 import type { BackupRun, BackupRunKind } from '@/db/schema';
 import { requestBackupRun } from '@/lib/backups/requests';
 import { runBackupJob } from '@/lib/backups/run-job';
-import { saveTarget } from '@/lib/backups/targets';
-import { backupPolicyInput } from '@/lib/model/backup-policy';
-import { cmd } from '@/lib/remote/command';
+import { type SaveTarget, saveTarget } from '@/lib/backups/targets';
+import { backupPolicyInput, type TargetSettings } from '@/lib/model/backup-policy';
+import { runPaths, secretFiles } from '@/lib/recipes/backup/restic';
+import { cmd, env } from '@/lib/remote/command';
 import { s3SaveTarget, sftpSaveTarget, startS3Target, startSftpTarget } from '@/test-support/backup-targets';
 import { snapshotBed } from '@/test-support/testbed-snapshots';
 import { runBench } from './run-bench';
@@ -50,8 +54,9 @@ async function main(): Promise<void> {
     return performance.now() - t0;
   };
   try {
-    await saveTarget(bed.t.db, bed.ring, s3SaveTarget('s3', s3));
-    await saveTarget(bed.t.db, bed.ring, sftpSaveTarget('box', sftp));
+    const saved: Record<string, SaveTarget> = { s3: s3SaveTarget('s3', s3), box: sftpSaveTarget('box', sftp) };
+    await saveTarget(bed.t.db, bed.ring, saved.s3!);
+    await saveTarget(bed.t.db, bed.ring, saved.box!);
     const policies = ['s3', 'box'].map((t) => backupPolicyInput.parse({ name: t, target: t }));
     await updateAppConfig(bed.t.db, bed.app.id, { ...bed.app.config, backups: policies });
 
@@ -67,11 +72,16 @@ async function main(): Promise<void> {
     await timed(['createdb', '-h', '127.0.0.1', '-U', 'postgres', PLAIN_DB]);
     const plainRestore = await timed(['pg_restore', '--no-owner', '-h', '127.0.0.1', '-U', 'postgres', '-d', PLAIN_DB, PLAIN]);
     await timed(['dropdb', '-h', '127.0.0.1', '-U', 'postgres', PLAIN_DB]);
+    // The plain script's dump sent offsite as a file: rclone with the config Berth writes for the target.
+    const plainUpload: Record<string, number> = {};
+    for (const [name, t] of Object.entries(saved)) plainUpload[name] = await rcloneCopy(host, t.settings, t.credential ?? null, PLAIN);
     await host.exec(cmd('rm', '-f', PLAIN));
     const plainTotal = plainDump + plainRestore;
     console.log(
       `plain script: pg_dump -Fc ${secs(plainDump)} (${(dumpBytes / 1e6).toFixed(0)} MB), pg_restore ${secs(plainRestore)}, ` +
-        `total ${secs(plainTotal)}; load ${before} → ${load()}`,
+        `total ${secs(plainTotal)}; rclone copyto ${Object.entries(plainUpload)
+          .map(([n, ms]) => `${n} ${secs(ms)}`)
+          .join(', ')}; load ${before} → ${load()}`,
     );
 
     // (b) Berth, the way the panel runs it: one queued run at a time, per target.
@@ -96,8 +106,10 @@ async function main(): Promise<void> {
       const drillMs = d.r.durationMs!;
       console.log(`${policy} backup ${secs(backupMs)} (${b.tasks}); load ${l0} → ${l1}`);
       console.log(`${policy} drill  ${secs(drillMs)} (${d.tasks}); load ${l1} → ${l2}`);
+      const offsite = plainDump + plainUpload[policy]!;
       rows.push(
-        `${policy.padEnd(4)} backup ${secs(backupMs).padStart(8)} = ${ratio(backupMs, plainDump).padStart(6)} plain dump | ` +
+        `${policy.padEnd(4)} backup ${secs(backupMs).padStart(8)} = ${ratio(backupMs, plainDump).padStart(6)} plain dump, ` +
+          `${ratio(backupMs, offsite).padStart(6)} plain dump + rclone upload (${secs(offsite)}) | ` +
           `verified restore ${secs(drillMs).padStart(8)} = ${ratio(drillMs, plainRestore).padStart(6)} plain restore | ` +
           `both ${secs(backupMs + drillMs).padStart(8)} = ${ratio(backupMs + drillMs, plainTotal).padStart(6)} plain total | ` +
           `restore ≤ 2 min: ${drillMs <= 120_000 ? 'yes' : 'NO'}`,
@@ -112,6 +124,35 @@ async function main(): Promise<void> {
     await host.exec(cmd('dropdb', '--if-exists', '-h', '127.0.0.1', '-U', 'postgres', PLAIN_DB)).catch(() => {});
     await bed.cleanup();
     await Promise.all([s3.stop(), sftp.stop()]);
+  }
+}
+
+/**
+ * `rclone copyto <file> t:<bucket-or-path>/plain-reference/plain.dump` on the host with the
+ * target's config as Berth writes it (0600 files in a root-only directory, removed after); the
+ * copy is deleted afterwards. Returns the upload's wall time.
+ */
+async function rcloneCopy(
+  host: Awaited<ReturnType<typeof snapshotBed>>['hosts'][number]['transport'],
+  settings: TargetSettings,
+  credential: string | null,
+  file: string,
+): Promise<number> {
+  const paths = runPaths('bkbenchplain', randomUUID());
+  const base = settings.kind === 's3' ? settings.bucket : settings.path;
+  const remote = `t:${base.replace(/\/+$/, '')}/plain-reference/plain.dump`;
+  const rclone = (...args: string[]) => env({ RCLONE_CONFIG: paths.rcloneConfig }, cmd('rclone', ...args));
+  await host.exec(cmd('install', '-d', '-m', '0700', paths.root, paths.appDir, paths.keys));
+  try {
+    for (const f of secretFiles(settings, { credential, repoKey: 'unused' }, paths))
+      await host.upload(f.content, f.path, { mode: 0o600, owner: 'root', group: 'root' });
+    const t0 = performance.now();
+    await host.exec(rclone('copyto', file, remote), { timeoutMs: 60 * 60_000 });
+    const ms = performance.now() - t0;
+    await host.exec(rclone('deletefile', remote));
+    return ms;
+  } finally {
+    await host.exec(cmd('rm', '-rf', paths.appDir));
   }
 }
 
