@@ -20,6 +20,9 @@ import { panelUrl } from '@/lib/notify/links';
 import { longestGapS } from './schedule-slots';
 
 export const deadManKey = (appId: string, policy: string) => `backup:${appId}:${policy}`;
+/** The panel's own backup (lib/backups/panel-schedule.ts keeps it): not an app policy, so the sync below leaves it be. */
+export const PANEL_DEAD_MAN_KEY = 'backup:panel';
+const appPolicyMonitors = async (db: Db) => (await listBackupMonitors(db)).filter((m) => m.autoKey !== PANEL_DEAD_MAN_KEY);
 
 type Desired = { autoKey: string; name: string; appId: string; intervalS: number; graceS: number };
 
@@ -46,7 +49,7 @@ export type DeadManSync = { created: number; updated: number; deleted: number; m
  */
 export async function syncDeadMen(db: Db, apps: Pick<App, 'id' | 'slug' | 'config'>[], now: Date): Promise<DeadManSync> {
   const desired = desiredDeadMen(apps, now);
-  const existing = new Map((await listBackupMonitors(db)).map((m) => [m.autoKey!, m]));
+  const existing = new Map((await appPolicyMonitors(db)).map((m) => [m.autoKey!, m]));
   const wanted = new Set(desired.map((d) => d.autoKey));
 
   const missing = desired.filter((d) => !existing.has(d.autoKey));
@@ -65,7 +68,7 @@ export async function syncDeadMen(db: Db, apps: Pick<App, 'id' | 'slug' | 'confi
 
   const gone = [...existing.values()].filter((m) => !wanted.has(m.autoKey!)).map((m) => m.id);
   await deleteMonitors(db, gone);
-  const monitors = created || updated || gone.length ? new Map((await listBackupMonitors(db)).map((m) => [m.autoKey!, m])) : existing;
+  const monitors = created || updated || gone.length ? new Map((await appPolicyMonitors(db)).map((m) => [m.autoKey!, m])) : existing;
   return { created, updated, deleted: gone.length, monitors };
 }
 
@@ -82,7 +85,12 @@ export async function recordBackupSuccess(
   at = new Date(),
   publicUrl = panelUrl(),
 ): Promise<'ok' | 'missing' | 'paused'> {
-  const m = await findMonitorByAutoKey(db, deadManKey(appId, policy));
+  return pingDeadMan(db, deadManKey(appId, policy), at, publicUrl);
+}
+
+/** The ping itself, by the monitor's autoKey (an app policy's, or the panel's own). */
+export async function pingDeadMan(db: Db, autoKey: string, at = new Date(), publicUrl = panelUrl()): Promise<'ok' | 'missing' | 'paused'> {
+  const m = await findMonitorByAutoKey(db, autoKey);
   if (m?.kind !== 'heartbeat') return 'missing';
   if (m.paused) return 'paused';
   if (!(await recordPing(db, m.id, at))) return 'ok';

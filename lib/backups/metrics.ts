@@ -2,6 +2,8 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Db } from '@/db';
 import { listApps } from '@/db/queries/apps';
 import { backupTimes } from '@/db/queries/backup-schedule';
+import { readPanelBackupStatus } from './panel-schedule-run';
+import { readPanelPolicy } from './panel-schedule';
 
 const seconds = (d: Date | null | undefined) => (d ? Math.floor(d.getTime() / 1000) : 0);
 
@@ -10,10 +12,17 @@ const seconds = (d: Date | null | undefined) => (d ? Math.floor(d.getTime() / 10
  * restores, as unix timestamps, so an outside Prometheus can alert on
  * `time() - berth_backup_last_success_timestamp_seconds > …` independently of the panel's own
  * dead man's switch. A policy that never succeeded exports 0 (it is as stale as can be) rather
- * than no series, which an alert rule would silently skip. Two queries per scrape.
+ * than no series, which an alert rule would silently skip. The panel's own backup, once it has
+ * a schedule (or has ever run), is the series {app="_panel",policy="panel"} (app slugs start with
+ * a letter, so it never clashes). Four queries per scrape.
  */
 export async function addBackupMetrics(db: Db, registers: Registry[]): Promise<void> {
-  const [apps, times] = await Promise.all([listApps(db), backupTimes(db)]);
+  const [apps, times, panelPolicy, panel] = await Promise.all([
+    listApps(db),
+    backupTimes(db),
+    readPanelPolicy(db),
+    readPanelBackupStatus(db),
+  ]);
   const byPolicy = new Map(times.map((x) => [`${x.app}/${x.policy}`, x]));
   const success = new Gauge({
     name: 'berth_backup_last_success_timestamp_seconds',
@@ -35,4 +44,6 @@ export async function addBackupMetrics(db: Db, registers: Registry[]): Promise<v
       restored.set(labels, seconds(t?.lastRestoreVerified));
     }
   }
+  if (panelPolicy || panel.last)
+    success.set({ app: '_panel', policy: 'panel' }, seconds(panel.lastSuccessAt ? new Date(panel.lastSuccessAt) : null));
 }

@@ -67,7 +67,11 @@ export type BackupPanelOptions = {
   secrets: TargetSecrets;
   /** GFS retention of the panel's snapshots on the target; undefined keeps all. */
   retention?: Retention;
+  /** Told as each stage is reached (the scheduled job shows them: dumped → uploaded → verified). */
+  onStage?: (stage: PanelStage) => void | Promise<void>;
 };
+
+export type PanelStage = 'dumped' | 'uploaded' | 'verified';
 
 export async function backupPanel(opts: BackupPanelOptions): Promise<PanelBackupResult> {
   const started = Date.now();
@@ -95,6 +99,7 @@ export async function backupPanel(opts: BackupPanelOptions): Promise<PanelBackup
       migrations: await migrationCount(opts.database),
     };
     fs.writeFileSync(path.join(staging, FOLDER, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+    await opts.onStage?.('dumped');
     const initialized = await session.initIfAbsent();
     const out = await session
       .run(['backup', '--json', '--host', PANEL_HOST, '--tag', PANEL_TAG, '--tag', `format=${dump.format}`, FOLDER], { cwd: staging })
@@ -107,11 +112,13 @@ export async function backupPanel(opts: BackupPanelOptions): Promise<PanelBackup
       .map((l) => JSON.parse(l) as { message_type?: string; snapshot_id?: string; data_added?: number })
       .find((m) => m.message_type === 'summary');
     if (!summary?.snapshot_id) throw new Error('restic backup printed no snapshot id');
+    await opts.onStage?.('uploaded');
     // Read back from the target, not trusted from the upload: the dump restores and matches.
     const back = await readSnapshot(session, summary.snapshot_id, path.join(staging, 'readback'));
     if (back.manifest.sha256 !== manifest.sha256)
       throw new Error(`The snapshot ${summary.snapshot_id} read back from the target does not match the dump`);
     fs.rmSync(path.join(staging, 'readback'), { recursive: true, force: true });
+    await opts.onStage?.('verified');
     const forgotten = opts.retention ? await forget(session, opts.retention) : 0;
     return {
       snapshotId: summary.snapshot_id,
@@ -139,7 +146,7 @@ export async function runPanelBackup(
   db: Db,
   ring: KeyRing,
   targetName: string,
-  opts: { retention?: Retention } = {},
+  opts: { retention?: Retention; onStage?: BackupPanelOptions['onStage'] } = {},
 ): Promise<PanelBackupResult> {
   const target = await findTargetByName(db, targetName);
   if (!target) throw new Error(`There is no backup target named ${targetName}`);
@@ -148,6 +155,7 @@ export async function runPanelBackup(
     settings: target.settings,
     secrets: openTargetSecrets(ring, target),
     retention: opts.retention ?? retentionInput.parse({}),
+    onStage: opts.onStage,
   });
 }
 

@@ -16,6 +16,7 @@ import type { KeyRing } from '@/lib/crypto';
 import type { BackupPolicy } from '@/lib/model/backup-policy';
 import type { Enqueue } from '@/lib/servers/requests';
 import { deadManKey, syncDeadMen } from './dead-man';
+import { tickPanelBackup } from './panel-schedule';
 import { requestBackupRun } from './requests';
 import { dueSlot, nextSlot } from './schedule-slots';
 
@@ -33,6 +34,8 @@ export type ScheduledRequest = {
 const reported = new Set<string>();
 
 export async function tickBackups(db: Db, _ring: KeyRing, send: Enqueue, now = new Date()): Promise<ScheduledRequest[]> {
+  // The panel's own backup first, on its own: an app's policy failing to schedule must not skip it.
+  await tickPanelBackup(db, send, now).catch((err: Error) => console.error(`berth: scheduling the panel's backup failed: ${err.message}`));
   const apps = (await listApps(db)).filter((a) => a.config.backups.length > 0);
   // Also with no policies left: the sync deletes the monitors of policies that are gone.
   const { monitors } = await syncDeadMen(db, apps, now);

@@ -17,6 +17,7 @@ import type { Enqueue } from '@/lib/servers/requests';
 import { interruptBackupJob, runBackupJob } from '@/lib/backups/run-job';
 import { testTarget } from '@/lib/backups/target-test';
 import { tickBackups } from '@/lib/backups/schedule';
+import { interruptPanelBackupJob, runPanelBackupJob } from '@/lib/backups/panel-schedule-run';
 import type { JobHandlers } from './queue';
 
 /** A run whose worker has not touched it for this long is taken to be dead. */
@@ -52,6 +53,8 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
           return runBackupJob(db, ring, payload.runId, signal);
         case 'backup-target-test':
           return void (await testTarget(db, ring, payload.targetId, payload.serverId));
+        case 'panel-backup':
+          return void (await runPanelBackupJob(db, ring, payload));
         case 'gitops-approve':
           // The outcome (applied, or still waiting with the reason) is on the commit; nothing to rethrow to.
           return void (await approveOpsCommit(db, ring, send ?? refuse, dataDir, payload.commitId, payload.userId).catch(() => {}));
@@ -62,6 +65,7 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
       if (payload.kind === 'env-push') return interruptEnvPush(db, payload);
       if (payload.kind === 'backup') return interruptBackupJob(db, payload.runId);
       if (payload.kind === 'backup-target-test') return;
+      if (payload.kind === 'panel-backup') return void (await interruptPanelBackupJob(db));
       // configure-apps made its runs as it went: the stale-run sweep interrupts the one it was on.
       if (payload.kind === 'configure-apps' || payload.kind === 'gitops-sync' || payload.kind === 'gitops-approve') return;
       if (payload.kind !== 'probe') return interruptRun(db, payload.runId);

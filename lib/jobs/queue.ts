@@ -29,7 +29,9 @@ export type JobPayload =
   /** A backup, verification, drill or restore (lib/backups): keyed by app, one at a time per app. */
   | { kind: 'backup'; runId: string }
   /** "Send test" for a backup target (lib/backups/target-test.ts), from one server: on that server's key. */
-  | { kind: 'backup-target-test'; targetId: string; serverId: string };
+  | { kind: 'backup-target-test'; targetId: string; serverId: string }
+  /** The panel's own backup (lib/backups/panel-schedule*.ts), in the panel's worker: on key `backup:panel`. */
+  | { kind: 'panel-backup'; scheduledFor?: string; requestedBy?: number | null };
 
 export type JobHandlers = {
   run(payload: JobPayload, signal: AbortSignal): Promise<void>;
