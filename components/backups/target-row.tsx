@@ -10,6 +10,7 @@ import { LiveRefresh } from '@/components/live-refresh';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import type { TargetSettings } from '@/lib/model/backup-policy';
+import { PanelKeyReveal } from './panel-key-reveal';
 import { TargetForm } from './target-form';
 import { destinationText, KIND_LABELS } from './target-text';
 
@@ -39,7 +40,7 @@ function LastTest({ test }: { test: TargetView['lastTest'] }) {
   );
 }
 
-/** One target: what it is, its last test, and (admins) Send test, Edit and Delete. */
+/** One target: what it is, its last test, and (admins) Send test, Edit, Delete and Reveal repository key. */
 export function TargetRow({ target, servers }: { target: TargetView; servers: { id: string; name: string }[] }) {
   const router = useRouter();
   const [editing, setEditing] = useState(false);
@@ -87,6 +88,7 @@ export function TargetRow({ target, servers }: { target: TargetView; servers: { 
           onSuccess={() => router.refresh()}
           aria-label={`Delete target ${target.name}`}
         />
+        <PanelKeyReveal targetId={target.id} name={target.name} />
       </div>
       {editing && (
         <div className="mt-3 rounded-md bg-slate-50 p-3">

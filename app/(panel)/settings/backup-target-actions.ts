@@ -6,10 +6,13 @@ import { deleteTarget, findTarget, findTargetByName } from '@/db/queries/backups
 import { findServer } from '@/db/queries/servers';
 import { ActionError } from '@/lib/auth/action-core';
 import { authedAction } from '@/lib/auth/action';
+import { requireRecentLogin } from '@/lib/auth/recent-login';
+import { readPanelPolicy } from '@/lib/backups/panel-schedule';
 import { requestTargetTest } from '@/lib/backups/target-requests';
 import { needsCredential, saveTarget } from '@/lib/backups/targets';
 import { backupNameInput, targetSettingsInput } from '@/lib/model/backup-policy';
 import { enqueue, getRuntime } from '@/lib/runtime';
+import { makeRevealTargetKey } from './backup-key-reveal';
 
 const targetId = z.uuid('Unknown backup target');
 
@@ -65,6 +68,8 @@ export const deleteBackupTarget = authedAction(
     const users = (await listApps(ctx.db)).filter((a) => a.config.backups.some((p) => p.target === target.name));
     if (users.length)
       throw new ActionError(`${target.name} is used by ${users.map((a) => a.name).join(', ')}: change those policies first.`);
+    if ((await readPanelPolicy(ctx.db))?.target === target.name)
+      throw new ActionError(`${target.name} holds the panel's own backup: choose another target for it first.`);
     await deleteTarget(ctx.db, target.id);
     ctx.setDetails({ name: target.name, kind: target.kind });
     return { deleted: target.name };
@@ -82,3 +87,6 @@ export const testBackupTarget = authedAction(
     return { queuedAt: new Date().toISOString() };
   },
 );
+
+/** The target's repository key, shown once to an admin who signed in recently (backup-key-reveal.ts). */
+export const revealTargetKey = makeRevealTargetKey(authedAction, { ring: () => getRuntime().keyRing, requireRecentLogin });

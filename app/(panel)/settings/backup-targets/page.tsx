@@ -1,4 +1,6 @@
 import Link from 'next/link';
+import { PanelBackupForm } from '@/components/backups/panel-backup-form';
+import { PanelBackupStatusView } from '@/components/backups/panel-backup-status';
 import { TargetForm } from '@/components/backups/target-form';
 import { TargetRow, type TargetView } from '@/components/backups/target-row';
 import { Card, PageHeader } from '@/components/ui/card';
@@ -7,6 +9,8 @@ import { db } from '@/db';
 import { listTargets } from '@/db/queries/backups';
 import { listPinnedServers } from '@/db/queries/servers';
 import { requireRole } from '@/lib/auth/session';
+import { nextPanelBackupAt, readPanelPolicy } from '@/lib/backups/panel-schedule';
+import { readPanelBackupStatus } from '@/lib/backups/panel-schedule-run';
 import { utcMinute } from '@/lib/model/time-text';
 
 export const metadata = { title: 'Backup targets' };
@@ -14,7 +18,12 @@ export const metadata = { title: 'Backup targets' };
 /** Settings → Backup targets (admins): where backups go, sealed secrets, and "Send test". */
 export default async function BackupTargetsPage() {
   await requireRole('admin', '/settings/backup-targets');
-  const [targets, servers] = await Promise.all([listTargets(db()), listPinnedServers(db())]);
+  const [targets, servers, panelPolicy, panelStatus] = await Promise.all([
+    listTargets(db()),
+    listPinnedServers(db()),
+    readPanelPolicy(db()),
+    readPanelBackupStatus(db()),
+  ]);
   const views: TargetView[] = targets.map((t) => ({
     id: t.id,
     name: t.name,
@@ -51,6 +60,21 @@ export default async function BackupTargetsPage() {
         )}
         <Card title="Add a target">
           <TargetForm />
+        </Card>
+        <Card
+          title="The panel's own backup"
+          description="Berth's database, dumped by the panel itself and encrypted with the target's repository key (the master key is never in it). To restore a lost panel you need the master key, that repository key (Reveal repository key above) and the target's credential: keep them apart from this machine."
+        >
+          <div className="space-y-4" data-testid="panel-backup">
+            {targets.length === 0 ? (
+              <p className="text-sm text-slate-600">Add a target first.</p>
+            ) : (
+              <PanelBackupForm policy={panelPolicy} targets={targets.map((t) => t.name)} />
+            )}
+            {(panelPolicy || panelStatus.last || panelStatus.running) && (
+              <PanelBackupStatusView status={panelStatus} nextAt={panelPolicy ? nextPanelBackupAt(panelPolicy) : null} />
+            )}
+          </div>
         </Card>
       </div>
     </>
