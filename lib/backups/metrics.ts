@@ -12,8 +12,8 @@ const seconds = (d: Date | null | undefined) => (d ? Math.floor(d.getTime() / 10
  * restores, as unix timestamps, so an outside Prometheus can alert on
  * `time() - berth_backup_last_success_timestamp_seconds > …` independently of the panel's own
  * dead man's switch. A policy that never succeeded exports 0 (it is as stale as can be) rather
- * than no series, which an alert rule would silently skip. The panel's own backup, once it has
- * a schedule (or has ever run), is the series {app="_panel",policy="panel"} (app slugs start with
+ * than no series, which an alert rule would silently skip. The panel's own backup, while it has
+ * a schedule, is the series {app="_panel",policy="panel"} (app slugs start with
  * a letter, so it never clashes). Four queries per scrape.
  */
 export async function addBackupMetrics(db: Db, registers: Registry[]): Promise<void> {
@@ -44,6 +44,6 @@ export async function addBackupMetrics(db: Db, registers: Registry[]): Promise<v
       restored.set(labels, seconds(t?.lastRestoreVerified));
     }
   }
-  if (panelPolicy || panel.last)
-    success.set({ app: '_panel', policy: 'panel' }, seconds(panel.lastSuccessAt ? new Date(panel.lastSuccessAt) : null));
+  // Only while scheduled: after "Stop scheduling" an old timestamp would alert forever.
+  if (panelPolicy) success.set({ app: '_panel', policy: 'panel' }, seconds(panel.lastSuccessAt ? new Date(panel.lastSuccessAt) : null));
 }

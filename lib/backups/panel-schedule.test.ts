@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { insertApp } from '@/db/queries/apps';
 import { findMonitorByAutoKey } from '@/db/queries/backup-schedule';
 import { insertTarget } from '@/db/queries/backups';
-import { putSetting } from '@/db/queries/settings';
+import { getSetting, putSetting, takeSetting } from '@/db/queries/settings';
 import { notifications } from '@/db/schema';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import type { JobPayload } from '@/lib/jobs/queue';
@@ -197,6 +197,11 @@ describe("the panel's backup job", () => {
     expect(text).toContain(
       `berth_backup_last_success_timestamp_seconds{app="_panel",policy="panel"} ${Math.floor(Date.parse(outcome.at) / 1000)}`,
     );
+    // Unscheduled: no series, so an outside alert on its age does not fire forever.
+    await takeSetting(t.db, PANEL_POLICY_KEY, (await getSetting(t.db, PANEL_POLICY_KEY))!);
+    const after = new Registry();
+    await addBackupMetrics(t.db, [after]);
+    expect(await after.metrics()).not.toContain('_panel');
   });
 
   it('a failure (here: its target was deleted) is recorded with the stage it did not reach and queues backup.failed', async () => {
