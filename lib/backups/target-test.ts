@@ -3,9 +3,8 @@ import type { Db } from '@/db';
 import { findTarget, updateTarget } from '@/db/queries/backups';
 import { findServer } from '@/db/queries/servers';
 import type { KeyRing } from '@/lib/crypto';
-import { removeRunFiles } from '@/lib/recipes/backup/prepare';
-import { initIfAbsent, repoOf, restic, runPaths, secretFiles } from '@/lib/recipes/backup/restic';
-import { cmd, redirect, script } from '@/lib/remote/command';
+import { placeSecrets, reachRepository, removeRunFiles } from '@/lib/recipes/backup/prepare';
+import { repoOf, runPaths } from '@/lib/recipes/backup/restic';
 import { transportFor } from '@/lib/servers/remote';
 import { openTargetSecrets } from './targets';
 
@@ -16,8 +15,8 @@ export type TargetTestResult = { ok: boolean; error: string | null; at: string }
 
 /**
  * "Send test" as a job body: from the chosen server, with the target's sealed credentials sent
- * as 0600 files (removed after), open the probe repository or make it, then read its config back
- * (which needs the repository key). Records the outcome on the target (`lastTest`).
+ * as 0600 files (removed after), reach the target, then open the probe repository (its config
+ * needs the repository key) or make it. Records the outcome on the target (`lastTest`).
  */
 export async function testTarget(db: Db, ring: KeyRing, targetId: string, serverId: string): Promise<TargetTestResult> {
   const target = await findTarget(db, targetId);
@@ -45,11 +44,10 @@ export async function testTarget(db: Db, ring: KeyRing, targetId: string, server
   const paths = runPaths(PROBE_REPO, randomUUID());
   const repo = repoOf(target.settings, PROBE_REPO, paths);
   try {
-    await transport.runScript(script(cmd('install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', paths.root, paths.appDir, paths.keys)));
-    for (const file of secretFiles(target.settings, secrets, paths))
-      await transport.upload(file.content, file.path, { mode: 0o600, owner: 'root', group: 'root' });
-    await transport.exec(initIfAbsent(repo), { timeoutMs: 2 * 60_000 });
-    await transport.exec(redirect(restic(repo, 'cat', 'config'), '/dev/null'), { timeoutMs: 2 * 60_000 });
+    await placeSecrets(transport, { settings: target.settings, ...secrets }, paths);
+    // The preflight says in seconds what is wrong (unreachable, credentials, bucket); then one
+    // restic command: init when the probe repository is new, else cat config (needs the key).
+    await reachRepository(transport, target.settings, repo, { make: true });
     return await record(null);
   } catch (err) {
     return await record(transport.redact((err as Error).message).slice(0, 2000));

@@ -1,4 +1,4 @@
-import { type Command, cmd, pipefail } from '@/lib/remote/command';
+import { type Command, cmd, env, pipefail } from '@/lib/remote/command';
 import type { AdminPsql } from '../configure/database';
 
 /**
@@ -28,23 +28,42 @@ export const keptName = (database: string, at: Date) => `${database}_before_${di
 
 /**
  * Counts rows per table from a dump's own data: `pg_restore --data-only` prints each table as
- * `COPY <table> (…) FROM stdin;`, one line per row (newlines in values are escaped), then `\.`.
+ * `COPY <table> (…) FROM stdin;`, one line per row (newlines in values are escaped, so no row is
+ * ever the line `\.`), then `\.`. grep picks out those lines with their numbers, and the trailer
+ * pg_dump ends every dump with (so grep always finds a line, and a cut dump is told apart); the
+ * rows are the distance between a table's COPY and its `\.`. Several times faster than awk
+ * reading every row, on a dump of millions of rows.
  */
-const COUNT_AWK = [
-  '/^COPY / { table = $2; rows = 0; inside = 1; next }',
-  'inside && $0 == "\\\\." { print table "\\t" rows; inside = 0; next }',
-  'inside { rows++ }',
-].join('\n');
-
+const DUMP_COMPLETE = '-- PostgreSQL database dump complete';
 export const countRowsInDump = (path: string): Command =>
-  pipefail(cmd('pg_restore', '--data-only', '-f', '-', path), cmd('awk', COUNT_AWK));
+  pipefail(
+    cmd('pg_restore', '--data-only', '-f', '-', path),
+    env({ LC_ALL: 'C' }, cmd('grep', '-n', '-e', '^COPY ', '-e', '^\\\\\\.$', '-e', `^${DUMP_COMPLETE}$`)),
+  );
 
+/** The grep lines (`<n>:COPY …` / `<n>:\.` / `<n>:-- … complete`) as rows per table. */
 export function parseCounts(stdout: string): Record<string, number> {
   const tables: Record<string, number> = {};
-  for (const line of stdout.split('\n')) {
-    const m = /^(\S+)\t(\d+)$/.exec(line);
-    if (m) tables[m[1]!] = Number(m[2]);
+  let open: { table: string; line: number } | null = null;
+  let complete = false;
+  for (const text of stdout.split('\n')) {
+    const m = /^(\d+):(.*)$/.exec(text);
+    if (!m) continue;
+    const line = Number(m[1]);
+    const rest = m[2]!;
+    if (open) {
+      // Inside a table's data only its end counts (a row may start with "COPY ").
+      if (rest === '\\.') {
+        tables[open.table] = line - open.line - 1;
+        open = null;
+      }
+    } else if (rest.startsWith('COPY ')) {
+      const table = /^COPY (\S+) /.exec(rest)?.[1];
+      if (!table) throw new Error(`unexpected COPY line in the dump: ${rest.slice(0, 200)}`);
+      open = { table, line };
+    } else if (rest === DUMP_COMPLETE) complete = true;
   }
+  if (open || !complete) throw new Error('the dump ends before its data does (no end-of-dump line)');
   return tables;
 }
 

@@ -1,32 +1,64 @@
-import { cmd, ignoreFailure, script } from '@/lib/remote/command';
+import type { TargetSettings } from '@/lib/model/backup-policy';
+import { cmd, ignoreFailure } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { changed, type Task } from '../task';
 import type { BackupContext } from './context';
-import { initIfAbsent, secretFiles } from './restic';
+import { initCmd, openRepo, type Preflight, preflightCmd, preflightOutcome, type Repo, type RunPaths, secretFiles } from './restic';
+
+/** Every exit code rclone has: the preflight reads them itself (3 is "directory not found"). */
+const ANY_EXIT = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+/** The run's directories (root, 0700) and secret files (0600), uploaded side by side. */
+export async function placeSecrets(
+  transport: Transport,
+  target: { settings: TargetSettings; credential: string | null; repoKey: string },
+  paths: RunPaths,
+  signal?: AbortSignal,
+): Promise<void> {
+  await transport.exec(cmd('install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', paths.root, paths.appDir, paths.keys), { signal });
+  await Promise.all(
+    secretFiles(target.settings, target, paths).map((f) =>
+      transport.upload(f.content, f.path, { mode: 0o600, owner: 'root', group: 'root' }),
+    ),
+  );
+}
 
 /**
- * The run's directories (root, 0700) and secret files (0600), then, for a backup, the
- * repository: opened, or made when the target has none yet.
+ * The repository, reached in seconds or not at all: the preflight (one quick rclone listing)
+ * fails fast and says what failed (unreachable, credentials refused, bucket or path missing);
+ * then, when `make` is set, `restic init` if the target has no repository for the app yet, or
+ * `restic cat config` if it has (a wrong repository key fails here, before anything is dumped).
+ * Exactly one restic command, never two. Without `make` (a verify, drill or restore) a missing
+ * repository is an error and the key is checked by the run's first restic command.
  */
+export async function reachRepository(
+  transport: Transport,
+  settings: TargetSettings,
+  repo: Repo,
+  opts: { make: boolean; signal?: AbortSignal; log?: (line: string) => void },
+): Promise<'made' | 'opened' | 'found'> {
+  const r = await transport.exec(preflightCmd(repo), { signal: opts.signal, timeoutMs: 60_000, okExitCodes: ANY_EXIT });
+  const found: Preflight = preflightOutcome(settings, repo, { ...r, stderr: transport.redact(r.stderr) });
+  if ('problem' in found) throw new Error(found.problem);
+  const onLine = opts.log && ((_s: string, line: string) => opts.log!(line));
+  if (!found.exists) {
+    if (!opts.make) throw new Error(`There is no repository at ${repo.location} on the target`);
+    await transport.exec(initCmd(repo), { signal: opts.signal, timeoutMs: 5 * 60_000, onLine });
+    return 'made';
+  }
+  if (!opts.make) return 'found';
+  await transport.exec(openRepo(repo), { signal: opts.signal, timeoutMs: 5 * 60_000, onLine });
+  return 'opened';
+}
+
+/** The run's secrets in place, then the target reached and its repository opened or made. */
 export const prepare: Task<BackupContext> = {
   name: 'prepare',
   async run(ctx, { transport, log, signal }) {
-    const p = ctx.paths;
-    await transport.runScript(
-      script(
-        cmd('install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', p.root, p.appDir),
-        cmd('install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', p.keys),
-      ),
-      { signal },
-    );
-    for (const file of secretFiles(ctx.target.settings, ctx.target, p))
-      await transport.upload(file.content, file.path, { mode: 0o600, owner: 'root', group: 'root' });
+    await placeSecrets(transport, ctx.target, ctx.paths, signal);
     log(`repository ${ctx.repo.location} (target ${ctx.target.settings.kind})`);
-    // A verify, drill or restore opens the repository with its first command (every restic call
-    // costs a key derivation), and never makes an empty one.
-    if (ctx.kind !== 'backup') return changed(`secrets in place for ${ctx.repo.location}`);
-    await transport.exec(initIfAbsent(ctx.repo), { signal, timeoutMs: 5 * 60_000, onLine: (_s, l) => log(l) });
-    return changed(`repository ready at ${ctx.repo.location}`);
+    const how = await reachRepository(transport, ctx.target.settings, ctx.repo, { make: ctx.kind === 'backup', signal, log });
+    return changed(`repository ${how === 'made' ? 'made' : 'reached'} at ${ctx.repo.location}`);
   },
 };
 

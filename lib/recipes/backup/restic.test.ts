@@ -5,16 +5,20 @@ import {
   checkCmd,
   dumpCmd,
   forgetCmd,
-  initIfAbsent,
+  fullSnapshotId,
+  initCmd,
   knownHostsLine,
+  openRepo,
   parseBackupSummary,
   rcloneConfig,
   repoLocation,
   repoOf,
   restoreCmd,
   runPaths,
+  preflightCmd,
+  preflightOutcome,
   secretFiles,
-  snapshotsCmd,
+  snapshotFilesCmd,
 } from './restic';
 import { countSql, keptName, parseCountRows, parseCounts, restoredName, scratchName, swapSql } from './pg';
 
@@ -70,22 +74,66 @@ describe('restic over rclone: paths, config and commands', () => {
 
   it('renders every restic command with the password as a file and RCLONE_CONFIG set', () => {
     const repo = repoOf(s3, 'shop', paths);
-    const pre = `'env' 'RCLONE_CONFIG=${paths.rcloneConfig}' 'restic' '-r' 'rclone:t:backups/berth/shop' '--password-file' '${paths.password}' '--no-cache'`;
-    expect(render(initIfAbsent(repo))).toBe(`{ { ${pre} 'cat' 'config'; } > '/dev/null'; } || { ${pre} 'init'; }`);
+    const pre =
+      `'env' 'RCLONE_CONFIG=${paths.rcloneConfig}' 'restic' '-r' 'rclone:t:backups/berth/shop' '--password-file' '${paths.password}' '--no-cache'` +
+      ` '-o' 'rclone.args=serve restic --stdio --b2-hard-delete --low-level-retries 3'`;
+    expect(render(initCmd(repo))).toBe(`${pre} 'init'`);
+    expect(render(openRepo(repo))).toBe(`{ ${pre} 'cat' 'config'; } > '/dev/null'`);
     expect(render(backupCmd(repo, { slug: 'shop', runId: RUN }, [paths.stage, '/var/www/shop/shared/uploads']))).toBe(
       `${pre} 'backup' '--json' '--tag' 'berth' '--tag' 'app=shop' '--tag' 'run=${RUN}' '${paths.stage}' '/var/www/shop/shared/uploads'`,
     );
     expect(render(checkCmd(repo))).toBe(`${pre} 'check' '--read-data'`);
     expect(render(dumpCmd(repo, 'abc', paths.dump, '/tmp/x'))).toBe(`{ ${pre} 'dump' 'abc' '${paths.dump}'; } > '/tmp/x'`);
+    expect(render(dumpCmd(repo, 'abc', paths.dump, '/tmp/x', { noLock: true }))).toContain(`${pre} '--no-lock' 'dump'`);
     expect(render(restoreCmd(repo, 'abc', '/r', ['/a', '/b']))).toBe(
       `${pre} 'restore' 'abc' '--target' '/r' '--include' '/a' '--include' '/b'`,
     );
     expect(render(forgetCmd(repo, ['s1', 's2']))).toBe(`${pre} 'forget' '--prune' 's1' 's2'`);
-    expect(render(snapshotsCmd(repo, RUN))).toBe(`${pre} 'snapshots' '--json' '--tag' 'run=${RUN}'`);
     expect(render(checkCmd(repoOf(local, 'shop', paths)))).toBe(
       `'restic' '-r' '/mnt/backups/shop' '--password-file' '${paths.password}' '--no-cache' 'check' '--read-data'`,
     );
     for (const c of [backupCmd(repo, { slug: 'shop', runId: RUN }, ['/x']), checkCmd(repo)]) expect(render(c)).not.toContain('REPOKEY');
+  });
+
+  it('reaches the target with one quick rclone listing before any restic command, and says what failed', () => {
+    const repo = repoOf(s3, 'shop', paths);
+    const quick = `'--low-level-retries' '1' '--retries' '1' '--contimeout' '5s' '--timeout' '15s'`;
+    expect(render(preflightCmd(repo))).toBe(
+      `'env' 'RCLONE_CONFIG=${paths.rcloneConfig}' 'rclone' 'lsf' 't:backups/berth' '--max-depth' '2' '--files-only' '--include' '/shop/config' ${quick}`,
+    );
+    expect(render(preflightCmd(repoOf(local, 'shop', paths)))).toBe(`'test' '-f' '/mnt/backups/shop/config'`);
+    expect(render(snapshotFilesCmd(repo))).toContain(`'rclone' 'lsf' 't:backups/berth/shop/snapshots' ${quick}`);
+    const ok = (stdout: string) => preflightOutcome(s3, repo, { code: 0, stdout, stderr: '' });
+    expect(ok('shop/config\n')).toEqual({ exists: true });
+    expect(ok('')).toEqual({ exists: false });
+    expect(preflightOutcome(local, repoOf(local, 'shop', paths), { code: 1, stdout: '', stderr: '' })).toEqual({ exists: false });
+    const failed = (code: number, stderr: string, settings: typeof s3 | typeof sftp = s3) =>
+      (preflightOutcome(settings, repo, { code, stdout: '', stderr }) as { problem: string }).problem;
+    const log = '2026/12/07 17:45:21 ERROR : : error listing: ';
+    expect(
+      failed(
+        1,
+        `${log}RequestError: send request failed\ncaused by: Get "http://x/": dial tcp 127.0.0.1:4698: connect: connection refused\n`,
+      ),
+    ).toBe(
+      'The target is unreachable (S3 bucket backups/berth at http://127.0.0.1:4601): caused by: Get "http://x/": dial tcp 127.0.0.1:4698: connect: connection refused',
+    );
+    expect(failed(1, `${log}SignatureDoesNotMatch: The request signature we calculated does not match\n\tstatus code: 403\n`)).toMatch(
+      /^The target refused the credentials \(S3 bucket/,
+    );
+    expect(failed(3, `${log}directory not found\n`)).toMatch(/^The bucket does not exist .*directory not found$/);
+    expect(failed(3, `${log}directory not found\n`, sftp)).toMatch(
+      /^The path does not exist on the target \(SFTP u1@box.example:23, path data\)/,
+    );
+    expect(failed(1, 'ssh: handshake failed: ssh: unable to authenticate, attempted methods [none publickey]\n', sftp)).toMatch(
+      /^The target refused the credentials/,
+    );
+  });
+
+  it('takes the full snapshot id from the snapshot files on the target', () => {
+    const a = `96f9dc5d${'0'.repeat(56)}`;
+    expect(fullSnapshotId(`${'1'.repeat(64)}\n${a}\n`, '96f9dc5d')).toBe(a);
+    expect(() => fullSnapshotId(`${'1'.repeat(64)}\n`, '96f9dc5d')).toThrow(/not in the repository/);
   });
 
   it("reads restic's JSON summary", () => {
@@ -104,7 +152,16 @@ describe('the Postgres side', () => {
   });
 
   it('counts rows from the COPY blocks and in the restored database', () => {
-    expect(parseCounts('public.notes\t3\npublic."Odd"\t0\n')).toEqual({ 'public.notes': 3, 'public."Odd"': 0 });
+    const grep = [
+      '25:COPY public.notes (id, body) FROM stdin;',
+      '27:COPY public.notes looks like a row',
+      '29:\\.',
+      '36:COPY public."Odd" (x) FROM stdin;',
+      '37:\\.',
+      '41:-- PostgreSQL database dump complete',
+    ].join('\n');
+    expect(parseCounts(`${grep}\n`)).toEqual({ 'public.notes': 3, 'public."Odd"': 0 });
+    expect(() => parseCounts(grep.split('\n').slice(0, 3).join('\n'))).toThrow(/ends before its data/);
     expect(countSql(['public.notes', 'public."Odd"'])).toBe(
       `SELECT 'public.notes', count(*) FROM public.notes\nUNION ALL SELECT 'public."Odd"', count(*) FROM public."Odd";\n`,
     );

@@ -1,5 +1,5 @@
 import type { TargetSettings } from '@/lib/model/backup-policy';
-import { type Arg, type Command, cmd, env, or, redirect } from '@/lib/remote/command';
+import { type Arg, type Command, cmd, env, redirect } from '@/lib/remote/command';
 import { SNAPSHOT_ROOT } from '../release/snapshot';
 
 /**
@@ -120,15 +120,35 @@ export function repoLocation(settings: TargetSettings, name: string): string {
 }
 
 /** How every restic command of a run reaches its repository. */
-export type Repo = { location: string; passwordFile: string; rcloneConfig: string | null };
+export type Repo = {
+  location: string;
+  passwordFile: string;
+  rcloneConfig: string | null;
+  /** Where the app's repositories live: `t:<bucket-or-path>` for rclone, the directory for a local target. */
+  root: string;
+  /** The repository's directory under `root` (the app's slug, or the probe's name). */
+  name: string;
+};
 
 export function repoOf(settings: TargetSettings, name: string, paths: RunPaths): Repo {
+  const location = repoLocation(settings, name);
+  const rclone = settings.kind !== 'local';
   return {
-    location: repoLocation(settings, name),
+    location,
     passwordFile: paths.password,
-    rcloneConfig: settings.kind === 'local' ? null : paths.rcloneConfig,
+    rcloneConfig: rclone ? paths.rcloneConfig : null,
+    root: location.slice(rclone ? 'rclone:'.length : 0, -(name.length + 1)),
+    name,
   };
 }
+
+/**
+ * rclone underneath restic: fewer low-level retries of one request than rclone's default 10.
+ * restic itself still retries a failed request up to 10 times with backoff (about a minute in
+ * all), which is what rides out a network blip; rclone repeating each of those attempts 10 times
+ * more only made a target that really refuses (full, gone) take minutes to fail.
+ */
+export const RCLONE_ARGS = 'serve restic --stdio --b2-hard-delete --low-level-retries 3';
 
 /**
  * `restic -r <repo> --password-file <file> --no-cache <args>`, with RCLONE_CONFIG pointing at the
@@ -137,14 +157,78 @@ export function repoOf(settings: TargetSettings, name: string, paths: RunPaths):
  * and nothing of the repository stays on the server between runs.
  */
 export function restic(repo: Repo, ...args: Arg[]): Command {
-  const c = cmd('restic', '-r', repo.location, '--password-file', repo.passwordFile, '--no-cache', ...args);
-  return repo.rcloneConfig ? env({ RCLONE_CONFIG: repo.rcloneConfig }, c) : c;
+  const base = ['-r', repo.location, '--password-file', repo.passwordFile, '--no-cache'];
+  if (!repo.rcloneConfig) return cmd('restic', ...base, ...args);
+  return env({ RCLONE_CONFIG: repo.rcloneConfig }, cmd('restic', ...base, '-o', `rclone.args=${RCLONE_ARGS}`, ...args));
 }
 
-/** Opens the repository, or makes it when there is none (restic refuses to init over an existing one). */
-export const initIfAbsent = (repo: Repo): Command => or(redirect(restic(repo, 'cat', 'config'), '/dev/null'), restic(repo, 'init'));
+/** rclone once, no retries, short timeouts: an answer in seconds whatever the target does. */
+const QUICK = ['--low-level-retries', '1', '--retries', '1', '--contimeout', '5s', '--timeout', '15s'];
+const rclone = (repo: Repo, ...args: Arg[]): Command => env({ RCLONE_CONFIG: repo.rcloneConfig! }, cmd('rclone', ...args, ...QUICK));
 
-/** Opens it only: a verify, drill or restore never makes an empty repository. */
+/**
+ * Before any restic command: is the target there, does it take the credentials, and does the
+ * app's repository exist yet? One listing of `<root>/<name>/config` (prints it when the
+ * repository exists; exit 3 when the bucket or path is missing): restic would retry an
+ * unreachable target for about a minute before saying so. A local target: `test -f` (1: none).
+ */
+export const preflightCmd = (repo: Repo): Command =>
+  repo.rcloneConfig
+    ? rclone(repo, 'lsf', repo.root, '--max-depth', '2', '--files-only', '--include', `/${repo.name}/config`)
+    : cmd('test', '-f', `${repo.location}/config`);
+
+export type Preflight = { exists: boolean } | { problem: string };
+
+const REFUSED =
+  /SignatureDoesNotMatch|InvalidAccessKeyId|AccessDenied|status code: 40[13]|unable to authenticate|handshake failed|permission denied|knownhosts|host key/i;
+const UNREACHABLE =
+  /connection refused|no such host|i\/o timeout|network is unreachable|no route to host|timeout|dial tcp|connection reset/i;
+
+/** Where a target is, for messages: never its credentials. */
+export function targetLabel(settings: TargetSettings): string {
+  if (settings.kind === 's3') return `S3 bucket ${settings.bucket} at ${settings.endpoint}`;
+  if (settings.kind === 'sftp') return `SFTP ${settings.user}@${settings.host}:${settings.port}, path ${settings.path}`;
+  return `local path ${settings.path}`;
+}
+
+/** What the preflight's exit code and output say; a problem names what failed, with rclone's own last error. */
+export function preflightOutcome(settings: TargetSettings, repo: Repo, r: { code: number; stdout: string; stderr: string }): Preflight {
+  if (r.code === 0) return { exists: settings.kind === 'local' || r.stdout.split('\n').includes(`${repo.name}/config`) };
+  if (settings.kind === 'local' && r.code === 1) return { exists: false };
+  const last =
+    r.stderr
+      .split('\n')
+      .map((l) => l.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (ERROR|NOTICE|CRITICAL)\s*:\s*(: )?/, '').trim())
+      .filter((l) => l && !l.startsWith('Failed to lsf'))
+      .at(-1) ?? `rclone exited with code ${r.code}`;
+  const where = targetLabel(settings);
+  if (REFUSED.test(r.stderr)) return { problem: `The target refused the credentials (${where}): ${last}` };
+  if (r.code === 3 || /directory not found|NoSuchBucket/i.test(r.stderr)) {
+    const what = settings.kind === 's3' ? 'The bucket does not exist' : 'The path does not exist on the target';
+    return { problem: `${what} (${where}): ${last}` };
+  }
+  if (UNREACHABLE.test(r.stderr)) return { problem: `The target is unreachable (${where}): ${last}` };
+  return { problem: `The target could not be listed (${where}): ${last}` };
+}
+
+/** The repository's snapshot files, named by their full ids: no restic (no key derivation) needed. */
+export const snapshotFilesCmd = (repo: Repo): Command =>
+  repo.rcloneConfig ? rclone(repo, 'lsf', `${repo.root}/${repo.name}/snapshots`) : cmd('ls', '-1', `${repo.location}/snapshots`);
+
+/** The full id of the run's snapshot (backup --json gives the short one), from the snapshot files on the target. */
+export function fullSnapshotId(listing: string, short: string): string {
+  const found = listing
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((id) => /^[0-9a-f]{64}$/.test(id) && id.startsWith(short));
+  if (found.length !== 1) throw new Error(`snapshot ${short} is not in the repository`);
+  return found[0]!;
+}
+
+/** Makes the repository (after a preflight found none). */
+export const initCmd = (repo: Repo): Command => restic(repo, 'init');
+
+/** Opens it: a wrong repository key fails here, before anything is dumped. */
 export const openRepo = (repo: Repo): Command => redirect(restic(repo, 'cat', 'config'), '/dev/null');
 
 export type BackupTags = { slug: string; runId: string };
@@ -156,9 +240,13 @@ export const backupCmd = (repo: Repo, tags: BackupTags, paths: string[]): Comman
 /** Reads back every pack: what a flipped byte on the target fails. */
 export const checkCmd = (repo: Repo): Command => restic(repo, 'check', '--read-data');
 
-/** One file of a snapshot, written to `to` (root's redirect, in a root-only directory). */
-export const dumpCmd = (repo: Repo, snapshot: string, path: string, to: string): Command =>
-  redirect(restic(repo, 'dump', snapshot, path), to);
+/**
+ * One file of a snapshot, written to `to` (root's redirect, in a root-only directory). `noLock`
+ * beside a `check` (which holds restic's exclusive lock): a dump only reads one snapshot, and
+ * nothing prunes meanwhile (one job at a time per app: the queue key backup:<appId>).
+ */
+export const dumpCmd = (repo: Repo, snapshot: string, path: string, to: string, opts: { noLock?: boolean } = {}): Command =>
+  redirect(restic(repo, ...(opts.noLock ? ['--no-lock'] : []), 'dump', snapshot, path), to);
 
 export const restoreCmd = (repo: Repo, snapshot: string, target: string, includes: string[]): Command =>
   restic(repo, 'restore', snapshot, '--target', target, ...includes.flatMap((p) => ['--include', p]));
@@ -167,8 +255,6 @@ export const forgetCmd = (repo: Repo, snapshots: string[]): Command => {
   if (snapshots.length === 0) throw new Error('forget needs at least one snapshot');
   return restic(repo, 'forget', '--prune', ...snapshots);
 };
-
-export const snapshotsCmd = (repo: Repo, runId: string): Command => restic(repo, 'snapshots', '--json', '--tag', `run=${runId}`);
 
 /** restic backup --json: the summary line's figures. */
 export type BackupSummary = { snapshotId: string; bytes: number; added: number; files: number };
@@ -187,12 +273,4 @@ export function parseBackupSummary(stdout: string): BackupSummary {
     };
   }
   throw new Error('restic backup printed no summary');
-}
-
-/** The full id of the run's snapshot (backup --json gives the short one). */
-export function parseSnapshotId(stdout: string, short: string): string {
-  const list = JSON.parse(stdout) as { id: string }[];
-  const found = list.find((s) => s.id.startsWith(short));
-  if (!found) throw new Error(`snapshot ${short} is not in the repository`);
-  return found.id;
 }

@@ -1,7 +1,7 @@
 import { formatBytes } from '../release/snapshot';
 import { changed, type Task } from '../task';
 import { type BackupContext, LONG_MS } from './context';
-import { backupCmd, parseBackupSummary, parseSnapshotId, snapshotsCmd } from './restic';
+import { backupCmd, fullSnapshotId, parseBackupSummary, snapshotFilesCmd } from './restic';
 
 /**
  * One restic snapshot of the staging directory (dump, roles.sql, manifest.json), the app's
@@ -21,8 +21,10 @@ export const upload: Task<BackupContext> = {
       },
     });
     const summary = parseBackupSummary(out.stdout);
-    const listed = await transport.exec(snapshotsCmd(ctx.repo, ctx.runId), { signal });
-    const snapshotId = parseSnapshotId(listed.stdout, summary.snapshotId);
+    // The full id from the snapshot's file name on the target: a listing, not another restic
+    // command (each one derives the repository key again, about a second).
+    const listed = await transport.exec(snapshotFilesCmd(ctx.repo), { signal, timeoutMs: 5 * 60_000 });
+    const snapshotId = fullSnapshotId(listed.stdout, summary.snapshotId);
     ctx.out.snapshotId = snapshotId;
     await ctx.record({ uploadedAt: ctx.now(), snapshotId, sizeBytes: summary.bytes });
     return changed(

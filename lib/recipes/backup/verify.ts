@@ -19,7 +19,13 @@ export function snapshotToRead(ctx: BackupContext): SourceBackup {
  * that was dumped: the same sha256 as the manifest, and `pg_restore --list` reads it whole.
  * Returns its path there.
  */
-export async function fetchDump(ctx: BackupContext, transport: Transport, src: SourceBackup, signal: AbortSignal): Promise<string> {
+export async function fetchDump(
+  ctx: BackupContext,
+  transport: Transport,
+  src: SourceBackup,
+  signal: AbortSignal,
+  opts: { besideCheck?: boolean } = {},
+): Promise<string> {
   const want = src.manifest.dump;
   if (!want) throw new Error('the backup has no database dump');
   const to = `${ctx.paths.work}/database.dump`;
@@ -27,7 +33,7 @@ export async function fetchDump(ctx: BackupContext, transport: Transport, src: S
     script(
       cmd('install', '-d', '-m', '0700', '-o', 'root', '-g', 'root', ctx.paths.work),
       cmd('install', '-m', '0600', '-o', 'root', '-g', 'root', '/dev/null', to),
-      dumpCmd(ctx.repo, src.snapshotId, src.paths.dump, to),
+      dumpCmd(ctx.repo, src.snapshotId, src.paths.dump, to, { noLock: opts.besideCheck }),
       pipefail(cmd('sha256sum', to), cmd('cut', '-d', ' ', '-f', '1')),
       redirect(cmd('pg_restore', '--list', to), '/dev/null'),
     ),
@@ -47,13 +53,17 @@ export const verify: Task<BackupContext> = {
   name: 'verify',
   async run(ctx, { transport, log, signal }) {
     const src = snapshotToRead(ctx);
-    log(`restic check --read-data of ${ctx.repo.location}`);
-    await transport.exec(checkCmd(ctx.repo), { signal, timeoutMs: LONG_MS, onLine: (_s, line) => log(line) });
+    log(`restic check --read-data of ${ctx.repo.location}${src.manifest.dump ? ', and the dump read back beside it' : ''}`);
+    // Side by side (two sessions on the connection): both read from the target, and each restic
+    // command spends its first second deriving the key. Both must succeed; the first failure is
+    // reported once both have ended, so nothing of the run is still running when it is cleaned up.
+    const outcomes = await Promise.allSettled([
+      transport.exec(checkCmd(ctx.repo), { signal, timeoutMs: LONG_MS, onLine: (_s, line) => log(line) }),
+      src.manifest.dump ? fetchDump(ctx, transport, src, signal, { besideCheck: true }) : Promise.resolve(null),
+    ]);
+    for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
     let what = 'every pack read back and matches its hash';
-    if (src.manifest.dump) {
-      await fetchDump(ctx, transport, src, signal);
-      what += `; the dump's sha256 matches and pg_restore --list reads it`;
-    }
+    if (src.manifest.dump) what += `; the dump's sha256 matches and pg_restore --list reads it`;
     await ctx.record({ verifiedAt: ctx.now() });
     return changed(what);
   },
