@@ -51,8 +51,13 @@ export type SftpTarget = {
   stop(): Promise<void>;
 };
 
+/**
+ * `port` is the first port tried (the first free one from there is taken): each integration file
+ * passes a base of its own, so two vitest workers on two beds never race for one port, and each
+ * target's directory (named by its port) is its own.
+ */
 export async function startS3Target(opts: { port?: number; sizeLimitMb?: number; bucket?: string } = {}): Promise<S3Target> {
-  const port = opts.port ?? (await freePort(4611));
+  const port = await freePort(opts.port ?? 4611);
   const bucket = opts.bucket ?? 'berth-backups';
   const base = freshDir(`s3-${port}`);
   const dir = path.join(base, 'data');
@@ -80,7 +85,7 @@ export async function startS3Target(opts: { port?: number; sizeLimitMb?: number;
 }
 
 export async function startSftpTarget(opts: { port?: number; sizeLimitMb?: number } = {}): Promise<SftpTarget> {
-  const port = opts.port ?? (await freePort(2211));
+  const port = await freePort(opts.port ?? 2211);
   ensureSftpUser();
   const ids = { uid: Number(run('id', ['-u', SFTP_USER])), gid: Number(run('id', ['-g', SFTP_USER])) };
   const base = freshDir(`sftp-${port}`);
@@ -224,10 +229,20 @@ function userExists(): boolean {
   }
 }
 
+/**
+ * A directory of this process's own (`<name>-<pid>`), so a target started by another worker at
+ * the same moment can never share or remove it; directories left by processes that died before
+ * stop() (with their tmpfs mounts) are cleared first.
+ */
 function freshDir(name: string): string {
   fs.mkdirSync(TARGETS_DIR, { recursive: true, mode: 0o755 });
   fs.chmodSync(TARGETS_DIR, 0o755);
-  const base = path.join(TARGETS_DIR, name);
+  for (const entry of fs.readdirSync(TARGETS_DIR)) {
+    const owner = /-(\d+)$/.exec(entry)?.[1];
+    const stale = path.join(TARGETS_DIR, entry);
+    if (owner && !alive(Number(owner))) cleanUp(stale, mountsUnder(stale));
+  }
+  const base = path.join(TARGETS_DIR, `${name}-${process.pid}`);
   if (fs.existsSync(base)) cleanUp(base, mountsUnder(base));
   fs.mkdirSync(base, { mode: 0o755 });
   fs.chmodSync(base, 0o755);

@@ -42,7 +42,7 @@ async function expectNothingLeft(runId: string, keep: (name: string) => boolean 
 }
 
 beforeAll(async () => {
-  [s3, bed] = await Promise.all([startS3Target(), snapshotBed(SLUG)]);
+  [s3, bed] = await Promise.all([startS3Target({ port: 4651 }), snapshotBed(SLUG)]);
   await saveTarget(bed.t.db, bed.ring, s3SaveTarget('s3', s3));
   await updateAppConfig(bed.t.db, bed.app.id, { ...bed.app.config, backups: POLICIES });
   // ~10 MB of text that compresses about 2:1: a dump of a few MB, long enough to be caught mid-way.

@@ -15,18 +15,19 @@ import {
   startS3Target,
   startSftpTarget,
 } from '@/test-support/backup-targets';
-import { snapshotBed } from '@/test-support/testbed-snapshots';
+import { oneHostBed, type OneHostBed } from '@/test-support/backup-bed';
 import { requestBackupRun } from './requests';
 import { runBackupJob } from './run-job';
 import { saveTarget } from './targets';
 
 // Issue 17's faults on the target's side, against a real chrooted SFTP server and a real s3rver
-// (which checks SigV4 signatures here): unreachable, wrong credentials, and full mid-upload.
-// Each must end failed at the stage that failed, with nothing left on the server and no
-// snapshot on the target.
+// (which checks SigV4 signatures here): unreachable, wrong credentials, a missing bucket, and
+// full mid-upload. Each must end failed at the stage that failed, with nothing left on the
+// server and no snapshot on the target; the first four within seconds (the preflight), with a
+// message that says what failed.
 const SLUG = 'bkftgt';
 const DIR = `/var/backups/berth/${SLUG}`;
-let bed: Awaited<ReturnType<typeof snapshotBed>>;
+let bed: OneHostBed;
 let s3: S3Target;
 /** A 2 MB target: the repository's start fits, the dump (a few MB, incompressible) does not. */
 let small: SftpTarget;
@@ -65,17 +66,19 @@ async function expectFailedAt(r: Awaited<ReturnType<typeof backup>>, stage: stri
   expect(await ls()).toEqual([]);
 }
 
+/** A failure the preflight catches: at prepare, in seconds (restic alone retried for about a minute). */
+const FAST_MS = 15_000;
+
 beforeAll(async () => {
-  [s3, small, bed] = await Promise.all([startS3Target(), startSftpTarget({ sizeLimitMb: 2 }), snapshotBed(SLUG)]);
+  [s3, small, bed] = await Promise.all([startS3Target({ port: 4631 }), startSftpTarget({ port: 2231, sizeLimitMb: 2 }), oneHostBed(SLUG)]);
   const { db } = bed.t;
   await saveTarget(db, bed.ring, sftpSaveTarget('small', small));
-  // Nothing listens there: the port a stopped target had is as good as any closed one.
-  const gone = await startSftpTarget();
-  await gone.stop();
-  await saveTarget(db, bed.ring, sftpSaveTarget('gone', gone));
+  // Nothing listens on port 1: a connection there is refused at once.
+  await saveTarget(db, bed.ring, sftpSaveTarget('gone', { ...small, port: 1 }));
   await saveTarget(db, bed.ring, { ...sftpSaveTarget('badkey', small), credential: otherPrivateKey() });
   await saveTarget(db, bed.ring, { ...s3SaveTarget('badsecret', s3), credential: 'not-the-secret-key' });
-  const policies = ['small', 'gone', 'badkey', 'badsecret'].map((t) => backupPolicyInput.parse({ name: t, target: t }));
+  await saveTarget(db, bed.ring, s3SaveTarget('nobucket', { ...s3, bucket: 'no-such-bucket' }));
+  const policies = ['small', 'gone', 'badkey', 'badsecret', 'nobucket'].map((t) => backupPolicyInput.parse({ name: t, target: t }));
   await updateAppConfig(db, bed.app.id, { ...bed.app.config, backups: policies });
   // md5 text of random values: -Fc compresses it to about half, still several MB.
   await bed.inApp(`CREATE TABLE notes (id int PRIMARY KEY, body text);
@@ -88,20 +91,25 @@ afterAll(async () => {
 });
 
 describe('backup faults on the target', () => {
-  it('the target is unreachable: failed at prepare, nothing left', async () => {
+  it('the target is unreachable: failed at prepare within seconds, saying so, nothing left', async () => {
     const r = await backup('gone');
     await expectFailedAt(r, 'prepare');
     expect(r.dumpedAt).toBeNull();
-    expect(r.error).toMatch(/connection refused|connect/i);
+    expect(r.error).toMatch(/The target is unreachable \(SFTP berthsftp@127\.0\.0\.1:1, path data\).*connection refused/i);
+    expect(r.durationMs).toBeLessThan(FAST_MS);
   });
 
-  it('wrong credentials (an SFTP key the target does not know, a wrong S3 secret): failed at prepare, nothing written', async () => {
+  it('wrong credentials (an SFTP key the target does not know, a wrong S3 secret) and a missing bucket: failed at prepare, nothing written', async () => {
     const sftp = await backup('badkey');
     await expectFailedAt(sftp, 'prepare');
-    expect(sftp.error).toMatch(/unable to authenticate|handshake failed/i);
+    expect(sftp.error).toMatch(/The target refused the credentials.*(unable to authenticate|handshake failed)/i);
     const s = await backup('badsecret');
     await expectFailedAt(s, 'prepare', ['not-the-secret-key']);
-    expect(s.error).toMatch(/SignatureDoesNotMatch|403/);
+    expect(s.error).toMatch(/The target refused the credentials \(S3 bucket berth-backups at .*\).*SignatureDoesNotMatch/);
+    const none = await backup('nobucket');
+    await expectFailedAt(none, 'prepare');
+    expect(none.error).toMatch(/The bucket does not exist \(S3 bucket no-such-bucket at .*directory not found/);
+    for (const r of [sftp, s, none]) expect(r.durationMs).toBeLessThan(FAST_MS);
     expect(filesUnder(path.join(s3.dir, s3.bucket))).toEqual([]);
     expect(filesUnder(small.dir)).toEqual([]);
   });

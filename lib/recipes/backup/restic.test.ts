@@ -116,10 +116,11 @@ describe('restic over rclone: paths, config and commands', () => {
         `${log}RequestError: send request failed\ncaused by: Get "http://x/": dial tcp 127.0.0.1:4698: connect: connection refused\n`,
       ),
     ).toBe(
-      'The target is unreachable (S3 bucket backups/berth at http://127.0.0.1:4601): caused by: Get "http://x/": dial tcp 127.0.0.1:4698: connect: connection refused',
+      'The target is unreachable (S3 bucket backups/berth at http://127.0.0.1:4601): error listing: RequestError: send request failed caused by: Get "http://x/": dial tcp 127.0.0.1:4698: connect: connection refused',
     );
-    expect(failed(1, `${log}SignatureDoesNotMatch: The request signature we calculated does not match\n\tstatus code: 403\n`)).toMatch(
-      /^The target refused the credentials \(S3 bucket/,
+    const refused = `${log}SignatureDoesNotMatch: no match\n\tstatus code: 403\n2026/12/07 17:45:21 Failed to lsf with 2 errors: last error was: error in ListJSON: SignatureDoesNotMatch: no match\n\tstatus code: 403, request id: \n`;
+    expect(failed(1, refused)).toBe(
+      'The target refused the credentials (S3 bucket backups/berth at http://127.0.0.1:4601): error in ListJSON: SignatureDoesNotMatch: no match status code: 403, request id:',
     );
     expect(failed(3, `${log}directory not found\n`)).toMatch(/^The bucket does not exist .*directory not found$/);
     expect(failed(3, `${log}directory not found\n`, sftp)).toMatch(

@@ -195,12 +195,15 @@ export function targetLabel(settings: TargetSettings): string {
 export function preflightOutcome(settings: TargetSettings, repo: Repo, r: { code: number; stdout: string; stderr: string }): Preflight {
   if (r.code === 0) return { exists: settings.kind === 'local' || r.stdout.split('\n').includes(`${repo.name}/config`) };
   if (settings.kind === 'local' && r.code === 1) return { exists: false };
+  // rclone's last log record (a timestamped line and the lines that continue it), on one line.
+  const records = r.stderr.split(/\n(?=\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d )/).filter((t) => t.trim());
   const last =
-    r.stderr
-      .split('\n')
-      .map((l) => l.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (ERROR|NOTICE|CRITICAL)\s*:\s*(: )?/, '').trim())
-      .filter((l) => l && !l.startsWith('Failed to lsf'))
-      .at(-1) ?? `rclone exited with code ${r.code}`;
+    records
+      .at(-1)
+      ?.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (ERROR|NOTICE|CRITICAL)?\s*:?\s*(: )?/, '')
+      .replace(/^Failed to lsf with \d+ errors?: last error was: /, '')
+      .replace(/\s+/g, ' ')
+      .trim() || `rclone exited with code ${r.code}`;
   const where = targetLabel(settings);
   if (REFUSED.test(r.stderr)) return { problem: `The target refused the credentials (${where}): ${last}` };
   if (r.code === 3 || /directory not found|NoSuchBucket/i.test(r.stderr)) {
