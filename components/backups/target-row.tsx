@@ -4,8 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { deleteBackupTarget, testBackupTarget } from '@/app/(panel)/settings/backup-target-actions';
 import { ActionForm } from '@/components/forms/action-form';
-import { ButtonForm } from '@/components/forms/button-form';
-import { SelectField } from '@/components/forms/field';
+import { Field, SelectField } from '@/components/forms/field';
 import { LiveRefresh } from '@/components/live-refresh';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
@@ -79,15 +78,24 @@ export function TargetRow({ target, servers }: { target: TargetView; servers: { 
         <Button type="button" variant="secondary" onClick={() => setEditing((e) => !e)} aria-expanded={editing}>
           {editing ? 'Close' : 'Edit'}
         </Button>
-        <ButtonForm
+        <ActionForm
           action={deleteBackupTarget}
-          fields={{ targetId: target.id }}
-          label="Delete"
-          variant="danger"
           successMessage="Target deleted"
           onSuccess={() => router.refresh()}
           aria-label={`Delete target ${target.name}`}
-        />
+          className="flex items-end gap-2"
+        >
+          <input type="hidden" name="targetId" value={target.id} />
+          <Field
+            name="confirm"
+            label={`Type ${target.name} to delete (its repository key goes too)`}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <Button type="submit" variant="danger">
+            Delete
+          </Button>
+        </ActionForm>
         <PanelKeyReveal targetId={target.id} name={target.name} />
       </div>
       {editing && (

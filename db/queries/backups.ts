@@ -110,3 +110,19 @@ export async function interruptBackupRun(db: Db, id: string): Promise<void> {
     .set({ status: 'interrupted', finishedAt: new Date(), error: 'The panel stopped while this ran' })
     .where(and(eq(backupRuns.id, id), inArray(backupRuns.status, ['queued', 'running'])));
 }
+
+/** How many succeeded backups retention has not removed are on a target (what deleting it would orphan). */
+export async function keptBackupsOnTarget(db: Db, targetId: string): Promise<number> {
+  const rows = await db
+    .select({ id: backupRuns.id })
+    .from(backupRuns)
+    .where(
+      and(
+        eq(backupRuns.targetId, targetId),
+        eq(backupRuns.kind, 'backup'),
+        eq(backupRuns.status, 'succeeded'),
+        isNull(backupRuns.forgottenAt),
+      ),
+    );
+  return rows.length;
+}

@@ -1,6 +1,6 @@
 import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
-import { findTargetByName, insertRun, insertRunIfIdle } from '@/db/queries/backups';
+import { findBackupRun, findTargetByName, insertRun, insertRunIfIdle, keptBackups, updateBackupRun } from '@/db/queries/backups';
 import type { BackupRun, BackupRunKind } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import type { BackupPolicy } from '@/lib/model/backup-policy';
@@ -38,15 +38,23 @@ export async function requestBackupRun(db: Db, enqueue: Enqueue, req: BackupRequ
   if (!app) throw new ActionError('That app no longer exists');
   const policy = policyOf(app.config, req.policy);
   if (!policy) throw new ActionError(`The app has no backup policy named ${req.policy}`);
-  const target = await findTargetByName(db, policy.target);
-  if (!target) throw new ActionError(`The policy's target ${policy.target} does not exist: add it under Settings → Backup targets`);
+  // A verify, drill or restore reads the repository its backup was written to, which is not the
+  // policy's target any more once the policy was pointed elsewhere.
+  const source = req.kind === 'backup' ? undefined : await sourceBackup(db, app.id, policy.name, req.sourceRunId);
+  const target = source ? { id: source.targetId, name: source.targetName } : await findTargetByName(db, policy.target);
+  if (!target?.id)
+    throw new ActionError(
+      source
+        ? `The target ${source.targetName} that backup was written to no longer exists`
+        : `The policy's target ${policy.target} does not exist: add it under Settings → Backup targets`,
+    );
   const row = {
     appId: app.id,
     policy: policy.name,
     kind: req.kind,
     targetId: target.id,
     targetName: target.name,
-    sourceRunId: req.sourceRunId ?? null,
+    sourceRunId: source?.id ?? null,
     scheduledFor: req.scheduledFor ?? null,
     requestedBy: req.userId ?? null,
     detail: req.detail ?? null,
@@ -61,6 +69,27 @@ export async function requestBackupRun(db: Db, enqueue: Enqueue, req: BackupRequ
     });
     return { run: skipped, skipped: true };
   }
-  await enqueue({ kind: 'backup', runId: run.id }, backupJobKey(app.id));
+  try {
+    await enqueue({ kind: 'backup', runId: run.id }, backupJobKey(app.id));
+  } catch (err) {
+    // A row left queued with no job would hold the policy's one active slot for ever.
+    await updateBackupRun(db, run.id, {
+      status: 'failed',
+      failedStage: 'queue',
+      error: `Could not queue: ${(err as Error).message}`,
+      finishedAt: new Date(),
+    });
+    throw err;
+  }
   return { run, skipped: false };
+}
+
+/** The backup a verify, drill or restore uses: the one asked for, else the policy's newest kept one. */
+async function sourceBackup(db: Db, appId: string, policy: string, sourceRunId: string | undefined): Promise<BackupRun> {
+  const source = sourceRunId ? await findBackupRun(db, sourceRunId) : (await keptBackups(db, appId, policy))[0];
+  if (!source) throw new ActionError('There is no succeeded backup of this policy yet');
+  if (source.appId !== appId || source.policy !== policy || source.kind !== 'backup' || source.status !== 'succeeded')
+    throw new ActionError('That run is not a succeeded backup of this policy');
+  if (source.forgottenAt) throw new ActionError('That backup was removed from the target by retention');
+  return source;
 }

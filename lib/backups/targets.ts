@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@/db';
-import { findTargetByName, insertTarget, updateTarget } from '@/db/queries/backups';
+import { findTargetByName, insertTarget, keptBackupsOnTarget, updateTarget } from '@/db/queries/backups';
 import type { BackupTarget } from '@/db/schema';
 import { backupCredentialAad, backupRepoKeyAad } from '@/db/sealed-aad';
 import { type KeyRing, open, seal } from '@/lib/crypto';
@@ -61,6 +61,16 @@ export async function saveTarget(db: Db, ring: KeyRing, input: SaveTarget): Prom
     });
     return { target, created: true };
   }
+  // Every backup already on it is in that kind of store: a new kind is a new target.
+  if (existing.kind !== input.settings.kind)
+    throw new Error(
+      `Enter a new name: a target's kind cannot change (${existing.kind} → ${input.settings.kind}), its backups stay where they are`,
+    );
+  const kept = await keptBackupsOnTarget(db, existing.id);
+  if (kept > 0 && locationOf(existing.settings) !== locationOf(input.settings))
+    throw new Error(
+      `Enter a new name for the new location: ${kept} backups are kept at ${locationOf(existing.settings)}, and this target is how Berth reads them`,
+    );
   const moved = destinationOf(existing.settings) !== destinationOf(input.settings);
   if (moved && needsCredential(input.settings.kind) && !input.credential && !input.fromDefinition)
     throw new Error('Enter the credential again: the destination changed');
@@ -83,6 +93,13 @@ export async function saveTarget(db: Db, ring: KeyRing, input: SaveTarget): Prom
 
 const credentialMissing = (kind: TargetSettings['kind']) =>
   kind === 's3' ? 'Enter the secret access key' : 'Paste the private key the server logs in to the SFTP target with';
+
+/** Where the repositories are: the backups already made stay there. */
+function locationOf(s: TargetSettings): string {
+  if (s.kind === 's3') return `${s.endpoint}/${s.bucket}`;
+  if (s.kind === 'sftp') return `${s.user}@${s.host}:${s.port}/${s.path}`;
+  return s.path;
+}
 
 /** Where a target's data goes: a credential is bound to it. */
 function destinationOf(s: TargetSettings): string {

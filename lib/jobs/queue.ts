@@ -42,6 +42,12 @@ export type JobHandlers = {
 
 /** Longer than the longest task (an apt install may take 20 minutes). */
 const EXPIRE_SECONDS = 60 * 60;
+/**
+ * Backup work (a dump, upload and read-back of a large database, a drill or a restore) may run
+ * for hours: its tasks' own limit is 6 h (lib/recipes/backup/context.ts LONG_MS); the job must
+ * outlive them, or pg-boss would abort a healthy run at the hour.
+ */
+const BACKUP_EXPIRE_SECONDS = 6 * 60 * 60 + 15 * 60;
 
 /** Unblocks server keys held by failed jobs. */
 async function sweepFailed(boss: PgBoss, lost: JobHandlers['lost']): Promise<void> {
@@ -105,7 +111,8 @@ export async function startJobs(client: DbClient, databaseUrl: string | undefine
 
   return {
     async send(payload, key) {
-      const id = await boss.send(WORK_QUEUE, payload, { singletonKey: key });
+      const long = payload.kind === 'backup' || payload.kind === 'panel-backup';
+      const id = await boss.send(WORK_QUEUE, payload, { singletonKey: key, ...(long && { expireInSeconds: BACKUP_EXPIRE_SECONDS }) });
       if (!id) throw new Error('the job queue refused the job');
       return id;
     },

@@ -1,5 +1,6 @@
 'use server';
 
+import { keptBackupsOnTarget } from '@/db/queries/backups';
 import { z } from 'zod';
 import { listApps } from '@/db/queries/apps';
 import { deleteTarget, findTarget, findTargetByName } from '@/db/queries/backups';
@@ -58,13 +59,22 @@ export const saveBackupTarget = authedAction(
   },
 );
 
-/** Refused while a policy names the target: its next run would fail for want of a destination. */
+/**
+ * Refused while a policy names the target (its next run would fail for want of a destination).
+ * The row holds the only copy of the repository key Berth made, so the name is typed to confirm,
+ * and the refusal says how many backups would become unreadable without a kept copy of the key.
+ */
 export const deleteBackupTarget = authedAction(
-  { audit: 'backup.target.delete', role: 'admin', schema: z.object({ targetId }) },
+  { audit: 'backup.target.delete', role: 'admin', schema: z.object({ targetId, confirm: z.string().trim().max(64).default('') }) },
   async (input, ctx) => {
     ctx.setTarget(`backup-target:${input.targetId}`);
     const target = await findTarget(ctx.db, input.targetId);
     if (!target) throw new ActionError('That backup target no longer exists.');
+    if (input.confirm !== target.name) {
+      const kept = await keptBackupsOnTarget(ctx.db, target.id);
+      const why = kept ? `${kept} backups are kept on it, and only its repository key reads them: reveal and keep the key first. ` : '';
+      throw new ActionError(`${why}Type ${target.name} to delete it.`, { confirm: [`${why}Type ${target.name} to confirm`] });
+    }
     const users = (await listApps(ctx.db)).filter((a) => a.config.backups.some((p) => p.target === target.name));
     if (users.length)
       throw new ActionError(`${target.name} is used by ${users.map((a) => a.name).join(', ')}: change those policies first.`);
