@@ -50,5 +50,6 @@ ALTER TABLE "backup_runs" ADD CONSTRAINT "backup_runs_server_id_servers_id_fk" F
 ALTER TABLE "backup_runs" ADD CONSTRAINT "backup_runs_recipe_run_id_recipe_runs_id_fk" FOREIGN KEY ("recipe_run_id") REFERENCES "public"."recipe_runs"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "backup_runs" ADD CONSTRAINT "backup_runs_requested_by_users_id_fk" FOREIGN KEY ("requested_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "backup_runs_app_idx" ON "backup_runs" USING btree ("app_id","created_at");--> statement-breakpoint
+CREATE INDEX "backup_runs_policy_idx" ON "backup_runs" USING btree ("app_id","policy","kind","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "backup_runs_one_active_idx" ON "backup_runs" USING btree ("app_id","policy","kind") WHERE status in ('queued', 'running');--> statement-breakpoint
 CREATE UNIQUE INDEX "recipe_runs_one_active_idx" ON "recipe_runs" USING btree ("server_id") WHERE status in ('queued', 'running') and release_id is null and recipe not like 'backup%';

@@ -21,7 +21,6 @@ export type PolicyCardProps = {
   targets: string[];
   sharedPaths: string[];
   hasDatabase: boolean;
-  hasRedis: boolean;
   canRun: boolean;
   canManage: boolean;
 };
@@ -95,7 +94,6 @@ export function PolicyCard(props: PolicyCardProps) {
                   targets={props.targets}
                   sharedPaths={props.sharedPaths}
                   hasDatabase={props.hasDatabase}
-                  hasRedis={props.hasRedis}
                 />
               </div>
             </details>

@@ -29,11 +29,10 @@ type Props = {
   targets: string[];
   sharedPaths: string[];
   hasDatabase: boolean;
-  hasRedis: boolean;
 };
 
 /** One policy's settings. Saved into the app's config; a bad schedule or retention comes back beside its field. */
-export function PolicyForm({ appId, policy, freshName, targets, sharedPaths, hasDatabase, hasRedis }: Props) {
+export function PolicyForm({ appId, policy, freshName, targets, sharedPaths, hasDatabase }: Props) {
   const router = useRouter();
   const p = policy ?? { ...FRESH, name: freshName ?? FRESH.name, target: targets[0] ?? '' };
   const label = policy ? `Edit policy ${policy.name}` : 'Add a backup policy';
@@ -92,7 +91,6 @@ export function PolicyForm({ appId, policy, freshName, targets, sharedPaths, has
           defaultChecked={p.database}
         />
         <CheckboxField name="serverConfig" label="Server config (/etc)" defaultChecked={p.serverConfig} />
-        <CheckboxField name="redis" label={hasRedis ? 'Redis (RDB snapshot)' : 'Redis (the app has none)'} defaultChecked={p.redis} />
       </fieldset>
       <div className="sm:col-span-2">
         <TextAreaField

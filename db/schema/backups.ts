@@ -92,6 +92,8 @@ export const backupRuns = pgTable(
   },
   (t) => [
     index('backup_runs_app_idx').on(t.appId, t.createdAt),
+    // The scheduler's and the policy views' "newest run of this policy and kind" every minute.
+    index('backup_runs_policy_idx').on(t.appId, t.policy, t.kind, t.createdAt),
     // One active run per policy and kind: a second request is recorded as skipped, not run beside it.
     uniqueIndex('backup_runs_one_active_idx').on(t.appId, t.policy, t.kind).where(sql`status in ('queued', 'running')`),
   ],

@@ -28,9 +28,24 @@ export const backupNameInput = z
 /** Grandfather-father-son: how many of the newest daily, weekly and monthly backups are kept. */
 export const retentionInput = z
   .object({
-    daily: z.coerce.number().int('Keep a whole number of daily backups').min(0, 'Keep 0 or more daily backups').max(366, 'Keep at most 366 daily backups').default(7),
-    weekly: z.coerce.number().int('Keep a whole number of weekly backups').min(0, 'Keep 0 or more weekly backups').max(260, 'Keep at most 260 weekly backups').default(4),
-    monthly: z.coerce.number().int('Keep a whole number of monthly backups').min(0, 'Keep 0 or more monthly backups').max(120, 'Keep at most 120 monthly backups').default(6),
+    daily: z.coerce
+      .number()
+      .int('Keep a whole number of daily backups')
+      .min(0, 'Keep 0 or more daily backups')
+      .max(366, 'Keep at most 366 daily backups')
+      .default(7),
+    weekly: z.coerce
+      .number()
+      .int('Keep a whole number of weekly backups')
+      .min(0, 'Keep 0 or more weekly backups')
+      .max(260, 'Keep at most 260 weekly backups')
+      .default(4),
+    monthly: z.coerce
+      .number()
+      .int('Keep a whole number of monthly backups')
+      .min(0, 'Keep 0 or more monthly backups')
+      .max(120, 'Keep at most 120 monthly backups')
+      .default(6),
   })
   .refine((r) => r.daily + r.weekly + r.monthly > 0, 'Keep at least one backup (daily, weekly or monthly)')
   .prefault({});
@@ -48,8 +63,11 @@ export const backupPolicyInput = z.object({
   files: z.array(appPathInput).max(20).default([]),
   /** nginx, PHP-FPM pools, supervisor, cron.d and Berth's own files under /etc. */
   serverConfig: z.boolean().default(true),
-  /** An RDB snapshot of the app's Redis database, for apps that keep more than cache there. */
-  redis: z.boolean().default(false),
+  /** An RDB snapshot of the app's Redis: not built yet, so refused rather than shown green without one. */
+  redis: z
+    .boolean()
+    .default(false)
+    .refine((on) => !on, 'Redis snapshots are not built yet: leave this off (the database and files are backed up)'),
   /** Restore drills: a scratch restore of the latest backup (weekly by default; empty: on demand only). */
   drillSchedule: z.union([z.literal(''), cronSchedule]).default('30 4 * * 0'),
   /** Minutes past the schedule's interval before a missing backup alerts (dead man's switch). */

@@ -34,7 +34,7 @@ export default async function AppBackupsPage({ params }: { params: Promise<{ id:
   const targetNames = targets.map((t) => t.name);
   const moving = runs.some((r) => r.status === 'queued' || r.status === 'running');
   const freshName = ['daily', 'weekly', 'monthly', 'hourly', 'offsite'].find((n) => !config.backups.some((p) => p.name === n)) ?? '';
-  const shared = { sharedPaths: config.sharedPaths, hasDatabase: config.dataServices.postgres, hasRedis: config.dataServices.redis };
+  const shared = { sharedPaths: config.sharedPaths, hasDatabase: config.dataServices.postgres };
   return (
     <>
       <LiveRefresh active={moving} ms={2000} />
