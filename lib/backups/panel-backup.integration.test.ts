@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeClient, drizzleFor, openClient } from '@/db/client';
 import { createTestDb } from '@/test-support/test-db';
@@ -20,16 +21,36 @@ import { openTargetSecrets, saveTarget } from './targets';
 
 /**
  * The panel's own backup against real targets (issue 17 item 7): real restic, real rclone, a
- * real s3rver on loopback, a real Postgres. The embedded panel is booted on disk exactly as in
- * production (master.key generated in its data directory), backed up from inside the running
- * panel, restored into a fresh data directory, and booted again with the kept key.
+ * real s3rver on loopback, a real Postgres. The embedded panel is booted on disk as in
+ * production (master.key generated in its data directory; its database starts as a copy of the
+ * migrated test template, since migrating from nothing is boot's own tests' business), backed up
+ * from inside the running panel, restored into a fresh data directory, and booted again: with
+ * another key it refuses, with the kept key it opens the sealed secrets.
+ * An integration file: it runs restic, rclone, s3rver and a real Postgres, which the unit layer
+ * (in-memory PGlite, nothing installed beyond node) does not promise.
  */
 
-const S3_PORT = 4621;
+// Apart from the other backup files' targets (4601…, 4631…, 4651…), which may run beside this one.
+const S3_PORT = 4691;
 const CANARY = `panel-canary-${Date.now()}`;
 const AUTH_SECRET = 'p'.repeat(40);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-panel-test-'));
 let s3rver: ChildProcess | undefined;
+
+/**
+ * A panel data directory whose database is already migrated (the test template, as createTestDb
+ * loads it), with its master.key file beside it as the first boot writes it.
+ */
+async function migratedDataDir(dataDir: string): Promise<void> {
+  const t = await createTestDb();
+  if (t.client.kind !== 'pglite') throw new Error('expected the PGlite template (DATABASE_URL is empty here)');
+  const blob = await t.client.pglite.dumpDataDir('none');
+  await t.close();
+  fs.mkdirSync(path.join(dataDir, 'pglite'), { recursive: true, mode: 0o700 });
+  const seeded = await PGlite.create(path.join(dataDir, 'pglite'), { loadDataDir: blob });
+  await seeded.close();
+  fs.writeFileSync(path.join(dataDir, 'master.key'), `${generateKeyText(1)}\n`, { mode: 0o600 });
+}
 
 async function waitForPort(port: number, ms = 15_000): Promise<void> {
   const until = Date.now() + ms;
@@ -68,10 +89,13 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('the panel backs itself up and restores into a fresh panel', { timeout: 120_000 }, () => {
+// The cases run side by side: they share nothing but s3rver and the machine (the Postgres case
+// reads DATABASE_URL synchronously, within one tick; the embedded case boots from its own env).
+describe('the panel backs itself up and restores into a fresh panel', { timeout: 120_000, concurrent: true }, () => {
   it('embedded (PGlite): backed up from the running panel to S3, restored, and only the kept key opens it', async () => {
     const dataDir = path.join(tmp, 'panel');
     const env = { BERTH_DATA_DIR: dataDir, AUTH_SECRET, PORT: '3998' };
+    await migratedDataDir(dataDir);
     const panel = await boot(env);
     const keyText = fs.readFileSync(path.join(dataDir, 'master.key'), 'utf8').trim();
     const ring = getRuntime().keyRing;
