@@ -74,9 +74,7 @@ describe('restic over rclone: paths, config and commands', () => {
 
   it('renders every restic command with the password as a file and RCLONE_CONFIG set', () => {
     const repo = repoOf(s3, 'shop', paths);
-    const pre =
-      `'env' 'RCLONE_CONFIG=${paths.rcloneConfig}' 'restic' '-r' 'rclone:t:backups/berth/shop' '--password-file' '${paths.password}' '--no-cache'` +
-      ` '-o' 'rclone.args=serve restic --stdio --b2-hard-delete --low-level-retries 3'`;
+    const pre = `'env' 'RCLONE_CONFIG=${paths.rcloneConfig}' 'restic' '-r' 'rclone:t:backups/berth/shop' '--password-file' '${paths.password}' '--no-cache'`;
     expect(render(initCmd(repo))).toBe(`${pre} 'init'`);
     expect(render(openRepo(repo))).toBe(`{ ${pre} 'cat' 'config'; } > '/dev/null'`);
     expect(render(backupCmd(repo, { slug: 'shop', runId: RUN }, [paths.stage, '/var/www/shop/shared/uploads']))).toBe(
