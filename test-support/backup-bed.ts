@@ -83,3 +83,31 @@ export async function oneHostBed(slug: string) {
     cleanup,
   };
 }
+
+/**
+ * For faults that are the target's, not the app's: an app on test host 1 with no configure run
+ * and no database, only a shared/ directory (files under it are what the backup sends). A
+ * configure costs ~10 s; what a target does with the upload does not depend on it.
+ */
+export async function bareAppBed(slug: string) {
+  const t = await createTestDb();
+  const ring = parseKeyRing(generateKeyText(1));
+  const host = await pinnedTestServer(t.db, ring, 'berth-host-1', `${slug}-1`);
+  const config = appConfigInput.parse({ slug, kind: 'php', domains: [`${slug}.test`] });
+  const app: App = await insertApp(t.db, { slug, name: slug, config }, [{ serverId: host.server.id, roles: ['web'] }]);
+  const l = appLayout(slug);
+  await host.transport.exec(cmd('rm', '-rf', l.base, `/var/backups/berth/${slug}`));
+  await host.transport.exec(cmd('install', '-d', '-m', '0755', l.base, l.shared));
+  return {
+    t,
+    ring,
+    hosts: [host],
+    app,
+    shared: l.shared,
+    async cleanup() {
+      await host.transport.exec(cmd('rm', '-rf', l.base, `/var/backups/berth/${slug}`)).catch(() => {});
+      await closeAll();
+      await t.close();
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import {
   startS3Target,
   startSftpTarget,
 } from '@/test-support/backup-targets';
-import { oneHostBed, type OneHostBed } from '@/test-support/backup-bed';
+import { bareAppBed } from '@/test-support/backup-bed';
 import { requestBackupRun } from './requests';
 import { runBackupJob } from './run-job';
 import { saveTarget } from './targets';
@@ -27,9 +28,9 @@ import { saveTarget } from './targets';
 // message that says what failed.
 const SLUG = 'bkftgt';
 const DIR = `/var/backups/berth/${SLUG}`;
-let bed: OneHostBed;
+let bed: Awaited<ReturnType<typeof bareAppBed>>;
 let s3: S3Target;
-/** A 2 MB target: the repository's start fits, the dump (a few MB, incompressible) does not. */
+/** A 2 MB target: the repository's start fits, the upload (4 MB of random bytes) does not. */
 let small: SftpTarget;
 const host1 = () => bed.hosts[0]!.transport;
 const ls = async () => (await host1().exec(cmd('ls', '-A', DIR), { okExitCodes: [0, 2] })).stdout.trim().split('\n').filter(Boolean);
@@ -70,7 +71,7 @@ async function expectFailedAt(r: Awaited<ReturnType<typeof backup>>, stage: stri
 const FAST_MS = 15_000;
 
 beforeAll(async () => {
-  [s3, small, bed] = await Promise.all([startS3Target({ port: 4631 }), startSftpTarget({ port: 2231, sizeLimitMb: 2 }), oneHostBed(SLUG)]);
+  [s3, small, bed] = await Promise.all([startS3Target({ port: 4631 }), startSftpTarget({ port: 2231, sizeLimitMb: 2 }), bareAppBed(SLUG)]);
   const { db } = bed.t;
   await saveTarget(db, bed.ring, sftpSaveTarget('small', small));
   // Nothing listens on port 1: a connection there is refused at once.
@@ -78,11 +79,13 @@ beforeAll(async () => {
   await saveTarget(db, bed.ring, { ...sftpSaveTarget('badkey', small), credential: otherPrivateKey() });
   await saveTarget(db, bed.ring, { ...s3SaveTarget('badsecret', s3), credential: 'not-the-secret-key' });
   await saveTarget(db, bed.ring, s3SaveTarget('nobucket', { ...s3, bucket: 'no-such-bucket' }));
-  const policies = ['small', 'gone', 'badkey', 'badsecret', 'nobucket'].map((t) => backupPolicyInput.parse({ name: t, target: t }));
+  const policies = ['small', 'gone', 'badkey', 'badsecret', 'nobucket'].map((t) =>
+    backupPolicyInput.parse({ name: t, target: t, files: ['uploads'] }),
+  );
   await updateAppConfig(db, bed.app.id, { ...bed.app.config, backups: policies });
-  // md5 text of random values: -Fc compresses it to about half, still several MB.
-  await bed.inApp(`CREATE TABLE notes (id int PRIMARY KEY, body text);
-    INSERT INTO notes SELECT g, md5(random()::text) || md5(random()::text) FROM generate_series(1, 150000) g`);
+  // Incompressible and bigger than the small target: the upload cannot fit.
+  await host1().exec(cmd('install', '-d', `${bed.shared}/uploads`));
+  await host1().upload(randomBytes(4 << 20), `${bed.shared}/uploads/big.bin`, { mode: 0o644 });
 }, 120_000);
 
 afterAll(async () => {
