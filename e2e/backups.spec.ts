@@ -220,14 +220,15 @@ test('backups: restore into a new database, and the app serves the restored rows
 
 test('backups: a byte flipped on the target fails the next verification, which alerts', async ({ page }) => {
   await signInPage(page, OWNER);
-  flipByteIn(s3.dir);
+  // The app's own repository: the panel's backup (bigger) lives beside it on the same target.
+  flipByteIn(path.join(s3.dir, s3.bucket, slug));
   await backupsPage(page);
   await page.getByRole('form', { name: 'Verify nightly' }).getByRole('button').click();
   const verify = await finishedRun(page, 'verify');
   await expect(verify).toHaveAttribute('data-status', 'failed');
   // Failed where the target was read back, for the flipped byte (not, say, a refused credential).
   await expect(verify.getByTestId('backup-run-error')).toContainText(
-    /verify.*(repository contains errors|ciphertext verification failed|pack)/is,
+    /verify.*(repository contains errors|ciphertext verification failed|pack|hash)/is,
   );
   await expect(page.getByTestId('backup-policy-nightly').getByTestId('policy-stage')).toHaveAttribute('data-tone', 'bad');
   const alert = await sink.waitFor(
