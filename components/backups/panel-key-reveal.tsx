@@ -1,11 +1,9 @@
 'use client';
 
+import { ConfirmPassword } from '@/components/auth/confirm-password';
 import { useState } from 'react';
 import { toast } from 'sonner';
-import { confirmPasswordAction } from '@/app/(panel)/apps/[id]/env/actions';
 import { revealTargetKey } from '@/app/(panel)/settings/backup-target-actions';
-import { ActionForm } from '@/components/forms/action-form';
-import { Field } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
 
 /**
@@ -52,22 +50,7 @@ export function PanelKeyReveal({ targetId, name }: { targetId: string; name: str
       >
         Reveal repository key
       </Button>
-      {askPassword && (
-        <section aria-label="Confirm your password" className="mt-2 w-full rounded-md bg-amber-50 p-3 ring-1 ring-amber-200">
-          <p className="text-sm text-amber-900">Revealing a key needs a recent sign-in. Confirm your password; it counts for 10 minutes.</p>
-          <ActionForm
-            action={confirmPasswordAction}
-            successMessage="Password confirmed: reveal again"
-            onSuccess={() => setAskPassword(false)}
-            resetOnSuccess
-            className="mt-2 flex items-end gap-2"
-            aria-label="Confirm password"
-          >
-            <Field name="password" label="Password" type="password" autoComplete="current-password" />
-            <Button type="submit">Confirm</Button>
-          </ActionForm>
-        </section>
-      )}
+      {askPassword && <ConfirmPassword what="a key" onConfirmed={() => setAskPassword(false)} className="mt-2 w-full" />}
     </>
   );
 }

@@ -1,11 +1,9 @@
 'use client';
 
+import { ConfirmPassword } from '@/components/auth/confirm-password';
 import { createContext, useCallback, useContext, useState } from 'react';
 import { toast } from 'sonner';
-import { confirmPasswordAction, revealEnvAction } from '@/app/(panel)/apps/[id]/env/actions';
-import { ActionForm } from '@/components/forms/action-form';
-import { Field } from '@/components/forms/field';
-import { Button } from '@/components/ui/button';
+import { revealEnvAction } from '@/app/(panel)/apps/[id]/env/actions';
 
 type Reveal = (key: string, revision?: number) => Promise<{ value: string | null } | null>;
 const RevealContext = createContext<Reveal>(async () => null);
@@ -29,24 +27,7 @@ export function RevealProvider({ appId, children }: { appId: string; children: R
   );
   return (
     <RevealContext.Provider value={reveal}>
-      {askPassword && (
-        <section aria-label="Confirm your password" className="mb-4 rounded-md bg-amber-50 p-3 ring-1 ring-amber-200">
-          <p className="text-sm text-amber-900">
-            Revealing values needs a recent sign-in. Confirm your password; it counts for 10 minutes.
-          </p>
-          <ActionForm
-            action={confirmPasswordAction}
-            successMessage="Password confirmed: reveal again"
-            onSuccess={() => setAskPassword(false)}
-            resetOnSuccess
-            className="mt-2 flex items-end gap-2"
-            aria-label="Confirm password"
-          >
-            <Field name="password" label="Password" type="password" autoComplete="current-password" />
-            <Button type="submit">Confirm</Button>
-          </ActionForm>
-        </section>
-      )}
+      {askPassword && <ConfirmPassword what="values" onConfirmed={() => setAskPassword(false)} className="mb-4" />}
       {children}
     </RevealContext.Provider>
   );
