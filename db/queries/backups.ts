@@ -82,8 +82,8 @@ export async function latestRun(
   return row;
 }
 
-/** A policy's backups still on the target (not forgotten by retention), newest first. */
-export async function keptBackups(db: Db, appId: string, policy: string): Promise<BackupRun[]> {
+/** A policy's backups still on the target (not forgotten by retention), newest first; only those on `targetId` when given. */
+export async function keptBackups(db: Db, appId: string, policy: string, targetId?: string): Promise<BackupRun[]> {
   return db
     .select()
     .from(backupRuns)
@@ -94,6 +94,7 @@ export async function keptBackups(db: Db, appId: string, policy: string): Promis
         eq(backupRuns.kind, 'backup'),
         eq(backupRuns.status, 'succeeded'),
         isNull(backupRuns.forgottenAt),
+        targetId === undefined ? undefined : eq(backupRuns.targetId, targetId),
       ),
     )
     .orderBy(desc(backupRuns.createdAt));
@@ -125,4 +126,34 @@ export async function keptBackupsOnTarget(db: Db, targetId: string): Promise<num
       ),
     );
   return rows.length;
+}
+
+/** queued → running, only if still queued: false when the run was interrupted (or started) meanwhile. */
+export async function startQueuedBackupRun(db: Db, id: string, startedAt: Date): Promise<boolean> {
+  const rows = await db
+    .update(backupRuns)
+    .set({ status: 'running', startedAt })
+    .where(and(eq(backupRuns.id, id), eq(backupRuns.status, 'queued')))
+    .returning({ id: backupRuns.id });
+  return rows.length > 0;
+}
+
+/** Finishes a running run; the finished row, or undefined when it was no longer running (interrupted meanwhile). */
+export async function finishRunningBackupRun(db: Db, id: string, patch: Partial<NewBackupRun>): Promise<BackupRun | undefined> {
+  const [row] = await db
+    .update(backupRuns)
+    .set(patch)
+    .where(and(eq(backupRuns.id, id), eq(backupRuns.status, 'running')))
+    .returning();
+  return row;
+}
+
+/** interruptBackupRun that says whether it was this call that interrupted the run (the row), so only one caller alerts. */
+export async function interruptBackupRunOnce(db: Db, id: string): Promise<BackupRun | undefined> {
+  const [row] = await db
+    .update(backupRuns)
+    .set({ status: 'interrupted', finishedAt: new Date(), error: 'The panel stopped while this ran' })
+    .where(and(eq(backupRuns.id, id), inArray(backupRuns.status, ['queued', 'running'])))
+    .returning();
+  return row;
 }

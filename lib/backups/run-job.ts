@@ -1,6 +1,15 @@
 import type { Db } from '@/db';
 import { findApp } from '@/db/queries/apps';
-import { findBackupRun, findTarget, interruptBackupRun, keptBackups, markForgotten, updateBackupRun } from '@/db/queries/backups';
+import {
+  findBackupRun,
+  findTarget,
+  finishRunningBackupRun,
+  interruptBackupRunOnce,
+  keptBackups,
+  markForgotten,
+  startQueuedBackupRun,
+  updateBackupRun,
+} from '@/db/queries/backups';
 import { createRun, findRun } from '@/db/queries/runs';
 import type { App, BackupRun, NewBackupRun } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
@@ -30,22 +39,24 @@ export async function runBackupJob(db: Db, ring: KeyRing, runId: string, signal:
   const run = await findBackupRun(db, runId);
   if (run?.status !== 'queued') return;
   const started = new Date();
-  await updateBackupRun(db, runId, { status: 'running', startedAt: started });
+  // Only a still-queued run starts: a lost-job sweep may have interrupted it since it was read.
+  if (!(await startQueuedBackupRun(db, runId, started))) return;
   let app: App | undefined;
+  /** Finishes the run if it is still running (an interrupt recorded meanwhile wins, and alerted itself): whether it did. */
   const finish = async (patch: Partial<NewBackupRun> & { status: 'succeeded' | 'failed' }) => {
     const finishedAt = new Date();
-    await updateBackupRun(db, runId, { ...patch, finishedAt, durationMs: finishedAt.getTime() - started.getTime() });
-    if (patch.status === 'failed') {
-      const done = (await findBackupRun(db, runId))!;
-      await notifyBackupFailed(db, done, app?.config.slug ?? '?');
-    }
+    const done = await finishRunningBackupRun(db, runId, { ...patch, finishedAt, durationMs: finishedAt.getTime() - started.getTime() });
+    if (done && patch.status === 'failed') await notifyBackupFailed(db, done, app?.config.slug ?? '?');
+    return done !== undefined;
   };
   try {
     app = await findApp(db, run.appId);
     const outcome = app ? await runOn(db, ring, run, app, signal) : { error: 'The app no longer exists', failedStage: 'prepare' };
-    if ('error' in outcome)
-      return await finish({ status: 'failed', error: outcome.error.slice(0, 4000), failedStage: outcome.failedStage });
-    await finish({ ...outcome.patch, status: 'succeeded' });
+    if ('error' in outcome) {
+      await finish({ status: 'failed', error: outcome.error.slice(0, 4000), failedStage: outcome.failedStage });
+      return;
+    }
+    if (!(await finish({ ...outcome.patch, status: 'succeeded' }))) return;
     if (run.kind === 'backup') await recordBackupSuccess(db, run.appId, run.policy);
     if (run.kind === 'drill' && outcome.sourceRunId) await updateBackupRun(db, outcome.sourceRunId, { restoreVerifiedAt: new Date() });
   } catch (err) {
@@ -96,7 +107,8 @@ async function runOn(db: Db, ring: KeyRing, run: BackupRun, app: App, signal: Ab
       // This run counts as the newest verified backup: retention runs after its verify.
       const self = { ...run, status: 'succeeded' as const, verifiedAt: new Date(), snapshotId: ctx.out.snapshotId ?? null };
       const { forget } = retentionForget(
-        [self, ...(await keptBackups(db, run.appId, run.policy)).filter((r) => r.id !== run.id)],
+        // Only this target's backups: another target's snapshots are not in this repository.
+        [self, ...(await keptBackups(db, run.appId, run.policy, target.id)).filter((r) => r.id !== run.id)],
         policy.retention,
       );
       const gone = forget.filter((r) => r.id !== run.id && r.snapshotId);
@@ -118,11 +130,10 @@ async function runOn(db: Db, ring: KeyRing, run: BackupRun, app: App, signal: Ab
   return { patch: { snapshotId: source!.snapshotId, detail, ...stage }, sourceRunId: source!.id };
 }
 
-/** A backup job that ended without its handler finishing (the panel died): recorded as interrupted, and alerted like a failure. */
+/** A backup job that ended without its handler finishing (the panel died): recorded as interrupted, and alerted like a failure, once. */
 export async function interruptBackupJob(db: Db, runId: string): Promise<void> {
-  await interruptBackupRun(db, runId);
-  const run = await findBackupRun(db, runId);
-  if (run?.status !== 'interrupted') return;
+  const run = await interruptBackupRunOnce(db, runId);
+  if (!run) return;
   const app = await findApp(db, run.appId);
   await notifyBackupFailed(db, run, app?.config.slug ?? '?');
 }

@@ -69,3 +69,5 @@ export type BackupContext = {
 /** How many shared files a backup hashes, for a drill to compare after a restore. */
 export const FILE_SAMPLE = 20;
 export const LONG_MS = 6 * 60 * 60_000;
+/** Older than the longest run (its job expires after 6 h 15 min: lib/jobs/queue.ts): a run's directory this old is a dead run's. */
+export const LEFTOVER_MINUTES = 7 * 60;

@@ -1,32 +1,57 @@
 import { cmd, script } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
-import { adminPsql } from '../configure/database';
+import { type AdminPsql, adminPsql } from '../configure/database';
 import { changed, type Task, unchanged } from '../task';
 import { type BackupContext, LONG_MS } from './context';
 import { countDifferences, countSql, createDatabaseSql, dropDatabaseSql, parseCountRows, psqlOn, restoreInto, scratchName } from './pg';
 import { restoreCmd } from './restic';
 import { fetchDump, snapshotToRead } from './verify';
 
+/** How long a cleanup statement (a drop, connections allowed again) may take. */
+const CLEANUP_MS = 2 * 60_000;
+
+/**
+ * SQL that must run whatever happened to the run, so never under its signal: an aborted or timed
+ * out job still drops its scratch database and opens the live one again. Logs `done` only when
+ * it worked; a failure is logged and returned (false), never thrown over the run's own error.
+ */
+export async function cleanupSql(transport: Transport, admin: AdminPsql, text: string, log: (l: string) => void, done: string) {
+  try {
+    await transport.exec(psqlOn(admin, 'postgres'), { stdin: text, timeoutMs: CLEANUP_MS });
+    log(done);
+    return true;
+  } catch (err) {
+    log(`cleanup failed (${text.trim()}): ${(err as Error).message}`);
+    return false;
+  }
+}
+
 /**
  * A restore drill of the database: the backup's dump read back from the target (checksum
- * checked), restored into a scratch database on the data server, every table's rows counted and
- * compared with the counts recorded at dump time, timed; the scratch database is dropped
- * whatever happened.
+ * checked), restored into a scratch database on the data server (owned by the app's role, and
+ * restored as that role: the dump's code never runs as the superuser), every table's rows
+ * counted and compared with the counts recorded at dump time, timed; the scratch database is
+ * dropped whatever happened.
  */
 export const drillDatabase: Task<BackupContext> = {
   name: 'drill-database',
   async run(ctx, { transport, log, signal }) {
     const src = snapshotToRead(ctx);
-    if (!src.manifest.dump || !ctx.database) return unchanged('the backup has no database dump');
+    if (!src.manifest.dump) return unchanged('the backup has no database dump');
+    if (!ctx.database)
+      throw new Error(
+        `the backup has a dump of ${src.manifest.dump.database}, but the policy no longer covers the app's database (or the app has none): it cannot be drilled`,
+      );
+    const { database, role } = ctx.database;
     const started = Date.now();
     const admin = await adminPsql(transport);
     const file = await fetchDump(ctx, transport, src, signal);
-    const scratch = scratchName(ctx.database.database, ctx.runId);
-    const sql = (database: string, text: string) => transport.exec(psqlOn(admin, database), { stdin: text, signal, timeoutMs: LONG_MS });
+    const scratch = scratchName(database, ctx.runId);
+    const sql = (db: string, text: string) => transport.exec(psqlOn(admin, db), { stdin: text, signal, timeoutMs: LONG_MS });
     try {
-      await sql('postgres', dropDatabaseSql(scratch) + createDatabaseSql(scratch));
-      log(`restoring into the scratch database ${scratch}`);
-      await transport.exec(restoreInto(admin, file, scratch, { keepOwners: false }), { signal, timeoutMs: LONG_MS });
+      await sql('postgres', dropDatabaseSql(scratch) + createDatabaseSql(scratch, role));
+      log(`restoring into the scratch database ${scratch} as ${role}`);
+      await transport.exec(restoreInto(admin, file, scratch, { role, keepAcl: false }), { signal, timeoutMs: LONG_MS });
       const expected = src.manifest.tables ?? {};
       const got = parseCountRows((await sql(scratch, countSql(Object.keys(expected)))).stdout);
       const diff = countDifferences(expected, got);
@@ -38,8 +63,7 @@ export const drillDatabase: Task<BackupContext> = {
       ctx.out.detail.drillRows = rows;
       return changed(`${Object.keys(expected).length} tables, ${rows} rows: counts equal the manifest; restored in ${ms} ms`);
     } finally {
-      await sql('postgres', dropDatabaseSql(scratch)).catch((err) => log(`could not drop ${scratch}: ${(err as Error).message}`));
-      log(`dropped ${scratch}`);
+      await cleanupSql(transport, admin, dropDatabaseSql(scratch), log, `dropped ${scratch}`);
     }
   },
 };
@@ -71,7 +95,12 @@ export const drillFiles: Task<BackupContext> = {
   name: 'drill-files',
   async run(ctx, { transport, signal }) {
     const sample = snapshotToRead(ctx).manifest.files ?? [];
-    if (sample.length === 0) return unchanged('the backup has no sampled files');
+    if (sample.length === 0) {
+      // A drill that restored nothing proves nothing: it must not mark the backup restore-verified.
+      if (ctx.out.detail.drillDatabaseMs === undefined)
+        throw new Error('nothing to drill: the backup has no database dump and no sampled files');
+      return unchanged('the backup has no sampled files');
+    }
     const started = Date.now();
     const bad = await checkSample(ctx, transport, signal, `${ctx.paths.work}/files`);
     if (bad.length) throw new Error(`restored files differ from the backup's hashes: ${bad.slice(0, 10).join(', ')}`);

@@ -4,13 +4,13 @@ import { adminPsql } from '../configure/database';
 import { formatBytes } from '../release/snapshot';
 import { changed, unchanged, type Task } from '../task';
 import { type BackupContext, LONG_MS } from './context';
-import { countRowsInDump, parseCounts, rolesOf } from './pg';
+import { countRowsInDump, parseCounts, psqlOn, roleSql } from './pg';
 
 /**
  * `pg_dump -Fc` of the app's database into the run's staging directory: written under a
  * temporary name, read back whole, checksummed, and only then moved to its name (a full disk or
  * a killed pg_dump can never leave a dump that looks whole). The role and its grants go beside
- * it (roles.sql); the rows per table are counted from the dump's own data, so a drill compares a
+ * it (roles.sql, built from the catalog: pg.ts roleSql); the rows per table are counted from the dump's own data, so a drill compares a
  * restore with what was dumped, not with the live database.
  *
  * After pg_dump, its checks run side by side (three sessions on the connection): `pg_restore
@@ -53,7 +53,14 @@ export const dump: Task<BackupContext> = {
           { signal, timeoutMs: LONG_MS },
         ),
         transport.exec(countRowsInDump(partial), { signal, timeoutMs: LONG_MS }),
-        transport.runScript(script(redirect(rolesOf(admin, target.role), p.roles)), { signal }),
+        // roles.sql holds the role's password verifier: written by root's redirect, never read into the panel.
+        transport
+          .exec(redirect(psqlOn(admin, 'postgres'), p.roles), { signal, stdin: roleSql(target.role) })
+          .then(() => transport.exec(cmd('grep', '-q', '^CREATE ROLE ', p.roles), { signal, okExitCodes: [0, 1] }))
+          .then((r) => {
+            if (r.code !== 0) throw new Error(`the role ${target.role} does not exist on the data server`);
+            return r;
+          }),
       ]);
       for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
       const [checked, counted] = outcomes.map((o) => (o as PromiseFulfilledResult<ExecResult>).value) as [ExecResult, ExecResult];

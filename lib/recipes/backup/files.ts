@@ -21,8 +21,13 @@ export const files: Task<BackupContext> = {
     const existing = (paths: string[]) =>
       transport.exec(cmd('find', ...paths, '-maxdepth', '0', '-print'), { signal, okExitCodes: [0, 1] }).then((r) => r.stdout);
     const shared = await sharedPathsHere(ctx, existing);
-    const missing = ctx.policy.files.length - shared.length;
-    if (missing > 0) log(`${missing} of the policy's paths do not exist under ${ctx.shared} (nothing to back up there yet)`);
+    // A path that is not there is a typo or a moved directory: a green backup without it would
+    // hide that. An empty directory that is there is fine (nothing uploaded yet).
+    const missing = ctx.policy.files.map((f) => `${ctx.shared}/${f.replace(/^\/+|\/+$/g, '')}`).filter((p) => !shared.includes(p));
+    if (missing.length)
+      throw new Error(
+        `the policy's path${missing.length > 1 ? 's' : ''} ${missing.join(', ')} do${missing.length > 1 ? '' : 'es'} not exist on the server`,
+      );
     const config = ctx.policy.serverConfig && ctx.configPaths.length ? (await existing(ctx.configPaths)).split('\n').filter(Boolean) : [];
     let sample: { path: string; sha256: string }[] = [];
     if (shared.length) {

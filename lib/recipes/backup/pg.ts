@@ -101,9 +101,17 @@ export function countDifferences(expected: Record<string, number>, got: Record<s
 export const psqlOn = (admin: AdminPsql, database: string): Command =>
   admin.client('psql', '-X', '-q', '-A', '-t', '-w', '-v', 'ON_ERROR_STOP=1', '-d', database);
 
-/** A dump restored as the superuser into an existing database, all or nothing (pg_restore reads the file as root). */
-export function restoreInto(admin: AdminPsql, dump: string, database: string, opts: { keepOwners: boolean }): Command {
-  const flags = opts.keepOwners ? [] : ['--no-owner', '--no-acl'];
+/**
+ * A dump restored into an existing database, all or nothing. psql connects as the superuser (it
+ * reads the file as root), but pg_restore's `--role` makes the script's first statement
+ * `SET ROLE <app role>`: everything in the dump (CHECK constraints, index expressions and
+ * defaults calling the app's functions, COPY triggers) runs as the app's role, never as the
+ * superuser, and every object is owned by that role (`--no-owner`: no ALTER … OWNER as anyone
+ * else). A drill drops the dump's grants too (`--no-acl`); a restore keeps them.
+ */
+export function restoreInto(admin: AdminPsql, dump: string, database: string, opts: { role: string; keepAcl: boolean }): Command {
+  ident(opts.role);
+  const flags = ['--no-owner', `--role=${opts.role}`, ...(opts.keepAcl ? [] : ['--no-acl'])];
   const psql = admin.client(
     'psql',
     '-X',
@@ -122,10 +130,9 @@ export function restoreInto(admin: AdminPsql, dump: string, database: string, op
   return pipefail(cmd('pg_restore', ...flags, '-f', '-', dump), psql);
 }
 
-export const createDatabaseSql = (name: string, owner?: string) =>
-  owner
-    ? `CREATE DATABASE ${ident(name)} OWNER ${ident(owner)};\nREVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC;\nGRANT CONNECT, TEMPORARY ON DATABASE ${ident(name)} TO ${ident(owner)};\n`
-    : `CREATE DATABASE ${ident(name)};\nREVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC;\n`;
+/** A database owned by the app's role (what a restore of its dump runs as), closed to everyone else. */
+export const createDatabaseSql = (name: string, owner: string) =>
+  `CREATE DATABASE ${ident(name)} OWNER ${ident(owner)};\nREVOKE ALL ON DATABASE ${ident(name)} FROM PUBLIC;\nGRANT CONNECT, TEMPORARY ON DATABASE ${ident(name)} TO ${ident(owner)};\n`;
 
 export const dropDatabaseSql = (name: string) => `DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE);\n`;
 
@@ -133,8 +140,9 @@ export const roleExistsSql = (role: string) => `SELECT count(*) FROM pg_roles WH
 
 /**
  * The swap: no new sessions on the live database, its sessions ended (waiting up to 5 s for them
- * to go), then both renames in one transaction. Connections are allowed again on the kept
- * database afterwards, so an admin can still look in it.
+ * to go), then both renames in one transaction. Once it has committed the app serves the
+ * restored data: what follows (connections allowed again on the kept database, so an admin can
+ * still look in it: afterSwapSql) is sent on its own, and its failure is only a warning.
  */
 export function swapSql(live: string, restored: string, kept: string): string {
   const name = ident(live).slice(1, -1);
@@ -146,19 +154,38 @@ export function swapSql(live: string, restored: string, kept: string): string {
     `ALTER DATABASE ${ident(live)} RENAME TO ${ident(kept)};`,
     `ALTER DATABASE ${ident(restored)} RENAME TO ${ident(live)};`,
     'COMMIT;',
-    `ALTER DATABASE ${ident(kept)} ALLOW_CONNECTIONS true;`,
     '',
   ].join('\n');
 }
 
-/** After a failed swap: the live database takes connections again (whichever name it has). */
-export const allowConnectionsSql = (live: string) => `ALTER DATABASE ${ident(live)} ALLOW_CONNECTIONS true;\n`;
+/** After a failed swap the live database takes connections again; after a swap, the kept one does. */
+export const allowConnectionsSql = (database: string) => `ALTER DATABASE ${ident(database)} ALLOW_CONNECTIONS true;\n`;
 
-/** pg_dumpall --roles-only filtered to the app's role: its CREATE/ALTER ROLE lines (the password as a SCRAM verifier). */
-export const rolesOf = (admin: AdminPsql, role: string): Command => {
-  ident(role);
-  return pipefail(
-    admin.client('pg_dumpall', '--roles-only', '-w'),
-    cmd('awk', '-v', `role=${role}`, 'index($0, "ROLE " role ";") || index($0, "ROLE " role " ")'),
-  );
-};
+/** Which of the given databases exist (one name a line): whether a swap whose psql failed had committed. */
+export const existingDatabasesSql = (names: string[]) =>
+  `SELECT datname FROM pg_database WHERE datname IN (${names.map((n) => `'${ident(n).slice(1, -1)}'`).join(', ')}) ORDER BY 1;\n`;
+
+/**
+ * SQL that prints the SQL recreating the app's role (roles.sql), run as the superuser: built
+ * from the catalog with format('%I') and quote_literal, never by filtering pg_dumpall's lines (a
+ * role's own settings may hold line breaks, and a filtered line could be anything). Only what
+ * Berth gives an app role comes back: LOGIN, the password verifier, connection limit, expiry and
+ * the role's own settings; never SUPERUSER, CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS.
+ */
+export function roleSql(role: string): string {
+  const name = `'${ident(role).slice(1, -1)}'`;
+  return `SELECT line FROM (
+SELECT 1 AS o, format('CREATE ROLE %I;', rolname) AS line FROM pg_authid WHERE rolname = ${name}
+UNION ALL
+SELECT 2, format('ALTER ROLE %I WITH %s NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS %s CONNECTION LIMIT %s', rolname,
+    CASE WHEN rolcanlogin THEN 'LOGIN' ELSE 'NOLOGIN' END, CASE WHEN rolinherit THEN 'INHERIT' ELSE 'NOINHERIT' END, rolconnlimit)
+  || CASE WHEN rolpassword IS NULL THEN '' ELSE ' PASSWORD ' || quote_literal(rolpassword) END
+  || CASE WHEN rolvaliduntil IS NULL THEN '' ELSE ' VALID UNTIL ' || quote_literal(rolvaliduntil::text) END || ';'
+FROM pg_authid WHERE rolname = ${name}
+UNION ALL
+SELECT 3, format('ALTER ROLE %I SET %I TO %s;', r.rolname, split_part(c, '=', 1), quote_literal(substr(c, strpos(c, '=') + 1)))
+FROM pg_db_role_setting s JOIN pg_authid r ON r.oid = s.setrole, unnest(s.setconfig) c
+WHERE r.rolname = ${name} AND s.setdatabase = 0
+) q ORDER BY o;
+`;
+}

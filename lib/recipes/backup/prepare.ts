@@ -2,7 +2,7 @@ import type { TargetSettings } from '@/lib/model/backup-policy';
 import { cmd, ignoreFailure } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { changed, type Task } from '../task';
-import type { BackupContext } from './context';
+import { type BackupContext, LEFTOVER_MINUTES } from './context';
 import { initCmd, openRepo, type Preflight, preflightCmd, preflightOutcome, type Repo, type RunPaths, secretFiles } from './restic';
 
 /** Every exit code rclone has: the preflight reads them itself (3 is "directory not found"). */
@@ -51,10 +51,45 @@ export async function reachRepository(
   return 'opened';
 }
 
+/**
+ * A panel that died mid-run never ran its cleanup: its run's secrets (keys-*), staged dump
+ * (backup-*) and downloads (work-*) stay on the server. Whatever of this app's is older than
+ * the longest a run can last is such a leftover (one run at a time per app); restore-* (a
+ * restore's result) and the pre-migration *.dump files are never touched.
+ */
+export async function removeLeftovers(transport: Transport, paths: RunPaths, signal?: AbortSignal): Promise<void> {
+  const names = ['keys-*', 'backup-*', 'work-*'].flatMap((n, i) => [...(i ? ['-o'] : []), '-name', n]);
+  await transport.exec(
+    cmd(
+      'find',
+      paths.appDir,
+      '-mindepth',
+      '1',
+      '-maxdepth',
+      '1',
+      '-type',
+      'd',
+      '(',
+      ...names,
+      ')',
+      '-mmin',
+      `+${LEFTOVER_MINUTES}`,
+      '-exec',
+      'rm',
+      '-rf',
+      '--',
+      '{}',
+      '+',
+    ),
+    { signal, timeoutMs: 5 * 60_000, okExitCodes: [0, 1] },
+  );
+}
+
 /** The run's secrets in place, then the target reached and its repository opened or made. */
 export const prepare: Task<BackupContext> = {
   name: 'prepare',
   async run(ctx, { transport, log, signal }) {
+    await removeLeftovers(transport, ctx.paths, signal);
     await placeSecrets(transport, ctx.target, ctx.paths, signal);
     log(`repository ${ctx.repo.location} (target ${ctx.target.settings.kind})`);
     const how = await reachRepository(transport, ctx.target.settings, ctx.repo, { make: ctx.kind === 'backup', signal, log });

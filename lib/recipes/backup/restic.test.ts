@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { render } from '@/lib/remote/command';
 import {
@@ -20,7 +24,20 @@ import {
   secretFiles,
   snapshotFilesCmd,
 } from './restic';
-import { countSql, keptName, parseCountRows, parseCounts, restoredName, scratchName, swapSql } from './pg';
+import { ADMIN_PSQL } from '../configure/database';
+import {
+  countRowsInDump,
+  countSql,
+  createDatabaseSql,
+  keptName,
+  parseCountRows,
+  parseCounts,
+  restoredName,
+  restoreInto,
+  roleSql,
+  scratchName,
+  swapSql,
+} from './pg';
 
 // The exact commands restic and rclone get; that they work is proved against s3rver and an SFTP
 // target on the test hosts (lib/backups/engine-*.integration.test.ts).
@@ -81,6 +98,8 @@ describe('restic over rclone: paths, config and commands', () => {
       `${pre} 'backup' '--json' '--tag' 'berth' '--tag' 'app=shop' '--tag' 'run=${RUN}' '${paths.stage}' '/var/www/shop/shared/uploads'`,
     );
     expect(render(checkCmd(repo))).toBe(`${pre} 'check' '--read-data'`);
+    expect(render(checkCmd(repo, 3))).toBe(`${pre} 'check' '--read-data-subset=3/7'`);
+    expect(() => checkCmd(repo, 8)).toThrow(/subset/);
     expect(render(dumpCmd(repo, 'abc', paths.dump, '/tmp/x'))).toBe(`{ ${pre} 'dump' 'abc' '${paths.dump}'; } > '/tmp/x'`);
     expect(render(dumpCmd(repo, 'abc', paths.dump, '/tmp/x', { noLock: true }))).toContain(`${pre} '--no-lock' 'dump'`);
     expect(render(restoreCmd(repo, 'abc', '/r', ['/a', '/b']))).toBe(
@@ -161,6 +180,28 @@ describe('the Postgres side', () => {
     ].join('\n');
     expect(parseCounts(`${grep}\n`)).toEqual({ 'public.notes': 3, 'public."Odd"': 0 });
     expect(() => parseCounts(grep.split('\n').slice(0, 3).join('\n'))).toThrow(/ends before its data/);
+    // Laravel's cache table: a text key first, so a row can start with "COPY " (and look like the end of a dump).
+    const cache = [
+      '10:COPY public.cache (key, value, expiration) FROM stdin;',
+      '11:COPY public.users (id) FROM stdin;\tx\t1',
+      '12:-- PostgreSQL database dump complete',
+      '14:\\.',
+      '20:COPY public.users (id) FROM stdin;',
+      '21:\\.',
+      '30:-- PostgreSQL database dump complete',
+    ].join('\n');
+    expect(parseCounts(cache)).toEqual({ 'public.cache': 3, 'public.users': 0 });
+    // The rendered pipeline itself (real bash and grep; pg_restore stands in, printing a dump's data).
+    const dir = mkdtempSync(join(tmpdir(), 'berth-count-'));
+    writeFileSync(join(dir, 'pg_restore'), '#!/bin/sh\ncat "$4"\n', { mode: 0o755 });
+    const data =
+      'SET x = 1;\nCOPY public.cache (key, value) FROM stdin;\nCOPY public.users (id) FROM stdin;\tv\n\\\\.\tescaped\n\\.\n\n-- PostgreSQL database dump complete\n\n';
+    writeFileSync(join(dir, 'data.sql'), data);
+    const out = execFileSync('bash', ['-c', render(countRowsInDump(join(dir, 'data.sql')))], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+    });
+    expect(parseCounts(out)).toEqual({ 'public.cache': 2 });
     expect(countSql(['public.notes', 'public."Odd"'])).toBe(
       `SELECT 'public.notes', count(*) FROM public.notes\nUNION ALL SELECT 'public."Odd"', count(*) FROM public."Odd";\n`,
     );
@@ -175,5 +216,27 @@ describe('the Postgres side', () => {
       'BEGIN;\nALTER DATABASE "app_shop" RENAME TO "app_shop_before_20260102030405";\nALTER DATABASE "app_shop_restore_0f1e2d3c" RENAME TO "app_shop";\nCOMMIT;',
     );
     expect(() => swapSql('app_shop"; DROP', 'x', 'y')).toThrow(/database name/);
+    // What follows the COMMIT is sent on its own: its failure is a warning.
+    expect(sql.trimEnd().endsWith('COMMIT;')).toBe(true);
+  });
+
+  it('restores as the app role into a database it owns, never running the dump as the superuser', () => {
+    const r = render(restoreInto(ADMIN_PSQL.socket, '/w/d.dump', 'app_shop_drill_0f1e2d3c', { role: 'app_shop', keepAcl: false }));
+    expect(r).toContain(`'pg_restore'\\'' '\\''--no-owner'\\'' '\\''--role=app_shop'\\'' '\\''--no-acl'\\''`);
+    expect(render(restoreInto(ADMIN_PSQL.socket, '/w/d.dump', 'app_shop', { role: 'app_shop', keepAcl: true }))).not.toContain('--no-acl');
+    expect(() => restoreInto(ADMIN_PSQL.socket, '/w/d.dump', 'app_shop', { role: 'postgres', keepAcl: true })).toThrow(/name/);
+    expect(createDatabaseSql('app_shop_drill_0f1e2d3c', 'app_shop')).toBe(
+      'CREATE DATABASE "app_shop_drill_0f1e2d3c" OWNER "app_shop";\nREVOKE ALL ON DATABASE "app_shop_drill_0f1e2d3c" FROM PUBLIC;\nGRANT CONNECT, TEMPORARY ON DATABASE "app_shop_drill_0f1e2d3c" TO "app_shop";\n',
+    );
+  });
+
+  it('builds roles.sql from the catalog, quoted by Postgres, with no privilege beyond an app role', () => {
+    const sql = roleSql('app_shop');
+    expect(sql).toContain("format('CREATE ROLE %I;', rolname)");
+    expect(sql).toContain('quote_literal(rolpassword)');
+    expect(sql).toContain("format('ALTER ROLE %I SET %I TO %s;'");
+    expect(sql).toContain('NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS');
+    expect(sql).toContain("rolname = 'app_shop'");
+    expect(() => roleSql("app_x' OR true --")).toThrow(/name/);
   });
 });

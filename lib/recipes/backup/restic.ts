@@ -234,8 +234,16 @@ export type BackupTags = { slug: string; runId: string };
 export const backupCmd = (repo: Repo, tags: BackupTags, paths: string[]): Command =>
   restic(repo, 'backup', '--json', '--tag', 'berth', '--tag', `app=${tags.slug}`, '--tag', `run=${tags.runId}`, ...paths);
 
-/** Reads back every pack: what a flipped byte on the target fails. */
-export const checkCmd = (repo: Repo): Command => restic(repo, 'check', '--read-data');
+/**
+ * Reads back every pack (what a flipped byte on the target fails), or one seventh of them:
+ * `subset` n of 7. A backup's own verify reads the day's seventh (n = day of the week), so the
+ * whole repository is read once a week, not every night (it grows with history, and S3 egress
+ * is billed); on-demand verify runs read it all.
+ */
+export const checkCmd = (repo: Repo, subset?: number): Command => {
+  if (subset !== undefined && !(Number.isInteger(subset) && subset >= 1 && subset <= 7)) throw new Error(`not a day's subset: ${subset}`);
+  return restic(repo, 'check', subset === undefined ? '--read-data' : `--read-data-subset=${subset}/7`);
+};
 
 /**
  * One file of a snapshot, written to `to` (root's redirect, in a root-only directory). `noLock`

@@ -45,25 +45,31 @@ export async function fetchDump(
 }
 
 /**
- * "Verified remotely": restic reads every pack back from the target and checks it against its
- * hash (`check --read-data`: one flipped byte fails it), then the dump is read back and checked
- * against the manifest. A verify run does the same for its source backup.
+ * "Verified remotely": restic reads packs back from the target and checks them against their
+ * hash, then the dump is read back and checked against the manifest (which reads every blob of
+ * this snapshot's dump). An on-demand verify run reads every pack (`check --read-data`); a
+ * backup's own verify reads the day's seventh (`--read-data-subset=<day>/7`), so the whole
+ * repository is read once a week.
  */
 export const verify: Task<BackupContext> = {
   name: 'verify',
   async run(ctx, { transport, log, signal }) {
     const src = snapshotToRead(ctx);
-    log(`restic check --read-data of ${ctx.repo.location}${src.manifest.dump ? ', and the dump read back beside it' : ''}`);
+    const subset = ctx.kind === 'backup' ? ctx.now().getUTCDay() + 1 : undefined;
+    const how = subset === undefined ? 'check --read-data' : `check --read-data-subset=${subset}/7`;
+    log(`restic ${how} of ${ctx.repo.location}${src.manifest.dump ? ', and the dump read back beside it' : ''}`);
     // Side by side (two sessions on the connection): both read from the target, and each restic
     // command spends its first second deriving the key. Both must succeed; the first failure is
     // reported once both have ended, so nothing of the run is still running when it is cleaned up.
     const outcomes = await Promise.allSettled([
-      transport.exec(checkCmd(ctx.repo), { signal, timeoutMs: LONG_MS, onLine: (_s, line) => log(line) }),
+      transport.exec(checkCmd(ctx.repo, subset), { signal, timeoutMs: LONG_MS, onLine: (_s, line) => log(line) }),
       src.manifest.dump ? fetchDump(ctx, transport, src, signal, { besideCheck: true }) : Promise.resolve(null),
     ]);
     for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
-    let what = 'every pack read back and matches its hash';
+    let what =
+      subset === undefined ? 'every pack read back and matches its hash' : `the packs of subset ${subset}/7 read back and match their hash`;
     if (src.manifest.dump) what += `; the dump's sha256 matches and pg_restore --list reads it`;
+    ctx.out.detail.verifiedBy = how;
     await ctx.record({ verifiedAt: ctx.now() });
     return changed(what);
   },
