@@ -10,6 +10,7 @@ import { findBackupRun, findTarget, findTargetByName } from '@/db/queries/backup
 import { tasksOf } from '@/db/queries/runs';
 import type { BackupRunKind } from '@/db/schema';
 import { backupPolicyInput } from '@/lib/model/backup-policy';
+import { roleSql } from '@/lib/recipes/backup/pg';
 import {
   flipByteIn,
   type S3Target,
@@ -78,11 +79,16 @@ beforeAll(async () => {
   const policies = [
     backupPolicyInput.parse({ name: 'daily', target: 's3', files: ['uploads'] }),
     backupPolicyInput.parse({ name: 'offsite', target: 'box', files: ['uploads'] }),
+    backupPolicyInput.parse({ name: 'typo', target: 's3', database: false, files: ['uploads', 'uplaods'] }),
   ];
   await updateAppConfig(bed.t.db, bed.app.id, { ...bed.app.config, backups: policies });
-  await bed.inApp(`CREATE TABLE notes (id int PRIMARY KEY, body text); CREATE TABLE tags (name text);
+  // tags' CHECK calls the app's own function, true only without superuser rights: a drill or
+  // restore that loaded the dump as the superuser (not SET ROLE to the app's role) fails on it.
+  // Its third row starts with "COPY " (as Laravel's cache keys can): the row count must not reset.
+  await bed.inApp(`CREATE FUNCTION not_superuser() RETURNS boolean LANGUAGE sql AS $$ SELECT current_setting('is_superuser') = 'off' $$;
+    CREATE TABLE notes (id int PRIMARY KEY, body text); CREATE TABLE tags (name text CHECK (public.not_superuser()));
     INSERT INTO notes SELECT g, 'note ' || g FROM generate_series(1, 120) g; INSERT INTO notes VALUES (1000, '${CANARY}');
-    INSERT INTO tags VALUES ('a'), ('b')`);
+    INSERT INTO tags VALUES ('a'), ('b'), ('COPY public.notes (id, body) FROM stdin;')`);
   await host1().exec(cmd('install', '-d', '-o', SLUG, '-g', SLUG, `${shared}/uploads`, `${shared}/uploads/sub`));
   const uploads: [string, string][] = [
     ['uploads/a.txt', 'first upload\n'],
@@ -114,14 +120,19 @@ describe('backups with restic over rclone on a real data server', () => {
   });
 
   it('backs up the database, its role, the uploads and /etc config: every stage set, nothing left on the server', async () => {
+    // A panel that died mid-run left its secrets: the next run's prepare removes them.
+    const dead = `/var/backups/berth/${SLUG}/keys-00000000-dead`;
+    await host1().exec(cmd('install', '-d', '-m', '0700', dead));
+    await host1().exec(cmd('touch', '-d', '8 hours ago', dead));
     const r = await run('backup');
     expect(r, r.error ?? '').toMatchObject({ status: 'succeeded', failedStage: null, forgottenAt: null });
+    expect(r.detail).toMatchObject({ verifiedBy: `check --read-data-subset=${new Date().getUTCDay() + 1}/7` });
     for (const at of [r.dumpedAt, r.uploadedAt, r.verifiedAt]) expect(at).toBeInstanceOf(Date);
     expect(r.dumpedAt! <= r.uploadedAt! && r.uploadedAt! <= r.verifiedAt!).toBe(true);
     expect(r.snapshotId).toMatch(/^[0-9a-f]{64}$/);
     expect(r.sizeBytes).toBeGreaterThan(5000);
     expect(r.durationMs).toBeGreaterThan(0);
-    expect(r.manifest!.tables).toEqual({ 'public.notes': 121, 'public.tags': 2 });
+    expect(r.manifest!.tables).toEqual({ 'public.notes': 121, 'public.tags': 3 });
     expect(r.manifest!.dump).toMatchObject({ database: DB, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(r.manifest!.files!.map((f) => f.path).sort()).toEqual(['uploads/a.txt', 'uploads/sub/b.bin']);
     expect(r.manifest!.config).toContain(`/etc/nginx/sites-enabled/berth-${SLUG}.conf`);
@@ -152,7 +163,7 @@ describe('backups with restic over rclone on a real data server', () => {
   it('drills: scratch restore, counts equal, timed, scratch dropped, source restore-verified', async () => {
     const d = await run('drill');
     expect(d, d.error ?? '').toMatchObject({ status: 'succeeded' });
-    expect(d.detail).toMatchObject({ drillTables: 2, drillRows: 123 });
+    expect(d.detail).toMatchObject({ drillTables: 2, drillRows: 124 });
     expect(d.detail!.drillDatabaseMs).toBeGreaterThan(0);
     expect(d.durationMs).toBeGreaterThan(0);
     expect(await databases(`${DB}\\_drill\\_%`)).toEqual([]);
@@ -165,12 +176,45 @@ describe('backups with restic over rclone on a real data server', () => {
     const r = await run('restore');
     expect(r, r.error ?? '').toMatchObject({ status: 'succeeded' });
     expect((await bed.inApp('SELECT count(*)::int AS n FROM notes')).rows).toEqual([{ n: 121 }]);
-    expect((await bed.inApp('SELECT count(*)::int AS n FROM tags')).rows).toEqual([{ n: 2 }]);
+    expect((await bed.inApp('SELECT count(*)::int AS n FROM tags')).rows).toEqual([{ n: 3 }]);
+    // Restored as the app's role (its CHECK ran without superuser rights): it owns every table.
+    const owners = await bed.inApp("SELECT DISTINCT tableowner = current_user AS mine FROM pg_tables WHERE schemaname = 'public'");
+    expect(owners.rows).toEqual([{ mine: true }]);
     expect(r.detail).toMatchObject({ database: DB, keptAs: expect.stringMatching(/^app_bkapp_before_\d{14}$/), filesDiffering: 1 });
     expect(await databases(`${DB}\\_before\\_%`)).toEqual([r.detail!.keptAs]);
     const restored = `${r.detail!.filesPath}${shared}/uploads/a.txt`;
     expect((await host1().exec(cmd('cat', restored))).stdout).toBe('first upload\n');
     expect((await host1().exec(cmd('cat', `${shared}/uploads/a.txt`))).stdout).toBe('changed since\n');
+  });
+
+  it('a policy path missing on the server fails the backup at files, naming it', async () => {
+    const r = await run('backup', 'typo');
+    expect(r).toMatchObject({ status: 'failed', failedStage: 'files' });
+    expect(r.error).toContain(`${shared}/uplaods does not exist on the server`);
+  });
+
+  it('roles.sql comes from the catalog: a setting with a line break stays inside its literal', async () => {
+    const c = admin();
+    await c.connect();
+    try {
+      await c.query('DROP ROLE IF EXISTS app_bkrole; DROP ROLE IF EXISTS app_bkevil');
+      await c.query(`CREATE ROLE app_bkrole LOGIN PASSWORD 'pw' CONNECTION LIMIT 7`);
+      await c.query(`ALTER ROLE app_bkrole SET application_name = E'x\nCREATE ROLE app_bkevil SUPERUSER;'`);
+      const text = (await c.query(roleSql('app_bkrole'))).rows.map((r) => r.line).join('\n');
+      expect(text).toMatch(
+        /^CREATE ROLE app_bkrole;\nALTER ROLE app_bkrole WITH LOGIN NOSUPERUSER .* CONNECTION LIMIT 7 PASSWORD 'SCRAM-SHA-256\$/,
+      );
+      await c.query('DROP ROLE app_bkrole');
+      await c.query(text);
+      const back = await c.query(
+        "SELECT rolcanlogin, rolconnlimit, (SELECT setconfig FROM pg_db_role_setting WHERE setrole = r.oid) AS conf FROM pg_roles r WHERE rolname = 'app_bkrole'",
+      );
+      expect(back.rows).toEqual([{ rolcanlogin: true, rolconnlimit: 7, conf: ['application_name=x\nCREATE ROLE app_bkevil SUPERUSER;'] }]);
+      expect((await c.query("SELECT 1 FROM pg_roles WHERE rolname = 'app_bkevil'")).rowCount).toBe(0);
+    } finally {
+      await c.query('DROP ROLE IF EXISTS app_bkrole').catch(() => {});
+      await c.end();
+    }
   });
 
   it('a byte flipped on the target: verify and the drill fail, naming the stage', async () => {
