@@ -27,13 +27,18 @@ import { s3SaveTarget, sftpSaveTarget, startS3Target, startSftpTarget } from '@/
 import { snapshotBed } from '@/test-support/testbed-snapshots';
 import { runBench } from './run-bench';
 
-const load = () =>
-  os
+function load(): string {
+  return os
     .loadavg()
     .map((n) => n.toFixed(2))
     .join(' ');
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+}
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+function ratio(a: number, b: number): string {
+  return `${(a / b).toFixed(2)}×`;
+}
 
 async function main(): Promise<void> {
   const root = path.resolve(path.dirname(process.argv[1]!), '..');
