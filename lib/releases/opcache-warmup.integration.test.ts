@@ -14,6 +14,8 @@ import { releaseBed, type BedHost } from '@/test-support/testbed-release';
 // script), and were not there before the warm-up ran.
 const SLUG = 'warmapp';
 const CLASSES = 40;
+/** The fixture app's own pages: index.php, health.php and notes.php (test-support/fixtures/php-app/public). */
+const PAGES = 3;
 const l = appLayout(SLUG);
 let bed: Awaited<ReturnType<typeof releaseBed>>;
 let firstId: string;
@@ -100,7 +102,7 @@ describe('OPcache warm-up', () => {
       await stage(h, 50);
       expect(await cachedIn(h, 50)).toBe(0);
       const { result, detail } = await warmRelease({ transport: h.transport, signal }, SLUG, 50, { previous: 'releases/2' });
-      // What the live release served: index.php and its 40 classes (health.php and Broken.php were never asked for).
+      // What the live release served: index.php and its 40 classes (the other pages and Broken.php were never asked for).
       expect(result, detail).toMatchObject({ status: 'done', walked: false, hot: CLASSES + 1, compiled: CLASSES + 1, failed: 0 });
       expect(await cachedIn(h, 50)).toBe(CLASSES + 1);
       expect(await bed.current(h)).toBe('releases/2');
@@ -108,12 +110,12 @@ describe('OPcache warm-up', () => {
       const walked = await warmRelease({ transport: h.transport, signal }, SLUG, 50, { previous: 'releases/2', walk: true });
       expect(walked.result, walked.detail).toMatchObject({
         walked: true,
-        compiled: 1,
+        compiled: PAGES - 1,
         already: CLASSES + 1,
         failed: 1,
         failures: ['src/Broken.php'],
       });
-      expect(await cachedIn(h, 50)).toBe(CLASSES + 2);
+      expect(await cachedIn(h, 50)).toBe(CLASSES + PAGES);
       // The script is gone again, and nothing of it is served.
       const left = await h.transport.exec(cmd('test', '-e', `${l.releases}/50/.berth-opcache-warmup.php`), { okExitCodes: [0, 1] });
       expect(left.code).toBe(1);
@@ -125,8 +127,8 @@ describe('OPcache warm-up', () => {
     const dir = await stage(h, 51);
     await h.transport.exec(asUser(l.user, cmd('touch', `${dir}/src/C1.php`, `${dir}/src/C2.php`)));
     const { result, detail } = await warmRelease({ transport: h.transport, signal }, SLUG, 51, {});
-    expect(result, detail).toMatchObject({ status: 'done', walked: true, compiled: CLASSES + 2, failed: 1, uncached: 0 });
-    expect(await cachedIn(h, 51)).toBe(CLASSES + 2);
+    expect(result, detail).toMatchObject({ status: 'done', walked: true, compiled: CLASSES + PAGES, failed: 1, uncached: 0 });
+    expect(await cachedIn(h, 51)).toBe(CLASSES + PAGES);
   });
 
   it('stops at the memory bound, and passes (unchanged) when there is nothing to warm', async () => {
