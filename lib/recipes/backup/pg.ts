@@ -1,5 +1,5 @@
 import { type Command, cmd, env, pipefail } from '@/lib/remote/command';
-import type { AdminPsql } from '../configure/database';
+import { type AdminPsql, psqlLoad } from '../configure/database';
 
 /**
  * The Postgres side of backups: names of the databases a drill or restore makes, the row counts
@@ -112,22 +112,7 @@ export const psqlOn = (admin: AdminPsql, database: string): Command =>
 export function restoreInto(admin: AdminPsql, dump: string, database: string, opts: { role: string; keepAcl: boolean }): Command {
   ident(opts.role);
   const flags = ['--no-owner', `--role=${opts.role}`, ...(opts.keepAcl ? [] : ['--no-acl'])];
-  const psql = admin.client(
-    'psql',
-    '-X',
-    '-q',
-    '-w',
-    '-o',
-    '/dev/null',
-    '-v',
-    'ON_ERROR_STOP=1',
-    '--single-transaction',
-    '-f',
-    '-',
-    '-d',
-    database,
-  );
-  return pipefail(cmd('pg_restore', ...flags, '-f', '-', dump), psql);
+  return pipefail(cmd('pg_restore', ...flags, '-f', '-', dump), psqlLoad(admin, database));
 }
 
 /** A database owned by the app's role (what a restore of its dump runs as), closed to everyone else. */

@@ -43,6 +43,31 @@ export const ADMIN_PSQL = {
 export type AdminPsql = (typeof ADMIN_PSQL)[keyof typeof ADMIN_PSQL];
 
 /**
+ * psql as the superuser loading a SQL script from stdin into one database, all or nothing (one
+ * transaction, stopping at the first error). `-o /dev/null`: a dump's own SELECTs (set_config)
+ * would print result tables; errors still go to stderr. `before` runs first, in that transaction.
+ */
+export function psqlLoad(admin: AdminPsql, database: string, ...before: string[]): Command {
+  const first = before.flatMap((sql) => ['-c', sql]);
+  return admin.client(
+    'psql',
+    '-X',
+    '-q',
+    '-w',
+    '-o',
+    '/dev/null',
+    '-v',
+    'ON_ERROR_STOP=1',
+    '--single-transaction',
+    ...first,
+    '-f',
+    '-',
+    '-d',
+    database,
+  );
+}
+
+/**
  * How Berth becomes the server's Postgres superuser. On a Debian server that is `postgres`
  * over the local socket with peer auth. Where that socket is not there (a container, or a
  * host that only reaches Postgres over TCP, like the test hosts) it falls back to TCP on

@@ -1,7 +1,7 @@
-import { cmd, locked, LOCK_BUSY_EXIT, pipe, script } from '@/lib/remote/command';
+import { cmd, locked, LOCK_BUSY_EXIT, pipefail, script } from '@/lib/remote/command';
 import { RemoteError } from '@/lib/remote/errors';
 import type { Transport } from '@/lib/remote/transport';
-import { adminPsql } from '../configure/database';
+import { adminPsql, psqlLoad } from '../configure/database';
 import { changed, type Recipe, type Task, type TaskIO } from '../task';
 import type { ReleaseContext, SnapshotTarget } from './context';
 import { releasePaths } from './paths';
@@ -35,25 +35,9 @@ export async function restoreDatabase(
   if (!ROLE.test(r.role) || !ROLE.test(r.database)) throw new Error(`not an app database or role: ${r.database}, ${r.role}`);
   const admin = await adminPsql(transport);
   log(`restoring ${r.database} from ${r.path} (${admin.via}), in one transaction`);
-  // -o /dev/null: the dump's own SELECTs (set_config) would print result tables; errors still go to stderr.
-  const psql = admin.client(
-    'psql',
-    '-X',
-    '-q',
-    '-w',
-    '-o',
-    '/dev/null',
-    '-v',
-    'ON_ERROR_STOP=1',
-    '--single-transaction',
-    '-c',
-    `DROP OWNED BY ${r.role}`,
-    '-f',
-    '-',
-    '-d',
-    r.database,
-  );
-  const restore = pipe(cmd('pg_restore', '--clean', '--if-exists', '-f', '-', r.path), psql);
+  const psql = psqlLoad(admin, r.database, `DROP OWNED BY ${r.role}`);
+  // pipefail: a pg_restore that dies mid-stream must fail the restore, not let psql commit what it read.
+  const restore = pipefail(cmd('pg_restore', '--clean', '--if-exists', '-f', '-', r.path), psql);
   const lock = releasePaths(r.slug, 0).lock;
   try {
     await transport.runScript(script(cmd('pg_restore', '-f', '/dev/null', r.path), locked(lock, restore)), {

@@ -108,8 +108,10 @@ describe('hooks with a snapshot', () => {
     const restore = t.commands.at(-1)!;
     expect(restore).toContain(`'pg_restore' '-f' '/dev/null' '${taken.path}'`);
     expect(restore).toContain("'flock' '-n' '-E' '75' '/run/berth-release-shop.lock'");
-    expect(restore).toContain(
-      `'\\''pg_restore'\\'' '\\''--clean'\\'' '\\''--if-exists'\\'' '\\''-f'\\'' '\\''-'\\'' '\\''${taken.path}'\\'' | '\\''psql'\\''`,
+    // Under bash's pipefail (quoted twice: flock → sh -c → bash -c): a pg_restore that dies mid-stream fails the restore.
+    expect(restore).toMatch(/'bash'\W+'-o'\W+'pipefail'\W+'-c'/);
+    expect(restore).toMatch(
+      new RegExp(`pg_restore\\W+--clean\\W+--if-exists\\W+-f\\W+-\\W+${taken.path.replaceAll('.', '\\.')}\\W+\\| \\W*psql`),
     );
     expect(restore).toMatch(/--single-transaction\W+-c\W+DROP OWNED BY app_shop\W+-f\W+-\W+-d\W+app_shop/);
   });
