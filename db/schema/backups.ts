@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import type { TargetKind, TargetSettings } from '@/lib/model/backup-policy';
+import { BACKUP_RUN_KINDS, type BackupManifest, type BackupRunKind, type TargetKind, type TargetSettings } from '@/lib/model/backup-policy';
 import { apps } from './apps';
 import { recipeRuns } from './recipe-runs';
 import { servers } from './servers';
@@ -25,25 +25,11 @@ export const backupTargets = pgTable('backup_targets', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const BACKUP_RUN_KINDS = ['backup', 'verify', 'drill', 'restore'] as const;
-export type BackupRunKind = (typeof BACKUP_RUN_KINDS)[number];
+export { BACKUP_RUN_KINDS, type BackupManifest, type BackupRunKind };
 export const BACKUP_RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'interrupted'] as const;
 export type BackupRunStatus = (typeof BACKUP_RUN_STATUSES)[number];
 export const backupRunKindEnum = pgEnum('backup_run_kind', BACKUP_RUN_KINDS);
 export const backupRunStatusEnum = pgEnum('backup_run_status', BACKUP_RUN_STATUSES);
-
-/** What a backup recorded at dump time, so a drill can compare a restore with it. */
-export type BackupManifest = {
-  /** The dump file's sha256 and size, computed on the server before upload. */
-  dump?: { sha256: string; bytes: number; database: string };
-  /** Rows per table, counted from the dump's own data ("schema.table" → rows). */
-  tables?: Record<string, number>;
-  /** A sample of the backed-up files with their sha256 (path relative to the app's shared/). */
-  files?: { path: string; sha256: string }[];
-  /** /etc paths included. */
-  config?: string[];
-  redis?: { bytes: number };
-};
 
 /**
  * One backup, verification, drill or restore. A backup's stages are timestamps, set as each is

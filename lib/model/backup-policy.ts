@@ -146,3 +146,19 @@ export type TargetSettings = z.output<typeof targetSettingsInput>;
 /** The stages a backup passes, weakest first: the UI and alerts show the first one not reached. */
 export const BACKUP_STAGES = ['dumped', 'uploaded', 'verified', 'restoreVerified'] as const;
 export type BackupStage = (typeof BACKUP_STAGES)[number];
+
+/** The run kinds (db/schema/backups.ts stores them; recipes, which import no db/, use this). */
+export const BACKUP_RUN_KINDS = ['backup', 'verify', 'drill', 'restore'] as const;
+export type BackupRunKind = (typeof BACKUP_RUN_KINDS)[number];
+
+/** What a backup records at dump time (backup_runs.manifest), so a drill can compare a restore with it. */
+export type BackupManifest = {
+  /** The dump file's sha256 and size, computed on the server before upload. */
+  dump?: { sha256: string; bytes: number; database: string };
+  /** Rows per table, counted from the dump's own data ("schema.table" → rows). */
+  tables?: Record<string, number>;
+  /** A sample of the backed-up files with their sha256 (path relative to the app's shared/). */
+  files?: { path: string; sha256: string }[];
+  /** /etc paths included. */
+  config?: string[];
+};

@@ -1,19 +1,8 @@
-import type { BackupPolicy, TargetSettings } from '@/lib/model/backup-policy';
+import type { BackupManifest, BackupPolicy, BackupRunKind, TargetSettings } from '@/lib/model/backup-policy';
 import type { Repo, RunPaths } from './restic';
 
-/** The run kinds (db/schema/backups.ts BACKUP_RUN_KINDS; recipes do not import db/). */
-export type BackupKind = 'backup' | 'verify' | 'drill' | 'restore';
-
-/** What a backup records at dump time, as backup_runs.manifest stores it (db/schema/backups.ts BackupManifest). */
-export type BackupManifest = {
-  dump?: { sha256: string; bytes: number; database: string };
-  /** Rows per table, counted from the dump's own data ("schema.table" → rows). */
-  tables?: Record<string, number>;
-  /** A sample of the backed-up files with their sha256 (path relative to the app's shared/). */
-  files?: { path: string; sha256: string }[];
-  config?: string[];
-  redis?: { bytes: number };
-};
+export type { BackupManifest };
+export type BackupKind = BackupRunKind;
 
 /** What a backup run records on its row as each stage is reached (lib/backups/run-job.ts writes it). */
 export type StagePatch = {
