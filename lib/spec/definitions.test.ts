@@ -71,7 +71,13 @@ const apply = async (t: TestDb, text: string, confirmDestructive = false) =>
 describe('definitions: export, plan and apply', () => {
   it('exports no secret, only references to where the panel keeps them', async () => {
     const text = await exported(source);
-    for (const secret of ['S3-SECRET-never-exported', 'AAbbccddeeffgghhiijjkkllmm', 'not-so-secret', 'PRIVATE KEY', 'https://hooks.example.com'])
+    for (const secret of [
+      'S3-SECRET-never-exported',
+      'AAbbccddeeffgghhiijjkkllmm',
+      'not-so-secret',
+      'PRIVATE KEY',
+      'https://hooks.example.com',
+    ])
       expect(text).not.toContain(secret);
     expect(text).toContain('secret: servers/web-1/ssh-key');
     expect(text).toContain('secret: channels/ops/botToken');

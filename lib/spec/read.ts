@@ -151,7 +151,9 @@ function policyTargetIssues(def: Definition & { kind: 'Fleet' }): Issue[] {
   const names = new Set(def.backupTargets.map((t) => t.name));
   return (def.apps ?? []).flatMap((a, i) =>
     a.backups.flatMap((p, j) =>
-      names.has(p.target) ? [] : [{ path: ['apps', i, 'backups', j, 'target'], message: `No backup target named ${p.target} in backupTargets` }],
+      names.has(p.target)
+        ? []
+        : [{ path: ['apps', i, 'backups', j, 'target'], message: `No backup target named ${p.target} in backupTargets` }],
     ),
   );
 }

@@ -4,7 +4,20 @@ import type { ProvisionContext } from './context';
 
 // certbot: ACME certificates for apps (lib/recipes/configure/tls-acme.ts); Debian's package brings its renewal cron job and timer.
 // restic and rclone: backups (lib/recipes/backup): encrypted, deduplicated snapshots sent through rclone to SFTP or S3.
-const BASE = ['nginx', 'supervisor', 'cron', 'git', 'unzip', 'curl', 'ca-certificates', 'composer', 'libfcgi-bin', 'certbot', 'restic', 'rclone'];
+const BASE = [
+  'nginx',
+  'supervisor',
+  'cron',
+  'git',
+  'unzip',
+  'curl',
+  'ca-certificates',
+  'composer',
+  'libfcgi-bin',
+  'certbot',
+  'restic',
+  'rclone',
+];
 // The extensions a typical Laravel app expects.
 const PHP_EXTENSIONS = ['fpm', 'cli', 'mbstring', 'xml', 'curl', 'zip', 'bcmath', 'intl', 'pgsql', 'mysql', 'sqlite3', 'gd', 'redis'];
 
