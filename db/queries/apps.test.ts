@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { apps } from '../schema';
-import { findApp, listApps } from './apps';
+import { sql } from 'drizzle-orm';
+import { appConfigInput } from '@/lib/model/app-config';
+import { findApp, insertApp, latestAppRun, listApps } from './apps';
+import { createRun, updateRun } from './runs';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -49,5 +52,22 @@ describe('stored app configs', () => {
     });
     expect(app.config.workers[0]!.serverIds).toEqual([]);
     expect((await listApps(t.db)).find((a) => a.slug === 'legacy')!.config.release.keepReleases).toBe(5);
+  });
+});
+
+describe("an app's latest run on a server", () => {
+  it('is its configure, not a backup run that came after it (backups have their own page)', async () => {
+    const [server] = await t.db
+      .execute<{ id: string }>(
+        sql`insert into servers (id, name, host, port, username, php_versions) values (gen_random_uuid(), 'runs-1', '10.0.0.9', 22, 'root', '{8.2}') returning id`,
+      )
+      .then((r) => r.rows);
+    const config = appConfigInput.parse({ slug: 'runs', kind: 'static', domains: ['runs.test'] });
+    const app = await insertApp(t.db, { slug: 'runs', name: 'Runs', config }, [{ serverId: server!.id, roles: ['web'] }]);
+    const configure = await createRun(t.db, { serverId: server!.id, appId: app.id, recipe: 'configure' });
+    await updateRun(t.db, configure.id, { status: 'succeeded' });
+    const verify = await createRun(t.db, { serverId: server!.id, appId: app.id, recipe: 'backup-verify' });
+    await updateRun(t.db, verify.id, { status: 'failed' });
+    expect((await latestAppRun(t.db, app.id, server!.id))?.id).toBe(configure.id);
   });
 });

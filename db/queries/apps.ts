@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, notLike } from 'drizzle-orm';
 import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import type { Db } from '../client';
 import { appServers, apps, recipeRuns, servers, type App, type RecipeRun, type Server } from '../schema';
@@ -63,12 +63,16 @@ export async function updateAppConfig(db: Db, id: string, config: AppConfig, nam
     .where(eq(apps.id, id));
 }
 
-/** The latest run of this app on this server. */
+/**
+ * The latest run of this app on this server: what the app page shows and what an applied
+ * definition retries. Backup runs are not the app's state on the server (a failed verification
+ * must not re-queue its configure): they have their own page.
+ */
 export async function latestAppRun(db: Db, appId: string, serverId: string): Promise<RecipeRun | undefined> {
   const [row] = await db
     .select()
     .from(recipeRuns)
-    .where(and(eq(recipeRuns.appId, appId), eq(recipeRuns.serverId, serverId)))
+    .where(and(eq(recipeRuns.appId, appId), eq(recipeRuns.serverId, serverId), notLike(recipeRuns.recipe, 'backup%')))
     .orderBy(desc(recipeRuns.createdAt))
     .limit(1);
   return row;
