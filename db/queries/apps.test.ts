@@ -57,17 +57,16 @@ describe('stored app configs', () => {
 
 describe("an app's latest run on a server", () => {
   it('is its configure, not a backup run that came after it (backups have their own page)', async () => {
-    const [server] = await t.db
-      .execute<{ id: string }>(
-        sql`insert into servers (id, name, host, port, username, php_versions) values (gen_random_uuid(), 'runs-1', '10.0.0.9', 22, 'root', '{8.2}') returning id`,
-      )
-      .then((r) => r.rows);
+    const server = { id: crypto.randomUUID() };
+    await t.db.execute(
+      sql`insert into servers (id, name, host, port, username, php_versions) values (${server.id}, 'runs-1', '10.0.0.9', 22, 'root', '{8.2}')`,
+    );
     const config = appConfigInput.parse({ slug: 'runs', kind: 'static', domains: ['runs.test'] });
-    const app = await insertApp(t.db, { slug: 'runs', name: 'Runs', config }, [{ serverId: server!.id, roles: ['web'] }]);
-    const configure = await createRun(t.db, { serverId: server!.id, appId: app.id, recipe: 'configure' });
+    const app = await insertApp(t.db, { slug: 'runs', name: 'Runs', config }, [{ serverId: server.id, roles: ['web'] }]);
+    const configure = await createRun(t.db, { serverId: server.id, appId: app.id, recipe: 'configure' });
     await updateRun(t.db, configure.id, { status: 'succeeded' });
-    const verify = await createRun(t.db, { serverId: server!.id, appId: app.id, recipe: 'backup-verify' });
+    const verify = await createRun(t.db, { serverId: server.id, appId: app.id, recipe: 'backup-verify' });
     await updateRun(t.db, verify.id, { status: 'failed' });
-    expect((await latestAppRun(t.db, app.id, server!.id))?.id).toBe(configure.id);
+    expect((await latestAppRun(t.db, app.id, server.id))?.id).toBe(configure.id);
   });
 });
