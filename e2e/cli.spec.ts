@@ -161,7 +161,8 @@ test('CLI: plan and apply, a destructive plan held back, deploy and roll back wi
   expect(pushed.out).not.toContain('sk_live_cli');
   expect(pushed.out).toContain('Pushing to 2 server(s).');
   await expect
-    .poll(() => fs.readFileSync(hostPath('berth-host-2', 'www', 'ticker/shared/.env'), 'utf8'), { timeout: 60_000 })
+    // A file not written yet is "not yet" (expect.poll gives up at once on a callback that throws).
+    .poll(() => readIfThere(hostPath('berth-host-2', 'www', 'ticker/shared/.env')), { timeout: 60_000 })
     .toContain('hello from the cli');
   const pulled = await berth(admin, ['env', 'pull', 'ticker']);
   expect(pulled).toMatchObject({ code: 0 });
@@ -221,3 +222,7 @@ test('drift: a vhost edited by hand shows on the server and app pages; Revert pu
     })
     .toBe('clean');
 });
+
+function readIfThere(file: string): string {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+}
