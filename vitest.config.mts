@@ -26,7 +26,7 @@ for (const glob of BACKEND_MATTERS) {
     throw new Error(`vitest.config.mts: BACKEND_MATTERS entry ${glob} matches no file`);
 }
 const postgresUrl = process.env.BERTH_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-// Two integration workers only when scripts/test.mjs brought up a bed for each; by hand, one bed, one worker.
+// Integration files in parallel only when scripts/test.mjs brought up a bed per worker; by hand, one bed, one worker.
 const beds = (process.env.BERTH_TESTBED_DIRS ?? '').split(':').filter(Boolean).length;
 
 export default defineConfig({
@@ -57,7 +57,7 @@ export default defineConfig({
           env: { DATABASE_URL: postgresUrl },
         },
       },
-      // Two files at a time, each worker on a test bed of its own (test-support/test-hosts.ts):
+      // One file per bed at a time, each worker on a test bed of its own (test-support/test-hosts.ts):
       // one file re-keys a host for a moment, others make `nginx -t` fail on purpose.
       {
         extends: true,

@@ -53,10 +53,17 @@ async function lint() {
 // The unit files have slack beside the integration files and the build, so they yield the CPU.
 const NICENESS = { unit: '5' };
 
-async function vitest(layer, projects, env = {}) {
+async function vitest(layer, projects, env = {}, extra = []) {
   const t = Date.now();
   const report = path.join(work, `vitest-${layer}.json`);
-  const args = ['run', ...projects.flatMap((p) => ['--project', p]), '--reporter=dot', '--reporter=json', `--outputFile.json=${report}`];
+  const args = [
+    'run',
+    ...projects.flatMap((p) => ['--project', p]),
+    '--reporter=dot',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...extra,
+  ];
   const status = await run(layer, 'nice', ['-n', NICENESS[layer] ?? '0', 'vitest', ...args], env);
   record(layer, `vitest ${projects.join('+')}`, withStatus(readVitestReport(report), status), t);
   slowest.push(...fileTimes(report).map((f) => ({ ...f, file: `${f.file} (${layer})` })));
@@ -70,12 +77,13 @@ async function unit() {
   await vitest('unit', projects, { BERTH_TEST_POSTGRES_URL: pgBase });
 }
 
-// Three beds of two hosts each: Playwright drives the first (where Pebble's resolver points by
+// Four beds of two hosts each: Playwright drives the first (where Pebble's resolver points by
 // default), each integration worker one of the others, so all of them can run at once.
 const BEDS = [
   { BERTH_TESTBED_DIR: '/var/lib/berth-testbed', BERTH_TESTBED_ADDRESSES: '127.0.0.11 127.0.0.12' },
   { BERTH_TESTBED_DIR: '/var/lib/berth-testbed-2', BERTH_TESTBED_ADDRESSES: '127.0.0.13 127.0.0.14' },
   { BERTH_TESTBED_DIR: '/var/lib/berth-testbed-3', BERTH_TESTBED_ADDRESSES: '127.0.0.15 127.0.0.16' },
+  { BERTH_TESTBED_DIR: '/var/lib/berth-testbed-4', BERTH_TESTBED_ADDRESSES: '127.0.0.17 127.0.0.18' },
 ];
 const [E2E_BED, ...INTEGRATION_BEDS] = BEDS;
 
@@ -93,8 +101,16 @@ async function testbedUp(beds) {
   return ok;
 }
 
+const downBeds = new Set();
+async function teardown(beds) {
+  for (const bed of beds.filter((b) => !downBeds.has(b))) {
+    downBeds.add(bed);
+    await run('testbed', 'bash', ['scripts/testbed/down.sh'], bed, { teardown: true });
+  }
+}
+
 async function testbedDown(beds) {
-  for (const bed of beds) await run('testbed', 'bash', ['scripts/testbed/down.sh'], bed, { teardown: true });
+  await teardown(beds);
   await run('testbed', 'bash', ['scripts/testbed/pebble.sh', 'stop'], E2E_BED, { teardown: true });
 }
 
@@ -208,8 +224,15 @@ try {
     BERTH_TESTBED_DIRS: INTEGRATION_BEDS.map((b) => b.BERTH_TESTBED_DIR).join(':'),
     BERTH_TESTBED_DIR: E2E_BED.BERTH_TESTBED_DIR,
   };
+  // The integration beds go down as soon as their files are done: what the tests deployed there
+  // (cron lines, queue workers, process apps) would otherwise keep using the CPU under Playwright.
   const integration =
-    layers.has('integration') && bed ? guarded('integration', () => vitest('integration', ['integration'], bedDirs)) : null;
+    layers.has('integration') && bed
+      ? guarded('integration', () =>
+          // One worker per bed: the files mostly wait on the hosts, so a third overlaps their waits.
+          vitest('integration', ['integration'], bedDirs, [`--maxWorkers=${INTEGRATION_BEDS.length}`]),
+        ).then(() => teardown(INTEGRATION_BEDS))
+      : null;
   const built = layers.has('e2e') ? await build() : false;
   if (layers.has('unit')) await guarded('unit', unit);
   await integration;
