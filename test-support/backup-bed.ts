@@ -18,19 +18,13 @@ import { serviceSpecs } from '@/lib/recipes/provision/services';
 import { and, cmd, ignoreFailure } from '@/lib/remote/command';
 import { closeAll } from '@/lib/remote/connection';
 import { createTestDb } from '@/test-support/test-db';
+import { appDatabaseAdmin } from '@/test-support/app-database-admin';
 import { pinnedTestServer } from '@/test-support/testbed-server';
 
 export type OneHostBed = Awaited<ReturnType<typeof oneHostBed>>;
 
 export async function oneHostBed(slug: string) {
-  const db = `app_${slug}`;
-  const admin = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
-  await admin.connect();
-  const dropDb = async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    await admin.query(`DROP ROLE IF EXISTS ${db}`);
-  };
-  await dropDb();
+  const { db, admin, dropDb } = await appDatabaseAdmin(slug);
   const t = await createTestDb();
   const ring = parseKeyRing(generateKeyText(1));
   const host = await pinnedTestServer(t.db, ring, 'berth-host-1', `${slug}-1`);

@@ -8,6 +8,7 @@ import { findRelease, insertRelease, runsOfRelease } from '@/db/queries/releases
 import { createRun, findRun, tasksOf } from '@/db/queries/runs';
 import type { App, Server } from '@/db/schema';
 import { createTestDb } from '@/test-support/test-db';
+import { appDatabaseAdmin } from '@/test-support/app-database-admin';
 import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import { appLayout } from '@/lib/plan/app-layout';
@@ -28,14 +29,7 @@ import { runRelease } from '@/lib/releases/release-job';
  * Postgres at 127.0.0.1:5432). Its migration hook is the fixture's migrate.sh, pinned to host 1.
  */
 export async function snapshotBed(slug: string) {
-  const db = `app_${slug}`;
-  const admin = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
-  await admin.connect();
-  const dropDb = async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    await admin.query(`DROP ROLE IF EXISTS ${db}`);
-  };
-  await dropDb();
+  const { db, admin, dropDb } = await appDatabaseAdmin(slug);
   const t = await createTestDb();
   const ring = parseKeyRing(generateKeyText(1));
   const repo = fixtureRepo('php-app');

@@ -8,6 +8,13 @@ import { Button } from '@/components/ui/button';
 import type { BackupPolicy } from '@/lib/model/backup-policy';
 
 /** What a new policy starts with: the model's defaults (daily at 03:15 UTC, 7/4/6, weekly drill). */
+/** The GFS retention inputs; the action reads them back as retentionDaily, retentionWeekly, retentionMonthly. */
+const RETENTION_FIELDS = [
+  ['daily', 'Keep daily'],
+  ['weekly', 'Keep weekly'],
+  ['monthly', 'Keep monthly'],
+] as const;
+
 const FRESH = {
   name: 'daily',
   schedule: '15 3 * * *',
@@ -59,30 +66,17 @@ export function PolicyForm({ appId, policy, freshName, targets, sharedPaths, has
         <Field name="target" label="Target" hint="Add one under Settings → Backup targets first." defaultValue={p.target} />
       )}
       <Field name="schedule" label="Schedule (cron, UTC)" defaultValue={p.schedule} data-testid="policy-schedule" />
-      <Field
-        name="retentionDaily"
-        label="Keep daily"
-        type="number"
-        min={0}
-        defaultValue={p.retention.daily}
-        data-testid="policy-keep-daily"
-      />
-      <Field
-        name="retentionWeekly"
-        label="Keep weekly"
-        type="number"
-        min={0}
-        defaultValue={p.retention.weekly}
-        data-testid="policy-keep-weekly"
-      />
-      <Field
-        name="retentionMonthly"
-        label="Keep monthly"
-        type="number"
-        min={0}
-        defaultValue={p.retention.monthly}
-        data-testid="policy-keep-monthly"
-      />
+      {RETENTION_FIELDS.map(([period, label]) => (
+        <Field
+          key={period}
+          name={`retention${period[0]!.toUpperCase()}${period.slice(1)}`}
+          label={label}
+          type="number"
+          min={0}
+          defaultValue={p.retention[period]}
+          data-testid={`policy-keep-${period}`}
+        />
+      ))}
       <fieldset className="flex flex-col gap-2 sm:col-span-1">
         <legend className="text-sm font-medium text-slate-800">What it backs up</legend>
         <CheckboxField

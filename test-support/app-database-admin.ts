@@ -1,0 +1,18 @@
+import pg from 'pg';
+
+/**
+ * For test beds whose app gets Berth's Postgres on this machine (the hosts share 127.0.0.1:5432):
+ * a superuser connection and a way to drop the app's database and role, called once before the
+ * bed starts (a failed earlier run may have left them) and again at cleanup.
+ */
+export async function appDatabaseAdmin(slug: string) {
+  const db = `app_${slug}`;
+  const admin = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+  await admin.connect();
+  const dropDb = async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await admin.query(`DROP ROLE IF EXISTS ${db}`);
+  };
+  await dropDb();
+  return { db, admin, dropDb };
+}
