@@ -20,3 +20,4 @@ export * from './api-tokens';
 export * from './drift-findings';
 export * from './ops-repos';
 export * from './backups';
+export * from './sessions';
