@@ -5,7 +5,7 @@ import { insertUser, setUserDisabled } from '@/db/queries/users';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { attemptLogin } from './login';
 import { hashPassword } from './password';
-import { lockDurationMs, THROTTLE } from './throttle';
+import { lockDurationMs, noteFailure, THROTTLE } from './throttle';
 
 let t: TestDb;
 const PASSWORD = 'correct horse battery';
@@ -13,7 +13,8 @@ const PASSWORD = 'correct horse battery';
 beforeAll(async () => {
   t = await createTestDb();
   const passwordHash = await hashPassword(PASSWORD);
-  for (const email of ['alice@example.test', 'bob@example.test', 'carol@example.test', 'dave@example.test']) {
+  for (const name of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace']) {
+    const email = `${name}@example.test`;
     await insertUser(t.db, { email, name: email, role: 'viewer', passwordHash });
   }
 });
@@ -46,34 +47,75 @@ describe('attemptLogin', () => {
     expect(last).toMatchObject({ outcome: 'failure', reason: 'account disabled' });
   });
 
-  it('locks an account after 5 failures, refuses even the right password, and backs off exponentially', async () => {
+  it('locks one source out of an account after 5 failures, even for the right password, and backs off exponentially', async () => {
     const email = 'bob@example.test';
+    const ip = '192.0.2.1';
     const t0 = new Date('2026-01-01T00:00:00Z');
-    for (let i = 0; i < THROTTLE.account.threshold; i++) {
-      expect(await attemptLogin(t.db, { email, password: `bad${i}`, ip: `192.0.2.${i}` }, at(t0, i))).toEqual({
-        ok: false,
-        reason: 'invalid',
-      });
+    for (let i = 0; i < THROTTLE.pair.threshold; i++) {
+      expect(await attemptLogin(t.db, { email, password: `bad${i}`, ip }, at(t0, i))).toEqual({ ok: false, reason: 'invalid' });
     }
-    const locked = await attemptLogin(t.db, { email, password: PASSWORD, ip: '192.0.2.99' }, at(t0, 5));
+    const locked = await attemptLogin(t.db, { email, password: PASSWORD, ip }, at(t0, 5));
     expect(locked).toEqual({ ok: false, reason: 'limited', retryAfter: 29 });
     const [last] = await listAuditEvents(t.db, { limit: 1 });
     expect(last).toMatchObject({ outcome: 'denied', reason: 'rate limited for 29s' });
 
     // After the 30 s lock another failure doubles it to 60 s.
-    expect(await attemptLogin(t.db, { email, password: 'bad', ip: null }, at(t0, 35))).toEqual({ ok: false, reason: 'invalid' });
-    const again = await attemptLogin(t.db, { email, password: PASSWORD, ip: null }, at(t0, 36));
+    expect(await attemptLogin(t.db, { email, password: 'bad', ip }, at(t0, 35))).toEqual({ ok: false, reason: 'invalid' });
+    const again = await attemptLogin(t.db, { email, password: PASSWORD, ip }, at(t0, 36));
     expect(again).toEqual({ ok: false, reason: 'limited', retryAfter: 59 });
 
-    // Once the lock expires the right password works and clears the account's counter.
-    expect((await attemptLogin(t.db, { email, password: PASSWORD, ip: null }, at(t0, 100))).ok).toBe(true);
-    expect(await attemptLogin(t.db, { email, password: 'bad', ip: null }, at(t0, 101))).toEqual({ ok: false, reason: 'invalid' });
+    // Once the lock expires the right password works and clears the pair's counter.
+    expect((await attemptLogin(t.db, { email, password: PASSWORD, ip }, at(t0, 100))).ok).toBe(true);
+    expect(await attemptLogin(t.db, { email, password: 'bad', ip }, at(t0, 101))).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it("does not let a stranger's failures keep the owner out from another address", async () => {
+    const email = 'erin@example.test';
+    const t0 = new Date('2026-01-02T00:00:00Z');
+    // The attacker keeps going, past their own lock, one request a second.
+    for (let i = 0; i <= THROTTLE.pair.threshold; i++)
+      await attemptLogin(t.db, { email, password: `bad${i}`, ip: '192.0.2.66' }, at(t0, i));
+    expect(await attemptLogin(t.db, { email, password: PASSWORD, ip: '192.0.2.66' }, at(t0, 20))).toMatchObject({ reason: 'limited' });
+    expect((await attemptLogin(t.db, { email, password: PASSWORD, ip: '198.51.100.7' }, at(t0, 21))).ok).toBe(true);
+  });
+
+  it('guards an account after 10 failures from many addresses: those that failed wait, a new one is still checked', async () => {
+    const email = 'frank@example.test';
+    const t0 = new Date('2026-01-03T00:00:00Z');
+    const guesser = (i: number) => `192.0.2.${100 + i}`;
+    // Counted directly: ten password checks would add seconds and prove nothing more.
+    for (let i = 0; i < THROTTLE.account.threshold; i++) await noteFailure(t.db, { email, ip: guesser(i) }, at(t0, i));
+    // Any address that has failed on the account waits out the guard, right password or not.
+    expect(await attemptLogin(t.db, { email, password: PASSWORD, ip: guesser(0) }, at(t0, 10))).toEqual({
+      ok: false,
+      reason: 'limited',
+      retryAfter: 29,
+    });
+    // A fresh address gets one real check; its failure extends the guard (11th failure: 60 s).
+    expect(await attemptLogin(t.db, { email, password: 'bad', ip: '192.0.2.200' }, at(t0, 11))).toEqual({ ok: false, reason: 'invalid' });
+    expect(await attemptLogin(t.db, { email, password: 'bad', ip: '192.0.2.200' }, at(t0, 12))).toMatchObject({ retryAfter: 59 });
+    // The owner, from an address that never failed, gets in during the guard.
+    expect((await attemptLogin(t.db, { email, password: PASSWORD, ip: '198.51.100.8' }, at(t0, 13))).ok).toBe(true);
+    // After the guard, the guessers are checked again.
+    expect(await attemptLogin(t.db, { email, password: 'bad', ip: guesser(1) }, at(t0, 72))).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it('counts an IPv6 address as its /64', async () => {
+    const email = 'grace@example.test';
+    const t0 = new Date('2026-01-04T00:00:00Z');
+    for (let i = 0; i < THROTTLE.pair.threshold; i++) {
+      await attemptLogin(t.db, { email, password: 'bad', ip: `2001:db8:1:2::${i + 1}` }, at(t0, i));
+    }
+    expect(await attemptLogin(t.db, { email, password: PASSWORD, ip: '2001:db8:1:2:ffff::9' }, at(t0, 5))).toMatchObject({
+      reason: 'limited',
+    });
+    expect((await attemptLogin(t.db, { email, password: PASSWORD, ip: '2001:db8:1:3::1' }, at(t0, 6))).ok).toBe(true);
   });
 
   it('limits one address trying many accounts', async () => {
     const ip = '203.0.113.50';
     const t0 = new Date('2026-02-01T00:00:00Z');
-    for (let i = 0; i < THROTTLE.ip.threshold; i++) {
+    for (let i = 0; i < THROTTLE.source.threshold; i++) {
       await attemptLogin(t.db, { email: `spray${i}@example.test`, password: 'x', ip }, at(t0, i));
     }
     const result = await attemptLogin(t.db, { email: 'carol@example.test', password: PASSWORD, ip }, at(t0, 21));
@@ -85,7 +127,7 @@ describe('attemptLogin', () => {
   it('forgets old failures after an hour without one', async () => {
     const email = 'carol@example.test';
     const t0 = new Date('2026-03-01T00:00:00Z');
-    for (let i = 0; i < THROTTLE.account.threshold - 1; i++) await attemptLogin(t.db, { email, password: 'x', ip: null }, at(t0, i));
+    for (let i = 0; i < THROTTLE.pair.threshold - 1; i++) await attemptLogin(t.db, { email, password: 'x', ip: null }, at(t0, i));
     const later = at(t0, 3601 + 10);
     expect(await attemptLogin(t.db, { email, password: 'x', ip: null }, later)).toEqual({ ok: false, reason: 'invalid' });
     expect((await attemptLogin(t.db, { email, password: PASSWORD, ip: null }, at(later, 1))).ok).toBe(true);
@@ -95,10 +137,10 @@ describe('attemptLogin', () => {
     const email = 'race@example.test';
     const t0 = new Date('2026-04-01T00:00:00Z');
     const results = await Promise.all(Array.from({ length: 8 }, () => attemptLogin(t.db, { email, password: 'x', ip: null }, t0)));
-    expect(results.filter((r) => !r.ok && r.reason === 'invalid')).toHaveLength(THROTTLE.account.threshold);
-    expect(results.filter((r) => !r.ok && r.reason === 'limited')).toHaveLength(8 - THROTTLE.account.threshold);
+    expect(results.filter((r) => !r.ok && r.reason === 'invalid')).toHaveLength(THROTTLE.pair.threshold);
+    expect(results.filter((r) => !r.ok && r.reason === 'limited')).toHaveLength(8 - THROTTLE.pair.threshold);
     const [row] = await getThrottles(t.db, [`account:${email}`]);
-    expect(row!.failures).toBe(THROTTLE.account.threshold);
+    expect(row!.failures).toBe(THROTTLE.pair.threshold);
   });
 });
 

@@ -1,15 +1,24 @@
 import type { Db } from '@/db';
 import { clearThrottle, getThrottles, lockThrottles, recordFailure, setLockedUntil } from '@/db/queries/login-throttle';
+import type { LoginThrottle } from '@/db/schema';
+import { throttleSource } from './client-ip-source';
 
 /**
- * Login backoff, per account and per client address. After `threshold` failures in a row
- * the key is locked for 30 s, doubling with each further failure up to 15 min. A counter
- * that sees no failure for an hour starts again. Attempts while locked are refused without
- * checking the password, so a locked account cannot be brute-forced.
+ * Login backoff that a stranger cannot turn against the owner (README, "Login throttling").
+ * A "source" is the client address (an IPv6 address counts as its /64). Three counters:
+ *  - pair (account + source): 5 failures lock that source out of that account;
+ *  - source: 20 failures, on any accounts, lock that source out of every account;
+ *  - account: 10 failures from anywhere put the account under guard: while guarded, a source
+ *    that has a failure of its own on the account (in the last hour) is refused, but a source
+ *    with none still has its password checked, so the owner from their own address gets in.
+ * Each lock lasts 30 s and doubles with each further failure on its counter, up to 15 min. A
+ * counter that sees no failure for an hour starts again. Attempts while locked are refused
+ * without checking the password, so a lock cannot be brute-forced through.
  */
 export const THROTTLE = {
-  account: { threshold: 5 },
-  ip: { threshold: 20 },
+  pair: { threshold: 5 },
+  source: { threshold: 20 },
+  account: { threshold: 10 },
   baseLockMs: 30_000,
   maxLockMs: 15 * 60_000,
   decayMs: 60 * 60_000,
@@ -17,18 +26,25 @@ export const THROTTLE = {
 
 export type ThrottleSubject = { email: string; ip: string | null };
 
-/** Serializes attempts on the subject's counters for the rest of the transaction `tx`. */
-export async function holdThrottle(tx: Db, subject: ThrottleSubject): Promise<void> {
-  await lockThrottles(
-    tx,
-    keysFor(subject).map((k) => k.key),
-  );
+type Keys = { account: string; pair: string; source: string | null };
+
+function keysFor(subject: ThrottleSubject): Keys {
+  const email = subject.email.trim().toLowerCase();
+  const source = throttleSource(subject.ip);
+  // Without an address (no custom server in front) every client is one source "unknown":
+  // the pair counter then acts per account, and there is no cross-account source counter.
+  return {
+    account: `account:${email}`,
+    pair: `pair:${source ?? 'unknown'} ${email}`, // a source never contains a space
+    source: source ? `ip:${source}` : null,
+  };
 }
 
-function keysFor(subject: ThrottleSubject): Array<{ key: string; threshold: number }> {
-  const keys: Array<{ key: string; threshold: number }> = [{ key: `account:${subject.email}`, threshold: THROTTLE.account.threshold }];
-  if (subject.ip) keys.push({ key: `ip:${subject.ip}`, threshold: THROTTLE.ip.threshold });
-  return keys;
+/** Serializes attempts on the subject's account and source for the rest of the transaction `tx`. */
+export async function holdThrottle(tx: Db, subject: ThrottleSubject): Promise<void> {
+  const { account, source } = keysFor(subject);
+  // The pair counter needs no lock of its own: every attempt on it also holds the account's.
+  await lockThrottles(tx, source ? [account, source] : [account]);
 }
 
 export function lockDurationMs(failures: number, threshold: number): number {
@@ -38,29 +54,38 @@ export function lockDurationMs(failures: number, threshold: number): number {
 
 /** Seconds until the subject may try again; 0 when it may try now. */
 export async function secondsLocked(db: Db, subject: ThrottleSubject, now = new Date()): Promise<number> {
-  const rows = await getThrottles(
-    db,
-    keysFor(subject).map((k) => k.key),
-  );
-  const until = Math.max(0, ...rows.map((r) => r.lockedUntil?.getTime() ?? 0));
+  const keys = keysFor(subject);
+  const rows = new Map((await getThrottles(db, [keys.account, keys.pair, ...(keys.source ? [keys.source] : [])])).map((r) => [r.key, r]));
+  const pair = rows.get(keys.pair);
+  const locks = [pair, keys.source ? rows.get(keys.source) : undefined];
+  // The account's guard stops only sources that have themselves failed on it lately.
+  if (pair && failedSince(pair, new Date(now.getTime() - THROTTLE.decayMs))) locks.push(rows.get(keys.account));
+  const until = Math.max(0, ...locks.map((r) => r?.lockedUntil?.getTime() ?? 0));
   return until > now.getTime() ? Math.ceil((until - now.getTime()) / 1000) : 0;
 }
 
-/** Counts a failed attempt against every key; returns the resulting lock in seconds (0 if none). */
-export async function noteFailure(db: Db, subject: ThrottleSubject, now = new Date()): Promise<number> {
-  let longest = 0;
-  for (const { key, threshold } of keysFor(subject)) {
-    const failures = await recordFailure(db, key, now, THROTTLE.decayMs);
-    const lockMs = lockDurationMs(failures, threshold);
-    if (lockMs > 0) {
-      await setLockedUntil(db, key, new Date(now.getTime() + lockMs));
-      longest = Math.max(longest, lockMs);
-    }
-  }
-  return Math.ceil(longest / 1000);
+function failedSince(row: LoginThrottle, since: Date): boolean {
+  return row.failures > 0 && row.lastFailureAt >= since;
 }
 
-/** A good password clears the account's counter; the address keeps its own (it may be probing many accounts). */
+/** Counts a failed attempt against the pair, the source and the account. */
+export async function noteFailure(db: Db, subject: ThrottleSubject, now = new Date()): Promise<void> {
+  const keys = keysFor(subject);
+  const counters = [
+    { key: keys.pair, threshold: THROTTLE.pair.threshold },
+    { key: keys.account, threshold: THROTTLE.account.threshold },
+    ...(keys.source ? [{ key: keys.source, threshold: THROTTLE.source.threshold }] : []),
+  ];
+  for (const { key, threshold } of counters) {
+    const lockMs = lockDurationMs(await recordFailure(db, key, now, THROTTLE.decayMs), threshold);
+    if (lockMs > 0) await setLockedUntil(db, key, new Date(now.getTime() + lockMs));
+  }
+}
+
+/**
+ * A good password clears the pair's counter only: the source keeps its own (it may be probing
+ * many accounts), and the account keeps its guard against the sources that were guessing.
+ */
 export async function noteSuccess(db: Db, subject: ThrottleSubject): Promise<void> {
-  await clearThrottle(db, `account:${subject.email}`);
+  await clearThrottle(db, keysFor(subject).pair);
 }
