@@ -4,19 +4,31 @@ import { authSecret, OWNER, signInPage } from './fixtures';
 
 const COOKIE = 'authjs.session-token';
 
-test('sign in with the keyboard only, then sign out', async ({ page }) => {
+test('sign in with the keyboard only, then sign out; a copy of the cookie is refused after', async ({ page, context, browser }) => {
   await page.goto('/login');
   await page.keyboard.type(OWNER.email); // the email field has focus on load
   await page.keyboard.press('Tab');
   await page.keyboard.type(OWNER.password);
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  const copied = (await context.cookies()).find((c) => c.name === COOKIE)!;
 
   await page.locator('header summary').click();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto('/settings');
   await expect(page).toHaveURL(/\/login$/);
+
+  // Logout ended the session on the server, not only in this browser: the stolen copy gets nothing.
+  const thief = await browser.newContext();
+  try {
+    await thief.addCookies([copied]);
+    const stolen = await thief.newPage();
+    await stolen.goto('/settings');
+    await expect(stolen).toHaveURL(/\/login$/);
+  } finally {
+    await thief.close();
+  }
 });
 
 test('a wrong password and an unknown email get the same answer', async ({ page }) => {

@@ -2,10 +2,10 @@
 
 import { z } from 'zod';
 import { authedAction } from '@/lib/auth/action';
-import { signOut } from '@/lib/auth/auth';
+import { signOutThisSession } from '@/lib/auth/session';
 
 export const logout = authedAction({ audit: 'auth.logout', role: 'viewer', schema: z.unknown() }, async (_input, ctx) => {
   ctx.setTarget(`user:${ctx.user.id}`);
-  await signOut({ redirect: false });
+  await signOutThisSession();
   return null;
 });

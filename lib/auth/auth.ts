@@ -6,6 +6,7 @@ import { getRuntime } from '@/lib/runtime';
 import { clientIpFrom } from './client-ip';
 import { attemptLogin } from './login';
 import { isReauthProof } from './reauth-proof';
+import { endSession, startSession } from './session-store';
 
 export class RateLimitedSignin extends CredentialsSignin {
   override code = 'rate_limited';
@@ -34,6 +35,13 @@ export const {
     },
   },
   session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
+  // Auth.js's own sign-out route ends the session row too (the panel's logout revokes it first,
+  // so a failure there is an error the user sees; here Auth.js would only log it).
+  events: {
+    async signOut(message) {
+      if ('token' in message) await endSession(db(), message.token?.sid);
+    },
+  },
   pages: { signIn: '/login', error: '/login' },
   providers: [
     Credentials({
@@ -52,11 +60,13 @@ export const {
     }),
   ],
   callbacks: {
-    jwt({ token, user, trigger, session }) {
+    async jwt({ token, user, trigger, session }) {
       if (user) {
         token.uid = Number(user.id);
         token.sv = (user as { sessionVersion?: number }).sessionVersion ?? 0;
         token.loginAt = Date.now();
+        // The server-side half of the session: currentUser() refuses the cookie once this row is revoked.
+        token.sid = await startSession(db(), token.uid as number, SESSION_MAX_AGE_SECONDS * 1000);
       }
       // Anyone can POST an update to /api/auth/session: only a proof minted by confirmPassword
       // (an HMAC under the auth secret, seconds old) refreshes the sign-in time.
@@ -65,7 +75,13 @@ export const {
       return token;
     },
     session({ session, token }) {
-      return { ...session, uid: token.uid as number, sv: token.sv as number, loginAt: (token.loginAt as number | undefined) ?? 0 };
+      return {
+        ...session,
+        uid: token.uid as number,
+        sv: token.sv as number,
+        sid: token.sid as string | undefined,
+        loginAt: (token.loginAt as number | undefined) ?? 0,
+      };
     },
   },
 }));

@@ -1,26 +1,35 @@
 import { forbidden, redirect } from 'next/navigation';
 import { cache } from 'react';
 import { db } from '@/db';
-import { findUserById } from '@/db/queries/users';
 import type { User } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
-import { auth } from './auth';
+import { auth, signOut } from './auth';
 import { clientIp } from './client-ip';
 import { hasRole } from './roles';
+import { endSession, type SessionClaims, userForSession } from './session-store';
 import type { Role } from '@/lib/model/roles';
 
 /**
- * The signed-in user, re-read from the database on every request: a disabled account or a
- * changed password (session version bump) ends the session at once, whatever the cookie says.
+ * The signed-in user, re-read from the database on every request: a logged-out session, a
+ * disabled account or a changed password (session version bump) ends the session at once,
+ * whatever the cookie says.
  */
 // cache(): a page and its layout both ask; one session decode and one row read per request.
 export const currentUser = cache(async (): Promise<User | null> => {
-  const session = (await auth()) as { uid?: number; sv?: number } | null;
-  if (!session?.uid) return null;
-  const user = await findUserById(db(), session.uid);
-  if (!user || user.disabledAt || user.sessionVersion !== session.sv) return null;
-  return user;
+  const session = (await auth()) as SessionClaims | null;
+  return userForSession(db(), session);
 });
+
+/**
+ * Logout: revokes this session's row (so a copy of the cookie is refused from now on), then
+ * clears the cookie. A failed revoke throws before the cookie goes, so the user is not told
+ * they are signed out while the session still works.
+ */
+export async function signOutThisSession(): Promise<void> {
+  const session = (await auth()) as SessionClaims | null;
+  await endSession(db(), session?.sid);
+  await signOut({ redirect: false });
+}
 
 /** For pages: sends a visitor without a valid session to the login page. */
 export async function requireUser(): Promise<User> {

@@ -13,6 +13,7 @@ import { interruptAllReleases } from '@/db/queries/releases';
 import { jobHandlers, STALE_RUN_MS } from '@/lib/jobs/handlers';
 import { startJobs, type Jobs } from '@/lib/jobs/queue';
 import { closeAll } from '@/lib/remote/connection';
+import { scrubConsole } from '@/lib/log/scrub';
 import { startMonitoringLoops, type MonitoringLoops } from './monitoring';
 import { resolveSecrets } from './secrets';
 
@@ -43,6 +44,8 @@ export async function boot(
   source: Record<string, string | undefined> = process.env,
   opts: BootOptions = { worker: false },
 ): Promise<Booted> {
+  // Before anything can fail: no log line of this process (ours, Auth.js's, Next's) carries query parameter values.
+  scrubConsole();
   const env = readEnv(source);
   fs.mkdirSync(env.dataDir, { recursive: true, mode: 0o700 });
   const unlock = env.databaseUrl ? () => {} : lockDataDir(env.dataDir);

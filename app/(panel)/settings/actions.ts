@@ -5,7 +5,7 @@ import { newUserInput, passwordInput, roleInput } from '@/db/schema';
 import { revokeApiToken } from '@/db/queries/api-tokens';
 import { ActionError, authedAction } from '@/lib/auth/action';
 import { createApiToken, newTokenInput } from '@/lib/auth/api-tokens';
-import { signOut } from '@/lib/auth/auth';
+import { signOutThisSession } from '@/lib/auth/session';
 import { changeOwnPassword, changeRole, createUser, resetPassword, setDisabled } from '@/lib/users/manage';
 import { monitoringSettings, monitoringSettingsInput, saveMonitoringSettings } from '@/lib/monitors/settings';
 
@@ -61,7 +61,7 @@ export const changeMyPassword = authedAction(
   async (input, ctx) => {
     ctx.setTarget(`user:${ctx.user.id}`);
     await changeOwnPassword(ctx.db, ctx.user, input.current, input.password);
-    await signOut({ redirect: false });
+    await signOutThisSession();
     return null;
   },
 );

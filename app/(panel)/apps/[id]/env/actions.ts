@@ -15,6 +15,7 @@ import { editorRowsField, envFromRows } from '@/lib/env/editor-input';
 import { confirmPull, previewPull } from '@/lib/env/pull';
 import { requestEnvPush } from '@/lib/env/push';
 import { currentEnv, EnvConflictError, openEnvRevision, saveEnv, type SaveMeta } from '@/lib/env/store';
+import { revealEnvValue } from '@/lib/env/reveal';
 import { getRuntime } from '@/lib/runtime';
 
 const appId = z.uuid('Unknown app');
@@ -101,11 +102,7 @@ export const revealEnvAction = authedAction(
     await appFor(ctx, input.appId);
     ctx.setDetails({ key: input.key, revision: input.revision ?? 'current' });
     await requireRecentLogin();
-    const ring = getRuntime().keyRing;
-    const values = input.revision
-      ? (await openEnvRevision(ctx.db, ring, input.appId, input.revision)).values
-      : (await currentEnv(ctx.db, ring, input.appId)).values;
-    return { key: input.key, value: values[input.key] ?? null };
+    return { key: input.key, value: await revealEnvValue(ctx.db, getRuntime().keyRing, input.appId, input.key, input.revision) };
   },
 );
 
