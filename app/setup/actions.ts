@@ -2,6 +2,7 @@
 
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
+import { opaqueText, singleLine } from '@/lib/model/text';
 import { db } from '@/db';
 import { emailInput, nameInput, passwordInput } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
@@ -12,7 +13,7 @@ import { clientIp } from '@/lib/auth/client-ip';
 import { createOwner, SetupError } from '@/lib/auth/setup';
 
 const setupInput = z
-  .object({ token: z.string().min(1).max(100), email: emailInput, name: nameInput, password: passwordInput, confirm: z.string() })
+  .object({ token: singleLine(100).min(1), email: emailInput, name: nameInput, password: passwordInput, confirm: opaqueText(200) })
   .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The passwords do not match' });
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine, singleLine } from '@/lib/model/text';
 import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import { formFieldOf } from './form-fields';
 import { parseCommandLine } from './command-line';
@@ -9,9 +10,10 @@ import { parseCommandLines, parseCronLines, parseHookLines, parseWorkerLines, ty
  * or slug + kind on create). A field the form did not send keeps the base's value, so the pool
  * form and the settings form share one path. Every error goes back under its form field.
  */
-const text = z.string().optional();
+// Only a bound and plain text here: each value is checked again, line by line, by the model.
+const text = multiLine(20_000).optional();
 /** A checkbox posts a hidden "off" and, when ticked, "on" (absent = the form did not show it). */
-const checkbox = z.union([z.string(), z.array(z.string())]).optional();
+const checkbox = z.union([singleLine(10), z.array(singleLine(10)).max(4)]).optional();
 
 export const configFields = z.object({
   domains: text,
@@ -226,10 +228,10 @@ function releaseFromForm(
   return release;
 }
 
-const list = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string()));
+const list = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(singleLine(100)).max(100));
 
 const identity = z.object({
-  name: z.string().trim().min(1, 'Name is required').max(80),
+  name: singleLine(80).trim().min(1, 'Name is required'),
   kind: z.enum(['php', 'process', 'static'], { error: 'Choose a kind' }),
 });
 
@@ -238,7 +240,7 @@ const identity = z.object({
  * Everything is checked in one pass, so an empty name does not hide the other errors.
  */
 export const appFormInput = configFields
-  .extend({ name: z.unknown(), slug: z.string().default(''), kind: z.unknown(), serverIds: list })
+  .extend({ name: z.unknown(), slug: singleLine(64).default(''), kind: z.unknown(), serverIds: list })
   .catchall(z.unknown())
   .transform((f, ctx) => {
     const id = identity.safeParse({ name: f.name ?? '', kind: f.kind });

@@ -1,25 +1,25 @@
 import { z } from 'zod';
 import { ActionError, type FieldErrors } from '@/lib/auth/action-core';
-import { checkEnvKey, checkEnvValue } from '@/lib/model/dotenv';
+import { checkEnvKey, checkEnvValue, checkEnvValueSize, MAX_ENV_KEY_LENGTH, MAX_ENV_VALUE_BYTES } from '@/lib/model/dotenv';
+import { multiLine, opaqueText, singleLine } from '@/lib/model/text';
 
 export const MAX_ENV_KEYS = 500;
-export const MAX_VALUE_BYTES = 64 * 1024;
+export const MAX_VALUE_BYTES = MAX_ENV_VALUE_BYTES;
 
 /**
  * One row of the editor as the browser sends it. Values never travel to the browser, so an
  * untouched row sends `value: null` and the stored value of `original` is kept.
  */
 const editorRow = z.object({
-  key: z.string().max(200),
-  original: z.string().max(200).nullable(),
-  value: z.string().nullable(),
+  // Keys are checked row by row below (checkEnvKey); this bound only keeps the request small.
+  key: opaqueText(4 * MAX_ENV_KEY_LENGTH),
+  original: singleLine(MAX_ENV_KEY_LENGTH).nullable(),
+  value: opaqueText(4 * MAX_ENV_VALUE_BYTES).nullable(),
 });
 export type EditorRow = z.infer<typeof editorRow>;
 
 /** The editor's rows travel as one JSON field: FormData cannot say "this value is unchanged". */
-export const editorRowsField = z
-  .string()
-  .max(40 * 1024 * 1024)
+export const editorRowsField = multiLine(40 * 1024 * 1024)
   .transform((text, ctx) => {
     try {
       return JSON.parse(text) as unknown;
@@ -54,8 +54,7 @@ export function envFromRows(rows: EditorRow[], stored: Record<string, string>): 
       add(i, 'value', row.original === null ? 'Enter a value' : `${row.original} was removed meanwhile: reload`);
       continue;
     }
-    const valueError =
-      checkEnvValue(value) ?? (Buffer.byteLength(value) > MAX_VALUE_BYTES ? `Values are limited to ${MAX_VALUE_BYTES / 1024} KiB` : null);
+    const valueError = checkEnvValue(value) ?? (row.value === null ? null : checkEnvValueSize(value));
     if (valueError) add(i, 'value', valueError);
     values[row.key] = value;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine } from '@/lib/model/text';
 import type { Db } from '@/db';
 import { claimOpsDelivery, findOpsRepo, pruneOpsDeliveries, unclaimOpsDelivery } from '@/db/queries/ops-repos';
 import { recordAudit } from '@/lib/audit/record';
@@ -9,7 +10,7 @@ import { openOpsSecret } from './repo';
 
 export const opsKey = (repoId: string) => `gitops:${repoId}`;
 const KEEP_MS = 3 * WINDOW_SECONDS * 1000;
-const pushBody = z.object({ timestamp: z.number().int().positive(), after: z.string().max(100).optional() });
+const pushBody = z.object({ timestamp: z.number().int().positive(), after: singleLine(100).optional() });
 
 export type PushDeps = { db: Db; ring: KeyRing; enqueue: Enqueue; ip: string | null; now?: () => Date };
 export type PushAnswer = { status: number; body: { queued: true } | { error: string } };

@@ -4,6 +4,7 @@ import { appPathInput, argvInput, branchInput, domainInput, repositoryInput, slu
 import { cronScheduleProblem } from './cron-schedule';
 import { poolInput } from './fpm-pool';
 import { snippetStructureProblem } from './nginx-snippet';
+import { multiLine, singleLine } from './text';
 
 /**
  * An app as Berth configures it on its servers: the pure model every layer shares (the forms,
@@ -12,16 +13,16 @@ import { snippetStructureProblem } from './nginx-snippet';
  */
 
 export const workerInput = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, 'A worker name is lowercase letters, digits and dashes'),
+  name: singleLine(24).regex(/^[a-z][a-z0-9-]{0,23}$/, 'A worker name is lowercase letters, digits and dashes'),
   argv: argvInput,
   processes: z.coerce.number().int().min(1).max(64),
   stopWaitSeconds: z.coerce.number().int().min(1).max(3600).default(60),
   /** The worker servers it runs on; empty means every server with the worker role. */
-  serverIds: z.array(z.uuid()).default([]),
+  serverIds: z.array(z.uuid()).max(100).default([]),
 });
 
 export const cronLineInput = z.object({
-  schedule: z.string().superRefine((s, ctx) => {
+  schedule: singleLine(200).superRefine((s, ctx) => {
     const problem = cronScheduleProblem(s);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   }),
@@ -30,8 +31,7 @@ export const cronLineInput = z.object({
 
 export const healthCheckInput = z
   .object({
-    path: z
-      .string()
+    path: singleLine(250)
       .trim()
       .regex(/^\/[A-Za-z0-9._~/?=&%-]{0,200}$/, 'A health check path starts with / and has no spaces')
       .default('/'),
@@ -46,10 +46,8 @@ export const healthCheckInput = z
  * admins only, and `nginx -t` judges it before it goes live. Braces must balance so that the
  * snippet cannot close the server block and open its own.
  */
-export const nginxSnippetInput = z
-  .string()
-  .max(8000, 'Keep the snippet under 8000 characters')
-  .refine((s) => !/[\0\r]/.test(s), 'No NUL or carriage-return characters')
+export const nginxSnippetInput = multiLine(8000)
+  .refine((s) => !s.includes('\r'), 'No carriage-return characters')
   .superRefine((s, ctx) => {
     const problem = snippetStructureProblem(s); // braces as nginx's lexer reads them (comments, quotes)
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -60,7 +58,7 @@ export const tlsInput = z
   .object({
     /** none: HTTP only; acme: certbot HTTP-01 on each web server; uploaded: a sealed certificate and key. */
     mode: z.enum(['none', 'acme', 'uploaded']).default('none'),
-    acmeEmail: z.email('Enter an email address for the ACME account').optional(),
+    acmeEmail: singleLine(254).pipe(z.email('Enter an email address for the ACME account')).optional(),
   })
   .prefault({});
 
@@ -120,8 +118,7 @@ export const appConfigInput = z.object({
     .min(1, 'Add at least one domain')
     .max(20)
     .refine((d) => new Set(d).size === d.length, 'A domain is listed twice'),
-  phpVersion: z
-    .string()
+  phpVersion: singleLine(10)
     .regex(/^\d\.\d$/, 'A PHP version looks like 8.2')
     .default('8.2'),
   webRoot: appPathInput.default('public'),
@@ -138,8 +135,8 @@ export const appConfigInput = z.object({
     .refine((w) => !w.some((x) => ['web', 'web-a', 'web-b'].includes(x.name)), 'The worker names "web", "web-a" and "web-b" are reserved'),
   scheduler: z.boolean().default(false),
   cron: z.array(cronLineInput).max(50).default([]),
-  sharedPaths: z.array(appPathInput).default([]),
-  writablePaths: z.array(appPathInput).default([]),
+  sharedPaths: z.array(appPathInput).max(50, 'At most 50 shared paths').default([]),
+  writablePaths: z.array(appPathInput).max(50, 'At most 50 writable paths').default([]),
   repository: repositoryInput.optional(),
   branch: branchInput,
   healthCheck: healthCheckInput,

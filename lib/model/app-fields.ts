@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine } from './text';
 
 /**
  * The single fields of an app's configuration (lib/model/app-config.ts): strict patterns shared by
@@ -24,42 +25,29 @@ const RESERVED_USERS = new Set([
   'berth',
 ]);
 
-export const slugInput = z
-  .string()
+export const slugInput = singleLine(64)
   .trim()
   .regex(/^[a-z][a-z0-9-]{0,31}$/, 'A slug is a lowercase letter, then up to 31 lowercase letters, digits or dashes')
   .refine((s) => !RESERVED_USERS.has(s), 'This slug is reserved (it would clash with a system user)');
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-export const domainInput = z
-  .string()
+export const domainInput = singleLine(300)
   .trim()
   .toLowerCase()
   .regex(new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})+$`), 'Enter a domain name such as shop.example.com');
 
 /** A path inside the app (shared or writable paths, the web root): relative, no `..`, no odd characters. */
-export const appPathInput = z
-  .string()
+export const appPathInput = singleLine(200)
   .trim()
   .regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'Use a relative path of letters, digits, dots, dashes and underscores')
   .refine((p) => !p.split('/').some((part) => part === '..' || part === '.'), 'A path may not contain . or .. parts');
 
 /** A command as argv: no shell, so each word reaches the program as one argument. */
-export const argvInput = z
-  .array(
-    z
-      .string()
-      .min(1)
-      .max(500)
-      .refine((a) => !/[\r\n\0]/.test(a), 'No line breaks'),
-  )
-  .min(1, 'Enter a command');
+export const argvInput = z.array(singleLine(500).min(1)).min(1, 'Enter a command').max(100, 'At most 100 words in a command');
 
 /** ssh (git@host:path or ssh://), https, or an absolute local path (tests, mirrors on the panel host). */
-export const repositoryInput = z
-  .string()
+export const repositoryInput = singleLine(500)
   .trim()
-  .max(500)
   .regex(
     /^(?:(?:ssh|https):\/\/[^\s'"`$;&|<>\\]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s'"`$;&|<>\\]+|\/[A-Za-z0-9._/-]+)$/,
     'Use an ssh (git@host:org/repo.git), https or absolute local repository path',
@@ -71,8 +59,7 @@ export const repositoryInput = z
   );
 
 /** A branch name as git allows it, minus what would read as an option or a range. */
-export const branchInput = z
-  .string()
+export const branchInput = singleLine(200)
   .trim()
   .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]{1,100}$/, 'A branch is letters, digits, dots, dashes, underscores and slashes')
   .default('main');

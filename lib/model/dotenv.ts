@@ -26,8 +26,14 @@ function phpTrim(s: string, left = true, right = true): string {
   return s.slice(a, b);
 }
 
+/** Env keys are short names; a longer "key" is a pasted value, and the message says so without echoing it. */
+export const MAX_ENV_KEY_LENGTH = 128;
+/** Values may hold certificates or JSON: generous, but finite. */
+export const MAX_ENV_VALUE_BYTES = 64 * 1024;
+
 export function checkEnvKey(key: string): string | null {
   if (key === '') return 'Enter a key';
+  if (key.length > MAX_ENV_KEY_LENGTH) return `the key is longer than ${MAX_ENV_KEY_LENGTH} characters`;
   if (ENV_KEY.test(key)) return null;
   // Not echoed: what sits where a key should be is often a value (a wrapped secret, a pasted URL),
   // and this message goes to the audit log and the browser.
@@ -38,6 +44,17 @@ export function checkEnvValue(value: string): string | null {
   if (value.includes('\0')) return 'Values cannot contain a NUL byte';
   // A lone UTF-16 surrogate cannot be written as UTF-8, so it would not come back unchanged.
   if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) return 'Values must be valid Unicode text';
+  return null;
+}
+
+/**
+ * The size limit for values coming in (the editor, a pasted or pushed file). Apart from
+ * checkEnvValue so that a value stored before the limit existed can still be written out.
+ */
+export function checkEnvValueSize(value: string): string | null {
+  // In UTF-8 bytes: what the .env file on the servers holds.
+  if (value.length > MAX_ENV_VALUE_BYTES || new TextEncoder().encode(value).length > MAX_ENV_VALUE_BYTES)
+    return `Values are limited to ${MAX_ENV_VALUE_BYTES / 1024} KiB`;
   return null;
 }
 
@@ -154,6 +171,8 @@ export function parseDotenv(text: string): ParseResult {
     if (first !== undefined) return fail(`${key} is already set on line ${first}`); // phpdotenv keeps the first or the last, by loader
     const value = parseValue(phpTrim(chunk.slice(eq + 1)), key);
     if (!value.ok) return fail(value.message);
+    const tooBig = checkEnvValueSize(value.value);
+    if (tooBig) return fail(`the value of ${key} is too long: ${tooBig}`);
     seen.set(key, line);
     entries.push({ key, value: value.value, line });
     return null;

@@ -6,7 +6,7 @@
  * machine, and the test bed lives there. node:net is used for address arithmetic only.
  */
 import net from 'node:net';
-import { z } from 'zod';
+import { singleLine } from './text';
 
 const MAX_NAME_LENGTH = 253;
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -33,8 +33,7 @@ export function hostTextProblem(text: string): string | null {
 }
 
 /** For forms and actions: the same rule, as a zod schema (surrounding spaces are trimmed). */
-export const hostTextSchema = z
-  .string()
+export const hostTextSchema = singleLine(300)
   .trim()
   .superRefine((text, ctx) => {
     const problem = hostTextProblem(text);

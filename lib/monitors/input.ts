@@ -4,6 +4,7 @@
  * connect time; this is the edge.
  */
 import { z } from 'zod';
+import { singleLine } from '@/lib/model/text';
 import { MONITOR_KINDS } from '@/db/schema';
 import { parseStatusSpec } from './status-spec';
 import { monitorUrlProblem } from '@/lib/remote/url-safety';
@@ -29,24 +30,21 @@ export const timeoutInput = int('The timeout', 1000, 60_000, ' ms');
 export const retriesInput = int('Retries', 0, 10);
 export const pausedInput = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean()).default(false);
 
-export const expectedStatusInput = z
-  .string()
+export const expectedStatusInput = singleLine(200)
   .trim()
   .superRefine((spec, ctx) => {
     const parsed = parseStatusSpec(spec);
     if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
   });
 
-export const monitorUrlInput = z
-  .string({ error: 'Enter the URL to check' })
+export const monitorUrlInput = singleLine(2000)
   .trim()
-  .max(2000, 'Keep the URL under 2000 characters')
   .superRefine((url, ctx) => {
     const problem = monitorUrlProblem(url);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-const keywordInput = z.preprocess(blankToUndefined, z.string().max(200, 'Keep the keyword under 200 characters').optional());
+const keywordInput = z.preprocess(blankToUndefined, singleLine(200).optional());
 
 /**
  * One flat object (a FormData payload) checked per kind afterwards, so an HTTP monitor with a
@@ -55,7 +53,7 @@ const keywordInput = z.preprocess(blankToUndefined, z.string().max(200, 'Keep th
 export const monitorInput = z
   .object({
     kind: z.enum(MONITOR_KINDS, { error: 'Choose HTTP or heartbeat' }),
-    name: z.string().trim().min(1, 'Give the monitor a name').max(100, 'Keep the name under 100 characters'),
+    name: singleLine(100).trim().min(1, 'Give the monitor a name'),
     url: z.preprocess(blankToUndefined, monitorUrlInput.optional()),
     method: z.enum(HTTP_METHODS, { error: 'The method is GET, HEAD or POST' }).default('GET'),
     intervalS: intervalInput.default(60),

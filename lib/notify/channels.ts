@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { singleLine } from '@/lib/model/text';
 import type { Db } from '@/db';
 import {
   deleteChannel,
@@ -28,7 +29,7 @@ import { SendError, sendToChannel } from './send';
  */
 export const channelFormInput = z.looseObject({ id: z.uuid().optional(), kind: z.enum(CHANNEL_KINDS, 'Pick a channel kind').optional() });
 
-const nameInput = z.string({ message: 'Name the channel' }).trim().min(1, 'Name the channel').max(80, 'At most 80 characters');
+const nameInput = singleLine(80).trim().min(1, 'Name the channel');
 const eventsInput = z.preprocess(
   (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
   z
@@ -60,7 +61,7 @@ function validate(kind: ChannelKind, fields: Record<string, unknown>, stored?: C
       else merged[f] = kept[f];
     }
   }
-  const name = nameInput.safeParse(fields.name);
+  const name = nameInput.safeParse(fields.name ?? '');
   if (!name.success) errors.name = name.error.issues.map((i) => i.message);
   const events = eventsInput.safeParse(fields.events);
   if (!events.success) errors.events = [...new Set(events.error.issues.map((i) => i.message))];

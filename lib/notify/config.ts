@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine, singleLine } from '@/lib/model/text';
 import type { ChannelKind } from '@/lib/model/notifications';
 import { CONFIG_FIELDS, DEFAULT_TELEGRAM_API, SECRET_FIELDS } from './fields';
 
@@ -10,9 +11,8 @@ import { hostProblem, httpUrlProblem } from '@/lib/remote/url-safety';
  * so every field (secret or not) is at rest encrypted; SECRET_FIELDS says which ones the UI never
  * shows back.
  */
-const checked = (problem: (text: string) => string | null) =>
-  z
-    .string()
+const checked = (problem: (text: string) => string | null, max = 2000) =>
+  singleLine(max)
     .trim()
     .superRefine((text, ctx) => {
       const why = problem(text);
@@ -20,8 +20,8 @@ const checked = (problem: (text: string) => string | null) =>
     });
 
 const httpUrl = checked((t) => (t === '' ? 'Enter the URL' : httpUrlProblem(t)));
-const optional = z
-  .string()
+/** Header values, SMTP user and password: one line, as the protocols carry them. */
+const optional = singleLine(1000)
   .trim()
   .optional()
   .transform((v) => (v ? v : undefined));
@@ -59,16 +59,13 @@ export const slackConfig = z.object({ url: httpUrl });
 export const discordConfig = z.object({ url: httpUrl });
 
 export const telegramConfig = z.object({
-  botToken: z
-    .string()
+  botToken: singleLine(200)
     .trim()
     .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/, 'A bot token looks like 123456789:AA… (from @BotFather)'),
-  chatId: z
-    .string()
+  chatId: singleLine(100)
     .trim()
     .regex(/^(?:-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/, 'A chat id is a number (groups are negative) or @channelname'),
-  apiBase: z
-    .string()
+  apiBase: singleLine(2000)
     .trim()
     .optional()
     .transform((v) => (v ? v.replace(/\/+$/, '') : DEFAULT_TELEGRAM_API))
@@ -76,10 +73,10 @@ export const telegramConfig = z.object({
 });
 
 export const SMTP_SECURITY = ['none', 'starttls', 'tls'] as const;
-const emailAddress = z.email('Enter an email address like alerts@example.com');
+const emailAddress = singleLine(254).pipe(z.email('Enter an email address like alerts@example.com'));
 export const emailConfig = z
   .object({
-    host: checked((t) => hostProblem(t)),
+    host: checked((t) => hostProblem(t), 300),
     port: z.coerce
       .number({ message: 'Enter a port number' })
       .int('Enter a port number')
@@ -88,9 +85,8 @@ export const emailConfig = z
     security: z.enum(SMTP_SECURITY, 'Pick none, STARTTLS or TLS'),
     user: optional,
     password: optional,
-    from: z.string().trim().pipe(emailAddress),
-    to: z
-      .string()
+    from: singleLine(254).trim().pipe(emailAddress),
+    to: multiLine(20 * 256)
       .trim()
       .min(1, 'Enter at least one recipient')
       .transform((v) => v.split(/[,\s]+/).filter(Boolean))

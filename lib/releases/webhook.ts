@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { singleLine } from '@/lib/model/text';
 import { branchInput } from '@/lib/model/app-fields';
 import { fieldErrorsOf, type FieldErrors } from '@/lib/auth/action-core';
 import { webhookSecretAad } from '@/db/sealed-aad';
@@ -48,8 +49,7 @@ export function staleBy(timestamp: number, now: Date): number | null {
 
 const deliveryInput = z.object({
   branch: branchInput.unwrap().optional(),
-  sha: z
-    .string()
+  sha: singleLine(40)
     .regex(/^[0-9a-fA-F]{7,40}$/, 'A sha is 7 to 40 hex digits')
     .transform((s) => s.toLowerCase())
     .optional(),
@@ -57,7 +57,7 @@ const deliveryInput = z.object({
     .number('Send "timestamp" as a number: unix time in seconds')
     .int('The timestamp is whole unix seconds')
     .positive('The timestamp is unix seconds'),
-  id: z.string().max(200, 'A delivery id is at most 200 characters').optional(),
+  id: singleLine(200).optional(),
 });
 
 export type Delivery = { ref: string; timestamp: number; id?: string };

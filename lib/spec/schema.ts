@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine, singleLine } from '@/lib/model/text';
 import { appConfigInput, hookInput, releaseInput, workerInput } from '@/lib/model/app-config';
 import { targetSettingsInput } from '@/lib/model/backup-policy';
 import { CHANNEL_KINDS, NOTIFY_EVENTS } from '@/lib/model/notifications';
@@ -23,22 +24,25 @@ export const secretRef = z.custom<SecretRef>().superRefine((v, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'Expected a reference: { secret: <reference> }' });
 });
 
-const nameKey = z
-  .string()
+const nameKey = singleLine(60)
   .trim()
   .regex(/^[a-z][a-z0-9-]{0,39}$/, 'Use 1–40 lowercase letters, digits and dashes, starting with a letter');
-const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'A host key fingerprint looks like SHA256: and 43 base64 characters');
+const fingerprint = singleLine(100).regex(
+  /^SHA256:[A-Za-z0-9+/]{43}$/,
+  'A host key fingerprint looks like SHA256: and 43 base64 characters',
+);
 
 export const serverSpec = z.object({
   name: nameKey,
-  host: z.string().trim().min(1).max(253),
+  host: singleLine(253).trim().min(1),
   port: z.number().int().min(1).max(65535).default(22),
-  user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'Enter a valid unix user name'),
+  user: singleLine(32).regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'Enter a valid unix user name'),
   /** The address nginx listens on for this server's sites; absent = all addresses. */
-  bindAddress: z.string().optional(),
+  bindAddress: singleLine(100).optional(),
   phpVersions: z
-    .array(z.string().regex(/^\d\.\d$/, 'A PHP version looks like 8.2'))
+    .array(singleLine(10).regex(/^\d\.\d$/, 'A PHP version looks like 8.2'))
     .min(1)
+    .max(20)
     .default(['8.2']),
   /** The pinned host key; absent = not pinned yet (nothing runs there until an admin pins it). */
   hostKey: fingerprint.optional(),
@@ -48,13 +52,14 @@ export const serverSpec = z.object({
 const roleList = z
   .array(z.enum(['web', 'worker']))
   .min(1, 'Give the server at least one role: web or worker')
+  .max(2)
   .refine((r) => new Set(r).size === r.length, 'A role is listed twice');
 
 export const placementSpec = z.object({ server: nameKey, roles: roleList });
 
 export const workerSpec = workerInput.omit({ serverIds: true }).extend({
   /** The worker servers it runs on; empty means every server with the worker role. */
-  servers: z.array(nameKey).default([]),
+  servers: z.array(nameKey).max(100).default([]),
 });
 
 export const hookSpec = hookInput.omit({ serverId: true }).extend({
@@ -63,8 +68,8 @@ export const hookSpec = hookInput.omit({ serverId: true }).extend({
 });
 
 export const appSpec = appConfigInput.omit({ workers: true, release: true }).extend({
-  name: z.string().trim().min(1).max(100),
-  servers: z.array(placementSpec).min(1, 'Place the app on at least one server'),
+  name: singleLine(100).trim().min(1),
+  servers: z.array(placementSpec).min(1, 'Place the app on at least one server').max(100),
   workers: z
     .array(workerSpec)
     .max(20)
@@ -79,7 +84,7 @@ export const appSpec = appConfigInput.omit({ workers: true, release: true }).ext
 
 /** What both kinds of monitor have. */
 const monitorBase = {
-  name: z.string().trim().min(1).max(100),
+  name: singleLine(100).trim().min(1),
   intervalS: z
     .number()
     .int()
@@ -93,11 +98,11 @@ export const monitorSpec = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('http'),
     ...monitorBase,
-    url: z.string().min(1).max(2000),
+    url: singleLine(2000).min(1),
     method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
     timeoutMs: z.number().int().min(1000).max(60_000).default(10_000),
-    expectedStatus: z.string().default('200-299'),
-    keyword: z.string().max(200).optional(),
+    expectedStatus: singleLine(200).default('200-299'),
+    keyword: singleLine(200).optional(),
     retries: z.number().int().min(0).max(10).default(0),
   }),
   z.object({
@@ -111,11 +116,17 @@ export const monitorSpec = z.discriminatedUnion('kind', [
 
 /** A channel's settings: plain values, or references for the fields that are secrets (lib/notify/fields.ts). */
 export const channelSpec = z.object({
-  name: z.string().trim().min(1).max(80),
+  name: singleLine(80).trim().min(1),
   kind: z.enum(CHANNEL_KINDS),
-  events: z.array(z.enum(NOTIFY_EVENTS)).min(1, 'Pick at least one event'),
+  events: z
+    .array(z.enum(NOTIFY_EVENTS))
+    .min(1, 'Pick at least one event')
+    .max(NOTIFY_EVENTS.length * 2),
   enabled: z.boolean().default(true),
-  settings: z.record(z.string(), z.union([z.string(), z.number(), z.custom<SecretRef>((v) => isRef(v) && Object.keys(v).length === 1)])),
+  settings: z.record(
+    singleLine(40),
+    z.union([multiLine(5000), z.number(), z.custom<SecretRef>((v) => isRef(v) && Object.keys(v).length === 1)]),
+  ),
 });
 
 /**
@@ -137,11 +148,11 @@ export const backupTargetSpec = z
 export const fleetSpec = z.object({
   apiVersion: z.literal(API_VERSION, `apiVersion must be ${API_VERSION}`),
   kind: z.literal('Fleet'),
-  servers: z.array(serverSpec).optional(),
-  apps: z.array(appSpec).optional(),
-  monitors: z.array(monitorSpec).optional(),
-  channels: z.array(channelSpec).optional(),
-  backupTargets: z.array(backupTargetSpec).optional(),
+  servers: z.array(serverSpec).max(500).optional(),
+  apps: z.array(appSpec).max(1000).optional(),
+  monitors: z.array(monitorSpec).max(2000).optional(),
+  channels: z.array(channelSpec).max(200).optional(),
+  backupTargets: z.array(backupTargetSpec).max(100).optional(),
 });
 
 /** One app: created or updated, never anything removed (an app's own export). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { appConfigInput } from '@/lib/model/app-config';
 import { renderVhost } from './nginx-vhost';
 import { snippetStructureProblem, UNBALANCED } from '@/lib/model/nginx-snippet';
+import { NO_CONTROLS } from '@/lib/model/text';
 
 const app = { slug: 'shop', kind: 'static', domains: ['shop.example.com'] };
 const snippetErrors = (nginxSnippet: string) => {
@@ -13,9 +14,10 @@ describe('the nginx snippet', () => {
   it('refuses unbalanced braces, a stray closing brace, NUL and CR', () => {
     expect(snippetErrors('location /x {\n  return 204;\n')).toEqual([UNBALANCED]);
     expect(snippetErrors('} server { listen 80; server_name evil.test;')).toEqual([UNBALANCED]);
-    expect(snippetErrors('add_header X y;\0')).toEqual(['No NUL or carriage-return characters']);
-    expect(snippetErrors('add_header X y;\r\n')).toEqual(['No NUL or carriage-return characters']);
-    expect(snippetErrors('x'.repeat(8001))).toEqual(['Keep the snippet under 8000 characters']);
+    expect(snippetErrors('add_header X y;\0')).toEqual([NO_CONTROLS]);
+    expect(snippetErrors('add_header X y;\u001b[2J')).toEqual([NO_CONTROLS]);
+    expect(snippetErrors('add_header X y;\r\n')).toEqual(['No carriage-return characters']);
+    expect(snippetErrors('x'.repeat(8001))).toEqual(['At most 8000 characters']);
   });
 
   it('reads braces as nginx does: a brace in a comment does not count, one that closes the block does', () => {

@@ -1,6 +1,7 @@
 'use server';
 
 import { z } from 'zod';
+import { multiLine, singleLine } from '@/lib/model/text';
 import { findApp } from '@/db/queries/apps';
 import { ActionError, authedAction } from '@/lib/auth/action';
 import { enqueue, getRuntime } from '@/lib/runtime';
@@ -10,7 +11,7 @@ import { applyText } from '@/lib/spec/definitions';
 import { exportApp, exportFleet } from '@/lib/spec/export';
 import { MAX_DEFINITION_BYTES } from '@/lib/spec/yaml';
 
-const text = z.string().max(MAX_DEFINITION_BYTES * 2, 'The file is over the size limit');
+const text = multiLine(MAX_DEFINITION_BYTES * 2);
 
 /** Reads and plans a definition; changes nothing. Problems in the file come back as data, each with its line. */
 /** The same plan the API's POST /definitions/plan answers. */
@@ -20,7 +21,7 @@ export const applyDefinition = authedAction(
   {
     audit: 'definition.apply',
     role: 'admin',
-    schema: z.object({ text, hash: z.string().min(1), confirmDestructive: z.enum(['on']).optional() }),
+    schema: z.object({ text, hash: singleLine(200).min(1), confirmDestructive: z.enum(['on']).optional() }),
   },
   async (input, ctx) => {
     const outcome = await applyText(ctx.db, getRuntime().keyRing, enqueue, ctx.user, input.text, {

@@ -1,6 +1,7 @@
 'use server';
 
 import { z } from 'zod';
+import { multiLine, singleLine } from '@/lib/model/text';
 import { newServerInput } from '@/db/schema';
 import { authedAction } from '@/lib/auth/action';
 import { FINGERPRINT } from '@/lib/remote/fingerprint';
@@ -12,7 +13,7 @@ import { ActionError } from '@/lib/auth/action-core';
 import { pinHostKey, requestProbe, requestProvision } from '@/lib/servers/requests';
 
 const serverId = z.uuid('Unknown server');
-const fingerprint = z.string().regex(FINGERPRINT, 'Not a SHA256 fingerprint');
+const fingerprint = singleLine(100).regex(FINGERPRINT, 'Not a SHA256 fingerprint');
 
 export const addServer = authedAction({ audit: 'server.create', role: 'admin', schema: newServerInput }, async (input, ctx) => {
   const server = await createServer(ctx.db, getRuntime().keyRing, { ...input, privateKey: input.privateKey || undefined });
@@ -52,7 +53,7 @@ export const setKey = authedAction(
   {
     audit: 'server.key.set',
     role: 'admin',
-    schema: z.object({ serverId, privateKey: z.string().trim().max(20_000).optional() }),
+    schema: z.object({ serverId, privateKey: multiLine(20_000).trim().optional() }),
   },
   async (input, ctx) => {
     ctx.setTarget(`server:${input.serverId}`);

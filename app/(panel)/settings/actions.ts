@@ -1,6 +1,7 @@
 'use server';
 
 import { z } from 'zod';
+import { opaqueText } from '@/lib/model/text';
 import { newUserInput, passwordInput, roleInput } from '@/db/schema';
 import { revokeApiToken } from '@/db/queries/api-tokens';
 import { ActionError, authedAction } from '@/lib/auth/action';
@@ -52,7 +53,7 @@ export const resetUserPassword = authedAction(
 );
 
 const ownPasswordInput = z
-  .object({ current: z.string().min(1, 'Enter your current password'), password: passwordInput, confirm: z.string() })
+  .object({ current: opaqueText(200).min(1, 'Enter your current password'), password: passwordInput, confirm: opaqueText(200) })
   .refine((v) => v.password === v.confirm, { path: ['confirm'], message: 'The passwords do not match' });
 
 /** Changing your password ends every session, this one included: you sign in again. */

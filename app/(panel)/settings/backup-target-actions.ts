@@ -2,6 +2,7 @@
 
 import { keptBackupsOnTarget } from '@/db/queries/backups';
 import { z } from 'zod';
+import { multiLine, singleLine } from '@/lib/model/text';
 import { listApps } from '@/db/queries/apps';
 import { deleteTarget, findTarget, findTargetByName } from '@/db/queries/backups';
 import { findServer } from '@/db/queries/servers';
@@ -18,9 +19,7 @@ import { makeRevealTargetKey } from './backup-key-reveal';
 const targetId = z.uuid('Unknown backup target');
 
 /** The secret as typed: empty means "keep the stored one". A private key keeps its lines and ends with one newline. */
-const credentialInput = z
-  .string()
-  .max(20_000)
+const credentialInput = multiLine(20_000)
   .optional()
   .transform((s) => {
     const text = s?.replace(/\r\n/g, '\n').trim();
@@ -65,7 +64,7 @@ export const saveBackupTarget = authedAction(
  * and the refusal says how many backups would become unreadable without a kept copy of the key.
  */
 export const deleteBackupTarget = authedAction(
-  { audit: 'backup.target.delete', role: 'admin', schema: z.object({ targetId, confirm: z.string().trim().max(64).default('') }) },
+  { audit: 'backup.target.delete', role: 'admin', schema: z.object({ targetId, confirm: singleLine(64).trim().default('') }) },
   async (input, ctx) => {
     ctx.setTarget(`backup-target:${input.targetId}`);
     const target = await findTarget(ctx.db, input.targetId);

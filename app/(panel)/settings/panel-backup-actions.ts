@@ -1,6 +1,7 @@
 'use server';
 
 import { z } from 'zod';
+import { singleLine } from '@/lib/model/text';
 import { findTargetByName } from '@/db/queries/backups';
 import { getSetting, putSetting, takeSetting } from '@/db/queries/settings';
 import { ActionError } from '@/lib/auth/action-core';
@@ -10,12 +11,12 @@ import { enqueue } from '@/lib/runtime';
 
 /** The form's fields as typed; panelPolicyFromForm checks them and puts each error beside its field. */
 const formInput = z.object({
-  target: z.string().max(100),
-  schedule: z.string().max(200),
-  retentionDaily: z.string().max(10),
-  retentionWeekly: z.string().max(10),
-  retentionMonthly: z.string().max(10),
-  graceMinutes: z.string().max(10),
+  target: singleLine(100),
+  schedule: singleLine(200),
+  retentionDaily: singleLine(10),
+  retentionWeekly: singleLine(10),
+  retentionMonthly: singleLine(10),
+  graceMinutes: singleLine(10),
 });
 
 /** "The panel's own backup": its target, UTC schedule, retention and grace (the settings row `panel-backup`). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine, singleLine } from '@/lib/model/text';
 import { enqueue, getRuntime } from '@/lib/runtime';
 import { definitionText } from '@/lib/spec/compact';
 import { applyText, planText } from '@/lib/spec/definitions';
@@ -9,7 +10,7 @@ import { appByRef, refInput } from '../lookup';
 
 // The same plan and apply the Definitions page runs (lib/spec/definitions.ts), and the same roles.
 
-const text = z.string().max(MAX_DEFINITION_BYTES * 2, 'The file is over the size limit');
+const text = multiLine(MAX_DEFINITION_BYTES * 2);
 
 /** Reads and plans; changes nothing. A file with problems is an answer (200, `problems` with their lines), not an error. */
 export const planOp = apiOperation({
@@ -33,7 +34,7 @@ export const applyOp = apiOperation({
   audit: 'definition.apply',
   role: 'admin',
   status: 202,
-  schema: z.object({ text, hash: z.string().min(1).max(200).optional(), confirmDestructive: z.boolean().default(false) }),
+  schema: z.object({ text, hash: singleLine(200).min(1).optional(), confirmDestructive: z.boolean().default(false) }),
   run: async (input, ctx) => {
     const ring = getRuntime().keyRing;
     let hash = input.hash;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { opaqueText } from '@/lib/model/text';
 import type { EnvChange } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { requestEnvPush } from '@/lib/env/push';
@@ -22,7 +23,7 @@ export const envPushOp = apiOperation({
   status: 202,
   schema: z.object({
     app: refInput,
-    text: z.string().max(1024 * 1024, 'The file is over 1 MB'),
+    text: opaqueText(1024 * 1024),
     replace: z.boolean().default(false),
     push: z.boolean().default(true),
     baseRevision: z.number().int().min(0).optional(),

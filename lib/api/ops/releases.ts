@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine } from '@/lib/model/text';
 import type { Release } from '@/db/schema';
 import { cancelRelease, requestDeploy, requestRollback, rollbackTarget } from '@/lib/releases/requests';
 import { loadLiveState } from '@/lib/releases/live-load';
@@ -21,7 +22,7 @@ export const deployOp = apiOperation({
   role: 'deployer',
   status: 202,
   // canary: one server first, through its gate and watch window, then the rest (deploy-flow.ts).
-  schema: z.object({ app: refInput, ref: z.string().max(100).default(''), canary: z.boolean().default(false) }),
+  schema: z.object({ app: refInput, ref: singleLine(100).default(''), canary: z.boolean().default(false) }),
   run: async (input, ctx) => {
     const app = await appByRef(ctx, input.app);
     const release = await requestDeploy(ctx.db, enqueue, {

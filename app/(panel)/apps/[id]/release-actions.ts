@@ -1,6 +1,7 @@
 'use server';
 
 import { z } from 'zod';
+import { singleLine } from '@/lib/model/text';
 import { authedAction } from '@/lib/auth/action';
 import { findRelease } from '@/db/queries/releases';
 import { ActionError } from '@/lib/auth/action-core';
@@ -16,7 +17,7 @@ export const deployApp = authedAction(
     role: 'deployer',
     schema: z.object({
       appId,
-      ref: z.string().max(100).default(''),
+      ref: singleLine(100).default(''),
       redeploy: z.literal('1').optional(),
       canary: z.literal('on').optional(),
     }),

@@ -1,6 +1,7 @@
 'use server';
 
 import { z } from 'zod';
+import { multiLine } from '@/lib/model/text';
 import { findApp } from '@/db/queries/apps';
 import { saveUploadedCertificate } from '@/lib/apps/certificates';
 import { requestConfigure } from '@/lib/apps/manage';
@@ -10,8 +11,8 @@ import { enqueue, getRuntime } from '@/lib/runtime';
 
 const uploadInput = z.object({
   appId: z.uuid('Unknown app'),
-  certificate: z.string().trim().min(1, 'Paste the certificate chain').max(64_000, 'A certificate chain this long is not plausible'),
-  key: z.string().trim().min(1, 'Paste the private key').max(16_000, 'A private key this long is not plausible'),
+  certificate: multiLine(64_000).trim().min(1, 'Paste the certificate chain'),
+  key: multiLine(16_000).trim().min(1, 'Paste the private key'),
 });
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine } from '@/lib/model/text';
 import type { FieldErrors } from '@/lib/auth/action-core';
 import { type BackupPolicy, backupPoliciesInput } from '@/lib/model/backup-policy';
 
@@ -8,10 +9,10 @@ export type RestoreInto = (typeof RESTORE_INTO)[number];
 
 /** A ticked box posts "on"; CheckboxField posts "off" first so an unticked box is told apart from a missing one. */
 const checkbox = z
-  .union([z.string(), z.array(z.string())])
+  .union([singleLine(10), z.array(singleLine(10)).max(4)])
   .optional()
   .transform((v) => (Array.isArray(v) ? v.includes('on') : v === 'on'));
-const text = (max: number) => z.string().max(max).optional().default('');
+const text = (max: number) => singleLine(max).optional().default('');
 
 /** The policy form as posted: only shape and size here; the rules are the model's (backupPolicyInput). */
 export const policyFormInput = z.object({

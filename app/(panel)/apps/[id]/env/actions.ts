@@ -1,6 +1,7 @@
 'use server';
 
 import { z } from 'zod';
+import { opaqueText, singleLine } from '@/lib/model/text';
 import { findApp } from '@/db/queries/apps';
 import type { EnvChange } from '@/db/schema';
 import { ActionError, type ActionContext } from '@/lib/auth/action-core';
@@ -64,10 +65,7 @@ export const importEnvAction = authedAction(
     schema: z.object({
       appId,
       baseRevision: revisionNumber,
-      text: z
-        .string()
-        .min(1, 'Paste a .env file')
-        .max(1024 * 1024),
+      text: opaqueText(1024 * 1024).min(1, 'Paste a .env file'),
     }),
   },
   async (input, ctx) => {
@@ -97,7 +95,7 @@ export const restoreEnvAction = authedAction(
  * deployer who signed in (or confirmed their password) in the last 10 minutes. Audited.
  */
 export const revealEnvAction = authedAction(
-  { audit: 'app.env.reveal', role: 'deployer', schema: z.object({ appId, key: z.string().max(200), revision: revisionNumber.optional() }) },
+  { audit: 'app.env.reveal', role: 'deployer', schema: z.object({ appId, key: singleLine(200), revision: revisionNumber.optional() }) },
   async (input, ctx) => {
     await appFor(ctx, input.appId);
     ctx.setDetails({ key: input.key, revision: input.revision ?? 'current' });
@@ -108,7 +106,7 @@ export const revealEnvAction = authedAction(
 
 /** GitHub's "sudo mode": the password again refreshes this session's sign-in time for reveals. */
 export const confirmPasswordAction = authedAction(
-  { audit: 'auth.reauth', role: 'viewer', schema: z.object({ password: z.string().min(1, 'Enter your password').max(200) }) },
+  { audit: 'auth.reauth', role: 'viewer', schema: z.object({ password: opaqueText(200).min(1, 'Enter your password') }) },
   async (input, ctx) => {
     const outcome = await attemptLogin(ctx.db, { email: ctx.user.email, password: input.password, ip: await clientIp() });
     if (!outcome.ok)
@@ -154,7 +152,7 @@ export const previewPullAction = authedAction(
 );
 
 export const confirmPullAction = authedAction(
-  { audit: 'app.env.pull', role: 'deployer', schema: pullInput.extend({ token: z.string().min(1).max(200) }) },
+  { audit: 'app.env.pull', role: 'deployer', schema: pullInput.extend({ token: singleLine(200).min(1) }) },
   async (input, ctx) => {
     await appFor(ctx, input.appId);
     const outcome = await confirmPull(ctx.db, getRuntime().keyRing, input.appId, input.serverId, input.token, ctx.user.id).catch(

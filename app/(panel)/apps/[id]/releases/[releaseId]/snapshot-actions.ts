@@ -1,6 +1,7 @@
 'use server';
 
 import { z } from 'zod';
+import { singleLine } from '@/lib/model/text';
 import { authedAction } from '@/lib/auth/action';
 import { requestSnapshotRestore } from '@/lib/releases/snapshots';
 import { enqueue } from '@/lib/runtime';
@@ -17,7 +18,7 @@ export const restoreSnapshot = authedAction(
     schema: z.object({
       appId: z.uuid('Unknown app'),
       snapshotId: z.uuid('Unknown snapshot'),
-      confirm: z.string().trim().min(1, 'Type the app’s slug to confirm').max(64),
+      confirm: singleLine(64).trim().min(1, 'Type the app’s slug to confirm'),
     }),
   },
   async (input, ctx) => {
