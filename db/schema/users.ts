@@ -1,6 +1,7 @@
 import { integer, pgEnum, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { ROLES } from '@/lib/model/roles';
+import { opaqueText, singleLine } from '@/lib/model/text';
 
 export const roleEnum = pgEnum('user_role', ROLES);
 
@@ -23,9 +24,9 @@ export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 
 // Input schemas shared by forms and actions.
-export const emailInput = z.string().trim().toLowerCase().max(254, 'Email is too long').pipe(z.email('Enter a valid email address'));
-export const nameInput = z.string().trim().min(1, 'Name is required').max(80, 'Name is at most 80 characters');
-export const passwordInput = z.string().min(12, 'Password must be at least 12 characters').max(200, 'Password is at most 200 characters');
+export const emailInput = singleLine(254).trim().toLowerCase().pipe(z.email('Enter a valid email address'));
+export const nameInput = singleLine(80).trim().min(1, 'Name is required');
+export const passwordInput = opaqueText(200).min(12, 'Password must be at least 12 characters');
 export const roleInput = z.enum(ROLES, { error: 'Choose a role' });
 
 export const newUserInput = z.object({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { newServerInput } from '@/db/schema';
+import { newServerInput, newUserInput } from '@/db/schema';
+import { newTokenInput } from '@/lib/auth/api-tokens';
 import { editorRowsField, envFromRows } from '@/lib/env/editor-input';
 import { parseDotenv } from '@/lib/model/dotenv';
 import { ONE_LINE } from '@/lib/model/text';
@@ -155,5 +156,19 @@ describe('server and monitor fields', () => {
   it('refuses oversize monitor fields', () => {
     for (const field of ['name', 'url', 'keyword', 'expectedStatus'])
       expect(monitor({ [field]: 'a'.repeat(100_000) })[field]?.[0], field).toMatch(/^At most \d+ characters$/);
+  });
+});
+
+describe('user and API token fields', () => {
+  const user = (fields: Record<string, unknown>) =>
+    fieldsOf(
+      newUserInput.safeParse({ email: 'ops@example.test', name: 'Ops', password: 'correct horse battery', role: 'viewer', ...fields })
+        .error,
+    );
+  it.each(Object.entries(BAD))('%s is a field error on the name and email; only NUL on the password', (name, bad) => {
+    for (const field of ['name', 'email']) expect(user({ [field]: `op${bad}s@example.test` })[field]?.length, field).toBeGreaterThan(0);
+    // A password may hold any character Postgres stores; NUL it cannot.
+    expect(user({ password: `correct horse${bad}battery` }).password?.length ?? 0).toBe(name === 'NUL' ? 1 : 0);
+    expect(fieldsOf(newTokenInput.safeParse({ name: `ci${bad}`, role: 'viewer' }).error).name?.length).toBeGreaterThan(0);
   });
 });

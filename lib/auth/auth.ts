@@ -7,12 +7,13 @@ import { clientIpFrom } from './client-ip';
 import { attemptLogin } from './login';
 import { isReauthProof } from './reauth-proof';
 import { endSession, startSession } from './session-store';
+import { opaqueText, singleLine } from '@/lib/model/text';
 
 export class RateLimitedSignin extends CredentialsSignin {
   override code = 'rate_limited';
 }
 
-const credentialsInput = z.object({ email: z.string().max(254), password: z.string().max(200) });
+const credentialsInput = z.object({ email: singleLine(254), password: opaqueText(200) });
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ActionError, type FieldErrors } from '@/lib/auth/action-core';
 import { checkEnvKey, checkEnvValue, checkEnvValueSize, MAX_ENV_KEY_LENGTH, MAX_ENV_VALUE_BYTES } from '@/lib/model/dotenv';
 import { multiLine, opaqueText, singleLine } from '@/lib/model/text';
+import { ownEnvValue } from '@/lib/env/reveal';
 
 export const MAX_ENV_KEYS = 500;
 export const MAX_VALUE_BYTES = MAX_ENV_VALUE_BYTES;
@@ -49,7 +50,7 @@ export function envFromRows(rows: EditorRow[], stored: Record<string, string>): 
     else if (firstRow.has(row.key)) add(i, 'key', `${row.key} is already on row ${firstRow.get(row.key)! + 1}`);
     else firstRow.set(row.key, i);
 
-    const value = row.value ?? (row.original !== null ? stored[row.original] : undefined);
+    const value = row.value ?? (row.original !== null ? ownEnvValue(stored, row.original) : undefined);
     if (value === undefined) {
       add(i, 'value', row.original === null ? 'Enter a value' : `${row.original} was removed meanwhile: reload`);
       continue;

@@ -5,10 +5,11 @@ import { db } from '@/db';
 import { RateLimitedSignin, signIn } from '@/lib/auth/auth';
 import { clientIpFrom } from '@/lib/auth/client-ip';
 import { secondsLocked } from '@/lib/auth/throttle';
+import { opaqueText } from '@/lib/model/text';
 
 const loginInput = z.object({
   email: emailInput,
-  password: z.string().min(1, 'Enter your password').max(200),
+  password: opaqueText(200).min(1, 'Enter your password'),
 });
 
 const INVALID = 'Wrong email or password.';
