@@ -15,10 +15,10 @@ import type { Role } from '@/lib/model/roles';
  * whatever the cookie says.
  */
 // cache(): a page and its layout both ask; one session decode and one row read per request.
-export const currentUser = cache(async (): Promise<User | null> => {
-  const session = (await auth()) as SessionClaims | null;
-  return userForSession(db(), session);
-});
+export const currentUser = cache(async (): Promise<User | null> => userForSession(db(), await sessionClaims()));
+
+/** The session JWT's claims (its user, session version and session id), decoded once per request. */
+export const sessionClaims = cache(async (): Promise<SessionClaims | null> => (await auth()) as SessionClaims | null);
 
 /**
  * Logout: revokes this session's row (so a copy of the cookie is refused from now on), then
@@ -26,8 +26,7 @@ export const currentUser = cache(async (): Promise<User | null> => {
  * they are signed out while the session still works.
  */
 export async function signOutThisSession(): Promise<void> {
-  const session = (await auth()) as SessionClaims | null;
-  await endSession(db(), session?.sid);
+  await endSession(db(), (await sessionClaims())?.sid);
   await signOut({ redirect: false });
 }
 

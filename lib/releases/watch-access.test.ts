@@ -5,6 +5,7 @@ import { insertUser, setUserDisabled, updateUserPassword } from '@/db/queries/us
 import { apps, type Release, type User } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { appConfigInput } from '@/lib/model/app-config';
+import { endSession, startSession } from '@/lib/auth/session-store';
 import { authorizeWatch, sessionStillValid } from './watch-access';
 
 // The release log route's own check (app/api/releases/[id]/events), with the session injected.
@@ -43,12 +44,21 @@ describe('who may follow a release', () => {
     }
   });
 
-  it('treats a changed password or a disabled account as signed out during the stream', async () => {
-    expect(await sessionStillValid(t.db, viewer)).toBe(true);
+  it('treats a logout, a changed password or a disabled account as signed out during the stream', async () => {
+    const claimsOf = async (u: User) => ({ uid: u.id, sv: u.sessionVersion, sid: await startSession(t.db, u.id, 60_000) });
+    const kept = await claimsOf(viewer);
+    const loggedOut = await claimsOf(viewer);
+    expect(await sessionStillValid(t.db, kept)).toBe(true);
+    await endSession(t.db, loggedOut.sid);
+    expect(await sessionStillValid(t.db, loggedOut)).toBe(false);
+    expect(await sessionStillValid(t.db, kept)).toBe(true); // only that session ended
     await updateUserPassword(t.db, viewer.id, 'y');
-    expect(await sessionStillValid(t.db, viewer)).toBe(false);
+    expect(await sessionStillValid(t.db, kept)).toBe(false);
     const other = await insertUser(t.db, { email: 'deployer@example.test', name: 'Dee', role: 'deployer', passwordHash: 'x' });
+    const otherClaims = await claimsOf(other);
+    expect(await sessionStillValid(t.db, otherClaims)).toBe(true);
     await setUserDisabled(t.db, other.id, true);
-    expect(await sessionStillValid(t.db, { ...other, sessionVersion: other.sessionVersion + 1 })).toBe(false);
+    expect(await sessionStillValid(t.db, otherClaims)).toBe(false);
+    expect(await sessionStillValid(t.db, null)).toBe(false);
   });
 });

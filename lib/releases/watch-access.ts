@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '@/db';
 import { findRelease } from '@/db/queries/releases';
-import { findUserById } from '@/db/queries/users';
 import type { Release, User } from '@/db/schema';
 import { recordAudit } from '@/lib/audit/record';
+import { type SessionClaims, userForSession } from '@/lib/auth/session-store';
 
 /** What the check needs from the request; injected so it is tested without Next. */
 export type WatchDeps = { db: Db; currentUser(): Promise<User | null>; ip: string | null };
@@ -38,8 +38,10 @@ export async function authorizeWatch(deps: WatchDeps, rawId: string): Promise<Wa
   return { ok: true, user, release };
 }
 
-/** Re-read during a long stream: the same rules as currentUser() (a disabled account or a bumped session version ends the session). */
-export async function sessionStillValid(db: Db, user: User): Promise<boolean> {
-  const now = await findUserById(db, user.id);
-  return !!now && !now.disabledAt && now.sessionVersion === user.sessionVersion;
+/**
+ * Re-read during a long stream: the same rule as currentUser(), on the session the stream was
+ * opened with, so a logout, a disabled account or a changed password ends the stream too.
+ */
+export async function sessionStillValid(db: Db, claims: SessionClaims | null): Promise<boolean> {
+  return (await userForSession(db, claims)) !== null;
 }

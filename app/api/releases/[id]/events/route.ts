@@ -1,6 +1,6 @@
 import { db } from '@/db';
 import { clientIpFrom } from '@/lib/auth/client-ip';
-import { currentUser } from '@/lib/auth/session';
+import { currentUser, sessionClaims } from '@/lib/auth/session';
 import { liveReleaseStream, SSE_HEADERS } from '@/lib/releases/live-stream';
 import { authorizeWatch, sessionStillValid } from '@/lib/releases/watch-access';
 
@@ -11,12 +11,13 @@ import { authorizeWatch, sessionStillValid } from '@/lib/releases/watch-access';
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   const access = await authorizeWatch({ db: db(), currentUser, ip: clientIpFrom(request.headers) }, (await params).id);
   if (!access.ok) return access.response;
-  const { user, release } = access;
+  const { release } = access;
+  const claims = await sessionClaims();
   const body = liveReleaseStream({
     db: db(),
     releaseId: release.id,
     signal: request.signal,
-    stillAllowed: () => sessionStillValid(db(), user),
+    stillAllowed: () => sessionStillValid(db(), claims),
   });
   return new Response(body, { headers: SSE_HEADERS });
 }
