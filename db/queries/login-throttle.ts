@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { loginThrottle, type LoginThrottle } from '../schema';
 
@@ -46,4 +46,24 @@ export async function lockThrottles(tx: Db, keys: string[]): Promise<void> {
     .values(sorted.map((key) => ({ key, failures: 0 })))
     .onConflictDoNothing();
   await tx.select({ key: loginThrottle.key }).from(loginThrottle).where(inArray(loginThrottle.key, sorted)).for('update');
+}
+
+/**
+ * Deletes counters idle for longer than `decayMs` and not locked: they would start again from
+ * one anyway, and without this every email ever tried and every address that failed kept a row.
+ * Rows another attempt holds (lockThrottles) are skipped, never waited on, so two attempts that
+ * prune at once cannot deadlock.
+ */
+export async function pruneIdleThrottles(db: Db, now: Date, decayMs: number): Promise<void> {
+  const idle = db
+    .select({ key: loginThrottle.key })
+    .from(loginThrottle)
+    .where(
+      and(
+        lt(loginThrottle.lastFailureAt, new Date(now.getTime() - decayMs)),
+        or(isNull(loginThrottle.lockedUntil), lt(loginThrottle.lockedUntil, now)),
+      ),
+    )
+    .for('update', { skipLocked: true });
+  await db.delete(loginThrottle).where(inArray(loginThrottle.key, idle));
 }

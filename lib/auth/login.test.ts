@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '@/db/queries/audit';
-import { getThrottles } from '@/db/queries/login-throttle';
+import { getThrottles, recordFailure, setLockedUntil } from '@/db/queries/login-throttle';
 import { insertUser, setUserDisabled } from '@/db/queries/users';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { attemptLogin } from './login';
@@ -141,6 +141,22 @@ describe('attemptLogin', () => {
     expect(results.filter((r) => !r.ok && r.reason === 'limited')).toHaveLength(8 - THROTTLE.pair.threshold);
     const [row] = await getThrottles(t.db, [`account:${email}`]);
     expect(row!.failures).toBe(THROTTLE.pair.threshold);
+  });
+});
+
+describe('idle counters', () => {
+  it('a failure deletes counters idle past the decay and not locked; recent or locked ones stay', async () => {
+    const now = new Date('2031-05-01T12:00:00Z');
+    const old = new Date(now.getTime() - THROTTLE.decayMs - 1000);
+    await recordFailure(t.db, 'account:stale@example.test', old, THROTTLE.decayMs);
+    await recordFailure(t.db, 'source:198.51.100.9', old, THROTTLE.decayMs);
+    await setLockedUntil(t.db, 'source:198.51.100.9', new Date(now.getTime() + 60_000)); // still locked
+    await recordFailure(t.db, 'account:recent@example.test', new Date(now.getTime() - 60_000), THROTTLE.decayMs);
+    await noteFailure(t.db, { email: 'someone@example.test', ip: '198.51.100.10' }, now);
+    const left = (await getThrottles(t.db, ['account:stale@example.test', 'source:198.51.100.9', 'account:recent@example.test'])).map(
+      (r) => r.key,
+    );
+    expect(left.sort()).toEqual(['account:recent@example.test', 'source:198.51.100.9']);
   });
 });
 

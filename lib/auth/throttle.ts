@@ -1,5 +1,5 @@
 import type { Db } from '@/db';
-import { clearThrottle, getThrottles, lockThrottles, recordFailure, setLockedUntil } from '@/db/queries/login-throttle';
+import { clearThrottle, getThrottles, lockThrottles, pruneIdleThrottles, recordFailure, setLockedUntil } from '@/db/queries/login-throttle';
 import type { LoginThrottle } from '@/db/schema';
 import { throttleSource } from './client-ip-source';
 
@@ -80,6 +80,8 @@ export async function noteFailure(db: Db, subject: ThrottleSubject, now = new Da
     const lockMs = lockDurationMs(await recordFailure(db, key, now, THROTTLE.decayMs), threshold);
     if (lockMs > 0) await setLockedUntil(db, key, new Date(now.getTime() + lockMs));
   }
+  // Failures are what add rows, so they also clear the idle ones: no timer of its own.
+  await pruneIdleThrottles(db, now, THROTTLE.decayMs);
 }
 
 /**
