@@ -7,6 +7,7 @@ import http from 'node:http';
 import next from 'next';
 import { boot, type Booted } from '../lib/boot/boot';
 import { CLIENT_IP_HEADER } from '../lib/auth/client-ip-header';
+import { applySecurityHeaders } from '../lib/http/security-headers';
 
 const dev = process.argv.includes('--dev');
 // scripts/start.mjs runs us from the project root (the bundle itself lives in .next/berth).
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
     req.headers[CLIENT_IP_HEADER] = clientAddress(req, env.trustProxy);
     // Defence in depth against middleware-bypass tricks (CVE-2025-29927); Berth's checks live in actions anyway.
     delete req.headers['x-middleware-subrequest'];
+    // CSP (with this request's nonce, which Next reads back from the request), framing, sniffing, HSTS.
+    applySecurityHeaders(req, res, { dev, trustProxy: env.trustProxy });
     void handle(req, res);
   });
   server.on('error', async (err) => {
