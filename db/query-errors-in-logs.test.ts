@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { formatWithOptions } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { CallbackRouteError } from '@auth/core/errors';
 import { insertUser } from '@/db/queries/users';
 import type { User } from '@/db/schema';
 import { makeAuthedAction } from '@/lib/auth/action-core';
@@ -75,5 +76,18 @@ describe('database errors reach the log without their parameter values', () => {
     expect((err as Error).message).toContain(secret);
     expect(lines[0]).not.toContain(secret);
     expect(lines[0]).toContain('berth: adding a user failed: Failed query: insert into "users"');
+  });
+
+  it('an error Auth.js wrapped (its cause a plain object: { err, ...cause }) or passed inside an object is scrubbed too', async () => {
+    const secret = canary();
+    const err = await insertUser(t.db, { email: owner.email, name: secret, role: 'viewer', passwordHash: secret }).catch((e: Error) => e);
+    const wrapped = new CallbackRouteError(err as Error);
+    expect(formatWithOptions({ depth: 10 }, wrapped)).toContain(secret);
+    sink.error('[auth]', wrapped);
+    sink.error('berth:', { err, detail: `Failing row contains (${secret})`, note: 'kept' });
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).not.toContain(secret);
+    expect(lines[0]).toContain('Failed query: insert into "users"');
+    expect(lines[1]).toContain("note: 'kept'");
   });
 });

@@ -79,25 +79,27 @@ describe('attemptLogin', () => {
     expect((await attemptLogin(t.db, { email, password: PASSWORD, ip: '198.51.100.7' }, at(t0, 21))).ok).toBe(true);
   });
 
-  it('guards an account after 10 failures from many addresses: those that failed wait, a new one is still checked', async () => {
+  it('guards an account after 10 failures from many addresses: a source with 3 of its own waits, one with a typo or two is checked', async () => {
     const email = 'frank@example.test';
     const t0 = new Date('2026-01-03T00:00:00Z');
     const guesser = (i: number) => `192.0.2.${100 + i}`;
-    // Counted directly: ten password checks would add seconds and prove nothing more.
-    for (let i = 0; i < THROTTLE.account.threshold; i++) await noteFailure(t.db, { email, ip: guesser(i) }, at(t0, i));
-    // Any address that has failed on the account waits out the guard, right password or not.
+    // Counted directly: ten password checks would add seconds and prove nothing more. Guessers 0
+    // and 1 fail three times each, 2 and 3 twice; the tenth failure (at 9 s) guards the account for 30 s.
+    for (let i = 0; i < THROTTLE.account.threshold; i++) await noteFailure(t.db, { email, ip: guesser(i % 4) }, at(t0, i));
+    // A source with three failures on the account waits out the guard, right password or not.
     expect(await attemptLogin(t.db, { email, password: PASSWORD, ip: guesser(0) }, at(t0, 10))).toEqual({
       ok: false,
       reason: 'limited',
       retryAfter: 29,
     });
-    // A fresh address gets one real check; its failure extends the guard (11th failure: 60 s).
-    expect(await attemptLogin(t.db, { email, password: 'bad', ip: '192.0.2.200' }, at(t0, 11))).toEqual({ ok: false, reason: 'invalid' });
-    expect(await attemptLogin(t.db, { email, password: 'bad', ip: '192.0.2.200' }, at(t0, 12))).toMatchObject({ retryAfter: 59 });
-    // The owner, from an address that never failed, gets in during the guard.
-    expect((await attemptLogin(t.db, { email, password: PASSWORD, ip: '198.51.100.8' }, at(t0, 13))).ok).toBe(true);
-    // After the guard, the guessers are checked again.
-    expect(await attemptLogin(t.db, { email, password: 'bad', ip: guesser(1) }, at(t0, 72))).toEqual({ ok: false, reason: 'invalid' });
+    // One with two is still checked; its failure (the 11th) extends the guard to 60 s, and its third stops it.
+    expect(await attemptLogin(t.db, { email, password: 'bad', ip: guesser(2) }, at(t0, 11))).toEqual({ ok: false, reason: 'invalid' });
+    expect(await attemptLogin(t.db, { email, password: PASSWORD, ip: guesser(2) }, at(t0, 12))).toMatchObject({ retryAfter: 59 });
+    // The owner mistypes once from their own address during the guard, then gets in.
+    expect(await attemptLogin(t.db, { email, password: 'typo', ip: '198.51.100.8' }, at(t0, 13))).toEqual({ ok: false, reason: 'invalid' });
+    expect((await attemptLogin(t.db, { email, password: PASSWORD, ip: '198.51.100.8' }, at(t0, 14))).ok).toBe(true);
+    // After the guard (the 12th failure made it 120 s, from 13 s), the guessers are checked again.
+    expect(await attemptLogin(t.db, { email, password: 'bad', ip: guesser(1) }, at(t0, 140))).toEqual({ ok: false, reason: 'invalid' });
   });
 
   it('counts an IPv6 address as its /64', async () => {

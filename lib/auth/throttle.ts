@@ -9,8 +9,9 @@ import { throttleSource } from './client-ip-source';
  *  - pair (account + source): 5 failures lock that source out of that account;
  *  - source: 20 failures, on any accounts, lock that source out of every account;
  *  - account: 10 failures from anywhere put the account under guard: while guarded, a source
- *    that has a failure of its own on the account (in the last hour) is refused, but a source
- *    with none still has its password checked, so the owner from their own address gets in.
+ *    with 3 failures of its own on the account (in the last hour) is refused, but a source with
+ *    fewer still has its password checked, so the owner from their own address gets in, even
+ *    after a typo or two (one failure was enough for a stranger to keep them out: review).
  * Each lock lasts 30 s and doubles with each further failure on its counter, up to 15 min. A
  * counter that sees no failure for an hour starts again. Attempts while locked are refused
  * without checking the password, so a lock cannot be brute-forced through.
@@ -18,7 +19,7 @@ import { throttleSource } from './client-ip-source';
 export const THROTTLE = {
   pair: { threshold: 5 },
   source: { threshold: 20 },
-  account: { threshold: 10 },
+  account: { threshold: 10, stopsSourceAfter: 3 },
   baseLockMs: 30_000,
   maxLockMs: 15 * 60_000,
   decayMs: 60 * 60_000,
@@ -58,14 +59,14 @@ export async function secondsLocked(db: Db, subject: ThrottleSubject, now = new 
   const rows = new Map((await getThrottles(db, [keys.account, keys.pair, ...(keys.source ? [keys.source] : [])])).map((r) => [r.key, r]));
   const pair = rows.get(keys.pair);
   const locks = [pair, keys.source ? rows.get(keys.source) : undefined];
-  // The account's guard stops only sources that have themselves failed on it lately.
-  if (pair && failedSince(pair, new Date(now.getTime() - THROTTLE.decayMs))) locks.push(rows.get(keys.account));
+  // The account's guard stops only sources that have themselves failed on it lately, more than a typo's worth.
+  if (pair && guessedLately(pair, new Date(now.getTime() - THROTTLE.decayMs))) locks.push(rows.get(keys.account));
   const until = Math.max(0, ...locks.map((r) => r?.lockedUntil?.getTime() ?? 0));
   return until > now.getTime() ? Math.ceil((until - now.getTime()) / 1000) : 0;
 }
 
-function failedSince(row: LoginThrottle, since: Date): boolean {
-  return row.failures > 0 && row.lastFailureAt >= since;
+function guessedLately(pair: LoginThrottle, since: Date): boolean {
+  return pair.failures >= THROTTLE.account.stopsSourceAfter && pair.lastFailureAt >= since;
 }
 
 /** Counts a failed attempt against the pair, the source and the account. */

@@ -50,9 +50,18 @@ export function scrubError(err: Error, depth = 0): Error {
 
 function scrubValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return scrubText(value);
-  if (!(value instanceof Error)) return value;
+  if (value === null || typeof value !== 'object') return value;
   // Deeper than any real cause chain (and a cycle ends here): nothing of it is printed.
-  return depth > MAX_DEPTH ? '[error chain cut]' : scrubError(value, depth);
+  if (depth > MAX_DEPTH) return value instanceof Error ? '[error chain cut]' : '[cut]';
+  if (value instanceof Error) return scrubError(value, depth);
+  // Errors also travel inside plain objects: Auth.js wraps the original as cause { err, ...its cause },
+  // and a log call may pass { err }. Class instances (a Date, a Map) are printed as they are.
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (!VALUE_FIELDS.has(key)) copy[key] = scrubValue(v, depth + 1);
+  return copy;
 }
 
 export function scrubLogArgs(args: unknown[]): unknown[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backupPolicyInput } from '@/lib/model/backup-policy';
-import { type PolicyForm, policiesFromForm } from './policy-input';
+import { type PolicyForm, policiesFromForm, policyFormInput } from './policy-input';
 
 const form = (over: Partial<PolicyForm> = {}): PolicyForm => ({
   appId: '00000000-0000-4000-8000-000000000000',
@@ -21,6 +21,16 @@ const form = (over: Partial<PolicyForm> = {}): PolicyForm => ({
 });
 const context = { targets: ['offsite', 'local'], sharedPaths: ['storage/app', 'public/uploads'] };
 const existing = backupPolicyInput.parse({ name: 'daily', target: 'local' });
+
+describe('policyFormInput', () => {
+  it('takes the files textarea as posted: several lines, CRLF; a control character is a field error', () => {
+    const posted = { ...form(), database: 'on', serverConfig: 'off', redis: 'off', files: 'storage/app\r\npublic/uploads\r\n' };
+    const parsed = policyFormInput.parse(posted);
+    expect(policiesFromForm(parsed, [], context)).toMatchObject({ ok: true, policy: { files: ['storage/app', 'public/uploads'] } });
+    const bad = policyFormInput.safeParse({ ...posted, files: 'storage/app\u0000' });
+    expect(bad.error?.issues.map((i) => i.path[0])).toEqual(['files']);
+  });
+});
 
 describe('policiesFromForm', () => {
   it('adds a policy, with the model defaults applied', () => {

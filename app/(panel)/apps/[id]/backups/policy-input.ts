@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { singleLine } from '@/lib/model/text';
+import { multiLine, singleLine } from '@/lib/model/text';
 import type { FieldErrors } from '@/lib/auth/action-core';
 import { type BackupPolicy, backupPoliciesInput } from '@/lib/model/backup-policy';
 
@@ -26,7 +26,7 @@ export const policyFormInput = z.object({
   retentionWeekly: text(10),
   retentionMonthly: text(10),
   database: checkbox,
-  files: text(5000),
+  files: multiLine(5000).optional().default(''), // a textarea: one shared path per line
   serverConfig: checkbox,
   redis: checkbox,
   drillSchedule: text(200),
