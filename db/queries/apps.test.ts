@@ -13,6 +13,16 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('stored app configs', () => {
+  it('read a config written before an input limit existed as stored (51 writable paths, a tab in a command word)', async () => {
+    const config = appConfigInput.parse({ slug: 'overlimit', kind: 'php', domains: ['overlimit.test'] });
+    const [row] = await t.db.insert(apps).values({ slug: 'overlimit', name: 'Over', config }).returning();
+    const over = { ...config, writablePaths: Array.from({ length: 51 }, (_, i) => `cache/${i}`), buildCommands: [['echo', 'a\tb']] };
+    await t.db.update(apps).set({ config: over }).where(sql`${apps.id} = ${row!.id}`);
+    expect(appConfigInput.safeParse(over).success).toBe(false); // the limits refuse it as input
+    expect((await findApp(t.db, row!.id))?.config.writablePaths).toHaveLength(51);
+    expect((await listApps(t.db)).map((a) => a.slug)).toContain('overlimit');
+  });
+
   it('read an app saved before newer settings existed with those settings at their defaults', async () => {
     // The shape a2a494a stored: no tls, dataServices, healthCheck, release, or worker serverIds.
     const old = {

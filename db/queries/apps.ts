@@ -29,8 +29,18 @@ export async function upsertPlacements(db: Db, appId: string, placements: Placem
 /**
  * Stored configs are read through the schema: a row written before a setting existed gets that
  * setting's default (the schema only grows fields with defaults), so old apps keep working.
+ * A row that no longer passes the input limits (written before a limit existed: 51 writable
+ * paths, a tab in a command word) must still read, or every page listing apps would fail: it is
+ * taken as stored over the top-level defaults of its kind, and the next save through a form or a
+ * definition meets the limits with a field error.
  */
-const withCurrentShape = (row: App): App => ({ ...row, config: appConfigInput.parse(row.config) });
+const withCurrentShape = (row: App): App => {
+  const parsed = appConfigInput.safeParse(row.config);
+  if (parsed.success) return { ...row, config: parsed.data };
+  const stored = row.config as AppConfig;
+  const base = appConfigInput.safeParse({ slug: stored.slug, kind: stored.kind, domains: [] });
+  return { ...row, config: { ...(base.success ? base.data : {}), ...stored } as AppConfig };
+};
 
 export async function findApp(db: Db, id: string): Promise<App | undefined> {
   const [row] = await db.select().from(apps).where(eq(apps.id, id));

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { hostTextSchema, refusedAddressReason } from '@/lib/model/host-address';
 
 import type { ServerFacts, ServiceState } from '@/lib/model/server-facts';
-import { multiLine, singleLine } from '@/lib/model/text';
+import { multiLine, trimmedLine } from '@/lib/model/text';
 
 export type { ServerFacts, ServiceState };
 export type ProbeResult =
@@ -51,16 +51,14 @@ export const hostInput = hostTextSchema.superRefine((host, ctx) => {
   const reason = isIP(host) ? refusedAddressReason(host) : null;
   if (reason) ctx.addIssue({ code: 'custom', message: `Berth does not connect to ${host}: it ${reason}` });
 });
-export const bindAddressInput = singleLine(64)
-  .trim()
+export const bindAddressInput = trimmedLine(64)
   .refine((h) => h === '' || isIP(h) !== 0, 'Enter an IP address, or leave empty for all addresses')
   .transform((h) => (h === '' ? null : h));
-export const serverNameInput = singleLine(40)
-  .trim()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'Use 1–40 lowercase letters, digits and dashes, starting with a letter');
-export const unixUserInput = singleLine(32)
-  .trim()
-  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'Enter a valid unix user name');
+export const serverNameInput = trimmedLine(40).regex(
+  /^[a-z][a-z0-9-]{0,39}$/,
+  'Use 1–40 lowercase letters, digits and dashes, starting with a letter',
+);
+export const unixUserInput = trimmedLine(32).regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'Enter a valid unix user name');
 
 export const newServerInput = z.object({
   name: serverNameInput,

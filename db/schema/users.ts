@@ -1,7 +1,7 @@
 import { integer, pgEnum, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { ROLES } from '@/lib/model/roles';
-import { opaqueText, singleLine } from '@/lib/model/text';
+import { opaqueText, trimmedLine } from '@/lib/model/text';
 
 export const roleEnum = pgEnum('user_role', ROLES);
 
@@ -24,8 +24,8 @@ export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 
 // Input schemas shared by forms and actions.
-export const emailInput = singleLine(254).trim().toLowerCase().pipe(z.email('Enter a valid email address'));
-export const nameInput = singleLine(80).trim().min(1, 'Name is required');
+export const emailInput = trimmedLine(254).toLowerCase().pipe(z.email('Enter a valid email address'));
+export const nameInput = trimmedLine(80).min(1, 'Name is required');
 export const passwordInput = opaqueText(200).min(12, 'Password must be at least 12 characters');
 export const roleInput = z.enum(ROLES, { error: 'Choose a role' });
 

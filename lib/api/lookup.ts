@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { singleLine } from '@/lib/model/text';
+import { trimmedLine } from '@/lib/model/text';
 import { findApp, findAppBySlug } from '@/db/queries/apps';
 import { findRelease } from '@/db/queries/releases';
 import { findServer, findServerByName } from '@/db/queries/servers';
@@ -11,7 +11,7 @@ import { ActionError, type ActionContext } from '@/lib/auth/action-core';
 const isUuid = (ref: string) => z.uuid().safeParse(ref).success;
 const notFound = (what: string) => new ActionError(what, undefined, 'not_found');
 
-export const refInput = singleLine(200).trim().min(1);
+export const refInput = trimmedLine(200).min(1);
 
 export async function appByRef(ctx: ActionContext, ref: string): Promise<App> {
   const app = isUuid(ref) ? await findApp(ctx.db, ref) : await findAppBySlug(ctx.db, ref);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { multiLine, singleLine } from '@/lib/model/text';
+import { multiLine, singleLine, trimmedLine } from '@/lib/model/text';
 import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import { formFieldOf } from './form-fields';
 import { parseCommandLine } from './command-line';
@@ -231,7 +231,7 @@ function releaseFromForm(
 const list = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(singleLine(100)).max(100));
 
 const identity = z.object({
-  name: singleLine(80).trim().min(1, 'Name is required'),
+  name: trimmedLine(80).min(1, 'Name is required'),
   kind: z.enum(['php', 'process', 'static'], { error: 'Choose a kind' }),
 });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { newServerInput, newUserInput } from '@/db/schema';
 import { newTokenInput } from '@/lib/auth/api-tokens';
 import { editorRowsField, envFromRows } from '@/lib/env/editor-input';
-import { parseDotenv } from '@/lib/model/dotenv';
+import { parseDotenv, serializeDotenv } from '@/lib/model/dotenv';
+import { hostTextSchema } from '@/lib/model/host-address';
 import { ONE_LINE } from '@/lib/model/text';
 import { monitorInput } from '@/lib/monitors/input';
 import { parseChannelConfig } from '@/lib/notify/config';
@@ -99,6 +100,20 @@ describe('env keys and values', () => {
     expect(JSON.stringify(file).length).toBeLessThan(200);
   });
 
+  it('keeps a key stored before the limit: it is written out, and kept by the editor unless renamed', () => {
+    const old = 'K'.repeat(200); // the editor allowed 200 before, a pasted file any length
+    expect(serializeDotenv({ [old]: 'v' }).startsWith(`${old}=`)).toBe(true);
+    expect(envFromRows([{ key: old, original: old, value: null }], { [old]: 'v' })).toEqual({ [old]: 'v' });
+    expect(() => envFromRows([{ key: `${old}X`, original: old, value: null }], { [old]: 'v' })).toThrow(ActionError);
+  });
+
+  it('takes DEL and C1 characters in a value through the editor, as a pasted file does', () => {
+    const value = 'a\u007fb\u0085c';
+    const rows = editorRowsField.parse(JSON.stringify([{ key: 'A', original: null, value }]));
+    expect(envFromRows(rows, {})).toEqual({ A: value });
+    expect(parseDotenv(`A="${value}"`)).toMatchObject({ ok: true });
+  });
+
   it('refuses NUL and control characters in a key, NUL in a value, and a value over 64 KiB', () => {
     for (const bad of Object.values(BAD)) expect(rowErrors([{ key: `A${bad}B`, value: 'v' }])['rows.0.key']).toHaveLength(1);
     expect(rowErrors([{ key: 'A', value: `x${NUL}y` }])).toEqual({ 'rows.0.value': ['Values cannot contain a NUL byte'] });
@@ -170,5 +185,13 @@ describe('user and API token fields', () => {
     // A password may hold any character Postgres stores; NUL it cannot.
     expect(user({ password: `correct horse${bad}battery` }).password?.length ?? 0).toBe(name === 'NUL' ? 1 : 0);
     expect(fieldsOf(newTokenInput.safeParse({ name: `ci${bad}`, role: 'viewer' }).error).name?.length).toBeGreaterThan(0);
+  });
+});
+
+describe('surrounding whitespace', () => {
+  it('is trimmed before the one-line check, as before there was one (a YAML block scalar ends in a newline)', () => {
+    expect(hostTextSchema.parse('example.com\n')).toBe('example.com');
+    expect(hostTextSchema.parse('\texample.com ')).toBe('example.com');
+    expect(hostTextSchema.safeParse('exam\nple.com').success).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import type { ApiToken, User } from '@/db/schema';
 import { ROLES, type Role } from '@/lib/model/roles';
 import { ActionError } from './action-core';
 import { hasRole } from './roles';
-import { singleLine } from '@/lib/model/text';
+import { trimmedLine } from '@/lib/model/text';
 
 /**
  * Personal API tokens: `berth_` and 43 base64url characters (256 random bits). The prefix
@@ -20,7 +20,7 @@ export const tokenHash = (token: string) => createHash('sha256').update(token).d
 export const EXPIRY_DAYS = ['30', '90', '365', 'never'] as const;
 
 export const newTokenInput = z.object({
-  name: singleLine(80).trim().min(1, 'Name the token'),
+  name: trimmedLine(80).min(1, 'Name the token'),
   role: z.enum(ROLES, { error: 'Choose a role' }),
   expiresIn: z.enum(EXPIRY_DAYS, { error: 'Choose when it expires' }).default('90'),
 });

@@ -8,7 +8,7 @@
  * scheduler first saw the policy (its dead man's monitor's createdAt) is ever back-filled.
  */
 import { z } from 'zod';
-import { singleLine } from '@/lib/model/text';
+import { trimmedLine } from '@/lib/model/text';
 import type { Db } from '@/db';
 import { findMonitorByAutoKey } from '@/db/queries/backup-schedule';
 import { deleteMonitors, insertAutoMonitors, updateMonitor } from '@/db/queries/monitors';
@@ -29,12 +29,10 @@ export const PANEL_JOB_KEY = 'backup:panel';
 export const panelBackupPolicyInput = z.object({
   target: backupNameInput,
   /** Five-field cron, UTC. */
-  schedule: singleLine(200)
-    .trim()
-    .superRefine((s, ctx) => {
-      const problem = cronScheduleProblem(s);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+  schedule: trimmedLine(200).superRefine((s, ctx) => {
+    const problem = cronScheduleProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   retention: retentionInput,
   graceMinutes: z.coerce
     .number()

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { ActionError, type FieldErrors } from '@/lib/auth/action-core';
-import { checkEnvKey, checkEnvValue, checkEnvValueSize, MAX_ENV_KEY_LENGTH, MAX_ENV_VALUE_BYTES } from '@/lib/model/dotenv';
-import { multiLine, opaqueText, singleLine } from '@/lib/model/text';
+import {
+  checkEnvKey,
+  checkEnvKeyLength,
+  checkEnvValue,
+  checkEnvValueSize,
+  MAX_ENV_KEY_LENGTH,
+  MAX_ENV_VALUE_BYTES,
+} from '@/lib/model/dotenv';
+import { opaqueText, singleLine } from '@/lib/model/text';
 import { ownEnvValue } from '@/lib/env/reveal';
 
 export const MAX_ENV_KEYS = 500;
@@ -14,13 +21,15 @@ export const MAX_VALUE_BYTES = MAX_ENV_VALUE_BYTES;
 const editorRow = z.object({
   // Keys are checked row by row below (checkEnvKey); this bound only keeps the request small.
   key: opaqueText(4 * MAX_ENV_KEY_LENGTH),
-  original: singleLine(MAX_ENV_KEY_LENGTH).nullable(),
+  // A stored key, which may predate the key length limit: only the request's size is bounded here.
+  original: singleLine(4 * 1024).nullable(),
   value: opaqueText(4 * MAX_ENV_VALUE_BYTES).nullable(),
 });
 export type EditorRow = z.infer<typeof editorRow>;
 
 /** The editor's rows travel as one JSON field: FormData cannot say "this value is unchanged". */
-export const editorRowsField = multiLine(40 * 1024 * 1024)
+// Opaque: JSON.stringify leaves DEL and the C1 controls raw, and values may hold them; each row is checked below.
+export const editorRowsField = opaqueText(40 * 1024 * 1024)
   .transform((text, ctx) => {
     try {
       return JSON.parse(text) as unknown;
@@ -45,7 +54,8 @@ export function envFromRows(rows: EditorRow[], stored: Record<string, string>): 
   const firstRow = new Map<string, number>();
   const values: Record<string, string> = {};
   for (const [i, row] of rows.entries()) {
-    const keyError = checkEnvKey(row.key);
+    // A kept key (unchanged from its stored name) may predate the length limit; a new or renamed one may not.
+    const keyError = (row.key === row.original ? null : checkEnvKeyLength(row.key)) ?? checkEnvKey(row.key);
     if (keyError) add(i, 'key', keyError);
     else if (firstRow.has(row.key)) add(i, 'key', `${row.key} is already on row ${firstRow.get(row.key)! + 1}`);
     else firstRow.set(row.key, i);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { singleLine } from '@/lib/model/text';
+import { trimmedLine } from '@/lib/model/text';
 import type { Db } from '@/db';
 import { insertOpsRepo } from '@/db/queries/ops-repos';
 import type { OpsRepo, User } from '@/db/schema';
@@ -17,13 +17,11 @@ export const opsHookPath = (repoId: string) => `/api/gitops/${repoId}`;
 
 export const opsRepoInput = z.object({
   // SSH URLs wait for deploy keys and pinned git hosts (operator essentials): a local path until then.
-  url: singleLine(500)
-    .trim()
+  url: trimmedLine(500)
     .min(1, 'Enter the repository’s path')
     .refine((p) => path.isAbsolute(p) && !p.includes('\0'), 'For now, an absolute path to a git repository on the panel’s host'),
   branch: branchInput,
-  path: singleLine(300)
-    .trim()
+  path: trimmedLine(300)
     .regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+\.ya?ml$/, 'A .yaml file inside the repository, e.g. berth/fleet.yaml')
     .default('berth.yaml'),
 });

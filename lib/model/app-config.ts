@@ -4,7 +4,7 @@ import { appPathInput, argvInput, branchInput, domainInput, repositoryInput, slu
 import { cronScheduleProblem } from './cron-schedule';
 import { poolInput } from './fpm-pool';
 import { snippetStructureProblem } from './nginx-snippet';
-import { multiLine, singleLine } from './text';
+import { multiLine, singleLine, trimmedLine } from './text';
 
 /**
  * An app as Berth configures it on its servers: the pure model every layer shares (the forms,
@@ -31,8 +31,7 @@ export const cronLineInput = z.object({
 
 export const healthCheckInput = z
   .object({
-    path: singleLine(250)
-      .trim()
+    path: trimmedLine(250)
       .regex(/^\/[A-Za-z0-9._~/?=&%-]{0,200}$/, 'A health check path starts with / and has no spaces')
       .default('/'),
     expectStatus: z.coerce.number().int().min(100).max(599).default(200),

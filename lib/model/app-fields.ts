@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { singleLine } from './text';
+import { singleLine, trimmedLine } from './text';
 
 /**
  * The single fields of an app's configuration (lib/model/app-config.ts): strict patterns shared by
@@ -25,20 +25,17 @@ const RESERVED_USERS = new Set([
   'berth',
 ]);
 
-export const slugInput = singleLine(64)
-  .trim()
+export const slugInput = trimmedLine(64)
   .regex(/^[a-z][a-z0-9-]{0,31}$/, 'A slug is a lowercase letter, then up to 31 lowercase letters, digits or dashes')
   .refine((s) => !RESERVED_USERS.has(s), 'This slug is reserved (it would clash with a system user)');
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-export const domainInput = singleLine(300)
-  .trim()
+export const domainInput = trimmedLine(300)
   .toLowerCase()
   .regex(new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})+$`), 'Enter a domain name such as shop.example.com');
 
 /** A path inside the app (shared or writable paths, the web root): relative, no `..`, no odd characters. */
-export const appPathInput = singleLine(200)
-  .trim()
+export const appPathInput = trimmedLine(200)
   .regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, 'Use a relative path of letters, digits, dots, dashes and underscores')
   .refine((p) => !p.split('/').some((part) => part === '..' || part === '.'), 'A path may not contain . or .. parts');
 
@@ -46,8 +43,7 @@ export const appPathInput = singleLine(200)
 export const argvInput = z.array(singleLine(500).min(1)).min(1, 'Enter a command').max(100, 'At most 100 words in a command');
 
 /** ssh (git@host:path or ssh://), https, or an absolute local path (tests, mirrors on the panel host). */
-export const repositoryInput = singleLine(500)
-  .trim()
+export const repositoryInput = trimmedLine(500)
   .regex(
     /^(?:(?:ssh|https):\/\/[^\s'"`$;&|<>\\]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s'"`$;&|<>\\]+|\/[A-Za-z0-9._/-]+)$/,
     'Use an ssh (git@host:org/repo.git), https or absolute local repository path',
@@ -59,7 +55,6 @@ export const repositoryInput = singleLine(500)
   );
 
 /** A branch name as git allows it, minus what would read as an option or a range. */
-export const branchInput = singleLine(200)
-  .trim()
+export const branchInput = trimmedLine(200)
   .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]{1,100}$/, 'A branch is letters, digits, dots, dashes, underscores and slashes')
   .default('main');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { appPathInput } from './app-fields';
 import { cronScheduleProblem } from './cron-schedule';
-import { singleLine } from './text';
+import { singleLine, trimmedLine } from './text';
 
 /**
  * Backups as the fleet model knows them (issue 17): policies live in an app's config (so they
@@ -13,16 +13,15 @@ import { singleLine } from './text';
  * both from Debian's packages, no hand-made transfer code.
  */
 
-const cronSchedule = singleLine(200)
-  .trim()
-  .superRefine((s, ctx) => {
-    const problem = cronScheduleProblem(s);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+const cronSchedule = trimmedLine(200).superRefine((s, ctx) => {
+  const problem = cronScheduleProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
-export const backupNameInput = singleLine(60)
-  .trim()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'Use 1–40 lowercase letters, digits and dashes, starting with a letter');
+export const backupNameInput = trimmedLine(60).regex(
+  /^[a-z][a-z0-9-]{0,39}$/,
+  'Use 1–40 lowercase letters, digits and dashes, starting with a letter',
+);
 
 /** Grandfather-father-son: how many of the newest daily, weekly and monthly backups are kept. */
 export const retentionInput = z
@@ -90,26 +89,24 @@ export type Retention = z.output<typeof retentionInput>;
 export const TARGET_KINDS = ['s3', 'sftp', 'local'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
-const absolutePath = singleLine(250)
-  .trim()
+const absolutePath = trimmedLine(250)
   .regex(/^\/[A-Za-z0-9._/-]{0,200}$/, 'An absolute path of letters, digits, dots, dashes and slashes')
   .refine((p) => !p.split('/').includes('..'), 'No .. in the path');
-const hostName = singleLine(300)
-  .trim()
-  .regex(/^[A-Za-z0-9.-]{1,253}$|^\[?[0-9a-fA-F:]+\]?$/, 'A host name or address');
-const bucketPath = singleLine(500)
-  .trim()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._-]+)*$/, 'A bucket name, optionally followed by /prefix');
+const hostName = trimmedLine(300).regex(/^[A-Za-z0-9.-]{1,253}$|^\[?[0-9a-fA-F:]+\]?$/, 'A host name or address');
+const bucketPath = trimmedLine(500).regex(
+  /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._-]+)*$/,
+  'A bucket name, optionally followed by /prefix',
+);
 
 /** What a target is, without its secret (the S3 secret key or the SFTP private key are sealed apart). */
 export const targetSettingsInput = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('s3'),
     endpoint: singleLine(2000).pipe(z.url('Enter the S3 endpoint URL (https://s3.example.com)')),
-    region: singleLine(40).trim().default(''),
+    region: trimmedLine(40).default(''),
     /** bucket or bucket/prefix: each app's repository is a folder under it. */
     bucket: bucketPath,
-    accessKeyId: singleLine(200).trim().min(1, 'Enter the access key id'),
+    accessKeyId: trimmedLine(200).min(1, 'Enter the access key id'),
   }),
   z.object({
     kind: z.literal('sftp'),
@@ -117,16 +114,12 @@ export const targetSettingsInput = z.discriminatedUnion('kind', [
     port: z.coerce.number().int().min(1).max(65535).default(22),
     user: singleLine(32).regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'Enter a valid unix user name'),
     /** Where repositories go on the target, relative to the login's (chroot) directory or absolute. */
-    path: singleLine(250)
-      .trim()
-      .regex(/^[A-Za-z0-9._/-]{1,200}$/, 'A path of letters, digits, dots, dashes and slashes'),
+    path: trimmedLine(250).regex(/^[A-Za-z0-9._/-]{1,200}$/, 'A path of letters, digits, dots, dashes and slashes'),
     /** The target's host key as known_hosts has it ("ssh-ed25519 AAAA…"): pinned, never learnt on use. */
-    hostKey: singleLine(4000)
-      .trim()
-      .regex(
-        /^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) [A-Za-z0-9+/]+={0,2}$/,
-        'Paste the host key line: ssh-ed25519 AAAA…',
-      ),
+    hostKey: trimmedLine(4000).regex(
+      /^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) [A-Za-z0-9+/]+={0,2}$/,
+      'Paste the host key line: ssh-ed25519 AAAA…',
+    ),
   }),
   z.object({
     kind: z.literal('local'),

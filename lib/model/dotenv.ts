@@ -33,11 +33,19 @@ export const MAX_ENV_VALUE_BYTES = 64 * 1024;
 
 export function checkEnvKey(key: string): string | null {
   if (key === '') return 'Enter a key';
-  if (key.length > MAX_ENV_KEY_LENGTH) return `the key is longer than ${MAX_ENV_KEY_LENGTH} characters`;
   if (ENV_KEY.test(key)) return null;
   // Not echoed: what sits where a key should be is often a value (a wrapped secret, a pasted URL),
   // and this message goes to the audit log and the browser.
   return 'the key is not valid: use A-Z, 0-9 and _, not starting with a digit';
+}
+
+/**
+ * The length limit for keys coming in (the editor, a pasted or pushed file). Apart from
+ * checkEnvKey, like checkEnvValueSize, so that a key stored before the limit existed can still
+ * be written out and kept.
+ */
+export function checkEnvKeyLength(key: string): string | null {
+  return key.length > MAX_ENV_KEY_LENGTH ? `the key is longer than ${MAX_ENV_KEY_LENGTH} characters` : null;
 }
 
 export function checkEnvValue(value: string): string | null {
@@ -165,7 +173,7 @@ export function parseDotenv(text: string): ParseResult {
     let key = phpTrim(chunk.slice(0, eq));
     if (key === '') return fail('missing key before "="');
     if ([...key].length > 8 && key.startsWith('export') && SPACE.includes(key[6]!)) key = phpTrim(key.slice(6), true, false);
-    const keyError = checkEnvKey(key);
+    const keyError = checkEnvKeyLength(key) ?? checkEnvKey(key);
     if (keyError) return fail(keyError);
     const first = seen.get(key);
     if (first !== undefined) return fail(`${key} is already set on line ${first}`); // phpdotenv keeps the first or the last, by loader

@@ -6,7 +6,7 @@
  * machine, and the test bed lives there. node:net is used for address arithmetic only.
  */
 import net from 'node:net';
-import { singleLine } from './text';
+import { trimmedLine } from './text';
 
 const MAX_NAME_LENGTH = 253;
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -33,12 +33,10 @@ export function hostTextProblem(text: string): string | null {
 }
 
 /** For forms and actions: the same rule, as a zod schema (surrounding spaces are trimmed). */
-export const hostTextSchema = singleLine(300)
-  .trim()
-  .superRefine((text, ctx) => {
-    const problem = hostTextProblem(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+export const hostTextSchema = trimmedLine(300).superRefine((text, ctx) => {
+  const problem = hostTextProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const refused = new net.BlockList();
 const REFUSED_RANGES: Array<[string, number, 'ipv4' | 'ipv6', string]> = [

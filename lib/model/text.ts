@@ -28,6 +28,12 @@ export const TEXT_CHECKS: readonly unknown[] = [singleLineCheck, multiLineCheck,
 /** A name, an address, a path, a URL: one line of plain text, at most `max` characters. */
 export const singleLine = (max: number) => z.string().max(max, tooLong(max)).check(singleLineCheck);
 
+/**
+ * The same, trimmed first: surrounding whitespace a form, a YAML block scalar or an API client
+ * adds (a final newline, a tab) is dropped before the check, as it was before there was one.
+ */
+export const trimmedLine = (max: number) => z.string().trim().max(max, tooLong(max)).check(singleLineCheck);
+
 /** Text typed in a textarea (commands one per line, an nginx snippet): lines and tabs allowed. */
 export const multiLine = (max: number) => z.string().max(max, tooLong(max)).check(multiLineCheck);
 

@@ -4,7 +4,7 @@
  * connect time; this is the edge.
  */
 import { z } from 'zod';
-import { singleLine } from '@/lib/model/text';
+import { singleLine, trimmedLine } from '@/lib/model/text';
 import { MONITOR_KINDS } from '@/db/schema';
 import { parseStatusSpec } from './status-spec';
 import { monitorUrlProblem } from '@/lib/remote/url-safety';
@@ -30,19 +30,15 @@ export const timeoutInput = int('The timeout', 1000, 60_000, ' ms');
 export const retriesInput = int('Retries', 0, 10);
 export const pausedInput = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean()).default(false);
 
-export const expectedStatusInput = singleLine(200)
-  .trim()
-  .superRefine((spec, ctx) => {
-    const parsed = parseStatusSpec(spec);
-    if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
-  });
+export const expectedStatusInput = trimmedLine(200).superRefine((spec, ctx) => {
+  const parsed = parseStatusSpec(spec);
+  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
 
-export const monitorUrlInput = singleLine(2000)
-  .trim()
-  .superRefine((url, ctx) => {
-    const problem = monitorUrlProblem(url);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+export const monitorUrlInput = trimmedLine(2000).superRefine((url, ctx) => {
+  const problem = monitorUrlProblem(url);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const keywordInput = z.preprocess(blankToUndefined, singleLine(200).optional());
 
@@ -53,7 +49,7 @@ const keywordInput = z.preprocess(blankToUndefined, singleLine(200).optional());
 export const monitorInput = z
   .object({
     kind: z.enum(MONITOR_KINDS, { error: 'Choose HTTP or heartbeat' }),
-    name: singleLine(100).trim().min(1, 'Give the monitor a name'),
+    name: trimmedLine(100).min(1, 'Give the monitor a name'),
     url: z.preprocess(blankToUndefined, monitorUrlInput.optional()),
     method: z.enum(HTTP_METHODS, { error: 'The method is GET, HEAD or POST' }).default('GET'),
     intervalS: intervalInput.default(60),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { singleLine } from '@/lib/model/text';
+import { trimmedLine } from '@/lib/model/text';
 import type { Db } from '@/db';
 import {
   deleteChannel,
@@ -29,7 +29,7 @@ import { SendError, sendToChannel } from './send';
  */
 export const channelFormInput = z.looseObject({ id: z.uuid().optional(), kind: z.enum(CHANNEL_KINDS, 'Pick a channel kind').optional() });
 
-const nameInput = singleLine(80).trim().min(1, 'Name the channel');
+const nameInput = trimmedLine(80).min(1, 'Name the channel');
 const eventsInput = z.preprocess(
   (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
   z

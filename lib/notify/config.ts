@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { multiLine, singleLine } from '@/lib/model/text';
+import { multiLine, singleLine, trimmedLine } from '@/lib/model/text';
 import type { ChannelKind } from '@/lib/model/notifications';
 import { CONFIG_FIELDS, DEFAULT_TELEGRAM_API, SECRET_FIELDS } from './fields';
 
@@ -12,17 +12,14 @@ import { hostProblem, httpUrlProblem } from '@/lib/remote/url-safety';
  * shows back.
  */
 const checked = (problem: (text: string) => string | null, max = 2000) =>
-  singleLine(max)
-    .trim()
-    .superRefine((text, ctx) => {
-      const why = problem(text);
-      if (why) ctx.addIssue({ code: 'custom', message: why });
-    });
+  trimmedLine(max).superRefine((text, ctx) => {
+    const why = problem(text);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
 
 const httpUrl = checked((t) => (t === '' ? 'Enter the URL' : httpUrlProblem(t)));
 /** Header values, SMTP user and password: one line, as the protocols carry them. */
-const optional = singleLine(1000)
-  .trim()
+const optional = trimmedLine(1000)
   .optional()
   .transform((v) => (v ? v : undefined));
 
@@ -59,14 +56,12 @@ export const slackConfig = z.object({ url: httpUrl });
 export const discordConfig = z.object({ url: httpUrl });
 
 export const telegramConfig = z.object({
-  botToken: singleLine(200)
-    .trim()
-    .regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/, 'A bot token looks like 123456789:AA… (from @BotFather)'),
-  chatId: singleLine(100)
-    .trim()
-    .regex(/^(?:-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/, 'A chat id is a number (groups are negative) or @channelname'),
-  apiBase: singleLine(2000)
-    .trim()
+  botToken: trimmedLine(200).regex(/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/, 'A bot token looks like 123456789:AA… (from @BotFather)'),
+  chatId: trimmedLine(100).regex(
+    /^(?:-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/,
+    'A chat id is a number (groups are negative) or @channelname',
+  ),
+  apiBase: trimmedLine(2000)
     .optional()
     .transform((v) => (v ? v.replace(/\/+$/, '') : DEFAULT_TELEGRAM_API))
     .pipe(checked(httpUrlProblem)),
@@ -85,7 +80,7 @@ export const emailConfig = z
     security: z.enum(SMTP_SECURITY, 'Pick none, STARTTLS or TLS'),
     user: optional,
     password: optional,
-    from: singleLine(254).trim().pipe(emailAddress),
+    from: trimmedLine(254).pipe(emailAddress),
     to: multiLine(20 * 256)
       .trim()
       .min(1, 'Enter at least one recipient')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { multiLine, singleLine } from '@/lib/model/text';
+import { multiLine, singleLine, trimmedLine } from '@/lib/model/text';
 import { appConfigInput, hookInput, releaseInput, workerInput } from '@/lib/model/app-config';
 import { targetSettingsInput } from '@/lib/model/backup-policy';
 import { CHANNEL_KINDS, NOTIFY_EVENTS } from '@/lib/model/notifications';
@@ -24,9 +24,7 @@ export const secretRef = z.custom<SecretRef>().superRefine((v, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'Expected a reference: { secret: <reference> }' });
 });
 
-const nameKey = singleLine(60)
-  .trim()
-  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'Use 1–40 lowercase letters, digits and dashes, starting with a letter');
+const nameKey = trimmedLine(60).regex(/^[a-z][a-z0-9-]{0,39}$/, 'Use 1–40 lowercase letters, digits and dashes, starting with a letter');
 const fingerprint = singleLine(100).regex(
   /^SHA256:[A-Za-z0-9+/]{43}$/,
   'A host key fingerprint looks like SHA256: and 43 base64 characters',
@@ -34,7 +32,7 @@ const fingerprint = singleLine(100).regex(
 
 export const serverSpec = z.object({
   name: nameKey,
-  host: singleLine(253).trim().min(1),
+  host: trimmedLine(253).min(1),
   port: z.number().int().min(1).max(65535).default(22),
   user: singleLine(32).regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'Enter a valid unix user name'),
   /** The address nginx listens on for this server's sites; absent = all addresses. */
@@ -68,7 +66,7 @@ export const hookSpec = hookInput.omit({ serverId: true }).extend({
 });
 
 export const appSpec = appConfigInput.omit({ workers: true, release: true }).extend({
-  name: singleLine(100).trim().min(1),
+  name: trimmedLine(100).min(1),
   servers: z.array(placementSpec).min(1, 'Place the app on at least one server').max(100),
   workers: z
     .array(workerSpec)
@@ -84,7 +82,7 @@ export const appSpec = appConfigInput.omit({ workers: true, release: true }).ext
 
 /** What both kinds of monitor have. */
 const monitorBase = {
-  name: singleLine(100).trim().min(1),
+  name: trimmedLine(100).min(1),
   intervalS: z
     .number()
     .int()
@@ -116,7 +114,7 @@ export const monitorSpec = z.discriminatedUnion('kind', [
 
 /** A channel's settings: plain values, or references for the fields that are secrets (lib/notify/fields.ts). */
 export const channelSpec = z.object({
-  name: singleLine(80).trim().min(1),
+  name: trimmedLine(80).min(1),
   kind: z.enum(CHANNEL_KINDS),
   events: z
     .array(z.enum(NOTIFY_EVENTS))

@@ -8,15 +8,15 @@ import { db } from '@/db';
 import { listAuditEvents } from '@/db/queries/audit';
 import { OUTCOMES } from '@/db/schema';
 import { requireRole } from '@/lib/auth/session';
-import { singleLine } from '@/lib/model/text';
+import { trimmedLine } from '@/lib/model/text';
 
 export const metadata = { title: 'Activity' };
 
 const PAGE = 50;
 // Filters arrive as a GET query: anything malformed is dropped rather than failing the page.
 const filterInput = z.object({
-  actor: singleLine(254).trim().optional().catch(undefined),
-  action: singleLine(100).trim().optional().catch(undefined),
+  actor: trimmedLine(254).optional().catch(undefined),
+  action: trimmedLine(100).optional().catch(undefined),
   outcome: z.enum(OUTCOMES).optional().catch(undefined),
   from: z.coerce.date().optional().catch(undefined),
   to: z.coerce.date().optional().catch(undefined),

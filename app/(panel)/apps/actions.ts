@@ -1,7 +1,7 @@
 'use server';
 
 import { z } from 'zod';
-import { singleLine } from '@/lib/model/text';
+import { trimmedLine } from '@/lib/model/text';
 import { findApp } from '@/db/queries/apps';
 import { listServers } from '@/db/queries/servers';
 import { configFields, configFromForm, appFormInput, rolesFrom } from '@/lib/apps/form-input';
@@ -30,7 +30,7 @@ export const updateAppSettings = authedAction(
   {
     audit: 'app.settings',
     role: 'admin',
-    schema: configFields.extend({ appId, name: singleLine(80).trim().min(1, 'Name is required').optional() }),
+    schema: configFields.extend({ appId, name: trimmedLine(80).min(1, 'Name is required').optional() }),
   },
   async (input, ctx) => {
     ctx.setTarget(`app:${input.appId}`);

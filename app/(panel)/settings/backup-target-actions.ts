@@ -2,7 +2,7 @@
 
 import { keptBackupsOnTarget } from '@/db/queries/backups';
 import { z } from 'zod';
-import { multiLine, singleLine } from '@/lib/model/text';
+import { multiLine, trimmedLine } from '@/lib/model/text';
 import { listApps } from '@/db/queries/apps';
 import { deleteTarget, findTarget, findTargetByName } from '@/db/queries/backups';
 import { findServer } from '@/db/queries/servers';
@@ -64,7 +64,7 @@ export const saveBackupTarget = authedAction(
  * and the refusal says how many backups would become unreadable without a kept copy of the key.
  */
 export const deleteBackupTarget = authedAction(
-  { audit: 'backup.target.delete', role: 'admin', schema: z.object({ targetId, confirm: singleLine(64).trim().default('') }) },
+  { audit: 'backup.target.delete', role: 'admin', schema: z.object({ targetId, confirm: trimmedLine(64).default('') }) },
   async (input, ctx) => {
     ctx.setTarget(`backup-target:${input.targetId}`);
     const target = await findTarget(ctx.db, input.targetId);

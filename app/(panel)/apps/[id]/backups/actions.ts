@@ -1,7 +1,7 @@
 'use server';
 
 import { z } from 'zod';
-import { singleLine } from '@/lib/model/text';
+import { trimmedLine } from '@/lib/model/text';
 import { findApp } from '@/db/queries/apps';
 import { findBackupRun, listTargets } from '@/db/queries/backups';
 import { updateApp } from '@/lib/apps/manage';
@@ -12,7 +12,7 @@ import { enqueue } from '@/lib/runtime';
 import { policiesFromForm, policyFormInput, RESTORE_INTO } from './policy-input';
 
 const appId = z.uuid('Unknown app');
-const policyName = singleLine(40).trim().min(1);
+const policyName = trimmedLine(40).min(1);
 
 async function appFor(ctx: ActionContext, id: string) {
   ctx.setTarget(`app:${id}`);
@@ -86,7 +86,7 @@ export const restoreBackup = authedAction(
       policy: policyName,
       sourceRunId: z.uuid('Choose a backup'),
       into: z.enum(RESTORE_INTO, 'Choose what to restore'),
-      confirm: singleLine(64).trim().min(1, 'Type the app’s slug to confirm'),
+      confirm: trimmedLine(64).min(1, 'Type the app’s slug to confirm'),
     }),
   },
   async (input, ctx) => {

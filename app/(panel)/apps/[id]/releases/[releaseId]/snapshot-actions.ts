@@ -1,7 +1,7 @@
 'use server';
 
 import { z } from 'zod';
-import { singleLine } from '@/lib/model/text';
+import { trimmedLine } from '@/lib/model/text';
 import { authedAction } from '@/lib/auth/action';
 import { requestSnapshotRestore } from '@/lib/releases/snapshots';
 import { enqueue } from '@/lib/runtime';
@@ -18,7 +18,7 @@ export const restoreSnapshot = authedAction(
     schema: z.object({
       appId: z.uuid('Unknown app'),
       snapshotId: z.uuid('Unknown snapshot'),
-      confirm: singleLine(64).trim().min(1, 'Type the app’s slug to confirm'),
+      confirm: trimmedLine(64).min(1, 'Type the app’s slug to confirm'),
     }),
   },
   async (input, ctx) => {
