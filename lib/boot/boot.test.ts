@@ -40,6 +40,8 @@ afterEach(() => {
 describe('boot', { timeout: 90_000 }, () => {
   it('first start: migrates, seals a key check, prints a setup URL, and frees the directory on shutdown', async () => {
     const booted = await boot(env());
+    // Logs lose query parameters from boot on (lib/log/scrub.ts): the console is the scrubbed one.
+    expect((console as unknown as Record<symbol, unknown>)[Symbol.for('berth.log.scrubbed')]).toBe(true);
     expect(booted.setupUrl).toMatch(/^http:\/\/127\.0\.0\.1:3999\/setup\?token=[A-Za-z0-9_-]{43}$/);
     expect(fs.readFileSync(path.join(dataDir, 'setup-url'), 'utf8').trim()).toBe(booted.setupUrl);
     const db = drizzleFor(getRuntime().client);

@@ -59,7 +59,8 @@ export function securityHeaders(nonce: string, options: SecurityOptions): Record
     // Panel URLs name apps, servers and releases: other sites get the origin at most.
     'Referrer-Policy': 'strict-origin-when-cross-origin',
     // Browsers ignore HSTS over http anyway; sending it only over https keeps a plain-http panel honest.
-    ...(options.https && { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' }),
+    // No includeSubDomains: the panel is one host, and its parent's other names may be apps served over http.
+    ...(options.https && { 'Strict-Transport-Security': 'max-age=31536000' }),
   };
 }
 

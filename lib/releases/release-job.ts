@@ -16,6 +16,7 @@ import { fetchRelease } from './fetch';
 import { recordLockHold } from './lock-holds';
 import { envOf, envRevisionsBefore, settleReleaseEnv } from './release-env';
 import { startWatch } from './watch-job';
+import { scrubText } from '@/lib/log/scrub';
 
 /** How often a running release looks for a cancel request (another request, maybe another panel process, made it). */
 const CANCEL_POLL_MS = 1000;
@@ -127,7 +128,8 @@ export async function runRelease(
     await finishRelease(db, release.id, {
       status: 'failed',
       failedStep: e.step ?? 'release',
-      error: hidden.redact(e.message).slice(0, 2000),
+      // Stored, shown and sent in alerts: a database error's parameter values are not.
+      error: scrubText(hidden.redact(e.message)).slice(0, 2000),
     });
   } finally {
     cancel.stop();
