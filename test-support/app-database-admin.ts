@@ -14,5 +14,15 @@ export async function appDatabaseAdmin(slug: string) {
     await admin.query(`DROP ROLE IF EXISTS ${db}`);
   };
   await dropDb();
-  return { db, admin, dropDb };
+  /** One short session in the app's database: as its own role (with its password), or as another user such as the superuser. */
+  async function sessionIn(sql: string, user: string, password?: string) {
+    const c = new pg.Client({ host: '127.0.0.1', port: 5432, user, password, database: db });
+    await c.connect();
+    try {
+      return await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  }
+  return { db, admin, dropDb, sessionIn };
 }

@@ -4,7 +4,6 @@
  * share this machine's Postgres at 127.0.0.1:5432). One host, not two: a backup runs on one
  * server, and a second host's configure only cost time.
  */
-import pg from 'pg';
 import { insertApp, updateAppConfig } from '@/db/queries/apps';
 import { openEnvValues } from '@/db/queries/env-values';
 import { createRun, findRun } from '@/db/queries/runs';
@@ -24,7 +23,7 @@ import { pinnedTestServer } from '@/test-support/testbed-server';
 export type OneHostBed = Awaited<ReturnType<typeof oneHostBed>>;
 
 export async function oneHostBed(slug: string) {
-  const { db, admin, dropDb } = await appDatabaseAdmin(slug);
+  const { db, admin, dropDb, sessionIn } = await appDatabaseAdmin(slug);
   const t = await createTestDb();
   const ring = parseKeyRing(generateKeyText(1));
   const host = await pinnedTestServer(t.db, ring, 'berth-host-1', `${slug}-1`);
@@ -37,15 +36,7 @@ export async function oneHostBed(slug: string) {
   const password = (await openEnvValues(t.db, ring, app.id, ['DB_PASSWORD'])).DB_PASSWORD!;
 
   /** One short session in the app's database, as its own role. */
-  async function inApp(sql: string) {
-    const c = new pg.Client({ host: '127.0.0.1', port: 5432, user: db, password, database: db });
-    await c.connect();
-    try {
-      return await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  }
+  const inApp = (sql: string) => sessionIn(sql, db, password);
 
   async function cleanup() {
     const l = appLayout(slug);

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { insertApp, updateAppConfig } from '@/db/queries/apps';
 import { openEnvValues } from '@/db/queries/env-values';
 import { findRelease, insertRelease, runsOfRelease } from '@/db/queries/releases';
@@ -29,7 +28,7 @@ import { runRelease } from '@/lib/releases/release-job';
  * Postgres at 127.0.0.1:5432). Its migration hook is the fixture's migrate.sh, pinned to host 1.
  */
 export async function snapshotBed(slug: string) {
-  const { db, admin, dropDb } = await appDatabaseAdmin(slug);
+  const { db, admin, dropDb, sessionIn } = await appDatabaseAdmin(slug);
   const t = await createTestDb();
   const ring = parseKeyRing(generateKeyText(1));
   const repo = fixtureRepo('php-app');
@@ -92,15 +91,7 @@ export async function snapshotBed(slug: string) {
   }
   const current = (i: number) => hosts[i]!.transport.exec(cmd('readlink', appLayout(slug).current)).then((r) => r.stdout.trim());
   /** One short session in the app's database: as its own role, or as the superuser to look past it. */
-  async function inApp(sql: string, user = db) {
-    const c = new pg.Client({ host: '127.0.0.1', port: 5432, user, password: user === db ? password : undefined, database: db });
-    await c.connect();
-    try {
-      return await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  }
+  const inApp = (sql: string, user = db) => sessionIn(sql, user, user === db ? password : undefined);
 
   async function cleanup() {
     const l = appLayout(slug);
