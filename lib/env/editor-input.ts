@@ -12,7 +12,6 @@ import { opaqueText, singleLine } from '@/lib/model/text';
 import { ownEnvValue } from '@/lib/env/reveal';
 
 export const MAX_ENV_KEYS = 500;
-export const MAX_VALUE_BYTES = MAX_ENV_VALUE_BYTES;
 
 /**
  * One row of the editor as the browser sends it. Values never travel to the browser, so an

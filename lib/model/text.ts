@@ -42,9 +42,3 @@ export const multiLine = (max: number) => z.string().max(max, tooLong(max)).chec
  * passwords, pasted keys. Still finite, and still storable.
  */
 export const opaqueText = (max: number) => z.string().max(max, tooLong(max)).check(noNulCheck);
-
-/** The same rules as plain functions, for text that is parsed by hand rather than by a schema. */
-export function singleLineProblem(s: string, max: number): string | null {
-  if (s.length > max) return tooLong(max);
-  return CONTROL_SINGLE.test(s) ? ONE_LINE : null;
-}
