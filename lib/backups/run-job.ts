@@ -121,7 +121,9 @@ async function runOn(db: Db, ring: KeyRing, run: BackupRun, app: App, signal: Ab
   try {
     result = await runRecipe(db, recipeRun.id, recipe, ctx, started.transport, signal);
   } finally {
-    await removeRunFiles(started.transport, ctx).catch(() => undefined);
+    await removeRunFiles(started.transport, ctx).catch((err: Error) =>
+      console.warn(`berth: backup run ${run.id}: its secrets and staging could not be removed (the next run sweeps them): ${err.message}`),
+    );
   }
   if (!result.ok) return { error: result.error, failedStage: result.failedTask };
   const detail = { ...(run.detail ?? {}), ...ctx.out.detail };

@@ -1,5 +1,5 @@
 import type { TargetSettings } from '@/lib/model/backup-policy';
-import { cmd, ignoreFailure } from '@/lib/remote/command';
+import { cmd } from '@/lib/remote/command';
 import type { Transport } from '@/lib/remote/transport';
 import { changed, type Task } from '../task';
 import { type BackupContext, LEFTOVER_MINUTES } from './context';
@@ -97,8 +97,22 @@ export const prepare: Task<BackupContext> = {
   },
 };
 
-/** The run's secrets and staging go, whatever happened (the restore side path stays: it is the result). */
-export async function removeRunFiles(transport: Transport, ctx: Pick<BackupContext, 'paths'>): Promise<void> {
+/**
+ * The run's secrets and staging go, whatever happened (the restore side path stays: it is the
+ * result). Retried: right after restic exits, the rclone it started may still be ending and
+ * writing in the run's directories, so one `rm -rf` can meet "Directory not empty" (a suite run
+ * left the keys behind once). Still failing after the last try, it throws; the next run's
+ * prepare sweeps what is left after LEFTOVER_MINUTES.
+ */
+export async function removeRunFiles(transport: Transport, ctx: Pick<BackupContext, 'paths'>, tries = 5): Promise<void> {
   const p = ctx.paths;
-  await transport.exec(ignoreFailure(cmd('rm', '-rf', '--', p.keys, p.stage, p.work)), { timeoutMs: 60_000 });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transport.exec(cmd('rm', '-rf', '--', p.keys, p.stage, p.work), { timeoutMs: 60_000 });
+      return;
+    } catch (err) {
+      if (attempt >= tries) throw err;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 400));
+    }
+  }
 }
