@@ -21,3 +21,4 @@ export * from './drift-findings';
 export * from './ops-repos';
 export * from './backups';
 export * from './sessions';
+export * from './two-factor';
