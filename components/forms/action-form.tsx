@@ -11,6 +11,15 @@ export function useFieldErrors(name: string): string[] | undefined {
   return useContext(ErrorsContext)?.[name];
 }
 
+/** Why the whole submission failed (a rule, a lock, a conflict), and schema issues that belong to no one field. */
+function FormError({ error, formErrors = [] }: { error: string; formErrors?: string[] }) {
+  return (
+    <p role="alert" data-testid="form-error" className="mt-2 rounded bg-red-50 px-2 py-1 text-sm text-red-800">
+      {[error, ...formErrors].join(' ')}
+    </p>
+  );
+}
+
 type Props<T> = {
   action: ServerAction<T>;
   children: React.ReactNode;
@@ -23,7 +32,7 @@ type Props<T> = {
 
 /**
  * A form bound to an authedAction: shows every field error beside its field, the form-level
- * error in a toast, and keeps the typed values when validation fails.
+ * error inline at the end of the form (role=alert), and keeps the typed values when validation fails.
  */
 export function ActionForm<T>({ action, children, successMessage, resetOnSuccess, onSuccess, className, ...rest }: Props<T>) {
   const [result, formAction, pending] = useActionState<ActionResult<T> | null, FormData>(action, null);
@@ -39,9 +48,9 @@ export function ActionForm<T>({ action, children, successMessage, resetOnSuccess
       if (typeof notice === 'string') toast.warning(notice);
       if (resetOnSuccess) formRef.current?.reset();
       onSuccess?.(result.data);
-    } else {
-      toast.error(result.error);
     }
+    // A failure is shown inline (FormError), not in a toast: it stays beside the form it is about
+    // until the next submission, and screen readers hear it once, not twice.
   }, [result]);
 
   return (
@@ -65,6 +74,7 @@ export function ActionForm<T>({ action, children, successMessage, resetOnSuccess
         <fieldset disabled={pending} className="contents">
           {children}
         </fieldset>
+        {result && !result.ok && <FormError error={result.error} formErrors={result.fieldErrors?._form} />}
       </form>
     </ErrorsContext.Provider>
   );
