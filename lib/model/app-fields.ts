@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSshRepository } from './git-ssh-url';
 import { singleLine, trimmedLine } from './text';
 
 /**
@@ -42,16 +43,19 @@ export const appPathInput = trimmedLine(200)
 /** A command as argv: no shell, so each word reaches the program as one argument. */
 export const argvInput = z.array(singleLine(500).min(1)).min(1, 'Enter a command').max(100, 'At most 100 words in a command');
 
-/** ssh (git@host:path or ssh://), https, or an absolute local path (tests, mirrors on the panel host). */
+/**
+ * ssh (git@host:org/repo.git or ssh://[user@]host[:port]/path, fetched with the app's deploy key),
+ * public https, or an absolute local path (tests, mirrors on the panel host).
+ */
 export const repositoryInput = trimmedLine(500)
-  .regex(
-    /^(?:(?:ssh|https):\/\/[^\s'"`$;&|<>\\]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s'"`$;&|<>\\]+|\/[A-Za-z0-9._/-]+)$/,
-    'Use an ssh (git@host:org/repo.git), https or absolute local repository path',
-  )
   // A token in the URL would sit in the stored config, the page and git's argv: use a deploy key.
+  .refine((r) => !/^https:\/\/[^/@]*@/.test(r) && !/^ssh:\/\/[^/@]*:[^/@]*@/.test(r), {
+    message: 'Remove the credentials from the URL: Berth fetches over ssh with a deploy key, or public https',
+    abort: true,
+  })
   .refine(
-    (r) => !/^https:\/\/[^/@]*@/.test(r) && !/^ssh:\/\/[^/@]*:[^/@]*@/.test(r),
-    'Remove the credentials from the URL: Berth fetches over ssh with a deploy key, or public https',
+    (r) => /^https:\/\/[^\s'"`$;&|<>\\]+$/.test(r) || /^\/[A-Za-z0-9._/-]+$/.test(r) || isSshRepository(r),
+    'Use git@host:org/repo.git, ssh://[user@]host[:port]/path, https://… or an absolute local path (names, dots, dashes and slashes only)',
   );
 
 /** A branch name as git allows it, minus what would read as an option or a range. */
