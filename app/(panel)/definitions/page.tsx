@@ -11,6 +11,8 @@ import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
 import { exportFleetDefinition } from './actions';
 
+export const metadata = { title: 'Definitions' };
+
 async function opsRepos(): Promise<OpsRepoView[]> {
   const base = getRuntime().env.publicUrl;
   return Promise.all(

@@ -13,11 +13,19 @@ import { recentResults } from '@/db/queries/check-results';
 import { incidentsOf } from '@/db/queries/incidents';
 import { findMonitor } from '@/db/queries/monitors';
 import { hasRole } from '@/lib/auth/roles';
-import { requireUser } from '@/lib/auth/session';
+import type { Metadata } from 'next';
+import { currentUser, requireUser } from '@/lib/auth/session';
 import { revealHeartbeatUrl } from '@/lib/monitors/heartbeat';
 import { getRuntime } from '@/lib/runtime';
 
 const when = (d: Date | null) => (d ? `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC` : 'never');
+
+/** "<monitor name> · Berth"; the name only for a signed-in reader (the layout sends the rest to sign in). */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const id = z.uuid().safeParse((await params).id);
+  const monitor = id.success && (await currentUser()) ? await findMonitor(db(), id.data) : undefined;
+  return { title: monitor?.name ?? 'Monitor' };
+}
 
 export default async function MonitorPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();

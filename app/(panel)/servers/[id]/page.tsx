@@ -16,9 +16,17 @@ import { findingsOfServer } from '@/db/queries/drift';
 import { latestRuns, tasksOf } from '@/db/queries/runs';
 import { findServer, recentSamples } from '@/db/queries/servers';
 import { hasRole } from '@/lib/auth/roles';
-import { requireUser } from '@/lib/auth/session';
+import type { Metadata } from 'next';
+import { currentUser, requireUser } from '@/lib/auth/session';
 import { findingRow } from '@/lib/drift/view';
 import { authorizeKeyLine } from '@/lib/servers/authorize-line';
+
+/** "<server name> · Berth"; the name only for a signed-in reader (the layout sends the rest to sign in). */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const id = z.uuid().safeParse((await params).id);
+  const server = id.success && (await currentUser()) ? await findServer(db(), id.data) : undefined;
+  return { title: server?.name ?? 'Server' };
+}
 
 export default async function ServerPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
