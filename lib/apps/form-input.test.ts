@@ -112,7 +112,7 @@ describe('settings over a stored config', () => {
     expect(bad.fieldErrors.cron).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^Line 2: write five schedule fields/),
-        expect.stringMatching(/^Line 1: not a valid schedule/),
+        expect.stringMatching(/^Line 1: minute: 61 is out of range/),
       ]),
     );
   });

@@ -1,4 +1,5 @@
 import type { AppConfig } from '@/lib/model/app-config';
+import { cronScheduleProblem } from '@/lib/model/cron-schedule';
 import { formatCommandLine as quote, parseCommandLine } from './command-line';
 
 /**
@@ -22,7 +23,9 @@ export function parseCronLines(text: string) {
     // The schedule's five fields split on spaces (a * there is cron's, not a glob); the rest is the command.
     const fields = t.match(/^(\S+\s+){5}/);
     const command = fields ? parseCommandLine(t.slice(fields[0].length)) : null;
-    if (!fields || !command) problems.push({ line, message: 'write five schedule fields, then the command' });
+    // `@daily cmd` has one schedule word, not five: say why macros are refused, not that fields are missing.
+    if (t.startsWith('@')) problems.push({ line, message: cronScheduleProblem(t.split(/\s/)[0]!)! });
+    else if (!fields || !command) problems.push({ line, message: 'write five schedule fields, then the command' });
     else if ('error' in command) problems.push({ line, message: command.error });
     else {
       lines.push(line);

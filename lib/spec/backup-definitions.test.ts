@@ -39,8 +39,8 @@ describe('backup policies and targets in a definition', () => {
   });
 
   it('refuses a bad cron schedule on its line', () => {
-    expect(messages(fleet('{ target: offsite, schedule: "61 * * * *" }')).join('\n')).toMatch(/^11: .*not a valid schedule/m);
-    expect(messages(fleet('{ target: offsite, schedule: "@daily" }')).join('\n')).toMatch(/five fields/);
+    expect(messages(fleet('{ target: offsite, schedule: "61 * * * *" }')).join('\n')).toMatch(/^11: .*minute: 61 is out of range/m);
+    expect(messages(fleet('{ target: offsite, schedule: "@daily" }')).join('\n')).toMatch(/`@daily` is not offered/);
   });
 
   it('refuses a retention that keeps nothing, or a negative or fractional count', () => {

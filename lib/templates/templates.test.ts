@@ -131,7 +131,7 @@ describe('supervisor workers and cron', () => {
     });
     expect(text).toMatchSnapshot();
     expect(cronScheduleProblem('* * * *')).toMatch(/five fields/);
-    expect(cronScheduleProblem('61 * * * *')).toMatch(/not a valid schedule/);
+    expect(cronScheduleProblem('61 * * * *')).toMatch(/out of range/);
     expect(cronScheduleProblem('*/5 * * * *')).toBeNull();
   });
 });
