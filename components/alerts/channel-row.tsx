@@ -6,6 +6,7 @@ import { deleteChannelAction, sendTestAction, setChannelEnabledAction } from '@/
 import { ActionForm } from '@/components/forms/action-form';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { Time } from '@/components/ui/time';
 import type { ChannelSummary, ChannelView } from '@/lib/notify/channels';
 import { EVENT_LABELS, KIND_LABELS } from '@/lib/notify/fields';
 import type { NotifyEventType } from '@/lib/model/notifications';
@@ -13,7 +14,7 @@ import { ChannelForm } from './channel-form';
 
 // Type-only import above: lib/notify/channels is server code and must not enter the client bundle.
 const editable = (c: ChannelSummary): c is ChannelView => 'fields' in c;
-const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) : 'never');
+const when = (iso: string | null) => <Time value={iso} fallback="never" />;
 
 /**
  * A client component: everything in `channel` reaches the browser. Viewers get a ChannelSummary

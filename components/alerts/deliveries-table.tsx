@@ -1,4 +1,5 @@
 import { Badge } from '@/components/ui/badge';
+import { Time } from '@/components/ui/time';
 import type { Tone } from '@/lib/model/tone';
 import type { DeliveryStatus } from '@/lib/model/notifications';
 
@@ -15,7 +16,7 @@ export type DeliveryLine = {
 };
 
 const TONE: Record<DeliveryStatus, Tone> = { pending: 'warn', sent: 'good', failed: 'bad', suppressed: 'neutral' };
-const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 19) : '');
+const when = (iso: string | null) => <Time value={iso} seconds fallback="" />;
 
 /** The newest deliveries: what was sent where, what is waiting for a retry and why, what was held back as a repeat. */
 export function DeliveriesTable({ rows }: { rows: DeliveryLine[] }) {

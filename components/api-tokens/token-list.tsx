@@ -4,15 +4,17 @@ import { useRouter } from 'next/navigation';
 import { revokeApiTokenAction } from '@/app/(panel)/settings/actions';
 import { ButtonForm } from '@/components/forms/button-form';
 import { Badge } from '@/components/ui/badge';
+import { Time } from '@/components/ui/time';
 
 export type TokenRow = {
   id: string;
   name: string;
   role: string;
   prefix: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsed: string | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  lastUsedIp: string | null;
   state: 'active' | 'expired' | 'revoked';
 };
 
@@ -28,7 +30,15 @@ export function TokenList({ tokens }: { tokens: TokenRow[] }) {
               {t.name} <Badge>{t.role}</Badge> {t.state !== 'active' && <Badge tone="bad">{t.state}</Badge>}
             </p>
             <p className="text-xs text-slate-500">
-              <code>{t.prefix}…</code> · created {t.createdAt} · expires {t.expiresAt ?? 'never'} · last used {t.lastUsed ?? 'never'}
+              <code>{t.prefix}…</code> · created <Time value={t.createdAt} /> · expires <Time value={t.expiresAt} fallback="never" /> · last
+              used{' '}
+              {t.lastUsedAt ? (
+                <>
+                  <Time value={t.lastUsedAt} format="relative" /> from {t.lastUsedIp ?? 'unknown'}
+                </>
+              ) : (
+                'never'
+              )}
             </p>
           </div>
           {t.state === 'active' && (

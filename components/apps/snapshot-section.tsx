@@ -1,12 +1,13 @@
 import { LiveRefresh } from '@/components/live-refresh';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { Time } from '@/components/ui/time';
 import type { SnapshotRow } from '@/db/queries/snapshots';
 import type { RecipeRun } from '@/db/schema';
 import { SNAPSHOT_KEEP_DAYS, formatBytes } from '@/lib/recipes/release/snapshot';
 import { SnapshotRestoreForm } from './snapshot-restore-form';
 
-const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '—');
+const when = (d: Date | null) => <Time value={d} />;
 
 function state(s: SnapshotRow, now: Date) {
   if (s.deletedAt) return <Badge>removed {when(s.deletedAt)}</Badge>;

@@ -1,6 +1,7 @@
 import { Badge } from '@/components/ui/badge';
 import type { Tone } from '@/lib/model/tone';
 import { Card } from '@/components/ui/card';
+import { Time } from '@/components/ui/time';
 import type { AppCertificateView } from '@/db/queries/certificates';
 import { parseChain, uncoveredDomains } from '@/lib/model/certificate-pem';
 import type { AppConfig } from '@/lib/model/app-config';
@@ -19,7 +20,7 @@ function Expiry({ notAfter }: { notAfter: Date }) {
   const text = days < 0 ? 'expired' : `${days} day${days === 1 ? '' : 's'} left`;
   return (
     <>
-      {notAfter.toISOString().slice(0, 10)} <Badge tone={tone}>{text}</Badge>
+      <Time value={notAfter} format="date" /> <Badge tone={tone}>{text}</Badge>
     </>
   );
 }

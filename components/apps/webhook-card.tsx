@@ -1,5 +1,6 @@
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { Time } from '@/components/ui/time';
 import type { AppWebhook } from '@/db/schema';
 import { WINDOW_SECONDS, webhookExample, webhookPath } from '@/lib/releases/webhook';
 import { getRuntime } from '@/lib/runtime';
@@ -30,7 +31,9 @@ export function WebhookCard({
             {url}
           </code>
           {hook ? (
-            <Badge tone="good">Secret set {hook.createdAt.toISOString().slice(0, 10)}</Badge>
+            <Badge tone="good">
+              Secret set <Time value={hook.createdAt} format="date" />
+            </Badge>
           ) : (
             <Badge>No secret: deliveries are refused</Badge>
           )}

@@ -1,6 +1,7 @@
 import type { BackupRun } from '@/db/schema';
 import { Badge } from '@/components/ui/badge';
-import { durationText, minuteText } from './format';
+import { Time } from '@/components/ui/time';
+import { durationText } from './format';
 import { RUN_TONE } from './runs-table';
 
 /** Restore drills with their timings: how long a restore of that backup took, and what was compared. */
@@ -21,7 +22,9 @@ export function DrillsTable({ drills }: { drills: BackupRun[] }) {
       <tbody className="divide-y divide-slate-100 align-top">
         {drills.map((d) => (
           <tr key={d.id} data-testid="backup-drill" data-run-id={d.id} data-status={d.status}>
-            <td className="whitespace-nowrap py-2 pr-3 text-xs">{minuteText(d.startedAt ?? d.createdAt)}</td>
+            <td className="whitespace-nowrap py-2 pr-3 text-xs">
+              <Time value={d.startedAt ?? d.createdAt} />
+            </td>
             <td className="pr-3">{d.policy}</td>
             <td className="pr-3">
               <Badge tone={RUN_TONE[d.status]}>{d.status}</Badge>

@@ -1,7 +1,7 @@
 import { LiveRefresh } from '@/components/live-refresh';
 import { Badge } from '@/components/ui/badge';
+import { Time } from '@/components/ui/time';
 import { PANEL_STAGES, type PanelBackupOutcome, type PanelBackupStatus, type PanelStages } from '@/lib/backups/panel-schedule-run';
-import { utcMinute } from '@/lib/model/time-text';
 
 const LABEL = { dumped: 'dumped', uploaded: 'uploaded', verified: 'verified' } as const;
 
@@ -14,15 +14,11 @@ function Stages({ stages, failed }: { stages: PanelStages; failed: boolean }) {
         const at = stages[stage];
         const state = at ? 'reached' : failed && stage === firstMissing ? 'failed' : 'pending';
         return (
-          <span
-            key={stage}
-            data-testid={`panel-stage-${stage}`}
-            data-state={state}
-            title={at ? `${utcMinute(new Date(at))} UTC` : undefined}
-          >
+          <span key={stage} data-testid={`panel-stage-${stage}`} data-state={state}>
             <Badge tone={state === 'reached' ? 'good' : state === 'failed' ? 'bad' : 'neutral'}>
               {LABEL[stage]}
-              {at ? ` ${at.slice(11, 16)}` : ''}
+              {at ? ' ' : ''}
+              {at && <Time value={at} format="time" />}
             </Badge>
           </span>
         );
@@ -37,7 +33,7 @@ const size = (bytes: number | null) =>
 function Outcome({ o }: { o: PanelBackupOutcome }) {
   return (
     <li className="flex flex-wrap items-center gap-3 py-2 text-sm" data-testid="panel-backup-outcome" data-ok={String(o.ok)}>
-      <span className="font-mono text-xs text-slate-600">{utcMinute(new Date(o.startedAt))} UTC</span>
+      <Time value={o.startedAt} className="font-mono text-xs text-slate-600" />
       <Badge tone={o.ok ? 'good' : 'bad'}>{o.ok ? 'succeeded' : o.interrupted ? 'interrupted' : 'failed'}</Badge>
       <Stages stages={o.stages} failed={!o.ok} />
       <span className="text-xs text-slate-500">
@@ -62,13 +58,26 @@ export function PanelBackupStatusView({ status, nextAt }: { status: PanelBackupS
     <div className="space-y-2" data-testid="panel-backup-status">
       <LiveRefresh active={running !== null} ms={2000} />
       <p className="text-sm text-slate-600">
-        {lastSuccessAt ? `Last success ${utcMinute(new Date(lastSuccessAt))} UTC.` : 'No successful backup yet.'}
-        {nextAt && ` Next scheduled ${utcMinute(nextAt)} UTC.`}
+        {lastSuccessAt ? (
+          <>
+            Last success <Time value={lastSuccessAt} />.
+          </>
+        ) : (
+          'No successful backup yet.'
+        )}
+        {nextAt && (
+          <>
+            {' '}
+            Next scheduled <Time value={nextAt} />.
+          </>
+        )}
       </p>
       {running && (
         <p className="flex flex-wrap items-center gap-3 text-sm" data-testid="panel-backup-running">
           <Badge tone="warn">backing up…</Badge>
-          <span className="text-xs text-slate-500">since {utcMinute(new Date(running.startedAt))} UTC</span>
+          <span className="text-xs text-slate-500">
+            since <Time value={running.startedAt} format="relative" />
+          </span>
           <Stages stages={running.stages} failed={false} />
         </p>
       )}

@@ -1,9 +1,10 @@
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { Time } from '@/components/ui/time';
 import type { BackupRun } from '@/db/schema';
 import type { StageStatus } from '@/lib/backups/stages';
 import type { BackupPolicy } from '@/lib/model/backup-policy';
-import { bytesText, minuteText } from './format';
+import { bytesText } from './format';
 import { PolicyButtons } from './policy-buttons';
 import { PolicyForm } from './policy-form';
 import { type RestoreChoice, RestoreForm } from './restore-form';
@@ -33,7 +34,8 @@ const covers = (p: BackupPolicy) =>
 function restoreChoices(kept: BackupRun[]): RestoreChoice[] {
   return kept.map((r) => ({
     id: r.id,
-    label: `${minuteText(r.finishedAt ?? r.createdAt)} · ${bytesText(r.sizeBytes)}${r.restoreVerifiedAt ? ' · restore-verified' : r.verifiedAt ? ' · verified' : ' · NOT verified'}`,
+    at: r.finishedAt ?? r.createdAt,
+    label: `${bytesText(r.sizeBytes)}${r.restoreVerifiedAt ? ' · restore-verified' : r.verifiedAt ? ' · verified' : ' · NOT verified'}`,
   }));
 }
 
@@ -62,16 +64,18 @@ export function PolicyCard(props: PolicyCardProps) {
             <dt className="inline text-slate-500">Schedule: </dt>
             <dd className="inline font-mono text-xs">{policy.schedule}</dd>
             <span className="text-slate-500"> · next </span>
-            <span data-testid="policy-next-run">{minuteText(props.nextRun)}</span>
+            <span data-testid="policy-next-run">
+              <Time value={props.nextRun} />
+            </span>
           </div>
           <div>
             <dt className="inline text-slate-500">Drills: </dt>
-            <dd className="inline">{policy.drillSchedule ? minuteText(props.nextDrill) : 'on demand only'}</dd>
+            <dd className="inline">{policy.drillSchedule ? <Time value={props.nextDrill} /> : 'on demand only'}</dd>
           </div>
           <div>
             <dt className="inline text-slate-500">Last success: </dt>
             <dd className="inline" data-testid="policy-last-success">
-              {minuteText(props.lastSuccess?.finishedAt ?? props.lastSuccess?.createdAt)}
+              <Time value={props.lastSuccess?.finishedAt ?? props.lastSuccess?.createdAt} />
             </dd>
           </div>
           <div>

@@ -6,8 +6,11 @@ import { useFieldErrors } from '@/components/forms/action-form';
 import { ActionForm } from '@/components/forms/action-form';
 import { Field, SelectField } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
+import { useTimeZone } from '@/components/ui/time';
+import { formatDateTime } from '@/lib/time/format';
 
-export type RestoreChoice = { id: string; label: string };
+/** A backup to restore from: when it was taken (shown in the reader's zone) and what it is. */
+export type RestoreChoice = { id: string; at: Date; label: string };
 
 function IntoChoice({ canDatabase, canFiles }: { canDatabase: boolean; canFiles: boolean }) {
   const errors = useFieldErrors('into');
@@ -41,6 +44,7 @@ export function RestoreForm(props: {
   canFiles: boolean;
 }) {
   const router = useRouter();
+  const zone = useTimeZone();
   if (props.backups.length === 0) return <p className="text-sm text-slate-600">No succeeded backup of this policy to restore yet.</p>;
   return (
     <ActionForm
@@ -56,7 +60,7 @@ export function RestoreForm(props: {
       <SelectField
         name="sourceRunId"
         label="Backup"
-        options={props.backups.map((b) => ({ value: b.id, label: b.label }))}
+        options={props.backups.map((b) => ({ value: b.id, label: `${formatDateTime(b.at, zone)} · ${b.label}` }))}
         data-testid="restore-source"
       />
       <IntoChoice canDatabase={props.canDatabase} canFiles={props.canFiles} />

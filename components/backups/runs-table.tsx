@@ -1,8 +1,9 @@
 import Link from 'next/link';
 import type { BackupRun, BackupRunStatus } from '@/db/schema';
 import { Badge } from '@/components/ui/badge';
+import { Time } from '@/components/ui/time';
 import type { Tone } from '@/lib/model/tone';
-import { bytesText, durationText, minuteText } from './format';
+import { bytesText, durationText } from './format';
 import { StageBadges } from './stage-badges';
 
 export const RUN_TONE: Record<BackupRunStatus, Tone> = {
@@ -69,7 +70,9 @@ export function RunsTable({ appId, runs }: { appId: string; runs: BackupRun[] })
               data-status={run.status}
               data-policy={run.policy}
             >
-              <td className="whitespace-nowrap py-2 pr-3 text-xs">{minuteText(run.createdAt)}</td>
+              <td className="whitespace-nowrap py-2 pr-3 text-xs">
+                <Time value={run.createdAt} />
+              </td>
               <td className="pr-3">{run.policy}</td>
               <td className="pr-3">{run.kind}</td>
               <td className="pr-3">

@@ -1,8 +1,8 @@
 import type { BackupRun } from '@/db/schema';
 import { Badge } from '@/components/ui/badge';
+import { Time } from '@/components/ui/time';
 import { STAGE_LABELS } from '@/lib/backups/stages';
 import { BACKUP_STAGES, type BackupStage } from '@/lib/model/backup-policy';
-import { utcMinute } from '@/lib/model/time-text';
 
 const COLUMN = { dumped: 'dumpedAt', uploaded: 'uploadedAt', verified: 'verifiedAt', restoreVerified: 'restoreVerifiedAt' } as const;
 
@@ -21,10 +21,11 @@ export function StageBadges({ run }: { run: Stages }) {
         const at = run[COLUMN[stage]];
         const state = at ? 'reached' : broken && stage === firstMissing ? 'failed' : 'pending';
         return (
-          <span key={stage} data-testid={`stage-${stage}`} data-state={state} title={at ? `${utcMinute(at)} UTC` : undefined}>
+          <span key={stage} data-testid={`stage-${stage}`} data-state={state}>
             <Badge tone={state === 'reached' ? 'good' : state === 'failed' ? 'bad' : 'neutral'}>
               {STAGE_LABELS[stage]}
-              {at ? ` ${at.toISOString().slice(11, 16)}` : ''}
+              {at ? ' ' : ''}
+              {at && <Time value={at} format="time" />}
             </Badge>
           </span>
         );

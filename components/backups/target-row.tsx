@@ -8,6 +8,7 @@ import { Field, SelectField } from '@/components/forms/field';
 import { LiveRefresh } from '@/components/live-refresh';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { Time } from '@/components/ui/time';
 import type { TargetSettings } from '@/lib/model/backup-policy';
 import { PanelKeyReveal } from './panel-key-reveal';
 import { TargetForm } from './target-form';
@@ -17,8 +18,8 @@ export type TargetView = {
   id: string;
   name: string;
   settings: TargetSettings;
-  /** `at` as shown (UTC minute), `atIso` to tell a newer result from the one on screen. */
-  lastTest: { ok: boolean; error: string | null; at: string; atIso: string } | null;
+  /** `at` (ISO 8601) also tells a newer result from the one on screen. */
+  lastTest: { ok: boolean; error: string | null; at: string } | null;
 };
 
 /** How long the row follows a queued test before the admin has to reload (a test takes seconds). */
@@ -29,7 +30,7 @@ function LastTest({ test }: { test: TargetView['lastTest'] }) {
   return (
     <span className="inline-flex flex-wrap items-center gap-2">
       <Badge tone={test.ok ? 'good' : 'bad'}>{test.ok ? 'test passed' : 'test failed'}</Badge>
-      <span className="text-xs text-slate-500">{test.at} UTC</span>
+      <Time value={test.at} className="text-xs text-slate-500" />
       {test.error && (
         <span className="text-xs text-red-700" data-testid="target-test-error">
           {test.error}
@@ -44,7 +45,7 @@ export function TargetRow({ target, servers }: { target: TargetView; servers: { 
   const router = useRouter();
   const [editing, setEditing] = useState(false);
   const [sentAt, setSentAt] = useState<string | null>(null);
-  const waiting = sentAt !== null && (!target.lastTest || target.lastTest.atIso < sentAt) && Date.now() - Date.parse(sentAt) < FOLLOW_MS;
+  const waiting = sentAt !== null && (!target.lastTest || target.lastTest.at < sentAt) && Date.now() - Date.parse(sentAt) < FOLLOW_MS;
   return (
     <li className="py-3" data-testid={`target-${target.name}`} data-test-ok={target.lastTest ? String(target.lastTest.ok) : 'none'}>
       <LiveRefresh active={waiting} ms={1500} />

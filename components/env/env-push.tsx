@@ -5,6 +5,7 @@ import { pushEnvAction } from '@/app/(panel)/apps/[id]/env/actions';
 import { ActionForm } from '@/components/forms/action-form';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { Time } from '@/components/ui/time';
 
 export type PushServer = {
   serverId: string;
@@ -37,7 +38,11 @@ export function EnvPush({ appId, latest, servers, canPush }: { appId: string; la
           <li key={s.serverId} data-testid={`env-push-${s.serverName}`} className="flex flex-wrap items-center gap-2">
             <span className="font-medium">{s.serverName}</span>
             {state(s, latest)}
-            {s.pushedAt && <span className="text-xs text-slate-500">last pushed {new Date(s.pushedAt).toLocaleString()}</span>}
+            {s.pushedAt && (
+              <span className="text-xs text-slate-500">
+                last pushed <Time value={s.pushedAt} format="relative" />
+              </span>
+            )}
             {s.error && !s.running && <span className="w-full text-xs text-red-700">{s.error}</span>}
           </li>
         ))}

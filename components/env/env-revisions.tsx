@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { restoreEnvAction } from '@/app/(panel)/apps/[id]/env/actions';
 import { ActionForm } from '@/components/forms/action-form';
 import { Button } from '@/components/ui/button';
+import { Time } from '@/components/ui/time';
 import type { EnvChange } from '@/db/schema';
 import { MaskedValue } from './reveal';
 
@@ -52,7 +53,7 @@ export function EnvRevisions({
         <li key={r.number} data-testid={`env-revision-${r.number}`} className="py-2 text-sm">
           <div className="flex flex-wrap items-center justify-between gap-2">
             <span>
-              <strong>#{r.number}</strong> · {origin(r)} · <time dateTime={r.createdAt}>{new Date(r.createdAt).toLocaleString()}</time>
+              <strong>#{r.number}</strong> · {origin(r)} · <Time value={r.createdAt} />
             </span>
             {canEdit && r.number !== latest && (
               <ActionForm

@@ -8,6 +8,7 @@ import { ButtonForm } from '@/components/forms/button-form';
 import { Field } from '@/components/forms/field';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { Time } from '@/components/ui/time';
 import type { Tone } from '@/lib/model/tone';
 
 export type OpsCommitRow = {
@@ -17,7 +18,7 @@ export type OpsCommitRow = {
   status: 'planned' | 'applied' | 'failed' | 'waiting' | 'superseded';
   changes: number;
   error: string | null;
-  receivedAt: string;
+  receivedAt: Date;
 };
 export type OpsRepoView = { id: string; url: string; branch: string; path: string; hookUrl: string; commits: OpsCommitRow[] };
 
@@ -38,7 +39,7 @@ function CommitItem({ commit }: { commit: OpsCommitRow }) {
           <Badge tone={TONE[commit.status]}>{commit.status}</Badge> <code>{commit.sha.slice(0, 12)}</code> {commit.subject}
           <span className="text-xs text-slate-500">
             {' '}
-            · {commit.changes} change{commit.changes === 1 ? '' : 's'} · {commit.receivedAt}
+            · {commit.changes} change{commit.changes === 1 ? '' : 's'} · <Time value={commit.receivedAt} />
           </span>
         </p>
         {commit.status === 'waiting' && (

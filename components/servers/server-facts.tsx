@@ -1,5 +1,6 @@
 import type { Server } from '@/db/schema';
 import { Badge } from '@/components/ui/badge';
+import { Time } from '@/components/ui/time';
 
 export function ServerFactsView({ server }: { server: Server }) {
   const { facts, services } = server;
@@ -8,7 +9,12 @@ export function ServerFactsView({ server }: { server: Server }) {
       {server.lastError && (
         <p role="alert" className="rounded bg-red-50 p-2 text-red-900">
           {server.lastError}
-          {server.lastSeenAt && <> · last seen {server.lastSeenAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</>}
+          {server.lastSeenAt && (
+            <>
+              {' '}
+              · last seen <Time value={server.lastSeenAt} format="relative" />
+            </>
+          )}
         </p>
       )}
       {facts ? (

@@ -6,6 +6,7 @@ import { ActionForm } from '@/components/forms/action-form';
 import { Field } from '@/components/forms/field';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { Time } from '@/components/ui/time';
 import { ROLE_OPTIONS } from './role-options';
 
 export type UserRowData = {
@@ -14,7 +15,7 @@ export type UserRowData = {
   email: string;
   role: string;
   disabled: boolean;
-  lastLogin: string | null;
+  lastLogin: Date | null;
   self: boolean;
 };
 
@@ -28,7 +29,9 @@ export function UserRow({ user, canEdit }: { user: UserRowData; canEdit: boolean
           {user.name} {user.self && <Badge>you</Badge>} {user.disabled && <Badge tone="bad">disabled</Badge>}
         </p>
         <p className="text-sm text-slate-600">{user.email}</p>
-        <p className="text-xs text-slate-500">Last sign-in: {user.lastLogin ?? 'never'}</p>
+        <p className="text-xs text-slate-500">
+          Last sign-in: <Time value={user.lastLogin} fallback="never" />
+        </p>
       </div>
       {canEdit ? (
         <div className="flex flex-wrap items-end gap-3">

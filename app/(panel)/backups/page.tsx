@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card, PageHeader } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { minuteText } from '@/components/backups/format';
+import { Time } from '@/components/ui/time';
 import { db } from '@/db';
 import { listApps } from '@/db/queries/apps';
 import { latestRunsOfPolicies, policyRunKey } from '@/db/queries/backup-views';
@@ -83,8 +83,12 @@ export default async function BackupsOverviewPage() {
                   <td className="pr-3">
                     <Badge tone={status.tone}>{status.label}</Badge>
                   </td>
-                  <td className="pr-3 text-xs">{minuteText(lastSuccess?.finishedAt ?? lastSuccess?.createdAt)}</td>
-                  <td className="text-xs">{minuteText(nextRun)}</td>
+                  <td className="pr-3 text-xs">
+                    <Time value={lastSuccess?.finishedAt ?? lastSuccess?.createdAt} />
+                  </td>
+                  <td className="text-xs">
+                    <Time value={nextRun} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -4,7 +4,6 @@ import { OpsRepoCard, type OpsRepoView } from '@/components/gitops/ops-repo-card
 import { db } from '@/db';
 import { commitsOf, listOpsRepos } from '@/db/queries/ops-repos';
 import { opsHookPath } from '@/lib/gitops/repo';
-import { utcMinute } from '@/lib/model/time-text';
 import { getRuntime } from '@/lib/runtime';
 import { Card, PageHeader } from '@/components/ui/card';
 import { hasRole } from '@/lib/auth/roles';
@@ -29,7 +28,7 @@ async function opsRepos(): Promise<OpsRepoView[]> {
         status: c.status,
         changes: c.changes,
         error: c.error,
-        receivedAt: utcMinute(c.receivedAt),
+        receivedAt: c.receivedAt,
       })),
     })),
   );

@@ -11,12 +11,9 @@ import { apiTokensOf } from '@/db/queries/api-tokens';
 import { listUsers } from '@/db/queries/users';
 import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
-import { utcMinute } from '@/lib/model/time-text';
 import { monitoringSettings } from '@/lib/monitors/settings';
 
 export const metadata = { title: 'Settings' };
-
-const minute = (d: Date | null) => (d ? utcMinute(d) : null);
 
 async function myTokens(userId: number): Promise<TokenRow[]> {
   const now = new Date();
@@ -25,9 +22,10 @@ async function myTokens(userId: number): Promise<TokenRow[]> {
     name: t.name,
     role: t.role,
     prefix: t.prefix,
-    createdAt: minute(t.createdAt)!,
-    expiresAt: minute(t.expiresAt),
-    lastUsed: t.lastUsedAt ? `${minute(t.lastUsedAt)} from ${t.lastUsedIp ?? 'unknown'}` : null,
+    createdAt: t.createdAt,
+    expiresAt: t.expiresAt,
+    lastUsedAt: t.lastUsedAt,
+    lastUsedIp: t.lastUsedIp,
     state: t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= now ? 'expired' : 'active',
   }));
 }
@@ -67,7 +65,7 @@ export default async function SettingsPage() {
                       email: u.email,
                       role: u.role,
                       disabled: u.disabledAt !== null,
-                      lastLogin: minute(u.lastLoginAt),
+                      lastLogin: u.lastLoginAt,
                       self: u.id === me.id,
                     }}
                   />

@@ -10,6 +10,9 @@ import { RunView } from '@/components/servers/run-view';
 import { ServerFactsView } from '@/components/servers/server-facts';
 import { ServerStatus } from '@/components/servers/server-status';
 import { SetKeyForm } from '@/components/servers/set-key-form';
+import { DeleteServerForm } from '@/components/servers/delete-server-form';
+import { EditServerForm } from '@/components/servers/edit-server-form';
+import { appsUsingServer } from '@/db/queries/app-deletes';
 import { Card, PageHeader } from '@/components/ui/card';
 import { db } from '@/db';
 import { findingsOfServer } from '@/db/queries/drift';
@@ -36,6 +39,7 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
   const [run] = await latestRuns(db(), server.id, 1);
   const tasks = run ? await tasksOf(db(), run.id) : [];
   const samples = await recentSamples(db(), server.id);
+  const appsHere = await appsUsingServer(db(), server.id);
   const canManage = hasRole(user.role, 'admin');
   const drift = (await findingsOfServer(db(), server.id)).map((f) => findingRow(f, server.name, canManage));
   const running = run?.status === 'queued' || run?.status === 'running';
@@ -91,7 +95,7 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
           {samples.length > 0 && (
             <MetricsChart
               points={samples.map((s) => ({
-                t: s.at.toISOString().slice(11, 16),
+                t: s.at.toISOString(),
                 load1: s.load1,
                 memory: s.memoryUsedPct,
                 disk: s.diskUsedPct,
@@ -102,6 +106,22 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
         {server.provisionedAt && (
           <Card title="Drift" description="Checked every 5 minutes: the files Berth manages and the services it runs, against its plan.">
             <DriftFindings findings={drift} canAct={canManage} serverId={server.id} />
+          </Card>
+        )}
+        {canManage && (
+          <Card title="Settings" description="The host and the pinned host key stay; a new port or user is tested at once.">
+            <EditServerForm
+              serverId={server.id}
+              name={server.name}
+              port={server.port}
+              username={server.username}
+              bindAddress={server.bindAddress}
+            />
+          </Card>
+        )}
+        {canManage && (
+          <Card title="Delete server" description="Removes it from the panel only once no app uses it. The machine is not touched.">
+            <DeleteServerForm serverId={server.id} name={server.name} apps={appsHere} />
           </Card>
         )}
       </div>

@@ -11,7 +11,6 @@ import { listPinnedServers } from '@/db/queries/servers';
 import { requireRole } from '@/lib/auth/session';
 import { nextPanelBackupAt, readPanelPolicy } from '@/lib/backups/panel-schedule';
 import { readPanelBackupStatus } from '@/lib/backups/panel-schedule-run';
-import { utcMinute } from '@/lib/model/time-text';
 
 export const metadata = { title: 'Backup targets' };
 
@@ -28,7 +27,7 @@ export default async function BackupTargetsPage() {
     id: t.id,
     name: t.name,
     settings: t.settings,
-    lastTest: t.lastTest ? { ...t.lastTest, at: utcMinute(new Date(t.lastTest.at)), atIso: new Date(t.lastTest.at).toISOString() } : null,
+    lastTest: t.lastTest ? { ...t.lastTest, at: new Date(t.lastTest.at).toISOString() } : null,
   }));
   return (
     <>
