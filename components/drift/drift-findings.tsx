@@ -5,6 +5,7 @@ import { checkDriftNow, dismissDrift, revertDrift } from '@/app/(panel)/drift-ac
 import { Diff } from '@/components/apps/pending-changes';
 import { ButtonForm } from '@/components/forms/button-form';
 import { Badge } from '@/components/ui/badge';
+import { Time } from '@/components/ui/time';
 
 export type FindingRow = {
   id: string;
@@ -12,7 +13,7 @@ export type FindingRow = {
   subject: string;
   change: 'changed' | 'missing' | 'unexpected' | 'stopped';
   diff: string | null;
-  detectedAt: string;
+  detectedAt: Date;
   dismissed: boolean;
 };
 
@@ -27,7 +28,10 @@ function FindingItem({ finding, canAct }: { finding: FindingRow; canAct: boolean
         <p className="text-sm">
           <Badge tone={finding.dismissed ? 'neutral' : 'bad'}>{finding.dismissed ? 'dismissed' : LABEL[finding.change]}</Badge>{' '}
           <code className="text-xs">{finding.subject}</code> on {finding.serverName}
-          <span className="text-xs text-slate-500"> · since {finding.detectedAt}</span>
+          <span className="text-xs text-slate-500">
+            {' '}
+            · since <Time value={finding.detectedAt} />
+          </span>
         </p>
         {canAct && (
           <div className="flex gap-2">

@@ -1,5 +1,4 @@
 import type { DriftFinding } from '@/db/schema';
-import { utcMinute } from '@/lib/model/time-text';
 
 /**
  * A finding as the pages show it (plain JSON for the client component). The diff shows the
@@ -12,7 +11,7 @@ export function findingRow(f: DriftFinding, serverName: string, showDiff: boolea
     subject: f.subject,
     change: f.change,
     diff: showDiff ? f.diff : null,
-    detectedAt: utcMinute(f.detectedAt),
+    detectedAt: f.detectedAt,
     dismissed: f.dismissedAt !== null,
   };
 }
