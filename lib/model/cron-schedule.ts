@@ -11,8 +11,8 @@ import { CronExpressionParser } from 'cron-parser';
  * A field is a comma-separated list of elements; an element is `*`, a value or a range `a-b`,
  * and `*` or a range may take a step `/n`. Values are digits, or in the month and weekday fields
  * three-letter English names in any case (`jan`, `MON`), also as ends of a range (`mon-fri`).
- * `a/n` is refused: Vixie cron reads it as plain `a` and drops the step, while cron-parser reads
- * it as `a-max/n`, so it would mean one thing to the panel and another to the server.
+ * `a/n` is refused: Debian's cron cannot read it (tried on a test host: the whole file was then
+ * ignored, as it was for `L`), while cron-parser reads it as `a-max/n`.
  *
  * Macros (`@daily`, `@reboot`, …) are refused. `@daily` and the like are only other spellings of
  * five-field schedules, and the forms, definitions and backup slots all work on five fields.
@@ -91,7 +91,7 @@ function elementProblem(element: string, field: Field): string | null {
     const n = Number(step);
     if (n < 1 || n > field.max) return `${field.name}: the step in \`${element}\` must be 1–${field.max}`;
     if (base !== '*' && !base.includes('-'))
-      return `${field.name}: a step needs \`*\` or a range before it (\`${base}-${field.max}/${step}\`, not \`${element}\`): Debian's cron ignores the step in \`${element}\``;
+      return `${field.name}: a step needs \`*\` or a range before it (\`${base}-${field.max}/${step}\`, not \`${element}\`)`;
   }
   if (base === '*') return null;
   const ends = base.split('-');

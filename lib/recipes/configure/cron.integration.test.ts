@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appConfigInput } from '@/lib/model/app-config';
+import { cronScheduleProblem } from '@/lib/model/cron-schedule';
+import { appLayout } from '@/lib/plan/app-layout';
+import { cmd, render } from '@/lib/remote/command';
+import { testbedServer } from '@/test-support/testbed-server';
+
+/**
+ * Every form of cron line Berth accepts (lib/model/cron-schedule.ts) runs on the real cron of a
+ * test host. Each form gets its own line, due at the same coming minute, written through the
+ * configure recipe (the same /etc/cron.d file an app gets); each line touches a marker named
+ * after its form. Two lines for another weekday and another month must not run, so a cron that
+ * ignored names (or a test that saw every-minute runs) would fail.
+ *
+ * The forms Berth refuses are written straight to cron.d, each in a file of its own beside an
+ * every-minute line: none of those files runs at all, which is why a refused form must never
+ * reach an app's file (it would silence the Laravel scheduler's line with it).
+ */
+const SLUG = 'cron-forms';
+const l = appLayout(SLUG);
+let bed: Awaited<ReturnType<typeof testbedServer>>;
+
+beforeAll(async () => {
+  bed = await testbedServer();
+});
+const REFUSED = { L: '0 0 L * *', hash: '0 0 * * 1#2', question: '0 0 ? * *', H: 'H * * * *', 'single-step': '5/10 * * * *' };
+const refusedPath = (form: string) => `/etc/cron.d/berth-cron-refused-${form}`;
+
+afterAll(async () => {
+  if (!bed) return;
+  await bed.transport.exec(cmd('rm', '-f', ...Object.keys(REFUSED).map(refusedPath)));
+  await bed.cleanup([SLUG]);
+});
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** `dEc`, `MON`: Debian's cron reads names in any case. */
+const oddCase = (name: string) => name[0] + name.slice(1).toUpperCase();
+
+/** The lines for a minute, as the host's cron sees it (its own clock and time zone). */
+function formsAt(t: { minute: number; hour: number; day: number; month: number; weekday: number }) {
+  const { minute: m, hour: h } = t;
+  const today = WEEKDAYS[t.weekday]!;
+  const tomorrow = WEEKDAYS[(t.weekday + 1) % 7]!;
+  const month = MONTHS[t.month - 1]!;
+  const step = m >= 2 ? m : m === 0 ? 7 : 1;
+  const run: Record<string, string> = {
+    plain: `${m} ${h} ${t.day} ${t.month} ${t.weekday}`,
+    star: '* * * * *',
+    range: `${m}-${Math.min(m + 2, 59)} ${h}-${Math.min(h + 1, 23)} * * *`,
+    list: `${(m + 30) % 60},${m} * * * *`,
+    step: `*/${step} * * * *`,
+    'range-step': `${m % 5}-59/5 * * * *`,
+    'month-name': `${m} * * ${oddCase(month)} *`,
+    'weekday-name': `${m} * * * ${today.toUpperCase()}`,
+    'name-ranges': `${m} * * ${month}-dec ${today}-sat`,
+    'name-list': `${m} * * * ${tomorrow},${today}`,
+    'weekday-to-7': `${m} * * * ${t.weekday}-7`,
+  };
+  const never: Record<string, string> = {
+    'other-weekday': `${m} * * * ${tomorrow}`,
+    'other-month': `${m} * * ${MONTHS[t.month % 12]} *`,
+  };
+  return { run, never };
+}
+
+describe("Debian's cron runs every form Berth accepts", () => {
+  it('runs one line of each form at the coming minute, and not the lines for another day or month', async () => {
+    // A minute that starts at least 20 s from now, so the file is in place before cron wakes for it.
+    const target = Math.ceil((Date.now() + 20_000) / 60_000) * 60_000;
+    const fields = (await bed.transport.exec(cmd('date', '-d', `@${target / 1000}`, '+%M %H %d %m %w'))).stdout
+      .trim()
+      .split(' ')
+      .map(Number);
+    const [minute, hour, day, month, weekday] = fields as [number, number, number, number, number];
+    const { run, never } = formsAt({ minute, hour, day, month, weekday });
+
+    const all = { ...run, ...never };
+    for (const schedule of Object.values(all)) expect(cronScheduleProblem(schedule), schedule).toBeNull();
+    const cron = Object.entries(all).map(([form, schedule]) => ({ schedule, argv: ['touch', `${l.shared}/ran-${form}`] }));
+    const app = appConfigInput.parse({ slug: SLUG, kind: 'static', domains: ['cron-forms.test'], cron });
+    expect((await bed.configure(app, ['worker'])).result).toEqual({ ok: true });
+    for (const [form, schedule] of Object.entries(REFUSED)) {
+      expect(cronScheduleProblem(schedule), schedule).not.toBeNull();
+      const touch = (name: string) => `root ${render(cmd('touch', `${l.shared}/${name}`))}`;
+      const text = `${schedule} ${touch(`refused-${form}`)}\n* * * * * ${touch(`beside-refused-${form}`)}\n`;
+      await bed.transport.upload(text, refusedPath(form), { mode: 0o644, owner: 'root', group: 'root' });
+    }
+    expect(Date.now()).toBeLessThan(target - 5_000); // else cron may already have woken for that minute
+
+    const ran = async () =>
+      (await bed.transport.exec(cmd('ls', '-1', l.shared))).stdout
+        .split('\n')
+        .filter((f) => f.startsWith('ran-'))
+        .map((f) => f.slice('ran-'.length))
+        .sort();
+    // cron starts a minute's jobs within a second or two of it; 40 s covers a loaded machine.
+    await expect.poll(ran, { timeout: target + 40_000 - Date.now(), interval: 2_000 }).toEqual(expect.arrayContaining(Object.keys(run)));
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await ran()).toEqual(Object.keys(run).sort());
+    const markers = (await bed.transport.exec(cmd('ls', '-1', l.shared))).stdout;
+    expect(markers).not.toMatch(/refused/);
+  }, 150_000);
+});
