@@ -72,21 +72,23 @@ export function DataServicesCard({
       {managed.length === 0 ? (
         <p className="mt-3 text-sm text-slate-600">Credentials are generated when the app is next configured.</p>
       ) : (
-        <table data-testid="managed-env" className="mt-3 w-full text-left text-sm">
-          <tbody>
-            {managed.map((k) => (
-              <tr key={k.key} className="border-t border-slate-100">
-                <td className="py-1 font-mono">{k.key}</td>
-                <td className="py-1 font-mono text-slate-400" aria-label="hidden value">
-                  ••••••••
-                </td>
-                <td className="py-1 text-right">
-                  <Badge>managed</Badge>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="overflow-x-auto">
+          <table data-testid="managed-env" className="mt-3 w-full text-left text-sm">
+            <tbody>
+              {managed.map((k) => (
+                <tr key={k.key} className="border-t border-slate-100">
+                  <td className="py-1 font-mono">{k.key}</td>
+                  <td className="py-1 font-mono text-slate-400" aria-label="hidden value">
+                    ••••••••
+                  </td>
+                  <td className="py-1 text-right">
+                    <Badge>managed</Badge>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </Card>
   );

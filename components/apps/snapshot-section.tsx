@@ -40,28 +40,30 @@ export function SnapshotSection(props: {
         title="Database snapshot"
         description={`pg_dump -Fc of the app's database on its data server, taken before this release's migrations; kept ${SNAPSHOT_KEEP_DAYS} days.`}
       >
-        <table className="w-full text-left text-sm" data-testid="snapshots">
-          <thead className="text-xs text-slate-500">
-            <tr>
-              <th className="pr-2 font-medium">Taken</th>
-              <th className="pr-2 font-medium">Size</th>
-              <th className="pr-2 font-medium">Expires</th>
-              <th className="pr-2 font-medium">Restored</th>
-              <th className="font-medium">State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {snapshots.map((s) => (
-              <tr key={s.id} className="border-t border-slate-100" data-testid="snapshot-row" data-restored={s.restoredAt ? 'yes' : 'no'}>
-                <td className="py-1 pr-2">{when(s.createdAt)}</td>
-                <td className="py-1 pr-2">{s.sizeBytes === null ? '—' : formatBytes(s.sizeBytes)}</td>
-                <td className="py-1 pr-2">{when(s.expiresAt)}</td>
-                <td className="py-1 pr-2">{when(s.restoredAt)}</td>
-                <td className="py-1">{state(s, now)}</td>
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-sm" data-testid="snapshots">
+            <thead className="text-xs text-slate-500">
+              <tr>
+                <th className="pr-2 font-medium">Taken</th>
+                <th className="pr-2 font-medium">Size</th>
+                <th className="pr-2 font-medium">Expires</th>
+                <th className="pr-2 font-medium">Restored</th>
+                <th className="font-medium">State</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {snapshots.map((s) => (
+                <tr key={s.id} className="border-t border-slate-100" data-testid="snapshot-row" data-restored={s.restoredAt ? 'yes' : 'no'}>
+                  <td className="py-1 pr-2">{when(s.createdAt)}</td>
+                  <td className="py-1 pr-2">{s.sizeBytes === null ? '—' : formatBytes(s.sizeBytes)}</td>
+                  <td className="py-1 pr-2">{when(s.expiresAt)}</td>
+                  <td className="py-1 pr-2">{when(s.restoredAt)}</td>
+                  <td className="py-1">{state(s, now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
         {latest && (
           <p className="mt-3 text-sm" data-testid="snapshot-restore-status" data-status={latest.status}>
             Last restore, {when(latest.createdAt)}: <strong>{latest.status}</strong>

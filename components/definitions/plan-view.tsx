@@ -29,17 +29,19 @@ export function PlanView({ changes }: { changes: ResourceChange[] }) {
             </p>
           )}
           {c.fields.length > 0 && (
-            <table className="mt-2 w-full text-left font-mono text-xs">
-              <tbody>
-                {c.fields.map((f) => (
-                  <tr key={f.field} className="align-top">
-                    <td className="pr-3 text-slate-600">{f.field}</td>
-                    <td className="pr-3 text-red-700">{f.from ?? ''}</td>
-                    <td className="text-emerald-700">{f.to ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <div className="overflow-x-auto">
+              <table className="mt-2 w-full text-left font-mono text-xs">
+                <tbody>
+                  {c.fields.map((f) => (
+                    <tr key={f.field} className="align-top">
+                      <td className="pr-3 text-slate-600">{f.field}</td>
+                      <td className="pr-3 text-red-700">{f.from ?? ''}</td>
+                      <td className="text-emerald-700">{f.to ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </li>
       ))}

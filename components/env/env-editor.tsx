@@ -82,97 +82,99 @@ export function EnvEditor({ appId, revision, keys, canEdit }: { appId: string; r
       <input type="hidden" name="appId" value={appId} />
       <input type="hidden" name="baseRevision" value={revision} />
       <input type="hidden" name="rows" value={payload} />
-      <table className="w-full text-sm">
-        <thead>
-          <tr className="text-left text-xs uppercase text-slate-500">
-            <th className="w-2/5 py-1 pr-2">Key</th>
-            <th className="py-1">Value</th>
-            {canEdit && <th className="sr-only">Actions</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.length === 0 && (
-            <tr>
-              <td colSpan={3} className="py-3 text-slate-500">
-                No variables yet.
-              </td>
+      <div className="overflow-x-auto">
+        <table className="w-full text-sm">
+          <thead>
+            <tr className="text-left text-xs uppercase text-slate-500">
+              <th className="w-2/5 py-1 pr-2">Key</th>
+              <th className="py-1">Value</th>
+              {canEdit && <th className="sr-only">Actions</th>}
             </tr>
-          )}
-          {rows.map((row, index) => (
-            <tr key={row.id} data-testid={`env-row-${row.original ?? `new-${row.id}`}`} className="border-t border-slate-100 align-top">
-              <td className="py-1.5 pr-2">
-                {canEdit ? (
-                  <input
-                    aria-label={`Key ${index + 1}`}
-                    className={INPUT}
-                    value={row.key}
-                    onChange={(e) => update(row.id, { key: e.target.value })}
-                    spellCheck={false}
-                  />
-                ) : (
-                  <code>{row.key}</code>
-                )}
-                {row.managed && <Badge tone="neutral">managed by Berth</Badge>}
-                <RowErrors index={index} />
-              </td>
-              <td className="py-1.5">
-                {row.value === null && row.original !== null ? (
-                  <span className="flex items-center gap-3">
-                    <MaskedValue envKey={row.original} canReveal={canEdit} />
-                    {canEdit && (
-                      <button
-                        type="button"
-                        className="text-xs text-indigo-700 hover:underline"
-                        aria-label={`Change ${row.original}`}
-                        onClick={() => update(row.id, { value: '' })}
-                      >
-                        Change
-                      </button>
-                    )}
-                  </span>
-                ) : (
-                  <span className="flex items-start gap-2">
-                    <textarea
-                      aria-label={`Value of ${row.key || `row ${index + 1}`}`}
-                      className={INPUT}
-                      rows={Math.min(6, (row.value ?? '').split('\n').length)}
-                      value={row.value ?? ''}
-                      onChange={(e) => update(row.id, { value: e.target.value })}
-                      spellCheck={false}
-                      placeholder="new value"
-                    />
-                    {row.original !== null && (
-                      <button
-                        type="button"
-                        className="text-xs text-slate-600 hover:underline"
-                        aria-label={`Keep the stored value of ${row.original}`}
-                        onClick={() => update(row.id, { value: null })}
-                      >
-                        Cancel
-                      </button>
-                    )}
-                  </span>
-                )}
-              </td>
-              {canEdit && (
-                <td className="py-1.5 pl-2 text-right">
-                  <button
-                    type="button"
-                    className="text-xs text-red-700 hover:underline"
-                    aria-label={`Delete ${row.key || `row ${index + 1}`}`}
-                    onClick={() => {
-                      setRows((rs) => rs.filter((r) => r.id !== row.id));
-                      setFormKey((k) => k + 1);
-                    }}
-                  >
-                    Delete
-                  </button>
+          </thead>
+          <tbody>
+            {rows.length === 0 && (
+              <tr>
+                <td colSpan={3} className="py-3 text-slate-500">
+                  No variables yet.
                 </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </tr>
+            )}
+            {rows.map((row, index) => (
+              <tr key={row.id} data-testid={`env-row-${row.original ?? `new-${row.id}`}`} className="border-t border-slate-100 align-top">
+                <td className="py-1.5 pr-2">
+                  {canEdit ? (
+                    <input
+                      aria-label={`Key ${index + 1}`}
+                      className={INPUT}
+                      value={row.key}
+                      onChange={(e) => update(row.id, { key: e.target.value })}
+                      spellCheck={false}
+                    />
+                  ) : (
+                    <code>{row.key}</code>
+                  )}
+                  {row.managed && <Badge tone="neutral">managed by Berth</Badge>}
+                  <RowErrors index={index} />
+                </td>
+                <td className="py-1.5">
+                  {row.value === null && row.original !== null ? (
+                    <span className="flex items-center gap-3">
+                      <MaskedValue envKey={row.original} canReveal={canEdit} />
+                      {canEdit && (
+                        <button
+                          type="button"
+                          className="text-xs text-indigo-700 hover:underline"
+                          aria-label={`Change ${row.original}`}
+                          onClick={() => update(row.id, { value: '' })}
+                        >
+                          Change
+                        </button>
+                      )}
+                    </span>
+                  ) : (
+                    <span className="flex items-start gap-2">
+                      <textarea
+                        aria-label={`Value of ${row.key || `row ${index + 1}`}`}
+                        className={INPUT}
+                        rows={Math.min(6, (row.value ?? '').split('\n').length)}
+                        value={row.value ?? ''}
+                        onChange={(e) => update(row.id, { value: e.target.value })}
+                        spellCheck={false}
+                        placeholder="new value"
+                      />
+                      {row.original !== null && (
+                        <button
+                          type="button"
+                          className="text-xs text-slate-600 hover:underline"
+                          aria-label={`Keep the stored value of ${row.original}`}
+                          onClick={() => update(row.id, { value: null })}
+                        >
+                          Cancel
+                        </button>
+                      )}
+                    </span>
+                  )}
+                </td>
+                {canEdit && (
+                  <td className="py-1.5 pl-2 text-right">
+                    <button
+                      type="button"
+                      className="text-xs text-red-700 hover:underline"
+                      aria-label={`Delete ${row.key || `row ${index + 1}`}`}
+                      onClick={() => {
+                        setRows((rs) => rs.filter((r) => r.id !== row.id));
+                        setFormKey((k) => k + 1);
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {canEdit && (
         <div className="mt-3 space-y-3">
           <Button

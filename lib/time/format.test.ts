@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatDuration, formatFull, formatRelative, formatTime } from './format';
+import { formatDate, formatDateTime, formatDuration, formatFull, formatRelative, formatTime, startOfDayIn } from './format';
 import { isTimeZone, zoneOrFallback } from './zones';
 
 // 2026-03-29 00:30 UTC: the night Europe/Berlin moves from +01:00 to +02:00 (at 01:00 UTC).
@@ -30,6 +30,16 @@ describe('formatting in a zone', () => {
     expect(formatDateTime(beforeShift, null)).toBe('2026-03-29 00:30');
     expect(formatDateTime(beforeShift, 'Mars/Olympus_Mons')).toBe('2026-03-29 00:30');
     expect(formatDateTime('2026-03-29T00:30:05Z', undefined)).toBe('2026-03-29 00:30');
+  });
+});
+
+describe('a calendar day in a zone', () => {
+  it('starts at local midnight, also on a daylight-saving day', () => {
+    expect(startOfDayIn('2026-03-29', 'Europe/Berlin').toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    expect(startOfDayIn('2026-03-30', 'Europe/Berlin').toISOString()).toBe('2026-03-29T22:00:00.000Z');
+    expect(startOfDayIn('2026-12-07', 'Asia/Kolkata').toISOString()).toBe('2026-12-06T18:30:00.000Z');
+    expect(startOfDayIn('2026-12-07', 'America/New_York').toISOString()).toBe('2026-12-07T05:00:00.000Z');
+    expect(startOfDayIn('2026-12-07', null).toISOString()).toBe('2026-12-07T00:00:00.000Z');
   });
 });
 

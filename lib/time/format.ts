@@ -51,12 +51,29 @@ function partsOf(value: TimeValue, zone: string | null | undefined): Parts {
   };
 }
 
-/** "UTC+05:30": worked out from the wall-clock parts, since ICU versions name offsets differently ("GMT", "GMT+00:00"). */
-function offsetText(value: TimeValue, p: Parts): string {
+/** How far `zone`'s wall clock is ahead of UTC at that instant, in minutes (negative west of Greenwich). */
+export function zoneOffsetMinutes(value: TimeValue, zone: string | null | undefined): number {
+  const p = partsOf(value, zone);
   const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  const minutes = Math.round((wall - Math.floor(toDate(value).getTime() / 1000) * 1000) / 60_000);
+  return Math.round((wall - Math.floor(toDate(value).getTime() / 1000) * 1000) / 60_000);
+}
+
+/** "UTC+05:30": worked out from the wall clock, since ICU versions name offsets differently ("GMT", "GMT+00:00"). */
+function offsetText(minutes: number): string {
   const abs = Math.abs(minutes);
   return `UTC${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The instant a calendar day ("2026-03-29") starts in `zone`: for date filters, which mean the
+ * reader's day, not UTC's. Two passes, because the offset at UTC midnight may differ from the
+ * offset at local midnight on a daylight-saving day.
+ */
+export function startOfDayIn(day: string, zone: string | null | undefined): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d);
+  const first = wall - zoneOffsetMinutes(wall, zone) * 60_000;
+  return new Date(wall - zoneOffsetMinutes(first, zone) * 60_000);
 }
 
 /** "2026-12-07": for days (certificate expiry, a secret's creation). */
@@ -81,7 +98,7 @@ export function formatDateTime(value: TimeValue, zone: string | null | undefined
 export function formatFull(value: TimeValue, zone: string | null | undefined): string {
   const z = zoneOrFallback(zone);
   const p = partsOf(value, z);
-  return `${p.weekday} ${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${offsetText(value, p)} (${z})`;
+  return `${p.weekday} ${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${offsetText(zoneOffsetMinutes(value, z))} (${z})`;
 }
 
 const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [

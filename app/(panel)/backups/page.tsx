@@ -51,48 +51,50 @@ export default async function BackupsOverviewPage() {
         <EmptyState title="No backup policies yet">Add one on an app's Backups page.</EmptyState>
       ) : (
         <Card>
-          <table className="w-full text-left text-sm" data-testid="backups-overview">
-            <thead className="text-xs uppercase text-slate-500">
-              <tr>
-                <th className="py-1 pr-3">App</th>
-                <th className="pr-3">Policy</th>
-                <th className="pr-3">Target</th>
-                <th className="pr-3">Weakest stage</th>
-                <th className="pr-3">Last success</th>
-                <th>Next run</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {rows.map(({ app, policy, status, lastSuccess, nextRun }) => (
-                <tr
-                  key={`${app.id}/${policy.name}`}
-                  data-testid="backups-overview-row"
-                  data-app={app.config.slug}
-                  data-policy={policy.name}
-                  data-tone={status.tone}
-                  data-stage={status.stage ?? 'none'}
-                >
-                  <td className="py-2 pr-3">
-                    <Link className="font-medium text-indigo-700 hover:underline" href={`/apps/${app.id}/backups`}>
-                      {app.name}
-                    </Link>
-                    <span className="block font-mono text-xs text-slate-500">{app.config.slug}</span>
-                  </td>
-                  <td className="pr-3">{policy.name}</td>
-                  <td className="pr-3">{policy.target}</td>
-                  <td className="pr-3">
-                    <Badge tone={status.tone}>{status.label}</Badge>
-                  </td>
-                  <td className="pr-3 text-xs">
-                    <Time value={lastSuccess?.finishedAt ?? lastSuccess?.createdAt} />
-                  </td>
-                  <td className="text-xs">
-                    <Time value={nextRun} />
-                  </td>
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm" data-testid="backups-overview">
+              <thead className="text-xs uppercase text-slate-500">
+                <tr>
+                  <th className="py-1 pr-3">App</th>
+                  <th className="pr-3">Policy</th>
+                  <th className="pr-3">Target</th>
+                  <th className="pr-3">Weakest stage</th>
+                  <th className="pr-3">Last success</th>
+                  <th>Next run</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {rows.map(({ app, policy, status, lastSuccess, nextRun }) => (
+                  <tr
+                    key={`${app.id}/${policy.name}`}
+                    data-testid="backups-overview-row"
+                    data-app={app.config.slug}
+                    data-policy={policy.name}
+                    data-tone={status.tone}
+                    data-stage={status.stage ?? 'none'}
+                  >
+                    <td className="py-2 pr-3">
+                      <Link className="font-medium text-indigo-700 hover:underline" href={`/apps/${app.id}/backups`}>
+                        {app.name}
+                      </Link>
+                      <span className="block font-mono text-xs text-slate-500">{app.config.slug}</span>
+                    </td>
+                    <td className="pr-3">{policy.name}</td>
+                    <td className="pr-3">{policy.target}</td>
+                    <td className="pr-3">
+                      <Badge tone={status.tone}>{status.label}</Badge>
+                    </td>
+                    <td className="pr-3 text-xs">
+                      <Time value={lastSuccess?.finishedAt ?? lastSuccess?.createdAt} />
+                    </td>
+                    <td className="text-xs">
+                      <Time value={nextRun} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </Card>
       )}
     </>
