@@ -1,4 +1,4 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { recipeRuns, releases, servers, taskRuns } from '../schema';
 
@@ -35,6 +35,15 @@ export async function watchedRelease(db: Db, id: string) {
  * not read: they are finished and the caller already has them.
  */
 export async function watchedRunsAndTasks(db: Db, releaseId: string, skipLogOf: string[]) {
+  return runsAndTasks(db, eq(recipeRuns.releaseId, releaseId), skipLogOf);
+}
+
+/** The same read for one run (a provision or configure run's live log, lib/runs/live-run.ts). */
+export async function watchedRunAndTasks(db: Db, runId: string, skipLogOf: string[]) {
+  return runsAndTasks(db, eq(recipeRuns.id, runId), skipLogOf);
+}
+
+function runsAndTasks(db: Db, where: SQL, skipLogOf: string[]) {
   return db
     .select({
       runId: recipeRuns.id,
@@ -56,6 +65,6 @@ export async function watchedRunsAndTasks(db: Db, releaseId: string, skipLogOf: 
     .from(recipeRuns)
     .innerJoin(servers, eq(servers.id, recipeRuns.serverId))
     .leftJoin(taskRuns, eq(taskRuns.runId, recipeRuns.id))
-    .where(eq(recipeRuns.releaseId, releaseId))
+    .where(where)
     .orderBy(asc(recipeRuns.createdAt), asc(recipeRuns.id), asc(taskRuns.position));
 }

@@ -1,4 +1,8 @@
-import { isTaskDone, type LiveEvent, type LiveRunFields, type LiveState, type LiveTask, type TaskChange } from './live-state';
+import { isTaskDone, type LiveEvent, type LiveRun, type LiveRunFields, type LiveState, type LiveTask, type TaskChange } from './live-state';
+
+/** What the log bookkeeping needs: a release's runs, or a lone run's. */
+type Watched = Pick<LiveState, 'runs'>;
+export type RunChange = Extract<LiveEvent, { type: 'run' | 'task' }>;
 
 // Pure: what changed between two reads of a release, as the events the page applies.
 
@@ -49,8 +53,15 @@ export function diffLive(before: LiveState, after: LiveState): LiveEvent[] {
   const events: LiveEvent[] = [];
   // The release row is small and flat: comparing its JSON is exact.
   if (JSON.stringify(before.release) !== JSON.stringify(after.release)) events.push({ type: 'release', release: after.release });
-  const runsBefore = new Map(before.runs.map((r) => [r.id, r]));
-  for (const run of after.runs) {
+  events.push(...diffRuns(before.runs, after.runs));
+  return events;
+}
+
+/** Runs that appeared or changed, then their task changes in step order (also a lone run's stream, lib/runs/live-run.ts). */
+export function diffRuns(before: LiveRun[], after: LiveRun[]): RunChange[] {
+  const events: RunChange[] = [];
+  const runsBefore = new Map(before.map((r) => [r.id, r]));
+  for (const run of after) {
     const old = runsBefore.get(run.id);
     if (!old || RUN_FIELDS.some((k) => old[k] !== run[k])) events.push({ type: 'run', run: runFields(run) });
     const tasksBefore = new Map((old?.tasks ?? []).map((t) => [t.id, t]));
@@ -63,7 +74,7 @@ export function diffLive(before: LiveState, after: LiveState): LiveEvent[] {
 }
 
 /** Ids of finished tasks in a state. */
-export function doneTaskIds(state: LiveState): Set<string> {
+export function doneTaskIds(state: Watched): Set<string> {
   return new Set(state.runs.flatMap((r) => r.tasks.filter((t) => isTaskDone(t.status)).map((t) => t.id)));
 }
 
@@ -72,7 +83,7 @@ export function doneTaskIds(state: LiveState): Set<string> {
  * again (the runner flushes the log before it records the outcome; the extra read covers a
  * flush still in flight), so its log is carried over instead of read every tick.
  */
-export function settledLogs(state: LiveState, doneBefore: Set<string>): Map<string, string> {
+export function settledLogs(state: Watched, doneBefore: Set<string>): Map<string, string> {
   const out = new Map<string, string>();
   for (const run of state.runs) for (const t of run.tasks) if (doneBefore.has(t.id) && isTaskDone(t.status)) out.set(t.id, t.log);
   return out;

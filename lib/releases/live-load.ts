@@ -13,6 +13,19 @@ export async function loadLiveState(db: Db, releaseId: string, knownLogs: Map<st
   const release = await watchedRelease(db, releaseId);
   if (!release) return undefined;
   const rows = await watchedRunsAndTasks(db, releaseId, [...knownLogs.keys()]);
+  return {
+    release: {
+      ...release,
+      createdAt: release.createdAt.toISOString(),
+      startedAt: iso(release.startedAt),
+      finishedAt: iso(release.finishedAt),
+    },
+    runs: groupRuns(rows, knownLogs),
+  };
+}
+
+/** Rows of watchedRunsAndTasks (a run without tasks yet is one row without a task) as runs with their tasks in order. */
+export function groupRuns(rows: Awaited<ReturnType<typeof watchedRunsAndTasks>>, knownLogs: Map<string, string>): LiveRun[] {
   const runs = new Map<string, LiveRun>();
   for (const row of rows) {
     let run = runs.get(row.runId);
@@ -42,13 +55,5 @@ export async function loadLiveState(db: Db, releaseId: string, knownLogs: Map<st
       log: row.log ?? knownLogs.get(row.taskId) ?? '',
     });
   }
-  return {
-    release: {
-      ...release,
-      createdAt: release.createdAt.toISOString(),
-      startedAt: iso(release.startedAt),
-      finishedAt: iso(release.finishedAt),
-    },
-    runs: [...runs.values()],
-  };
+  return [...runs.values()];
 }

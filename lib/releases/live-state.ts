@@ -75,7 +75,8 @@ export function isTaskDone(status: TaskStatus): boolean {
   return status !== 'pending' && status !== 'running';
 }
 
-function upsertTask(tasks: LiveTask[], change: TaskChange): LiveTask[] {
+/** A task change applied to a run's task list (also by a lone run's page, lib/runs/live-run-state.ts). */
+export function upsertTask(tasks: LiveTask[], change: TaskChange): LiveTask[] {
   const { append, ...fields } = change;
   const old = tasks.find((t) => t.id === change.id);
   if (!old) return [...tasks, { log: '', ...fields } as LiveTask].sort((a, b) => a.position - b.position);

@@ -1,11 +1,10 @@
 import type { Db } from '@/db';
 import { diffLive, doneTaskIds, settledLogs } from './live-diff';
 import { loadLiveState } from './live-load';
-import { isFinished, type LiveEvent } from './live-state';
+import { type EndReason, isFinished, type LiveEvent, type LiveState } from './live-state';
 
-export type LiveStreamOptions = {
-  db: Db;
-  releaseId: string;
+/** How a live stream follows something (a release, a lone run): polling, heartbeats, limits, the session re-check. */
+export type LivePollOptions = {
   /** The client went away (request.signal) or the stream was cancelled: stop polling. */
   signal: AbortSignal;
   pollMs?: number;
@@ -17,7 +16,22 @@ export type LiveStreamOptions = {
   recheckMs?: number;
 };
 
-export type LiveItem = LiveEvent | { type: 'heartbeat' };
+export type LiveStreamOptions = LivePollOptions & { db: Db; releaseId: string };
+
+export type Heartbeat = { type: 'heartbeat' };
+export type LiveItem = LiveEvent | Heartbeat;
+
+/**
+ * What is followed, as reads and events. `load` gets the logs of tasks finished two reads ago
+ * (settledLogs), which it need not read again; undefined means the thing is gone.
+ */
+export type LiveSource<S extends Pick<LiveState, 'runs'>, E> = {
+  load(knownLogs: Map<string, string>): Promise<S | undefined>;
+  snapshot(state: S): E;
+  diff(before: S, after: S): E[];
+  finished(state: S): boolean;
+  end(state: S, reason: EndReason): E;
+};
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. */
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -37,33 +51,54 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 /**
  * A release as events: a snapshot, then only what changed, read every `pollMs` (two queries a
  * tick: the release row, then its runs and tasks together). Ends with `end` once the release
- * is finished and its last changes are out. A heartbeat goes out after `heartbeatMs` without
- * events, so proxies keep the connection open.
+ * is finished and its last changes are out.
  */
-export async function* liveReleaseEvents(o: LiveStreamOptions): AsyncGenerator<LiveItem> {
-  const { db, releaseId, signal, pollMs = 250, heartbeatMs = 15_000, maxMs = 2 * 60 * 60_000, recheckMs = 30_000 } = o;
+export function liveReleaseEvents(o: LiveStreamOptions): AsyncGenerator<LiveItem> {
+  const { db, releaseId } = o;
+  return livePoll<LiveState, LiveEvent>(
+    {
+      load: (known) => loadLiveState(db, releaseId, known),
+      snapshot: (state) => ({ type: 'snapshot', state }),
+      diff: diffLive,
+      finished: (state) => isFinished(state.release.status),
+      end: (state, reason) => ({ type: 'end', status: state.release.status, reason }),
+    },
+    o,
+  );
+}
+
+/**
+ * Anything with runs and tasks as events: a snapshot, then only what changed, read every
+ * `pollMs`, then `end`. A heartbeat goes out after `heartbeatMs` without events, so proxies
+ * keep the connection open.
+ */
+export async function* livePoll<S extends Pick<LiveState, 'runs'>, E>(
+  source: LiveSource<S, E>,
+  o: LivePollOptions,
+): AsyncGenerator<E | Heartbeat> {
+  const { signal, pollMs = 250, heartbeatMs = 15_000, maxMs = 2 * 60 * 60_000, recheckMs = 30_000 } = o;
   const started = Date.now();
-  let state = await loadLiveState(db, releaseId);
+  let state = await source.load(new Map());
   if (!state || signal.aborted) return;
-  yield { type: 'snapshot', state };
+  yield source.snapshot(state);
   let doneBefore = new Set<string>();
   let lastSent = Date.now();
   let lastCheck = Date.now();
   while (true) {
-    if (isFinished(state.release.status)) return yield { type: 'end', status: state.release.status, reason: 'finished' };
-    if (Date.now() - started >= maxMs) return yield { type: 'end', status: state.release.status, reason: 'timeout' };
+    if (source.finished(state)) return yield source.end(state, 'finished');
+    if (Date.now() - started >= maxMs) return yield source.end(state, 'timeout');
     if (!(await sleep(pollMs, signal))) return;
     if (o.stillAllowed && Date.now() - lastCheck >= recheckMs) {
       lastCheck = Date.now();
-      if (!(await o.stillAllowed())) return yield { type: 'end', status: state.release.status, reason: 'signed-out' };
+      if (!(await o.stillAllowed())) return yield source.end(state, 'signed-out');
     }
     const known = settledLogs(state, doneBefore);
     doneBefore = doneTaskIds(state);
-    const next = await loadLiveState(db, releaseId, known);
+    const next = await source.load(known);
     if (signal.aborted) return;
     // Deleted meanwhile (its app was removed): nothing more will come.
-    if (!next) return yield { type: 'end', status: state.release.status, reason: 'gone' };
-    const events = diffLive(state, next);
+    if (!next) return yield source.end(state, 'gone');
+    const events = source.diff(state, next);
     state = next;
     for (const event of events) yield event;
     if (events.length) lastSent = Date.now();
@@ -82,7 +117,7 @@ export const SSE_HEADERS = {
 };
 
 /** One item in the text/event-stream format; JSON never contains a raw newline, so one data line is enough. */
-export function formatSse(item: LiveItem): string {
+export function formatSse(item: { type: string }): string {
   if (item.type === 'heartbeat') return ': keepalive\n\n';
   return `event: ${item.type}\ndata: ${JSON.stringify(item)}\n\n`;
 }
@@ -93,8 +128,17 @@ export function formatSse(item: LiveItem): string {
  * left) aborts the poll loop even when request.signal does not fire.
  */
 export function liveReleaseStream(o: LiveStreamOptions): ReadableStream<Uint8Array> {
+  return sseStream(`release ${o.releaseId}`, o.signal, (signal) => liveReleaseEvents({ ...o, signal }));
+}
+
+/** The body of any live stream (a release's, a run's): `open` gets a signal that also fires when the client cancels. */
+export function sseStream(
+  label: string,
+  signal: AbortSignal,
+  open: (signal: AbortSignal) => AsyncGenerator<{ type: string }>,
+): ReadableStream<Uint8Array> {
   const cancelled = new AbortController();
-  const items = liveReleaseEvents({ ...o, signal: AbortSignal.any([o.signal, cancelled.signal]) });
+  const items = open(AbortSignal.any([signal, cancelled.signal]));
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -108,7 +152,7 @@ export function liveReleaseStream(o: LiveStreamOptions): ReadableStream<Uint8Arr
         if (!done) chunk = formatSse(value);
       } catch (err) {
         // A failed read ends this stream; the client reconnects and starts over from a snapshot.
-        console.warn(`[release-events] ${o.releaseId}: ${err instanceof Error ? err.message : String(err)}`);
+        console.warn(`[live-events] ${label}: ${err instanceof Error ? err.message : String(err)}`);
       }
       try {
         if (chunk === null) controller.close();

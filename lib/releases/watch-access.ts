@@ -9,8 +9,9 @@ import { type SessionClaims, userForSession } from '@/lib/auth/session-store';
 export type WatchDeps = { db: Db; currentUser(): Promise<User | null>; ip: string | null };
 
 export type WatchAccess = { ok: true; user: User; release: Release } | { ok: false; response: Response };
+export type FollowAccess<T> = { ok: true; user: User; target: T } | { ok: false; response: Response };
 
-const deny = (status: 401 | 404, error: string): WatchAccess => ({
+const deny = (status: 401 | 404, error: string): { ok: false; response: Response } => ({
   ok: false,
   response: Response.json({ error }, { status, headers: { 'Cache-Control': 'no-store' } }),
 });
@@ -21,21 +22,34 @@ const deny = (status: 401 | 404, error: string): WatchAccess => ({
  * an unknown or malformed id is 404, checked only after the session so it reveals nothing.
  */
 export async function authorizeWatch(deps: WatchDeps, rawId: string): Promise<WatchAccess> {
+  const access = await authorizeFollow(deps, rawId, { kind: 'release', find: findRelease });
+  return access.ok ? { ok: true, user: access.user, release: access.target } : access;
+}
+
+/**
+ * The same rule for anything followed live (a release, a provision or configure run, whose
+ * audit action is "<kind>.watch"): signed out is 401 and audited, unknown or malformed is 404.
+ */
+export async function authorizeFollow<T>(
+  deps: WatchDeps,
+  rawId: string,
+  what: { kind: string; find(db: Db, id: string): Promise<T | undefined> },
+): Promise<FollowAccess<T>> {
   const id = z.uuid().safeParse(rawId);
   const user = await deps.currentUser();
   if (!user) {
     await recordAudit(deps.db, {
-      action: 'release.watch',
-      target: id.success ? `release:${id.data}` : undefined,
+      action: `${what.kind}.watch`,
+      target: id.success ? `${what.kind}:${id.data}` : undefined,
       outcome: 'denied',
       reason: 'not signed in',
       ip: deps.ip,
     });
-    return deny(401, 'Sign in to follow this release.');
+    return deny(401, `Sign in to follow this ${what.kind}.`);
   }
-  const release = id.success ? await findRelease(deps.db, id.data) : undefined;
-  if (!release) return deny(404, 'No such release.');
-  return { ok: true, user, release };
+  const target = id.success ? await what.find(deps.db, id.data) : undefined;
+  if (!target) return deny(404, `No such ${what.kind}.`);
+  return { ok: true, user, target };
 }
 
 /**

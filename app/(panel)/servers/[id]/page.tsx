@@ -48,7 +48,8 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
 
   return (
     <>
-      <LiveRefresh active={running || probing} />
+      {/* Only the host-key probe is polled: a provisioning run streams itself (RunView), and refreshes the page once it ends. */}
+      <LiveRefresh active={probing} />
       <PageHeader
         title={server.name}
         description={`${server.username}@${server.host}:${server.port} · nginx binds to ${server.bindAddress ?? 'all addresses'}`}
