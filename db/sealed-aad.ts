@@ -34,3 +34,6 @@ export const backupCredentialAad = (targetId: string) => `backup_targets:${targe
 
 /** backup_targets.repo_key_sealed: the restic repository password (the backups' encryption key). */
 export const backupRepoKeyAad = (targetId: string) => `backup_targets:${targetId}:repoKey`;
+
+/** user_two_factor.secret_sealed: a user's TOTP secret, bound to that user. */
+export const twoFactorSecretAad = (userId: number) => `users:${userId}:totpSecret`;

@@ -11,6 +11,7 @@ import {
   opsRepos,
   servers,
   settings,
+  userTwoFactor,
 } from '@/db/schema';
 import {
   backupCredentialAad,
@@ -22,6 +23,7 @@ import {
   heartbeatTokenAad,
   opsSecretAad,
   privateKeyAad,
+  twoFactorSecretAad,
   webhookSecretAad,
 } from '@/db/sealed-aad';
 import { KEY_CHECK_AAD, KEY_CHECK_SETTING } from '@/lib/crypto';
@@ -243,6 +245,27 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
             .update(notificationChannels)
             .set({ configSealed: sealed })
             .where(eq(notificationChannels.id, r.id))
+            .then(() => {}),
+      }));
+    },
+  },
+  {
+    table: 'user_two_factor',
+    column: 'secret_sealed',
+    async read(db, opts) {
+      const rows = await lockIf(
+        db.select({ userId: userTwoFactor.userId, sealed: userTwoFactor.secretSealed }).from(userTwoFactor).$dynamic(),
+        opts?.lock,
+      );
+      return rows.map((r) => ({
+        id: `user_id=${r.userId}`,
+        sealed: r.sealed,
+        aad: twoFactorSecretAad(r.userId),
+        write: (w, sealed) =>
+          w
+            .update(userTwoFactor)
+            .set({ secretSealed: sealed })
+            .where(eq(userTwoFactor.userId, r.userId))
             .then(() => {}),
       }));
     },

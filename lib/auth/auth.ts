@@ -13,7 +13,16 @@ export class RateLimitedSignin extends CredentialsSignin {
   override code = 'rate_limited';
 }
 
-const credentialsInput = z.object({ email: singleLine(254), password: opaqueText(200) });
+/** The password was right; a second factor is still owed (the form then asks for a code). */
+export class CodeNeededSignin extends CredentialsSignin {
+  override code = 'code_needed';
+}
+
+export class WrongCodeSignin extends CredentialsSignin {
+  override code = 'wrong_code';
+}
+
+const credentialsInput = z.object({ email: singleLine(254), password: opaqueText(200), code: singleLine(64).optional() });
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
@@ -46,13 +55,15 @@ export const {
   pages: { signIn: '/login', error: '/login' },
   providers: [
     Credentials({
-      credentials: { email: {}, password: {} },
+      credentials: { email: {}, password: {}, code: {} },
       async authorize(raw, request) {
         const parsed = credentialsInput.safeParse(raw);
         if (!parsed.success) return null;
         const outcome = await attemptLogin(db(), { ...parsed.data, ip: clientIpFrom(request.headers) });
         if (!outcome.ok) {
           if (outcome.reason === 'limited') throw new RateLimitedSignin();
+          if (outcome.reason === 'code-needed') throw new CodeNeededSignin();
+          if (outcome.reason === 'wrong-code') throw new WrongCodeSignin();
           return null;
         }
         const { user } = outcome;

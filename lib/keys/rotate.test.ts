@@ -11,7 +11,9 @@ import { findWebhook, saveWebhook } from '@/db/queries/webhooks';
 import * as schema from '@/db/schema';
 import { appEnvValues } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { certificateKeyAad } from '@/db/sealed-aad';
+import { certificateKeyAad, twoFactorSecretAad } from '@/db/sealed-aad';
+import { findTwoFactor } from '@/db/queries/two-factor';
+import { startEnrolment } from '@/lib/auth/two-factor';
 import { appConfigInput } from '@/lib/model/app-config';
 import {
   KEY_CHECK_SETTING,
@@ -63,6 +65,7 @@ let channelId: string;
 let opsRepoId: string;
 let opsSecret: string;
 let backupTargetId: string;
+let twoFactorUserId: number;
 
 /** Every stored sealed value, by column and row: what the rotation must rewrite. */
 async function storedValues(): Promise<Map<string, string>> {
@@ -90,6 +93,7 @@ async function openEverything(ring: KeyRing) {
     ),
     opsSecret: openOpsSecret(ring, (await findOpsRepo(t.db, opsRepoId))!),
     backupTarget: openTargetSecrets(ring, (await findTarget(t.db, backupTargetId))!),
+    totpSecret: open(ring, (await findTwoFactor(t.db, twoFactorUserId))!.secretSealed, twoFactorSecretAad(twoFactorUserId)),
   };
 }
 
@@ -129,6 +133,8 @@ beforeAll(async () => {
   const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-rotate-ops-'));
   fs.writeFileSync(path.join(bare, 'HEAD'), 'ref: refs/heads/main\n');
   const owner = await insertUser(t.db, { email: 'ops@example.test', name: 'Ops', role: 'admin', passwordHash: 'x' });
+  await startEnrolment(t.db, ring1, owner);
+  twoFactorUserId = owner.id;
   const connected = await connectOpsRepo(t.db, ring1, owner, { url: bare, branch: 'main', path: 'berth.yaml' });
   opsRepoId = connected.repo.id;
   opsSecret = connected.secret;
@@ -244,6 +250,7 @@ describe('resealAll', () => {
       channel: expect.objectContaining({ url: 'https://hooks.slack.test/services/T0/B0/slack-secret-plaintext' }),
       opsSecret,
       backupTarget: { credential: 'S3-SECRET-PLAINTEXT', repoKey: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) },
+      totpSecret: expect.stringMatching(/^[A-Z2-7]{32}$/),
     });
     expect(await openEverything(ring12)).toEqual(opened);
     const v1Only = openEverything(ring1);

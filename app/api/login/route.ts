@@ -2,14 +2,16 @@ import { AuthError } from 'next-auth';
 import { z } from 'zod';
 import { emailInput } from '@/db/schema';
 import { db } from '@/db';
-import { RateLimitedSignin, signIn } from '@/lib/auth/auth';
+import { CodeNeededSignin, RateLimitedSignin, signIn, WrongCodeSignin } from '@/lib/auth/auth';
 import { clientIpFrom } from '@/lib/auth/client-ip';
 import { secondsLocked } from '@/lib/auth/throttle';
-import { opaqueText } from '@/lib/model/text';
+import { opaqueText, singleLine } from '@/lib/model/text';
 
 const loginInput = z.object({
   email: emailInput,
   password: opaqueText(200).min(1, 'Enter your password'),
+  // Absent on the first step; the form sends it again with the password once asked (twoFactor: true).
+  code: singleLine(64).optional(),
 });
 
 const INVALID = 'Wrong email or password.';
@@ -48,6 +50,11 @@ export async function POST(request: Request) {
         { status: 429, headers: { 'Retry-After': String(retryAfter) } },
       );
     }
+    const code = (err as { code?: string }).code;
+    if (err instanceof CodeNeededSignin || code === 'code_needed')
+      return Response.json({ error: 'Enter the code from your authenticator app, or a recovery code.', twoFactor: true }, { status: 401 });
+    if (err instanceof WrongCodeSignin || code === 'wrong_code')
+      return Response.json({ error: 'That code is not right, or was already used.', twoFactor: true }, { status: 401 });
     if (err instanceof AuthError) return Response.json({ error: INVALID }, { status: 401 });
     throw err;
   }
