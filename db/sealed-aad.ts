@@ -37,3 +37,6 @@ export const backupRepoKeyAad = (targetId: string) => `backup_targets:${targetId
 
 /** user_two_factor.secret_sealed: a user's TOTP secret, bound to that user. */
 export const twoFactorSecretAad = (userId: number) => `users:${userId}:totpSecret`;
+
+/** app_deploy_keys.private_key_sealed: an app's deploy key for private repositories. */
+export const deployKeyAad = (appId: string) => `apps:${appId}:deployKey`;

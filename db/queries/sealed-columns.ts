@@ -27,6 +27,7 @@ import {
   webhookSecretAad,
 } from '@/db/sealed-aad';
 import { KEY_CHECK_AAD, KEY_CHECK_SETTING } from '@/lib/crypto';
+import { deployKeySealedColumn } from './deploy-keys';
 
 /** One stored sealed value: where it lives (never what it holds) and the row identity it is bound to. */
 export type SealedValue = {
@@ -295,4 +296,5 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
       },
     }),
   ),
+  deployKeySealedColumn,
 ];

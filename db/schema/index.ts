@@ -11,6 +11,7 @@ export * from './app-env-values';
 export * from './releases';
 export * from './release-locks';
 export * from './webhooks';
+export * from './deploy-keys';
 export * from './db-snapshots';
 export * from './env-revisions';
 export * from './monitors';

@@ -8,6 +8,8 @@ import { putCertificate, uploadedCertificate } from '@/db/queries/certificates';
 import { openEnvValues, upsertEnvValues } from '@/db/queries/env-values';
 import { getSetting, putSetting } from '@/db/queries/settings';
 import { findWebhook, saveWebhook } from '@/db/queries/webhooks';
+import { findDeployKey } from '@/db/queries/deploy-keys';
+import { ensureDeployKey, openDeployKey } from '@/lib/git-hosts/deploy-key';
 import * as schema from '@/db/schema';
 import { appEnvValues } from '@/db/schema';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
@@ -85,6 +87,7 @@ async function openEverything(ring: KeyRing) {
     revision: (await openEnvRevision(t.db, ring, appId, revision)).values,
     certificateKey: open(ring, (await uploadedCertificate(t.db, appId))!.sealedKey!, certificateKeyAad(appId)),
     webhookSecret: openWebhookSecret(ring, appId, (await findWebhook(t.db, appId))!.sealedSecret),
+    deployKey: openDeployKey(ring, (await findDeployKey(t.db, appId))!),
     keyCheck: verifyKeyCheck(ring, (await getSetting(t.db, KEY_CHECK_SETTING))!),
     heartbeatUrl: revealHeartbeatUrl(ring, 'https://berth.test', (await findMonitor(t.db, monitorId))!),
     channel: openChannelConfig(
@@ -118,6 +121,7 @@ beforeAll(async () => {
   // An ACME row keeps its key on the server: nothing sealed, nothing to rotate.
   await putCertificate(t.db, { ...certificate, serverId, source: 'acme', sealedKey: null });
   await saveWebhook(t.db, appId, sealWebhookSecret(ring1, appId, HOOK_SECRET));
+  await ensureDeployKey(t.db, ring1, { id: appId, slug: 'rotate-me' });
   monitorId = (
     await createMonitor(t.db, ring1, monitorInput.parse({ kind: 'heartbeat', name: 'Nightly backup', intervalS: '86400', graceS: '600' }))
   ).id;
@@ -245,6 +249,7 @@ describe('resealAll', () => {
       revision: ENV,
       certificateKey: CERT_KEY,
       webhookSecret: HOOK_SECRET,
+      deployKey: expect.stringContaining('OPENSSH PRIVATE KEY'),
       keyCheck: undefined,
       heartbeatUrl: expect.stringMatching(/^https:\/\/berth\.test\/api\/heartbeat\/[A-Za-z0-9_-]{43}$/),
       channel: expect.objectContaining({ url: 'https://hooks.slack.test/services/T0/B0/slack-secret-plaintext' }),

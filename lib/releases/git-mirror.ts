@@ -9,30 +9,39 @@ import { runLocal, spawnLocal, type LocalFailure } from '@/lib/remote/local-proc
  */
 export class GitError extends Error {
   override name = 'GitError';
+  /** git's whole stderr (bounded): callers read ssh's reason from it; the message keeps only its end. */
+  readonly stderr: string;
+  constructor(message: string, stderr = '') {
+    super(message);
+    this.stderr = stderr.slice(-4000);
+  }
 }
 
 const SHA = /^[0-9a-f]{7,40}$/;
 const GIT_ENV = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', LC_ALL: 'C' };
 
-async function git(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<string> {
+async function git(args: string[], opts: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<string> {
   try {
-    return await runLocal('git', args, { cwd: opts.cwd, env: GIT_ENV, timeoutMs: opts.timeoutMs ?? 120_000 });
+    return await runLocal('git', args, { cwd: opts.cwd, env: { ...GIT_ENV, ...opts.env }, timeoutMs: opts.timeoutMs ?? 120_000 });
   } catch (err) {
     const e = err as LocalFailure;
-    if (e.killed) throw new GitError(`git ${args[0]} timed out`);
-    throw new GitError((e.stderr || e.message).trim().split('\n').slice(-3).join(' '));
+    if (e.killed) throw new GitError(`git ${args[0]} timed out`, e.stderr);
+    throw new GitError((e.stderr || e.message).trim().split('\n').slice(-3).join(' '), e.stderr);
   }
 }
 
-/** Clones the mirror on first use, fetches (with prune) afterwards; the remote URL follows the app's setting. */
-export async function syncMirror(repository: string, dir: string): Promise<void> {
+/**
+ * Clones the mirror on first use, fetches (with prune) afterwards; the remote URL follows the app's
+ * setting. `env` carries how to reach a private repository (lib/git-hosts/git-ssh.ts).
+ */
+export async function syncMirror(repository: string, dir: string, env: Record<string, string> = {}): Promise<void> {
   if (!fs.existsSync(`${dir}/HEAD`)) {
     fs.rmSync(dir, { recursive: true, force: true });
     try {
-      await git(['clone', '--mirror', '--quiet', '--', repository, dir]);
+      await git(['clone', '--mirror', '--quiet', '--', repository, dir], { env });
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true }); // a half-cloned mirror would pass the HEAD check next time
-      throw new GitError(`Cannot reach the repository ${repository}: ${(err as Error).message}`);
+      throw new GitError(`Cannot reach the repository ${repository}: ${(err as Error).message}`, (err as GitError).stderr);
     }
     return;
   }
@@ -40,9 +49,9 @@ export async function syncMirror(repository: string, dir: string): Promise<void>
   if (!fs.readFileSync(`${dir}/config`, 'utf8').includes(`\turl = ${repository}\n`))
     await git(['remote', 'set-url', 'origin', '--', repository], { cwd: dir });
   try {
-    await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: dir });
+    await git(['fetch', '--prune', '--quiet', 'origin'], { cwd: dir, env });
   } catch (err) {
-    throw new GitError(`Cannot fetch from ${repository}: ${(err as Error).message}`);
+    throw new GitError(`Cannot fetch from ${repository}: ${(err as Error).message}`, (err as GitError).stderr);
   }
 }
 

@@ -101,9 +101,11 @@ export async function runRelease(
     // Fetched on the panel while the servers connect: neither waits for the other.
     const fetching =
       release.kind === 'deploy'
-        ? fetchRelease(dataDir, app.id, app.config.repository!, release.ref, release.id).catch((err: Error) => {
-            throw Object.assign(err, { step: 'fetch' });
-          })
+        ? fetchRelease(dataDir, app.id, app.config.repository!, release.ref, release.id, { db, ring, slug: app.slug }).catch(
+            (err: Error) => {
+              throw Object.assign(err, { step: 'fetch' });
+            },
+          )
         : null;
     fetching?.catch(() => {}); // awaited below; a connect failure first must not leave it unhandled
     // Opened once for the job: the saved values, what each server has, and the revision this release writes.
