@@ -6,6 +6,8 @@ import type { DeliveryStatus } from '@/lib/model/notifications';
 export type DeliveryLine = {
   id: string;
   type: string;
+  /** A "Send test" from a channel, not an alert. */
+  test: boolean;
   title: string;
   channelName: string;
   status: DeliveryStatus;
@@ -37,10 +39,17 @@ export function DeliveriesTable({ rows }: { rows: DeliveryLine[] }) {
         </thead>
         <tbody className="divide-y divide-slate-100">
           {rows.map((r) => (
-            <tr key={r.id} data-testid={`delivery-${r.id}`} data-status={r.status} data-event={r.type} data-channel={r.channelName}>
+            <tr
+              key={r.id}
+              data-testid={`delivery-${r.id}`}
+              data-status={r.status}
+              data-event={r.type}
+              data-channel={r.channelName}
+              data-test-send={r.test || undefined}
+            >
               <td className="whitespace-nowrap py-2 pr-4 font-mono text-xs">{when(r.createdAt)}</td>
               <td className="py-2 pr-4">
-                <span className="font-mono text-xs">{r.type}</span>
+                {r.test ? <Badge tone="neutral">test send</Badge> : <span className="font-mono text-xs">{r.type}</span>}
                 <p className="text-xs text-slate-500">{r.title}</p>
               </td>
               <td className="py-2 pr-4">{r.channelName}</td>

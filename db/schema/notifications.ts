@@ -36,6 +36,9 @@ export type NotifyEvent = {
   at: string;
 };
 
+/** A stored delivery's event: an alert, or a "Send test" (type `test`), recorded after it was sent and never queued. */
+export type StoredEvent = Omit<NotifyEvent, 'type'> & { type: NotifyEventType | 'test' };
+
 /**
  * The outbox: one row per event per channel, sent by the delivery loop with retries and
  * backoff. `dedupeKey` groups repeats of the same alert so they can be rate-limited.
@@ -47,7 +50,7 @@ export const notifications = pgTable(
     channelId: uuid('channel_id')
       .notNull()
       .references(() => notificationChannels.id, { onDelete: 'cascade' }),
-    event: jsonb('event').$type<NotifyEvent>().notNull(),
+    event: jsonb('event').$type<StoredEvent>().notNull(),
     dedupeKey: text('dedupe_key').notNull(),
     status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChannel } from '@/db/queries/notifications';
+import { findChannel, recentDeliveries } from '@/db/queries/notifications';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { ActionError } from '@/lib/auth/action-core';
 import { generateKeyText, parseKeyRing } from '@/lib/crypto';
 import { startHttpSink, type HttpSink } from '@/test-support/fixtures/notify-sinks';
 import { openChannelConfig } from './channel-config';
+import { deliverDue } from './deliver';
+import { notify } from './emit';
 import { RETYPE_SECRET, channelViews, removeChannel, saveChannel, sendTestNotification, setChannelEnabled } from './channels';
 
 const ring = parseKeyRing(generateKeyText(1));
@@ -256,5 +258,33 @@ describe('Send test', () => {
     expect(error).toMatch(/HTTP 404: no such hook/);
     expect(error).not.toContain('testSecretZZZZZZZZ');
     expect((await findChannel(t.db, c.id))!).toMatchObject({ lastError: error, lastErrorAt: now });
+  });
+
+  it('lists each test send under Recent deliveries, marked as a test, final, and outside the repeat windows of alerts', async () => {
+    const c = await saveChannel(t.db, ring, { kind: 'webhook', name: 'tested', events: 'server.unreachable', url: `${sink.url}/tested` });
+    const mine = async () => (await recentDeliveries(t.db, 50)).filter((d) => d.channelId === c.id);
+    const ok = new Date('2031-06-01T10:00:00Z');
+    expect(await sendTestNotification(t.db, ring, c.id, { now: ok })).toEqual({ ok: true });
+    sink.reply(() => ({ status: 500, body: 'receiver down' }));
+    const bad = new Date('2031-06-01T10:01:00Z');
+    expect((await sendTestNotification(t.db, ring, c.id, { now: bad })).ok).toBe(false);
+    sink.reply(undefined);
+
+    expect(await mine()).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        attempts: 1,
+        lastError: expect.stringMatching(/HTTP 500: receiver down/),
+        createdAt: bad,
+      }),
+      expect.objectContaining({ status: 'sent', attempts: 1, lastError: null, createdAt: ok, sentAt: ok, channelName: 'tested' }),
+    ]);
+    expect((await mine()).map((d) => d.event.type)).toEqual(['test', 'test']);
+    // Nothing to retry: the delivery loop finds no due row.
+    expect(await deliverDue(t.db, ring, { now: () => new Date('2031-06-01T11:00:00Z') })).toBe(0);
+    // A real alert right after is queued, not held back as a repeat of the test.
+    expect(
+      await notify(t.db, { type: 'server.unreachable', title: 'x', text: 'y', serverId: 's', at: new Date('2031-06-01T10:02:00Z') }),
+    ).toBe(1);
   });
 });

@@ -6,6 +6,7 @@ import {
   deleteChannel,
   findChannel,
   insertChannel,
+  insertNotification,
   listChannels,
   recordChannelError,
   recordChannelSuccess,
@@ -118,7 +119,10 @@ export async function removeChannel(db: Db, id: string): Promise<NotificationCha
 
 export type TestOutcome = { ok: true } | { ok: false; error: string };
 
-/** "Send test": straight to the receiver (not through the outbox), the outcome recorded on the channel. */
+/**
+ * "Send test": straight to the receiver (not through the outbox), the outcome recorded on the
+ * channel and under Recent deliveries, as a test send (event type `test`).
+ */
 export async function sendTestNotification(
   db: Db,
   ring: KeyRing,
@@ -135,13 +139,29 @@ export async function sendTestNotification(
     url: alertsLink(opts.base),
     at: at.toISOString(),
   };
-  let error: string;
+  let error: string | null = null;
   try {
     await sendToChannel(openChannelConfig(ring, channel), event, { timeoutMs: opts.timeoutMs });
-    await recordChannelSuccess(db, id, at);
-    return { ok: true };
   } catch (err) {
     error = err instanceof SendError ? err.message : `The channel's settings cannot be used: ${(err as Error).message}`;
+  }
+  // Listed under Recent deliveries like any send, but written once it is over (sent or failed,
+  // never pending), so the delivery loop never picks it up to retry, and its own dedupe key keeps
+  // it out of the repeat windows of real alerts.
+  await insertNotification(db, {
+    channelId: id,
+    event,
+    dedupeKey: `test:${id}`,
+    status: error === null ? 'sent' : 'failed',
+    attempts: 1,
+    lastError: error,
+    createdAt: at,
+    nextAttemptAt: at,
+    sentAt: error === null ? at : null,
+  });
+  if (error === null) {
+    await recordChannelSuccess(db, id, at);
+    return { ok: true };
   }
   await recordChannelError(db, id, error, at);
   return { ok: false, error };

@@ -1,5 +1,6 @@
 'use server';
 
+import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { authedAction, ActionError } from '@/lib/auth/action';
 import { channelFormInput, removeChannel, saveChannel, sendTestNotification, setChannelEnabled } from '@/lib/notify/channels';
@@ -52,11 +53,16 @@ export const deleteChannelAction = authedAction(
   },
 );
 
-/** Sent now, not through the outbox; a failure comes back as the toast's error and stays on the channel. */
+/**
+ * Sent now, not through the outbox; a failure comes back as the form's error and stays on the
+ * channel. Either way the send is a new row under Recent deliveries: the page is revalidated here
+ * because the form only refreshes it after a success.
+ */
 export const sendTestAction = authedAction({ audit: 'notify.channel.test', role: 'admin', schema: channelId }, async (input, ctx) => {
   ctx.setTarget(`notification_channel:${input.channelId}`);
   const { keyRing, env } = getRuntime();
   const outcome = await sendTestNotification(ctx.db, keyRing, input.channelId, { base: env.publicUrl });
+  revalidatePath('/alerts');
   if (!outcome.ok) throw new ActionError(`The test did not go through: ${outcome.error}`);
   return null;
 });

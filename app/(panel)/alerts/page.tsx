@@ -23,6 +23,7 @@ export default async function AlertsPage() {
   const rows: DeliveryLine[] = deliveries.map((d) => ({
     id: d.id,
     type: d.event.type,
+    test: d.event.type === 'test',
     title: d.event.title,
     channelName: d.channelName,
     status: d.status,
