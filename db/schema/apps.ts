@@ -1,4 +1,4 @@
-import { integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { AppConfig } from '@/lib/model/app-config';
 import { servers } from './servers';
 
@@ -10,6 +10,10 @@ export const apps = pgTable('apps', {
   config: jsonb('config').$type<AppConfig>().notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Set when an admin asked to delete the app (lib/apps/delete.ts): nothing configures or releases it again; each server's placement goes once its teardown succeeds. */
+  deletingAt: timestamp('deleting_at', { withTimezone: true }),
+  /** Asked with the delete: its database, role and Redis user go too. */
+  deleteData: boolean('delete_data').notNull().default(false),
 });
 
 /** Where an app runs: web servers serve HTTP, worker servers run queue workers and the scheduler. */
@@ -28,6 +32,8 @@ export const appServers = pgTable(
     envPushedAt: timestamp('env_pushed_at', { withTimezone: true }),
     /** Why the last push to this server failed; cleared by a push that succeeds. */
     envPushError: text('env_push_error'),
+    /** Set when the app is being taken off this server (teardown queued or failed): configure skips it; the row goes when teardown succeeds. */
+    removingAt: timestamp('removing_at', { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.appId, t.serverId] })],
 );
