@@ -45,7 +45,7 @@ describe('cron schedules: what Debian cron does not run is refused, naming the p
     ['0 0 L * *', /^day of month: `L` \(last day\) is not supported by Debian's cron$/],
     ['0 0 5L * *', /`L` \(last day\)/],
     ['0 0 * * 5L', /^weekday: `L` \(last day\)/],
-    ['0 0 * * 1#2', /^weekday: `#` \(nth weekday of the month\) is not supported by Debian's cron$/],
+    ['0 0 * * 1#2', /^weekday: `#` \(nth weekday of the month\) is not supported by Debian's cron: it reads `1#2` as `1`/],
     ['0 0 ? * *', /^day of month: `\?` \(no specific value\) is not supported by Debian's cron: use `\*`$/],
     ['H * * * *', /^minute: `H` \(hashed value\) is not supported by Debian's cron/],
     ['H/15 * * * *', /`H` \(hashed value\)/],

@@ -6,7 +6,8 @@ import { CronExpressionParser } from 'cron-parser';
  * panel, slots computed with cron-parser). All of them accept exactly what Debian's cron (Vixie
  * cron 3.0, entry.c) runs, so a schedule means the same wherever it is typed, and nothing that
  * cron-parser happens to understand (`L`, `1#2`, `?`, `H`, seconds) reaches a cron.d file: Debian's
- * cron ignores a whole file with one line it cannot read, the Laravel scheduler's line included.
+ * cron ignores a whole file with one line it cannot read, the Laravel scheduler's line included,
+ * and reads `1#2` as `1` (both tried on a test host: lib/recipes/configure/cron.integration.test.ts).
  *
  * A field is a comma-separated list of elements; an element is `*`, a value or a range `a-b`,
  * and `*` or a range may take a step `/n`. Values are digits, or in the month and weekday fields
@@ -38,7 +39,7 @@ const FIVE_FIELDS = 'a schedule has exactly five fields (minute hour day month w
 
 /** Forms other crons (Quartz, Jenkins, cron-parser) know and Debian's does not, each with why. */
 const FOREIGN: { test: RegExp; message: string }[] = [
-  { test: /#/, message: "`#` (nth weekday of the month) is not supported by Debian's cron" },
+  { test: /#/, message: "`#` (nth weekday of the month) is not supported by Debian's cron: it reads `1#2` as `1`, every Monday" },
   { test: /^\?$/, message: "`?` (no specific value) is not supported by Debian's cron: use `*`" },
   { test: /^H($|[(/])/i, message: "`H` (hashed value) is not supported by Debian's cron: pick a number" },
   { test: /^\d*LW?$|^L-\d+$/i, message: "`L` (last day) is not supported by Debian's cron" },

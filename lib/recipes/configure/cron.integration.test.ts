@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appConfigInput } from '@/lib/model/app-config';
 import { cronScheduleProblem } from '@/lib/model/cron-schedule';
 import { appLayout } from '@/lib/plan/app-layout';
-import { cmd, render } from '@/lib/remote/command';
+import { and, cmd, render } from '@/lib/remote/command';
 import { testbedServer } from '@/test-support/testbed-server';
 
 /**
@@ -13,22 +13,27 @@ import { testbedServer } from '@/test-support/testbed-server';
  * ignored names (or a test that saw every-minute runs) would fail.
  *
  * The forms Berth refuses are written straight to cron.d, each in a file of its own beside an
- * every-minute line: none of those files runs at all, which is why a refused form must never
- * reach an app's file (it would silence the Laravel scheduler's line with it).
+ * every-minute line, to show why they are refused: for `L`, `?`, `H` and `a/n` Debian's cron
+ * ignores the whole file (in an app's file that would silence the Laravel scheduler too), and
+ * `w#5` is read as plain `w`, so it runs on the wrong days.
  */
 const SLUG = 'cron-forms';
 const l = appLayout(SLUG);
+/** Emptied before each run: a marker left by an earlier run must not pass for this one. */
+const MARKERS = `${l.shared}/cron-markers`;
 let bed: Awaited<ReturnType<typeof testbedServer>>;
 
 beforeAll(async () => {
   bed = await testbedServer();
 });
-const REFUSED = { L: '0 0 L * *', hash: '0 0 * * 1#2', question: '0 0 ? * *', H: 'H * * * *', 'single-step': '5/10 * * * *' };
+/** Refused forms that make Debian's cron drop the file they are in. */
+const DROPS_FILE = { L: '0 0 L * *', question: '0 0 ? * *', H: 'H * * * *', 'single-step': '5/10 * * * *' };
+const REFUSED_FORMS = [...Object.keys(DROPS_FILE), 'hash'];
 const refusedPath = (form: string) => `/etc/cron.d/berth-cron-refused-${form}`;
 
 afterAll(async () => {
   if (!bed) return;
-  await bed.transport.exec(cmd('rm', '-f', ...Object.keys(REFUSED).map(refusedPath)));
+  await bed.transport.exec(cmd('rm', '-f', ...REFUSED_FORMS.map(refusedPath)));
   await bed.cleanup([SLUG]);
 });
 
@@ -77,19 +82,21 @@ describe("Debian's cron runs every form Berth accepts", () => {
 
     const all = { ...run, ...never };
     for (const schedule of Object.values(all)) expect(cronScheduleProblem(schedule), schedule).toBeNull();
-    const cron = Object.entries(all).map(([form, schedule]) => ({ schedule, argv: ['touch', `${l.shared}/ran-${form}`] }));
+    const cron = Object.entries(all).map(([form, schedule]) => ({ schedule, argv: ['touch', `${MARKERS}/ran-${form}`] }));
     const app = appConfigInput.parse({ slug: SLUG, kind: 'static', domains: ['cron-forms.test'], cron });
     expect((await bed.configure(app, ['worker'])).result).toEqual({ ok: true });
-    for (const [form, schedule] of Object.entries(REFUSED)) {
+    await bed.transport.exec(and(cmd('rm', '-rf', MARKERS), cmd('install', '-d', '-o', l.user, '-g', l.group, MARKERS)));
+    const misread = { hash: `${minute} * * * ${weekday}#5` };
+    for (const [form, schedule] of Object.entries({ ...DROPS_FILE, ...misread })) {
       expect(cronScheduleProblem(schedule), schedule).not.toBeNull();
-      const touch = (name: string) => `root ${render(cmd('touch', `${l.shared}/${name}`))}`;
+      const touch = (name: string) => `root ${render(cmd('touch', `${MARKERS}/${name}`))}`;
       const text = `${schedule} ${touch(`refused-${form}`)}\n* * * * * ${touch(`beside-refused-${form}`)}\n`;
       await bed.transport.upload(text, refusedPath(form), { mode: 0o644, owner: 'root', group: 'root' });
     }
     expect(Date.now()).toBeLessThan(target - 5_000); // else cron may already have woken for that minute
 
     const ran = async () =>
-      (await bed.transport.exec(cmd('ls', '-1', l.shared))).stdout
+      (await bed.transport.exec(cmd('ls', '-1', MARKERS))).stdout
         .split('\n')
         .filter((f) => f.startsWith('ran-'))
         .map((f) => f.slice('ran-'.length))
@@ -98,7 +105,7 @@ describe("Debian's cron runs every form Berth accepts", () => {
     await expect.poll(ran, { timeout: target + 40_000 - Date.now(), interval: 2_000 }).toEqual(expect.arrayContaining(Object.keys(run)));
     await new Promise((r) => setTimeout(r, 3_000));
     expect(await ran()).toEqual(Object.keys(run).sort());
-    const markers = (await bed.transport.exec(cmd('ls', '-1', l.shared))).stdout;
-    expect(markers).not.toMatch(/refused/);
+    const refused = (await bed.transport.exec(cmd('ls', '-1', MARKERS))).stdout.split('\n').filter((f) => f.includes('refused'));
+    expect(refused.sort()).toEqual(['beside-refused-hash', 'refused-hash']);
   }, 150_000);
 });
