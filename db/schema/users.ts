@@ -16,6 +16,9 @@ export const users = pgTable('users', {
   sessionVersion: integer('session_version').notNull().default(0),
   disabledAt: timestamp('disabled_at', { withTimezone: true }),
   lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+  // IANA name the panel shows times in for this user. Null until the browser reports its zone
+  // (components/users/browser-time-zone.tsx) or the user picks one; pages render UTC meanwhile.
+  timeZone: text('time_zone'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
