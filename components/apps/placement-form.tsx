@@ -2,6 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { updateAppPlacement } from '@/app/(panel)/apps/actions';
+import { removeAppServer } from '@/app/(panel)/apps/[id]/delete-actions';
+import { ButtonForm } from '@/components/forms/button-form';
 import { ActionForm } from '@/components/forms/action-form';
 import { SelectField } from '@/components/forms/field';
 import { Button } from '@/components/ui/button';
@@ -14,30 +16,52 @@ export const ROLE_CHOICES = [
 
 const roleValue = (roles: string[]) => (roles.length === 1 ? roles[0]! : 'both');
 
-/** Roles per server: web serves HTTP; worker runs queue workers and the scheduler. */
+/**
+ * Roles per server: web serves HTTP; worker runs queue workers and the scheduler. "Remove from"
+ * takes the app off one server with the delete's own teardown (lib/apps/delete.ts), there only.
+ */
 export function PlacementForm({ appId, servers }: { appId: string; servers: Array<{ id: string; name: string; roles: string[] | null }> }) {
   const router = useRouter();
+  const placed = servers.filter((s) => s.roles);
   return (
-    <ActionForm
-      action={updateAppPlacement}
-      successMessage="Saved; configuring"
-      onSuccess={() => router.refresh()}
-      aria-label="Servers and roles"
-      className="grid gap-3 sm:grid-cols-2"
-    >
-      <input type="hidden" name="appId" value={appId} />
-      {servers.map((s) => (
-        <SelectField
-          key={s.id}
-          name={`role-${s.id}`}
-          label={`Roles on ${s.name}`}
-          options={s.roles ? ROLE_CHOICES : [{ value: 'none', label: 'Not used' }, ...ROLE_CHOICES]}
-          defaultValue={s.roles ? roleValue(s.roles) : 'none'}
-        />
-      ))}
-      <div className="flex items-end">
-        <Button type="submit">Save and apply</Button>
-      </div>
-    </ActionForm>
+    <>
+      <ActionForm
+        action={updateAppPlacement}
+        successMessage="Saved; configuring"
+        onSuccess={() => router.refresh()}
+        aria-label="Servers and roles"
+        className="grid gap-3 sm:grid-cols-2"
+      >
+        <input type="hidden" name="appId" value={appId} />
+        {servers.map((s) => (
+          <SelectField
+            key={s.id}
+            name={`role-${s.id}`}
+            label={`Roles on ${s.name}`}
+            options={s.roles ? ROLE_CHOICES : [{ value: 'none', label: 'Not used' }, ...ROLE_CHOICES]}
+            defaultValue={s.roles ? roleValue(s.roles) : 'none'}
+          />
+        ))}
+        <div className="flex items-end">
+          <Button type="submit">Save and apply</Button>
+        </div>
+      </ActionForm>
+      {placed.length > 1 && (
+        <div className="mt-4 flex flex-wrap gap-2" data-testid="remove-server">
+          {placed.map((s) => (
+            <ButtonForm
+              key={s.id}
+              action={removeAppServer}
+              fields={{ appId, serverId: s.id }}
+              label={`Remove from ${s.name}`}
+              variant="danger"
+              successMessage={`Removing from ${s.name}: its site, pool, workers, cron, certificates, files and user there go`}
+              onSuccess={() => router.refresh()}
+              aria-label={`Remove from ${s.name}`}
+            />
+          ))}
+        </div>
+      )}
+    </>
   );
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, notLike } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, notLike } from 'drizzle-orm';
 import { appConfigInput, type AppConfig } from '@/lib/model/app-config';
 import type { Db } from '../client';
 import { appServers, apps, recipeRuns, servers, type App, type RecipeRun, type Server } from '../schema';
@@ -88,13 +88,13 @@ export async function latestAppRun(db: Db, appId: string, serverId: string): Pro
   return row;
 }
 
-/** Each server of the app with its roles there (web, worker). */
+/** Each server of the app with its roles there (web, worker); not one it is being taken off (lib/apps/delete.ts): nothing configures or releases there again. */
 export async function placementsOfApp(db: Db, appId: string): Promise<{ server: Server; roles: string[] }[]> {
   return db
     .select({ server: servers, roles: appServers.roles })
     .from(appServers)
     .innerJoin(servers, eq(appServers.serverId, servers.id))
-    .where(eq(appServers.appId, appId))
+    .where(and(eq(appServers.appId, appId), isNull(appServers.removingAt)))
     .orderBy(asc(servers.name));
 }
 

@@ -8,6 +8,7 @@ import { maybeDetectDrift } from '@/lib/drift/detect';
 import { approveOpsCommit, runOpsSync } from '@/lib/gitops/sync';
 import { runProvision } from '@/lib/servers/provision';
 import { runConfigure, runConfigureApps } from '@/lib/apps/configure-job';
+import { runTeardown } from '@/lib/apps/delete-job';
 import { interruptRelease, interruptStaleReleases } from '@/db/queries/releases';
 import { runRelease } from '@/lib/releases/release-job';
 import { checkLockHolds } from '@/lib/releases/lock-holds';
@@ -41,6 +42,8 @@ export function jobHandlers(db: Db, ring: KeyRing, dataDir: string, send?: Enque
           return runConfigure(db, ring, payload.runId, signal);
         case 'configure-apps':
           return runConfigureApps(db, ring, payload, signal, send);
+        case 'teardown':
+          return runTeardown(db, ring, payload.runId, signal, dataDir);
         case 'release':
           return runRelease(db, ring, payload.releaseId, signal, dataDir, send);
         case 'snapshot-restore':

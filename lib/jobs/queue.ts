@@ -15,6 +15,8 @@ export const TICK_QUEUE = 'berth-tick';
 export type JobPayload =
   | { kind: 'provision'; runId: string }
   | { kind: 'configure'; runId: string }
+  /** Take an app off one server (a delete, or removing the server from it): lib/apps/delete-job.ts. */
+  | { kind: 'teardown'; runId: string }
   /** Configure several apps on one server, one after another (an applied definition): each gets its own run when its turn comes. */
   | { kind: 'configure-apps'; serverId: string; appIds: string[]; requestedBy: number | null; handOns?: number }
   | { kind: 'probe'; serverId: string }

@@ -31,6 +31,8 @@ export async function queueRelease(
   r: Parameters<typeof insertRelease>[1],
   prepare?: (release: Release) => Promise<Partial<Release>>,
 ): Promise<Release> {
+  // A deleting app's servers are being emptied (lib/apps/delete.ts): nothing deploys there again.
+  if ((await findApp(db, r.appId))?.deletingAt) throw new ActionError('This app is being deleted.', undefined, 'conflict');
   let release: Release;
   try {
     release = await insertRelease(db, r);

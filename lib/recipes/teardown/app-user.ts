@@ -1,0 +1,40 @@
+import { appLayout } from '@/lib/plan/app-layout';
+import { cmd } from '@/lib/remote/command';
+import { changed, unchanged, type Task } from '../task';
+import type { TeardownContext } from './context';
+
+const NGINX_USER = 'www-data';
+/** userdel's "user is currently used by a process": a killed process may take a moment to go. */
+const USER_BUSY = 8;
+
+/**
+ * The app's unix user and group (configure/app-user.ts made them). Its programs and pool are gone
+ * by now; whatever still runs as it (a cron job in flight, a stray shell) is killed, since userdel
+ * refuses a user with processes. nginx leaves the group first: userdel keeps a group with members.
+ */
+export const removeAppUser: Task<TeardownContext> = {
+  name: 'app-user',
+  async run(ctx, { transport, log }) {
+    const { user, group } = appLayout(ctx.app.slug);
+    const done: string[] = [];
+    const groupExists = async () => (await transport.exec(cmd('getent', 'group', group), { okExitCodes: [0, 2] })).code === 0;
+    // gpasswd -d exits 3 when nginx was not a member.
+    if (await groupExists()) await transport.exec(cmd('gpasswd', '-d', NGINX_USER, group), { okExitCodes: [0, 3] });
+    if ((await transport.exec(cmd('id', '-u', user), { okExitCodes: [0, 1] })).code === 0) {
+      for (let attempt = 1; ; attempt++) {
+        // pkill: 0 killed some, 1 found none.
+        await transport.exec(cmd('pkill', '-KILL', '-u', user), { okExitCodes: [0, 1] });
+        const del = await transport.exec(cmd('userdel', user), { okExitCodes: attempt < 5 ? [0, USER_BUSY] : [0] });
+        if (del.code === 0) break;
+        await transport.exec(cmd('sleep', '1'));
+      }
+      done.push(`user ${user}`);
+    }
+    if (await groupExists()) {
+      await transport.exec(cmd('groupdel', group));
+      done.push(`group ${group}`);
+    } else if (done.length) done.push(`its group`);
+    for (const what of done) log(`removed ${what}`);
+    return done.length ? changed(`removed ${done.join(' and ')}`) : unchanged(`no user or group ${user}`);
+  },
+};
