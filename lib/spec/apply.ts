@@ -2,7 +2,10 @@ import type { Db } from '@/db';
 import { findAppBySlug, latestAppRun, placementsOfApp } from '@/db/queries/apps';
 import { listMonitorsWithNames } from '@/db/queries/monitors';
 import { listChannels } from '@/db/queries/notifications';
-import { listServers } from '@/db/queries/servers';
+import { findServerByName, listServers } from '@/db/queries/servers';
+import type { App } from '@/db/schema';
+import { refuseWhileBusy, requestDeleteApp, takeOffServers } from '@/lib/apps/delete';
+import { deleteServer } from '@/lib/servers/delete';
 import { ActionError } from '@/lib/auth/action-core';
 import { createApp, redefineApp } from '@/lib/apps/manage';
 import { findTargetByName, deleteTarget } from '@/db/queries/backups';
@@ -74,23 +77,47 @@ function channelDefinitionOf(c: ChannelSpec) {
   return { name: c.name, kind: c.kind, events: c.events, enabled: c.enabled, settings, secretFields };
 }
 
-async function applyChange(db: Db, ring: KeyRing, def: Definition, change: ResourceChange): Promise<string | null> {
+/**
+ * Removals run the UI's own delete code (lib/apps/delete.ts): checked inside the transaction,
+ * their teardown queued once it commits (a job must not start on rows that may roll back).
+ */
+type Teardowns = { deletes: App[]; takenOff: { app: App; serverIds: string[] }[] };
+
+async function applyChange(db: Db, ring: KeyRing, def: Definition, change: ResourceChange, after: Teardowns): Promise<string | null> {
   const find = <T extends { name?: string; slug?: string }>(list: T[] | undefined, key: string) =>
     list?.find((t) => (t.slug ?? t.name) === key);
   const apps = def.kind === 'App' ? [def.app] : def.apps;
   switch (change.kind) {
     case 'server': {
+      if (change.action === 'delete') {
+        const server = await findServerByName(db, change.key);
+        if (server) await deleteServer(db, server.id, server.name);
+        return null;
+      }
       const s = find(def.kind === 'Fleet' ? def.servers : undefined, change.key)!;
       await defineServer(db, s);
       return null;
     }
     case 'app': {
+      if (change.action === 'delete') {
+        const existing = await findAppBySlug(db, change.key);
+        if (existing && !existing.deletingAt) {
+          await refuseWhileBusy(db, existing);
+          after.deletes.push(existing);
+        }
+        return null;
+      }
       const app = find(apps, change.key)!;
       const ids = new Map((await listServers(db)).map((s) => [s.name, s.id]));
       const { name, config } = appConfigOf(app, ids);
       const placements = app.servers.map((p) => ({ serverId: ids.get(p.server)!, roles: p.roles }));
       const existing = await findAppBySlug(db, app.slug);
       if (!existing) return (await createApp(db, { name, config, placements }, { pending: true })).id;
+      const gone = (await placementsOfApp(db, existing.id)).filter((p) => !placements.some((q) => q.serverId === p.server.id));
+      if (gone.length) {
+        await refuseWhileBusy(db, existing);
+        after.takenOff.push({ app: existing, serverIds: gone.map((p) => p.server.id) });
+      }
       await redefineApp(db, existing.id, { name, config, placements }, { pending: true });
       return existing.id;
     }
@@ -164,11 +191,12 @@ export async function applyPlan(
     throw new ActionError(`The plan cannot be applied: ${refused.map((c) => `${c.kind} ${c.key}: ${c.refused}`).join('; ')}`);
   if (plan.changes.some((c) => c.destructive) && !opts.confirmDestructive)
     throw new ActionError('This plan removes things: confirm the destructive changes to apply it.', undefined, 'destructive');
+  const after: Teardowns = { deletes: [], takenOff: [] };
   const touchedApps = await db.transaction(async (tx) => {
     const ids: string[] = [];
     for (const change of plan.changes) {
       try {
-        const appId = await applyChange(tx as unknown as Db, ring, def, change);
+        const appId = await applyChange(tx as unknown as Db, ring, def, change, after);
         if (appId) ids.push(appId);
       } catch (err) {
         if (err instanceof ActionError) throw new ActionError(`${change.kind} ${change.key}: ${err.message}`, err.fieldErrors);
@@ -177,6 +205,8 @@ export async function applyPlan(
     }
     return ids;
   });
+  for (const { app, serverIds } of after.takenOff) await takeOffServers(db, enqueue, app, serverIds, userId);
+  for (const app of after.deletes) await requestDeleteApp(db, enqueue, { appId: app.id, confirmSlug: app.slug, deleteData: false, userId });
   const retry = await unfinishedApps(db, def);
   const queued = await queueConfigure(db, enqueue, [...new Set([...touchedApps, ...retry])], userId);
   return { applied: plan.changes, queued };

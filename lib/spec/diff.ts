@@ -59,8 +59,9 @@ type Section<T> = {
 const SERVER: Section<ServerSpec> = {
   kind: 'server',
   keyOf: (s) => s.name,
-  destructive: (from, to) => (from && !to ? 'removes the server and every app placed on it' : null),
-  refused: (from, to) => (from && !to ? 'Removing a server is not supported from a definition yet: keep it in the file' : null),
+  destructive: (from, to) => (from && !to ? 'deletes the server from the panel (the machine is not touched)' : null),
+  // Whether an app still uses it needs the apps: planDefinition refuses that (serversInUse).
+  refused: () => null,
 };
 
 const dataServicesDropped = (from: AppSpec, to: AppSpec) =>
@@ -70,19 +71,38 @@ const APP: Section<AppSpec> = {
   kind: 'app',
   keyOf: (a) => a.slug,
   destructive: (from, to) => {
-    if (from && !to) return 'removes the app, its releases and its data';
+    if (from && !to)
+      return `deletes the app from ${from.servers.map((p) => p.server).join(', ')} (site, pool, workers, cron, certificates, releases, shared files, user) and from the panel; its database and Redis user are kept`;
     if (!from || !to) return null;
+    const gone = serversGone(from, to);
     const dropped = dataServicesDropped(from, to);
-    return dropped.length ? `turns off ${dropped.join(' and ')} for the app (its data is no longer managed)` : null;
+    const what = [
+      gone.length && `takes the app off ${gone.join(', ')} (its site, pool, workers, cron, certificates, files and user there are removed)`,
+      dropped.length && `turns off ${dropped.join(' and ')} for the app (its data is no longer managed)`,
+    ].filter(Boolean);
+    return what.length ? what.join('; ') : null;
   },
   refused: (from, to) => {
-    if (from && !to) return 'Removing an app is not supported from a definition yet: keep it in the file';
     if (!from || !to) return null;
     if (from.kind !== to.kind) return `An app's kind cannot change (${from.kind} → ${to.kind}): it names its runtime`;
-    const gone = from.servers.filter((p) => !to.servers.some((q) => q.server === p.server)).map((p) => p.server);
-    return gone.length ? `Taking ${from.slug} off ${gone.join(', ')} is not supported yet: its files would stay there` : null;
+    return null;
   },
 };
+
+/** The servers a definition takes the app off: apply runs the delete's teardown there (lib/apps/delete.ts). */
+export const serversGone = (from: AppSpec, to: AppSpec) =>
+  from.servers.filter((p) => !to.servers.some((q) => q.server === p.server)).map((p) => p.server);
+
+/**
+ * A server is deleted only once no app uses it, as in the UI. Its apps' teardown runs after
+ * apply, so a file that drops a server and its apps at once is refused: drop the apps first.
+ */
+function serverInUse(current: FleetSpec, server: string): string | null {
+  const apps = (current.apps ?? []).filter((a) => a.servers.some((p) => p.server === server)).map((a) => a.slug);
+  return apps.length
+    ? `Used by ${apps.join(', ')}: take ${apps.length === 1 ? 'that app' : 'those apps'} off it first (apply that, and once their teardown is done, remove the server)`
+    : null;
+}
 
 const MONITOR: Section<MonitorSpec> = {
   kind: 'monitor',
@@ -186,6 +206,7 @@ export function planDefinition(current: FleetSpec, def: Definition, held: Readon
   );
   const apps = def.kind === 'App' ? [def.app] : (def.apps ?? []);
   for (const change of changes) {
+    if (change.kind === 'server' && change.action === 'delete') change.refused = serverInUse(current, change.key);
     if (change.kind !== 'app' || change.action === 'delete') continue;
     const missing = missingTargets(apps.find((a) => a.slug === change.key)!, targets);
     if (missing) change.refused = change.refused ? `${change.refused}; ${missing}` : missing;

@@ -32,7 +32,8 @@ import {
 export async function exportFleet(db: Db, ring: KeyRing): Promise<FleetSpec> {
   const servers = await listServers(db);
   const names = new Map(servers.map((s) => [s.id, s.name]));
-  const apps = await listApps(db);
+  // A deleting app is on its way out (lib/apps/delete.ts): the fleet no longer has it.
+  const apps = (await listApps(db)).filter((a) => !a.deletingAt);
   const monitors = (await listMonitorsWithNames(db)).filter((m) => !m.autoKey);
   const channels = await listChannels(db);
   const targets = await listTargets(db);
