@@ -2,7 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit } from '@/lib/audit/record';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
-import { listAuditEvents } from './audit';
+import { appConfigInput } from '@/lib/model/app-config';
+import { apps, monitors, releases, servers, users } from '../schema';
+import { auditTargetNames, listAuditEvents } from './audit';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -51,5 +53,49 @@ describe('audit trail', () => {
     const [newest] = await listAuditEvents(t.db, { limit: 1 });
     const rest = await listAuditEvents(t.db, { beforeId: newest!.id });
     expect(rest.map((e) => e.id)).toEqual([newest!.id - 1, newest!.id - 2, newest!.id - 3]);
+  });
+});
+
+describe('audit target names', () => {
+  it('names apps, servers, monitors, users and releases; leaves gone, malformed and free-text targets out', async () => {
+    const config = appConfigInput.parse({ slug: 'shop', kind: 'php', domains: ['shop.test'] });
+    const [app] = await t.db.insert(apps).values({ slug: 'shop', name: 'Shop', config }).returning();
+    const serverId = crypto.randomUUID();
+    await t.db.insert(servers).values({ id: serverId, name: 'web-1', host: '192.0.2.1', username: 'root' });
+    const [monitor] = await t.db.insert(monitors).values({ name: 'Shop home', kind: 'http', url: 'https://shop.test/' }).returning();
+    const [user] = await t.db
+      .insert(users)
+      .values({ email: 'ann@example.test', name: 'Ann', passwordHash: 'x', role: 'admin' })
+      .returning();
+    const [release] = await t.db
+      .insert(releases)
+      .values({ appId: app!.id, kind: 'deploy', ref: 'main', trigger: 'button', number: 7 })
+      .returning();
+    const gone = crypto.randomUUID();
+
+    const names = await auditTargetNames(t.db, [
+      `app:${app!.id}`,
+      `server:${serverId}`,
+      `monitor:${monitor!.id}`,
+      `user:${user!.id}`,
+      `release:${release!.id}`,
+      `app:${gone}`,
+      'app:not-a-uuid',
+      'user:1 or 1=1',
+      'settings:monitoring',
+      'offsite',
+      null,
+    ]);
+    expect(Object.fromEntries(names)).toEqual({
+      [`app:${app!.id}`]: { kind: 'app', id: app!.id, name: 'Shop' },
+      [`server:${serverId}`]: { kind: 'server', id: serverId, name: 'web-1' },
+      [`monitor:${monitor!.id}`]: { kind: 'monitor', id: monitor!.id, name: 'Shop home' },
+      [`user:${user!.id}`]: { kind: 'user', id: String(user!.id), name: 'Ann (ann@example.test)' },
+      [`release:${release!.id}`]: { kind: 'release', id: release!.id, appId: app!.id, name: 'Shop deploy #7' },
+    });
+  });
+
+  it('asks nothing when no target names a row', async () => {
+    expect((await auditTargetNames(t.db, ['backup-panel', null])).size).toBe(0);
   });
 });

@@ -5,40 +5,55 @@ import { Button } from '@/components/ui/button';
 import { PageHeader } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { db } from '@/db';
-import { listAuditEvents } from '@/db/queries/audit';
+import { auditTargetNames, listAuditEvents } from '@/db/queries/audit';
 import { OUTCOMES } from '@/db/schema';
 import { requireRole } from '@/lib/auth/session';
 import { trimmedLine } from '@/lib/model/text';
+import { startOfDayIn } from '@/lib/time/format';
+import { zoneOrFallback } from '@/lib/time/zones';
 
 export const metadata = { title: 'Activity' };
 
 const PAGE = 50;
+const DAY = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((d) => !Number.isNaN(Date.parse(d)));
+// Calendar arithmetic on the date itself (a day in a zone may last 23 or 25 hours).
+const dayAfter = (day: string) => new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
 // Filters arrive as a GET query: anything malformed is dropped rather than failing the page.
 const filterInput = z.object({
   actor: trimmedLine(254).optional().catch(undefined),
   action: trimmedLine(100).optional().catch(undefined),
   outcome: z.enum(OUTCOMES).optional().catch(undefined),
-  from: z.coerce.date().optional().catch(undefined),
-  to: z.coerce.date().optional().catch(undefined),
+  from: DAY.optional().catch(undefined),
+  to: DAY.optional().catch(undefined),
   before: z.coerce.number().int().positive().optional().catch(undefined),
 });
 
 const INPUT = 'mt-1 block rounded-md px-2 py-1.5 text-sm ring-1 ring-slate-300';
 
 export default async function ActivityPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
-  await requireRole('admin', '/activity');
+  const me = await requireRole('admin', '/activity');
+  const zone = zoneOrFallback(me.timeZone);
   const raw = await searchParams;
   const f = filterInput.parse(raw);
-  // A "to" date means the whole of that day.
-  const to = f.to ? new Date(f.to.getTime() + 86_400_000 - 1) : undefined;
+  // Dates are days in the reader's zone; a "to" date means the whole of that day.
+  const from = f.from ? startOfDayIn(f.from, zone) : undefined;
+  const to = f.to ? new Date(startOfDayIn(dayAfter(f.to), zone).getTime() - 1) : undefined;
   const events = await listAuditEvents(db(), {
     ...f,
+    from,
     to,
     actor: f.actor || undefined,
     action: f.action || undefined,
     beforeId: f.before,
     limit: PAGE,
   });
+  const targets = await auditTargetNames(
+    db(),
+    events.map((e) => e.target),
+  );
   const older = events.length === PAGE ? new URLSearchParams({ ...raw, before: String(events.at(-1)!.id) }) : null;
   return (
     <>
@@ -64,11 +79,11 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
           </select>
         </label>
         <label className="text-sm">
-          From (UTC)
+          From
           <input type="date" name="from" defaultValue={raw.from ?? ''} className={INPUT} />
         </label>
         <label className="text-sm">
-          To (UTC)
+          To
           <input type="date" name="to" defaultValue={raw.to ?? ''} className={INPUT} />
         </label>
         <Button type="submit" variant="secondary">
@@ -78,7 +93,7 @@ export default async function ActivityPage({ searchParams }: { searchParams: Pro
           Clear
         </Link>
       </form>
-      {events.length === 0 ? <EmptyState title="No matching activity" /> : <AuditTable events={events} />}
+      {events.length === 0 ? <EmptyState title="No matching activity" /> : <AuditTable events={events} targets={targets} />}
       {older && (
         <p className="mt-4">
           <Link href={`/activity?${older}`} className="text-sm text-indigo-700 underline">

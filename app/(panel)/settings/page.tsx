@@ -4,6 +4,7 @@ import { TokenList, type TokenRow } from '@/components/api-tokens/token-list';
 import { RetentionForm } from '@/components/monitors/retention-form';
 import { AddUserForm } from '@/components/users/add-user-form';
 import { ChangePasswordForm } from '@/components/users/change-password-form';
+import { TimeZoneForm } from '@/components/users/time-zone-form';
 import { UserRow } from '@/components/users/user-row';
 import { Card, PageHeader } from '@/components/ui/card';
 import { db } from '@/db';
@@ -12,6 +13,7 @@ import { listUsers } from '@/db/queries/users';
 import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
 import { monitoringSettings } from '@/lib/monitors/settings';
+import { timeZoneNames } from '@/lib/time/zones';
 
 export const metadata = { title: 'Settings' };
 
@@ -41,6 +43,9 @@ export default async function SettingsPage() {
       <div className="space-y-6">
         <Card title="Your account" description={`${me.name} · ${me.email} · ${me.role}`}>
           <ChangePasswordForm />
+        </Card>
+        <Card title="Time zone" description="Every time in the panel shows in this zone. Logs, exports, file names and cron stay in UTC.">
+          <TimeZoneForm current={me.timeZone} zones={timeZoneNames()} now={new Date()} />
         </Card>
         <Card
           title="API tokens"
