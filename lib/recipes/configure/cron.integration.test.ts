@@ -70,9 +70,8 @@ function formsAt(t: { minute: number; hour: number; day: number; month: number; 
 }
 
 describe("Debian's cron runs every form Berth accepts", () => {
-  it('runs one line of each form at the coming minute, and not the lines for another day or month', async () => {
-    // A minute that starts at least 20 s from now, so the file is in place before cron wakes for it.
-    const target = Math.ceil((Date.now() + 20_000) / 60_000) * 60_000;
+  /** Writes every line for the minute starting at `target` (ms), and empties the markers. */
+  async function install(target: number) {
     const fields = (await bed.transport.exec(cmd('date', '-d', `@${target / 1000}`, '+%M %H %d %m %w'))).stdout
       .trim()
       .split(' ')
@@ -85,7 +84,6 @@ describe("Debian's cron runs every form Berth accepts", () => {
     const cron = Object.entries(all).map(([form, schedule]) => ({ schedule, argv: ['touch', `${MARKERS}/ran-${form}`] }));
     const app = appConfigInput.parse({ slug: SLUG, kind: 'static', domains: ['cron-forms.test'], cron });
     expect((await bed.configure(app, ['worker'])).result).toEqual({ ok: true });
-    await bed.transport.exec(and(cmd('rm', '-rf', MARKERS), cmd('install', '-d', '-o', l.user, '-g', l.group, MARKERS)));
     const misread = { hash: `${minute} * * * ${weekday}#5` };
     for (const [form, schedule] of Object.entries({ ...DROPS_FILE, ...misread })) {
       expect(cronScheduleProblem(schedule), schedule).not.toBeNull();
@@ -93,7 +91,20 @@ describe("Debian's cron runs every form Berth accepts", () => {
       const text = `${schedule} ${touch(`refused-${form}`)}\n* * * * * ${touch(`beside-refused-${form}`)}\n`;
       await bed.transport.upload(text, refusedPath(form), { mode: 0o644, owner: 'root', group: 'root' });
     }
-    expect(Date.now()).toBeLessThan(target - 5_000); // else cron may already have woken for that minute
+    await bed.transport.exec(and(cmd('rm', '-rf', MARKERS), cmd('install', '-d', '-o', l.user, '-g', l.group, MARKERS)));
+    return run;
+  }
+
+  it('runs one line of each form at the coming minute, and not the lines for another day or month', async () => {
+    // A minute that starts at least 20 s from now, so the files are in place before cron wakes for
+    // it; on a machine so slow that writing them took longer, once more for the minute after.
+    let target = 0;
+    let run: Record<string, string> = {};
+    for (let attempt = 0; attempt < 2 && Date.now() >= target - 5_000; attempt++) {
+      target = Math.ceil((Date.now() + 20_000) / 60_000) * 60_000;
+      run = await install(target);
+    }
+    expect(Date.now()).toBeLessThan(target - 5_000);
 
     const ran = async () =>
       (await bed.transport.exec(cmd('ls', '-1', MARKERS))).stdout
