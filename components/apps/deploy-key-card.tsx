@@ -1,10 +1,9 @@
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
+import { Time } from '@/components/ui/time';
 import { loadDeployKeyView } from '@/lib/git-hosts/deploy-key-view';
 import { AcceptGitHostKey, RegenerateDeployKey } from './deploy-key-controls';
 import { CopyButton } from './webhook-controls';
-
-const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
  * The app's deploy key for private repositories (git@host:path or ssh:// URLs): the public key
@@ -28,7 +27,9 @@ export async function DeployKeyCard({ appId, canManage }: { appId: string; canMa
               <code data-testid="deploy-key-fingerprint" className="break-all font-mono text-xs">
                 {key.fingerprint}
               </code>
-              <Badge>Made {day(key.createdAt)}</Badge>
+              <Badge>
+                Made <Time value={key.createdAt} format="date" />
+              </Badge>
             </p>
             <pre data-testid="deploy-key-public" className="whitespace-pre-wrap break-all rounded bg-slate-100 p-2 font-mono text-xs">
               {key.publicKey}
@@ -45,7 +46,7 @@ export async function DeployKeyCard({ appId, canManage }: { appId: string; canMa
               <span className="font-medium">Git host</span> {gitHost.host}:{gitHost.port}:{' '}
               {gitHost.fingerprint ? (
                 <>
-                  key pinned {gitHost.pinnedAt && day(gitHost.pinnedAt)}{' '}
+                  key pinned <Time value={gitHost.pinnedAt} format="date" />{' '}
                   <code className="break-all font-mono text-xs">{gitHost.fingerprint}</code>
                 </>
               ) : (
