@@ -22,9 +22,13 @@ const when = (d: Date | null) => (d ? `${d.toISOString().replace('T', ' ').slice
 
 /** "<monitor name> · Berth"; the name only for a signed-in reader (the layout sends the rest to sign in). */
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  // Signed out: the layout sends the reader to sign in; nothing is looked up for them.
+  if (!(await currentUser())) return {};
   const id = z.uuid().safeParse((await params).id);
-  const monitor = id.success && (await currentUser()) ? await findMonitor(db(), id.data) : undefined;
-  return { title: monitor?.name ?? 'Monitor' };
+  const monitor = id.success ? await findMonitor(db(), id.data) : undefined;
+  // The not-found page's own title ("Not found · Berth"), as the page itself answers 404.
+  if (!monitor) notFound();
+  return { title: monitor.name };
 }
 
 export default async function MonitorPage({ params }: { params: Promise<{ id: string }> }) {

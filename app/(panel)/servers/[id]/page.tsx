@@ -26,9 +26,13 @@ import { authorizeKeyLine } from '@/lib/servers/authorize-line';
 
 /** "<server name> · Berth"; the name only for a signed-in reader (the layout sends the rest to sign in). */
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  // Signed out: the layout sends the reader to sign in; nothing is looked up for them.
+  if (!(await currentUser())) return {};
   const id = z.uuid().safeParse((await params).id);
-  const server = id.success && (await currentUser()) ? await findServer(db(), id.data) : undefined;
-  return { title: server?.name ?? 'Server' };
+  const server = id.success ? await findServer(db(), id.data) : undefined;
+  // The not-found page's own title ("Not found · Berth"), as the page itself answers 404.
+  if (!server) notFound();
+  return { title: server.name };
 }
 
 export default async function ServerPage({ params }: { params: Promise<{ id: string }> }) {
