@@ -56,6 +56,10 @@ test('an alert channel to a local webhook, tested from the UI', async ({ page })
   const test = await sink.waitFor((r) => r.path === '/berth-hook' && eventOf(r).type === 'test', 10_000);
   expect(test.method).toBe('POST');
   await expect(row.getByTestId('channel-last-sent')).not.toContainText('never');
+  // The test send is listed under Recent deliveries, marked as one.
+  const sent = page.getByTestId('deliveries').locator('tr[data-test-send][data-channel="Ops webhook"]');
+  await expect(sent).toHaveAttribute('data-status', 'sent');
+  await expect(sent).toContainText('test send');
 });
 
 test('the dashboard of a deployed app shows live uptime and FPM charts with a release marker', async ({ page }) => {
@@ -158,8 +162,10 @@ test('nginx stopped on one host: an incident and a webhook within two intervals;
   await expect(page.getByTestId('no-incidents')).toBeVisible({ timeout: 20_000 });
   await expect(page.getByTestId('dashboard-status')).toHaveAttribute('data-status', 'up');
 
-  // The monitor's page keeps the closed incident with its timeline.
+  // The monitor's page keeps the closed incident with its timeline, beside its response-time chart.
   await page.goto(`/monitors/${monitorId}`);
+  await expect(page.getByTestId('response-chart')).toHaveAttribute('data-lines', '1');
+  await expect(page.getByTestId('response-chart')).not.toHaveAttribute('data-points', '0');
   const closed = page.getByTestId('monitor-incident').first();
   const events = closed.getByTestId('incident-event');
   await expect(events.first()).toHaveAttribute('data-event', 'opened');
