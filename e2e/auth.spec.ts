@@ -17,7 +17,7 @@ test('sign in with the keyboard only, then sign out; a copy of the cookie is ref
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto('/settings');
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fsettings$/);
 
   // Logout ended the session on the server, not only in this browser: the stolen copy gets nothing.
   const thief = await browser.newContext();
@@ -25,7 +25,7 @@ test('sign in with the keyboard only, then sign out; a copy of the cookie is ref
     await thief.addCookies([copied]);
     const stolen = await thief.newPage();
     await stolen.goto('/settings');
-    await expect(stolen).toHaveURL(/\/login$/);
+    await expect(stolen).toHaveURL(/\/login\?next=%2Fsettings$/);
   } finally {
     await thief.close();
   }
@@ -61,7 +61,7 @@ test('a tampered session cookie signs you out', async ({ page, context }) => {
   const flipped = cookie.value.slice(0, -4) + (cookie.value.endsWith('AAAA') ? 'BBBB' : 'AAAA');
   await context.addCookies([{ ...cookie, value: flipped }]);
   await page.goto('/settings');
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fsettings$/);
 });
 
 test('an expired session cookie, even correctly signed, signs you out', async ({ page, context }) => {
@@ -72,14 +72,14 @@ test('an expired session cookie, even correctly signed, signs you out', async ({
   const expired = await encode({ token: { uid: 1, sv: 0, sub: '1' }, secret: authSecret(), salt: COOKIE, maxAge: -60 });
   await context.addCookies([{ ...cookie, value: expired }]);
   await page.goto('/settings');
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fsettings$/);
 });
 
 test('a forged x-middleware-subrequest header bypasses nothing', async ({ request }) => {
   const header = { 'x-middleware-subrequest': 'middleware:middleware:middleware:middleware:middleware' };
   const res = await request.get('/settings', { headers: header, maxRedirects: 0 });
   expect(res.status()).toBe(307);
-  expect(res.headers().location).toMatch(/\/login$/);
+  expect(res.headers().location).toMatch(/\/login\?next=%2Fsettings$/);
   const activity = await request.get('/activity', { headers: header });
   expect(await activity.text()).not.toContain('append-only');
 });

@@ -77,7 +77,7 @@ test('disabling a user ends their open session at once; enabling lets them back 
   await expect(row.getByText('disabled', { exact: true })).toBeVisible();
 
   await viewer.page.goto('/settings');
-  await expect(viewer.page).toHaveURL(/\/login$/);
+  await expect(viewer.page).toHaveURL(/\/login\?next=%2Fsettings$/);
   const refused = await viewer.page.request.post('/api/login', { data: { email: VIEWER.email, password: VIEWER.password } });
   expect(refused.status()).toBe(401);
 

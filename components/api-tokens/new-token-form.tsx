@@ -17,8 +17,11 @@ const EXPIRY_OPTIONS = [
   { value: 'never', label: 'Never' },
 ];
 
-/** Creates a token and shows it once; reloading the page forgets it (only its hash is kept). */
-export function NewTokenForm({ myRole }: { myRole: Role }) {
+/**
+ * Creates a token and shows it once; reloading the page forgets it (only its hash is kept).
+ * `needsCode`: the user has two-factor sign-in, and a token (which outlives the session) asks for a code.
+ */
+export function NewTokenForm({ myRole, needsCode = false }: { myRole: Role; needsCode?: boolean }) {
   const router = useRouter();
   const [created, setCreated] = useState<string | null>(null);
   const roles = ROLE_OPTIONS.filter((o) => hasRole(myRole, o.value));
@@ -38,6 +41,7 @@ export function NewTokenForm({ myRole }: { myRole: Role }) {
         <Field name="name" label="Name" hint="What uses it, e.g. “GitHub Actions”." required />
         <SelectField name="role" label="Role" options={roles} defaultValue={myRole === 'owner' ? 'admin' : myRole} />
         <SelectField name="expiresIn" label="Expires" options={EXPIRY_OPTIONS} defaultValue="90" />
+        {needsCode && <Field name="code" label="Code from your authenticator app" autoComplete="one-time-code" required />}
         <div className="sm:col-span-3">
           <Button type="submit">Create token</Button>
         </div>

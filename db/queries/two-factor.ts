@@ -1,6 +1,6 @@
 import { and, count, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../client';
-import { twoFactorRecoveryCodes, type UserTwoFactor, userTwoFactor } from '../schema';
+import { twoFactorRecoveryCodes, type UserTwoFactor, users, userTwoFactor } from '../schema';
 
 export async function findTwoFactor(db: Db, userId: number, opts?: { lock?: boolean }): Promise<UserTwoFactor | undefined> {
   const query = db.select().from(userTwoFactor).where(eq(userTwoFactor.userId, userId)).$dynamic();
@@ -67,4 +67,13 @@ export async function deleteTwoFactor(db: Db, userId: number): Promise<boolean> 
   await db.delete(twoFactorRecoveryCodes).where(eq(twoFactorRecoveryCodes.userId, userId));
   const rows = await db.delete(userTwoFactor).where(eq(userTwoFactor.userId, userId)).returning({ userId: userTwoFactor.userId });
   return rows.length === 1;
+}
+
+export async function usersWithTwoFactor(db: Db): Promise<{ id: number; email: string }[]> {
+  return db
+    .select({ id: users.id, email: users.email })
+    .from(userTwoFactor)
+    .innerJoin(users, eq(users.id, userTwoFactor.userId))
+    .where(isNotNull(userTwoFactor.enabledAt))
+    .orderBy(users.email);
 }

@@ -8,6 +8,8 @@ import {
   putPendingTwoFactor,
   spendRecoveryCode,
   spendTotpStep,
+  unusedRecoveryCodes,
+  usersWithTwoFactor,
 } from '@/db/queries/two-factor';
 import type { User } from '@/db/schema';
 import { twoFactorSecretAad } from '@/db/sealed-aad';
@@ -95,3 +97,22 @@ export async function resetTwoFactor(db: Db, userId: number): Promise<void> {
 }
 
 export { deleteTwoFactor };
+
+export type TwoFactorOverview = {
+  enabled: boolean;
+  recoveryLeft: number;
+  required: boolean;
+  /** For owners: the other users who have a second factor (whom they may reset). */
+  enrolled: { id: number; email: string }[];
+};
+
+/** What the settings page shows about second factors, for `me`. */
+export async function twoFactorOverview(db: Db, me: User): Promise<TwoFactorOverview> {
+  const enabled = await hasEnabledTwoFactor(db, me.id);
+  return {
+    enabled,
+    recoveryLeft: enabled ? await unusedRecoveryCodes(db, me.id) : 0,
+    required: await twoFactorRequired(db),
+    enrolled: me.role === 'owner' ? (await usersWithTwoFactor(db)).filter((u) => u.id !== me.id) : [],
+  };
+}

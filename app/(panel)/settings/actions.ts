@@ -1,11 +1,13 @@
 'use server';
 
 import { z } from 'zod';
-import { opaqueText } from '@/lib/model/text';
+import { opaqueText, singleLine } from '@/lib/model/text';
 import { newUserInput, passwordInput, roleInput } from '@/db/schema';
 import { revokeApiToken } from '@/db/queries/api-tokens';
 import { ActionError, authedAction } from '@/lib/auth/action';
 import { createApiToken, newTokenInput } from '@/lib/auth/api-tokens';
+import { requireSecondFactor } from '@/lib/auth/step-up';
+import { getRuntime } from '@/lib/runtime';
 import { signOutThisSession } from '@/lib/auth/session';
 import { changeOwnPassword, changeRole, createUser, resetPassword, setDisabled } from '@/lib/users/manage';
 import { monitoringSettings, monitoringSettingsInput, saveMonitoringSettings } from '@/lib/monitors/settings';
@@ -86,10 +88,14 @@ export const saveMonitoringRetention = authedAction(
   },
 );
 
-/** A personal API token for the signed-in user (any role): shown once, in this response only. */
+/**
+ * A personal API token for the signed-in user (any role): shown once, in this response only. A
+ * token outlives the session, so a user with two-factor sign-in gives a fresh code for it.
+ */
 export const createApiTokenAction = authedAction(
-  { audit: 'api.token.create', role: 'viewer', schema: newTokenInput },
-  async (input, ctx) => {
+  { audit: 'api.token.create', role: 'viewer', schema: newTokenInput.extend({ code: singleLine(64).optional() }) },
+  async ({ code, ...input }, ctx) => {
+    await requireSecondFactor(ctx.db, getRuntime().keyRing, ctx.user, code, ctx.ip);
     const { token, text } = await createApiToken(ctx.db, ctx.user, input);
     ctx.setTarget(`api-token:${token.id}`);
     ctx.setDetails({ name: token.name, role: token.role, expiresAt: token.expiresAt?.toISOString() ?? null });

@@ -5,6 +5,8 @@ import { RetentionForm } from '@/components/monitors/retention-form';
 import { AddUserForm } from '@/components/users/add-user-form';
 import { ChangePasswordForm } from '@/components/users/change-password-form';
 import { TimeZoneForm } from '@/components/users/time-zone-form';
+import { TwoFactorCard } from '@/components/users/two-factor-card';
+import { TwoFactorPolicy } from '@/components/users/two-factor-policy';
 import { UserRow } from '@/components/users/user-row';
 import { Card, PageHeader } from '@/components/ui/card';
 import { db } from '@/db';
@@ -12,6 +14,7 @@ import { apiTokensOf } from '@/db/queries/api-tokens';
 import { listUsers } from '@/db/queries/users';
 import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
+import { twoFactorOverview } from '@/lib/auth/two-factor';
 import { monitoringSettings } from '@/lib/monitors/settings';
 import { timeZoneNames } from '@/lib/time/zones';
 
@@ -37,6 +40,7 @@ export default async function SettingsPage() {
   const manages = hasRole(me.role, 'admin');
   const users = manages ? await listUsers(db()) : [];
   const monitoring = manages ? await monitoringSettings(db()) : null;
+  const twoFactor = await twoFactorOverview(db(), me);
   return (
     <>
       <PageHeader title="Settings" />
@@ -48,12 +52,23 @@ export default async function SettingsPage() {
           <TimeZoneForm current={me.timeZone} zones={timeZoneNames()} now={new Date()} />
         </Card>
         <Card
+          title="Two-factor sign-in"
+          description="A code from an authenticator app (TOTP) after the password, with 10 single-use recovery codes."
+        >
+          <TwoFactorCard enabled={twoFactor.enabled} recoveryLeft={twoFactor.recoveryLeft} />
+        </Card>
+        {me.role === 'owner' && (
+          <Card title="Two-factor policy" description="Owners only. Resetting a user's second factor is audited.">
+            <TwoFactorPolicy required={twoFactor.required} enrolled={twoFactor.enrolled} />
+          </Card>
+        )}
+        <Card
           title="API tokens"
           description="For the CLI (BERTH_TOKEN) and the HTTP API under /api/v1. A token acts with its role, never above yours; every use is audited."
         >
           <div className="space-y-4">
             <TokenList tokens={await myTokens(me.id)} />
-            <NewTokenForm myRole={me.role} />
+            <NewTokenForm myRole={me.role} needsCode={twoFactor.enabled} />
           </div>
         </Card>
         {manages && (

@@ -11,6 +11,7 @@ import { reauthProof } from '@/lib/auth/reauth-proof';
 import { CODE_NEEDED, WRONG_CODE } from '@/lib/auth/step-up';
 import { confirmEnrolment, deleteTwoFactor, resetTwoFactor, setTwoFactorRequired, startEnrolment } from '@/lib/auth/two-factor';
 import { opaqueText, singleLine } from '@/lib/model/text';
+import { signOutThisSession } from '@/lib/auth/session';
 import { getRuntime } from '@/lib/runtime';
 
 const code = singleLine(64).trim().min(1, 'Enter the code from your authenticator app');
@@ -91,6 +92,8 @@ export const resetTwoFactorAction = authedAction(
   { audit: 'user.2fa.reset', role: 'owner', schema: z.object({ userId: z.coerce.number().int().positive() }) },
   async (input, ctx) => {
     ctx.setTarget(`user:${input.userId}`);
+    // Your own goes through "Turn off", which asks for the password and a code.
+    if (input.userId === ctx.user.id) throw new ActionError('Turn off your own second factor in "Your account".');
     const user = await findUserById(ctx.db, input.userId);
     if (!user) throw new ActionError('No such user.');
     ctx.setDetails({ email: user.email });
@@ -98,3 +101,9 @@ export const resetTwoFactorAction = authedAction(
     return null;
   },
 );
+
+/** Sign-out from the enrolment step (the panel's own logout does not see a user who owes the second factor). */
+export const signOutBeforeEnrolmentAction = enrolmentAction({ audit: 'auth.logout', role: 'viewer', schema: z.unknown() }, async () => {
+  await signOutThisSession();
+  return null;
+});

@@ -6,10 +6,6 @@ import { findApp } from '@/db/queries/apps';
 import type { EnvChange } from '@/db/schema';
 import { ActionError, type ActionContext } from '@/lib/auth/action-core';
 import { authedAction } from '@/lib/auth/action';
-import { updateSession } from '@/lib/auth/auth';
-import { clientIp } from '@/lib/auth/client-ip';
-import { attemptLogin } from '@/lib/auth/login';
-import { reauthProof } from '@/lib/auth/reauth-proof';
 import { requireRecentLogin } from '@/lib/auth/recent-login';
 import { parseDotenv } from '@/lib/model/dotenv';
 import { editorRowsField, envFromRows } from '@/lib/env/editor-input';
@@ -101,21 +97,6 @@ export const revealEnvAction = authedAction(
     ctx.setDetails({ key: input.key, revision: input.revision ?? 'current' });
     await requireRecentLogin();
     return { key: input.key, value: await revealEnvValue(ctx.db, getRuntime().keyRing, input.appId, input.key, input.revision) };
-  },
-);
-
-/** GitHub's "sudo mode": the password again refreshes this session's sign-in time for reveals. */
-export const confirmPasswordAction = authedAction(
-  { audit: 'auth.reauth', role: 'viewer', schema: z.object({ password: opaqueText(200).min(1, 'Enter your password') }) },
-  async (input, ctx) => {
-    const outcome = await attemptLogin(ctx.db, { email: ctx.user.email, password: input.password, ip: await clientIp() });
-    if (!outcome.ok)
-      throw new ActionError(
-        outcome.reason === 'limited' ? `Too many attempts: wait ${outcome.retryAfter}s.` : 'That password is not right.',
-        { password: ['That password is not right.'] },
-      );
-    await updateSession({ reauth: reauthProof(ctx.user.id) } as never);
-    return { confirmed: true };
   },
 );
 
