@@ -10,7 +10,7 @@ import { hashPassword } from './password';
 import { requireSecondFactor } from './step-up';
 import { THROTTLE } from './throttle';
 import { totpCode } from './totp';
-import { confirmEnrolment, startEnrolment } from './two-factor';
+import { confirmEnrolment, mustEnrol, resetTwoFactor, setTwoFactorRequired, startEnrolment } from './two-factor';
 
 let t: TestDb;
 const ring = parseKeyRing(generateKeyText(1));
@@ -109,5 +109,22 @@ describe('two-factor sign-in', () => {
     await expect(requireSecondFactor(t.db, ring, user, totpCode(secret, T0 + 60_000), '192.0.2.50', at(61))).rejects.toThrow(
       /already used/,
     );
+  });
+
+  it('when owners require it, only users without a second factor must enrol; an owner reset removes it', async () => {
+    const { user: withIt } = await enrolled('gus');
+    const without = await insertUser(t.db, { email: 'hal@example.test', name: 'h', role: 'viewer', passwordHash: 'x' });
+    expect(await mustEnrol(t.db, without)).toBe(false);
+    await setTwoFactorRequired(t.db, true);
+    try {
+      expect(await mustEnrol(t.db, without)).toBe(true);
+      expect(await mustEnrol(t.db, withIt)).toBe(false);
+      await resetTwoFactor(t.db, withIt.id);
+      expect(await mustEnrol(t.db, withIt)).toBe(true);
+      expect((await login(withIt, undefined, at(60))).ok).toBe(true); // the password alone signs in again
+      await expect(resetTwoFactor(t.db, withIt.id)).rejects.toThrow(/no second factor/);
+    } finally {
+      await setTwoFactorRequired(t.db, false);
+    }
   });
 });
