@@ -87,7 +87,8 @@ describe('cron schedules: what Debian cron does not run is refused, naming the p
   });
 
   it('refuses a date that never comes', () => {
-    expect(cronScheduleProblem('0 0 30 2 *')).toMatch(/^this schedule never runs/);
+    expect(cronScheduleProblem('0 0 30 2 *')).toBe('this schedule never runs: that day of the month does not exist in the months given');
+    expect(cronScheduleProblem('0 0 * * *,1')).toMatch(/^this schedule cannot be used: .*duplicate/);
   });
 });
 

@@ -122,12 +122,14 @@ export function cronScheduleProblem(schedule: string): string | null {
       if (problem) return problem;
     }
   }
-  // The grammar holds; what is left is a date that never comes (30 February), which cron-parser
-  // (also what computes the panel's backup slots) refuses.
+  // The grammar holds; what is left is what cron-parser (which computes the panel's backup slots)
+  // cannot compute: a date that never comes (30 February), or a list that repeats itself (`*,1`).
   try {
     CronExpressionParser.parse(fields.join(' '), { tz: 'UTC' });
     return null;
   } catch (err) {
-    return `this schedule never runs: ${(err as Error).message}`;
+    const message = (err as Error).message;
+    if (/day of month/i.test(message)) return 'this schedule never runs: that day of the month does not exist in the months given';
+    return `this schedule cannot be used: ${message}`;
   }
 }
