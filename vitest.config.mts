@@ -15,6 +15,8 @@ const BACKEND_MATTERS = [
   'lib/boot/**/*.test.ts',
   'lib/keys/**/*.test.ts',
   'lib/auth/login.test.ts',
+  // Two-factor: a code spent once under concurrent sign-ins (row locks).
+  'lib/auth/two-factor.test.ts',
   'lib/servers/requests.test.ts',
   'lib/notify/deliver.test.ts',
   // Definitions: the apply lock and the all-or-nothing transaction.

@@ -13,6 +13,7 @@ import { totpCode } from './totp';
 import { confirmEnrolment, mustEnrol, resetTwoFactor, setTwoFactorRequired, startEnrolment } from './two-factor';
 
 let t: TestDb;
+let passwordHash: string;
 const ring = parseKeyRing(generateKeyText(1));
 const PASSWORD = 'correct horse battery';
 const T0 = new Date('2026-03-01T12:00:00Z').getTime(); // a step boundary (divisible by 30 s)
@@ -20,7 +21,7 @@ const at = (seconds: number) => new Date(T0 + seconds * 1000);
 
 /** A user with two-factor sign-in on (enrolled with the code of T0), its secret and recovery codes. */
 async function enrolled(name: string): Promise<{ user: User; secret: string; recovery: string[] }> {
-  const user = await insertUser(t.db, { email: `${name}@example.test`, name, role: 'viewer', passwordHash: await hashPassword(PASSWORD) });
+  const user = await insertUser(t.db, { email: `${name}@example.test`, name, role: 'viewer', passwordHash });
   const { uri } = await startEnrolment(t.db, ring, user);
   const secret = URI.parse(uri).secret.base32;
   const recovery = await confirmEnrolment(t.db, ring, user, totpCode(secret, T0), at(0));
@@ -32,6 +33,7 @@ const login = (user: User, code: string | undefined, when: Date, ip = '198.51.10
 
 beforeAll(async () => {
   t = await createTestDb();
+  passwordHash = await hashPassword(PASSWORD); // once: argon2 is slow by design
 });
 afterAll(async () => t.close());
 
@@ -41,7 +43,7 @@ describe('two-factor sign-in', () => {
       email: 'new@example.test',
       name: 'n',
       role: 'viewer',
-      passwordHash: await hashPassword(PASSWORD),
+      passwordHash,
     });
     const { uri, qrSvg } = await startEnrolment(t.db, ring, user);
     expect(uri).toMatch(/^otpauth:\/\/totp\/Berth:new%40example\.test\?/);
@@ -68,6 +70,13 @@ describe('two-factor sign-in', () => {
     expect(await login(user, code, at(95))).toEqual({ ok: false, reason: 'wrong-code' });
     // The previous step's code is inside the drift window but behind the step already spent.
     expect(await login(user, totpCode(secret, T0 + 60_000), at(95))).toEqual({ ok: false, reason: 'wrong-code' });
+  });
+
+  it('lets only one of two simultaneous sign-ins with the same code through', async () => {
+    const { user, secret } = await enrolled('ivy');
+    const code = totpCode(secret, T0 + 120_000);
+    const outcomes = await Promise.all([login(user, code, at(120), '192.0.2.61'), login(user, code, at(120), '192.0.2.62')]);
+    expect(outcomes.map((o) => o.ok).sort()).toEqual([false, true]);
   });
 
   it('allows one step of clock drift either way, not two', async () => {
