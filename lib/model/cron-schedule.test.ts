@@ -86,6 +86,16 @@ describe('cron schedules: what Debian cron does not run is refused, naming the p
     expect(cronScheduleProblem('')).toMatch(/five fields/);
   });
 
+  it('refuses a day written with `*` beside the other day field, which Debian cron and cron-parser read differently', () => {
+    expect(cronScheduleProblem('0 0 */2 * 1')).toBe(
+      'day of month: `*/2` beside a weekday means "both" to Debian\'s cron and "either" to other crons: write it without `*` (`1-31/2`) for "either"',
+    );
+    expect(cronScheduleProblem('0 0 1 * */2')).toMatch(/^weekday: `\*\/2` beside a day of month .*\(`0-7\/2`\)/);
+    expect(cronScheduleProblem('0 0 1-31/2 * 1')).toBeNull();
+    expect(cronScheduleProblem('0 0 */2 * *')).toBeNull();
+    expect(cronScheduleProblem('0 0 * * */2')).toBeNull();
+  });
+
   it('refuses a date that never comes', () => {
     expect(cronScheduleProblem('0 0 30 2 *')).toBe('this schedule never runs: that day of the month does not exist in the months given');
     expect(cronScheduleProblem('0 0 * * *,1')).toMatch(/^this schedule cannot be used: .*duplicate/);

@@ -107,6 +107,17 @@ function elementProblem(element: string, field: Field): string | null {
 }
 
 /**
+ * With both day fields set, Debian's cron runs on days that match either, unless one of them
+ * starts with `*` (a step over `*`): then only on days that match both. cron-parser (the backup
+ * slots) always takes "either", so that one spelling is refused rather than meaning two things.
+ */
+function daysProblem(day: string, weekday: string): string | null {
+  if (day === '*' || weekday === '*' || !(day.startsWith('*') || weekday.startsWith('*'))) return null;
+  const [name, text] = day.startsWith('*') ? ['day of month', day] : ['weekday', weekday];
+  return `${name}: \`${text}\` beside a ${name === 'weekday' ? 'day of month' : 'weekday'} means "both" to Debian's cron and "either" to other crons: write it without \`*\` (\`${text.replace('*', name === 'weekday' ? '0-7' : '1-31')}\`) for "either"`;
+}
+
+/**
  * Null when Debian's cron runs this schedule, else what is wrong with it, naming the field.
  * The schedule is checked as typed (surrounding space aside); callers store and render it with
  * single spaces between fields.
@@ -122,6 +133,8 @@ export function cronScheduleProblem(schedule: string): string | null {
       if (problem) return problem;
     }
   }
+  const mixed = daysProblem(fields[2]!, fields[4]!);
+  if (mixed) return mixed;
   // The grammar holds; what is left is what cron-parser (which computes the panel's backup slots)
   // cannot compute: a date that never comes (30 February), or a list that repeats itself (`*,1`).
   try {
