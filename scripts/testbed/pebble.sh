@@ -14,7 +14,8 @@
 set -euo pipefail
 
 STATE=${BERTH_TESTBED_DIR:-/var/lib/berth-testbed}/pebble
-HOST_IP=127.0.0.11                      # where every name resolves: berth-host-1's nginx
+# Where every name resolves: berth-host-1's nginx (the bed's first address, as up.sh assigns them).
+read -r HOST_IP _ <<<"${BERTH_TESTBED_ADDRESSES:-127.0.0.11}"
 ACME=127.0.0.1:14000 MGMT=127.0.0.1:15000
 DNS=127.0.0.1:8053 CHALL_MGMT=127.0.0.1:8055
 WAIT=15                                 # seconds a start may take (it takes well under one)
