@@ -45,7 +45,7 @@ export function AuditTable({ events, targets }: { events: AuditEvent[]; targets:
               <td className="px-3 py-2">
                 <Badge tone={OUTCOME_TONE[e.outcome]}>{e.outcome}</Badge>
               </td>
-              <td className="min-w-48 max-w-md px-3 py-2 text-slate-600">
+              <td className="min-w-40 max-w-xs px-3 py-2 text-slate-600">
                 <span className="line-clamp-3 break-words" title={e.reason ?? undefined}>
                   {e.reason ?? ''}
                 </span>

@@ -1,6 +1,9 @@
+// min-w-0: a card in a grid or flex row may shrink below its content's width, so a wide table or
+// log scrolls inside the card instead of widening the page (at 390 px, a grid item would otherwise
+// grow to its longest line).
 export function Card({ title, description, children }: { title?: string; description?: string; children: React.ReactNode }) {
   return (
-    <section className="rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
+    <section className="min-w-0 rounded-lg bg-white p-5 shadow-sm ring-1 ring-slate-200">
       {title && <h2 className="text-base font-semibold">{title}</h2>}
       {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
       <div className={title || description ? 'mt-4' : ''}>{children}</div>

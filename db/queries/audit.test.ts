@@ -90,7 +90,7 @@ describe('audit target names', () => {
       [`app:${app!.id}`]: { kind: 'app', id: app!.id, name: 'Shop' },
       [`server:${serverId}`]: { kind: 'server', id: serverId, name: 'web-1' },
       [`monitor:${monitor!.id}`]: { kind: 'monitor', id: monitor!.id, name: 'Shop home' },
-      [`user:${user!.id}`]: { kind: 'user', id: String(user!.id), name: 'Ann (ann@example.test)' },
+      [`user:${user!.id}`]: { kind: 'user', id: String(user!.id), name: 'Ann' },
       [`release:${release!.id}`]: { kind: 'release', id: release!.id, appId: app!.id, name: 'Shop deploy #7' },
     });
   });

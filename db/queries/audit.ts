@@ -100,15 +100,10 @@ export async function auditTargetNames(db: Db, targets: ReadonlyArray<string | n
     byUuid('api-token', apiTokens),
     of('user').length
       ? db
-          .select({ id: users.id, name: users.name, email: users.email })
+          .select({ id: users.id, name: users.name })
           .from(users)
           .where(inArray(users.id, of('user').map(Number)))
-          .then((rows) =>
-            put(
-              'user',
-              rows.map((r) => ({ id: r.id, name: `${r.name} (${r.email})` })),
-            ),
-          )
+          .then((rows) => put('user', rows))
       : undefined,
     of('release').length
       ? db

@@ -59,7 +59,7 @@ export default async function ServerPage({ params }: { params: Promise<{ id: str
         description={`${server.username}@${server.host}:${server.port} · nginx binds to ${server.bindAddress ?? 'all addresses'}`}
         actions={<ServerStatus server={server} running={running} />}
       />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card title="Access" description="Berth logs in with its own key for this server.">
           {server.publicKey ? (
             <AccessCard
