@@ -45,15 +45,17 @@ export default defineConfig({
     { name: 'setup', testMatch: /setup\.spec\.ts/ },
     {
       name: 'panel',
-      testIgnore: /(setup|apps|backups|cli|dashboard|definitions|env|releases|webhook|zz-rate-limit)\.spec\.ts/,
+      testIgnore: /(setup|apps|backups|cli|dashboard|definitions|env|layout|releases|webhook|zz-rate-limit)\.spec\.ts/,
       dependencies: ['setup'],
     },
     // Apps need the servers that the servers spec provisions; releases need the apps (files run in name order).
     { name: 'apps', testMatch: /(apps|backups|dashboard|definitions|env|releases|webhook)\.spec\.ts/, dependencies: ['panel'] },
     // The CLI drives the fleet the apps project built (ticker deployed, servers ready).
     { name: 'cli', testMatch: /cli\.spec\.ts/, dependencies: ['apps'] },
+    // Every page at 1400 and 390 px (screenshots, no horizontal scroll), once the others filled the panel.
+    { name: 'layout', testMatch: /layout\.spec\.ts/, dependencies: ['cli'] },
     // Last: it locks an account, and every failure also counts against 127.0.0.1.
-    { name: 'last', testMatch: /zz-rate-limit\.spec\.ts/, dependencies: ['cli'] },
+    { name: 'last', testMatch: /zz-rate-limit\.spec\.ts/, dependencies: ['layout'] },
     // The Postgres leg's smoke run (scripts/test.mjs): setup, then sign-in and sessions.
     { name: 'smoke', testMatch: /auth\.spec\.ts/, dependencies: ['setup'] },
   ],

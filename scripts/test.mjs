@@ -149,7 +149,7 @@ async function playwright(part, projects, env) {
 }
 
 async function e2e() {
-  await playwright('playwright pglite', ['setup', 'panel', 'apps', 'cli', 'last'], { DATABASE_URL: '' });
+  await playwright('playwright pglite', ['setup', 'panel', 'apps', 'cli', 'layout', 'last'], { DATABASE_URL: '' });
   if (!(await postgresReachable(pgBase))) {
     if (inCI) record('e2e', 'postgres reachable', failure, Date.now());
     return;
