@@ -11,11 +11,18 @@ export function useFieldErrors(name: string): string[] | undefined {
   return useContext(ErrorsContext)?.[name];
 }
 
-/** Why the whole submission failed (a rule, a lock, a conflict), and schema issues that belong to no one field. */
-function FormError({ error, formErrors = [] }: { error: string; formErrors?: string[] }) {
+/**
+ * Why the whole submission failed (a rule, a lock, a conflict), and schema issues that belong to
+ * no one field. A message already shown beside its field is not said twice.
+ */
+function FormError({ error, fieldErrors = {} }: { error: string; fieldErrors?: FieldErrors }) {
+  const { _form: formErrors = [], ...byField } = fieldErrors;
+  const besideFields = new Set(Object.values(byField).flat());
+  const lines = [error, ...formErrors].filter((line) => !besideFields.has(line));
+  if (lines.length === 0) return null;
   return (
     <p role="alert" data-testid="form-error" className="mt-2 rounded bg-red-50 px-2 py-1 text-sm text-red-800">
-      {[error, ...formErrors].join(' ')}
+      {lines.join(' ')}
     </p>
   );
 }
@@ -74,7 +81,7 @@ export function ActionForm<T>({ action, children, successMessage, resetOnSuccess
         <fieldset disabled={pending} className="contents">
           {children}
         </fieldset>
-        {result && !result.ok && <FormError error={result.error} formErrors={result.fieldErrors?._form} />}
+        {result && !result.ok && <FormError error={result.error} fieldErrors={result.fieldErrors} />}
       </form>
     </ErrorsContext.Provider>
   );
