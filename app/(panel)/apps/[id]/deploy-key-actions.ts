@@ -7,6 +7,7 @@ import { ActionError } from '@/lib/auth/action-core';
 import { authedAction } from '@/lib/auth/action';
 import { regenerateDeployKey } from '@/lib/git-hosts/deploy-key';
 import { parseSshRepository } from '@/lib/model/git-ssh-url';
+import { trimmedLine } from '@/lib/model/text';
 import { FINGERPRINT } from '@/lib/remote/fingerprint';
 import { getRuntime } from '@/lib/runtime';
 
@@ -36,7 +37,7 @@ export const acceptGitHostKey = authedAction(
   {
     audit: 'git-host.accept-key',
     role: 'admin',
-    schema: appInput.extend({ fingerprint: z.string().regex(FINGERPRINT, 'Not a SHA256 fingerprint') }),
+    schema: appInput.extend({ fingerprint: trimmedLine(60).regex(FINGERPRINT, 'Not a SHA256 fingerprint') }),
   },
   async (input, ctx) => {
     ctx.setTarget(`app:${input.appId}`);
