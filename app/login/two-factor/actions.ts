@@ -9,7 +9,14 @@ import { clientIp } from '@/lib/auth/client-ip';
 import { attemptLogin, type LoginOutcome } from '@/lib/auth/login';
 import { reauthProof } from '@/lib/auth/reauth-proof';
 import { CODE_NEEDED, WRONG_CODE } from '@/lib/auth/step-up';
-import { confirmEnrolment, deleteTwoFactor, resetTwoFactor, setTwoFactorRequired, startEnrolment } from '@/lib/auth/two-factor';
+import {
+  confirmEnrolment,
+  deleteTwoFactor,
+  hasEnabledTwoFactor,
+  resetTwoFactor,
+  setTwoFactorRequired,
+  startEnrolment,
+} from '@/lib/auth/two-factor';
 import { opaqueText, singleLine } from '@/lib/model/text';
 import { signOutThisSession } from '@/lib/auth/session';
 import { getRuntime } from '@/lib/runtime';
@@ -82,6 +89,9 @@ export const requireTwoFactorAction = authedAction(
   async (input, ctx) => {
     ctx.setTarget('settings:two-factor');
     ctx.setDetails({ required: input.required === 'true' });
+    // Otherwise the owner's own next page would be the enrolment step, a surprise at best.
+    if (input.required === 'true' && !(await hasEnabledTwoFactor(ctx.db, ctx.user.id)))
+      throw new ActionError('Turn on your own two-factor sign-in first (above), then require it of everyone.');
     await setTwoFactorRequired(ctx.db, input.required === 'true');
     return null;
   },
