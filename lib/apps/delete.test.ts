@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletedAppEvent } from '@/db/queries/app-deletes';
 import { findApp, findAppBySlug, placementsOfApp } from '@/db/queries/apps';
@@ -82,7 +83,7 @@ describe('deleting an app', () => {
     const runs = await t.db.query.recipeRuns.findMany({ where: (r, { eq }) => eq(r.appId, shop.id) });
     const teardown = (serverId: string) => runs.find((r) => r.recipe === 'teardown' && r.serverId === serverId)!;
     await updateRun(t.db, teardown(web1.id).id, { status: 'succeeded', finishedAt: new Date() });
-    await t.db.execute(`delete from app_servers where app_id = '${shop.id}' and server_id = '${web1.id}'`);
+    await t.db.execute(sql`delete from app_servers where app_id = ${shop.id} and server_id = ${web1.id}`);
     await updateRun(t.db, teardown(web2.id).id, { status: 'failed', error: 'web-2 did not answer', finishedAt: new Date() });
     const status = await deleteStatus(t.db, shop.id);
     expect(status).toMatchObject({
@@ -128,7 +129,7 @@ describe('servers: edit and delete', () => {
     const web2 = await server('web-2');
     await expect(deleteServer(t.db, web2.id, 'web-2')).rejects.toThrow(/web-2 is used by api: take that app off it/);
     await expect(deleteServer(t.db, web2.id, 'web-1')).rejects.toThrow(/Type the server’s name/);
-    await t.db.execute(`delete from apps where slug = 'api'`);
+    await t.db.execute(sql`delete from apps where slug = 'api'`);
     await deleteServer(t.db, web2.id, 'web-2');
     expect(await findServerByName(t.db, 'web-2')).toBeUndefined();
   });
@@ -140,10 +141,7 @@ describe('servers: edit and delete', () => {
     const after = (await findServerByName(t.db, 'web-one'))!;
     expect(after.hostKeyFingerprint).toBe(web1.hostKeyFingerprint);
     expect(after.port).toBe(2222);
-    const other = await t.db.execute(
-      `insert into servers (id, name, host, username) values (gen_random_uuid(), 'web-9', '10.0.0.9', 'root')`,
-    );
-    expect(other).toBeTruthy();
+    await t.db.execute(sql`insert into servers (id, name, host, username) values (gen_random_uuid(), 'web-9', '10.0.0.9', 'root')`);
     const err = await editServer(t.db, web1.id, { name: 'web-9', port: 2222, username: 'deploy', bindAddress: null }).catch((e) => e);
     expect(err.fieldErrors).toEqual({ name: ['Already in use'] });
   });

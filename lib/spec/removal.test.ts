@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findApp, findAppBySlug, placementsOfApp } from '@/db/queries/apps';
 import { findRun } from '@/db/queries/runs';
@@ -100,7 +101,7 @@ describe('definitions: removing apps and servers', () => {
   });
 
   it('removes a server no app uses', async () => {
-    await t.db.execute(`insert into servers (id, name, host, username) values (gen_random_uuid(), 'spare', '10.0.0.9', 'root')`);
+    await t.db.execute(sql`insert into servers (id, name, host, username) values (gen_random_uuid(), 'spare', '10.0.0.9', 'root')`);
     const text = without(await exported(), 'name: spare');
     expect((await plan(text)).changes).toEqual([
       expect.objectContaining({ kind: 'server', key: 'spare', action: 'delete', refused: null }),
