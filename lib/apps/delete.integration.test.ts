@@ -19,7 +19,7 @@ import { pinnedTestServer } from '@/test-support/testbed-server';
 import { issue, makeCa, removeCa, type TestCa } from '@/test-support/tls-fixtures';
 import { saveUploadedCertificate } from './certificates';
 import { runConfigure } from './configure-job';
-import { requestDeleteApp } from './delete';
+import { requestDeleteApp, requestRemoveServer } from './delete';
 import { runTeardown } from './delete-job';
 import { deleteStatus } from './delete-status';
 
@@ -97,14 +97,22 @@ afterAll(async () => {
 });
 
 describe('deleting an app on real hosts', () => {
-  it('removes everything of the app from both hosts, while another app there keeps serving', async () => {
+  it('removes everything of the app from both hosts, while another app there keeps serving; removing a server from an app cleans that server only', async () => {
     const stays = await insertApp(
       t.db,
       { slug: 'stays', name: 'stays', config: appConfigInput.parse({ slug: 'stays', kind: 'static', domains: ['stays.test'] }) },
-      [{ serverId: hosts[0]!.server.id, roles: ['web'] }],
+      hosts.map((h) => ({ serverId: h.server.id, roles: ['web'] })),
     );
-    const run = await createRun(t.db, { serverId: hosts[0]!.server.id, recipe: 'configure', appId: stays.id });
-    await runConfigure(t.db, ring, run.id, signal);
+    for (const h of hosts) {
+      const run = await createRun(t.db, { serverId: h.server.id, recipe: 'configure', appId: stays.id });
+      await runConfigure(t.db, ring, run.id, signal);
+    }
+    // Taken off del-b alone (the placement form's "Remove from"): the same teardown, there only; the app stays on del-a.
+    await requestRemoveServer(t.db, enqueue, { appId: stays.id, serverId: hosts[1]!.server.id, userId: null });
+    expect(await runQueued()).toBe(1);
+    expect((await placementsOfApp(t.db, stays.id)).map((p) => p.server.name)).toEqual(['del-a']);
+    expect((await findApp(t.db, stays.id))?.deletingAt).toBeNull();
+    expect(await appLeftovers(hosts[1]!.transport, 'stays')).toEqual([]);
     const gone = await placeOnBoth('gone');
     for (const h of hosts) {
       // Something in shared/ and a release, as deploys leave them.
@@ -136,7 +144,7 @@ describe('deleting an app on real hosts', () => {
     }
     for (const h of hosts) expect(await appLeftovers(h.transport, 'gone')).toEqual([]);
     expect((await getWithHost(hosts[0]!.address, 'stays.test')).body).toContain('stays is configured by Berth');
-  });
+  }, 60_000); // two configures on each host, then the teardowns
 
   it('a host down: the delete is reported half-failed, keeps that placement, and is retried clean once it is back', async () => {
     const half = await placeOnBoth('half');
@@ -169,5 +177,5 @@ describe('deleting an app on real hosts', () => {
     await runQueued();
     expect(await findApp(t.db, half.id)).toBeUndefined();
     for (const h of hosts) expect(await appLeftovers(h.transport, 'half')).toEqual([]);
-  });
+  }, 60_000); // the frozen host costs the connection timeout (10 s)
 });
