@@ -14,10 +14,22 @@ export async function waitForAppRun(page: Page, serverName: string, previous: st
 export const runIdOn = (page: Page, serverName: string) =>
   page.getByTestId(`app-server-${serverName}`).getByTestId('run').getAttribute('data-run-id');
 
-export async function openApp(page: Page, name: string) {
+/** The app page's tabs (app/(panel)/apps/[id]/tab-bar.tsx): each its own URL. */
+export type AppTab = 'Overview' | 'Deployments' | 'Environment' | 'Monitoring' | 'Backups' | 'Settings';
+
+/** Opens an app from the list, on its Overview or on `tab`. */
+export async function openApp(page: Page, name: string, tab?: AppTab) {
   await page.goto('/apps');
   await page.getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { name })).toBeVisible();
+  if (tab) await openTab(page, tab);
+}
+
+/** Clicks one of the open app's tabs and waits until it is the current one. */
+export async function openTab(page: Page, tab: AppTab) {
+  const link = page.getByRole('navigation', { name: 'App sections' }).getByRole('link', { name: tab, exact: true });
+  await link.click();
+  await expect(link).toHaveAttribute('aria-current', 'page');
 }
 
 export async function createApp(

@@ -56,7 +56,7 @@ test('apps: a PHP app and a process app are configured on web-1 and served on th
     .poll(async () => (await getWithHost(host.address, 'api.test').catch(() => ({ body: '' }))).body, { timeout: 15_000 })
     .toContain('api is configured by Berth');
 
-  await openApp(page, 'Shop');
+  await openApp(page, 'Shop', 'Settings');
   const pool = page.getByRole('form', { name: 'PHP-FPM pool' });
   await pool.getByLabel('max_children').fill('9');
   await pool.getByRole('button', { name: 'Save and apply' }).click();
@@ -85,7 +85,7 @@ test('apps: a PHP app and a process app are configured on web-1 and served on th
 
 test('apps: workers, cron and roles set in the browser land on the right servers', async ({ page }) => {
   await signInPage(page, OWNER);
-  await openApp(page, 'Shop');
+  await openApp(page, 'Shop', 'Settings');
   const settings = page.getByRole('form', { name: 'App settings' });
   await settings.getByLabel('Queue workers').fill('default 1 sleep 600\nBad! 1 sleep 1');
   await settings.getByLabel('Cron lines').fill('*/5 * * * * php8.2 artisan inspire\n0 0 L * * true');
@@ -118,7 +118,7 @@ test('apps: workers, cron and roles set in the browser land on the right servers
 test('apps: a broken nginx snippet is refused by nginx -t and the old config keeps serving', async ({ page }) => {
   const host = testHost('berth-host-1');
   await signInPage(page, OWNER);
-  await openApp(page, 'Shop');
+  await openApp(page, 'Shop', 'Settings');
   const vhostPath = hostPath('berth-host-1', 'etc', 'nginx/sites-enabled/berth-shop.conf');
   const before = fs.readFileSync(vhostPath, 'utf8');
   expect((await getWithHost(host.address, 'shop.test')).status).toBe(200);
@@ -146,13 +146,13 @@ test('apps: a broken nginx snippet is refused by nginx -t and the old config kee
 test('apps: a Postgres database and a Redis user for a one-server app, credentials sealed and never shown', async ({ page }) => {
   await signInPage(page, OWNER);
   // Shop runs on two servers: its credentials would point at 127.0.0.1 on the wrong one, so it is refused.
-  await openApp(page, 'Shop');
+  await openApp(page, 'Shop', 'Settings');
   const shopSettings = page.getByRole('form', { name: 'App settings' });
   await shopSettings.getByLabel('Postgres database and role for this app').check();
   await shopSettings.getByRole('button', { name: 'Save and apply' }).click();
   await expect(shopSettings.getByText('Turn data services off, or keep the app on one server')).toBeVisible();
 
-  await openApp(page, 'Api');
+  await openApp(page, 'Api', 'Settings');
   await expect(page.getByTestId('data-services-off')).toBeAttached();
   const settings = page.getByRole('form', { name: 'App settings' });
   const previous = await runIdOn(page, 'web-1');
@@ -176,7 +176,7 @@ test('apps: TLS from an ACME CA (Pebble) serves HTTPS, and the certificate shows
   // Pebble keeps accounts in memory: an account certbot registered with an earlier Pebble is gone.
   fs.rmSync(hostPath('berth-host-1', 'etc', `letsencrypt/accounts/${new URL(pebble.directory).host}`), { recursive: true, force: true });
   await signInPage(page, OWNER);
-  await openApp(page, 'Shop');
+  await openApp(page, 'Shop', 'Settings');
   const settings = page.getByRole('form', { name: 'App settings' });
   await settings.getByLabel('TLS').selectOption('acme');
   await settings.getByLabel('ACME account email').fill('ops@shop.test');

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { clickDeploy, createApp, waitForAppRun } from './apps-fixtures';
+import { clickDeploy, createApp, openTab, waitForAppRun } from './apps-fixtures';
 import { OWNER, signInPage } from './fixtures';
 import { flipByteIn, localEnv, startS3Target, type S3Target } from '@/test-support/backup-targets';
 import { fixtureRepo } from '@/test-support/fixtures/git-repo';
@@ -136,6 +136,7 @@ test('backups: a PHP app with a database and uploads, backed up to all stages, t
   await expect(page.getByRole('heading', { name: APP.name })).toBeVisible();
   appId = /\/apps\/([0-9a-f-]{36})/.exec(page.url())![1]!;
   await waitForAppRun(page, 'web-1', null);
+  await openTab(page, 'Settings');
   const settings = page.getByRole('form', { name: 'App settings' });
   const previous = await page.getByTestId('app-server-web-1').getByTestId('run').getAttribute('data-run-id');
   await settings.getByLabel('Postgres database and role for this app').check();

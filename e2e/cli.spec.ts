@@ -208,7 +208,7 @@ test('drift: a vhost edited by hand shows on the server and app pages; Revert pu
     .toBe('found');
   await expect(finding).toContainText('changed outside Berth');
   await expect(finding.getByTestId('pending-diff')).toContainText('-# edited by hand');
-  await openApp(page, 'Ticker');
+  await openApp(page, 'Ticker', 'Settings');
   await expect(page.getByTestId('drift-finding')).toHaveCount(1);
 
   await page.getByTestId('drift-finding').getByRole('button', { name: 'Revert' }).click();

@@ -162,8 +162,10 @@ test('nginx stopped on one host: an incident and a webhook within two intervals;
   await expect(page.getByTestId('no-incidents')).toBeVisible({ timeout: 20_000 });
   await expect(page.getByTestId('dashboard-status')).toHaveAttribute('data-status', 'up');
 
-  // The monitor's page keeps the closed incident with its timeline.
+  // The monitor's page keeps the closed incident with its timeline, beside its response-time chart.
   await page.goto(`/monitors/${monitorId}`);
+  await expect(page.getByTestId('response-chart')).toHaveAttribute('data-lines', '1');
+  await expect(page.getByTestId('response-chart')).not.toHaveAttribute('data-points', '0');
   const closed = page.getByTestId('monitor-incident').first();
   const events = closed.getByTestId('incident-event');
   await expect(events.first()).toHaveAttribute('data-event', 'opened');

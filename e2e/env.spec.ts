@@ -131,7 +131,7 @@ test('env canary: deploy, a failing deploy whose build prints .env (redacted), o
   await greetingEverywhere(GREETING_ONE);
 
   // Commands run without a shell, one argv per line: the build prints .env, then fails.
-  await page.goto(`/apps/${appId}`);
+  await page.goto(`/apps/${appId}/settings`);
   const settings = page.getByRole('form', { name: 'App settings' });
   const before = await Promise.all(
     ['web-1', 'web-2'].map((name) => page.getByTestId(`app-server-${name}`).getByTestId('run').getAttribute('data-run-id')),
@@ -150,7 +150,7 @@ test('env canary: deploy, a failing deploy whose build prints .env (redacted), o
     await expect(build).toContainText('GREETING=[redacted]');
   }
 
-  await page.goto(`/apps/${appId}`);
+  await page.goto(`/apps/${appId}/deployments`);
   await page.getByRole('form', { name: 'Roll back to 1', exact: true }).getByRole('button').click();
   expect(await releaseOutcome(page)).toBe('succeeded');
   await greetingEverywhere(GREETING_ONE);

@@ -55,8 +55,8 @@ test('releases: deploy to two servers from the browser, follow every step, roll 
   await servedEverywhere(second);
 
   // One click on release #1.
-  await openApp(page, 'Blog');
-  await expect(page.getByTestId('releases')).toContainText(second.slice(0, 10));
+  await openApp(page, 'Blog', 'Deployments');
+  await expect(page.getByTestId('releases')).toContainText(second.slice(0, 7));
   await page.getByRole('form', { name: 'Roll back to 1', exact: true }).getByRole('button').click();
   expect(await releaseOutcome(page)).toBe('succeeded');
   await servedEverywhere(first);
@@ -86,7 +86,7 @@ test('releases: a broken commit is refused at the gate while a load runs (0 non-
   await servedEverywhere(await firstSha());
 
   // A build command that fails stops the release before the switch.
-  await openApp(page, 'Blog');
+  await openApp(page, 'Blog', 'Settings');
   const settings = page.getByRole('form', { name: 'App settings' });
   const before = await Promise.all(
     ['web-1', 'web-2'].map((name) => page.getByTestId(`app-server-${name}`).getByTestId('run').getAttribute('data-run-id')),

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
-import { openApp } from './apps-fixtures';
+import { openApp, openTab } from './apps-fixtures';
 import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { OWNER, signInPage } from './fixtures';
 
@@ -36,11 +36,12 @@ test('webhook: a signed delivery deploys (202 with the release), a replay gets 4
   baseURL,
 }) => {
   await signInPage(page, OWNER);
-  await openApp(page, 'Shop');
+  await openApp(page, 'Shop', 'Settings');
   const appId = new URL(page.url()).pathname.split('/')[2]!;
   await setRepository(page, repo.dir);
 
   // The admin makes the secret in the card; it is shown once.
+  await openTab(page, 'Deployments');
   const card = page.getByTestId('webhook-card');
   await expect(card).toHaveAttribute('data-has-secret', 'no');
   await card.getByRole('button', { name: 'Create secret' }).click();

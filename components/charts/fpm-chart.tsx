@@ -4,7 +4,8 @@ import { Area, Bar, CartesianGrid, ComposedChart, Legend, ResponsiveContainer, T
 import type { ReleaseMarker } from '@/lib/dashboard/markers';
 import type { Range } from '@/lib/dashboard/range';
 import type { FpmPoint } from '@/lib/dashboard/series';
-import { markerLines, MarkerLegend } from './release-markers';
+import { markerLines, MarkerNote } from './release-markers';
+import { useTimeZone } from '@/components/ui/time';
 import { pointLabel, tickLabel, timeTicks } from './time-axis';
 
 /** Active and idle PHP-FPM children (stacked, summed over servers) and max_children hits as bars; release markers. */
@@ -23,6 +24,7 @@ export function FpmChart({
   markers: ReleaseMarker[];
   maxChildren: number;
 }) {
+  const zone = useTimeZone();
   const reached = points.reduce((n, p) => n + p.reached, 0);
   const filled = points.filter((p) => p.active !== null).length;
   return (
@@ -37,12 +39,12 @@ export function FpmChart({
               scale="time"
               domain={[start, end]}
               ticks={timeTicks(range, start, end)}
-              tickFormatter={(t: number) => tickLabel(range, t)}
+              tickFormatter={(t: number) => tickLabel(range, t, zone)}
               fontSize={11}
             />
             <YAxis yAxisId="procs" fontSize={11} allowDecimals={false} />
             <YAxis yAxisId="hits" orientation="right" fontSize={11} allowDecimals={false} />
-            <Tooltip labelFormatter={(t) => pointLabel(Number(t))} />
+            <Tooltip labelFormatter={(t) => pointLabel(Number(t), zone)} />
             <Legend />
             <Area
               yAxisId="procs"
@@ -79,7 +81,7 @@ export function FpmChart({
           'max_children was not reached in this range.'
         )}
       </p>
-      <MarkerLegend markers={markers} />
+      <MarkerNote markers={markers} />
     </div>
   );
 }

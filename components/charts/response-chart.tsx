@@ -4,7 +4,8 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import type { ReleaseMarker } from '@/lib/dashboard/markers';
 import type { Range } from '@/lib/dashboard/range';
 import type { ResponseLine, ResponsePoint } from '@/lib/dashboard/series';
-import { markerLines, MarkerLegend } from './release-markers';
+import { markerLines, MarkerNote } from './release-markers';
+import { useTimeZone } from '@/components/ui/time';
 import { pointLabel, tickLabel, timeTicks } from './time-axis';
 
 const FAIL = '#dc2626';
@@ -25,6 +26,7 @@ export function ResponseChart({
   points: ResponsePoint[];
   markers: ReleaseMarker[];
 }) {
+  const zone = useTimeZone();
   const failed = points.reduce((n, p) => n + p.failures, 0);
   // Points that carry data (the window's empty buckets are drawn as gaps and not counted).
   const filled = points.filter((p) => p.checks > 0).length;
@@ -40,11 +42,11 @@ export function ResponseChart({
               scale="time"
               domain={[start, end]}
               ticks={timeTicks(range, start, end)}
-              tickFormatter={(t: number) => tickLabel(range, t)}
+              tickFormatter={(t: number) => tickLabel(range, t, zone)}
               fontSize={11}
             />
             <YAxis fontSize={11} unit=" ms" allowDecimals={false} />
-            <Tooltip labelFormatter={(t) => pointLabel(Number(t))} formatter={(v, name) => [v === null ? '—' : `${v} ms`, name]} />
+            <Tooltip labelFormatter={(t) => pointLabel(Number(t), zone)} formatter={(v, name) => [v === null ? '—' : `${v} ms`, name]} />
             <Legend />
             {lines.map((l) => (
               <Line
@@ -87,7 +89,7 @@ export function ResponseChart({
           'No failed checks in this range.'
         )}
       </p>
-      <MarkerLegend markers={markers} />
+      <MarkerNote markers={markers} />
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { formatDate, formatDateTime, formatTime } from '@/lib/time/format';
 import type { Range } from '@/lib/dashboard/range';
 
 // Ticks on round times (a numeric axis would pick round numbers of milliseconds instead).
@@ -10,16 +11,11 @@ export function timeTicks(range: Range, start: number, end: number): number[] {
   return ticks;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** UTC on purpose: the server renders the same text, so hydration never disagrees with the browser's zone. */
-export function tickLabel(range: Range, t: number): string {
-  const d = new Date(t);
-  const hm = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-  const md = `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  return range === '1h' || range === '24h' ? hm : md;
+/** In the reader's zone: the charts are client components under the zone provider, so the server render and hydration agree. */
+export function tickLabel(range: Range, t: number, zone: string): string {
+  return range === '1h' || range === '24h' ? formatTime(t, zone) : formatDate(t, zone).slice(5);
 }
 
-export function pointLabel(t: number): string {
-  return `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+export function pointLabel(t: number, zone: string): string {
+  return formatDateTime(t, zone);
 }

@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { RollbackButton } from '@/components/apps/release-forms';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
-import { ago } from '@/lib/dashboard/status';
+import { Time } from '@/components/ui/time';
 import { noPreviousNote, otherTargetsNote, releaseStanding } from '@/lib/releases/release-labels';
 import type { RollbackChoice } from '@/lib/releases/rollback-targets';
 
@@ -11,17 +11,7 @@ import type { RollbackChoice } from '@/lib/releases/rollback-targets';
  * `current` is lib/releases/rollback-targets.ts's rule, the one the app page's releases list
  * reads: when one click has nothing, the card names what that list still offers instead.
  */
-export function CurrentReleaseCard({
-  appId,
-  current,
-  canDeploy,
-  now,
-}: {
-  appId: string;
-  current: RollbackChoice;
-  canDeploy: boolean;
-  now: Date;
-}) {
+export function CurrentReleaseCard({ appId, current, canDeploy }: { appId: string; current: RollbackChoice; canDeploy: boolean }) {
   const { live, via, previous } = current;
   if (!live || !via) {
     return (
@@ -60,7 +50,7 @@ export function CurrentReleaseCard({
           ) : (
             'Deployed'
           )}{' '}
-          {ago(when, now)}.
+          <Time value={when} format="relative" />.
         </p>
       </div>
       {canDeploy && (
@@ -85,7 +75,7 @@ export function CurrentReleaseCard({
           )}
           {others && <p className="mt-1 text-xs text-slate-500">{others}</p>}
           {current.targets.length > (previous ? 1 : 0) && (
-            <Link className="text-xs text-indigo-700 underline" href={`/apps/${appId}`}>
+            <Link className="text-xs text-indigo-700 underline" href={`/apps/${appId}/deployments`}>
               All releases
             </Link>
           )}

@@ -1,8 +1,8 @@
 import type { FpmNow } from '@/db/queries/dashboard-panel';
-import { ago } from '@/lib/dashboard/status';
+import { Time } from '@/components/ui/time';
 
 /** Each server's pool right now. The listen queue is n/a: Berth's pools listen on unix sockets, where FPM always reports 0. */
-export function FpmPools({ pools, now }: { pools: FpmNow[]; now: Date }) {
+export function FpmPools({ pools }: { pools: FpmNow[] }) {
   if (pools.length === 0) return <p className="mt-3 text-xs text-slate-500">No FPM samples yet.</p>;
   return (
     <table className="mt-3 w-full text-left text-xs">
@@ -30,7 +30,9 @@ export function FpmPools({ pools, now }: { pools: FpmNow[]; now: Date }) {
             >
               {p.listenQueue === null ? 'n/a' : p.listenQueue}
             </td>
-            <td className="py-1 text-slate-500">{ago(p.at, now)}</td>
+            <td className="py-1 text-slate-500">
+              <Time value={p.at} format="relative" />
+            </td>
           </tr>
         ))}
       </tbody>

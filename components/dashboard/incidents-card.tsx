@@ -1,9 +1,9 @@
 import { Card } from '@/components/ui/card';
 import type { OpenIncident } from '@/db/queries/dashboard-panel';
 import { monitorLabel } from '@/lib/dashboard/series';
-import { ago } from '@/lib/dashboard/status';
+import { Time } from '@/components/ui/time';
 
-export function IncidentsCard({ incidents, now }: { incidents: OpenIncident[]; now: Date }) {
+export function IncidentsCard({ incidents }: { incidents: OpenIncident[] }) {
   return (
     <Card title="Open incidents">
       {incidents.length === 0 ? (
@@ -19,7 +19,7 @@ export function IncidentsCard({ incidents, now }: { incidents: OpenIncident[]; n
               </a>
               <span className="text-red-700"> · {i.cause}</span>
               <p className="text-xs text-slate-500">
-                since {i.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC ({ago(i.startedAt, now)})
+                since <Time value={i.startedAt} /> (<Time value={i.startedAt} format="relative" />)
               </p>
             </li>
           ))}

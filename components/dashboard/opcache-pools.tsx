@@ -1,5 +1,5 @@
 import type { PoolOpcache } from '@/lib/fpm/opcache-read';
-import { ago } from '@/lib/dashboard/status';
+import { Time } from '@/components/ui/time';
 
 const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
@@ -8,7 +8,7 @@ const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
  * by every pool on the server; the app's scripts are split by release directory, because an old
  * release's scripts stay cached (and hold memory) until php-fpm restarts or reloads.
  */
-export function OpcachePools({ pools, now }: { pools: PoolOpcache[]; now: Date }) {
+export function OpcachePools({ pools }: { pools: PoolOpcache[] }) {
   if (pools.length === 0) return <p className="text-xs text-slate-500">No web servers.</p>;
   return (
     <table className="w-full text-left text-xs">
@@ -50,7 +50,9 @@ export function OpcachePools({ pools, now }: { pools: PoolOpcache[]; now: Date }
                 </td>
               </>
             )}
-            <td className="py-1 text-slate-500">{ago(p.at, now)}</td>
+            <td className="py-1 text-slate-500">
+              <Time value={p.at} format="relative" />
+            </td>
           </tr>
         ))}
       </tbody>

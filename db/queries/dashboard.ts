@@ -60,9 +60,12 @@ export async function appMonitors(db: Db, appId: string): Promise<AppMonitor[]> 
 
 export type CheckBucket = { monitorId: string; t: number; checks: number; failures: number; latencySum: number; latencyCount: number };
 
-/** Response-time points of every monitor of the app in the window, one row per monitor and point. */
-export async function responseBuckets(db: Db, appId: string, w: RollupWindow): Promise<CheckBucket[]> {
-  const rows = (await db.execute(responseBucketsQuery(appId, w))) as unknown as { rows: { monitor_id: string; points: string }[] };
+/** Which monitors a chart reads: every monitor of an app (the app dashboard), or one (the monitor's page). */
+export type ChartScope = { appId: string } | { monitorId: string };
+
+/** Response-time points of every monitor in scope in the window, one row per monitor and point. */
+export async function responseBuckets(db: Db, scope: string | ChartScope, w: RollupWindow): Promise<CheckBucket[]> {
+  const rows = (await db.execute(bucketsQuery(scopeOf(scope), w))) as unknown as { rows: { monitor_id: string; points: string }[] };
   const out: CheckBucket[] = [];
   for (const row of rows.rows) {
     for (const [t, checks, failures, latencySum, latencyCount] of JSON.parse(row.points) as number[][]) {
@@ -79,6 +82,12 @@ export async function responseBuckets(db: Db, appId: string, w: RollupWindow): P
   return out;
 }
 
+/** A bare string is an app id: what the dashboard and the bench pass. */
+function scopeOf(scope: string | ChartScope): SQL {
+  const s = typeof scope === 'string' ? { appId: scope } : scope;
+  return 'appId' in s ? sql`m.app_id = ${s.appId}` : sql`m.id = ${s.monitorId}`;
+}
+
 /**
  * The query itself (bench/dashboard-query.ts prints its plan). The 30 d chart is ~17,000 rollup
  * rows for 24 monitors: sent as one JSON array per monitor, they cost one JSON.parse instead of
@@ -88,7 +97,11 @@ export async function responseBuckets(db: Db, appId: string, w: RollupWindow): P
  * extract (numeric, much slower per row).
  */
 export function responseBucketsQuery(appId: string, w: RollupWindow): SQL {
-  const inWindow = sql`m.app_id = ${appId} and r.res = ${w.res} and r.bucket >= ${w.start.toISOString()}::timestamptz and r.bucket < ${w.end.toISOString()}::timestamptz`;
+  return bucketsQuery(scopeOf(appId), w);
+}
+
+function bucketsQuery(scope: SQL, w: RollupWindow): SQL {
+  const inWindow = sql`${scope} and r.res = ${w.res} and r.bucket >= ${w.start.toISOString()}::timestamptz and r.bucket < ${w.end.toISOString()}::timestamptz`;
   const points =
     w.bucketS === w.res
       ? sql`select r.monitor_id, date_part('epoch', r.bucket)::int8 as t, r.checks, r.failures, r.latency_sum, r.latency_count
@@ -212,4 +225,24 @@ export async function releasesInWindow(db: Db, appId: string, w: RollupWindow): 
     )
     .orderBy(asc(at))
     .limit(200);
+}
+
+/**
+ * When the app's oldest stored check result is from, or null before its first check. The minute
+ * tier is exact but kept 24 h; the hour tier reaches further back but rounds down to the hour (a
+ * monitor started at 11:40 has an 11:00 bucket), so it counts only where it is older than that.
+ */
+export async function firstCheckAt(db: Db, scope: ChartScope): Promise<Date | null> {
+  const [row] = await db
+    .select({
+      minute: sql<string | null>`min(${checkRollups.bucket}) filter (where ${checkRollups.res} = 60)`,
+      hour: sql<string | null>`min(${checkRollups.bucket}) filter (where ${checkRollups.res} = 3600)`,
+    })
+    .from(checkRollups)
+    .innerJoin(monitors, eq(monitors.id, checkRollups.monitorId))
+    .where('appId' in scope ? eq(monitors.appId, scope.appId) : eq(monitors.id, scope.monitorId));
+  const minute = row?.minute ? new Date(row.minute) : null;
+  const hour = row?.hour ? new Date(row.hour) : null;
+  if (minute && hour && hour.getTime() < minute.getTime() - 3_600_000) return hour;
+  return minute ?? hour;
 }

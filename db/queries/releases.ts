@@ -1,7 +1,7 @@
-import { and, desc, eq, inArray, isNotNull, isNull, max } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNotNull, isNull, max, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { interruptRun } from './runs';
-import { envRevisions, recipeRuns, releases, users, type RecipeRun, type Release } from '../schema';
+import { apiTokens, auditEvents, envRevisions, recipeRuns, releases, users, type RecipeRun, type Release } from '../schema';
 
 export type NewRelease = Pick<Release, 'appId' | 'kind' | 'ref' | 'trigger'> &
   Partial<Pick<Release, 'targetId' | 'requestedBy' | 'restoresEnv' | 'canary'>>;
@@ -85,6 +85,68 @@ export async function activeRelease(db: Db, appId: string): Promise<(Release & {
 
 export async function releasesOf(db: Db, appId: string, limit = 50): Promise<Release[]> {
   return db.select().from(releases).where(eq(releases.appId, appId)).orderBy(desc(releases.createdAt)).limit(limit);
+}
+
+/**
+ * A release as the releases table shows it: who asked for it (null for webhooks and automatic
+ * rollbacks), and the API token's name when it was asked for through the HTTP API.
+ */
+export type ReleaseRow = Release & { requestedByEmail: string | null; apiTokenName: string | null };
+
+/**
+ * The API token each release was requested with. The API's audit row already records it (details:
+ * via "api", the token's id, the release's id), so it is read from there rather than copied onto
+ * the release. A token deleted since keeps its place, unnamed.
+ */
+async function apiTokensOf(db: Db, releaseIds: string[]): Promise<Map<string, string>> {
+  if (releaseIds.length === 0) return new Map();
+  const rows = await db
+    .select({ release: sql<string>`${auditEvents.details}->>'release'`, name: apiTokens.name })
+    .from(auditEvents)
+    .leftJoin(apiTokens, sql`${apiTokens.id}::text = ${auditEvents.details}->>'token'`)
+    .where(
+      and(
+        inArray(auditEvents.action, ['release.deploy', 'release.rollback']),
+        eq(auditEvents.outcome, 'success'),
+        sql`${auditEvents.details}->>'via' = 'api'`,
+        inArray(sql`${auditEvents.details}->>'release'`, releaseIds),
+      ),
+    );
+  return new Map(rows.map((r) => [r.release, r.name ?? 'a deleted token']));
+}
+
+/**
+ * One page of the app's releases, newest first, and how many there are. `page` is clamped to
+ * 1…last (a stale or hand-edited ?page= shows the nearest real page), so it is returned too.
+ */
+export async function releasePage(
+  db: Db,
+  appId: string,
+  page: number,
+  size: number,
+): Promise<{ rows: ReleaseRow[]; total: number; page: number; pages: number }> {
+  const [counted] = await db.select({ n: count() }).from(releases).where(eq(releases.appId, appId));
+  const total = counted?.n ?? 0;
+  const pages = Math.max(1, Math.ceil(total / size));
+  const at = Math.min(Math.max(1, Math.trunc(page) || 1), pages);
+  const rows = await db
+    .select({ release: releases, email: users.email })
+    .from(releases)
+    .leftJoin(users, eq(users.id, releases.requestedBy))
+    .where(eq(releases.appId, appId))
+    .orderBy(desc(releases.createdAt), desc(releases.id))
+    .limit(size)
+    .offset((at - 1) * size);
+  const tokens = await apiTokensOf(
+    db,
+    rows.map((r) => r.release.id),
+  );
+  return {
+    rows: rows.map((r) => ({ ...r.release, requestedByEmail: r.email, apiTokenName: tokens.get(r.release.id) ?? null })),
+    total,
+    page: at,
+    pages,
+  };
 }
 
 /** Successful deploys, newest first: what a rollback may target and cleanup must respect. */

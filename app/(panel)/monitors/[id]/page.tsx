@@ -4,21 +4,43 @@ import { z } from 'zod';
 import { AutoMonitorForm } from '@/components/monitors/auto-monitor-form';
 import { IncidentList } from '@/components/monitors/incident-list';
 import { MonitorControls } from '@/components/monitors/monitor-controls';
+import { fittingRange } from '@/components/dashboard/fitting-range';
+import { MonitorChart } from '@/components/monitors/monitor-chart';
 import { MonitorForm } from '@/components/monitors/monitor-form';
 import { ResultsTable } from '@/components/monitors/results-table';
 import { MonitorStateBadge } from '@/components/monitors/state-badge';
 import { Card, PageHeader } from '@/components/ui/card';
+import { Time } from '@/components/ui/time';
 import { db } from '@/db';
 import { recentResults } from '@/db/queries/check-results';
+import { firstCheckAt, releasesInWindow, responseBuckets } from '@/db/queries/dashboard';
 import { incidentsOf } from '@/db/queries/incidents';
 import { findMonitor } from '@/db/queries/monitors';
+import type { Monitor } from '@/db/schema';
+import { releaseMarkers } from '@/lib/dashboard/markers';
+import { chartWindow, parseRange } from '@/lib/dashboard/range';
+import { responseSeries } from '@/lib/dashboard/series';
 import { hasRole } from '@/lib/auth/roles';
 import type { Metadata } from 'next';
 import { currentUser, requireUser } from '@/lib/auth/session';
 import { revealHeartbeatUrl } from '@/lib/monitors/heartbeat';
 import { getRuntime } from '@/lib/runtime';
 
-const when = (d: Date | null) => (d ? `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC` : 'never');
+/** A time with seconds in the reader's zone (checks run every few seconds). */
+const when = (d: Date | null) => <Time value={d} seconds fallback="never" />;
+
+/**
+ * The response-time chart's data: the range the URL asks for, else the one the monitor's data fits;
+ * the same rollups and series as the app dashboard, with the app's releases marked.
+ */
+async function chartOf(m: Monitor, asked: unknown, now: Date) {
+  const range = asked === undefined ? fittingRange(await firstCheckAt(db(), { monitorId: m.id }), now) : parseRange(asked);
+  const window = chartWindow(range, now);
+  const line = { ...m, serverName: null };
+  const series = responseSeries(window, [line], await responseBuckets(db(), { monitorId: m.id }, window));
+  const markers = m.appId ? releaseMarkers(m.appId, await releasesInWindow(db(), m.appId, window)) : [];
+  return { window, markers, ...series };
+}
 
 /** "<monitor name> · Berth"; the name only for a signed-in reader (the layout sends the rest to sign in). */
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
@@ -31,7 +53,13 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
   return { title: monitor.name };
 }
 
-export default async function MonitorPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function MonitorPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser();
   const id = z.uuid().safeParse((await params).id);
   const m = id.success ? await findMonitor(db(), id.data) : undefined;
@@ -82,6 +110,11 @@ export default async function MonitorPage({ params }: { params: Promise<{ id: st
         }
       />
       <div className="grid gap-6 lg:grid-cols-2">
+        {m.kind === 'http' && (
+          <div className="min-w-0 lg:col-span-2">
+            <MonitorChart monitorId={m.id} {...(await chartOf(m, (await searchParams).range, new Date()))} />
+          </div>
+        )}
         <Card title="Status">
           <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
             <dt className="text-slate-500">State</dt>

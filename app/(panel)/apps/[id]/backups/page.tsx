@@ -6,7 +6,8 @@ import { PolicyCard } from '@/components/backups/policy-card';
 import { PolicyForm } from '@/components/backups/policy-form';
 import { RunsTable } from '@/components/backups/runs-table';
 import { LiveRefresh } from '@/components/live-refresh';
-import { Card, PageHeader } from '@/components/ui/card';
+import { Card } from '@/components/ui/card';
+import { TabHeader } from '../tab-header';
 import { db } from '@/db';
 import { findApp } from '@/db/queries/apps';
 import { latestRunsOfPolicies, policyRunKey } from '@/db/queries/backup-views';
@@ -38,8 +39,8 @@ export default async function AppBackupsPage({ params }: { params: Promise<{ id:
   return (
     <>
       <LiveRefresh active={moving} ms={2000} />
-      <PageHeader
-        title={`Backups · ${app.name}`}
+      <TabHeader
+        title="Backups"
         description="Each backup passes dumped → uploaded → verified remotely → restore-verified; a policy shows the weakest stage of its latest backup."
         actions={
           <span className="flex gap-3 text-sm">
@@ -48,9 +49,6 @@ export default async function AppBackupsPage({ params }: { params: Promise<{ id:
                 Backup targets
               </Link>
             )}
-            <Link className="text-indigo-700 hover:underline" href={`/apps/${app.id}`}>
-              Back to the app
-            </Link>
           </span>
         }
       />

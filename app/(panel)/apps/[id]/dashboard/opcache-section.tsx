@@ -10,5 +10,5 @@ import { getRuntime } from '@/lib/runtime';
  */
 export async function OpcacheSection({ app }: { app: App }) {
   const pools = await appOpcache(db(), getRuntime().keyRing, app);
-  return <OpcachePools pools={pools} now={new Date()} />;
+  return <OpcachePools pools={pools} />;
 }

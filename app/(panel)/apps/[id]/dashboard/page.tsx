@@ -1,7 +1,4 @@
-import Link from 'next/link';
 import { Suspense } from 'react';
-import { notFound } from 'next/navigation';
-import { z } from 'zod';
 import { FpmChart } from '@/components/charts/fpm-chart';
 import { ResponseChart } from '@/components/charts/response-chart';
 import { CurrentReleaseCard } from '@/components/dashboard/current-release-card';
@@ -10,16 +7,17 @@ import { IncidentsCard } from '@/components/dashboard/incidents-card';
 import { RangeTabs } from '@/components/dashboard/range-tabs';
 import { UptimeCard } from '@/components/dashboard/uptime-card';
 import { LiveRefresh } from '@/components/live-refresh';
-import { Card, PageHeader } from '@/components/ui/card';
+import { Card } from '@/components/ui/card';
 import { db } from '@/db';
-import { findApp } from '@/db/queries/apps';
+import { firstCheckAt } from '@/db/queries/dashboard';
 import { hasRole } from '@/lib/auth/roles';
 import { requireUser } from '@/lib/auth/session';
 import { loadDashboard } from '@/lib/dashboard/load';
 import { parseRange, RANGE_SPECS } from '@/lib/dashboard/range';
+import { appOf } from '../app-of';
+import { TabHeader } from '../tab-header';
+import { fittingRange } from '@/components/dashboard/fitting-range';
 import { OpcacheSection } from './opcache-section';
-
-export const metadata = { title: 'Dashboard' };
 
 /** How often the open page re-reads its data: the checks' own pace (rollups move every minute). */
 const REFRESH_MS = 15_000;
@@ -33,11 +31,11 @@ export default async function AppDashboardPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const user = await requireUser();
-  const id = z.uuid().safeParse((await params).id);
-  const app = id.success ? await findApp(db(), id.data) : undefined;
-  if (!app) notFound();
-  const range = parseRange((await searchParams).range);
+  const app = await appOf((await params).id);
+  const asked = (await searchParams).range;
   const now = new Date();
+  // No range in the URL: the one that fits the app's data (a new app is not squeezed into 24 h).
+  const range = asked === undefined ? fittingRange(await firstCheckAt(db(), { appId: app.id }), now) : parseRange(asked);
   const d = await loadDashboard(db(), app, range, now);
   const { window: w } = d.response;
   const base = `/apps/${app.id}/dashboard`;
@@ -46,23 +44,16 @@ export default async function AppDashboardPage({
   return (
     <>
       <LiveRefresh active ms={REFRESH_MS} />
-      <PageHeader
-        title={`${app.name}: health`}
+      <TabHeader
+        title="Health"
         description={`Last ${RANGE_SPECS[range].label}, one point per ${per}. Refreshes every ${REFRESH_MS / 1000} s.`}
-        actions={
-          <div className="flex items-center gap-3">
-            <Link href={`/apps/${app.id}`} className="text-sm text-indigo-700 underline">
-              App settings
-            </Link>
-            <RangeTabs base={base} current={range} />
-          </div>
-        }
+        actions={<RangeTabs base={base} current={range} />}
       />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="lg:col-span-2">
           <UptimeCard monitors={d.response.monitors} uptime={d.response.uptime} />
         </div>
-        <CurrentReleaseCard appId={app.id} current={d.current} canDeploy={hasRole(user.role, 'deployer')} now={now} />
+        <CurrentReleaseCard appId={app.id} current={d.current} canDeploy={hasRole(user.role, 'deployer')} />
         <div className="lg:col-span-2">
           <Card
             title="Response time"
@@ -71,13 +62,13 @@ export default async function AppDashboardPage({
             <ResponseChart {...span} lines={d.response.lines} points={d.response.points} markers={d.markers} />
           </Card>
         </div>
-        <IncidentsCard incidents={d.incidents} now={now} />
+        <IncidentsCard incidents={d.incidents} />
         {app.config.kind === 'php' && (
           <div className="lg:col-span-2">
             <Card title="PHP-FPM" description="Busy and idle children; red bars when the pool hit max_children.">
               <FpmChart {...span} points={d.fpm} markers={d.markers} maxChildren={d.maxChildren} />
               <TuningHint hint={d.hint} />
-              <FpmPools pools={d.pools} now={now} />
+              <FpmPools pools={d.pools} />
             </Card>
           </div>
         )}

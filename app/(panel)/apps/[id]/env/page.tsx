@@ -1,4 +1,3 @@
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { EnvEditor } from '@/components/env/env-editor';
@@ -9,7 +8,8 @@ import { EnvRevisions } from '@/components/env/env-revisions';
 import { RevealProvider } from '@/components/env/reveal';
 import { LiveRefresh } from '@/components/live-refresh';
 import { Badge } from '@/components/ui/badge';
-import { Card, PageHeader } from '@/components/ui/card';
+import { Card } from '@/components/ui/card';
+import { TabHeader } from '../tab-header';
 import { db } from '@/db';
 import { findApp, serversOfApp } from '@/db/queries/apps';
 import { listEnvRevisions } from '@/db/queries/env-revisions';
@@ -35,8 +35,8 @@ export default async function EnvPage({ params }: { params: Promise<{ id: string
   return (
     <RevealProvider appId={app.id}>
       <LiveRefresh active={push.servers.some((s) => s.running)} />
-      <PageHeader
-        title={`Environment · ${app.name}`}
+      <TabHeader
+        title="Environment"
         description="Values are sealed at rest and masked here. Saving makes a revision; pushing writes shared/.env on the servers without a release."
         actions={
           <span className="flex items-center gap-3 text-sm">
@@ -47,9 +47,6 @@ export default async function EnvPage({ params }: { params: Promise<{ id: string
                 Export .env
               </a>
             )}
-            <Link className="text-indigo-700 hover:underline" href={`/apps/${app.id}`}>
-              Back to the app
-            </Link>
           </span>
         }
       />

@@ -7,7 +7,8 @@ import { StageBadges } from '@/components/backups/stage-badges';
 import { LiveRefresh } from '@/components/live-refresh';
 import { RunView } from '@/components/servers/run-view';
 import { Badge } from '@/components/ui/badge';
-import { Card, PageHeader } from '@/components/ui/card';
+import { Card } from '@/components/ui/card';
+import { TabHeader } from '../../tab-header';
 import { db } from '@/db';
 import { findApp } from '@/db/queries/apps';
 import { findBackupRun } from '@/db/queries/backups';
@@ -28,9 +29,9 @@ export default async function BackupRunPage({ params }: { params: Promise<{ id: 
   return (
     <>
       <LiveRefresh active={moving} ms={1500} />
-      <PageHeader
+      <TabHeader
         title={`${run.kind[0]!.toUpperCase()}${run.kind.slice(1)} of ${run.policy}`}
-        description={`${app.name} · to ${run.targetName} · queued ${minuteText(run.createdAt)}`}
+        description={`To ${run.targetName} · queued ${minuteText(run.createdAt)}`}
         actions={
           <Link className="text-sm text-indigo-700 hover:underline" href={`/apps/${app.id}/backups`}>
             Back to backups

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { SnapshotSection } from '@/components/apps/snapshot-section';
 import { CancelRelease } from '@/components/releases/cancel-release';
 import { ReleaseLog } from '@/components/releases/release-log';
-import { PageHeader } from '@/components/ui/card';
+import { TabHeader } from '../../tab-header';
 import { db } from '@/db';
 import { findApp } from '@/db/queries/apps';
 import { findRelease } from '@/db/queries/releases';
@@ -30,16 +30,16 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const title = release.kind === 'deploy' ? `Release #${release.number}` : `Rollback to ${release.ref}`;
   return (
     <>
-      <PageHeader
+      <TabHeader
         title={title}
-        description={`${app.name} · ${release.sha?.slice(0, 10) ?? release.ref} ${release.subject ?? ''}`}
+        description={`${release.sha?.slice(0, 10) ?? release.ref} ${release.subject ?? ''}`}
         actions={
           <div className="flex items-center gap-3">
             {(release.status === 'queued' || release.status === 'running') && hasRole(user.role, 'deployer') && (
               <CancelRelease releaseId={release.id} />
             )}
-            <Link href={`/apps/${app.id}`} className="text-sm text-indigo-700">
-              Back to the app
+            <Link href={`/apps/${app.id}/deployments`} className="text-sm text-indigo-700">
+              All releases
             </Link>
           </div>
         }
