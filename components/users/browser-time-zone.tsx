@@ -4,6 +4,8 @@ import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
 import { adoptBrowserTimeZone } from '@/app/(panel)/settings/time-zone-actions';
 
+const SENT = 'berth.timeZoneSent';
+
 /**
  * For a user with no zone yet: sends the browser's zone once, then re-renders the page in it.
  * Until then the server renders in UTC, and the browser hydrates in UTC too (the zone comes
@@ -13,14 +15,13 @@ export function BrowserTimeZone() {
   const router = useRouter();
   useEffect(() => {
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (!timeZone) return;
-    let live = true;
+    // Once per browser session: a zone this server's tz database does not know is refused, and
+    // must not be re-sent (and audited) on every page load.
+    if (!timeZone || sessionStorage.getItem(SENT) === timeZone) return;
+    sessionStorage.setItem(SENT, timeZone);
     void adoptBrowserTimeZone(null, { timeZone }).then((r) => {
-      if (live && r.ok && r.data.stored) router.refresh();
+      if (r.ok && r.data.stored) router.refresh();
     });
-    return () => {
-      live = false;
-    };
   }, [router]);
   return null;
 }
