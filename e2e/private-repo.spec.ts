@@ -2,6 +2,11 @@ import { expect, test } from '@playwright/test';
 import { fixtureRepo } from '@/test-support/fixtures/git-repo';
 import { gitServer } from '@/test-support/git-server';
 import { getWithHost, testHost } from '@/test-support/testbed-hosts';
+import { testTarget } from '@/test-support/test-hosts';
+import { appLeftovers } from '@/test-support/app-leftovers';
+import { closeConnection, getConnection } from '@/lib/remote/connection';
+import { SshTransport } from '@/lib/remote/transport';
+import { deleteAppInUi } from './delete-fixtures';
 import { clickDeploy, createApp, openApp, waitForAppRun } from './apps-fixtures';
 import { OWNER, signInPage } from './fixtures';
 
@@ -53,4 +58,22 @@ test('private repository: the first deploy names the key to add; with it added, 
   expect(await clickDeploy(page)).toBe('succeeded');
   for (const host of ['berth-host-1', 'berth-host-2'] as const)
     expect((await getWithHost(testHost(host).address, 'vault.test')).body).toContain(`fixture release ${source.head()}`);
+});
+
+// Issue 19's "Done when": deleting that app leaves nothing of it on either host. What is checked
+// (user, group, processes, directories, vhost, pool and socket, supervisor programs, cron, certs,
+// access logs) is listed in test-support/app-leftovers.ts.
+test('deleting the private-repository app leaves nothing of it on either host', async ({ page }) => {
+  await signInPage(page, OWNER);
+  const { servers } = await deleteAppInUi(page, 'Vault', 'vault');
+  expect(servers).toEqual(['web-1', 'web-2']);
+  for (const name of ['berth-host-1', 'berth-host-2'] as const) {
+    const target = testTarget(testHost(name));
+    await getConnection(target);
+    try {
+      expect(await appLeftovers(new SshTransport(target), 'vault')).toEqual([]);
+    } finally {
+      await closeConnection(target.id);
+    }
+  }
 });
