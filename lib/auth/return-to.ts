@@ -21,6 +21,8 @@ export function safeReturnPath(raw: unknown): string | null {
   }
   if (url.origin !== BASE) return null;
   const path = `${url.pathname}${url.search}${url.hash}`;
+  // The parser resolves dot segments: `/.//evil.com` and `/a/..//evil.com` come out as `//evil.com`.
+  if (path.startsWith('//')) return null;
   // Back to the login page (or its enrolment step) would be a loop; API routes are not pages.
   if (/^\/(login|api)(\/|$|\?)/.test(url.pathname)) return null;
   return path;
