@@ -67,3 +67,20 @@ export async function addUserViaForm(page: Page, user: NewUser, role = 'viewer')
   await form.getByRole('button', { name: 'Add user' }).click();
   await expect(page.getByText('User added')).toBeVisible();
 }
+
+/** Every CSP violation the browser reports, from the DOM event and from the console, across navigations. */
+export async function recordViolations(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  await page.exposeFunction('__berthCspViolation', (text: string) => violations.push(text));
+  // Init scripts come in through the DevTools protocol, which the page's CSP does not govern.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as { __berthCspViolation: (text: string) => void }).__berthCspViolation;
+      void report(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return violations;
+}

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { baseURL } from '../playwright.config';
-import { OWNER } from './fixtures';
+import { OWNER, recordViolations } from './fixtures';
 
 /**
  * The security headers (lib/http/security-headers.ts) as a browser sees them: another site
@@ -44,23 +44,6 @@ test('another site cannot frame the panel', async ({ page }) => {
     await site.close();
   }
 });
-
-/** Every CSP violation the browser reports, from the DOM event and from the console, across navigations. */
-async function recordViolations(page: Page): Promise<string[]> {
-  const violations: string[] = [];
-  await page.exposeFunction('__berthCspViolation', (text: string) => violations.push(text));
-  // Init scripts come in through the DevTools protocol, which the page's CSP does not govern.
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      const report = (window as unknown as { __berthCspViolation: (text: string) => void }).__berthCspViolation;
-      void report(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-  });
-  return violations;
-}
 
 test('the login page and panel pages work under the CSP, with no violation', async ({ page }) => {
   const violations = await recordViolations(page);

@@ -11,14 +11,17 @@ export function useFieldErrors(name: string): string[] | undefined {
   return useContext(ErrorsContext)?.[name];
 }
 
+/** Whether a failure is told beside its fields (then its summary is a toast, not said twice in the form). */
+function hasFieldErrors(fieldErrors: FieldErrors): boolean {
+  return Object.keys(fieldErrors ?? {}).some((name) => name !== '_form');
+}
+
 /**
- * Why the whole submission failed (a rule, a lock, a conflict), and schema issues that belong to
- * no one field. A message already shown beside its field is not said twice.
+ * Why the whole submission failed (a rule, a lock, a conflict) when no field says it, and schema
+ * issues that belong to no one field.
  */
-function FormError({ error, fieldErrors = {} }: { error: string; fieldErrors?: FieldErrors }) {
-  const { _form: formErrors = [], ...byField } = fieldErrors;
-  const besideFields = new Set(Object.values(byField).flat());
-  const lines = [error, ...formErrors].filter((line) => !besideFields.has(line));
+function FormError({ error, fieldErrors }: { error: string; fieldErrors?: FieldErrors }) {
+  const lines = [...(hasFieldErrors(fieldErrors) ? [] : [error]), ...(fieldErrors?._form ?? [])];
   if (lines.length === 0) return null;
   return (
     <p role="alert" data-testid="form-error" className="mt-2 rounded bg-red-50 px-2 py-1 text-sm text-red-800">
@@ -38,8 +41,9 @@ type Props<T> = {
 };
 
 /**
- * A form bound to an authedAction: shows every field error beside its field, the form-level
- * error inline at the end of the form (role=alert), and keeps the typed values when validation fails.
+ * A form bound to an authedAction: shows every field error beside its field (with the summary in
+ * a toast), a form-wide error inline at the end of the form (role=alert), and keeps the typed
+ * values when validation fails.
  */
 export function ActionForm<T>({ action, children, successMessage, resetOnSuccess, onSuccess, className, ...rest }: Props<T>) {
   const [result, formAction, pending] = useActionState<ActionResult<T> | null, FormData>(action, null);
@@ -55,9 +59,12 @@ export function ActionForm<T>({ action, children, successMessage, resetOnSuccess
       if (typeof notice === 'string') toast.warning(notice);
       if (resetOnSuccess) formRef.current?.reset();
       onSuccess?.(result.data);
+    } else if (hasFieldErrors(result.fieldErrors)) {
+      // The fields say what is wrong; the summary ("A user with this email exists.") goes in a toast.
+      toast.error(result.error);
     }
-    // A failure is shown inline (FormError), not in a toast: it stays beside the form it is about
-    // until the next submission, and screen readers hear it once, not twice.
+    // A form-wide failure (no field to put it beside) is shown inline by FormError instead: it
+    // stays in the form it is about until the next submission, and is announced once.
   }, [result]);
 
   return (
