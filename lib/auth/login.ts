@@ -5,7 +5,7 @@ import { recordAudit } from '@/lib/audit/record';
 import type { KeyRing } from '@/lib/crypto';
 import { getRuntime } from '@/lib/runtime';
 import { burnPasswordCheck, verifyPassword } from './password';
-import { holdThrottle, noteFailure, noteSuccess, secondsLocked } from './throttle';
+import { holdThrottle, noteCodeFailure, noteCodeSuccess, noteFailure, noteSuccess, secondsCodeLocked, secondsLocked } from './throttle';
 import { checkSecondFactor, hasEnabledTwoFactor } from './two-factor';
 
 /** `code`: the authenticator's 6 digits or a recovery code, for a user with two-factor sign-in. */
@@ -56,14 +56,22 @@ async function decide(db: Db, attempt: LoginAttempt, now: Date, ring?: KeyRing):
     // The pair's counter is not cleared until the code is right too: otherwise the password
     // alone, sent between guesses, would reset the count of wrong codes.
     if (!attempt.code?.trim()) return { ok: false, reason: 'code-needed' };
+    // Refused unchecked while locked, so the lock cannot be guessed through.
+    const codeLocked = await secondsCodeLocked(db, email, now);
+    if (codeLocked > 0) {
+      await recordAudit(db, { ...base, actor: user, outcome: 'denied', reason: `second-factor codes rate limited for ${codeLocked}s` });
+      return { ok: false, reason: 'limited', retryAfter: codeLocked };
+    }
     secondFactor = await checkSecondFactor(db, ring ?? getRuntime().keyRing, user.id, attempt.code, now);
     if (secondFactor === 'wrong') {
       await noteFailure(db, subject, now);
+      await noteCodeFailure(db, email, now);
       await recordAudit(db, { ...base, actor: user, outcome: 'failure', reason: 'wrong or reused second-factor code' });
       return { ok: false, reason: 'wrong-code' };
     }
   }
 
+  if (secondFactor) await noteCodeSuccess(db, email);
   await noteSuccess(db, subject);
   await touchLastLogin(db, user.id);
   await recordAudit(db, { ...base, actor: user, outcome: 'success', details: secondFactor ? { secondFactor } : undefined });

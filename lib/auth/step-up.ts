@@ -2,7 +2,7 @@ import type { Db } from '@/db';
 import type { User } from '@/db/schema';
 import type { KeyRing } from '@/lib/crypto';
 import { ActionError } from './action-core';
-import { holdThrottle, noteFailure, secondsLocked } from './throttle';
+import { holdThrottle, noteCodeFailure, noteCodeSuccess, noteFailure, secondsCodeLocked, secondsLocked } from './throttle';
 import { checkSecondFactor, hasEnabledTwoFactor } from './two-factor';
 
 export const CODE_NEEDED = 'Enter the code from your authenticator app (or a recovery code).';
@@ -28,10 +28,14 @@ export async function requireSecondFactor(
   const outcome = await db.transaction(async (t) => {
     const tx = t as unknown as Db;
     await holdThrottle(tx, subject);
-    const locked = await secondsLocked(tx, subject, now);
+    const locked = Math.max(await secondsLocked(tx, subject, now), await secondsCodeLocked(tx, user.email, now));
     if (locked > 0) return `Too many attempts: wait ${locked}s.`;
-    if ((await checkSecondFactor(tx, ring, user.id, code, now)) !== 'wrong') return null;
+    if ((await checkSecondFactor(tx, ring, user.id, code, now)) !== 'wrong') {
+      await noteCodeSuccess(tx, user.email);
+      return null;
+    }
     await noteFailure(tx, subject, now);
+    await noteCodeFailure(tx, user.email, now);
     return WRONG_CODE;
   });
   if (outcome) throw new ActionError(outcome, { code: [outcome] });

@@ -20,6 +20,8 @@ export const THROTTLE = {
   pair: { threshold: 5 },
   source: { threshold: 20 },
   account: { threshold: 10, stopsSourceAfter: 3 },
+  /** Wrong second-factor codes on an account, from any source (codeKey). */
+  code: { threshold: 5 },
   baseLockMs: 30_000,
   maxLockMs: 15 * 60_000,
   decayMs: 60 * 60_000,
@@ -83,6 +85,31 @@ export async function noteFailure(db: Db, subject: ThrottleSubject, now = new Da
   }
   // Failures are what add rows, so they also clear the idle ones: no timer of its own.
   await pruneIdleThrottles(db, now, THROTTLE.decayMs);
+}
+
+/**
+ * The second-factor step has its own counter per account, whatever the source: only someone who
+ * gave the right password reaches it, so a stranger cannot lock the owner out with it, while an
+ * attacker holding the password cannot spread code guesses over many addresses (a /48 of IPv6 is
+ * 65,536 sources of 3 guesses each under the pair and account counters). Callers hold the
+ * account's lock (holdThrottle), so attempts on one account are counted one after another.
+ */
+const codeKey = (email: string) => `code:${email.trim().toLowerCase()}`;
+
+export async function secondsCodeLocked(db: Db, email: string, now = new Date()): Promise<number> {
+  const [row] = await getThrottles(db, [codeKey(email)]);
+  const until = row?.lockedUntil?.getTime() ?? 0;
+  return until > now.getTime() ? Math.ceil((until - now.getTime()) / 1000) : 0;
+}
+
+export async function noteCodeFailure(db: Db, email: string, now = new Date()): Promise<void> {
+  const key = codeKey(email);
+  const lockMs = lockDurationMs(await recordFailure(db, key, now, THROTTLE.decayMs), THROTTLE.code.threshold);
+  if (lockMs > 0) await setLockedUntil(db, key, new Date(now.getTime() + lockMs));
+}
+
+export async function noteCodeSuccess(db: Db, email: string): Promise<void> {
+  await clearThrottle(db, codeKey(email));
 }
 
 /**

@@ -108,6 +108,19 @@ describe('two-factor sign-in', () => {
     expect(after?.failures).toBe(THROTTLE.pair.threshold);
   });
 
+  it('counts wrong codes per account from any address: spread over many, they still lock the code step', async () => {
+    const { user, secret } = await enrolled('kit');
+    // Each address stays under the pair's and the account guard's limits (one wrong code each).
+    for (let i = 0; i < THROTTLE.code.threshold; i++)
+      expect(await login(user, '000000', at(60 + i), `192.0.2.${100 + i}`)).toEqual({ ok: false, reason: 'wrong-code' });
+    const fresh = '192.0.2.200';
+    expect(await login(user, totpCode(secret, T0 + 90_000), at(90), fresh)).toMatchObject({ ok: false, reason: 'limited' });
+    await expect(requireSecondFactor(t.db, ring, user, totpCode(secret, T0 + 90_000), fresh, at(91))).rejects.toThrow(/Too many attempts/);
+    // The lock ends (30 s from the last wrong code); the right code then signs in and clears the count.
+    expect((await login(user, totpCode(secret, T0 + 120_000), at(120), fresh)).ok).toBe(true);
+    expect(await getThrottles(t.db, [`code:${user.email}`])).toEqual([]);
+  });
+
   it('step-up: a user with a second factor must give a fresh code; wrong ones count in the throttle', async () => {
     const { user, secret } = await enrolled('fay');
     await expect(requireSecondFactor(t.db, ring, user, undefined, '192.0.2.50', at(60))).rejects.toThrow(/Enter the code/);
