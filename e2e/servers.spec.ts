@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type Request } from '@playwright/test';
 import { OWNER, signInPage } from './fixtures';
 import { authorizeKey, dropSessions, getWithHost, hostPath, rekeyHost, testHost } from '@/test-support/testbed-hosts';
 
@@ -30,14 +30,31 @@ async function testConnection(page: Page) {
   await expect(page.getByTestId('probe-result')).toBeVisible({ timeout: 30_000 });
 }
 
-/** Starts a provisioning run and waits for that run (not the previous one) to end. */
+/**
+ * Starts a provisioning run and waits for that run (not the previous one) to end. The run is
+ * followed by its event stream, not by re-rendering the page: only the click and the end of the
+ * run fetch the page again (RSC requests), however long the run takes.
+ */
 async function provisionAndWait(page: Page) {
   const run = page.getByTestId('run');
   const previous = (await run.count()) ? await run.getAttribute('data-run-id') : null;
+  const pageFetches: string[] = [];
+  const countFetch = (r: Request) => {
+    const h = r.headers();
+    if (h.rsc === '1' && !h['next-router-prefetch'] && !h['next-action']) pageFetches.push(r.url());
+  };
+  page.on('request', countFetch);
+  const stream = page.waitForResponse((r) => /\/api\/runs\/[0-9a-f-]{36}\/events$/.test(r.url()), { timeout: 60_000 });
   // Bounded: a button left disabled (a run still going, a host key marked meanwhile) fails here, not at the test's 10 minutes.
   await page.getByRole('form', { name: 'Provision' }).getByRole('button').click({ timeout: 60_000 });
   await expect(run).not.toHaveAttribute('data-run-id', previous ?? '-', { timeout: 30_000 });
+  const runId = await run.getAttribute('data-run-id');
+  expect((await stream).url()).toContain(`/api/runs/${runId}/events`);
   await expect(run).toHaveAttribute('data-status', /succeeded|failed|interrupted/, { timeout: 540_000 });
+  // The page refreshes itself once when the run ends: wait for it before counting.
+  await expect.poll(() => pageFetches.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+  page.off('request', countFetch);
+  expect(pageFetches.length, pageFetches.join('\n')).toBeLessThanOrEqual(3);
 }
 
 test('bad input is refused in the form and nothing reaches a host', async ({ page }) => {
@@ -86,6 +103,7 @@ for (const [index, name] of (['berth-host-1', 'berth-host-2'] as const).entries(
     await signInPage(page, OWNER);
     await addServer(page, { name: `web-${index + 1}`, host: host.address, bindAddress: host.address });
     await expect(page.getByRole('heading', { name: `web-${index + 1}` })).toBeVisible();
+    await expect(page).toHaveTitle(`web-${index + 1} · Berth`);
     authorizeKey(name, (await page.getByTestId('public-key').textContent())!.trim());
 
     await testConnection(page);
