@@ -51,8 +51,18 @@ export async function runTeardown(db: Db, ring: KeyRing, runId: string, signal: 
   const ctx: TeardownContext = { ...base, roles: [], tlsPaths: undefined, dropData: !!app.deletingAt && app.deleteData };
   const result = await runRecipe(db, runId, teardownRecipe, ctx, transport, signal);
   if (!result.ok) return;
-  await removePlacement(db, app.id, server.id);
-  if (app.deletingAt && (await allPlacementServers(db, app.id)).length === 0) await finishDelete(db, app, dataDir, run.requestedBy);
+  await teardownSucceeded(db, app, server.id, dataDir, run.requestedBy);
+}
+
+/**
+ * The server is clean: its placement goes, and if that was the last one of a deleting app, the
+ * app goes too. `startedAs` is the app as the run read it when it started; it is read again here:
+ * a server's removal may have started before the app's delete was asked for, and end last.
+ */
+export async function teardownSucceeded(db: Db, startedAs: App, serverId: string, dataDir: string, requestedBy: number | null) {
+  await removePlacement(db, startedAs.id, serverId);
+  const app = await findApp(db, startedAs.id);
+  if (app?.deletingAt && (await allPlacementServers(db, app.id)).length === 0) await finishDelete(db, app, dataDir, requestedBy);
 }
 
 /**

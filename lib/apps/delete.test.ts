@@ -14,7 +14,7 @@ import { editServer } from '@/lib/servers/edit';
 import { seedEveryKind } from '@/test-support/fleet-seed';
 import { createTestDb, type TestDb } from '@/test-support/test-db';
 import { requestDeleteApp, requestRemoveServer } from './delete';
-import { finishDelete } from './delete-job';
+import { finishDelete, teardownSucceeded } from './delete-job';
 import { deleteStatus } from './delete-status';
 
 // The request side and the panel's side of a delete; the teardown on real hosts is delete.integration.test.ts.
@@ -121,6 +121,22 @@ describe('taking an app off one server', () => {
     await expect(requestRemoveServer(t.db, enqueue, { appId: api.id, serverId: (await server('web-2')).id, userId })).rejects.toThrow(
       /web-2 is the app’s only web server/,
     );
+  });
+
+  it('a removal that ends after the app’s delete was asked for, last of all, finishes the delete', async () => {
+    const docs = await app('docs');
+    const [web1, web2] = [await server('web-1'), await server('web-2')];
+    await t.db.execute(sql`insert into app_servers (app_id, server_id, roles) values (${docs.id}, ${web2.id}, '{web}')`);
+    // web-2's removal is queued, and its run starts (reading the app) before the delete is asked for.
+    expect(await requestRemoveServer(t.db, enqueue, { appId: docs.id, serverId: web2.id, userId })).toMatchObject({ queued: true });
+    const removalStartedAs = await app('docs');
+    const out = await requestDeleteApp(t.db, enqueue, { appId: docs.id, confirmSlug: 'docs', deleteData: false, userId });
+    expect(out).toMatchObject({ queued: ['web-1'], busy: ['web-2'] });
+    await teardownSucceeded(t.db, await app('docs'), web1.id, '/nonexistent', userId);
+    expect((await findApp(t.db, docs.id))?.deletingAt).toBeInstanceOf(Date);
+    await teardownSucceeded(t.db, removalStartedAs, web2.id, '/nonexistent', userId);
+    expect(await findApp(t.db, docs.id)).toBeUndefined();
+    expect(await deleteStatus(t.db, docs.id)).toMatchObject({ state: 'deleted', report: { slug: 'docs' } });
   });
 });
 
