@@ -18,7 +18,8 @@ const PAGE = 50;
 const DAY = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((d) => !Number.isNaN(Date.parse(d)));
+  // Years past 9998 are dropped: the day after 9999-12-31 has no four-digit year to read back.
+  .refine((d) => !Number.isNaN(Date.parse(d)) && Number(d.slice(0, 4)) >= 1970 && Number(d.slice(0, 4)) <= 9998);
 // Calendar arithmetic on the date itself (a day in a zone may last 23 or 25 hours).
 const dayAfter = (day: string) => new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
 // Filters arrive as a GET query: anything malformed is dropped rather than failing the page.
