@@ -4,7 +4,7 @@ import { emailInput } from '@/db/schema';
 import { db } from '@/db';
 import { CodeNeededSignin, RateLimitedSignin, signIn, WrongCodeSignin } from '@/lib/auth/auth';
 import { clientIpFrom } from '@/lib/auth/client-ip';
-import { secondsLocked } from '@/lib/auth/throttle';
+import { secondsCodeLocked, secondsLocked } from '@/lib/auth/throttle';
 import { opaqueText, singleLine } from '@/lib/model/text';
 
 const loginInput = z.object({
@@ -44,7 +44,11 @@ export async function POST(request: Request) {
     return Response.json({ ok: true });
   } catch (err) {
     if (err instanceof RateLimitedSignin || (err as { code?: string }).code === 'rate_limited') {
-      const retryAfter = Math.max(1, await secondsLocked(db(), { email: parsed.data.email, ip: clientIpFrom(request.headers) }));
+      const retryAfter = Math.max(
+        1,
+        await secondsLocked(db(), { email: parsed.data.email, ip: clientIpFrom(request.headers) }),
+        await secondsCodeLocked(db(), parsed.data.email),
+      );
       return Response.json(
         { error: `Too many attempts. Try again in ${retryAfter} s.`, retryAfter },
         { status: 429, headers: { 'Retry-After': String(retryAfter) } },
