@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletedAppEvent } from '@/db/queries/app-deletes';
-import { findApp, findAppBySlug, placementsOfApp } from '@/db/queries/apps';
+import { findApp, findAppBySlug, insertApp, placementsOfApp } from '@/db/queries/apps';
+import { appConfigInput } from '@/lib/model/app-config';
 import { insertRelease, updateRelease } from '@/db/queries/releases';
 import { createRun, updateRun } from '@/db/queries/runs';
 import { findServerByName } from '@/db/queries/servers';
@@ -137,6 +138,25 @@ describe('taking an app off one server', () => {
     await teardownSucceeded(t.db, removalStartedAs, web2.id, '/nonexistent', userId);
     expect(await findApp(t.db, docs.id)).toBeUndefined();
     expect(await deleteStatus(t.db, docs.id)).toMatchObject({ state: 'deleted', report: { slug: 'docs' } });
+  });
+});
+
+describe('a delete whose servers are all clean', () => {
+  it('finishes on Delete again when the panel stopped before removing the app (nothing is left to queue)', async () => {
+    const config = appConfigInput.parse({ slug: 'left', kind: 'static', domains: ['left.example.com'] });
+    const left = await insertApp(t.db, { slug: 'left', name: 'Left', config }, []);
+    await t.db.execute(sql`update apps set deleting_at = now() where id = ${left.id}`);
+    queued.length = 0;
+    const out = await requestDeleteApp(t.db, enqueue, {
+      appId: left.id,
+      confirmSlug: 'left',
+      deleteData: false,
+      userId,
+      dataDir: '/nonexistent',
+    });
+    expect(out).toMatchObject({ queued: [], busy: [] });
+    expect(queued).toEqual([]);
+    expect(await deleteStatus(t.db, left.id)).toMatchObject({ state: 'deleted', report: { slug: 'left' } });
   });
 });
 

@@ -6,6 +6,7 @@ import { createRun, updateRun } from '@/db/queries/runs';
 import type { App, RecipeRun } from '@/db/schema';
 import { ActionError } from '@/lib/auth/action-core';
 import { isUniqueViolation, serverKey, type Enqueue } from '@/lib/servers/requests';
+import { finishDelete } from './delete-job';
 
 /**
  * Deleting an app, or taking it off one server. The state model: the app is marked deleting
@@ -44,7 +45,8 @@ async function queueTeardown(db: Db, enqueue: Enqueue, app: App, serverId: strin
   return run;
 }
 
-export type DeleteRequest = { appId: string; confirmSlug: string; deleteData: boolean; userId: number | null };
+/** `dataDir`: the panel's, where the app's git mirror is (finishDelete removes it). */
+export type DeleteRequest = { appId: string; confirmSlug: string; deleteData: boolean; userId: number | null; dataDir?: string };
 export type DeleteQueued = { app: App; queued: string[]; busy: string[] };
 
 /**
@@ -63,7 +65,11 @@ export async function requestDeleteApp(db: Db, enqueue: Enqueue, req: DeleteRequ
   const marked = { ...app, deletingAt: app.deletingAt ?? new Date(), deleteData };
   const queued: string[] = [];
   const busy: string[] = [];
-  for (const server of await allPlacementServers(db, app.id)) {
+  const servers = await allPlacementServers(db, app.id);
+  // Every server is clean already, but the panel's side did not follow (it stopped between the
+  // last teardown and finishDelete): with nothing left to queue, Delete again finishes it here.
+  if (servers.length === 0 && req.dataDir !== undefined) await finishDelete(db, marked, req.dataDir, req.userId);
+  for (const server of servers) {
     const run = await queueTeardown(db, enqueue, marked, server.id, req.userId);
     (run ? queued : busy).push(server.name);
   }

@@ -5,7 +5,7 @@ import { requestDeleteApp, requestRemoveServer } from '@/lib/apps/delete';
 import { awaitDelete } from '@/lib/apps/delete-status';
 import { authedAction } from '@/lib/auth/action';
 import { singleLine } from '@/lib/model/text';
-import { enqueue } from '@/lib/runtime';
+import { enqueue, getRuntime } from '@/lib/runtime';
 
 const appId = z.uuid('Unknown app');
 const WAIT_MS = 25_000;
@@ -33,6 +33,7 @@ export const deleteApp = authedAction(
       confirmSlug: input.confirmSlug,
       deleteData: input.deleteData,
       userId: ctx.user.id,
+      dataDir: getRuntime().env.dataDir,
     });
     ctx.setDetails({ slug: app.slug, deleteData: app.deleteData, queued, ...(busy.length && { busy }) });
     // The teardowns usually end within seconds: the form then lists what went, in place.
