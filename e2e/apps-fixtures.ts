@@ -20,8 +20,9 @@ export type AppTab = 'Overview' | 'Deployments' | 'Environment' | 'Monitoring' |
 /** Opens an app from the list, on its Overview or on `tab`. */
 export async function openApp(page: Page, name: string, tab?: AppTab) {
   await page.goto('/apps');
-  await page.getByRole('link', { name }).click();
-  await expect(page.getByRole('heading', { name })).toBeVisible();
+  // Exact: "Vault" must not also find "Vault df7b1d…" (each spec names its apps, some as a prefix of another's).
+  await page.getByRole('link', { name, exact: true }).click();
+  await expect(page.getByRole('heading', { name, exact: true })).toBeVisible();
   if (tab) await openTab(page, tab);
 }
 
