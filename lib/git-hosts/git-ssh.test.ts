@@ -61,6 +61,20 @@ describe('the ssh command git runs for a private repository', () => {
     expect(fs.readdirSync(path.join(dataDir, 'git-ssh'))).toEqual([]);
   });
 
+  it('removes a key directory left by a panel that stopped mid-fetch (an hour old), not a fresh one', async () => {
+    const root = path.join(dataDir, 'git-ssh');
+    const [left, fresh] = [path.join(root, 'left-behind'), path.join(root, 'in-use')];
+    for (const dir of [left, fresh]) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      fs.writeFileSync(path.join(dir, 'key'), 'PRIVATE', { mode: 0o600 });
+    }
+    const hourAgo = new Date(Date.now() - 61 * 60_000);
+    fs.utimesSync(left, hourAgo, hourAgo);
+    await withGitSsh(dataDir, { privateKey: 'k', knownHosts: '' }, async () => 1);
+    expect(fs.readdirSync(root)).toEqual(['in-use']);
+    fs.rmSync(fresh, { recursive: true });
+  });
+
   it('refuses a data directory whose path ssh would read as several words', async () => {
     const spaced = path.join(dataDir, 'with space');
     await expect(withGitSsh(spaced, { privateKey: 'k', knownHosts: '' }, async () => 1)).rejects.toThrow(/characters ssh cannot take/);

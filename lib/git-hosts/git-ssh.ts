@@ -21,6 +21,18 @@ export type GitSshFiles = { dir: string; keyFile: string; knownHostsFile: string
 
 // ssh reads UserKnownHostsFile as config text: whitespace, quotes and % tokens would change its meaning.
 const SAFE_PATH = /^[A-Za-z0-9._/-]+$/;
+/** Far longer than any fetch runs (git's timeout is 2 min): a directory this old outlived a panel that stopped mid-fetch. */
+const STALE_MS = 60 * 60_000;
+
+/** Removes key directories a stopped panel left behind (the finally below never ran for them). */
+function removeStale(root: string, now: number) {
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    const dir = path.join(root, entry.name);
+    // Another fetch may be removing the same directory at this moment: a missing one is fine.
+    const stat = entry.isDirectory() ? fs.statSync(dir, { throwIfNoEntry: false }) : undefined;
+    if (stat && now - stat.mtimeMs > STALE_MS) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The known_hosts line for a pinned key: `[host]:port` form except on port 22, as ssh looks it up. */
 export function knownHostsLine(repo: Pick<SshRepository, 'host' | 'port'>, publicKey: string): string {
@@ -66,6 +78,7 @@ export async function withGitSsh<T>(
   const root = path.resolve(dataDir, 'git-ssh');
   if (!SAFE_PATH.test(root)) throw new Error(`The data directory ${root} has characters ssh cannot take in a file option`);
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  removeStale(root, Date.now());
   const dir = path.join(root, randomUUID());
   fs.mkdirSync(dir, { mode: 0o700 });
   try {
