@@ -45,11 +45,16 @@ export default defineConfig({
     { name: 'setup', testMatch: /setup\.spec\.ts/ },
     {
       name: 'panel',
-      testIgnore: /(setup|apps|backups|cli|dashboard|definitions|delete|env|layout|private-repo|releases|tabs|webhook|zz-rate-limit)\.spec\.ts/,
+      testIgnore:
+        /(setup|apps|backups|cli|dashboard|definitions|delete|env|layout|private-repo|releases|tabs|webhook|zz-rate-limit)\.spec\.ts/,
       dependencies: ['setup'],
     },
     // Apps need the servers that the servers spec provisions; releases need the apps (files run in name order).
-    { name: 'apps', testMatch: /(apps|backups|dashboard|definitions|delete|env|private-repo|releases|tabs|webhook)\.spec\.ts/, dependencies: ['panel'] },
+    {
+      name: 'apps',
+      testMatch: /(apps|backups|dashboard|definitions|delete|env|private-repo|releases|tabs|webhook)\.spec\.ts/,
+      dependencies: ['panel'],
+    },
     // The CLI drives the fleet the apps project built (ticker deployed, servers ready).
     { name: 'cli', testMatch: /cli\.spec\.ts/, dependencies: ['apps'] },
     // Every page at 1400 and 390 px (screenshots, no horizontal scroll), once the others filled the panel.

@@ -30,14 +30,12 @@ export default async function AppOverviewPage({ params }: { params: Promise<{ id
     envPushSummary(db(), app.id),
   ]);
   return (
-    <>
-      <div className="grid gap-6 lg:grid-cols-2">
-        <HealthCard appId={app.id} monitors={monitors} uptime={uptime} />
-        <CurrentReleaseCard appId={app.id} current={current} canDeploy={hasRole(user.role, 'deployer')} />
-        <EnvCard appId={app.id} keyCount={envKeys.length} latest={envPush.latest} pending={envPush.pending} />
-        <BackupsCard appId={app.id} policies={app.config.backups} />
-        <ServerRunCards runs={runs} />
-      </div>
-    </>
+    <div className="grid gap-6 lg:grid-cols-2">
+      <HealthCard appId={app.id} monitors={monitors} uptime={uptime} />
+      <CurrentReleaseCard appId={app.id} current={current} canDeploy={hasRole(user.role, 'deployer')} />
+      <EnvCard appId={app.id} keyCount={envKeys.length} latest={envPush.latest} pending={envPush.pending} />
+      <BackupsCard appId={app.id} policies={app.config.backups} />
+      <ServerRunCards runs={runs} />
+    </div>
   );
 }

@@ -53,60 +53,52 @@ export default async function AppSettingsPage({ params }: { params: Promise<{ id
   ]);
   const webServers = runs.filter((r) => r.roles.includes('web')).map((r) => r.server);
   return (
-    <>
-      <div className="grid gap-6 lg:grid-cols-2">
-        {canManage ? (
-          <Card title="Settings" description="Saved settings apply by configuring again: no release.">
-            <SettingsForm
-              appId={app.id}
-              name={app.name}
-              config={config}
-              texts={settingsTexts(config, new Map(allServers.map((s) => [s.id, s.name])))}
-            />
-          </Card>
-        ) : (
-          <Card title="Settings">
-            <AppSummary config={config} />
-          </Card>
-        )}
-        {config.kind === 'php' && (
-          <Card title="PHP-FPM pool" description={`PHP ${config.phpVersion}, pm ${config.pool.pm}. Changes apply without a release.`}>
-            {canManage ? (
-              <PoolForm appId={app.id} pool={config.pool} />
-            ) : (
-              <p className="text-sm">max_children: {config.pool.maxChildren}</p>
-            )}
-          </Card>
-        )}
-        {canManage && (
-          <Card title="Servers and roles" description="Web serves HTTP; worker runs queue workers and the scheduler.">
-            <PlacementForm
-              appId={app.id}
-              servers={allServers
-                .filter((s) => s.provisionedAt)
-                .map((s) => ({ id: s.id, name: s.name, roles: rolesById.get(s.id) ?? null }))}
-            />
-          </Card>
-        )}
-        <ServerRunCards runs={runs} />
-        {drift.length > 0 && (
-          <Card
-            title="Changed outside Berth"
-            description="The last drift check found the app's files on a server differing from Berth's plan."
-          >
-            <DriftFindings findings={drift} canAct={canManage} />
-          </Card>
-        )}
-        {canManage && (
-          <Card title="Pending changes" description="What configuring now would change on each server, as a diff.">
-            <PendingChanges appId={app.id} />
-          </Card>
-        )}
-        <DataServicesCard config={config} envKeys={envKeys} data={dataServices} />
-        <TlsCard appId={app.id} config={config} canManage={canManage} certificates={certificates} web={webServers} />
-        <DeployKeyCard appId={app.id} canManage={canManage} />
-        <DeleteAppCard appId={app.id} canManage={canManage} />
-      </div>
-    </>
+    <div className="grid gap-6 lg:grid-cols-2">
+      {canManage ? (
+        <Card title="Settings" description="Saved settings apply by configuring again: no release.">
+          <SettingsForm
+            appId={app.id}
+            name={app.name}
+            config={config}
+            texts={settingsTexts(config, new Map(allServers.map((s) => [s.id, s.name])))}
+          />
+        </Card>
+      ) : (
+        <Card title="Settings">
+          <AppSummary config={config} />
+        </Card>
+      )}
+      {config.kind === 'php' && (
+        <Card title="PHP-FPM pool" description={`PHP ${config.phpVersion}, pm ${config.pool.pm}. Changes apply without a release.`}>
+          {canManage ? <PoolForm appId={app.id} pool={config.pool} /> : <p className="text-sm">max_children: {config.pool.maxChildren}</p>}
+        </Card>
+      )}
+      {canManage && (
+        <Card title="Servers and roles" description="Web serves HTTP; worker runs queue workers and the scheduler.">
+          <PlacementForm
+            appId={app.id}
+            servers={allServers.filter((s) => s.provisionedAt).map((s) => ({ id: s.id, name: s.name, roles: rolesById.get(s.id) ?? null }))}
+          />
+        </Card>
+      )}
+      <ServerRunCards runs={runs} />
+      {drift.length > 0 && (
+        <Card
+          title="Changed outside Berth"
+          description="The last drift check found the app's files on a server differing from Berth's plan."
+        >
+          <DriftFindings findings={drift} canAct={canManage} />
+        </Card>
+      )}
+      {canManage && (
+        <Card title="Pending changes" description="What configuring now would change on each server, as a diff.">
+          <PendingChanges appId={app.id} />
+        </Card>
+      )}
+      <DataServicesCard config={config} envKeys={envKeys} data={dataServices} />
+      <TlsCard appId={app.id} config={config} canManage={canManage} certificates={certificates} web={webServers} />
+      <DeployKeyCard appId={app.id} canManage={canManage} />
+      <DeleteAppCard appId={app.id} canManage={canManage} />
+    </div>
   );
 }
