@@ -141,6 +141,26 @@ describe('taking an app off one server', () => {
   });
 });
 
+describe('a removal from one server that failed', () => {
+  it('is retried by asking again (the placement is already being taken off)', async () => {
+    const [web1, web2] = [await server('web-1'), await server('web-2')];
+    const config = appConfigInput.parse({ slug: 'twice', kind: 'static', domains: ['twice.example.com'] });
+    const placements = [web1, web2].map((s) => ({ serverId: s.id, roles: ['web'] }));
+    const twice = await insertApp(t.db, { slug: 'twice', name: 'Twice', config }, placements);
+    try {
+      const remove = () => requestRemoveServer(t.db, enqueue, { appId: twice.id, serverId: web2.id, userId });
+      expect(await remove()).toEqual({ serverName: 'web-2', queued: true });
+      const runs = await t.db.query.recipeRuns.findMany({ where: (r, { eq }) => eq(r.appId, twice.id) });
+      await updateRun(t.db, runs[0]!.id, { status: 'failed', error: 'web-2 did not answer', finishedAt: new Date() });
+      queued.length = 0;
+      expect(await remove()).toEqual({ serverName: 'web-2', queued: true });
+      expect(queued.map((p) => p.kind)).toEqual(['teardown']);
+    } finally {
+      await t.db.execute(sql`delete from apps where id = ${twice.id}`);
+    }
+  });
+});
+
 describe('a delete whose servers are all clean', () => {
   it('finishes on Delete again when the panel stopped before removing the app (nothing is left to queue)', async () => {
     const config = appConfigInput.parse({ slug: 'left', kind: 'static', domains: ['left.example.com'] });

@@ -90,7 +90,15 @@ export async function requestRemoveServer(
   if (app.deletingAt) throw new ActionError('This app is being deleted.');
   const placements = await placementsOfApp(db, app.id);
   const target = placements.find((p) => p.server.id === req.serverId);
-  if (!target) throw new ActionError('The app is not on that server.');
+  if (!target) {
+    // Already being taken off (placementsOfApp leaves it out): a removal whose teardown failed,
+    // say with the server down. Asking again retries it; the checks below passed the first time.
+    const removing = (await allPlacementServers(db, app.id)).find((s) => s.id === req.serverId);
+    if (!removing) throw new ActionError('The app is not on that server.');
+    await refuseWhileBusy(db, app);
+    const busy = await takeOffServers(db, enqueue, app, [req.serverId], req.userId);
+    return { serverName: removing.name, queued: busy.length === 0 };
+  }
   if (!placements.some((p) => p.server.id !== req.serverId && p.roles.includes('web')))
     throw new ActionError(`${target.server.name} is the app’s only web server: add another first, or delete the app.`);
   const pinned = app.config.workers.find((w) => w.serverIds.includes(req.serverId));
