@@ -24,6 +24,12 @@ const RESERVED_USERS = new Set([
   'redis',
   'sshd',
   'berth',
+  // Debian's base groups and common service accounts: an app user made with one of these as its
+  // group would get the group's rights (docker, sudo, adm, disk, shadow…).
+  ...['adm', 'tty', 'disk', 'lp', 'uucp', 'proxy', 'kmem', 'dialout', 'fax', 'voice', 'cdrom', 'floppy', 'tape'],
+  ...['sudo', 'audio', 'dip', 'operator', 'list', 'irc', 'src', 'gnats', 'shadow', 'utmp', 'video', 'sasl'],
+  ...['plugdev', 'staff', 'users', 'nogroup', 'docker', 'lxd', 'wheel', 'admin', 'ssh', 'crontab', 'messagebus'],
+  ...['netdev', 'mysql', 'systemd-journal', 'systemd-network', 'systemd-resolve', 'ssl-cert', 'input', 'render', 'kvm'],
 ]);
 
 export const slugInput = trimmedLine(64)

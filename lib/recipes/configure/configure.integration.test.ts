@@ -83,6 +83,30 @@ describe('configure on a real server', () => {
     expect((await transport.exec(cmd('id', '-gn', 'beta'))).stdout.trim()).toBe('beta');
   });
 
+  it('refuses a slug naming a user or a group Berth did not make, and leaves both alone', async () => {
+    await transport.exec(cmd('useradd', '--create-home', '--shell', '/bin/bash', 'opsuser'));
+    await transport.exec(cmd('groupadd', 'teamgrp'));
+    await transport.exec(cmd('usermod', '-aG', 'teamgrp', 'opsuser'));
+    try {
+      const user = await configure({ ...alpha, slug: 'opsuser', domains: ['opsuser.test'] });
+      expect(user.result).toMatchObject({ ok: false, failedTask: 'app-user' });
+      expect(user.result.ok === false && user.result.error).toMatch(
+        /A user named opsuser already exists on apps-test and Berth did not make it/,
+      );
+      const group = await configure({ ...alpha, slug: 'teamgrp', domains: ['teamgrp.test'] });
+      expect(group.result).toMatchObject({ ok: false, failedTask: 'app-user' });
+      expect(group.result.ok === false && group.result.error).toMatch(
+        /A group named teamgrp already exists on apps-test with other members/,
+      );
+      expect((await transport.exec(cmd('id', '-u', 'teamgrp'), { okExitCodes: [0, 1] })).code).toBe(1);
+      expect((await transport.exec(cmd('getent', 'passwd', 'opsuser'))).stdout).toContain('/home/opsuser:/bin/bash');
+      expect((await transport.exec(cmd('id', '-nG', 'www-data'))).stdout).not.toMatch(/opsuser|teamgrp/);
+    } finally {
+      await transport.exec(cmd('userdel', '-r', 'opsuser'), { okExitCodes: [0, 6, 12] });
+      await transport.exec(cmd('groupdel', 'teamgrp'), { okExitCodes: [0, 6] });
+    }
+  });
+
   it('refuses a PHP version the server lacks, and writes nothing', async () => {
     const result = await configure({ ...alpha, slug: 'gamma', domains: ['gamma.test'], phpVersion: '7.4' });
     expect(result.result).toMatchObject({ ok: false, failedTask: 'preflight' });

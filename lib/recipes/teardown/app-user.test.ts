@@ -15,3 +15,14 @@ describe('teardown: which user is the app’s own', () => {
     expect(isAppUserLine('', 'shop')).toBe(false);
   });
 });
+
+describe('app groups', () => {
+  it('a group whose only members are nginx or the app user can be the app group; one with others cannot', async () => {
+    const { isAppGroupLine, groupMembers } = await import('../configure/app-user');
+    expect(groupMembers('docker:x:999:alice,bob\n')).toEqual(['alice', 'bob']);
+    expect(isAppGroupLine('shop:x:998:www-data\n', 'shop')).toBe(true);
+    expect(isAppGroupLine('shop:x:998:\n', 'shop')).toBe(true);
+    expect(isAppGroupLine('docker:x:999:alice\n', 'docker')).toBe(false);
+    expect(isAppGroupLine('sudo:x:27:www-data,admin\n', 'sudo')).toBe(false);
+  });
+});

@@ -1,25 +1,13 @@
 import { appLayout } from '@/lib/plan/app-layout';
 import { cmd } from '@/lib/remote/command';
 import { changed, unchanged, type Task } from '../task';
+import { groupMembers, isAppUserLine, NGINX_USER } from '../configure/app-user';
 import type { TeardownContext } from './context';
 
-const NGINX_USER = 'www-data';
+export { isAppUserLine };
+
 /** userdel's "user is currently used by a process": a killed process may take a moment to go. */
 const USER_BUSY = 8;
-/** The shell configure/app-user.ts gives every app user. */
-const APP_SHELL = '/usr/sbin/nologin';
-
-/**
- * Whether `getent passwd <slug>`'s line is a user configure/app-user.ts made: home /var/www/<slug>,
- * no login shell. A slug can name a user that was on the host before Berth (an operator's `admin`
- * or `deploy`, the login user Berth itself connects as): configure adopted it, and killing its
- * processes and deleting it would lock people out of the machine.
- */
-export function isAppUserLine(passwdLine: string, slug: string): boolean {
-  const fields = passwdLine.trim().split(':');
-  return fields.length === 7 && fields[0] === slug && fields[5] === appLayout(slug).base && fields[6] === APP_SHELL;
-}
-
 /**
  * The app's unix user and group (configure/app-user.ts made them). Its programs and pool are gone
  * by now; whatever still runs as it (a cron job in flight, a stray shell) is killed, since userdel
@@ -49,11 +37,16 @@ export const removeAppUser: Task<TeardownContext> = {
       }
       done.push(`user ${user}`);
     }
-    if (await groupExists()) {
+    // nginx has left it: a group with members still is not the app's alone (configure refuses such a group; older apps may hold one).
+    const groupLine = await transport.exec(cmd('getent', 'group', group), { okExitCodes: [0, 2] });
+    const keptGroup = groupLine.code === 0 && groupMembers(groupLine.stdout).some((m) => m !== user);
+    if (keptGroup) log(`kept group ${group}: it has other members`);
+    else if (groupLine.code === 0) {
       await transport.exec(cmd('groupdel', group));
       done.push(`group ${group}`);
     } else if (done.length) done.push(`its group`);
     for (const what of done) log(`removed ${what}`);
-    return done.length ? changed(`removed ${done.join(' and ')}`) : unchanged(`no user or group ${user}`);
+    const summary = [done.length && `removed ${done.join(' and ')}`, keptGroup && `kept group ${group} (it has other members)`];
+    return done.length ? changed(summary.filter(Boolean).join('; ')) : unchanged(summary[1] || `no user or group ${user}`);
   },
 };
