@@ -40,7 +40,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (fs.existsSync(originalKey)) execFileSync('bash', ['scripts/testbed/rekey.sh', HOST, '--key', originalKey], { stdio: 'pipe', env: bedEnv() });
+  if (fs.existsSync(originalKey))
+    execFileSync('bash', ['scripts/testbed/rekey.sh', HOST, '--key', originalKey], { stdio: 'pipe', env: bedEnv() });
   server.remove();
   source.remove();
   fs.rmSync(dataDir, { recursive: true, force: true });
