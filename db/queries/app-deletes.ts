@@ -1,17 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, notLike } from 'drizzle-orm';
 import type { Db } from '../client';
-import {
-  appServers,
-  apps,
-  auditEvents,
-  recipeRuns,
-  servers,
-  taskRuns,
-  type AuditEvent,
-  type RecipeRun,
-  type Server,
-  type TaskRun,
-} from '../schema';
+import { appServers, apps, auditEvents, recipeRuns, servers, taskRuns, type AuditEvent, type RecipeRun, type TaskRun } from '../schema';
 
 /** Taking an app (or one of its servers) away: the rows lib/apps/delete.ts and the teardown job change. */
 
@@ -25,17 +14,6 @@ export async function markPlacementsRemoving(db: Db, appId: string, serverId?: s
     .update(appServers)
     .set({ removingAt: new Date() })
     .where(and(eq(appServers.appId, appId), isNull(appServers.removingAt), serverId ? eq(appServers.serverId, serverId) : undefined));
-}
-
-/** Every server the app still has a placement on, the ones being taken off included. */
-export async function allPlacementServers(db: Db, appId: string): Promise<Server[]> {
-  const rows = await db
-    .select({ server: servers })
-    .from(appServers)
-    .innerJoin(servers, eq(appServers.serverId, servers.id))
-    .where(eq(appServers.appId, appId))
-    .orderBy(asc(servers.name));
-  return rows.map((r) => r.server);
 }
 
 export async function removePlacement(db: Db, appId: string, serverId: string): Promise<void> {

@@ -56,6 +56,7 @@ export async function listApps(db: Db): Promise<App[]> {
   return (await db.select().from(apps).orderBy(asc(apps.slug))).map(withCurrentShape);
 }
 
+/** Every server the app has a placement on, the ones being taken off (removingAt) included. */
 export async function serversOfApp(db: Db, appId: string): Promise<Server[]> {
   const rows = await db
     .select({ server: servers })

@@ -1,5 +1,6 @@
 import type { Db } from '@/db';
 import { rolesOnServer } from '@/db/queries/apps';
+import { updateRun } from '@/db/queries/runs';
 import type { App, Server } from '@/db/schema';
 import type { AcmeSettings } from '@/lib/config/env';
 import type { KeyRing } from '@/lib/crypto';
@@ -35,4 +36,20 @@ export async function configureContextFor(
     ...(dataServer && credentials && { dataCredentials: credentials }),
     ...(await tlsContextFor(db, app, server.id, { ring, acme })),
   };
+}
+
+/**
+ * The context a run needs, or null after failing the run with the reason: a context that cannot be
+ * built (a sealed value that no longer opens, a database error) must not leave the run queued,
+ * which would block the server.
+ */
+export function contextOrFailRun<T>(db: Db, runId: string, build: Promise<T>): Promise<T | null> {
+  return build.catch(async (err: Error) => {
+    await updateRun(db, runId, {
+      status: 'failed',
+      error: `Could not prepare the run: ${err.message}`.slice(0, 2000),
+      finishedAt: new Date(),
+    });
+    return null;
+  });
 }

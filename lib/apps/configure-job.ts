@@ -13,7 +13,7 @@ import { configureRecipe } from '@/lib/recipes/configure';
 import { runRecipe } from '@/lib/jobs/runner';
 import { startQueuedRun } from '@/lib/servers/queued-run';
 import { recordTlsOutcome } from './certificates';
-import { configureContextFor } from './configure-context';
+import { configureContextFor, contextOrFailRun } from './configure-context';
 import { recordRedisAcl } from './data-services';
 
 /**
@@ -39,16 +39,7 @@ export async function runConfigure(
       error: 'A release of this app is running; configure again when it ends.',
       finishedAt: new Date(),
     }));
-  // A context that cannot be built (a sealed value that no longer opens, a database error) fails
-  // the run with the reason instead of leaving it queued, which would block the server.
-  const ctx = await configureContextFor(db, app, server, ring, acme).catch(async (err: Error) => {
-    await updateRun(db, runId, {
-      status: 'failed',
-      error: `Could not prepare the run: ${err.message}`.slice(0, 2000),
-      finishedAt: new Date(),
-    });
-    return null;
-  });
+  const ctx = await contextOrFailRun(db, runId, configureContextFor(db, app, server, ring, acme));
   if (!ctx) return;
   // A failed run may have written a file (say, the pool) and stopped before the services task
   // reloaded it; that reload stays owed on the server row until a run pays it.

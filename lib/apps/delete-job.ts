@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '@/db';
-import { allPlacementServers, deleteAppRow, latestTeardowns, removePlacement } from '@/db/queries/app-deletes';
-import { findApp } from '@/db/queries/apps';
+import { deleteAppRow, latestTeardowns, removePlacement } from '@/db/queries/app-deletes';
+import { findApp, serversOfApp } from '@/db/queries/apps';
 import { activeRelease } from '@/db/queries/releases';
 import { updateRun } from '@/db/queries/runs';
 import type { App } from '@/db/schema';
@@ -12,7 +12,7 @@ import { runEnvSecrets } from '@/lib/env/secrets';
 import { runRecipe } from '@/lib/jobs/runner';
 import { teardownRecipe, type TeardownContext } from '@/lib/recipes/teardown';
 import { startQueuedRun } from '@/lib/servers/queued-run';
-import { configureContextFor } from './configure-context';
+import { configureContextFor, contextOrFailRun } from './configure-context';
 
 /** What stays after a delete, said in the report: Berth never deletes backups it cannot undo. */
 export const KEPT_AFTER_DELETE = ['backup repositories on their targets (restic snapshots stay; forget them there if unwanted)'];
@@ -39,14 +39,7 @@ export async function runTeardown(db: Db, ring: KeyRing, runId: string, signal: 
   if (await activeRelease(db, app.id))
     return void (await updateRun(db, runId, { status: 'failed', error: 'A release of this app is running.', finishedAt: new Date() }));
   // No key ring: teardown needs no credentials or certificate keys, only the names and where the data lives.
-  const base = await configureContextFor(db, app, server).catch(async (err: Error) => {
-    await updateRun(db, runId, {
-      status: 'failed',
-      error: `Could not prepare the run: ${err.message}`.slice(0, 2000),
-      finishedAt: new Date(),
-    });
-    return null;
-  });
+  const base = await contextOrFailRun(db, runId, configureContextFor(db, app, server));
   if (!base) return;
   const ctx: TeardownContext = { ...base, roles: [], tlsPaths: undefined, dropData: !!app.deletingAt && app.deleteData };
   const result = await runRecipe(db, runId, teardownRecipe, ctx, transport, signal);
@@ -62,7 +55,7 @@ export async function runTeardown(db: Db, ring: KeyRing, runId: string, signal: 
 export async function teardownSucceeded(db: Db, startedAs: App, serverId: string, dataDir: string, requestedBy: number | null) {
   await removePlacement(db, startedAs.id, serverId);
   const app = await findApp(db, startedAs.id);
-  if (app?.deletingAt && (await allPlacementServers(db, app.id)).length === 0) await finishDelete(db, app, dataDir, requestedBy);
+  if (app?.deletingAt && (await serversOfApp(db, app.id)).length === 0) await finishDelete(db, app, dataDir, requestedBy);
 }
 
 /**

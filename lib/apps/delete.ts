@@ -1,6 +1,6 @@
 import type { Db } from '@/db';
-import { activeAppRuns, allPlacementServers, markAppDeleting, markPlacementsRemoving } from '@/db/queries/app-deletes';
-import { findApp, placementsOfApp } from '@/db/queries/apps';
+import { activeAppRuns, markAppDeleting, markPlacementsRemoving } from '@/db/queries/app-deletes';
+import { findApp, placementsOfApp, serversOfApp } from '@/db/queries/apps';
 import { activeRelease } from '@/db/queries/releases';
 import { createRun, updateRun } from '@/db/queries/runs';
 import type { App, RecipeRun } from '@/db/schema';
@@ -65,7 +65,7 @@ export async function requestDeleteApp(db: Db, enqueue: Enqueue, req: DeleteRequ
   const marked = { ...app, deletingAt: app.deletingAt ?? new Date(), deleteData };
   const queued: string[] = [];
   const busy: string[] = [];
-  const servers = await allPlacementServers(db, app.id);
+  const servers = await serversOfApp(db, app.id);
   // Every server is clean already, but the panel's side did not follow (it stopped between the
   // last teardown and finishDelete): with nothing left to queue, Delete again finishes it here.
   if (servers.length === 0 && req.dataDir !== undefined) await finishDelete(db, marked, req.dataDir, req.userId);
@@ -93,7 +93,7 @@ export async function requestRemoveServer(
   if (!target) {
     // Already being taken off (placementsOfApp leaves it out): a removal whose teardown failed,
     // say with the server down. Asking again retries it; the checks below passed the first time.
-    const removing = (await allPlacementServers(db, app.id)).find((s) => s.id === req.serverId);
+    const removing = (await serversOfApp(db, app.id)).find((s) => s.id === req.serverId);
     if (!removing) throw new ActionError('The app is not on that server.');
     await refuseWhileBusy(db, app);
     const busy = await takeOffServers(db, enqueue, app, [req.serverId], req.userId);
