@@ -15,8 +15,7 @@ import { zoneOrFallback } from '@/lib/time/zones';
 export const metadata = { title: 'Activity' };
 
 const PAGE = 50;
-const DAY = z
-  .string()
+const DAY = trimmedLine(10)
   .regex(/^\d{4}-\d{2}-\d{2}$/)
   // Years past 9998 are dropped: the day after 9999-12-31 has no four-digit year to read back.
   .refine((d) => !Number.isNaN(Date.parse(d)) && Number(d.slice(0, 4)) >= 1970 && Number(d.slice(0, 4)) <= 9998);
