@@ -30,7 +30,7 @@ describe('the ssh command git runs for a private repository', () => {
       '-o',
       'StrictHostKeyChecking=yes',
       '-o',
-      'UserKnownHostsFile=/d/git-ssh/x/known_hosts',
+      'UserKnownHostsFile="/d/git-ssh/x/known_hosts"',
       '-o',
       'GlobalKnownHostsFile=/dev/null',
       '-o',
@@ -75,8 +75,20 @@ describe('the ssh command git runs for a private repository', () => {
     fs.rmSync(fresh, { recursive: true });
   });
 
-  it('refuses a data directory whose path ssh would read as several words', async () => {
+  it('takes a data directory with a space (the value is quoted for ssh), and refuses one with a quote or a % token', async () => {
     const spaced = path.join(dataDir, 'with space');
-    await expect(withGitSsh(spaced, { privateKey: 'k', knownHosts: '' }, async () => 1)).rejects.toThrow(/characters ssh cannot take/);
+    const env = await withGitSsh(spaced, { privateKey: 'k', knownHosts: '' }, async (e) => e);
+    const command = Object.values(env).find((v) => v.startsWith("'ssh'") || v.startsWith('ssh')) ?? '';
+    // ssh itself reads the option as one path (ssh -G prints the resolved configuration).
+    const known = /UserKnownHostsFile="([^"]+)"/.exec(command)?.[1] ?? '';
+    expect(known.startsWith(path.join(spaced, 'git-ssh'))).toBe(true);
+    const resolved = execFileSync('ssh', ['-F', '/dev/null', '-o', `UserKnownHostsFile="${known}"`, '-G', 'example.test'], {
+      encoding: 'utf8',
+    });
+    expect(resolved).toContain(`userknownhostsfile ${known}\n`);
+    for (const bad of ['with"quote', 'with%dtoken'])
+      await expect(withGitSsh(path.join(dataDir, bad), { privateKey: 'k', knownHosts: '' }, async () => 1)).rejects.toThrow(
+        /characters ssh cannot take/,
+      );
   });
 });

@@ -19,8 +19,9 @@ import { cmd, render } from '@/lib/remote/command';
  */
 export type GitSshFiles = { dir: string; keyFile: string; knownHostsFile: string };
 
-// ssh reads UserKnownHostsFile as config text: whitespace, quotes and % tokens would change its meaning.
-const SAFE_PATH = /^[A-Za-z0-9._/-]+$/;
+// ssh reads UserKnownHostsFile as config text (the value is double-quoted below, so spaces are fine) and
+// expands % tokens and ~ in it and in -i: a quote, a backslash, % or a control character would change its meaning.
+const UNSAFE_PATH = /["\\%~\p{Cc}]/u;
 /** Far longer than any fetch runs (git's timeout is 2 min): a directory this old outlived a panel that stopped mid-fetch. */
 const STALE_MS = 60 * 60_000;
 
@@ -57,7 +58,7 @@ export function gitSshCommand(files: Pick<GitSshFiles, 'keyFile' | 'knownHostsFi
       '-o',
       'StrictHostKeyChecking=yes',
       '-o',
-      `UserKnownHostsFile=${files.knownHostsFile}`,
+      `UserKnownHostsFile="${files.knownHostsFile}"`,
       '-o',
       'GlobalKnownHostsFile=/dev/null',
       '-o',
@@ -76,7 +77,7 @@ export async function withGitSsh<T>(
   fn: (env: Record<string, string>) => Promise<T>,
 ): Promise<T> {
   const root = path.resolve(dataDir, 'git-ssh');
-  if (!SAFE_PATH.test(root)) throw new Error(`The data directory ${root} has characters ssh cannot take in a file option`);
+  if (UNSAFE_PATH.test(root)) throw new Error(`The data directory ${root} has characters ssh cannot take in a file option`);
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   removeStale(root, Date.now());
   const dir = path.join(root, randomUUID());
