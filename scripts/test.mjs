@@ -128,7 +128,9 @@ async function build() {
     return true;
   }
   // A fresh clone gains nothing from Turbopack's build cache, and writing it costs ~30 s.
-  const ok = (await run('build', 'npm', ['run', '--silent', 'build'], inCI ? { BERTH_NO_BUILD_CACHE: '1' } : {})) === 0;
+  // Niced like the unit files: the build has minutes of slack (Playwright waits for the integration
+  // files, the run's critical path), so those get the CPU first.
+  const ok = (await run('build', 'nice', ['-n', '5', 'npm', 'run', '--silent', 'build'], inCI ? { BERTH_NO_BUILD_CACHE: '1' } : {})) === 0;
   if (!ok) record('build', 'next build', failure, t);
   else record('build', 'next build', { passed: 0, failed: 0, skipped: 0 }, t);
   return ok;

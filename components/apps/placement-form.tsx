@@ -20,7 +20,16 @@ const roleValue = (roles: string[]) => (roles.length === 1 ? roles[0]! : 'both')
  * Roles per server: web serves HTTP; worker runs queue workers and the scheduler. "Remove from"
  * takes the app off one server with the delete's own teardown (lib/apps/delete.ts), there only.
  */
-export function PlacementForm({ appId, servers }: { appId: string; servers: Array<{ id: string; name: string; roles: string[] | null }> }) {
+export function PlacementForm({
+  appId,
+  servers,
+  removing = [],
+}: {
+  appId: string;
+  servers: Array<{ id: string; name: string; roles: string[] | null }>;
+  /** Servers the app is being taken off (a teardown queued, running or failed): retrying queues it again. */
+  removing?: Array<{ id: string; name: string }>;
+}) {
   const router = useRouter();
   const placed = servers.filter((s) => s.roles);
   return (
@@ -46,6 +55,24 @@ export function PlacementForm({ appId, servers }: { appId: string; servers: Arra
           <Button type="submit">Save and apply</Button>
         </div>
       </ActionForm>
+      {removing.length > 0 && (
+        <ul className="mt-4 space-y-2" data-testid="removing-server">
+          {removing.map((s) => (
+            <li key={s.id} className="flex flex-wrap items-center gap-2 text-sm">
+              <span>Being taken off {s.name}: if its teardown failed (the server was down), retry once it is reachable.</span>
+              <ButtonForm
+                action={removeAppServer}
+                fields={{ appId, serverId: s.id }}
+                label={`Retry removal from ${s.name}`}
+                variant="danger"
+                successMessage={`Removing from ${s.name} again`}
+                onSuccess={() => router.refresh()}
+                aria-label={`Retry removal from ${s.name}`}
+              />
+            </li>
+          ))}
+        </ul>
+      )}
       {placed.length > 1 && (
         <div className="mt-4 flex flex-wrap gap-2" data-testid="remove-server">
           {placed.map((s) => (

@@ -14,6 +14,7 @@ import { certificatesOfApp } from '@/db/queries/certificates';
 import { findingsOfApp } from '@/db/queries/drift';
 import { listEnvKeys } from '@/db/queries/env-values';
 import { listServers } from '@/db/queries/servers';
+import { serversOfApp } from '@/db/queries/apps';
 import { dataServerOf, dataServiceWarnings } from '@/lib/apps/data-services';
 import { settingsTexts } from '@/lib/apps/form-lines';
 import { hasRole } from '@/lib/auth/roles';
@@ -46,6 +47,8 @@ export default async function AppSettingsPage({ params }: { params: Promise<{ id
   const rolesById = new Map(runs.map((r) => [r.server.id, r.roles]));
   const drift = (await findingsOfApp(db(), app.id)).map((f) => findingRow(f, serverNames.get(f.serverId) ?? 'a removed server', canManage));
   const allServers = canManage ? await listServers(db()) : [];
+  // Placements being taken off (removingAt): not offered as roles, but their removal can be retried.
+  const removing = canManage ? (await serversOfApp(db(), app.id)).filter((s) => !rolesById.has(s.id)) : [];
   const [envKeys, certificates, dataServices] = await Promise.all([
     listEnvKeys(db(), app.id),
     certificatesOfApp(db(), app.id),
@@ -77,7 +80,10 @@ export default async function AppSettingsPage({ params }: { params: Promise<{ id
         <Card title="Servers and roles" description="Web serves HTTP; worker runs queue workers and the scheduler.">
           <PlacementForm
             appId={app.id}
-            servers={allServers.filter((s) => s.provisionedAt).map((s) => ({ id: s.id, name: s.name, roles: rolesById.get(s.id) ?? null }))}
+            servers={allServers
+              .filter((s) => s.provisionedAt && !removing.some((r) => r.id === s.id))
+              .map((s) => ({ id: s.id, name: s.name, roles: rolesById.get(s.id) ?? null }))}
+            removing={removing.map((s) => ({ id: s.id, name: s.name }))}
           />
         </Card>
       )}
