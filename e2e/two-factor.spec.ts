@@ -41,6 +41,8 @@ test('two-factor sign-in: enrol, a wrong code, a right one, the same one again, 
   await expect(me.getByRole('form', { name: 'Confirm two-factor sign-in' }).getByRole('alert').first()).toContainText('not right');
   await me.getByLabel('Code from the app').fill(totp.generate());
   await me.getByRole('button', { name: 'Turn on' }).click();
+  // allTextContents does not wait: the codes appear once the action has answered.
+  await expect(me.getByTestId('recovery-codes').locator('li')).toHaveCount(10);
   const recovery = (await me.getByTestId('recovery-codes').locator('li').allTextContents()).map((c) => c.trim());
   expect(recovery).toHaveLength(10);
   await me.getByRole('button', { name: 'Done' }).click();
